@@ -1,0 +1,44 @@
+import { z } from 'zod';
+
+const port = z.coerce.number().int().min(0).max(65535);
+const positiveInt = z.coerce.number().int().positive();
+
+/**
+ * Settings every LabelLoop service shares. Services extend it with their own keys.
+ */
+export const baseConfigSchema = z.object({
+  /** Comma-separated Kafka bootstrap servers, e.g. `kafka-0:9092,kafka-1:9092`. */
+  KAFKA_BROKERS: z
+    .string({ required_error: 'is required (comma-separated host:port list)' })
+    .min(1)
+    .transform((s) => s.split(',').map((b) => b.trim()).filter(Boolean)),
+  /** PostgreSQL connection URL. */
+  DATABASE_URL: z
+    .string({ required_error: 'is required (postgres://user:pass@host:port/db)' })
+    .regex(/^postgres(ql)?:\/\//, 'must start with postgres:// or postgresql://'),
+  /** HTTP port for /healthz, /readyz, /metrics (and HTTP/JSON APIs); 0 picks a free port. */
+  HTTP_PORT: port.default(8080),
+  /** gRPC port; 0 picks a free port. */
+  GRPC_PORT: port.default(50051),
+  /** Interface to bind; loopback by default so nothing is exposed by accident. */
+  BIND_HOST: z.string().default('127.0.0.1'),
+  /** Kafka consumer group id; defaults to the service name. */
+  KAFKA_GROUP_ID: z.string().optional(),
+  /** Max messages handled in one database transaction. */
+  CONSUMER_TX_BATCH: positiveInt.default(500),
+  /** Outbox relay: rows per poll, and idle poll interval in ms. */
+  OUTBOX_BATCH: positiveInt.default(500),
+  OUTBOX_POLL_MS: positiveInt.default(50),
+  /** Log level: error, warn, info, debug. */
+  LOG_LEVEL: z.enum(['error', 'warn', 'info', 'debug']).default('info'),
+  /** Kafka SASL/TLS (optional). */
+  KAFKA_SSL: z
+    .enum(['true', 'false'])
+    .default('false')
+    .transform((v) => v === 'true'),
+  KAFKA_SASL_MECHANISM: z.enum(['scram-sha-256', 'scram-sha-512', 'plain']).optional(),
+  KAFKA_SASL_USERNAME: z.string().optional(),
+});
+
+/** The parsed base configuration. */
+export type BaseConfig = z.infer<typeof baseConfigSchema>;

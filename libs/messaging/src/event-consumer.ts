@@ -1,0 +1,295 @@
+import { DescMessage, fromBinary, MessageShape } from '@bufbuild/protobuf';
+import type { Consumer, EachBatchPayload, Kafka, KafkaMessage } from 'kafkajs';
+import type { DataSource, EntityManager } from 'typeorm';
+import type { LoggerService } from '@nestjs/common';
+import { dlqTopic } from '@labelloop/contracts';
+import {
+  Context,
+  context as otelContext,
+  contextFromTraceparent,
+  currentTraceparent,
+  Metrics,
+  SpanKind,
+  trace,
+  tracer,
+} from '@labelloop/observability';
+import { EnvelopeError, Envelope, readEnvelope } from './envelope';
+import { PoisonMessageError } from './errors';
+import { Outbox, RawOutboxRecord } from './outbox';
+import { backoffMs, sleep } from './backoff';
+
+/** One decoded event handed to a handler. */
+export interface ConsumedEvent<T> {
+  /** CloudEvents id (ce_id): the idempotency key of this event. */
+  id: string;
+  envelope: Envelope;
+  topic: string;
+  partition: number;
+  offset: string;
+  key: string | null;
+  message: T;
+  /** traceparent of this event's processing span: pass it to `Outbox.emit` for what it causes. */
+  traceparent?: string;
+}
+
+/** Handles the events of one topic, a batch at a time, inside one database transaction. */
+export interface EventHandler<D extends DescMessage = DescMessage> {
+  topic: string;
+  schema: D;
+  /**
+   * Returns a reason when the message is invalid (it goes to the DLQ), undefined when valid.
+   * Runs before the transaction; must be pure.
+   */
+  validate?(message: MessageShape<D>): string | undefined;
+  /**
+   * Applies the events' effects with `em` (one transaction; the inbox has already filtered
+   * out redeliveries). Throw PoisonMessageError to dead-letter one event; any other error
+   * rolls the whole batch back and it is retried.
+   */
+  handle(events: ConsumedEvent<MessageShape<D>>[], em: EntityManager): Promise<void>;
+}
+
+/** EventConsumer settings. */
+export interface EventConsumerOptions {
+  kafka: Kafka;
+  dataSource: DataSource;
+  groupId: string;
+  handlers: EventHandler[];
+  outbox: Outbox;
+  /** Max messages per database transaction. */
+  txBatch: number;
+  metrics?: Metrics;
+  logger?: LoggerService;
+  /** Start from the earliest offset when the group has none (default true: lose nothing). */
+  fromBeginning?: boolean;
+}
+
+type Decoded =
+  | { ok: true; event: ConsumedEvent<unknown>; inboxId: string; span: ReturnType<typeof tracer.startSpan> }
+  | { ok: false; inboxId: string; reason: string; raw: KafkaMessage };
+
+/**
+ * The one Kafka consumer loop every LabelLoop stage uses. At-least-once delivery with
+ * exactly-once effects:
+ *  - offsets are committed only after the PostgreSQL transaction that applied the batch
+ *    committed;
+ *  - that transaction records every event id in the inbox (ON CONFLICT DO NOTHING), so a
+ *    redelivered event has no second effect;
+ *  - what the handler emits goes to the outbox in the same transaction;
+ *  - a message that cannot be decoded or fails validation is written (through the same
+ *    outbox, so exactly once) to `<topic>.dlq` with the reason in headers, and the
+ *    partition keeps flowing;
+ *  - any other failure (database down, ...) is retried with backoff and never skipped.
+ */
+export class EventConsumer {
+  private consumer?: Consumer;
+  private readonly byTopic = new Map<string, EventHandler>();
+  private readonly abort = new AbortController();
+  /** False while the consumer is crashed or retrying a failing batch (exposed in /readyz). */
+  healthy = false;
+
+  constructor(private readonly opts: EventConsumerOptions) {
+    for (const h of opts.handlers) this.byTopic.set(h.topic, h);
+  }
+
+  async start(): Promise<void> {
+    const c = this.opts.kafka.consumer({
+      groupId: this.opts.groupId,
+      sessionTimeout: 30_000,
+      heartbeatInterval: 3_000,
+      maxBytesPerPartition: 1024 * 1024,
+      maxBytes: 8 * 1024 * 1024,
+      retry: { retries: 10, restartOnFailure: async () => true },
+    });
+    this.consumer = c;
+    c.on(c.events.CRASH, (e) => {
+      this.healthy = false;
+      this.opts.logger?.error({ msg: 'kafka consumer crashed', error: e.payload.error?.message, restart: e.payload.restart }, 'EventConsumer');
+    });
+    c.on(c.events.GROUP_JOIN, () => (this.healthy = true));
+    await c.connect();
+    await c.subscribe({ topics: [...this.byTopic.keys()], fromBeginning: this.opts.fromBeginning ?? true });
+    await c.run({
+      autoCommit: false,
+      eachBatchAutoResolve: false,
+      partitionsConsumedConcurrently: 1,
+      eachBatch: (p) => this.onBatch(p),
+    });
+  }
+
+  /** Stops fetching, lets the in-flight transaction finish and commit, then leaves the group. */
+  async stop(): Promise<void> {
+    this.abort.abort();
+    await this.consumer?.stop().catch(() => undefined);
+    await this.consumer?.disconnect().catch(() => undefined);
+  }
+
+  private async onBatch(p: EachBatchPayload): Promise<void> {
+    const { batch } = p;
+    const handler = this.byTopic.get(batch.topic);
+    if (!handler) return;
+    const msgs = batch.messages;
+    for (let i = 0; i < msgs.length; i += this.opts.txBatch) {
+      if (!p.isRunning() || p.isStale()) return;
+      const chunk = msgs.slice(i, i + this.opts.txBatch);
+      const ok = await this.applyWithRetry(handler, batch.topic, batch.partition, chunk, p);
+      if (!ok) return; // stopping: the chunk was not applied and will be redelivered
+      const last = chunk[chunk.length - 1].offset;
+      p.resolveOffset(last);
+      await p.commitOffsetsIfNecessary({
+        topics: [{ topic: batch.topic, partitions: [{ partition: batch.partition, offset: (BigInt(last) + 1n).toString() }] }],
+      });
+      await p.heartbeat();
+    }
+  }
+
+  /** Applies a chunk; retries transient failures with backoff until it commits or the consumer stops. */
+  private async applyWithRetry(
+    handler: EventHandler,
+    topic: string,
+    partition: number,
+    chunk: KafkaMessage[],
+    p: EachBatchPayload,
+  ): Promise<boolean> {
+    const poison = new Map<string, string>();
+    for (let attempt = 0; ; attempt++) {
+      const decoded = chunk.map((m) => this.decode(handler, topic, partition, m, poison));
+      const started = process.hrtime.bigint();
+      try {
+        await this.apply(handler, topic, decoded);
+        this.healthy = true;
+        const secs = Number(process.hrtime.bigint() - started) / 1e9;
+        this.opts.metrics?.processingSeconds.observe({ topic }, secs);
+        return true;
+      } catch (err) {
+        if (err instanceof PoisonMessageError) {
+          // Roll back, mark the event, apply the chunk again without it.
+          poison.set(err.eventId, err.reason);
+          attempt--;
+          continue;
+        }
+        this.healthy = false;
+        this.opts.metrics?.eventsFailed.inc({ topic, reason: 'transient' });
+        this.opts.logger?.warn({ msg: 'batch failed, will retry', topic, partition, attempt, error: (err as Error).message }, 'EventConsumer');
+        if (this.abort.signal.aborted || !p.isRunning()) return false;
+        await p.heartbeat().catch(() => undefined);
+        await sleep(backoffMs(attempt, 200, 10_000), this.abort.signal);
+        if (this.abort.signal.aborted || !p.isRunning()) return false;
+      } finally {
+        for (const d of decoded) if (d.ok) d.span.end();
+      }
+    }
+  }
+
+  private decode(
+    handler: EventHandler,
+    topic: string,
+    partition: number,
+    m: KafkaMessage,
+    poison: Map<string, string>,
+  ): Decoded {
+    const fallbackId = `kafka:${topic}/${partition}/${m.offset}`;
+    let envelope: Envelope;
+    try {
+      envelope = readEnvelope(m.headers, handler.schema.typeName);
+    } catch (e) {
+      const reason = e instanceof EnvelopeError ? e.reason : `bad envelope: ${(e as Error).message}`;
+      return { ok: false, inboxId: fallbackId, reason, raw: m };
+    }
+    const inboxId = envelope.id;
+    const known = poison.get(inboxId);
+    if (known) return { ok: false, inboxId, reason: known, raw: m };
+    if (!m.value) return { ok: false, inboxId, reason: 'empty value', raw: m };
+    let message: unknown;
+    try {
+      message = fromBinary(handler.schema, m.value);
+    } catch (e) {
+      return { ok: false, inboxId, reason: `undecodable protobuf: ${(e as Error).message}`, raw: m };
+    }
+    const invalid = handler.validate?.(message as never);
+    if (invalid) return { ok: false, inboxId, reason: `invalid: ${invalid}`, raw: m };
+    const parent = contextFromTraceparent(envelope.traceparent);
+    const span = tracer.startSpan(`${topic} process`, {
+      kind: SpanKind.CONSUMER,
+      attributes: { 'messaging.system': 'kafka', 'messaging.destination.name': topic, 'messaging.message.id': inboxId, 'messaging.kafka.offset': Number(m.offset) },
+    }, parent);
+    const spanCtx: Context = trace.setSpan(parent, span);
+    return {
+      ok: true,
+      inboxId,
+      span,
+      event: {
+        id: inboxId,
+        envelope,
+        topic,
+        partition,
+        offset: m.offset,
+        key: m.key ? m.key.toString('utf8') : null,
+        message,
+        traceparent: currentTraceparent(spanCtx),
+      },
+    };
+  }
+
+  private async apply(handler: EventHandler, topic: string, decoded: Decoded[]): Promise<void> {
+    const partitionOf = (d: Decoded) => (d.ok ? d.event.partition : 0);
+    await this.opts.dataSource.transaction(async (em) => {
+      // The inbox decides what is new: one statement for the whole chunk.
+      const inserted: { event_id: string }[] = await em.query(
+        `INSERT INTO inbox (consumer, event_id, topic, kafka_partition, kafka_offset, outcome)
+         SELECT $1, * FROM unnest($2::text[], $3::text[], $4::int[], $5::bigint[], $6::text[])
+         ON CONFLICT DO NOTHING RETURNING event_id`,
+        [
+          this.opts.groupId,
+          decoded.map((d) => d.inboxId),
+          decoded.map(() => topic),
+          decoded.map(partitionOf),
+          decoded.map((d) => (d.ok ? d.event.offset : d.raw.offset)),
+          decoded.map((d) => (d.ok ? 'applied' : 'dead-lettered')),
+        ],
+      );
+      const fresh = new Set(inserted.map((r) => r.event_id));
+      const dead: RawOutboxRecord[] = [];
+      const good: ConsumedEvent<unknown>[] = [];
+      const seen = new Set<string>();
+      for (const d of decoded) {
+        // A chunk can hold the same id twice (a producer retry): apply it once.
+        if (!fresh.has(d.inboxId) || seen.has(d.inboxId)) {
+          this.opts.metrics?.duplicatesSkipped.inc({ topic });
+          continue;
+        }
+        seen.add(d.inboxId);
+        if (d.ok) good.push(d.event);
+        else dead.push(this.deadLetter(topic, d.raw, d.reason));
+      }
+      if (good.length > 0) {
+        // Handlers run inside the first event's span so what they log carries a trace id.
+        const first = decoded.find((d) => d.ok && d.event === good[0]);
+        const ctx = first && first.ok ? trace.setSpan(otelContext.active(), first.span) : otelContext.active();
+        await otelContext.with(ctx, () => handler.handle(good as never, em));
+      }
+      await this.opts.outbox.insert(em, dead);
+      for (const _ of good) this.opts.metrics?.eventsConsumed.inc({ topic });
+      for (const _ of dead) this.opts.metrics?.dlqMessages.inc({ topic });
+    });
+    for (const d of decoded) {
+      if (!d.ok) this.opts.logger?.warn({ msg: 'message dead-lettered', topic, offset: d.raw.offset, reason: d.reason }, 'EventConsumer');
+    }
+  }
+
+  private deadLetter(topic: string, m: KafkaMessage, reason: string): RawOutboxRecord {
+    const headers: Record<string, string> = {};
+    for (const [k, v] of Object.entries(m.headers ?? {})) {
+      const first = Array.isArray(v) ? v[0] : v;
+      if (first !== undefined) headers[k] = Buffer.isBuffer(first) ? first.toString('utf8') : String(first);
+    }
+    Object.assign(headers, {
+      'dlq-reason': reason.slice(0, 1000),
+      'dlq-original-topic': topic,
+      'dlq-original-offset': m.offset,
+      'dlq-consumer-group': this.opts.groupId,
+      'dlq-failed-at': new Date().toISOString(),
+    });
+    return { topic: dlqTopic(topic), key: m.key ? m.key.toString('utf8') : null, headers, payload: m.value ?? Buffer.alloc(0) };
+  }
+}

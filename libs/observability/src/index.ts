@@ -1,0 +1,4 @@
+export * from './telemetry';
+export * from './tracing';
+export * from './metrics';
+export * from './logger';

@@ -1,0 +1,3 @@
+export * from './data-source';
+export * from './messaging-tables.migration';
+export { DataSource, EntityManager, QueryRunner } from 'typeorm';

@@ -1,0 +1,3 @@
+export * from './rpc-error';
+export * from './grpc-server';
+export * from './grpc-client';

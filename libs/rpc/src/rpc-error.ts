@@ -1,0 +1,39 @@
+import { status } from '@grpc/grpc-js';
+
+/** An error with a gRPC status code; everything else becomes INTERNAL. */
+export class RpcError extends Error {
+  constructor(
+    readonly code: status,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'RpcError';
+  }
+}
+
+/** Bad input: INVALID_ARGUMENT, naming the field. */
+export function invalidArgument(field: string, problem: string): RpcError {
+  return new RpcError(status.INVALID_ARGUMENT, `${field}: ${problem}`);
+}
+
+/** Missing entity: NOT_FOUND. */
+export function notFound(what: string): RpcError {
+  return new RpcError(status.NOT_FOUND, `${what} not found`);
+}
+
+/** Wrong state for the operation: FAILED_PRECONDITION. */
+export function failedPrecondition(message: string): RpcError {
+  return new RpcError(status.FAILED_PRECONDITION, message);
+}
+
+/** No or bad credentials: UNAUTHENTICATED. */
+export function unauthenticated(message = 'missing or invalid bearer token'): RpcError {
+  return new RpcError(status.UNAUTHENTICATED, message);
+}
+
+/** Authenticated but not allowed: PERMISSION_DENIED. */
+export function permissionDenied(message: string): RpcError {
+  return new RpcError(status.PERMISSION_DENIED, message);
+}
+
+export { status };

@@ -1,0 +1,35 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { DataSource } from 'typeorm';
+import { DATA_SOURCE } from './tokens';
+
+/** Something whose health counts for readiness (consumer, relay, ...). */
+export interface HealthSource {
+  healthy: boolean;
+}
+
+/** Collects readiness checks; the runtime registers its consumer and relay here. */
+@Injectable()
+export class ReadinessProbe {
+  private readonly sources = new Map<string, HealthSource>();
+  private started = false;
+
+  constructor(@Inject(DATA_SOURCE) private readonly ds: DataSource) {}
+
+  register(name: string, source: HealthSource): void {
+    this.sources.set(name, source);
+  }
+
+  markStarted(started: boolean): void {
+    this.started = started;
+  }
+
+  async check(): Promise<Record<string, boolean>> {
+    const out: Record<string, boolean> = { started: this.started };
+    out.database = await this.ds
+      .query('SELECT 1')
+      .then(() => true)
+      .catch(() => false);
+    for (const [name, s] of this.sources) out[name] = s.healthy;
+    return out;
+  }
+}

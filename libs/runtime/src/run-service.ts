@@ -1,0 +1,179 @@
+import 'reflect-metadata';
+import { DynamicModule, Global, INestApplication, INestApplicationContext, Module, Type } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import type { ZodType } from 'zod';
+import { BaseConfig, loadConfig } from '@labelloop/config';
+import { initTelemetry, JsonLogger, Metrics, shutdownTelemetry } from '@labelloop/observability';
+import { createServiceDataSource, DataSource, migrate } from '@labelloop/persistence';
+import { createKafka, EventConsumer, EventHandler, Outbox, OutboxRelay } from '@labelloop/messaging';
+import { Authenticate, GrpcServer } from '@labelloop/rpc';
+import { HealthController } from './health.controller';
+import { ReadinessProbe } from './readiness';
+import { CONFIG, DATA_SOURCE, KAFKA, LOGGER, METRICS, OUTBOX } from './tokens';
+
+/** A background loop owned by a service (lease reaper, launcher, ...). */
+export interface Worker {
+  start(): Promise<void> | void;
+  stop(): Promise<void>;
+}
+
+/** How to assemble one LabelLoop stage. */
+export interface ServiceSpec<C extends BaseConfig> {
+  /** Service name: also its Postgres schema, consumer group and ce_source. */
+  name: string;
+  configSchema: ZodType<C, never, unknown>;
+  /** The stage's Nest module (use cases, repositories, edges). */
+  module: Type<unknown>;
+  // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
+  entities?: Function[];
+  // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
+  migrations?: Function[];
+  /** Kafka handlers, resolved from the Nest container. */
+  handlers?: (app: INestApplicationContext) => EventHandler[];
+  /** Registers gRPC services on the server. */
+  grpc?: (app: INestApplicationContext, server: GrpcServer) => void;
+  /** Background workers, started after the consumer. */
+  workers?: (app: INestApplicationContext) => Worker[];
+  /** Authentication of gRPC calls (none when omitted). */
+  authenticate?: (app: INestApplicationContext) => Authenticate;
+  /** Extra HTTP controllers (HTTP/JSON APIs). */
+  controllers?: Type<unknown>[];
+}
+
+/** A started service. */
+export interface RunningService {
+  app: INestApplication;
+  httpPort: number;
+  grpcPort: number;
+  /** Graceful stop: stop taking work, finish the in-flight batch, commit, close. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts a stage: validated config → telemetry → migrations → Nest container → Kafka
+ * consumer (inbox/outbox/DLQ) → outbox relay → gRPC (with health) → HTTP health/metrics.
+ */
+export async function runService<C extends BaseConfig>(spec: ServiceSpec<C>, env: NodeJS.ProcessEnv = process.env): Promise<RunningService> {
+  const config = loadConfig(spec.configSchema, env);
+  initTelemetry(`labelloop-${spec.name}`, env);
+  const logger = new JsonLogger(spec.name, config.LOG_LEVEL);
+  const metrics = new Metrics(spec.name);
+
+  const dataSource = createServiceDataSource({
+    url: config.DATABASE_URL,
+    schema: spec.name.replace(/-/g, '_'),
+    entities: spec.entities,
+    migrations: spec.migrations,
+    applicationName: `labelloop-${spec.name}`,
+  });
+  await dataSource.initialize();
+  const applied = await migrate(dataSource);
+  if (applied.length > 0) logger.log({ msg: 'migrations applied', migrations: applied }, 'Runtime');
+
+  const kafka = createKafka(`labelloop-${spec.name}`, config);
+  const outbox = new Outbox(`labelloop/${spec.name}`);
+
+  @Global()
+  @Module({})
+  class RuntimeModule {
+    static create(): DynamicModule {
+      return {
+        module: RuntimeModule,
+        imports: [spec.module],
+        controllers: [HealthController, ...(spec.controllers ?? [])],
+        providers: [
+          ReadinessProbe,
+          { provide: CONFIG, useValue: config },
+          { provide: DATA_SOURCE, useValue: dataSource },
+          { provide: OUTBOX, useValue: outbox },
+          { provide: METRICS, useValue: metrics },
+          { provide: KAFKA, useValue: kafka },
+          { provide: LOGGER, useValue: logger },
+        ],
+        exports: [CONFIG, DATA_SOURCE, OUTBOX, METRICS, KAFKA, LOGGER, ReadinessProbe],
+      };
+    }
+  }
+
+  const app = await NestFactory.create(RuntimeModule.create(), { logger, abortOnError: false });
+  const readiness = app.get(ReadinessProbe);
+
+  const relay = new OutboxRelay({
+    dataSource,
+    kafka,
+    lockName: `labelloop.outbox.${spec.name}`,
+    batchSize: config.OUTBOX_BATCH,
+    pollMs: config.OUTBOX_POLL_MS,
+    metrics,
+    logger,
+  });
+  await relay.start();
+  readiness.register('outboxRelay', relay);
+
+  const handlers = spec.handlers?.(app) ?? [];
+  const consumer = handlers.length
+    ? new EventConsumer({
+        kafka,
+        dataSource,
+        groupId: config.KAFKA_GROUP_ID ?? `labelloop-${spec.name}`,
+        handlers,
+        outbox,
+        txBatch: config.CONSUMER_TX_BATCH,
+        metrics,
+        logger,
+      })
+    : undefined;
+  if (consumer) {
+    readiness.register('kafkaConsumer', consumer);
+    await consumer.start();
+  }
+
+  const workers = spec.workers?.(app) ?? [];
+  for (const w of workers) await w.start();
+
+  const grpcServer = new GrpcServer({ logger, authenticate: spec.authenticate?.(app) });
+  spec.grpc?.(app, grpcServer);
+  const grpcPort = await grpcServer.listen(config.BIND_HOST, config.GRPC_PORT);
+
+  await app.listen(config.HTTP_PORT, config.BIND_HOST);
+  const address = app.getHttpServer().address();
+  const httpPort = typeof address === 'object' && address ? address.port : config.HTTP_PORT;
+  readiness.markStarted(true);
+  grpcServer.setServing(true);
+  logger.log({ msg: 'service started', httpPort, grpcPort, topics: handlers.map((h) => h.topic) }, 'Runtime');
+
+  let stopping: Promise<void> | undefined;
+  const stop = () =>
+    (stopping ??= (async () => {
+      readiness.markStarted(false);
+      await grpcServer.stop(5000);
+      await consumer?.stop();
+      for (const w of workers) await w.stop().catch(() => undefined);
+      await relay.stop();
+      await app.close();
+      await dataSource.destroy().catch(() => undefined);
+      logger.log({ msg: 'service stopped' }, 'Runtime');
+      await shutdownTelemetry();
+    })());
+  return { app, httpPort, grpcPort, stop };
+}
+
+/** Entry point helper for `main.ts`: run, stop gracefully on SIGTERM/SIGINT, exit non-zero on a bad start. */
+export function main<C extends BaseConfig>(spec: ServiceSpec<C>): void {
+  runService(spec).then(
+    (svc) => {
+      const onSignal = (sig: string) => {
+        process.stdout.write(JSON.stringify({ ts: new Date().toISOString(), level: 'info', service: spec.name, msg: `received ${sig}, shutting down` }) + '\n');
+        svc.stop().then(() => process.exit(0), () => process.exit(1));
+      };
+      process.once('SIGTERM', onSignal);
+      process.once('SIGINT', onSignal);
+    },
+    (err: Error) => {
+      process.stderr.write(`${spec.name} failed to start: ${err.message}\n`);
+      process.exit(1);
+    },
+  );
+}
+
+export { DataSource };

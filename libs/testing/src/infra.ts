@@ -1,0 +1,42 @@
+import { execFileSync } from 'node:child_process';
+import * as path from 'node:path';
+import { Kafka, logLevel } from 'kafkajs';
+import { allTopics } from '@labelloop/contracts';
+
+/** Repository root (this file lives in libs/testing/src or libs/testing/dist). */
+export const REPO_ROOT = path.resolve(__dirname, '../../..');
+
+/**
+ * Starts (or reuses) the real local Kafka broker and PostgreSQL server through the
+ * project's own scripts, and exports KAFKA_BROKERS / DATABASE_URL for the tests.
+ * External infrastructure wins when KAFKA_BROKERS / DATABASE_URL are already set.
+ */
+export function ensureLocalInfra(): { brokers: string; databaseUrl: string } {
+  execFileSync('bash', [path.join(REPO_ROOT, 'deploy/local/up.sh')], { stdio: 'inherit' });
+  const out = execFileSync(
+    'bash',
+    ['-c', `source "${path.join(REPO_ROOT, 'deploy/local/env.sh')}" && echo "$KAFKA_BROKERS" && echo "$DATABASE_URL"`],
+    { encoding: 'utf8' },
+  ).trim().split('\n');
+  process.env.KAFKA_BROKERS = out[0];
+  process.env.DATABASE_URL = out[1];
+  return { brokers: out[0], databaseUrl: out[1] };
+}
+
+/** Creates every LabelLoop topic (and its DLQ) that does not exist yet. */
+export async function ensureTopics(brokers: string[]): Promise<void> {
+  const admin = new Kafka({ clientId: 'labelloop-topics', brokers, logLevel: logLevel.NOTHING }).admin();
+  await admin.connect();
+  try {
+    const existing = new Set(await admin.listTopics());
+    const missing = allTopics().filter((t) => !existing.has(t.topic));
+    if (missing.length > 0) {
+      await admin.createTopics({
+        waitForLeaders: true,
+        topics: missing.map((t) => ({ topic: t.topic, numPartitions: t.partitions, replicationFactor: 1 })),
+      });
+    }
+  } finally {
+    await admin.disconnect();
+  }
+}
