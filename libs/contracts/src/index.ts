@@ -14,3 +14,4 @@ export * from './gen/labelloop/retrain/v1/retrain_pb';
 export * from './gen/labelloop/retrain/v1/retrain_service_pb';
 export * from './topics';
 export * from './topic-schemas';
+export * from './validation';

@@ -1,3 +1,4 @@
 export * from './rpc-error';
 export * from './grpc-server';
 export * from './grpc-client';
+export * from './bearer-auth';

@@ -1,12 +1,12 @@
 import 'reflect-metadata';
 import { DynamicModule, Global, INestApplication, INestApplicationContext, Module, Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import type { ZodType } from 'zod';
-import { BaseConfig, loadConfig } from '@labelloop/config';
+import type { ZodType, ZodTypeDef } from 'zod';
+import { BaseConfig, loadConfig, secretFromEnv } from '@labelloop/config';
 import { initTelemetry, JsonLogger, Metrics, shutdownTelemetry } from '@labelloop/observability';
 import { createServiceDataSource, DataSource, migrate } from '@labelloop/persistence';
 import { createKafka, EventConsumer, EventHandler, Outbox, OutboxRelay } from '@labelloop/messaging';
-import { Authenticate, GrpcServer } from '@labelloop/rpc';
+import { Authenticate, BearerTokenAuth, GrpcServer } from '@labelloop/rpc';
 import { HealthController } from './health.controller';
 import { ReadinessProbe } from './readiness';
 import { CONFIG, DATA_SOURCE, KAFKA, LOGGER, METRICS, OUTBOX } from './tokens';
@@ -21,7 +21,7 @@ export interface Worker {
 export interface ServiceSpec<C extends BaseConfig> {
   /** Service name: also its Postgres schema, consumer group and ce_source. */
   name: string;
-  configSchema: ZodType<C, never, unknown>;
+  configSchema: ZodType<C, ZodTypeDef, unknown>;
   /** The stage's Nest module (use cases, repositories, edges). */
   module: Type<unknown>;
   // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
@@ -34,7 +34,7 @@ export interface ServiceSpec<C extends BaseConfig> {
   grpc?: (app: INestApplicationContext, server: GrpcServer) => void;
   /** Background workers, started after the consumer. */
   workers?: (app: INestApplicationContext) => Worker[];
-  /** Authentication of gRPC calls (none when omitted). */
+  /** Authentication of gRPC calls; defaults to bearer tokens from AUTH_TOKENS(_FILE). */
   authenticate?: (app: INestApplicationContext) => Authenticate;
   /** Extra HTTP controllers (HTTP/JSON APIs). */
   controllers?: Type<unknown>[];
@@ -131,7 +131,8 @@ export async function runService<C extends BaseConfig>(spec: ServiceSpec<C>, env
   const workers = spec.workers?.(app) ?? [];
   for (const w of workers) await w.start();
 
-  const grpcServer = new GrpcServer({ logger, authenticate: spec.authenticate?.(app) });
+  const authenticate = spec.authenticate?.(app) ?? BearerTokenAuth.fromJson(secretFromEnv('AUTH_TOKENS', env)).authenticate;
+  const grpcServer = new GrpcServer({ logger, authenticate });
   spec.grpc?.(app, grpcServer);
   const grpcPort = await grpcServer.listen(config.BIND_HOST, config.GRPC_PORT);
 

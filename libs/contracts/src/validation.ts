@@ -1,0 +1,21 @@
+import type { PredictionEvent } from './gen/labelloop/inference/v1/prediction_pb';
+
+const finite = (x: number) => Number.isFinite(x);
+
+/**
+ * Checks a PredictionEvent for what every consumer relies on. Returns the first problem,
+ * naming the field, or undefined when the event is usable.
+ */
+export function validatePredictionEvent(e: PredictionEvent): string | undefined {
+  if (!e.eventId) return 'event_id is required';
+  if (!e.modelId) return 'model_id is required';
+  if (!e.modelVersion) return 'model_version is required';
+  if (!e.contentHash) return 'content_hash is required';
+  if (!finite(e.confidence) || e.confidence < 0 || e.confidence > 1) return `confidence must be in [0, 1], got ${e.confidence}`;
+  for (const [k, v] of Object.entries(e.numericFeatures)) if (!finite(v)) return `numeric_features.${k} is not finite`;
+  for (const [k, v] of Object.entries(e.classProbabilities)) {
+    if (!finite(v) || v < 0 || v > 1) return `class_probabilities.${k} must be in [0, 1]`;
+  }
+  if (e.embedding.some((v) => !finite(v))) return 'embedding has a non-finite value';
+  return undefined;
+}

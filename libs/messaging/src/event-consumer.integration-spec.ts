@@ -1,0 +1,129 @@
+/**
+ * EventConsumer against the real Kafka broker and real PostgreSQL (no mocks):
+ * redelivery has no second effect, poison messages go to the DLQ with a reason while the
+ * partition keeps flowing, and outbox events are published exactly once per commit.
+ */
+import { randomUUID } from 'node:crypto';
+import type { MigrationInterface, QueryRunner } from 'typeorm';
+import { PredictionEvent, PredictionEventSchema } from '@labelloop/contracts';
+import { createServiceDataSource, DataSource, EntityManager, migrate } from '@labelloop/persistence';
+import { createTestTopics, eventRecord, eventually, readTopic, testKafka, testProducer } from '@labelloop/testing';
+import { Metrics } from '@labelloop/observability';
+import { ConsumedEvent, EventConsumer, EventHandler } from './event-consumer';
+import { Outbox } from './outbox';
+import { OutboxRelay } from './outbox-relay';
+import { PoisonMessageError } from './errors';
+
+class EffectTable1700000000000 implements MigrationInterface {
+  name = 'EffectTable1700000000000';
+  async up(qr: QueryRunner) {
+    // Deliberately no unique constraint: a double effect must be visible as two rows.
+    await qr.query('CREATE TABLE effect (event_id text NOT NULL, model_id text NOT NULL)');
+  }
+  async down(qr: QueryRunner) {
+    await qr.query('DROP TABLE effect');
+  }
+}
+
+describe('EventConsumer (real Kafka + PostgreSQL)', () => {
+  const run = randomUUID().slice(0, 8);
+  const topic = `test.messaging-${run}.recorded.v1`;
+  const echoTopic = `test.messaging-${run}.echoed.v1`;
+  const kafka = testKafka();
+  let ds: DataSource;
+  let consumer: EventConsumer;
+  let relay: OutboxRelay;
+  const metrics = new Metrics('messaging-test');
+  const outbox = new Outbox('labelloop/test');
+
+  const handler: EventHandler<typeof PredictionEventSchema> = {
+    topic,
+    schema: PredictionEventSchema,
+    validate: (e) => (e.modelId ? undefined : 'model_id is required'),
+    async handle(events: ConsumedEvent<PredictionEvent>[], em: EntityManager) {
+      for (const ev of events) {
+        if (ev.message.modelId === 'explode') throw new PoisonMessageError(ev.id, 'handler refused model "explode"');
+        await em.query('INSERT INTO effect (event_id, model_id) VALUES ($1, $2)', [ev.id, ev.message.modelId]);
+        await outbox.emit(em, { topic: echoTopic, key: ev.message.modelId, schema: PredictionEventSchema, message: ev.message, id: `echo:${ev.id}`, traceparent: ev.traceparent });
+      }
+    },
+  };
+
+  beforeAll(async () => {
+    await createTestTopics(kafka, [topic, echoTopic]);
+    ds = createServiceDataSource({ url: process.env.DATABASE_URL!, schema: `msgtest_${run}`, migrations: [EffectTable1700000000000] });
+    await ds.initialize();
+    await migrate(ds);
+    consumer = new EventConsumer({ kafka, dataSource: ds, groupId: `test-${run}`, handlers: [handler as EventHandler], outbox, txBatch: 50, metrics });
+    relay = new OutboxRelay({ dataSource: ds, kafka, lockName: `test-${run}`, batchSize: 100, pollMs: 20, metrics });
+    await consumer.start();
+    await relay.start();
+  });
+
+  afterAll(async () => {
+    await consumer?.stop();
+    await relay?.stop();
+    await ds?.query(`DROP SCHEMA "msgtest_${run}" CASCADE`).catch(() => undefined);
+    await ds?.destroy();
+  });
+
+  const effects = async (): Promise<{ event_id: string; model_id: string }[]> => ds.query('SELECT event_id, model_id FROM effect ORDER BY event_id');
+
+  it('applies a redelivered event once, and publishes its outbox event once', async () => {
+    const producer = await testProducer(kafka);
+    const rec = eventRecord(PredictionEventSchema, { eventId: 'e1', modelId: 'm-redeliver' }, { key: 'm-redeliver' });
+    await producer.send({ topic, messages: [rec] });
+    await eventually(async () => (await effects()).some((r) => r.model_id === 'm-redeliver'), 'first effect');
+    // The same event again (a producer retry / redelivery after a lost offset commit).
+    await producer.send({ topic, messages: [rec, rec] });
+    const marker = eventRecord(PredictionEventSchema, { eventId: 'e2', modelId: 'm-after' }, { key: 'm-redeliver' });
+    await producer.send({ topic, messages: [marker] });
+    await eventually(async () => (await effects()).some((r) => r.model_id === 'm-after'), 'marker effect');
+    await producer.disconnect();
+
+    const rows = (await effects()).filter((r) => r.model_id === 'm-redeliver');
+    expect(rows).toHaveLength(1);
+    const echoed = await readTopic(kafka, echoTopic, 2, 15_000);
+    const ids = echoed.map((m) => m.headers.ce_id);
+    expect(ids.filter((id) => id === `echo:${rec.headers.ce_id}`)).toHaveLength(1);
+  });
+
+  it('sends poison messages to the DLQ with a reason and keeps the partition flowing', async () => {
+    const producer = await testProducer(kafka);
+    const key = 'same-partition';
+    const good1 = eventRecord(PredictionEventSchema, { eventId: 'g1', modelId: 'good-1' }, { key });
+    const undecodable = { ...eventRecord(PredictionEventSchema, { eventId: 'x' }, { key }), value: Buffer.from([0xff, 0xff, 0xff, 0x01]) };
+    const wrongType = eventRecord(PredictionEventSchema, { eventId: 'w', modelId: 'm' }, { key });
+    wrongType.headers.ce_type = 'labelloop.inference.v9.SomethingElse';
+    const noEnvelope = { key, value: Buffer.from('not an event'), headers: {} };
+    const invalid = eventRecord(PredictionEventSchema, { eventId: 'i', modelId: '' }, { key });
+    const refused = eventRecord(PredictionEventSchema, { eventId: 'r', modelId: 'explode' }, { key });
+    const good2 = eventRecord(PredictionEventSchema, { eventId: 'g2', modelId: 'good-2' }, { key });
+    await producer.send({ topic, messages: [good1, undecodable, wrongType, noEnvelope, invalid, refused, good2] });
+    await producer.disconnect();
+
+    await eventually(async () => (await effects()).some((r) => r.model_id === 'good-2'), 'message after the poison ones');
+    expect((await effects()).filter((r) => r.model_id.startsWith('good-')).map((r) => r.model_id).sort()).toEqual(['good-1', 'good-2']);
+    expect((await effects()).some((r) => r.model_id === 'explode')).toBe(false);
+
+    const dlq = await readTopic(kafka, `${topic}.dlq`, 5, 20_000);
+    const reasons = dlq.map((m) => m.headers['dlq-reason']);
+    expect(reasons).toHaveLength(5);
+    expect(reasons).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/undecodable protobuf/),
+        expect.stringMatching(/unexpected event type "labelloop.inference.v9.SomethingElse"/),
+        expect.stringMatching(/missing ce_id/),
+        expect.stringMatching(/invalid: model_id is required/),
+        expect.stringMatching(/handler refused model "explode"/),
+      ]),
+    );
+    for (const m of dlq) {
+      expect(m.headers['dlq-original-topic']).toBe(topic);
+      expect(m.headers['dlq-original-offset']).toMatch(/^\d+$/);
+    }
+    // The dead letter keeps the original bytes, so it can be replayed after a fix.
+    const undecodableDlq = dlq.find((m) => /undecodable/.test(m.headers['dlq-reason']));
+    expect(undecodableDlq!.value).toEqual(Buffer.from([0xff, 0xff, 0xff, 0x01]));
+  });
+});

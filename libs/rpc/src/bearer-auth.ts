@@ -1,0 +1,74 @@
+import { timingSafeEqual, createHash } from 'node:crypto';
+import type { Metadata } from '@grpc/grpc-js';
+import { permissionDenied, unauthenticated } from './rpc-error';
+
+/** Roles a caller can hold. */
+export type Role = 'annotator' | 'reviewer' | 'admin' | 'service';
+
+/** An authenticated caller. */
+export interface Principal {
+  subject: string;
+  roles: Role[];
+  /** Project ids the caller may act in; `*` means all. */
+  projects: string[];
+}
+
+/** One configured token. */
+export interface TokenGrant extends Principal {
+  token: string;
+}
+
+const digest = (s: string) => createHash('sha256').update(s).digest();
+
+/**
+ * Resolves bearer tokens to principals. Tokens come from configuration (an environment
+ * variable or a mounted secret file), are compared in constant time, and never logged.
+ */
+export class BearerTokenAuth {
+  private readonly grants: { hash: Buffer; principal: Principal }[];
+
+  constructor(grants: TokenGrant[]) {
+    this.grants = grants.map(({ token, ...principal }) => ({ hash: digest(token), principal }));
+  }
+
+  /** Parses `AUTH_TOKENS` JSON: `[{"token","subject","roles":[...],"projects":[...]}]`. */
+  static fromJson(json: string | undefined): BearerTokenAuth {
+    if (!json) return new BearerTokenAuth([]);
+    const parsed = JSON.parse(json) as TokenGrant[];
+    if (!Array.isArray(parsed)) throw new Error('AUTH_TOKENS must be a JSON array');
+    for (const g of parsed) {
+      if (!g.token || !g.subject || !Array.isArray(g.roles) || !Array.isArray(g.projects)) {
+        throw new Error('AUTH_TOKENS entries need token, subject, roles[] and projects[]');
+      }
+    }
+    return new BearerTokenAuth(parsed);
+  }
+
+  /** The principal of a token, or undefined. */
+  resolve(token: string): Principal | undefined {
+    const h = digest(token);
+    return this.grants.find((g) => timingSafeEqual(g.hash, h))?.principal;
+  }
+
+  /** gRPC hook: reads `authorization: Bearer <token>`; throws UNAUTHENTICATED otherwise. */
+  authenticate = (metadata: Metadata): Principal => {
+    const header = metadata.get('authorization')[0];
+    const m = typeof header === 'string' ? /^Bearer\s+(.+)$/i.exec(header) : null;
+    const p = m ? this.resolve(m[1].trim()) : undefined;
+    if (!p) throw unauthenticated();
+    return p;
+  };
+}
+
+/** Throws PERMISSION_DENIED unless `p` holds one of `roles` and may act in `projectId`. */
+export function authorize(p: unknown, roles: Role[], projectId?: string): Principal {
+  const principal = p as Principal | undefined;
+  if (!principal) throw unauthenticated();
+  if (!principal.roles.some((r) => roles.includes(r) || r === 'admin')) {
+    throw permissionDenied(`requires role ${roles.join(' or ')}`);
+  }
+  if (projectId !== undefined && !principal.projects.includes('*') && !principal.projects.includes(projectId)) {
+    throw permissionDenied(`no access to project ${projectId}`);
+  }
+  return principal;
+}

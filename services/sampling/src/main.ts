@@ -1,0 +1,17 @@
+import 'reflect-metadata';
+import { SamplingService } from '@labelloop/contracts';
+import { main } from '@labelloop/runtime';
+import { samplingConfigSchema } from './sampling.config';
+import { CreateSamplingTables1732330000000 } from './sampling.migration';
+import { SamplingModule } from './sampling.module';
+import { PredictionConsumer } from './selection/prediction.consumer';
+import { SamplingGrpc } from './selection/sampling.grpc';
+
+main({
+  name: 'sampling',
+  configSchema: samplingConfigSchema,
+  module: SamplingModule,
+  migrations: [CreateSamplingTables1732330000000],
+  handlers: (app) => [app.get(PredictionConsumer)],
+  grpc: (app, server) => server.add(SamplingService, app.get(SamplingGrpc)),
+});
