@@ -1,5 +1,5 @@
 import type { Kafka, Message, Producer } from 'kafkajs';
-import { CompressionTypes } from 'kafkajs';
+import { CompressionTypes, Partitioners } from 'kafkajs';
 import type { DataSource, QueryRunner } from 'typeorm';
 import type { LoggerService } from '@nestjs/common';
 import type { Metrics } from '@labelloop/observability';
@@ -45,7 +45,12 @@ export class OutboxRelay {
   constructor(private readonly opts: OutboxRelayOptions) {}
 
   async start(): Promise<void> {
-    this.producer = this.opts.kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
+    this.producer = this.opts.kafka.producer({
+      idempotent: true,
+      maxInFlightRequests: 1,
+      allowAutoTopicCreation: false,
+      createPartitioner: Partitioners.DefaultPartitioner,
+    });
     await this.producer.connect();
     this.loop = this.run();
   }

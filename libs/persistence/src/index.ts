@@ -1,3 +1,4 @@
 export * from './data-source';
 export * from './messaging-tables.migration';
 export { DataSource, EntityManager, QueryRunner } from 'typeorm';
+export * from './query-rows';

@@ -1,2 +1,5 @@
 export * from './infra';
 export * from './kafka-helpers';
+export * from './service-process';
+export * from './otlp-receiver';
+export * from './database';

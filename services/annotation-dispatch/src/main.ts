@@ -1,0 +1,18 @@
+import 'reflect-metadata';
+import { AnnotatorService } from '@labelloop/contracts';
+import { main } from '@labelloop/runtime';
+import { dispatchConfigSchema } from './dispatch.config';
+import { CreateDispatchTables1732340000000 } from './dispatch.migration';
+import { DispatchModule } from './dispatch.module';
+import { AnnotatorGrpc } from './tasks/annotator.grpc';
+import { LabelAcceptedConsumer, ReworkConsumer } from './tasks/qa-feedback.consumer';
+import { RequestConsumer } from './tasks/request.consumer';
+
+main({
+  name: 'annotation-dispatch',
+  configSchema: dispatchConfigSchema,
+  module: DispatchModule,
+  migrations: [CreateDispatchTables1732340000000],
+  handlers: (app) => [app.get(RequestConsumer), app.get(LabelAcceptedConsumer), app.get(ReworkConsumer)],
+  grpc: (app, server) => server.add(AnnotatorService, app.get(AnnotatorGrpc)),
+});

@@ -1,0 +1,17 @@
+import 'reflect-metadata';
+import { QaService } from '@labelloop/contracts';
+import { main } from '@labelloop/runtime';
+import { QaGrpc } from './gates/qa.grpc';
+import { SubmissionConsumer } from './gates/submission.consumer';
+import { qaConfigSchema } from './qa.config';
+import { CreateQaTables1732350000000 } from './qa.migration';
+import { QaModule } from './qa.module';
+
+main({
+  name: 'qa',
+  configSchema: qaConfigSchema,
+  module: QaModule,
+  migrations: [CreateQaTables1732350000000],
+  handlers: (app) => [app.get(SubmissionConsumer)],
+  grpc: (app, server) => server.add(QaService, app.get(QaGrpc)),
+});

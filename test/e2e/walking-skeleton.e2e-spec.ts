@@ -1,0 +1,198 @@
+/**
+ * The walking skeleton: one low-confidence prediction travels the whole loop through all six
+ * services, each its own Node process, on the real Kafka broker and real PostgreSQL:
+ *
+ *   prediction → sampling → AnnotationRequested → annotation-dispatch task → (test submits a
+ *   label over gRPC) → qa LabelAccepted → dataset-registry version + DatasetApproved →
+ *   retrain-trigger RetrainRequested + signed webhook call (a real HTTP server here).
+ *
+ * drift-detection consumes the same predictions and raises DriftDetected on a shift, and one
+ * trace id links the spans of all six stages.
+ */
+import { createHmac, randomBytes, randomUUID } from 'node:crypto';
+import * as http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { fromBinary } from '@bufbuild/protobuf';
+import { timestampFromDate } from '@bufbuild/protobuf/wkt';
+import {
+  AnnotatorService,
+  DatasetApprovedSchema,
+  DriftDetectedSchema,
+  PredictionEventSchema,
+  RetrainRequestedSchema,
+  Topics,
+} from '@labelloop/contracts';
+import { createGrpcClient } from '@labelloop/rpc';
+import {
+  createTestDatabase,
+  eventRecord,
+  eventually,
+  readTopic,
+  SERVICES,
+  ServiceProcess,
+  startOtlpReceiver,
+  startService,
+  testKafka,
+  testProducer,
+} from '@labelloop/testing';
+
+describe('walking skeleton: one item through all six services', () => {
+  const run = randomUUID().slice(0, 8);
+  const project = `e2e-${run}`;
+  const modelId = `spam-filter-${run}`;
+  const driftModel = `drift-model-${run}`;
+  const secret = randomBytes(16).toString('hex');
+  const kafka = testKafka();
+  const services: Record<string, ServiceProcess> = {};
+  const webhookCalls: { body: Record<string, string>; signatureValid: boolean; idempotencyKey?: string }[] = [];
+  let webhook: http.Server;
+  let otlp: Awaited<ReturnType<typeof startOtlpReceiver>>;
+  let db: Awaited<ReturnType<typeof createTestDatabase>>;
+
+  const tokens = [
+    { token: `annotator-${run}`, subject: 'alice', roles: ['annotator'], projects: [project] },
+    { token: `service-${run}`, subject: 'e2e', roles: ['service'], projects: ['*'] },
+  ];
+
+  beforeAll(async () => {
+    webhook = http.createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => {
+        const raw = Buffer.concat(chunks).toString('utf8');
+        const ts = String(req.headers['x-labelloop-timestamp']);
+        const expected = `sha256=${createHmac('sha256', secret).update(`${ts}.${raw}`).digest('hex')}`;
+        webhookCalls.push({ body: JSON.parse(raw), signatureValid: req.headers['x-labelloop-signature'] === expected, idempotencyKey: req.headers['idempotency-key'] as string });
+        res.writeHead(202, { 'content-type': 'application/json' }).end(JSON.stringify({ id: `job-${webhookCalls.length}` }));
+      });
+    });
+    await new Promise<void>((r) => webhook.listen(0, '127.0.0.1', r));
+    otlp = await startOtlpReceiver();
+    db = await createTestDatabase();
+    const env = {
+      DATABASE_URL: db.url,
+      AUTH_TOKENS: JSON.stringify(tokens),
+      OTEL_EXPORTER_OTLP_ENDPOINT: otlp.endpoint,
+      OTEL_BSP_SCHEDULE_DELAY: '200',
+      DRIFT_REFERENCE_SIZE: '100',
+      DRIFT_WINDOW_SIZE: '100',
+      SAMPLING_AUDIT_RATE: '0',
+      REGISTRY_CUT_EVERY: '1',
+      RETRAIN_WEBHOOK_URL: `http://127.0.0.1:${(webhook.address() as AddressInfo).port}/train`,
+      RETRAIN_WEBHOOK_SECRET: secret,
+      RETRAIN_POLL_MS: '100',
+      REGISTRY_EXPORT_DIR: `/tmp/labelloop-e2e-${run}`,
+    };
+    for (const name of SERVICES) services[name] = startService(name, { ...env, KAFKA_GROUP_ID: `e2e-${run}-${name}` });
+    await Promise.all(Object.values(services).map((s) => s.ready));
+  });
+
+  afterAll(async () => {
+    await Promise.all(Object.values(services).map((s) => s.kill('SIGTERM')));
+    await new Promise((r) => webhook?.close(r));
+    await otlp?.close();
+    await db?.drop();
+  });
+
+  it('takes a low-confidence prediction to a retrain request, in one trace', async () => {
+    const traceId = randomBytes(16).toString('hex');
+    const traceparent = `00-${traceId}-${randomBytes(8).toString('hex')}-01`;
+    const producer = await testProducer(kafka);
+    const eventId = randomUUID();
+    await producer.send({
+      topic: Topics.predictionRecorded,
+      messages: [
+        eventRecord(
+          PredictionEventSchema,
+          {
+            eventId,
+            modelId,
+            modelVersion: '1',
+            timestamp: timestampFromDate(new Date()),
+            inputUri: `corpus://spam/${run}/0001`,
+            contentHash: `sha256:${run}-0001`,
+            predictedLabel: 'ham',
+            classProbabilities: { ham: 0.55, spam: 0.45 },
+            confidence: 0.55,
+            metadata: { project_id: project },
+          },
+          { id: eventId, key: modelId, traceparent, source: 'e2e/inference' },
+        ),
+      ],
+    });
+    await producer.disconnect();
+
+    // An annotator works through the dispatch API.
+    const dispatch = await services['annotation-dispatch'].ready;
+    const annotator = createGrpcClient(AnnotatorService, `127.0.0.1:${dispatch.grpcPort}`, { token: `annotator-${run}` });
+    const task = await eventually(async () => (await annotator.getNextTask({ projectId: project })).task, 'a task in the annotator queue');
+    expect(task.preLabel).toBe('ham'); // model-in-the-loop pre-label
+    expect(task.inputUri).toBe(`corpus://spam/${run}/0001`);
+    const submitted = await annotator.submitAnnotation({
+      taskId: task.taskId,
+      label: { value: { case: 'classification', value: { classes: ['spam'] } } },
+      timeSpentMs: 4200,
+      idempotencyKey: 'first-try',
+    });
+    // A client retry after a lost response returns the same submission, not a second one.
+    const retried = await annotator.submitAnnotation({
+      taskId: task.taskId,
+      label: { value: { case: 'classification', value: { classes: ['spam'] } } },
+      timeSpentMs: 4200,
+      idempotencyKey: 'first-try',
+    });
+    expect(retried).toMatchObject({ submissionId: submitted.submissionId, duplicate: true });
+    annotator.close();
+
+    // QA accepts, the registry versions it and announces it, the retrain trigger launches.
+    const approved = await eventually(async () => {
+      const msgs = await readTopic(kafka, Topics.datasetApproved, 1_000, 3_000);
+      return msgs.map((m) => fromBinary(DatasetApprovedSchema, m.value!)).find((d) => d.datasetId === project);
+    }, 'DatasetApproved for the e2e project', 120_000, 500);
+    expect(approved.itemCount).toBe(1n);
+    expect(approved.modelId).toBe(modelId);
+    expect(approved.counts.map((c) => c.label)).toEqual(['spam']);
+    expect(approved.versionId).toMatch(/^[0-9a-f]{64}$/);
+
+    const call = await eventually(async () => webhookCalls.find((c) => c.body.datasetVersionId === approved.versionId), 'signed webhook call', 60_000);
+    expect(call.signatureValid).toBe(true);
+    expect(call.body.modelId).toBe(modelId);
+    expect(call.idempotencyKey).toBe(call.body.runId);
+
+    const requested = (await readTopic(kafka, Topics.retrainRequested, 1_000, 3_000))
+      .map((m) => fromBinary(RetrainRequestedSchema, m.value!))
+      .filter((r) => r.datasetVersionId === approved.versionId);
+    expect(requested).toHaveLength(1);
+
+    // One trace links all six stages (drift-detection consumed the same prediction).
+    const services6 = await eventually(async () => {
+      const names = new Set(otlp.spans.filter((s) => s.traceId === traceId).map((s) => s.service));
+      return names.size >= 6 ? names : undefined;
+    }, 'spans of all six services in one trace', 30_000);
+    expect([...services6].sort()).toEqual(SERVICES.map((s) => `labelloop-${s}`).sort());
+  });
+
+  it('raises DriftDetected when the prediction distribution shifts', async () => {
+    const producer = await testProducer(kafka);
+    const frac = (i: number) => Math.abs((Math.sin(i * 12.9898) * 43758.5453) % 1);
+    const pred = (i: number, confidence: number, label: string) =>
+      eventRecord(
+        PredictionEventSchema,
+        { eventId: `${run}-d${i}`, modelId: driftModel, modelVersion: '1', contentHash: `sha256:${run}-d${i}`, predictedLabel: label, confidence, timestamp: timestampFromDate(new Date()) },
+        { key: driftModel },
+      );
+    // Reference: confident and mostly ham. Then: less confident (still above the sampling threshold) and mostly spam.
+    const before = Array.from({ length: 100 }, (_, i) => pred(i, 0.9 + 0.1 * frac(i), i % 5 === 0 ? 'spam' : 'ham'));
+    const after = Array.from({ length: 100 }, (_, i) => pred(100 + i, 0.6 + 0.1 * frac(i + 100), i % 5 === 0 ? 'ham' : 'spam'));
+    await producer.send({ topic: Topics.predictionRecorded, messages: [...before, ...after] });
+    await producer.disconnect();
+
+    const alert = await eventually(async () => {
+      const msgs = await readTopic(kafka, Topics.driftDetected, 1_000, 3_000);
+      return msgs.map((m) => fromBinary(DriftDetectedSchema, m.value!)).find((d) => d.modelId === driftModel);
+    }, 'DriftDetected for the shifted model', 60_000, 500);
+    expect(alert.features.filter((f) => f.drifted).map((f) => f.feature).sort()).toEqual(['confidence', 'predicted_label']);
+    expect(alert.representativeEventIds.length).toBeGreaterThan(0);
+    expect(alert.representativeEventIds.every((id) => Number(id.split('-d')[1]) >= 100)).toBe(true);
+  });
+});
