@@ -24,6 +24,8 @@ export const baseConfigSchema = z.object({
   BIND_HOST: z.string().default('127.0.0.1'),
   /** Kafka consumer group id; defaults to the service name. */
   KAFKA_GROUP_ID: z.string().optional(),
+  /** Consumer group session timeout: how long a dead member holds its partitions. */
+  KAFKA_SESSION_TIMEOUT_MS: z.coerce.number().int().min(6000).default(30_000),
   /** Max messages handled in one database transaction. */
   CONSUMER_TX_BATCH: positiveInt.default(500),
   /** Outbox relay: rows per poll, and idle poll interval in ms. */

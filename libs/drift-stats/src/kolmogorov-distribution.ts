@@ -30,6 +30,9 @@ const SQRT3 = Math.sqrt(3);
 const PI2 = Math.PI ** 2;
 const PI4 = Math.PI ** 4;
 const PI6 = Math.PI ** 6;
+// The constants below are copied digit for digit from Cephes/SciPy so they can be compared
+// with the source; the extra digits round to the intended double.
+/* eslint-disable no-loss-of-precision */
 /** Cephes MINLOG: log of the smallest normal double. */
 const CEPHES_MINLOG = -7.08396418532264106224e2;
 /** Above this n SciPy's smirnov switches to an asymptotic formula. */
@@ -39,6 +42,7 @@ const STIRLING = [
   -2.955065359477124183e-2, 6.4102564102564102564e-3, -1.9175269175269175269e-3, 8.4175084175084175084e-4,
   -5.952380952380952381e-4, 7.9365079365079365079e-4, -2.7777777777777777778e-3, 8.3333333333333333333e-2,
 ];
+/* eslint-enable no-loss-of-precision */
 
 const clip01 = (p: number): number => (p < 0 ? 0 : p > 1 ? 1 : p);
 

@@ -60,6 +60,8 @@ export interface EventConsumerOptions {
   txBatch: number;
   metrics?: Metrics;
   logger?: LoggerService;
+  /** Consumer group session timeout (ms). */
+  sessionTimeoutMs?: number;
   /** Start from the earliest offset when the group has none (default true: lose nothing). */
   fromBeginning?: boolean;
 }
@@ -95,8 +97,8 @@ export class EventConsumer {
   async start(): Promise<void> {
     const c = this.opts.kafka.consumer({
       groupId: this.opts.groupId,
-      sessionTimeout: 30_000,
-      heartbeatInterval: 3_000,
+      sessionTimeout: this.opts.sessionTimeoutMs ?? 30_000,
+      heartbeatInterval: Math.min(3_000, Math.floor((this.opts.sessionTimeoutMs ?? 30_000) / 3)),
       maxBytesPerPartition: 1024 * 1024,
       maxBytes: 8 * 1024 * 1024,
       retry: { retries: 10, restartOnFailure: async () => true },

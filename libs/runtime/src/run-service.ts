@@ -119,6 +119,7 @@ export async function runService<C extends BaseConfig>(spec: ServiceSpec<C>, env
         handlers,
         outbox,
         txBatch: config.CONSUMER_TX_BATCH,
+        sessionTimeoutMs: config.KAFKA_SESSION_TIMEOUT_MS,
         metrics,
         logger,
       })
