@@ -21,9 +21,11 @@ export class JsonLogger implements LoggerService {
   warn(message: unknown, ...rest: unknown[]): void { this.write('warn', message, rest); }
   debug(message: unknown, ...rest: unknown[]): void { this.write('debug', message, rest); }
   verbose(message: unknown, ...rest: unknown[]): void { this.write('debug', message, rest); }
+  /** Lifecycle lines (started, stopped) that operators and supervisors rely on: written at any level. */
+  lifecycle(message: Record<string, unknown>): void { this.write('info', message, ['Runtime'], true); }
 
-  private write(level: LogLevelName, message: unknown, rest: unknown[]): void {
-    if (LEVELS[level] > LEVELS[this.level]) return;
+  private write(level: LogLevelName, message: unknown, rest: unknown[], force = false): void {
+    if (!force && LEVELS[level] > LEVELS[this.level]) return;
     const entry: Record<string, unknown> = { ts: new Date().toISOString(), level, service: this.service };
     const traceId = currentTraceId();
     if (traceId) entry.trace_id = traceId;

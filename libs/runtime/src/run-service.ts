@@ -142,7 +142,7 @@ export async function runService<C extends BaseConfig>(spec: ServiceSpec<C>, env
   const httpPort = typeof address === 'object' && address ? address.port : config.HTTP_PORT;
   readiness.markStarted(true);
   grpcServer.setServing(true);
-  logger.log({ msg: 'service started', httpPort, grpcPort, topics: handlers.map((h) => h.topic) }, 'Runtime');
+  logger.lifecycle({ msg: 'service started', httpPort, grpcPort, topics: handlers.map((h) => h.topic) });
 
   let stopping: Promise<void> | undefined;
   const stop = () =>
@@ -154,7 +154,7 @@ export async function runService<C extends BaseConfig>(spec: ServiceSpec<C>, env
       await relay.stop();
       await app.close();
       await dataSource.destroy().catch(() => undefined);
-      logger.log({ msg: 'service stopped' }, 'Runtime');
+      logger.lifecycle({ msg: 'service stopped' });
       await shutdownTelemetry();
     })());
   return { app, httpPort, grpcPort, stop };

@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# The whole test suite from a fresh clone: install, build, lint, contract checks, then unit,
+# integration (real Kafka + PostgreSQL) and end-to-end (six services as processes) tests.
+# Kafka and PostgreSQL are started by deploy/local/up.sh unless KAFKA_BROKERS/DATABASE_URL
+# point elsewhere. Prerequisites: Node 20+, Java 17+, Maven (for the Kafka jars).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export PATH="$PWD/node_modules/.bin:$PATH" KAFKAJS_NO_PARTITIONER_WARNING=1
+
+bash scripts/install.sh
+npm run build
+bash scripts/lint.sh
+bash scripts/proto-check.sh
+bash deploy/local/up.sh
+
+mkdir -p reports
+status=0
+jest --ci --runInBand --json --outputFile=reports/jest.json "$@" || status=$?
+node -e '
+  const r = require("./reports/jest.json");
+  console.log(`jest: ${r.numPassedTests} passed, ${r.numFailedTests} failed, ${r.numPendingTests} skipped`);
+  if (r.numTotalTests === 0) { console.error("no test ran"); process.exit(1); }
+'
+exit $status
