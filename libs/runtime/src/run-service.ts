@@ -52,8 +52,9 @@ export interface RunningService {
 /**
  * Starts a stage: validated config → telemetry → migrations → Nest container → Kafka
  * consumer (inbox/outbox/DLQ) → outbox relay → gRPC (with health) → HTTP health/metrics.
+ * With `MIGRATE_ONLY=true` it applies the migrations and resolves undefined.
  */
-export async function runService<C extends BaseConfig>(spec: ServiceSpec<C>, env: NodeJS.ProcessEnv = process.env): Promise<RunningService> {
+export async function runService<C extends BaseConfig>(spec: ServiceSpec<C>, env: NodeJS.ProcessEnv = process.env): Promise<RunningService | undefined> {
   const config = loadConfig(spec.configSchema, env);
   initTelemetry(`labelloop-${spec.name}`, env);
   const logger = new JsonLogger(spec.name, config.LOG_LEVEL);
@@ -69,6 +70,13 @@ export async function runService<C extends BaseConfig>(spec: ServiceSpec<C>, env
   await dataSource.initialize();
   const applied = await migrate(dataSource);
   if (applied.length > 0) logger.log({ msg: 'migrations applied', migrations: applied }, 'Runtime');
+  if (env.MIGRATE_ONLY === 'true') {
+    // Kubernetes runs this as a pre-rollout Job: apply migrations, then exit.
+    logger.lifecycle({ msg: 'migrations done (MIGRATE_ONLY)', applied });
+    await dataSource.destroy();
+    await shutdownTelemetry();
+    return undefined;
+  }
 
   const kafka = createKafka(`labelloop-${spec.name}`, config);
   const outbox = new Outbox(`labelloop/${spec.name}`);
@@ -164,6 +172,7 @@ export async function runService<C extends BaseConfig>(spec: ServiceSpec<C>, env
 export function main<C extends BaseConfig>(spec: ServiceSpec<C>): void {
   runService(spec).then(
     (svc) => {
+      if (!svc) process.exit(0);
       const onSignal = (sig: string) => {
         process.stdout.write(JSON.stringify({ ts: new Date().toISOString(), level: 'info', service: spec.name, msg: `received ${sig}, shutting down` }) + '\n');
         svc.stop().then(() => process.exit(0), () => process.exit(1));

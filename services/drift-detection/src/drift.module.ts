@@ -1,8 +1,10 @@
 import { Module } from '@nestjs/common';
 import { DriftGrpc } from './detection/drift.grpc';
+import { ModelPromotedConsumer } from './detection/model-promoted.consumer';
 import { DriftPredictionConsumer } from './detection/prediction.consumer';
+import { StateRepository } from './detection/state.repository';
 import { IngestGrpc } from './ingest/ingest.grpc';
 
 /** The drift detection stage (and the Ingest RPC in front of the prediction topic). */
-@Module({ providers: [DriftPredictionConsumer, DriftGrpc, IngestGrpc] })
+@Module({ providers: [StateRepository, DriftPredictionConsumer, ModelPromotedConsumer, DriftGrpc, IngestGrpc] })
 export class DriftModule {}

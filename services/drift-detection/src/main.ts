@@ -2,9 +2,11 @@ import 'reflect-metadata';
 import { DriftService, IngestService } from '@labelloop/contracts';
 import { main } from '@labelloop/runtime';
 import { DriftGrpc } from './detection/drift.grpc';
+import { ModelPromotedConsumer } from './detection/model-promoted.consumer';
 import { DriftPredictionConsumer } from './detection/prediction.consumer';
 import { driftConfigSchema } from './drift.config';
 import { CreateDriftTables1732380000000 } from './drift.migration';
+import { DriftDetectorV21732390000000 } from './drift-v2.migration';
 import { DriftModule } from './drift.module';
 import { IngestGrpc } from './ingest/ingest.grpc';
 
@@ -12,8 +14,8 @@ main({
   name: 'drift-detection',
   configSchema: driftConfigSchema,
   module: DriftModule,
-  migrations: [CreateDriftTables1732380000000],
-  handlers: (app) => [app.get(DriftPredictionConsumer)],
+  migrations: [CreateDriftTables1732380000000, DriftDetectorV21732390000000],
+  handlers: (app) => [app.get(DriftPredictionConsumer), app.get(ModelPromotedConsumer)],
   grpc: (app, server) => {
     server.add(DriftService, app.get(DriftGrpc));
     server.add(IngestService, app.get(IngestGrpc));

@@ -1,85 +1,106 @@
-import type { Sample, TestOutcome } from './window-test';
-import { testWindow } from './window-test';
+import { MAX_EMBEDDING_SAMPLE, MAX_EVENTS, ResolvedConfig } from './drift-config';
+import { testWindow, WindowResult } from './feature-tests';
+import { columns, Columns, Snap } from './snapshot';
 
-/** Persisted state of one model's detector; its size is bounded by the reference and window sizes. */
+/**
+ * Persisted state of one model's detector. Its size is bounded by the configuration, not by
+ * the stream: the reference holds at most `reference_size` (≤ 5000) events, the window at most
+ * `window_size` (≤ 5000) events — for time windows the most recent 5000 — so per model the
+ * state is O((reference + window) × features).
+ */
 export interface DetectorState {
-  reference: Sample & { size: number };
-  window: Sample & { size: number; startMs: number; endMs: number; lowest: { id: string; c: number }[] };
+  version: string;
+  reference: Snap[];
+  window: Snap[];
+  /** Events (count windows) or the event time (ms, time windows) at the last evaluation. */
+  sinceEval: number;
+  lastEvalT: number;
   drifting: boolean;
   cleanWindows: number;
+  windowsTested: number;
+  /** Set when a reference was uploaded: it is not replaced by the first events of a version. */
+  pinned?: boolean;
 }
 
-/** Detector settings. */
-export interface DetectorConfig {
-  referenceSize: number;
-  windowSize: number;
-  alpha: number;
-  resolveAfter: number;
+/** What an evaluated window decided. */
+export interface EvaluatedWindow {
+  kind: 'opened' | 'resolved' | 'tested';
+  result: WindowResult;
+  window: { start: number; end: number; representatives: string[] };
 }
 
-/** What a completed window decided. */
-export type WindowVerdict =
-  | { kind: 'opened'; tests: TestOutcome[]; window: DetectorState['window'] }
-  | { kind: 'resolved'; tests: TestOutcome[]; window: DetectorState['window'] }
-  | { kind: 'none' };
+/** What `observe` decided: a window was evaluated, or nothing happened yet. */
+export type Verdict = EvaluatedWindow | { kind: 'none' };
 
 const REPRESENTATIVES = 20;
 
-/** A detector with an empty reference. */
-export function emptyState(): DetectorState {
-  return {
-    reference: { confidences: [], labelCounts: {}, size: 0 },
-    window: { confidences: [], labelCounts: {}, size: 0, startMs: 0, endMs: 0, lowest: [] },
-    drifting: false,
-    cleanWindows: 0,
-  };
+/** An empty detector for a model version. */
+export function emptyState(version: string): DetectorState {
+  return { version, reference: [], window: [], sinceEval: 0, lastEvalT: 0, drifting: false, cleanWindows: 0, windowsTested: 0 };
 }
 
-/**
- * Feeds one prediction. The first `referenceSize` events of a model version form the
- * reference; then events fill tumbling windows of `windowSize`. A window that drifts while
- * no episode is open opens one; `resolveAfter` clean windows in a row close it — one alert
- * per episode, no storms.
- */
-export function observe(
-  s: DetectorState,
-  cfg: DetectorConfig,
-  ev: { id: string; confidence: number; label: string; timeMs: number },
-): WindowVerdict {
-  if (s.reference.size < cfg.referenceSize) {
-    s.reference.confidences.push(ev.confidence);
-    s.reference.labelCounts[ev.label] = (s.reference.labelCounts[ev.label] ?? 0) + 1;
-    s.reference.size++;
-    return { kind: 'none' };
-  }
-  const w = s.window;
-  if (w.size === 0) w.startMs = ev.timeMs;
-  w.endMs = Math.max(w.endMs, ev.timeMs);
-  w.confidences.push(ev.confidence);
-  w.labelCounts[ev.label] = (w.labelCounts[ev.label] ?? 0) + 1;
-  w.size++;
-  // Keep the least confident events as representatives for sampling.
-  w.lowest.push({ id: ev.id, c: ev.confidence });
-  w.lowest.sort((a, b) => a.c - b.c);
-  if (w.lowest.length > REPRESENTATIVES) w.lowest.pop();
-  if (w.size < cfg.windowSize) return { kind: 'none' };
+/** Reference columns are derived once per state load, not per event. */
+export class Detector {
+  private refCols?: Columns;
 
-  const tests = testWindow(s.reference, w, cfg.alpha);
-  const closed = { ...w };
-  s.window = emptyState().window;
-  const drifted = tests.some((t) => t.drifted);
-  if (drifted) {
-    s.cleanWindows = 0;
-    if (!s.drifting) {
-      s.drifting = true;
-      return { kind: 'opened', tests, window: closed };
+  constructor(
+    readonly state: DetectorState,
+    private readonly cfg: ResolvedConfig,
+  ) {}
+
+  /** Feeds one event; returns a verdict when a window was evaluated. */
+  observe(s: Snap): Verdict {
+    const st = this.state;
+    if (st.reference.length < this.cfg.referenceSize && !st.pinned) {
+      st.reference.push(s);
+      this.refCols = undefined;
+      return { kind: 'none' };
     }
-    return { kind: 'none' };
+    st.window.push(s);
+    if (this.cfg.windowKind === 'count') {
+      if (st.window.length > this.cfg.windowSize) st.window.splice(0, st.window.length - this.cfg.windowSize);
+      st.sinceEval++;
+      if (st.window.length < this.cfg.windowSize || st.sinceEval < this.cfg.windowSlide) return { kind: 'none' };
+      return this.evaluate(this.cfg.windowSlide === this.cfg.windowSize);
+    }
+    // Time windows, by event time.
+    if (st.lastEvalT === 0) st.lastEvalT = s.t;
+    const horizon = s.t - this.cfg.windowSeconds * 1000;
+    let drop = 0;
+    while (drop < st.window.length && st.window[drop].t <= horizon) drop++;
+    if (drop > 0) st.window.splice(0, drop);
+    if (st.window.length > MAX_EVENTS) st.window.splice(0, st.window.length - MAX_EVENTS);
+    if (s.t - st.lastEvalT < this.cfg.slideSeconds * 1000) return { kind: 'none' };
+    st.lastEvalT = s.t;
+    return this.evaluate(this.cfg.slideSeconds === this.cfg.windowSeconds);
   }
-  if (s.drifting && ++s.cleanWindows >= cfg.resolveAfter) {
-    s.drifting = false;
-    s.cleanWindows = 0;
-    return { kind: 'resolved', tests, window: closed };
+
+  private evaluate(tumbling: boolean): Verdict {
+    const st = this.state;
+    this.refCols ??= columns(st.reference, MAX_EMBEDDING_SAMPLE);
+    const win = st.window;
+    const result = testWindow(this.refCols, columns(win, MAX_EMBEDDING_SAMPLE), this.cfg);
+    const representatives = [...win]
+      .sort((a, b) => a.conf - b.conf)
+      .slice(0, REPRESENTATIVES)
+      .map((e) => e.id);
+    const bounds = { start: win[0]?.t ?? 0, end: win[win.length - 1]?.t ?? 0, representatives };
+    st.sinceEval = 0;
+    st.windowsTested++;
+    if (tumbling) st.window = [];
+    if (result.drifted) {
+      st.cleanWindows = 0;
+      if (!st.drifting) {
+        st.drifting = true;
+        return { kind: 'opened', result, window: bounds };
+      }
+      return { kind: 'tested', result, window: bounds };
+    }
+    if (st.drifting && ++st.cleanWindows >= this.cfg.resolveAfter) {
+      st.drifting = false;
+      st.cleanWindows = 0;
+      return { kind: 'resolved', result, window: bounds };
+    }
+    return { kind: 'tested', result, window: bounds };
   }
-  return { kind: 'none' };
 }

@@ -1,38 +1,52 @@
 import { randomUUID } from 'node:crypto';
-import { Inject, Injectable } from '@nestjs/common';
+import { Injectable, Inject } from '@nestjs/common';
 import { timestampDate, timestampFromMs } from '@bufbuild/protobuf/wkt';
 import {
   DriftDetectedSchema,
   DriftResolvedSchema,
+  GroundTruth_Source,
   PredictionEvent,
   PredictionEventSchema,
   Severity,
   Topics,
   validatePredictionEvent,
 } from '@labelloop/contracts';
-import type { ConsumedEvent, EventHandler, Outbox } from '@labelloop/messaging';
+import { ConsumedEvent, EventHandler, Outbox, PoisonMessageError } from '@labelloop/messaging';
 import type { EntityManager } from '@labelloop/persistence';
-import { CONFIG, OUTBOX } from '@labelloop/runtime';
-import type { DriftConfig } from '../drift.config';
-import { DetectorConfig, DetectorState, emptyState, observe } from './detector';
+import { OUTBOX } from '@labelloop/runtime';
+import { Detector, emptyState, EvaluatedWindow } from './detector';
+import type { Snap } from './snapshot';
+import { LoadedModel, StateRepository } from './state.repository';
+
+/** The detector's view of a prediction. */
+export function toSnap(e: PredictionEvent): Snap {
+  const s: Snap = {
+    id: e.eventId,
+    t: e.timestamp ? timestampDate(e.timestamp).getTime() : Date.now(),
+    num: e.numericFeatures,
+    cat: e.categoricalFeatures,
+    conf: e.confidence,
+    label: e.predictedLabel,
+  };
+  if (e.embedding.length) s.emb = Array.from(e.embedding);
+  if (e.groundTruth && e.groundTruth.source !== GroundTruth_Source.UNSPECIFIED) s.correct = e.groundTruth.label === e.predictedLabel ? 1 : 0;
+  return s;
+}
 
 /**
- * Runs each model's detector over its predictions. State is loaded and saved once per model
- * per batch, in the batch's transaction, so a restart loses neither reference nor window and
- * a redelivered batch is not counted twice (the inbox filters it before this runs).
+ * Runs each model's detector over its predictions, in the batch's transaction: a restart
+ * loses neither reference nor window, and the inbox keeps a redelivered event from being
+ * counted twice. A new model version starts a new reference (unless one was uploaded).
  */
 @Injectable()
 export class DriftPredictionConsumer implements EventHandler<typeof PredictionEventSchema> {
   readonly topic = Topics.predictionRecorded;
   readonly schema = PredictionEventSchema;
-  private readonly cfg: DetectorConfig;
 
   constructor(
-    @Inject(CONFIG) config: DriftConfig,
+    private readonly repo: StateRepository,
     @Inject(OUTBOX) private readonly outbox: Outbox,
-  ) {
-    this.cfg = { referenceSize: config.DRIFT_REFERENCE_SIZE, windowSize: config.DRIFT_WINDOW_SIZE, alpha: config.DRIFT_ALPHA, resolveAfter: config.DRIFT_RESOLVE_AFTER };
-  }
+  ) {}
 
   validate(e: PredictionEvent): string | undefined {
     return validatePredictionEvent(e);
@@ -41,74 +55,74 @@ export class DriftPredictionConsumer implements EventHandler<typeof PredictionEv
   async handle(events: ConsumedEvent<PredictionEvent>[], em: EntityManager): Promise<void> {
     const byModel = new Map<string, ConsumedEvent<PredictionEvent>[]>();
     for (const ev of events) {
-      const list = byModel.get(ev.message.modelId) ?? [];
-      list.push(ev);
-      byModel.set(ev.message.modelId, list);
+      const list = byModel.get(ev.message.modelId);
+      if (list) list.push(ev);
+      else byModel.set(ev.message.modelId, [ev]);
     }
     for (const [modelId, evs] of byModel) await this.handleModel(em, modelId, evs);
   }
 
   private async handleModel(em: EntityManager, modelId: string, evs: ConsumedEvent<PredictionEvent>[]): Promise<void> {
-    const [row]: { model_version: string; state: DetectorState; open_alert_id: string | null }[] = await em.query(
-      'SELECT model_version, state, open_alert_id FROM drift_model_state WHERE model_id = $1 FOR UPDATE',
-      [modelId],
-    );
-    let state = row?.state ?? emptyState();
-    let version = row?.model_version ?? evs[0].message.modelVersion;
-    let openAlert = row?.open_alert_id ?? null;
-    let tested = 0;
+    const cfg = await this.repo.config(em, modelId);
+    const m = await this.repo.load(em, modelId, evs[0].message.modelVersion);
+    let detector = new Detector(m.state, cfg);
     for (const ev of evs) {
       const e = ev.message;
-      if (e.modelVersion !== version) {
-        // A new model version starts a new reference.
-        state = emptyState();
-        version = e.modelVersion;
-        openAlert = null;
+      if (e.modelVersion !== m.state.version && !m.state.pinned) {
+        m.state = emptyState(e.modelVersion);
+        m.openAlert = null;
+        m.referenceDirty = true;
+        detector = new Detector(m.state, cfg);
       }
-      const verdict = observe(state, this.cfg, {
-        id: e.eventId,
-        confidence: e.confidence,
-        label: e.predictedLabel,
-        timeMs: e.timestamp ? timestampDate(e.timestamp).getTime() : Date.now(),
-      });
-      if (verdict.kind === 'none') continue;
-      tested++;
-      if (verdict.kind === 'opened') {
-        openAlert = randomUUID();
-        const drifted = verdict.tests.filter((t) => t.drifted);
-        const minP = Math.min(...drifted.map((t) => t.pValue));
-        const severity = minP < 1e-6 ? Severity.HIGH : minP < 1e-3 ? Severity.MEDIUM : Severity.LOW;
-        const message = {
-          alertId: openAlert,
-          modelId,
-          modelVersion: version,
-          features: verdict.tests.map((t) => ({ feature: t.feature, method: t.method, statistic: t.statistic, pValue: t.pValue, threshold: this.cfg.alpha, drifted: t.drifted })),
-          severity,
-          windowStart: timestampFromMs(verdict.window.startMs),
-          windowEnd: timestampFromMs(verdict.window.endMs),
-          representativeEventIds: verdict.window.lowest.map((r) => r.id),
-          driftedShare: drifted.length / verdict.tests.length,
-        };
-        await em.query('INSERT INTO drift_alert (alert_id, model_id, detail) VALUES ($1, $2, $3)', [openAlert, modelId, JSON.stringify({ ...message, windowStart: verdict.window.startMs, windowEnd: verdict.window.endMs, severity: Severity[severity] })]);
-        await this.outbox.emit(em, { topic: Topics.driftDetected, key: modelId, schema: DriftDetectedSchema, id: `drift-detected:${openAlert}`, traceparent: ev.traceparent, message });
-      } else if (openAlert) {
-        await em.query('UPDATE drift_alert SET resolved_at = now() WHERE alert_id = $1', [openAlert]);
-        await this.outbox.emit(em, {
-          topic: Topics.driftResolved,
-          key: modelId,
-          schema: DriftResolvedSchema,
-          id: `drift-resolved:${openAlert}`,
-          traceparent: ev.traceparent,
-          message: { alertId: openAlert, modelId, resolvedAt: timestampFromMs(Date.now()) },
-        });
-        openAlert = null;
+      const dim = m.state.reference.find((r) => r.emb)?.emb?.length;
+      if (dim && e.embedding.length && e.embedding.length !== dim) {
+        throw new PoisonMessageError(ev.id, `embedding has length ${e.embedding.length}, model ${modelId} expects ${dim}`);
       }
+      const before = m.state.reference.length;
+      const verdict = detector.observe(toSnap(e));
+      if (m.state.reference.length !== before) m.referenceDirty = true;
+      if (verdict.kind === 'opened') await this.open(em, m, modelId, verdict, cfg.alpha, ev.traceparent);
+      else if (verdict.kind === 'resolved') await this.resolve(em, m, modelId, ev.traceparent);
     }
-    await em.query(
-      `INSERT INTO drift_model_state (model_id, model_version, state, open_alert_id, windows_tested, updated_at) VALUES ($1, $2, $3, $4, $5, now())
-       ON CONFLICT (model_id) DO UPDATE SET model_version = EXCLUDED.model_version, state = EXCLUDED.state, open_alert_id = EXCLUDED.open_alert_id,
-         windows_tested = drift_model_state.windows_tested + EXCLUDED.windows_tested, updated_at = now()`,
-      [modelId, version, JSON.stringify(state), openAlert, tested],
-    );
+    await this.repo.save(em, modelId, m);
+  }
+
+  private async open(em: EntityManager, m: LoadedModel, modelId: string, v: EvaluatedWindow, alpha: number, traceparent?: string): Promise<void> {
+    const alertId = randomUUID();
+    m.openAlert = alertId;
+    const drifted = v.result.tests.filter((t) => t.drifted);
+    const minP = Math.min(...drifted.map((t) => t.pValue ?? 0));
+    const severity = v.result.driftedShare >= 0.5 || minP < 1e-6 ? Severity.HIGH : minP < 1e-3 ? Severity.MEDIUM : Severity.LOW;
+    const message = {
+      alertId,
+      modelId,
+      modelVersion: m.state.version,
+      features: v.result.tests.map((t) => ({ feature: t.feature, method: t.method, statistic: t.statistic, pValue: t.pValue, threshold: t.pValue === undefined ? t.threshold : alpha, drifted: t.drifted })),
+      severity,
+      windowStart: timestampFromMs(v.window.start),
+      windowEnd: timestampFromMs(v.window.end),
+      representativeEventIds: v.window.representatives,
+      driftedShare: v.result.driftedShare,
+    };
+    await em.query('INSERT INTO drift_alert (alert_id, model_id, detail) VALUES ($1, $2, $3)', [
+      alertId,
+      modelId,
+      JSON.stringify({ features: message.features, severity: Severity[severity], window: v.window, driftedShare: v.result.driftedShare }),
+    ]);
+    await this.outbox.emit(em, { topic: Topics.driftDetected, key: modelId, schema: DriftDetectedSchema, id: `drift-detected:${alertId}`, traceparent, message });
+  }
+
+  private async resolve(em: EntityManager, m: LoadedModel, modelId: string, traceparent?: string): Promise<void> {
+    if (!m.openAlert) return;
+    await em.query('UPDATE drift_alert SET resolved_at = now() WHERE alert_id = $1', [m.openAlert]);
+    await this.outbox.emit(em, {
+      topic: Topics.driftResolved,
+      key: modelId,
+      schema: DriftResolvedSchema,
+      id: `drift-resolved:${m.openAlert}`,
+      traceparent,
+      message: { alertId: m.openAlert, modelId, resolvedAt: timestampFromMs(Date.now()) },
+    });
+    m.openAlert = null;
   }
 }

@@ -2,17 +2,19 @@
 // @generated from file labelloop/drift/v1/drift_service.proto (package labelloop.drift.v1, syntax proto3)
 /* eslint-disable */
 
-import type { GenFile, GenMessage, GenService } from "@bufbuild/protobuf/codegenv2";
-import { fileDesc, messageDesc, serviceDesc } from "@bufbuild/protobuf/codegenv2";
+import type { GenEnum, GenFile, GenMessage, GenService } from "@bufbuild/protobuf/codegenv2";
+import { enumDesc, fileDesc, messageDesc, serviceDesc } from "@bufbuild/protobuf/codegenv2";
 import type { DriftDetected } from "./drift_pb";
 import { file_labelloop_drift_v1_drift } from "./drift_pb";
+import type { PredictionEvent } from "../../inference/v1/prediction_pb";
+import { file_labelloop_inference_v1_prediction } from "../../inference/v1/prediction_pb";
 import type { Message } from "@bufbuild/protobuf";
 
 /**
  * Describes the file labelloop/drift/v1/drift_service.proto.
  */
 export const file_labelloop_drift_v1_drift_service: GenFile = /*@__PURE__*/
-  fileDesc("CiZsYWJlbGxvb3AvZHJpZnQvdjEvZHJpZnRfc2VydmljZS5wcm90bxISbGFiZWxsb29wLmRyaWZ0LnYxIikKFUdldERyaWZ0U3RhdHVzUmVxdWVzdBIQCghtb2RlbF9pZBgBIAEoCSKgAQoWR2V0RHJpZnRTdGF0dXNSZXNwb25zZRIQCghtb2RlbF9pZBgBIAEoCRIQCghkcmlmdGluZxgCIAEoCBI1CgpvcGVuX2FsZXJ0GAMgASgLMiEubGFiZWxsb29wLmRyaWZ0LnYxLkRyaWZ0RGV0ZWN0ZWQSFgoOcmVmZXJlbmNlX3NpemUYBCABKAQSEwoLd2luZG93X3NpemUYBSABKAQydwoMRHJpZnRTZXJ2aWNlEmcKDkdldERyaWZ0U3RhdHVzEikubGFiZWxsb29wLmRyaWZ0LnYxLkdldERyaWZ0U3RhdHVzUmVxdWVzdBoqLmxhYmVsbG9vcC5kcmlmdC52MS5HZXREcmlmdFN0YXR1c1Jlc3BvbnNlYgZwcm90bzM", [file_labelloop_drift_v1_drift]);
+  fileDesc("CiZsYWJlbGxvb3AvZHJpZnQvdjEvZHJpZnRfc2VydmljZS5wcm90bxISbGFiZWxsb29wLmRyaWZ0LnYxIikKFUdldERyaWZ0U3RhdHVzUmVxdWVzdBIQCghtb2RlbF9pZBgBIAEoCSLpAQoWR2V0RHJpZnRTdGF0dXNSZXNwb25zZRIQCghtb2RlbF9pZBgBIAEoCRIQCghkcmlmdGluZxgCIAEoCBI1CgpvcGVuX2FsZXJ0GAMgASgLMiEubGFiZWxsb29wLmRyaWZ0LnYxLkRyaWZ0RGV0ZWN0ZWQSFgoOcmVmZXJlbmNlX3NpemUYBCABKAQSEwoLd2luZG93X3NpemUYBSABKAQSFgoOd2luZG93c190ZXN0ZWQYBiABKAQSLwoGY29uZmlnGAcgASgLMh8ubGFiZWxsb29wLmRyaWZ0LnYxLkRyaWZ0Q29uZmlnIqUECgtEcmlmdENvbmZpZxIQCghtb2RlbF9pZBgBIAEoCRIWCg5yZWZlcmVuY2Vfc2l6ZRgCIAEoDRIzCgt3aW5kb3dfa2luZBgDIAEoDjIeLmxhYmVsbG9vcC5kcmlmdC52MS5XaW5kb3dLaW5kEhMKC3dpbmRvd19zaXplGAQgASgNEhQKDHdpbmRvd19zbGlkZRgFIAEoDRIWCg53aW5kb3dfc2Vjb25kcxgGIAEoDRIVCg1zbGlkZV9zZWNvbmRzGAcgASgNEg0KBWFscGhhGAggASgBEjIKCmNvcnJlY3Rpb24YCSABKA4yHi5sYWJlbGxvb3AuZHJpZnQudjEuQ29ycmVjdGlvbhI5Cg5udW1lcmljX21ldGhvZBgKIAEoDjIhLmxhYmVsbG9vcC5kcmlmdC52MS5OdW1lcmljTWV0aG9kEkEKEmNhdGVnb3JpY2FsX21ldGhvZBgLIAEoDjIlLmxhYmVsbG9vcC5kcmlmdC52MS5DYXRlZ29yaWNhbE1ldGhvZBI9ChBlbWJlZGRpbmdfbWV0aG9kGAwgASgOMiMubGFiZWxsb29wLmRyaWZ0LnYxLkVtYmVkZGluZ01ldGhvZBIVCg1wc2lfdGhyZXNob2xkGA0gASgBEhoKEmRpc3RhbmNlX3RocmVzaG9sZBgOIAEoARITCgtkcmlmdF9zaGFyZRgPIAEoARIVCg1yZXNvbHZlX2FmdGVyGBAgASgNIksKGFVwc2VydERyaWZ0Q29uZmlnUmVxdWVzdBIvCgZjb25maWcYASABKAsyHy5sYWJlbGxvb3AuZHJpZnQudjEuRHJpZnRDb25maWciTAoZVXBzZXJ0RHJpZnRDb25maWdSZXNwb25zZRIvCgZjb25maWcYASABKAsyHy5sYWJlbGxvb3AuZHJpZnQudjEuRHJpZnRDb25maWciKQoVR2V0RHJpZnRDb25maWdSZXF1ZXN0EhAKCG1vZGVsX2lkGAEgASgJIkkKFkdldERyaWZ0Q29uZmlnUmVzcG9uc2USLwoGY29uZmlnGAEgASgLMh8ubGFiZWxsb29wLmRyaWZ0LnYxLkRyaWZ0Q29uZmlnInwKE1NldFJlZmVyZW5jZVJlcXVlc3QSEAoIbW9kZWxfaWQYASABKAkSFQoNbW9kZWxfdmVyc2lvbhgCIAEoCRI8CgtwcmVkaWN0aW9ucxgDIAMoCzInLmxhYmVsbG9vcC5pbmZlcmVuY2UudjEuUHJlZGljdGlvbkV2ZW50Ii4KFFNldFJlZmVyZW5jZVJlc3BvbnNlEhYKDnJlZmVyZW5jZV9zaXplGAEgASgEIjkKFVJlc2V0UmVmZXJlbmNlUmVxdWVzdBIQCghtb2RlbF9pZBgBIAEoCRIOCgZyZWFzb24YAiABKAkiGAoWUmVzZXRSZWZlcmVuY2VSZXNwb25zZSpWCgpXaW5kb3dLaW5kEhsKF1dJTkRPV19LSU5EX1VOU1BFQ0lGSUVEEAASFQoRV0lORE9XX0tJTkRfQ09VTlQQARIUChBXSU5ET1dfS0lORF9USU1FEAIqoQEKDU51bWVyaWNNZXRob2QSHgoaTlVNRVJJQ19NRVRIT0RfVU5TUEVDSUZJRUQQABIVChFOVU1FUklDX01FVEhPRF9LUxABEhYKEk5VTUVSSUNfTUVUSE9EX1BTSRACEh4KGk5VTUVSSUNfTUVUSE9EX1dBU1NFUlNURUlOEAMSIQodTlVNRVJJQ19NRVRIT0RfSkVOU0VOX1NIQU5OT04QBCpwChFDYXRlZ29yaWNhbE1ldGhvZBIiCh5DQVRFR09SSUNBTF9NRVRIT0RfVU5TUEVDSUZJRUQQABIbChdDQVRFR09SSUNBTF9NRVRIT0RfQ0hJMhABEhoKFkNBVEVHT1JJQ0FMX01FVEhPRF9QU0kQAiqIAQoPRW1iZWRkaW5nTWV0aG9kEiAKHEVNQkVERElOR19NRVRIT0RfVU5TUEVDSUZJRUQQABIfChtFTUJFRERJTkdfTUVUSE9EX1BFUl9ESU1fS1MQARIYChRFTUJFRERJTkdfTUVUSE9EX01NRBACEhgKFEVNQkVERElOR19NRVRIT0RfT0ZGEAMqZgoKQ29ycmVjdGlvbhIaChZDT1JSRUNUSU9OX1VOU1BFQ0lGSUVEEAASGQoVQ09SUkVDVElPTl9CT05GRVJST05JEAESIQodQ09SUkVDVElPTl9CRU5KQU1JTklfSE9DSEJFUkcQAjKeBAoMRHJpZnRTZXJ2aWNlEmcKDkdldERyaWZ0U3RhdHVzEikubGFiZWxsb29wLmRyaWZ0LnYxLkdldERyaWZ0U3RhdHVzUmVxdWVzdBoqLmxhYmVsbG9vcC5kcmlmdC52MS5HZXREcmlmdFN0YXR1c1Jlc3BvbnNlEnAKEVVwc2VydERyaWZ0Q29uZmlnEiwubGFiZWxsb29wLmRyaWZ0LnYxLlVwc2VydERyaWZ0Q29uZmlnUmVxdWVzdBotLmxhYmVsbG9vcC5kcmlmdC52MS5VcHNlcnREcmlmdENvbmZpZ1Jlc3BvbnNlEmcKDkdldERyaWZ0Q29uZmlnEikubGFiZWxsb29wLmRyaWZ0LnYxLkdldERyaWZ0Q29uZmlnUmVxdWVzdBoqLmxhYmVsbG9vcC5kcmlmdC52MS5HZXREcmlmdENvbmZpZ1Jlc3BvbnNlEmEKDFNldFJlZmVyZW5jZRInLmxhYmVsbG9vcC5kcmlmdC52MS5TZXRSZWZlcmVuY2VSZXF1ZXN0GigubGFiZWxsb29wLmRyaWZ0LnYxLlNldFJlZmVyZW5jZVJlc3BvbnNlEmcKDlJlc2V0UmVmZXJlbmNlEikubGFiZWxsb29wLmRyaWZ0LnYxLlJlc2V0UmVmZXJlbmNlUmVxdWVzdBoqLmxhYmVsbG9vcC5kcmlmdC52MS5SZXNldFJlZmVyZW5jZVJlc3BvbnNlYgZwcm90bzM", [file_labelloop_drift_v1_drift, file_labelloop_inference_v1_prediction]);
 
 /**
  * @generated from message labelloop.drift.v1.GetDriftStatusRequest
@@ -55,7 +57,7 @@ export type GetDriftStatusResponse = Message<"labelloop.drift.v1.GetDriftStatusR
   openAlert?: DriftDetected | undefined;
 
   /**
-   * Events seen in the reference and in the current window.
+   * Events in the reference and in the current window.
    *
    * @generated from field: uint64 reference_size = 4;
    */
@@ -65,6 +67,16 @@ export type GetDriftStatusResponse = Message<"labelloop.drift.v1.GetDriftStatusR
    * @generated from field: uint64 window_size = 5;
    */
   windowSize: bigint;
+
+  /**
+   * @generated from field: uint64 windows_tested = 6;
+   */
+  windowsTested: bigint;
+
+  /**
+   * @generated from field: labelloop.drift.v1.DriftConfig config = 7;
+   */
+  config?: DriftConfig | undefined;
 };
 
 /**
@@ -75,7 +87,423 @@ export const GetDriftStatusResponseSchema: GenMessage<GetDriftStatusResponse> = 
   messageDesc(file_labelloop_drift_v1_drift_service, 1);
 
 /**
- * DriftService exposes per-model drift state.
+ * A model's drift detector configuration. Unset (zero) fields take the service defaults.
+ *
+ * @generated from message labelloop.drift.v1.DriftConfig
+ */
+export type DriftConfig = Message<"labelloop.drift.v1.DriftConfig"> & {
+  /**
+   * @generated from field: string model_id = 1;
+   */
+  modelId: string;
+
+  /**
+   * Events (after a model version is first seen) that form the reference.
+   *
+   * @generated from field: uint32 reference_size = 2;
+   */
+  referenceSize: number;
+
+  /**
+   * @generated from field: labelloop.drift.v1.WindowKind window_kind = 3;
+   */
+  windowKind: WindowKind;
+
+  /**
+   * Count windows: events per window and per slide (slide == size: tumbling).
+   *
+   * @generated from field: uint32 window_size = 4;
+   */
+  windowSize: number;
+
+  /**
+   * @generated from field: uint32 window_slide = 5;
+   */
+  windowSlide: number;
+
+  /**
+   * Time windows: window length and slide in seconds.
+   *
+   * @generated from field: uint32 window_seconds = 6;
+   */
+  windowSeconds: number;
+
+  /**
+   * @generated from field: uint32 slide_seconds = 7;
+   */
+  slideSeconds: number;
+
+  /**
+   * Family-wise level of one window's tests.
+   *
+   * @generated from field: double alpha = 8;
+   */
+  alpha: number;
+
+  /**
+   * @generated from field: labelloop.drift.v1.Correction correction = 9;
+   */
+  correction: Correction;
+
+  /**
+   * @generated from field: labelloop.drift.v1.NumericMethod numeric_method = 10;
+   */
+  numericMethod: NumericMethod;
+
+  /**
+   * @generated from field: labelloop.drift.v1.CategoricalMethod categorical_method = 11;
+   */
+  categoricalMethod: CategoricalMethod;
+
+  /**
+   * @generated from field: labelloop.drift.v1.EmbeddingMethod embedding_method = 12;
+   */
+  embeddingMethod: EmbeddingMethod;
+
+  /**
+   * @generated from field: double psi_threshold = 13;
+   */
+  psiThreshold: number;
+
+  /**
+   * @generated from field: double distance_threshold = 14;
+   */
+  distanceThreshold: number;
+
+  /**
+   * Dataset-level drift when at least this share of tested features drifted (0: any feature).
+   *
+   * @generated from field: double drift_share = 15;
+   */
+  driftShare: number;
+
+  /**
+   * Clean windows in a row that close an episode.
+   *
+   * @generated from field: uint32 resolve_after = 16;
+   */
+  resolveAfter: number;
+};
+
+/**
+ * Describes the message labelloop.drift.v1.DriftConfig.
+ * Use `create(DriftConfigSchema)` to create a new message.
+ */
+export const DriftConfigSchema: GenMessage<DriftConfig> = /*@__PURE__*/
+  messageDesc(file_labelloop_drift_v1_drift_service, 2);
+
+/**
+ * @generated from message labelloop.drift.v1.UpsertDriftConfigRequest
+ */
+export type UpsertDriftConfigRequest = Message<"labelloop.drift.v1.UpsertDriftConfigRequest"> & {
+  /**
+   * @generated from field: labelloop.drift.v1.DriftConfig config = 1;
+   */
+  config?: DriftConfig | undefined;
+};
+
+/**
+ * Describes the message labelloop.drift.v1.UpsertDriftConfigRequest.
+ * Use `create(UpsertDriftConfigRequestSchema)` to create a new message.
+ */
+export const UpsertDriftConfigRequestSchema: GenMessage<UpsertDriftConfigRequest> = /*@__PURE__*/
+  messageDesc(file_labelloop_drift_v1_drift_service, 3);
+
+/**
+ * @generated from message labelloop.drift.v1.UpsertDriftConfigResponse
+ */
+export type UpsertDriftConfigResponse = Message<"labelloop.drift.v1.UpsertDriftConfigResponse"> & {
+  /**
+   * The stored configuration with defaults filled in.
+   *
+   * @generated from field: labelloop.drift.v1.DriftConfig config = 1;
+   */
+  config?: DriftConfig | undefined;
+};
+
+/**
+ * Describes the message labelloop.drift.v1.UpsertDriftConfigResponse.
+ * Use `create(UpsertDriftConfigResponseSchema)` to create a new message.
+ */
+export const UpsertDriftConfigResponseSchema: GenMessage<UpsertDriftConfigResponse> = /*@__PURE__*/
+  messageDesc(file_labelloop_drift_v1_drift_service, 4);
+
+/**
+ * @generated from message labelloop.drift.v1.GetDriftConfigRequest
+ */
+export type GetDriftConfigRequest = Message<"labelloop.drift.v1.GetDriftConfigRequest"> & {
+  /**
+   * @generated from field: string model_id = 1;
+   */
+  modelId: string;
+};
+
+/**
+ * Describes the message labelloop.drift.v1.GetDriftConfigRequest.
+ * Use `create(GetDriftConfigRequestSchema)` to create a new message.
+ */
+export const GetDriftConfigRequestSchema: GenMessage<GetDriftConfigRequest> = /*@__PURE__*/
+  messageDesc(file_labelloop_drift_v1_drift_service, 5);
+
+/**
+ * @generated from message labelloop.drift.v1.GetDriftConfigResponse
+ */
+export type GetDriftConfigResponse = Message<"labelloop.drift.v1.GetDriftConfigResponse"> & {
+  /**
+   * @generated from field: labelloop.drift.v1.DriftConfig config = 1;
+   */
+  config?: DriftConfig | undefined;
+};
+
+/**
+ * Describes the message labelloop.drift.v1.GetDriftConfigResponse.
+ * Use `create(GetDriftConfigResponseSchema)` to create a new message.
+ */
+export const GetDriftConfigResponseSchema: GenMessage<GetDriftConfigResponse> = /*@__PURE__*/
+  messageDesc(file_labelloop_drift_v1_drift_service, 6);
+
+/**
+ * @generated from message labelloop.drift.v1.SetReferenceRequest
+ */
+export type SetReferenceRequest = Message<"labelloop.drift.v1.SetReferenceRequest"> & {
+  /**
+   * @generated from field: string model_id = 1;
+   */
+  modelId: string;
+
+  /**
+   * @generated from field: string model_version = 2;
+   */
+  modelVersion: string;
+
+  /**
+   * @generated from field: repeated labelloop.inference.v1.PredictionEvent predictions = 3;
+   */
+  predictions: PredictionEvent[];
+};
+
+/**
+ * Describes the message labelloop.drift.v1.SetReferenceRequest.
+ * Use `create(SetReferenceRequestSchema)` to create a new message.
+ */
+export const SetReferenceRequestSchema: GenMessage<SetReferenceRequest> = /*@__PURE__*/
+  messageDesc(file_labelloop_drift_v1_drift_service, 7);
+
+/**
+ * @generated from message labelloop.drift.v1.SetReferenceResponse
+ */
+export type SetReferenceResponse = Message<"labelloop.drift.v1.SetReferenceResponse"> & {
+  /**
+   * @generated from field: uint64 reference_size = 1;
+   */
+  referenceSize: bigint;
+};
+
+/**
+ * Describes the message labelloop.drift.v1.SetReferenceResponse.
+ * Use `create(SetReferenceResponseSchema)` to create a new message.
+ */
+export const SetReferenceResponseSchema: GenMessage<SetReferenceResponse> = /*@__PURE__*/
+  messageDesc(file_labelloop_drift_v1_drift_service, 8);
+
+/**
+ * @generated from message labelloop.drift.v1.ResetReferenceRequest
+ */
+export type ResetReferenceRequest = Message<"labelloop.drift.v1.ResetReferenceRequest"> & {
+  /**
+   * @generated from field: string model_id = 1;
+   */
+  modelId: string;
+
+  /**
+   * @generated from field: string reason = 2;
+   */
+  reason: string;
+};
+
+/**
+ * Describes the message labelloop.drift.v1.ResetReferenceRequest.
+ * Use `create(ResetReferenceRequestSchema)` to create a new message.
+ */
+export const ResetReferenceRequestSchema: GenMessage<ResetReferenceRequest> = /*@__PURE__*/
+  messageDesc(file_labelloop_drift_v1_drift_service, 9);
+
+/**
+ * @generated from message labelloop.drift.v1.ResetReferenceResponse
+ */
+export type ResetReferenceResponse = Message<"labelloop.drift.v1.ResetReferenceResponse"> & {
+};
+
+/**
+ * Describes the message labelloop.drift.v1.ResetReferenceResponse.
+ * Use `create(ResetReferenceResponseSchema)` to create a new message.
+ */
+export const ResetReferenceResponseSchema: GenMessage<ResetReferenceResponse> = /*@__PURE__*/
+  messageDesc(file_labelloop_drift_v1_drift_service, 10);
+
+/**
+ * How a model's predictions are windowed.
+ *
+ * @generated from enum labelloop.drift.v1.WindowKind
+ */
+export enum WindowKind {
+  /**
+   * @generated from enum value: WINDOW_KIND_UNSPECIFIED = 0;
+   */
+  UNSPECIFIED = 0,
+
+  /**
+   * @generated from enum value: WINDOW_KIND_COUNT = 1;
+   */
+  COUNT = 1,
+
+  /**
+   * @generated from enum value: WINDOW_KIND_TIME = 2;
+   */
+  TIME = 2,
+}
+
+/**
+ * Describes the enum labelloop.drift.v1.WindowKind.
+ */
+export const WindowKindSchema: GenEnum<WindowKind> = /*@__PURE__*/
+  enumDesc(file_labelloop_drift_v1_drift_service, 0);
+
+/**
+ * Which test a feature type uses.
+ *
+ * @generated from enum labelloop.drift.v1.NumericMethod
+ */
+export enum NumericMethod {
+  /**
+   * @generated from enum value: NUMERIC_METHOD_UNSPECIFIED = 0;
+   */
+  UNSPECIFIED = 0,
+
+  /**
+   * Two-sample Kolmogorov-Smirnov, p-value below alpha (after correction).
+   *
+   * @generated from enum value: NUMERIC_METHOD_KS = 1;
+   */
+  KS = 1,
+
+  /**
+   * Population Stability Index over reference-quantile bins, above psi_threshold.
+   *
+   * @generated from enum value: NUMERIC_METHOD_PSI = 2;
+   */
+  PSI = 2,
+
+  /**
+   * Wasserstein distance normalised by the reference std, above distance_threshold.
+   *
+   * @generated from enum value: NUMERIC_METHOD_WASSERSTEIN = 3;
+   */
+  WASSERSTEIN = 3,
+
+  /**
+   * Jensen-Shannon distance on shared bins, above distance_threshold.
+   *
+   * @generated from enum value: NUMERIC_METHOD_JENSEN_SHANNON = 4;
+   */
+  JENSEN_SHANNON = 4,
+}
+
+/**
+ * Describes the enum labelloop.drift.v1.NumericMethod.
+ */
+export const NumericMethodSchema: GenEnum<NumericMethod> = /*@__PURE__*/
+  enumDesc(file_labelloop_drift_v1_drift_service, 1);
+
+/**
+ * @generated from enum labelloop.drift.v1.CategoricalMethod
+ */
+export enum CategoricalMethod {
+  /**
+   * @generated from enum value: CATEGORICAL_METHOD_UNSPECIFIED = 0;
+   */
+  UNSPECIFIED = 0,
+
+  /**
+   * @generated from enum value: CATEGORICAL_METHOD_CHI2 = 1;
+   */
+  CHI2 = 1,
+
+  /**
+   * @generated from enum value: CATEGORICAL_METHOD_PSI = 2;
+   */
+  PSI = 2,
+}
+
+/**
+ * Describes the enum labelloop.drift.v1.CategoricalMethod.
+ */
+export const CategoricalMethodSchema: GenEnum<CategoricalMethod> = /*@__PURE__*/
+  enumDesc(file_labelloop_drift_v1_drift_service, 2);
+
+/**
+ * @generated from enum labelloop.drift.v1.EmbeddingMethod
+ */
+export enum EmbeddingMethod {
+  /**
+   * @generated from enum value: EMBEDDING_METHOD_UNSPECIFIED = 0;
+   */
+  UNSPECIFIED = 0,
+
+  /**
+   * Per-dimension KS with Bonferroni across dimensions.
+   *
+   * @generated from enum value: EMBEDDING_METHOD_PER_DIM_KS = 1;
+   */
+  PER_DIM_KS = 1,
+
+  /**
+   * RBF-kernel MMD with a seeded permutation test on bounded samples.
+   *
+   * @generated from enum value: EMBEDDING_METHOD_MMD = 2;
+   */
+  MMD = 2,
+
+  /**
+   * @generated from enum value: EMBEDDING_METHOD_OFF = 3;
+   */
+  OFF = 3,
+}
+
+/**
+ * Describes the enum labelloop.drift.v1.EmbeddingMethod.
+ */
+export const EmbeddingMethodSchema: GenEnum<EmbeddingMethod> = /*@__PURE__*/
+  enumDesc(file_labelloop_drift_v1_drift_service, 3);
+
+/**
+ * @generated from enum labelloop.drift.v1.Correction
+ */
+export enum Correction {
+  /**
+   * @generated from enum value: CORRECTION_UNSPECIFIED = 0;
+   */
+  UNSPECIFIED = 0,
+
+  /**
+   * @generated from enum value: CORRECTION_BONFERRONI = 1;
+   */
+  BONFERRONI = 1,
+
+  /**
+   * @generated from enum value: CORRECTION_BENJAMINI_HOCHBERG = 2;
+   */
+  BENJAMINI_HOCHBERG = 2,
+}
+
+/**
+ * Describes the enum labelloop.drift.v1.Correction.
+ */
+export const CorrectionSchema: GenEnum<Correction> = /*@__PURE__*/
+  enumDesc(file_labelloop_drift_v1_drift_service, 4);
+
+/**
+ * DriftService exposes per-model drift state and configuration.
  *
  * @generated from service labelloop.drift.v1.DriftService
  */
@@ -87,6 +515,45 @@ export const DriftService: GenService<{
     methodKind: "unary";
     input: typeof GetDriftStatusRequestSchema;
     output: typeof GetDriftStatusResponseSchema;
+  },
+  /**
+   * Creates or replaces a model's detector configuration (validated; persisted).
+   *
+   * @generated from rpc labelloop.drift.v1.DriftService.UpsertDriftConfig
+   */
+  upsertDriftConfig: {
+    methodKind: "unary";
+    input: typeof UpsertDriftConfigRequestSchema;
+    output: typeof UpsertDriftConfigResponseSchema;
+  },
+  /**
+   * @generated from rpc labelloop.drift.v1.DriftService.GetDriftConfig
+   */
+  getDriftConfig: {
+    methodKind: "unary";
+    input: typeof GetDriftConfigRequestSchema;
+    output: typeof GetDriftConfigResponseSchema;
+  },
+  /**
+   * Replaces a model's reference distribution with the given predictions (e.g. a dataset
+   * version's training data scored by the model).
+   *
+   * @generated from rpc labelloop.drift.v1.DriftService.SetReference
+   */
+  setReference: {
+    methodKind: "unary";
+    input: typeof SetReferenceRequestSchema;
+    output: typeof SetReferenceResponseSchema;
+  },
+  /**
+   * Drops the reference: the next reference_size events of the model form a new one.
+   *
+   * @generated from rpc labelloop.drift.v1.DriftService.ResetReference
+   */
+  resetReference: {
+    methodKind: "unary";
+    input: typeof ResetReferenceRequestSchema;
+    output: typeof ResetReferenceResponseSchema;
   },
 }> = /*@__PURE__*/
   serviceDesc(file_labelloop_drift_v1_drift_service, 0);

@@ -1,0 +1,106 @@
+/**
+ * drift-detection as a process on the real broker and database: per-model config over gRPC
+ * (validated, persisted), window state that survives a SIGKILL, DriftDetected on a shift,
+ * and bad events (missing model id, NaN feature, wrong embedding length) dead-lettered with a
+ * reason while the stream keeps flowing.
+ */
+import { randomUUID } from 'node:crypto';
+import { status } from '@grpc/grpc-js';
+import { fromBinary } from '@bufbuild/protobuf';
+import { DriftDetectedSchema, DriftService, PredictionEventSchema, Topics, WindowKind } from '@labelloop/contracts';
+import { Client } from 'pg';
+import { createGrpcClient } from '@labelloop/rpc';
+import { createTestDatabase, eventRecord, eventually, readTopic, ServiceProcess, startService, testKafka, testProducer } from '@labelloop/testing';
+
+describe('drift-detection service', () => {
+  const run = randomUUID().slice(0, 8);
+  const model = `drift-svc-${run}`;
+  const kafka = testKafka();
+  let db: Awaited<ReturnType<typeof createTestDatabase>>;
+  let svc: ServiceProcess;
+  let env: Record<string, string>;
+  let pg: Client;
+  const token = `admin-${run}`;
+
+  beforeAll(async () => {
+    db = await createTestDatabase('drift');
+    env = { DATABASE_URL: db.url, KAFKA_GROUP_ID: `drift-${run}`, AUTH_TOKENS: JSON.stringify([{ token, subject: 'ops', roles: ['admin'], projects: ['*'] }]), KAFKA_SESSION_TIMEOUT_MS: '6000', CONSUMER_TX_BATCH: '20' };
+    svc = startService('drift-detection', env);
+    await svc.ready;
+    pg = new Client({ connectionString: db.url });
+    await pg.connect();
+  });
+  afterAll(async () => {
+    await pg?.end();
+    await svc?.kill('SIGTERM');
+    await db?.drop();
+  });
+
+  const frac = (i: number) => Math.abs((Math.sin(i * 12.9898) * 43758.5453) % 1);
+  const pred = (i: number, shifted: boolean, extra: Record<string, unknown> = {}) =>
+    eventRecord(
+      PredictionEventSchema,
+      {
+        eventId: `${run}-${i}`,
+        modelId: model,
+        modelVersion: '1',
+        contentHash: `sha256:${run}-${i}`,
+        predictedLabel: frac(i + 7) < 0.3 ? 'spam' : 'ham',
+        confidence: 0.6 + 0.4 * frac(i + 3),
+        numericFeatures: { length: (shifted ? 3 : 0) + 10 * frac(i) },
+        embedding: [frac(i + 1), frac(i + 2), frac(i + 5), frac(i + 9)],
+        ...extra,
+      } as never,
+      { key: model },
+    );
+
+  it('configures per model, keeps window state across a crash, alerts on a shift, dead-letters bad events', async () => {
+    const client = () => createGrpcClient(DriftService, `127.0.0.1:${svcPort}`, { token });
+    let svcPort = (await svc.ready).grpcPort;
+    const c1 = client();
+    await expect(c1.upsertDriftConfig({ config: { modelId: model, windowSize: 5 } })).rejects.toMatchObject({ code: status.INVALID_ARGUMENT, details: expect.stringMatching(/^config\.window_size: must be in/) });
+    const stored = await c1.upsertDriftConfig({ config: { modelId: model, referenceSize: 100, windowSize: 100, windowKind: WindowKind.COUNT, alpha: 0.01 } });
+    expect(stored.config).toMatchObject({ referenceSize: 100, windowSize: 100, windowSlide: 100 });
+    c1.close();
+
+    const producer = await testProducer(kafka);
+    const bad = [
+      pred(9000, false, { modelId: '' }),
+      pred(9001, false, { numericFeatures: { length: Number.NaN } }),
+      pred(9002, false, { embedding: [1, 2, 3] }),
+    ];
+    // Reference (100), then half a window of shifted events with the bad ones in between.
+    await producer.send({ topic: Topics.predictionRecorded, messages: Array.from({ length: 100 }, (_, i) => pred(i, false)) });
+    await producer.send({ topic: Topics.predictionRecorded, messages: [...bad, ...Array.from({ length: 50 }, (_, i) => pred(100 + i, true))] });
+    await eventually(async () => {
+      const [row] = (await pg.query(`SELECT window_state FROM drift_detection.drift_model_state WHERE model_id = $1`, [model])).rows;
+      return row && row.window_state.window.length === 50;
+    }, 'window with 50 events persisted', 60_000, 300);
+
+    // Crash: the window state must come back from PostgreSQL.
+    await svc.kill('SIGKILL');
+    svc = startService('drift-detection', env);
+    svcPort = (await svc.ready).grpcPort;
+    await producer.send({ topic: Topics.predictionRecorded, messages: Array.from({ length: 50 }, (_, i) => pred(150 + i, true)) });
+    await producer.disconnect();
+
+    const alert = await eventually(async () => {
+      const msgs = await readTopic(kafka, Topics.driftDetected, 100_000, 3_000);
+      return msgs.map((m) => fromBinary(DriftDetectedSchema, m.value!)).find((a) => a.modelId === model);
+    }, 'DriftDetected', 60_000, 500);
+    expect(alert.features.find((f) => f.feature === 'num.length')).toMatchObject({ method: 'ks', drifted: true });
+    const c2 = client();
+    const statusAfter = await c2.getDriftStatus({ modelId: model });
+    expect(statusAfter.drifting).toBe(true);
+    expect(statusAfter.config?.windowSize).toBe(100); // config survived the crash too
+    c2.close();
+
+    const dlq = (await readTopic(kafka, `${Topics.predictionRecorded}.dlq`, 100_000, 5_000)).filter((m) => m.headers['dlq-consumer-group'] === `drift-${run}`);
+    expect(dlq.map((m) => m.headers['dlq-reason']).sort()).toEqual([
+      expect.stringMatching(/embedding has length 3, model .* expects 4/),
+      'invalid: model_id is required',
+      'invalid: numeric_features.length is not finite',
+    ]);
+  });
+
+});
