@@ -60,6 +60,10 @@ export interface EventConsumerOptions {
   txBatch: number;
   metrics?: Metrics;
   logger?: LoggerService;
+  /** Fetch size per partition (bounds memory: about partitions x this). */
+  maxBytesPerPartition?: number;
+  /** Partitions processed at once by this consumer (default 3). */
+  partitionConcurrency?: number;
   /** Consumer group session timeout (ms). */
   sessionTimeoutMs?: number;
   /** Start from the earliest offset when the group has none (default true: lose nothing). */
@@ -99,8 +103,8 @@ export class EventConsumer {
       groupId: this.opts.groupId,
       sessionTimeout: this.opts.sessionTimeoutMs ?? 30_000,
       heartbeatInterval: Math.min(3_000, Math.floor((this.opts.sessionTimeoutMs ?? 30_000) / 3)),
-      maxBytesPerPartition: 1024 * 1024,
-      maxBytes: 8 * 1024 * 1024,
+      maxBytesPerPartition: this.opts.maxBytesPerPartition ?? 4 * 1024 * 1024,
+      maxBytes: 4 * (this.opts.maxBytesPerPartition ?? 4 * 1024 * 1024),
       retry: { retries: 10, restartOnFailure: async () => true },
     });
     this.consumer = c;
@@ -112,9 +116,15 @@ export class EventConsumer {
     await c.connect();
     await c.subscribe({ topics: [...this.byTopic.keys()], fromBeginning: this.opts.fromBeginning ?? true });
     await c.run({
-      autoCommit: false,
+      // Offsets are resolved only after the batch's transaction committed; kafkajs then
+      // commits resolved offsets at most every second (a lost commit means a redelivery,
+      // which the inbox makes harmless), instead of a broker round trip per transaction.
+      autoCommit: true,
+      autoCommitInterval: 1000,
       eachBatchAutoResolve: false,
-      partitionsConsumedConcurrently: 1,
+      // Partitions are independent (per-key state lives in one partition): overlapping
+      // their database round trips is where the throughput is.
+      partitionsConsumedConcurrently: this.opts.partitionConcurrency ?? 3,
       eachBatch: (p) => this.onBatch(p),
     });
   }
@@ -136,11 +146,8 @@ export class EventConsumer {
       const chunk = msgs.slice(i, i + this.opts.txBatch);
       const ok = await this.applyWithRetry(handler, batch.topic, batch.partition, chunk, p);
       if (!ok) return; // stopping: the chunk was not applied and will be redelivered
-      const last = chunk[chunk.length - 1].offset;
-      p.resolveOffset(last);
-      await p.commitOffsetsIfNecessary({
-        topics: [{ topic: batch.topic, partitions: [{ partition: batch.partition, offset: (BigInt(last) + 1n).toString() }] }],
-      });
+      p.resolveOffset(chunk[chunk.length - 1].offset);
+      await p.commitOffsetsIfNecessary();
       await p.heartbeat();
     }
   }

@@ -24,7 +24,9 @@ export const SERVICES = ['drift-detection', 'sampling', 'annotation-dispatch', '
  */
 export function startService(name: string, env: Record<string, string>): ServiceProcess {
   const main = path.join(REPO_ROOT, 'services', name, 'dist', 'main.js');
-  const proc = spawn(process.execPath, [main], {
+  // LABELLOOP_NODE_ARGS lets a benchmark profile a service (e.g. --cpu-prof).
+  const nodeArgs = (process.env.LABELLOOP_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const proc = spawn(process.execPath, [...nodeArgs, main], {
     env: { ...process.env, HTTP_PORT: '0', GRPC_PORT: '0', KAFKAJS_NO_PARTITIONER_WARNING: '1', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
