@@ -10,6 +10,8 @@ export const retrainConfigSchema = baseConfigSchema.extend({
   RETRAIN_WEBHOOK_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
   /** Attempts before a launch is reported failed. */
   RETRAIN_MAX_ATTEMPTS: z.coerce.number().int().positive().default(5),
+  /** A run with no final status after this long is reported timed out. */
+  RETRAIN_RUN_TIMEOUT_SECONDS: z.coerce.number().int().positive().default(3600),
   /** Launcher poll interval. */
   RETRAIN_POLL_MS: z.coerce.number().int().positive().default(500),
 });

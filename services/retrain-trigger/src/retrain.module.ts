@@ -1,8 +1,11 @@
 import { Module } from '@nestjs/common';
+import { ModelEvaluatedConsumer } from './promotion/model-evaluated.consumer';
 import { DatasetApprovedConsumer } from './runs/dataset-approved.consumer';
+import { DriftDetectedConsumer, DriftResolvedConsumer } from './runs/drift-state.consumer';
 import { LaunchWorker } from './runs/launch.worker';
+import { PolicyRepository } from './runs/policy.repository';
 import { RetrainGrpc } from './runs/retrain.grpc';
 
-/** The retrain trigger stage: policies, launchers, run tracking. */
-@Module({ providers: [DatasetApprovedConsumer, LaunchWorker, RetrainGrpc] })
+/** The retrain trigger stage: policies, launchers, run tracking, evaluation and promotion. */
+@Module({ providers: [PolicyRepository, DatasetApprovedConsumer, DriftDetectedConsumer, DriftResolvedConsumer, ModelEvaluatedConsumer, LaunchWorker, RetrainGrpc] })
 export class RetrainModule {}

@@ -3,6 +3,7 @@ import { SamplingService } from '@labelloop/contracts';
 import { main } from '@labelloop/runtime';
 import { samplingConfigSchema } from './sampling.config';
 import { CreateSamplingTables1732330000000 } from './sampling.migration';
+import { SamplingPoliciesAndSignals1732400000000 } from './sampling-v2.migration';
 import { SamplingModule } from './sampling.module';
 import { PredictionConsumer } from './selection/prediction.consumer';
 import { SamplingGrpc } from './selection/sampling.grpc';
@@ -11,7 +12,7 @@ main({
   name: 'sampling',
   configSchema: samplingConfigSchema,
   module: SamplingModule,
-  migrations: [CreateSamplingTables1732330000000],
+  migrations: [CreateSamplingTables1732330000000, SamplingPoliciesAndSignals1732400000000],
   handlers: (app) => [app.get(PredictionConsumer)],
   grpc: (app, server) => server.add(SamplingService, app.get(SamplingGrpc)),
 });

@@ -1,19 +1,40 @@
 import { createHash } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
+import type { LoggerService } from '@nestjs/common';
 import { timestampFromDate } from '@bufbuild/protobuf/wkt';
 import { DatasetApproved, DatasetApprovedSchema, RetrainRequestedSchema, Topics } from '@labelloop/contracts';
 import type { ConsumedEvent, EventHandler, Outbox } from '@labelloop/messaging';
 import type { EntityManager } from '@labelloop/persistence';
-import { CONFIG, OUTBOX } from '@labelloop/runtime';
-import type { RetrainConfig } from '../retrain.config';
+import { LOGGER, OUTBOX } from '@labelloop/runtime';
+import { PolicyRepository, ResolvedRetrainPolicy } from './policy.repository';
 
 /** Run id of (model, dataset version): the same pair always maps to the same run. */
 export function runIdOf(modelId: string, versionId: string): string {
   return `run-${createHash('sha256').update(`${modelId}|${versionId}`).digest('hex').slice(0, 24)}`;
 }
 
+/** Why a version should (or should not) retrain its model; pure. */
+export function shouldRetrain(
+  d: { newItems: number; counts: { label: string; count: number }[] },
+  p: ResolvedRetrainPolicy,
+  ctx: { secondsSinceLastRun?: number; openDriftSeverity?: number },
+): { launch: boolean; reason: string } {
+  const perClass = new Map<string, number>();
+  for (const c of d.counts) perClass.set(c.label, (perClass.get(c.label) ?? 0) + c.count);
+  const missing = p.requiredClasses.filter((c) => (perClass.get(c) ?? 0) < p.minItemsPerClass);
+  if (missing.length) return { launch: false, reason: `class coverage: ${missing.join(', ')} below ${p.minItemsPerClass} items` };
+  if (p.forceOnDriftSeverity > 0 && (ctx.openDriftSeverity ?? 0) >= p.forceOnDriftSeverity) {
+    return { launch: true, reason: `drift severity ${ctx.openDriftSeverity} >= ${p.forceOnDriftSeverity} forces a run` };
+  }
+  if (d.newItems < p.minNewLabels) return { launch: false, reason: `min_new_labels: ${d.newItems} < ${p.minNewLabels}` };
+  if (ctx.secondsSinceLastRun !== undefined && ctx.secondsSinceLastRun < p.minIntervalSeconds) {
+    return { launch: false, reason: `min_interval: ${Math.round(ctx.secondsSinceLastRun)} s since the last run < ${p.minIntervalSeconds} s` };
+  }
+  return { launch: true, reason: `min_new_labels: ${d.newItems} >= ${p.minNewLabels}` };
+}
+
 /**
- * Decides whether an approved dataset version should retrain its model. One run per (model,
+ * Decides whether an approved dataset version retrains its model. One run per (model,
  * dataset version), however often the event is redelivered: the run row's unique key and the
  * RetrainRequested event commit together.
  */
@@ -23,8 +44,9 @@ export class DatasetApprovedConsumer implements EventHandler<typeof DatasetAppro
   readonly schema = DatasetApprovedSchema;
 
   constructor(
-    @Inject(CONFIG) private readonly config: RetrainConfig,
+    private readonly policies: PolicyRepository,
     @Inject(OUTBOX) private readonly outbox: Outbox,
+    @Inject(LOGGER) private readonly logger: LoggerService,
   ) {}
 
   validate(d: DatasetApproved): string | undefined {
@@ -37,13 +59,26 @@ export class DatasetApprovedConsumer implements EventHandler<typeof DatasetAppro
   async handle(events: ConsumedEvent<DatasetApproved>[], em: EntityManager): Promise<void> {
     for (const ev of events) {
       const d = ev.message;
-      if (Number(d.newItems) < this.config.RETRAIN_MIN_NEW_LABELS) continue;
-      const reason = `min_new_labels: ${d.newItems} >= ${this.config.RETRAIN_MIN_NEW_LABELS}`;
+      const { resolved: policy } = await this.policies.get(em, d.modelId);
+      const [last]: { age: number }[] = await em.query(
+        'SELECT extract(epoch FROM now() - max(requested_at))::float8 AS age FROM retrain_run WHERE model_id = $1 HAVING count(*) > 0',
+        [d.modelId],
+      );
+      const [drift]: { severity: number }[] = await em.query('SELECT severity FROM retrain_drift_state WHERE model_id = $1 AND open', [d.modelId]);
+      const decision = shouldRetrain(
+        { newItems: Number(d.newItems), counts: d.counts.map((c) => ({ label: c.label, count: Number(c.count) })) },
+        policy,
+        { secondsSinceLastRun: last?.age, openDriftSeverity: drift?.severity },
+      );
+      if (!decision.launch) {
+        this.logger.log({ msg: 'no retrain for dataset version', model: d.modelId, version: d.versionId, reason: decision.reason }, 'DatasetApproved');
+        continue;
+      }
       const runId = runIdOf(d.modelId, d.versionId);
       const inserted: unknown[] = await em.query(
-        `INSERT INTO retrain_run (run_id, model_id, dataset_id, dataset_version_id, export_uri, state, launcher, reason, traceparent)
-         VALUES ($1, $2, $3, $4, $5, 'requested', 'webhook', $6, $7) ON CONFLICT DO NOTHING RETURNING run_id`,
-        [runId, d.modelId, d.datasetId, d.versionId, d.exportUri, reason, ev.traceparent ?? null],
+        `INSERT INTO retrain_run (run_id, model_id, dataset_id, dataset_version_id, export_uri, state, launcher, reason, traceparent, timeout_seconds)
+         VALUES ($1, $2, $3, $4, $5, 'requested', 'webhook', $6, $7, $8) ON CONFLICT DO NOTHING RETURNING run_id`,
+        [runId, d.modelId, d.datasetId, d.versionId, d.exportUri, decision.reason, ev.traceparent ?? null, policy.runTimeoutSeconds],
       );
       if (inserted.length === 0) continue;
       await this.outbox.emit(em, {
@@ -59,7 +94,7 @@ export class DatasetApprovedConsumer implements EventHandler<typeof DatasetAppro
           datasetVersionId: d.versionId,
           exportUri: d.exportUri,
           launcher: 'webhook',
-          reason,
+          reason: decision.reason,
           requestedAt: timestampFromDate(new Date()),
         },
       });

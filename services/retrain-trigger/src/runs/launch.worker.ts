@@ -2,8 +2,10 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { LoggerService } from '@nestjs/common';
 import { backoffMs, sleep } from '@labelloop/messaging';
 import { contextFromTraceparent, SpanKind, withSpan } from '@labelloop/observability';
-import type { DataSource } from '@labelloop/persistence';
-import { CONFIG, DATA_SOURCE, LOGGER, Worker } from '@labelloop/runtime';
+import { DataSource, queryRows } from '@labelloop/persistence';
+import { Counter } from 'prom-client';
+import type { Metrics } from '@labelloop/observability';
+import { CONFIG, DATA_SOURCE, LOGGER, METRICS, Worker } from '@labelloop/runtime';
 import { RetrainConfig, webhookSecret } from '../retrain.config';
 import { Launcher, WebhookLauncher } from '../launchers/webhook.launcher';
 
@@ -27,12 +29,15 @@ export class LaunchWorker implements Worker {
   private readonly abort = new AbortController();
   private loop?: Promise<void>;
   private readonly launcher?: Launcher;
+  private readonly metrics: Counter<'state'>;
 
   constructor(
     @Inject(DATA_SOURCE) private readonly ds: DataSource,
     @Inject(CONFIG) private readonly config: RetrainConfig,
     @Inject(LOGGER) private readonly logger: LoggerService,
+    @Inject(METRICS) metrics: Metrics,
   ) {
+    this.metrics = new Counter({ name: 'labelloop_retrain_runs_total', help: 'Training runs reaching a state', labelNames: ['state'], registers: [metrics.registry] });
     if (config.RETRAIN_WEBHOOK_URL) {
       this.launcher = new WebhookLauncher(config.RETRAIN_WEBHOOK_URL, webhookSecret(), config.RETRAIN_WEBHOOK_TIMEOUT_MS);
     }
@@ -52,8 +57,13 @@ export class LaunchWorker implements Worker {
   }
 
   private async run(): Promise<void> {
+    let lastSweep = 0;
     while (!this.abort.signal.aborted) {
       try {
+        if (Date.now() - lastSweep > 1000) {
+          lastSweep = Date.now();
+          await this.sweepTimeouts();
+        }
         const launched = await this.launchOne();
         if (!launched) await sleep(this.config.RETRAIN_POLL_MS, this.abort.signal);
       } catch (e) {
@@ -61,6 +71,21 @@ export class LaunchWorker implements Worker {
         await sleep(1000, this.abort.signal);
       }
     }
+  }
+
+  /** Reports runs that got no final status within their timeout as `timed_out`. */
+  async sweepTimeouts(): Promise<string[]> {
+    const rows = await queryRows<{ run_id: string; timeout_seconds: number }>(
+      this.ds,
+      `UPDATE retrain_run SET state = 'timed_out', finished_at = now(), updated_at = now(),
+              last_error = 'no final status within ' || timeout_seconds || ' s'
+        WHERE state = 'running' AND started_at < now() - make_interval(secs => timeout_seconds) RETURNING run_id, timeout_seconds`,
+    );
+    for (const r of rows) {
+      this.logger.error({ msg: 'training run timed out', runId: r.run_id, timeoutSeconds: r.timeout_seconds }, 'LaunchWorker');
+      this.metrics.inc({ state: 'timed_out' });
+    }
+    return rows.map((r) => r.run_id);
   }
 
   /** Claims and launches one due run; false when none is due. */
@@ -76,11 +101,13 @@ export class LaunchWorker implements Worker {
       );
       const attempts = run.attempts + 1;
       if (result.ok) {
-        await em.query(`UPDATE retrain_run SET state = 'running', attempts = $2, external_id = $3, last_error = NULL, updated_at = now() WHERE run_id = $1`, [run.run_id, attempts, result.externalId ?? null]);
+        await em.query(`UPDATE retrain_run SET state = 'running', attempts = $2, external_id = $3, last_error = NULL, started_at = now(), updated_at = now() WHERE run_id = $1`, [run.run_id, attempts, result.externalId ?? null]);
+        this.metrics.inc({ state: 'running' });
         this.logger.log({ msg: 'training run launched', runId: run.run_id, attempts }, 'LaunchWorker');
       } else if (!result.retriable || attempts >= this.config.RETRAIN_MAX_ATTEMPTS) {
         await em.query(`UPDATE retrain_run SET state = 'failed', attempts = $2, last_error = $3, updated_at = now() WHERE run_id = $1`, [run.run_id, attempts, result.error]);
         this.logger.error({ msg: 'training run launch failed', runId: run.run_id, attempts, error: result.error }, 'LaunchWorker');
+        this.metrics.inc({ state: 'failed' });
       } else {
         const delay = Math.max(200, backoffMs(attempts, 500, 30_000));
         await em.query(

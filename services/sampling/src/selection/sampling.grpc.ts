@@ -1,14 +1,26 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { fromBinary } from '@bufbuild/protobuf';
-import { AnnotationRequestedSchema, GetDecisionRequest, SamplingService } from '@labelloop/contracts';
+import {
+  AnnotationRequestedSchema,
+  GetDecisionRequest,
+  GetSamplingPolicyRequest,
+  ListSamplingDecisionsRequest,
+  SamplingService,
+  UpsertSamplingPolicyRequest,
+} from '@labelloop/contracts';
 import type { DataSource } from '@labelloop/persistence';
 import { authorize, invalidArgument, notFound, RpcContext, ServiceImpl } from '@labelloop/rpc';
 import { DATA_SOURCE } from '@labelloop/runtime';
+import { PolicyError, policyToProto } from '../policy/policy';
+import { PolicyRepository } from '../policy/policy.repository';
 
-/** SamplingService: why was this item selected, and when. */
+/** SamplingService: policies per model, and why an item was selected, and when. */
 @Injectable()
 export class SamplingGrpc implements ServiceImpl<(typeof SamplingService)['method']> {
-  constructor(@Inject(DATA_SOURCE) private readonly ds: DataSource) {}
+  constructor(
+    @Inject(DATA_SOURCE) private readonly ds: DataSource,
+    private readonly policies: PolicyRepository,
+  ) {}
 
   async getDecision(req: GetDecisionRequest, ctx: RpcContext) {
     authorize(ctx.principal, ['service', 'reviewer']);
@@ -16,5 +28,36 @@ export class SamplingGrpc implements ServiceImpl<(typeof SamplingService)['metho
     const rows: { request: Buffer }[] = await this.ds.query('SELECT request FROM sampling_decision WHERE item_id = $1', [req.itemId]);
     if (rows.length === 0) throw notFound(`item ${req.itemId}`);
     return { request: fromBinary(AnnotationRequestedSchema, rows[0].request) };
+  }
+
+  async listSamplingDecisions(req: ListSamplingDecisionsRequest, ctx: RpcContext) {
+    authorize(ctx.principal, ['service', 'reviewer']);
+    if (!req.modelId) throw invalidArgument('model_id', 'is required');
+    if (req.limit > 1000) throw invalidArgument('limit', 'at most 1000');
+    const rows: { request: Buffer }[] = await this.ds.query(
+      'SELECT request FROM sampling_decision WHERE model_id = $1 ORDER BY decided_at DESC LIMIT $2',
+      [req.modelId, req.limit || 100],
+    );
+    return { requests: rows.map((r) => fromBinary(AnnotationRequestedSchema, r.request)) };
+  }
+
+  async upsertSamplingPolicy(req: UpsertSamplingPolicyRequest, ctx: RpcContext) {
+    authorize(ctx.principal, ['admin']);
+    if (!req.policy?.modelId) throw invalidArgument('policy.model_id', 'is required');
+    const p = req.policy;
+    try {
+      const resolved = await this.ds.transaction((em) => this.policies.put(em, p));
+      return { policy: policyToProto(p.modelId, resolved) };
+    } catch (e) {
+      if (e instanceof PolicyError) throw invalidArgument(`policy.${e.field}`, e.problem);
+      throw e;
+    }
+  }
+
+  async getSamplingPolicy(req: GetSamplingPolicyRequest, ctx: RpcContext) {
+    authorize(ctx.principal, ['service', 'admin']);
+    if (!req.modelId) throw invalidArgument('model_id', 'is required');
+    const resolved = await this.ds.transaction((em) => this.policies.get(em, req.modelId));
+    return { policy: policyToProto(req.modelId, resolved) };
   }
 }

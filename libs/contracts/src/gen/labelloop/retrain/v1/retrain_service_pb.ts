@@ -12,7 +12,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file labelloop/retrain/v1/retrain_service.proto.
  */
 export const file_labelloop_retrain_v1_retrain_service: GenFile = /*@__PURE__*/
-  fileDesc("CipsYWJlbGxvb3AvcmV0cmFpbi92MS9yZXRyYWluX3NlcnZpY2UucHJvdG8SFGxhYmVsbG9vcC5yZXRyYWluLnYxIiMKD0xpc3RSdW5zUmVxdWVzdBIQCghtb2RlbF9pZBgBIAEoCSI7ChBMaXN0UnVuc1Jlc3BvbnNlEicKBHJ1bnMYASADKAsyGS5sYWJlbGxvb3AucmV0cmFpbi52MS5SdW4ivAEKA1J1bhIOCgZydW5faWQYASABKAkSEAoIbW9kZWxfaWQYAiABKAkSGgoSZGF0YXNldF92ZXJzaW9uX2lkGAMgASgJEg0KBXN0YXRlGAQgASgJEhAKCGxhdW5jaGVyGAUgASgJEhAKCGF0dGVtcHRzGAYgASgNEhIKCmxhc3RfZXJyb3IYByABKAkSMAoMcmVxdWVzdGVkX2F0GAggASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcDJrCg5SZXRyYWluU2VydmljZRJZCghMaXN0UnVucxIlLmxhYmVsbG9vcC5yZXRyYWluLnYxLkxpc3RSdW5zUmVxdWVzdBomLmxhYmVsbG9vcC5yZXRyYWluLnYxLkxpc3RSdW5zUmVzcG9uc2ViBnByb3RvMw", [file_google_protobuf_timestamp]);
+  fileDesc("CipsYWJlbGxvb3AvcmV0cmFpbi92MS9yZXRyYWluX3NlcnZpY2UucHJvdG8SFGxhYmVsbG9vcC5yZXRyYWluLnYxIiMKD0xpc3RSdW5zUmVxdWVzdBIQCghtb2RlbF9pZBgBIAEoCSI7ChBMaXN0UnVuc1Jlc3BvbnNlEicKBHJ1bnMYASADKAsyGS5sYWJlbGxvb3AucmV0cmFpbi52MS5SdW4ivAEKA1J1bhIOCgZydW5faWQYASABKAkSEAoIbW9kZWxfaWQYAiABKAkSGgoSZGF0YXNldF92ZXJzaW9uX2lkGAMgASgJEg0KBXN0YXRlGAQgASgJEhAKCGxhdW5jaGVyGAUgASgJEhAKCGF0dGVtcHRzGAYgASgNEhIKCmxhc3RfZXJyb3IYByABKAkSMAoMcmVxdWVzdGVkX2F0GAggASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCJIChZSZXBvcnRSdW5TdGF0dXNSZXF1ZXN0Eg4KBnJ1bl9pZBgBIAEoCRINCgVzdGF0ZRgCIAEoCRIPCgdtZXNzYWdlGAMgASgJIkEKF1JlcG9ydFJ1blN0YXR1c1Jlc3BvbnNlEiYKA3J1bhgBIAEoCzIZLmxhYmVsbG9vcC5yZXRyYWluLnYxLlJ1biI1CgtHdWFyZE1ldHJpYxIOCgZtZXRyaWMYASABKAkSFgoObWF4X3JlZ3Jlc3Npb24YAiABKAEikAUKDVJldHJhaW5Qb2xpY3kSEAoIbW9kZWxfaWQYASABKAkSGwoObWluX25ld19sYWJlbHMYAiABKARIAIgBARIhChRtaW5faW50ZXJ2YWxfc2Vjb25kcxgDIAEoDUgBiAEBEiQKF2ZvcmNlX29uX2RyaWZ0X3NldmVyaXR5GAQgASgNSAKIAQESGAoQcmVxdWlyZWRfY2xhc3NlcxgFIAMoCRIgChNtaW5faXRlbXNfcGVyX2NsYXNzGAYgASgESAOIAQESGwoOcHJpbWFyeV9tZXRyaWMYByABKAlIBIgBARIcCg9taW5faW1wcm92ZW1lbnQYCCABKAFIBYgBARIxCgZndWFyZHMYCSADKAsyIS5sYWJlbGxvb3AucmV0cmFpbi52MS5HdWFyZE1ldHJpYxJKCgxjbGFzc19mbG9vcnMYCiADKAsyNC5sYWJlbGxvb3AucmV0cmFpbi52MS5SZXRyYWluUG9saWN5LkNsYXNzRmxvb3JzRW50cnkSEgoFc3RhZ2UYCyABKAlIBogBARIgChNydW5fdGltZW91dF9zZWNvbmRzGAwgASgNSAeIAQEaMgoQQ2xhc3NGbG9vcnNFbnRyeRILCgNrZXkYASABKAkSDQoFdmFsdWUYAiABKAE6AjgBQhEKD19taW5fbmV3X2xhYmVsc0IXChVfbWluX2ludGVydmFsX3NlY29uZHNCGgoYX2ZvcmNlX29uX2RyaWZ0X3NldmVyaXR5QhYKFF9taW5faXRlbXNfcGVyX2NsYXNzQhEKD19wcmltYXJ5X21ldHJpY0ISChBfbWluX2ltcHJvdmVtZW50QggKBl9zdGFnZUIWChRfcnVuX3RpbWVvdXRfc2Vjb25kcyJRChpVcHNlcnRSZXRyYWluUG9saWN5UmVxdWVzdBIzCgZwb2xpY3kYASABKAsyIy5sYWJlbGxvb3AucmV0cmFpbi52MS5SZXRyYWluUG9saWN5IlIKG1Vwc2VydFJldHJhaW5Qb2xpY3lSZXNwb25zZRIzCgZwb2xpY3kYASABKAsyIy5sYWJlbGxvb3AucmV0cmFpbi52MS5SZXRyYWluUG9saWN5IisKF0dldFJldHJhaW5Qb2xpY3lSZXF1ZXN0EhAKCG1vZGVsX2lkGAEgASgJIk8KGEdldFJldHJhaW5Qb2xpY3lSZXNwb25zZRIzCgZwb2xpY3kYASABKAsyIy5sYWJlbGxvb3AucmV0cmFpbi52MS5SZXRyYWluUG9saWN5IjEKHUxpc3RQcm9tb3Rpb25EZWNpc2lvbnNSZXF1ZXN0EhAKCG1vZGVsX2lkGAEgASgJIlwKHkxpc3RQcm9tb3Rpb25EZWNpc2lvbnNSZXNwb25zZRI6CglkZWNpc2lvbnMYASADKAsyJy5sYWJlbGxvb3AucmV0cmFpbi52MS5Qcm9tb3Rpb25EZWNpc2lvbiLsAwoRUHJvbW90aW9uRGVjaXNpb24SEAoIbW9kZWxfaWQYASABKAkSGQoRY2FuZGlkYXRlX3ZlcnNpb24YAiABKAkSGgoSZGF0YXNldF92ZXJzaW9uX2lkGAMgASgJEhAKCHByb21vdGVkGAQgASgIEg8KB3JlYXNvbnMYBSADKAkSWAoRY2FuZGlkYXRlX21ldHJpY3MYBiADKAsyPS5sYWJlbGxvb3AucmV0cmFpbi52MS5Qcm9tb3Rpb25EZWNpc2lvbi5DYW5kaWRhdGVNZXRyaWNzRW50cnkSVgoQY2hhbXBpb25fbWV0cmljcxgHIAMoCzI8LmxhYmVsbG9vcC5yZXRyYWluLnYxLlByb21vdGlvbkRlY2lzaW9uLkNoYW1waW9uTWV0cmljc0VudHJ5EhgKEGNoYW1waW9uX3ZlcnNpb24YCCABKAkSLgoKZGVjaWRlZF9hdBgJIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAaNwoVQ2FuZGlkYXRlTWV0cmljc0VudHJ5EgsKA2tleRgBIAEoCRINCgV2YWx1ZRgCIAEoAToCOAEaNgoUQ2hhbXBpb25NZXRyaWNzRW50cnkSCwoDa2V5GAEgASgJEg0KBXZhbHVlGAIgASgBOgI4ATLQBAoOUmV0cmFpblNlcnZpY2USWQoITGlzdFJ1bnMSJS5sYWJlbGxvb3AucmV0cmFpbi52MS5MaXN0UnVuc1JlcXVlc3QaJi5sYWJlbGxvb3AucmV0cmFpbi52MS5MaXN0UnVuc1Jlc3BvbnNlEm4KD1JlcG9ydFJ1blN0YXR1cxIsLmxhYmVsbG9vcC5yZXRyYWluLnYxLlJlcG9ydFJ1blN0YXR1c1JlcXVlc3QaLS5sYWJlbGxvb3AucmV0cmFpbi52MS5SZXBvcnRSdW5TdGF0dXNSZXNwb25zZRJ6ChNVcHNlcnRSZXRyYWluUG9saWN5EjAubGFiZWxsb29wLnJldHJhaW4udjEuVXBzZXJ0UmV0cmFpblBvbGljeVJlcXVlc3QaMS5sYWJlbGxvb3AucmV0cmFpbi52MS5VcHNlcnRSZXRyYWluUG9saWN5UmVzcG9uc2UScQoQR2V0UmV0cmFpblBvbGljeRItLmxhYmVsbG9vcC5yZXRyYWluLnYxLkdldFJldHJhaW5Qb2xpY3lSZXF1ZXN0Gi4ubGFiZWxsb29wLnJldHJhaW4udjEuR2V0UmV0cmFpblBvbGljeVJlc3BvbnNlEoMBChZMaXN0UHJvbW90aW9uRGVjaXNpb25zEjMubGFiZWxsb29wLnJldHJhaW4udjEuTGlzdFByb21vdGlvbkRlY2lzaW9uc1JlcXVlc3QaNC5sYWJlbGxvb3AucmV0cmFpbi52MS5MaXN0UHJvbW90aW9uRGVjaXNpb25zUmVzcG9uc2ViBnByb3RvMw", [file_google_protobuf_timestamp]);
 
 /**
  * @generated from message labelloop.retrain.v1.ListRunsRequest
@@ -105,7 +105,322 @@ export const RunSchema: GenMessage<Run> = /*@__PURE__*/
   messageDesc(file_labelloop_retrain_v1_retrain_service, 2);
 
 /**
- * RetrainService reports training runs and takes launcher callbacks.
+ * @generated from message labelloop.retrain.v1.ReportRunStatusRequest
+ */
+export type ReportRunStatusRequest = Message<"labelloop.retrain.v1.ReportRunStatusRequest"> & {
+  /**
+   * @generated from field: string run_id = 1;
+   */
+  runId: string;
+
+  /**
+   * "running", "succeeded" or "failed".
+   *
+   * @generated from field: string state = 2;
+   */
+  state: string;
+
+  /**
+   * @generated from field: string message = 3;
+   */
+  message: string;
+};
+
+/**
+ * Describes the message labelloop.retrain.v1.ReportRunStatusRequest.
+ * Use `create(ReportRunStatusRequestSchema)` to create a new message.
+ */
+export const ReportRunStatusRequestSchema: GenMessage<ReportRunStatusRequest> = /*@__PURE__*/
+  messageDesc(file_labelloop_retrain_v1_retrain_service, 3);
+
+/**
+ * @generated from message labelloop.retrain.v1.ReportRunStatusResponse
+ */
+export type ReportRunStatusResponse = Message<"labelloop.retrain.v1.ReportRunStatusResponse"> & {
+  /**
+   * @generated from field: labelloop.retrain.v1.Run run = 1;
+   */
+  run?: Run | undefined;
+};
+
+/**
+ * Describes the message labelloop.retrain.v1.ReportRunStatusResponse.
+ * Use `create(ReportRunStatusResponseSchema)` to create a new message.
+ */
+export const ReportRunStatusResponseSchema: GenMessage<ReportRunStatusResponse> = /*@__PURE__*/
+  messageDesc(file_labelloop_retrain_v1_retrain_service, 4);
+
+/**
+ * A guard metric may not drop by more than max_regression.
+ *
+ * @generated from message labelloop.retrain.v1.GuardMetric
+ */
+export type GuardMetric = Message<"labelloop.retrain.v1.GuardMetric"> & {
+  /**
+   * @generated from field: string metric = 1;
+   */
+  metric: string;
+
+  /**
+   * @generated from field: double max_regression = 2;
+   */
+  maxRegression: number;
+};
+
+/**
+ * Describes the message labelloop.retrain.v1.GuardMetric.
+ * Use `create(GuardMetricSchema)` to create a new message.
+ */
+export const GuardMetricSchema: GenMessage<GuardMetric> = /*@__PURE__*/
+  messageDesc(file_labelloop_retrain_v1_retrain_service, 5);
+
+/**
+ * RetrainPolicy: when to retrain a model and when to promote a candidate.
+ *
+ * @generated from message labelloop.retrain.v1.RetrainPolicy
+ */
+export type RetrainPolicy = Message<"labelloop.retrain.v1.RetrainPolicy"> & {
+  /**
+   * @generated from field: string model_id = 1;
+   */
+  modelId: string;
+
+  /**
+   * Triggering.
+   *
+   * @generated from field: optional uint64 min_new_labels = 2;
+   */
+  minNewLabels?: bigint | undefined;
+
+  /**
+   * @generated from field: optional uint32 min_interval_seconds = 3;
+   */
+  minIntervalSeconds?: number | undefined;
+
+  /**
+   * A drift alert of at least this severity (1 low, 2 medium, 3 high) forces a run.
+   *
+   * @generated from field: optional uint32 force_on_drift_severity = 4;
+   */
+  forceOnDriftSeverity?: number | undefined;
+
+  /**
+   * Classes that must each have at least min_items_per_class items in the version.
+   *
+   * @generated from field: repeated string required_classes = 5;
+   */
+  requiredClasses: string[];
+
+  /**
+   * @generated from field: optional uint64 min_items_per_class = 6;
+   */
+  minItemsPerClass?: bigint | undefined;
+
+  /**
+   * Promotion.
+   *
+   * @generated from field: optional string primary_metric = 7;
+   */
+  primaryMetric?: string | undefined;
+
+  /**
+   * @generated from field: optional double min_improvement = 8;
+   */
+  minImprovement?: number | undefined;
+
+  /**
+   * @generated from field: repeated labelloop.retrain.v1.GuardMetric guards = 9;
+   */
+  guards: GuardMetric[];
+
+  /**
+   * Per-class floors on the primary metric: class -> minimum.
+   *
+   * @generated from field: map<string, double> class_floors = 10;
+   */
+  classFloors: { [key: string]: number };
+
+  /**
+   * @generated from field: optional string stage = 11;
+   */
+  stage?: string | undefined;
+
+  /**
+   * @generated from field: optional uint32 run_timeout_seconds = 12;
+   */
+  runTimeoutSeconds?: number | undefined;
+};
+
+/**
+ * Describes the message labelloop.retrain.v1.RetrainPolicy.
+ * Use `create(RetrainPolicySchema)` to create a new message.
+ */
+export const RetrainPolicySchema: GenMessage<RetrainPolicy> = /*@__PURE__*/
+  messageDesc(file_labelloop_retrain_v1_retrain_service, 6);
+
+/**
+ * @generated from message labelloop.retrain.v1.UpsertRetrainPolicyRequest
+ */
+export type UpsertRetrainPolicyRequest = Message<"labelloop.retrain.v1.UpsertRetrainPolicyRequest"> & {
+  /**
+   * @generated from field: labelloop.retrain.v1.RetrainPolicy policy = 1;
+   */
+  policy?: RetrainPolicy | undefined;
+};
+
+/**
+ * Describes the message labelloop.retrain.v1.UpsertRetrainPolicyRequest.
+ * Use `create(UpsertRetrainPolicyRequestSchema)` to create a new message.
+ */
+export const UpsertRetrainPolicyRequestSchema: GenMessage<UpsertRetrainPolicyRequest> = /*@__PURE__*/
+  messageDesc(file_labelloop_retrain_v1_retrain_service, 7);
+
+/**
+ * @generated from message labelloop.retrain.v1.UpsertRetrainPolicyResponse
+ */
+export type UpsertRetrainPolicyResponse = Message<"labelloop.retrain.v1.UpsertRetrainPolicyResponse"> & {
+  /**
+   * @generated from field: labelloop.retrain.v1.RetrainPolicy policy = 1;
+   */
+  policy?: RetrainPolicy | undefined;
+};
+
+/**
+ * Describes the message labelloop.retrain.v1.UpsertRetrainPolicyResponse.
+ * Use `create(UpsertRetrainPolicyResponseSchema)` to create a new message.
+ */
+export const UpsertRetrainPolicyResponseSchema: GenMessage<UpsertRetrainPolicyResponse> = /*@__PURE__*/
+  messageDesc(file_labelloop_retrain_v1_retrain_service, 8);
+
+/**
+ * @generated from message labelloop.retrain.v1.GetRetrainPolicyRequest
+ */
+export type GetRetrainPolicyRequest = Message<"labelloop.retrain.v1.GetRetrainPolicyRequest"> & {
+  /**
+   * @generated from field: string model_id = 1;
+   */
+  modelId: string;
+};
+
+/**
+ * Describes the message labelloop.retrain.v1.GetRetrainPolicyRequest.
+ * Use `create(GetRetrainPolicyRequestSchema)` to create a new message.
+ */
+export const GetRetrainPolicyRequestSchema: GenMessage<GetRetrainPolicyRequest> = /*@__PURE__*/
+  messageDesc(file_labelloop_retrain_v1_retrain_service, 9);
+
+/**
+ * @generated from message labelloop.retrain.v1.GetRetrainPolicyResponse
+ */
+export type GetRetrainPolicyResponse = Message<"labelloop.retrain.v1.GetRetrainPolicyResponse"> & {
+  /**
+   * @generated from field: labelloop.retrain.v1.RetrainPolicy policy = 1;
+   */
+  policy?: RetrainPolicy | undefined;
+};
+
+/**
+ * Describes the message labelloop.retrain.v1.GetRetrainPolicyResponse.
+ * Use `create(GetRetrainPolicyResponseSchema)` to create a new message.
+ */
+export const GetRetrainPolicyResponseSchema: GenMessage<GetRetrainPolicyResponse> = /*@__PURE__*/
+  messageDesc(file_labelloop_retrain_v1_retrain_service, 10);
+
+/**
+ * @generated from message labelloop.retrain.v1.ListPromotionDecisionsRequest
+ */
+export type ListPromotionDecisionsRequest = Message<"labelloop.retrain.v1.ListPromotionDecisionsRequest"> & {
+  /**
+   * @generated from field: string model_id = 1;
+   */
+  modelId: string;
+};
+
+/**
+ * Describes the message labelloop.retrain.v1.ListPromotionDecisionsRequest.
+ * Use `create(ListPromotionDecisionsRequestSchema)` to create a new message.
+ */
+export const ListPromotionDecisionsRequestSchema: GenMessage<ListPromotionDecisionsRequest> = /*@__PURE__*/
+  messageDesc(file_labelloop_retrain_v1_retrain_service, 11);
+
+/**
+ * @generated from message labelloop.retrain.v1.ListPromotionDecisionsResponse
+ */
+export type ListPromotionDecisionsResponse = Message<"labelloop.retrain.v1.ListPromotionDecisionsResponse"> & {
+  /**
+   * @generated from field: repeated labelloop.retrain.v1.PromotionDecision decisions = 1;
+   */
+  decisions: PromotionDecision[];
+};
+
+/**
+ * Describes the message labelloop.retrain.v1.ListPromotionDecisionsResponse.
+ * Use `create(ListPromotionDecisionsResponseSchema)` to create a new message.
+ */
+export const ListPromotionDecisionsResponseSchema: GenMessage<ListPromotionDecisionsResponse> = /*@__PURE__*/
+  messageDesc(file_labelloop_retrain_v1_retrain_service, 12);
+
+/**
+ * PromotionDecision is one kept decision on a candidate.
+ *
+ * @generated from message labelloop.retrain.v1.PromotionDecision
+ */
+export type PromotionDecision = Message<"labelloop.retrain.v1.PromotionDecision"> & {
+  /**
+   * @generated from field: string model_id = 1;
+   */
+  modelId: string;
+
+  /**
+   * @generated from field: string candidate_version = 2;
+   */
+  candidateVersion: string;
+
+  /**
+   * @generated from field: string dataset_version_id = 3;
+   */
+  datasetVersionId: string;
+
+  /**
+   * @generated from field: bool promoted = 4;
+   */
+  promoted: boolean;
+
+  /**
+   * @generated from field: repeated string reasons = 5;
+   */
+  reasons: string[];
+
+  /**
+   * @generated from field: map<string, double> candidate_metrics = 6;
+   */
+  candidateMetrics: { [key: string]: number };
+
+  /**
+   * @generated from field: map<string, double> champion_metrics = 7;
+   */
+  championMetrics: { [key: string]: number };
+
+  /**
+   * @generated from field: string champion_version = 8;
+   */
+  championVersion: string;
+
+  /**
+   * @generated from field: google.protobuf.Timestamp decided_at = 9;
+   */
+  decidedAt?: Timestamp | undefined;
+};
+
+/**
+ * Describes the message labelloop.retrain.v1.PromotionDecision.
+ * Use `create(PromotionDecisionSchema)` to create a new message.
+ */
+export const PromotionDecisionSchema: GenMessage<PromotionDecision> = /*@__PURE__*/
+  messageDesc(file_labelloop_retrain_v1_retrain_service, 13);
+
+/**
+ * RetrainService: runs, launcher callbacks, per-model policies and promotion decisions.
  *
  * @generated from service labelloop.retrain.v1.RetrainService
  */
@@ -117,6 +432,42 @@ export const RetrainService: GenService<{
     methodKind: "unary";
     input: typeof ListRunsRequestSchema;
     output: typeof ListRunsResponseSchema;
+  },
+  /**
+   * Callback from a training job (or its launcher) with the run's progress.
+   *
+   * @generated from rpc labelloop.retrain.v1.RetrainService.ReportRunStatus
+   */
+  reportRunStatus: {
+    methodKind: "unary";
+    input: typeof ReportRunStatusRequestSchema;
+    output: typeof ReportRunStatusResponseSchema;
+  },
+  /**
+   * @generated from rpc labelloop.retrain.v1.RetrainService.UpsertRetrainPolicy
+   */
+  upsertRetrainPolicy: {
+    methodKind: "unary";
+    input: typeof UpsertRetrainPolicyRequestSchema;
+    output: typeof UpsertRetrainPolicyResponseSchema;
+  },
+  /**
+   * @generated from rpc labelloop.retrain.v1.RetrainService.GetRetrainPolicy
+   */
+  getRetrainPolicy: {
+    methodKind: "unary";
+    input: typeof GetRetrainPolicyRequestSchema;
+    output: typeof GetRetrainPolicyResponseSchema;
+  },
+  /**
+   * Every promotion decision: which dataset, which metrics, which rule decided.
+   *
+   * @generated from rpc labelloop.retrain.v1.RetrainService.ListPromotionDecisions
+   */
+  listPromotionDecisions: {
+    methodKind: "unary";
+    input: typeof ListPromotionDecisionsRequestSchema;
+    output: typeof ListPromotionDecisionsResponseSchema;
   },
 }> = /*@__PURE__*/
   serviceDesc(file_labelloop_retrain_v1_retrain_service, 0);

@@ -12,7 +12,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file labelloop/sampling/v1/sampling_service.proto.
  */
 export const file_labelloop_sampling_v1_sampling_service: GenFile = /*@__PURE__*/
-  fileDesc("CixsYWJlbGxvb3Avc2FtcGxpbmcvdjEvc2FtcGxpbmdfc2VydmljZS5wcm90bxIVbGFiZWxsb29wLnNhbXBsaW5nLnYxIiUKEkdldERlY2lzaW9uUmVxdWVzdBIPCgdpdGVtX2lkGAEgASgJIlIKE0dldERlY2lzaW9uUmVzcG9uc2USOwoHcmVxdWVzdBgBIAEoCzIqLmxhYmVsbG9vcC5zYW1wbGluZy52MS5Bbm5vdGF0aW9uUmVxdWVzdGVkMncKD1NhbXBsaW5nU2VydmljZRJkCgtHZXREZWNpc2lvbhIpLmxhYmVsbG9vcC5zYW1wbGluZy52MS5HZXREZWNpc2lvblJlcXVlc3QaKi5sYWJlbGxvb3Auc2FtcGxpbmcudjEuR2V0RGVjaXNpb25SZXNwb25zZWIGcHJvdG8z", [file_labelloop_sampling_v1_annotation_request]);
+  fileDesc("CixsYWJlbGxvb3Avc2FtcGxpbmcvdjEvc2FtcGxpbmdfc2VydmljZS5wcm90bxIVbGFiZWxsb29wLnNhbXBsaW5nLnYxIiUKEkdldERlY2lzaW9uUmVxdWVzdBIPCgdpdGVtX2lkGAEgASgJIlIKE0dldERlY2lzaW9uUmVzcG9uc2USOwoHcmVxdWVzdBgBIAEoCzIqLmxhYmVsbG9vcC5zYW1wbGluZy52MS5Bbm5vdGF0aW9uUmVxdWVzdGVkIj8KHExpc3RTYW1wbGluZ0RlY2lzaW9uc1JlcXVlc3QSEAoIbW9kZWxfaWQYASABKAkSDQoFbGltaXQYAiABKA0iXQodTGlzdFNhbXBsaW5nRGVjaXNpb25zUmVzcG9uc2USPAoIcmVxdWVzdHMYASADKAsyKi5sYWJlbGxvb3Auc2FtcGxpbmcudjEuQW5ub3RhdGlvblJlcXVlc3RlZCLiBwoOU2FtcGxpbmdQb2xpY3kSEAoIbW9kZWxfaWQYASABKAkSFwoKcHJvamVjdF9pZBgCIAEoCUgAiAEBEiMKFmxvd19jb25maWRlbmNlX2VuYWJsZWQYAyABKAhIAYgBARIhChRjb25maWRlbmNlX3RocmVzaG9sZBgEIAEoAUgCiAEBEh8KEmxvd19tYXJnaW5fZW5hYmxlZBgFIAEoCEgDiAEBEh0KEG1hcmdpbl90aHJlc2hvbGQYBiABKAFIBIgBARIaCg1kcmlmdF9lbmFibGVkGAcgASgISAWIAQESGgoNZHJpZnRfc2FtcGxlcxgIIAEoDUgGiAEBEh4KEW5ld19jbGFzc19lbmFibGVkGAkgASgISAeIAQESHwoSZWRnZV9zcGlrZV9lbmFibGVkGAogASgISAiIAQESHgoRZWRnZV9zcGlrZV9mYWN0b3IYCyABKAFICYgBARIgChNwZXJmb3JtYW5jZV9lbmFibGVkGAwgASgISAqIAQESFwoKYXVkaXRfcmF0ZRgNIAEoAUgLiAEBEhUKCHN0cmF0ZWd5GA4gASgJSAyIAQESHAoPYnVkZ2V0X3Blcl9ob3VyGA8gASgNSA2IAQESGwoOYnVkZ2V0X3Blcl9kYXkYECABKA1IDogBARIZCgxidWRnZXRfdG90YWwYESABKARID4gBARIVCghwcmlvcml0eRgSIAEoBUgQiAEBEiUKGG5lYXJfZHVwbGljYXRlX3RocmVzaG9sZBgTIAEoAUgRiAEBEh0KEG1pY3JvX2JhdGNoX3NpemUYFCABKA1IEogBAUINCgtfcHJvamVjdF9pZEIZChdfbG93X2NvbmZpZGVuY2VfZW5hYmxlZEIXChVfY29uZmlkZW5jZV90aHJlc2hvbGRCFQoTX2xvd19tYXJnaW5fZW5hYmxlZEITChFfbWFyZ2luX3RocmVzaG9sZEIQCg5fZHJpZnRfZW5hYmxlZEIQCg5fZHJpZnRfc2FtcGxlc0IUChJfbmV3X2NsYXNzX2VuYWJsZWRCFQoTX2VkZ2Vfc3Bpa2VfZW5hYmxlZEIUChJfZWRnZV9zcGlrZV9mYWN0b3JCFgoUX3BlcmZvcm1hbmNlX2VuYWJsZWRCDQoLX2F1ZGl0X3JhdGVCCwoJX3N0cmF0ZWd5QhIKEF9idWRnZXRfcGVyX2hvdXJCEQoPX2J1ZGdldF9wZXJfZGF5Qg8KDV9idWRnZXRfdG90YWxCCwoJX3ByaW9yaXR5QhsKGV9uZWFyX2R1cGxpY2F0ZV90aHJlc2hvbGRCEwoRX21pY3JvX2JhdGNoX3NpemUiVAobVXBzZXJ0U2FtcGxpbmdQb2xpY3lSZXF1ZXN0EjUKBnBvbGljeRgBIAEoCzIlLmxhYmVsbG9vcC5zYW1wbGluZy52MS5TYW1wbGluZ1BvbGljeSJVChxVcHNlcnRTYW1wbGluZ1BvbGljeVJlc3BvbnNlEjUKBnBvbGljeRgBIAEoCzIlLmxhYmVsbG9vcC5zYW1wbGluZy52MS5TYW1wbGluZ1BvbGljeSIsChhHZXRTYW1wbGluZ1BvbGljeVJlcXVlc3QSEAoIbW9kZWxfaWQYASABKAkiUgoZR2V0U2FtcGxpbmdQb2xpY3lSZXNwb25zZRI1CgZwb2xpY3kYASABKAsyJS5sYWJlbGxvb3Auc2FtcGxpbmcudjEuU2FtcGxpbmdQb2xpY3ky9QMKD1NhbXBsaW5nU2VydmljZRJkCgtHZXREZWNpc2lvbhIpLmxhYmVsbG9vcC5zYW1wbGluZy52MS5HZXREZWNpc2lvblJlcXVlc3QaKi5sYWJlbGxvb3Auc2FtcGxpbmcudjEuR2V0RGVjaXNpb25SZXNwb25zZRKCAQoVTGlzdFNhbXBsaW5nRGVjaXNpb25zEjMubGFiZWxsb29wLnNhbXBsaW5nLnYxLkxpc3RTYW1wbGluZ0RlY2lzaW9uc1JlcXVlc3QaNC5sYWJlbGxvb3Auc2FtcGxpbmcudjEuTGlzdFNhbXBsaW5nRGVjaXNpb25zUmVzcG9uc2USfwoUVXBzZXJ0U2FtcGxpbmdQb2xpY3kSMi5sYWJlbGxvb3Auc2FtcGxpbmcudjEuVXBzZXJ0U2FtcGxpbmdQb2xpY3lSZXF1ZXN0GjMubGFiZWxsb29wLnNhbXBsaW5nLnYxLlVwc2VydFNhbXBsaW5nUG9saWN5UmVzcG9uc2USdgoRR2V0U2FtcGxpbmdQb2xpY3kSLy5sYWJlbGxvb3Auc2FtcGxpbmcudjEuR2V0U2FtcGxpbmdQb2xpY3lSZXF1ZXN0GjAubGFiZWxsb29wLnNhbXBsaW5nLnYxLkdldFNhbXBsaW5nUG9saWN5UmVzcG9uc2ViBnByb3RvMw", [file_labelloop_sampling_v1_annotation_request]);
 
 /**
  * @generated from message labelloop.sampling.v1.GetDecisionRequest
@@ -49,7 +49,246 @@ export const GetDecisionResponseSchema: GenMessage<GetDecisionResponse> = /*@__P
   messageDesc(file_labelloop_sampling_v1_sampling_service, 1);
 
 /**
- * SamplingService answers "why this item, why now".
+ * @generated from message labelloop.sampling.v1.ListSamplingDecisionsRequest
+ */
+export type ListSamplingDecisionsRequest = Message<"labelloop.sampling.v1.ListSamplingDecisionsRequest"> & {
+  /**
+   * @generated from field: string model_id = 1;
+   */
+  modelId: string;
+
+  /**
+   * At most this many, newest first (default 100, max 1000).
+   *
+   * @generated from field: uint32 limit = 2;
+   */
+  limit: number;
+};
+
+/**
+ * Describes the message labelloop.sampling.v1.ListSamplingDecisionsRequest.
+ * Use `create(ListSamplingDecisionsRequestSchema)` to create a new message.
+ */
+export const ListSamplingDecisionsRequestSchema: GenMessage<ListSamplingDecisionsRequest> = /*@__PURE__*/
+  messageDesc(file_labelloop_sampling_v1_sampling_service, 2);
+
+/**
+ * @generated from message labelloop.sampling.v1.ListSamplingDecisionsResponse
+ */
+export type ListSamplingDecisionsResponse = Message<"labelloop.sampling.v1.ListSamplingDecisionsResponse"> & {
+  /**
+   * @generated from field: repeated labelloop.sampling.v1.AnnotationRequested requests = 1;
+   */
+  requests: AnnotationRequested[];
+};
+
+/**
+ * Describes the message labelloop.sampling.v1.ListSamplingDecisionsResponse.
+ * Use `create(ListSamplingDecisionsResponseSchema)` to create a new message.
+ */
+export const ListSamplingDecisionsResponseSchema: GenMessage<ListSamplingDecisionsResponse> = /*@__PURE__*/
+  messageDesc(file_labelloop_sampling_v1_sampling_service, 3);
+
+/**
+ * SamplingPolicy: which triggers fire for a model, how candidates are chosen, and budgets.
+ *
+ * @generated from message labelloop.sampling.v1.SamplingPolicy
+ */
+export type SamplingPolicy = Message<"labelloop.sampling.v1.SamplingPolicy"> & {
+  /**
+   * @generated from field: string model_id = 1;
+   */
+  modelId: string;
+
+  /**
+   * Annotation project that receives the requests.
+   *
+   * @generated from field: optional string project_id = 2;
+   */
+  projectId?: string | undefined;
+
+  /**
+   * @generated from field: optional bool low_confidence_enabled = 3;
+   */
+  lowConfidenceEnabled?: boolean | undefined;
+
+  /**
+   * @generated from field: optional double confidence_threshold = 4;
+   */
+  confidenceThreshold?: number | undefined;
+
+  /**
+   * @generated from field: optional bool low_margin_enabled = 5;
+   */
+  lowMarginEnabled?: boolean | undefined;
+
+  /**
+   * @generated from field: optional double margin_threshold = 6;
+   */
+  marginThreshold?: number | undefined;
+
+  /**
+   * Sample from drifted windows named by DriftDetected alerts.
+   *
+   * @generated from field: optional bool drift_enabled = 7;
+   */
+  driftEnabled?: boolean | undefined;
+
+  /**
+   * @generated from field: optional uint32 drift_samples = 8;
+   */
+  driftSamples?: number | undefined;
+
+  /**
+   * @generated from field: optional bool new_class_enabled = 9;
+   */
+  newClassEnabled?: boolean | undefined;
+
+  /**
+   * Low-confidence rate rising above this multiple of its own baseline.
+   *
+   * @generated from field: optional bool edge_spike_enabled = 10;
+   */
+  edgeSpikeEnabled?: boolean | undefined;
+
+  /**
+   * @generated from field: optional double edge_spike_factor = 11;
+   */
+  edgeSpikeFactor?: number | undefined;
+
+  /**
+   * User overrides / delayed ground truth disagreeing with predictions.
+   *
+   * @generated from field: optional bool performance_enabled = 12;
+   */
+  performanceEnabled?: boolean | undefined;
+
+  /**
+   * Standing random audit share (never biased by the model).
+   *
+   * @generated from field: optional double audit_rate = 13;
+   */
+  auditRate?: number | undefined;
+
+  /**
+   * least_confidence | margin | entropy | random | class_balance | k_center | hybrid
+   *
+   * @generated from field: optional string strategy = 14;
+   */
+  strategy?: string | undefined;
+
+  /**
+   * @generated from field: optional uint32 budget_per_hour = 15;
+   */
+  budgetPerHour?: number | undefined;
+
+  /**
+   * @generated from field: optional uint32 budget_per_day = 16;
+   */
+  budgetPerDay?: number | undefined;
+
+  /**
+   * @generated from field: optional uint64 budget_total = 17;
+   */
+  budgetTotal?: bigint | undefined;
+
+  /**
+   * @generated from field: optional int32 priority = 18;
+   */
+  priority?: number | undefined;
+
+  /**
+   * Skip an item whose embedding has cosine similarity above this with a recent request.
+   *
+   * @generated from field: optional double near_duplicate_threshold = 19;
+   */
+  nearDuplicateThreshold?: number | undefined;
+
+  /**
+   * Max items selected from one micro-batch of candidates.
+   *
+   * @generated from field: optional uint32 micro_batch_size = 20;
+   */
+  microBatchSize?: number | undefined;
+};
+
+/**
+ * Describes the message labelloop.sampling.v1.SamplingPolicy.
+ * Use `create(SamplingPolicySchema)` to create a new message.
+ */
+export const SamplingPolicySchema: GenMessage<SamplingPolicy> = /*@__PURE__*/
+  messageDesc(file_labelloop_sampling_v1_sampling_service, 4);
+
+/**
+ * @generated from message labelloop.sampling.v1.UpsertSamplingPolicyRequest
+ */
+export type UpsertSamplingPolicyRequest = Message<"labelloop.sampling.v1.UpsertSamplingPolicyRequest"> & {
+  /**
+   * @generated from field: labelloop.sampling.v1.SamplingPolicy policy = 1;
+   */
+  policy?: SamplingPolicy | undefined;
+};
+
+/**
+ * Describes the message labelloop.sampling.v1.UpsertSamplingPolicyRequest.
+ * Use `create(UpsertSamplingPolicyRequestSchema)` to create a new message.
+ */
+export const UpsertSamplingPolicyRequestSchema: GenMessage<UpsertSamplingPolicyRequest> = /*@__PURE__*/
+  messageDesc(file_labelloop_sampling_v1_sampling_service, 5);
+
+/**
+ * @generated from message labelloop.sampling.v1.UpsertSamplingPolicyResponse
+ */
+export type UpsertSamplingPolicyResponse = Message<"labelloop.sampling.v1.UpsertSamplingPolicyResponse"> & {
+  /**
+   * @generated from field: labelloop.sampling.v1.SamplingPolicy policy = 1;
+   */
+  policy?: SamplingPolicy | undefined;
+};
+
+/**
+ * Describes the message labelloop.sampling.v1.UpsertSamplingPolicyResponse.
+ * Use `create(UpsertSamplingPolicyResponseSchema)` to create a new message.
+ */
+export const UpsertSamplingPolicyResponseSchema: GenMessage<UpsertSamplingPolicyResponse> = /*@__PURE__*/
+  messageDesc(file_labelloop_sampling_v1_sampling_service, 6);
+
+/**
+ * @generated from message labelloop.sampling.v1.GetSamplingPolicyRequest
+ */
+export type GetSamplingPolicyRequest = Message<"labelloop.sampling.v1.GetSamplingPolicyRequest"> & {
+  /**
+   * @generated from field: string model_id = 1;
+   */
+  modelId: string;
+};
+
+/**
+ * Describes the message labelloop.sampling.v1.GetSamplingPolicyRequest.
+ * Use `create(GetSamplingPolicyRequestSchema)` to create a new message.
+ */
+export const GetSamplingPolicyRequestSchema: GenMessage<GetSamplingPolicyRequest> = /*@__PURE__*/
+  messageDesc(file_labelloop_sampling_v1_sampling_service, 7);
+
+/**
+ * @generated from message labelloop.sampling.v1.GetSamplingPolicyResponse
+ */
+export type GetSamplingPolicyResponse = Message<"labelloop.sampling.v1.GetSamplingPolicyResponse"> & {
+  /**
+   * @generated from field: labelloop.sampling.v1.SamplingPolicy policy = 1;
+   */
+  policy?: SamplingPolicy | undefined;
+};
+
+/**
+ * Describes the message labelloop.sampling.v1.GetSamplingPolicyResponse.
+ * Use `create(GetSamplingPolicyResponseSchema)` to create a new message.
+ */
+export const GetSamplingPolicyResponseSchema: GenMessage<GetSamplingPolicyResponse> = /*@__PURE__*/
+  messageDesc(file_labelloop_sampling_v1_sampling_service, 8);
+
+/**
+ * SamplingService: per-model sampling policies, and "why this item, why now".
  *
  * @generated from service labelloop.sampling.v1.SamplingService
  */
@@ -61,6 +300,32 @@ export const SamplingService: GenService<{
     methodKind: "unary";
     input: typeof GetDecisionRequestSchema;
     output: typeof GetDecisionResponseSchema;
+  },
+  /**
+   * @generated from rpc labelloop.sampling.v1.SamplingService.ListSamplingDecisions
+   */
+  listSamplingDecisions: {
+    methodKind: "unary";
+    input: typeof ListSamplingDecisionsRequestSchema;
+    output: typeof ListSamplingDecisionsResponseSchema;
+  },
+  /**
+   * Creates or replaces a model's policy (validated; persisted). Unset fields take defaults.
+   *
+   * @generated from rpc labelloop.sampling.v1.SamplingService.UpsertSamplingPolicy
+   */
+  upsertSamplingPolicy: {
+    methodKind: "unary";
+    input: typeof UpsertSamplingPolicyRequestSchema;
+    output: typeof UpsertSamplingPolicyResponseSchema;
+  },
+  /**
+   * @generated from rpc labelloop.sampling.v1.SamplingService.GetSamplingPolicy
+   */
+  getSamplingPolicy: {
+    methodKind: "unary";
+    input: typeof GetSamplingPolicyRequestSchema;
+    output: typeof GetSamplingPolicyResponseSchema;
   },
 }> = /*@__PURE__*/
   serviceDesc(file_labelloop_sampling_v1_sampling_service, 0);

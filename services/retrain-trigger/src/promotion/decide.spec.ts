@@ -1,0 +1,37 @@
+import { decidePromotion, PromotionRules } from './decide';
+
+const rules: PromotionRules = {
+  primaryMetric: 'accuracy',
+  minImprovement: 0.01,
+  guards: [{ metric: 'f1_spam', maxRegression: 0.02 }],
+  classFloors: { spam: 0.8 },
+};
+const ev = (accuracy: number, f1: number, spamAcc: number) => ({ metrics: { accuracy, f1_spam: f1 }, slices: { spam: { accuracy: spamAcc } } });
+
+describe('decidePromotion', () => {
+  it('promotes a candidate that beats the champion by the margin within guards and floors', () => {
+    const d = decidePromotion(ev(0.93, 0.9, 0.85), ev(0.9, 0.9, 0.84), rules);
+    expect(d.promote).toBe(true);
+    expect(d.reasons[0]).toBe('accuracy: 0.9300 vs champion 0.9000 (gain 0.0300, required 0.0100)');
+  });
+
+  it('rejects a gain below the margin, naming the rule', () => {
+    const d = decidePromotion(ev(0.905, 0.9, 0.85), ev(0.9, 0.9, 0.84), rules);
+    expect(d).toEqual({ promote: false, reasons: expect.arrayContaining(['accuracy: 0.9050 vs champion 0.9000 (gain 0.0050, required 0.0100)']) });
+    expect(d.reasons[0]).toMatch(/^accuracy:/); // failed rules come first
+  });
+
+  it('rejects a guard regression and a broken class floor even when the primary improves', () => {
+    const guard = decidePromotion(ev(0.95, 0.85, 0.9), ev(0.9, 0.9, 0.84), rules);
+    expect(guard.promote).toBe(false);
+    expect(guard.reasons[0]).toBe('guard f1_spam: 0.8500 vs champion 0.9000 (drop 0.0500, allowed 0.0200)');
+    const floor = decidePromotion(ev(0.95, 0.9, 0.7), ev(0.9, 0.9, 0.84), rules);
+    expect(floor.reasons[0]).toBe('class spam: accuracy 0.7000 (floor 0.8000)');
+  });
+
+  it('promotes the first model when it meets the floors, and refuses one without the primary metric', () => {
+    expect(decidePromotion(ev(0.7, 0.7, 0.81), undefined, rules).promote).toBe(true);
+    expect(decidePromotion(ev(0.7, 0.7, 0.79), undefined, rules).promote).toBe(false);
+    expect(decidePromotion({ metrics: {}, slices: {} }, undefined, rules)).toEqual({ promote: false, reasons: ['primary metric accuracy missing from the candidate\'s evaluation'] });
+  });
+});

@@ -1,0 +1,63 @@
+/** Metrics of one model on one evaluation split: overall and per slice (class). */
+export interface Evaluation {
+  metrics: Record<string, number>;
+  slices: Record<string, Record<string, number>>;
+}
+
+/** The promotion rules of a model. */
+export interface PromotionRules {
+  primaryMetric: string;
+  /** The primary metric must improve by at least this much (absolute). */
+  minImprovement: number;
+  /** Guard metrics may not drop by more than their margin. */
+  guards: { metric: string; maxRegression: number }[];
+  /** Per-class floors on the primary metric (slice name → minimum). */
+  classFloors: Record<string, number>;
+}
+
+/** A decision and every rule that spoke. */
+export interface PromotionDecision {
+  promote: boolean;
+  /** One line per rule checked; failed rules first. */
+  reasons: string[];
+}
+
+const f = (x: number) => x.toFixed(4);
+
+/**
+ * Promote only a candidate that is actually better than the champion on the same split: the
+ * primary metric improves by the margin, no guard regresses beyond its margin, every class
+ * floor holds. With no champion yet, the floors alone decide.
+ */
+export function decidePromotion(candidate: Evaluation, champion: Evaluation | undefined, rules: PromotionRules): PromotionDecision {
+  const failed: string[] = [];
+  const passed: string[] = [];
+  const primary = candidate.metrics[rules.primaryMetric];
+  if (primary === undefined || !Number.isFinite(primary)) {
+    return { promote: false, reasons: [`primary metric ${rules.primaryMetric} missing from the candidate's evaluation`] };
+  }
+  if (!champion) passed.push('no champion yet: the first candidate that meets the floors is promoted');
+  else {
+    const base = champion.metrics[rules.primaryMetric];
+    const gain = primary - (base ?? Number.NEGATIVE_INFINITY);
+    (gain >= rules.minImprovement ? passed : failed).push(
+      `${rules.primaryMetric}: ${f(primary)} vs champion ${base === undefined ? 'n/a' : f(base)} (gain ${base === undefined ? 'n/a' : f(gain)}, required ${f(rules.minImprovement)})`,
+    );
+    for (const g of rules.guards) {
+      const c = candidate.metrics[g.metric];
+      const b = champion.metrics[g.metric];
+      if (b === undefined) continue;
+      if (c === undefined) {
+        failed.push(`guard ${g.metric}: missing from the candidate's evaluation`);
+        continue;
+      }
+      (b - c <= g.maxRegression ? passed : failed).push(`guard ${g.metric}: ${f(c)} vs champion ${f(b)} (drop ${f(b - c)}, allowed ${f(g.maxRegression)})`);
+    }
+  }
+  for (const [cls, floor] of Object.entries(rules.classFloors)) {
+    const v = candidate.slices[cls]?.[rules.primaryMetric];
+    if (v === undefined) failed.push(`class ${cls}: no ${rules.primaryMetric} reported (floor ${f(floor)})`);
+    else (v >= floor ? passed : failed).push(`class ${cls}: ${rules.primaryMetric} ${f(v)} (floor ${f(floor)})`);
+  }
+  return { promote: failed.length === 0, reasons: [...failed, ...passed] };
+}

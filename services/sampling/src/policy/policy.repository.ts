@@ -1,0 +1,42 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { fromBinary, toBinary } from '@bufbuild/protobuf';
+import { SamplingPolicy, SamplingPolicySchema } from '@labelloop/contracts';
+import type { EntityManager } from '@labelloop/persistence';
+import { CONFIG } from '@labelloop/runtime';
+import type { SamplingConfig } from '../sampling.config';
+import { PolicyDefaults, resolvePolicy, ResolvedPolicy } from './policy';
+
+const TTL_MS = 5000;
+
+/**
+ * Policies per model, stored in PostgreSQL. Resolved policies are cached for a few seconds:
+ * a change made through the API reaches every replica within that time.
+ */
+@Injectable()
+export class PolicyRepository {
+  private readonly cache = new Map<string, { at: number; policy: ResolvedPolicy }>();
+  readonly defaults: PolicyDefaults;
+
+  constructor(@Inject(CONFIG) config: SamplingConfig) {
+    this.defaults = { projectId: config.SAMPLING_PROJECT_ID, confidenceThreshold: config.SAMPLING_CONFIDENCE_THRESHOLD, auditRate: config.SAMPLING_AUDIT_RATE };
+  }
+
+  async get(em: EntityManager, modelId: string): Promise<ResolvedPolicy> {
+    const hit = this.cache.get(modelId);
+    if (hit && Date.now() - hit.at < TTL_MS) return hit.policy;
+    const [row]: { policy: Buffer }[] = await em.query('SELECT policy FROM sampling_policy WHERE model_id = $1', [modelId]);
+    const policy = resolvePolicy(row ? fromBinary(SamplingPolicySchema, row.policy) : undefined, this.defaults);
+    this.cache.set(modelId, { at: Date.now(), policy });
+    return policy;
+  }
+
+  async put(em: EntityManager, p: SamplingPolicy): Promise<ResolvedPolicy> {
+    const resolved = resolvePolicy(p, this.defaults);
+    await em.query(
+      `INSERT INTO sampling_policy (model_id, policy) VALUES ($1, $2) ON CONFLICT (model_id) DO UPDATE SET policy = EXCLUDED.policy, updated_at = now()`,
+      [p.modelId, Buffer.from(toBinary(SamplingPolicySchema, p))],
+    );
+    this.cache.delete(p.modelId);
+    return resolved;
+  }
+}
