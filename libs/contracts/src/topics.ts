@@ -19,6 +19,10 @@ export const Topics = {
   labelAccepted: 'labelloop.label.accepted.v1',
   /** ReworkRequested, key = item id. */
   reworkRequested: 'labelloop.rework.requested.v1',
+  /** AnnotatorPaused, key = annotator id. */
+  annotatorPaused: 'labelloop.annotator.paused.v1',
+  /** GuidelineReviewRequested, key = project id. */
+  guidelineReviewRequested: 'labelloop.guideline.review_requested.v1',
   /** DatasetApproved, key = dataset id. The topic ML platform teams subscribe to. */
   datasetApproved: 'labelloop.dataset.approved.v1',
   /** RetrainRequested, key = model id. */

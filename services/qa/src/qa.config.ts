@@ -1,11 +1,19 @@
 import { baseConfigSchema, z } from '@labelloop/config';
 
-/** QA settings (defaults for projects without a stored policy). */
+/** QA settings (the QA policy applied to every project). */
 export const qaConfigSchema = baseConfigSchema.extend({
-  /** Minimum share of answers that must agree with the winning label. */
-  QA_MIN_AGREEMENT: z.coerce.number().min(0).max(1).default(0.5),
+  /** Consensus method for overlap items: dawid_skene (weighs annotators by estimated skill) or majority. */
+  QA_METHOD: z.enum(['dawid_skene', 'majority']).default('dawid_skene'),
+  /** Item gate: minimum consensus confidence. */
+  QA_MIN_CONFIDENCE: z.coerce.number().min(0).max(1).default(0.7),
+  /** Annotators whose gold or estimated accuracy falls below this are paused. */
+  QA_ANNOTATOR_FLOOR: z.coerce.number().min(0).max(1).default(0.7),
+  QA_MIN_GOLD_FOR_PAUSE: z.coerce.number().int().min(1).default(10),
+  QA_MIN_ANSWERS_FOR_PAUSE: z.coerce.number().int().min(1).default(30),
+  /** Answers of a project (most recent) the Dawid–Skene estimate runs over. */
+  QA_WINDOW: z.coerce.number().int().min(10).max(20000).default(2000),
   /** Version tag of the QA policy, recorded on every accepted label. */
-  QA_POLICY_VERSION: z.string().min(1).default('majority-v1'),
+  QA_POLICY_VERSION: z.string().min(1).default('qa-v2'),
 });
 /** Parsed QA config. */
 export type QaConfig = z.infer<typeof qaConfigSchema>;

@@ -67,6 +67,8 @@ export class TaskService {
    */
   async nextTask(annotatorId: string, projectId: string): Promise<Task | undefined> {
     return this.ds.transaction(async (em) => {
+      const [paused]: { reason: string }[] = await em.query('SELECT reason FROM annotator_pause WHERE project_id = $1 AND annotator_id = $2', [projectId, annotatorId]);
+      if (paused) throw failedPrecondition(`paused by QA in project ${projectId}: ${paused.reason}`);
       const own: TaskRow[] = await em.query(
         `SELECT * FROM annotation_task WHERE project_id = $1 AND annotator_id = $2 AND state = 'leased' AND lease_expires_at > now() LIMIT 1`,
         [projectId, annotatorId],

@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { GetItemDecisionRequest, QaService } from '@labelloop/contracts';
+import { GetItemDecisionRequest, ListAnnotatorScorecardsRequest, QaService } from '@labelloop/contracts';
 import type { DataSource } from '@labelloop/persistence';
 import { authorize, invalidArgument, notFound, RpcContext, ServiceImpl } from '@labelloop/rpc';
 import { DATA_SOURCE } from '@labelloop/runtime';
@@ -29,6 +29,30 @@ export class QaGrpc implements ServiceImpl<(typeof QaService)['method']> {
               agreement: item.agreement ?? 0,
             }
           : undefined,
+    };
+  }
+
+  async listAnnotatorScorecards(req: ListAnnotatorScorecardsRequest, ctx: RpcContext) {
+    if (!req.projectId) throw invalidArgument('project_id', 'is required');
+    authorize(ctx.principal, ['reviewer', 'service'], req.projectId);
+    const rows: {
+      annotator_id: string; answers: number; agreed: number; decided: number; gold_answers: number; gold_correct: number;
+      time_spent_ms: string; pre_label_accepted: number; rework: number; estimated_accuracy: number | null; paused: boolean;
+    }[] = await this.ds.query('SELECT * FROM qa_annotator WHERE project_id = $1 ORDER BY annotator_id', [req.projectId]);
+    return {
+      scorecards: rows.map((r) => ({
+        annotatorId: r.annotator_id,
+        projectId: req.projectId,
+        answers: r.answers,
+        agreement: r.decided ? r.agreed / r.decided : 0,
+        goldAccuracy: r.gold_answers ? r.gold_correct / r.gold_answers : 0,
+        goldAnswers: r.gold_answers,
+        estimatedAccuracy: r.estimated_accuracy ?? 0,
+        meanSecondsPerTask: r.answers ? Number(r.time_spent_ms) / r.answers / 1000 : 0,
+        preLabelAcceptanceRate: r.answers ? r.pre_label_accepted / r.answers : 0,
+        rework: r.rework,
+        paused: r.paused,
+      })),
     };
   }
 }

@@ -12,7 +12,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file labelloop/qa/v1/qa_service.proto.
  */
 export const file_labelloop_qa_v1_qa_service: GenFile = /*@__PURE__*/
-  fileDesc("CiBsYWJlbGxvb3AvcWEvdjEvcWFfc2VydmljZS5wcm90bxIPbGFiZWxsb29wLnFhLnYxIikKFkdldEl0ZW1EZWNpc2lvblJlcXVlc3QSDwoHaXRlbV9pZBgBIAEoCSJrChdHZXRJdGVtRGVjaXNpb25SZXNwb25zZRINCgVzdGF0ZRgBIAEoCRIwCghhY2NlcHRlZBgCIAEoCzIeLmxhYmVsbG9vcC5xYS52MS5MYWJlbEFjY2VwdGVkEg8KB2Fuc3dlcnMYAyABKA0ycQoJUWFTZXJ2aWNlEmQKD0dldEl0ZW1EZWNpc2lvbhInLmxhYmVsbG9vcC5xYS52MS5HZXRJdGVtRGVjaXNpb25SZXF1ZXN0GigubGFiZWxsb29wLnFhLnYxLkdldEl0ZW1EZWNpc2lvblJlc3BvbnNlYgZwcm90bzM", [file_labelloop_qa_v1_qa]);
+  fileDesc("CiBsYWJlbGxvb3AvcWEvdjEvcWFfc2VydmljZS5wcm90bxIPbGFiZWxsb29wLnFhLnYxIikKFkdldEl0ZW1EZWNpc2lvblJlcXVlc3QSDwoHaXRlbV9pZBgBIAEoCSJrChdHZXRJdGVtRGVjaXNpb25SZXNwb25zZRINCgVzdGF0ZRgBIAEoCRIwCghhY2NlcHRlZBgCIAEoCzIeLmxhYmVsbG9vcC5xYS52MS5MYWJlbEFjY2VwdGVkEg8KB2Fuc3dlcnMYAyABKA0iNAoeTGlzdEFubm90YXRvclNjb3JlY2FyZHNSZXF1ZXN0EhIKCnByb2plY3RfaWQYASABKAkiWgofTGlzdEFubm90YXRvclNjb3JlY2FyZHNSZXNwb25zZRI3CgpzY29yZWNhcmRzGAEgAygLMiMubGFiZWxsb29wLnFhLnYxLkFubm90YXRvclNjb3JlY2FyZCKNAgoSQW5ub3RhdG9yU2NvcmVjYXJkEhQKDGFubm90YXRvcl9pZBgBIAEoCRISCgpwcm9qZWN0X2lkGAIgASgJEg8KB2Fuc3dlcnMYAyABKA0SEQoJYWdyZWVtZW50GAQgASgBEhUKDWdvbGRfYWNjdXJhY3kYBSABKAESFAoMZ29sZF9hbnN3ZXJzGAYgASgNEhoKEmVzdGltYXRlZF9hY2N1cmFjeRgHIAEoARIdChVtZWFuX3NlY29uZHNfcGVyX3Rhc2sYCCABKAESIQoZcHJlX2xhYmVsX2FjY2VwdGFuY2VfcmF0ZRgJIAEoARIOCgZyZXdvcmsYCiABKA0SDgoGcGF1c2VkGAsgASgIMu8BCglRYVNlcnZpY2USZAoPR2V0SXRlbURlY2lzaW9uEicubGFiZWxsb29wLnFhLnYxLkdldEl0ZW1EZWNpc2lvblJlcXVlc3QaKC5sYWJlbGxvb3AucWEudjEuR2V0SXRlbURlY2lzaW9uUmVzcG9uc2USfAoXTGlzdEFubm90YXRvclNjb3JlY2FyZHMSLy5sYWJlbGxvb3AucWEudjEuTGlzdEFubm90YXRvclNjb3JlY2FyZHNSZXF1ZXN0GjAubGFiZWxsb29wLnFhLnYxLkxpc3RBbm5vdGF0b3JTY29yZWNhcmRzUmVzcG9uc2ViBnByb3RvMw", [file_labelloop_qa_v1_qa]);
 
 /**
  * @generated from message labelloop.qa.v1.GetItemDecisionRequest
@@ -61,6 +61,115 @@ export const GetItemDecisionResponseSchema: GenMessage<GetItemDecisionResponse> 
   messageDesc(file_labelloop_qa_v1_qa_service, 1);
 
 /**
+ * @generated from message labelloop.qa.v1.ListAnnotatorScorecardsRequest
+ */
+export type ListAnnotatorScorecardsRequest = Message<"labelloop.qa.v1.ListAnnotatorScorecardsRequest"> & {
+  /**
+   * @generated from field: string project_id = 1;
+   */
+  projectId: string;
+};
+
+/**
+ * Describes the message labelloop.qa.v1.ListAnnotatorScorecardsRequest.
+ * Use `create(ListAnnotatorScorecardsRequestSchema)` to create a new message.
+ */
+export const ListAnnotatorScorecardsRequestSchema: GenMessage<ListAnnotatorScorecardsRequest> = /*@__PURE__*/
+  messageDesc(file_labelloop_qa_v1_qa_service, 2);
+
+/**
+ * @generated from message labelloop.qa.v1.ListAnnotatorScorecardsResponse
+ */
+export type ListAnnotatorScorecardsResponse = Message<"labelloop.qa.v1.ListAnnotatorScorecardsResponse"> & {
+  /**
+   * @generated from field: repeated labelloop.qa.v1.AnnotatorScorecard scorecards = 1;
+   */
+  scorecards: AnnotatorScorecard[];
+};
+
+/**
+ * Describes the message labelloop.qa.v1.ListAnnotatorScorecardsResponse.
+ * Use `create(ListAnnotatorScorecardsResponseSchema)` to create a new message.
+ */
+export const ListAnnotatorScorecardsResponseSchema: GenMessage<ListAnnotatorScorecardsResponse> = /*@__PURE__*/
+  messageDesc(file_labelloop_qa_v1_qa_service, 3);
+
+/**
+ * AnnotatorScorecard: one annotator's measured quality in one project.
+ *
+ * @generated from message labelloop.qa.v1.AnnotatorScorecard
+ */
+export type AnnotatorScorecard = Message<"labelloop.qa.v1.AnnotatorScorecard"> & {
+  /**
+   * @generated from field: string annotator_id = 1;
+   */
+  annotatorId: string;
+
+  /**
+   * @generated from field: string project_id = 2;
+   */
+  projectId: string;
+
+  /**
+   * @generated from field: uint32 answers = 3;
+   */
+  answers: number;
+
+  /**
+   * Share of answers equal to the final (consensus) label.
+   *
+   * @generated from field: double agreement = 4;
+   */
+  agreement: number;
+
+  /**
+   * Gold-standard accuracy (gold_answers = 0: not measured yet).
+   *
+   * @generated from field: double gold_accuracy = 5;
+   */
+  goldAccuracy: number;
+
+  /**
+   * @generated from field: uint32 gold_answers = 6;
+   */
+  goldAnswers: number;
+
+  /**
+   * Accuracy as estimated by Dawid-Skene from overlap.
+   *
+   * @generated from field: double estimated_accuracy = 7;
+   */
+  estimatedAccuracy: number;
+
+  /**
+   * @generated from field: double mean_seconds_per_task = 8;
+   */
+  meanSecondsPerTask: number;
+
+  /**
+   * @generated from field: double pre_label_acceptance_rate = 9;
+   */
+  preLabelAcceptanceRate: number;
+
+  /**
+   * @generated from field: uint32 rework = 10;
+   */
+  rework: number;
+
+  /**
+   * @generated from field: bool paused = 11;
+   */
+  paused: boolean;
+};
+
+/**
+ * Describes the message labelloop.qa.v1.AnnotatorScorecard.
+ * Use `create(AnnotatorScorecardSchema)` to create a new message.
+ */
+export const AnnotatorScorecardSchema: GenMessage<AnnotatorScorecard> = /*@__PURE__*/
+  messageDesc(file_labelloop_qa_v1_qa_service, 4);
+
+/**
  * QaService exposes quality figures.
  *
  * @generated from service labelloop.qa.v1.QaService
@@ -73,6 +182,14 @@ export const QaService: GenService<{
     methodKind: "unary";
     input: typeof GetItemDecisionRequestSchema;
     output: typeof GetItemDecisionResponseSchema;
+  },
+  /**
+   * @generated from rpc labelloop.qa.v1.QaService.ListAnnotatorScorecards
+   */
+  listAnnotatorScorecards: {
+    methodKind: "unary";
+    input: typeof ListAnnotatorScorecardsRequestSchema;
+    output: typeof ListAnnotatorScorecardsResponseSchema;
   },
 }> = /*@__PURE__*/
   serviceDesc(file_labelloop_qa_v1_qa_service, 0);

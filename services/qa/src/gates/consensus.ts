@@ -1,0 +1,48 @@
+import { dawidSkene, majorityVote, type Annotation } from '@labelloop/qa-metrics';
+
+/** The QA policy of a project. */
+export interface QaPolicy {
+  method: 'majority' | 'dawid_skene';
+  /** Item gate: consensus confidence at least this. */
+  minConfidence: number;
+  /** Annotators below this accuracy (gold, or Dawid–Skene estimate) are paused. */
+  annotatorFloor: number;
+  /** Evidence needed before pausing: gold answers, or answers on overlap items. */
+  minGoldForPause: number;
+  minAnswersForPause: number;
+}
+
+/** Outcome of the item gate. */
+export type ItemDecision =
+  | { outcome: 'wait' }
+  | { outcome: 'rework'; reason: string }
+  | { outcome: 'accept'; label: string; confidence: number; agreement: number; method: string };
+
+/** Per-annotator accuracy as estimated from the window (Dawid–Skene), for scorecards and pausing. */
+export type EstimatedAccuracy = Map<string, { accuracy: number; count: number }>;
+
+/**
+ * The item gate. Waits for the overlap; a tied majority goes to a reviewer; otherwise the
+ * consensus label and its confidence come from Dawid–Skene over the project's recent answers
+ * (which weighs each annotator by their estimated confusion matrix, so a careless annotator's
+ * vote counts for little) or from the majority share; below `minConfidence` the item is sent
+ * back for review.
+ */
+export function decideItem(itemId: string, itemAnswers: string[], required: number, window: Annotation[], policy: QaPolicy): { decision: ItemDecision; estimated?: EstimatedAccuracy } {
+  if (itemAnswers.length < required) return { decision: { outcome: 'wait' } };
+  const vote = majorityVote(itemAnswers);
+  if (policy.method === 'majority' || required < 2) {
+    if (vote.tie || vote.label === null) return { decision: { outcome: 'rework', reason: `tie between ${vote.leaders.join(', ')}: escalated to a reviewer` } };
+    if (vote.share < policy.minConfidence) return { decision: { outcome: 'rework', reason: `agreement ${vote.share.toFixed(2)} below ${policy.minConfidence}` } };
+    return { decision: { outcome: 'accept', label: String(vote.label), confidence: vote.share, agreement: vote.share, method: 'majority' } };
+  }
+  const ds = dawidSkene(window, { maxIter: 50, tol: 1e-6 });
+  const item = ds.items.find((i) => i.item === itemId)!;
+  const estimated: EstimatedAccuracy = new Map(ds.annotators.map((a) => [String(a.annotator), { accuracy: a.accuracy, count: a.count }]));
+  const label = String(item.label);
+  const agreement = itemAnswers.filter((a) => a === label).length / itemAnswers.length;
+  if (item.confidence < policy.minConfidence) {
+    return { decision: { outcome: 'rework', reason: `consensus confidence ${item.confidence.toFixed(2)} below ${policy.minConfidence}` }, estimated };
+  }
+  return { decision: { outcome: 'accept', label, confidence: item.confidence, agreement, method: 'dawid_skene' }, estimated };
+}

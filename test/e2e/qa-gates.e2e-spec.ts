@@ -1,0 +1,114 @@
+/**
+ * qa and annotation-dispatch as processes on the real broker and database: a failed gate
+ * produces a rework task that another annotator gets; a redelivered submission changes no
+ * figure; a careless annotator is detected (Dawid–Skene) and paused from new tasks.
+ */
+import { randomUUID } from 'node:crypto';
+import { status } from '@grpc/grpc-js';
+import { Client } from 'pg';
+import { AnnotationRequestedSchema, AnnotationSubmittedSchema, AnnotatorService, QaService, Topics } from '@labelloop/contracts';
+import { Mulberry32 } from '@labelloop/drift-stats';
+import { createGrpcClient } from '@labelloop/rpc';
+import { createTestDatabase, eventRecord, eventually, readTopic, ServiceProcess, startService, testKafka, testProducer } from '@labelloop/testing';
+
+describe('QA gates with dispatch', () => {
+  const run = randomUUID().slice(0, 8);
+  const project = `qa-${run}`;
+  const kafka = testKafka();
+  const names = ['ada', 'grace', 'carol', 'linus'];
+  const tokens = names.map((n) => ({ token: `${n}-${run}`, subject: n, roles: ['annotator'], projects: [project, `${project}-pause`] }));
+  const svcToken = { token: `svc-${run}`, subject: 'ci', roles: ['service', 'reviewer'], projects: ['*'] };
+  let db: Awaited<ReturnType<typeof createTestDatabase>>;
+  let pg: Client;
+  let qa: ServiceProcess;
+  let dispatch: ServiceProcess;
+
+  beforeAll(async () => {
+    db = await createTestDatabase('qa');
+    const env = { DATABASE_URL: db.url, AUTH_TOKENS: JSON.stringify([...tokens, svcToken]), DISPATCH_OVERLAP: '2', DISPATCH_LABEL_CLASSES: 'ham,spam', QA_MIN_ANSWERS_FOR_PAUSE: '30', QA_ANNOTATOR_FLOOR: '0.7' };
+    qa = startService('qa', { ...env, KAFKA_GROUP_ID: `qa-${run}-qa` });
+    dispatch = startService('annotation-dispatch', { ...env, KAFKA_GROUP_ID: `qa-${run}-dispatch` });
+    await Promise.all([qa.ready, dispatch.ready]);
+    pg = new Client({ connectionString: db.url });
+    await pg.connect();
+  });
+  afterAll(async () => {
+    await pg?.end();
+    await Promise.all([qa?.kill(), dispatch?.kill()]);
+    await db?.drop();
+  });
+
+  const annotator = async (name: string) => createGrpcClient(AnnotatorService, `127.0.0.1:${(await dispatch.ready).grpcPort}`, { token: `${name}-${run}` });
+  const label = (c: string) => ({ value: { case: 'classification' as const, value: { classes: [c] } } });
+
+  it('turns a tied overlap into a rework task for a third annotator, and ignores a redelivered submission', async () => {
+    const producer = await testProducer(kafka);
+    const itemId = `item-${run}-tie`;
+    await producer.send({ topic: Topics.annotationRequested, messages: [eventRecord(AnnotationRequestedSchema, { itemId, projectId: project, modelId: 'm', modelVersion: '1', inputUri: 'x://1', preLabel: { predictedLabel: 'ham' } }, { key: itemId })] });
+    const [ada, grace, carol] = [await annotator('ada'), await annotator('grace'), await annotator('carol')];
+    const t1 = await eventually(async () => (await ada.getNextTask({ projectId: project })).task, 'task for ada');
+    const t2 = await eventually(async () => (await grace.getNextTask({ projectId: project })).task, 'task for grace');
+    expect(t1.itemId).toBe(itemId);
+    expect(t2.itemId).toBe(itemId);
+    expect(t2.taskId).not.toBe(t1.taskId);
+    await ada.submitAnnotation({ taskId: t1.taskId, label: label('spam'), timeSpentMs: 1000, idempotencyKey: 'a' });
+    await grace.submitAnnotation({ taskId: t2.taskId, label: label('ham'), timeSpentMs: 1000, idempotencyKey: 'g' });
+
+    // A tie under Dawid–Skene with no other evidence has low confidence: the gate fails.
+    const rework = await eventually(async () => (await carol.getNextTask({ projectId: project })).task, 'rework task for carol', 60_000, 300);
+    expect(rework.itemId).toBe(itemId);
+    expect(rework.taskId).toMatch(/#rework-/);
+    // ada and grace never see the item again.
+    expect((await ada.getNextTask({ projectId: project })).task).toBeUndefined();
+
+    const before = (await pg.query(`SELECT annotator_id, answers FROM qa.qa_annotator WHERE project_id = $1 ORDER BY annotator_id`, [project])).rows;
+    const submitted = (await readTopic(kafka, Topics.annotationSubmitted, 100_000, 4_000)).filter((m) => m.key === itemId);
+    expect(submitted).toHaveLength(2);
+    // Redeliver both submissions byte for byte, then a marker; no figure may move.
+    await producer.send({ topic: Topics.annotationSubmitted, messages: submitted.map((m) => ({ key: m.key, value: m.value, headers: m.headers })) });
+    await carol.submitAnnotation({ taskId: rework.taskId, label: label('spam'), timeSpentMs: 1000, idempotencyKey: 'c' });
+    await eventually(async () => (await pg.query(`SELECT state FROM qa.qa_item WHERE item_id = $1`, [itemId])).rows[0]?.state === 'accepted', 'item accepted after rework', 60_000, 300);
+    const after = (await pg.query(`SELECT annotator_id, answers FROM qa.qa_annotator WHERE project_id = $1 ORDER BY annotator_id`, [project])).rows;
+    expect(after.filter((r) => r.annotator_id !== 'carol')).toEqual(before);
+    expect(Number((await pg.query(`SELECT count(*) FROM qa.qa_answer WHERE item_id = $1`, [itemId])).rows[0].count)).toBe(3);
+    await producer.disconnect();
+    [ada, grace, carol].forEach((c) => c.close());
+  });
+
+  it('pauses a careless annotator measured by Dawid–Skene', async () => {
+    const p = `${project}-pause`;
+    const rng = new Mulberry32(11);
+    const producer = await testProducer(kafka);
+    const messages = [];
+    for (let i = 0; i < 60; i++) {
+      const truth = rng.next() < 0.5 ? 'spam' : 'ham';
+      for (const [name, acc] of [['ada', 0.95], ['grace', 0.9], ['linus', 0.5]] as const) {
+        const answer = rng.next() < acc ? truth : truth === 'spam' ? 'ham' : 'spam';
+        const id = `${run}-${i}-${name}`;
+        messages.push(eventRecord(AnnotationSubmittedSchema, { submissionId: id, taskId: id, itemId: `${p}-${i}`, projectId: p, annotatorId: name, requiredAnswers: 3, label: label(answer) }, { key: `${p}-${i}` }));
+      }
+    }
+    await producer.send({ topic: Topics.annotationSubmitted, messages });
+    await producer.disconnect();
+    const qaClient = createGrpcClient(QaService, `127.0.0.1:${(await qa.ready).grpcPort}`, { token: svcToken.token });
+    const cards = await eventually(async () => {
+      const c = (await qaClient.listAnnotatorScorecards({ projectId: p })).scorecards;
+      return c.find((x) => x.annotatorId === 'linus')?.paused ? c : undefined;
+    }, 'linus paused', 60_000, 500);
+    const byName = Object.fromEntries(cards.map((c) => [c.annotatorId, c]));
+    expect(byName.linus.estimatedAccuracy).toBeLessThan(0.7);
+    expect(byName.ada.paused).toBe(false);
+    expect(byName.ada.estimatedAccuracy).toBeGreaterThan(byName.linus.estimatedAccuracy);
+    qaClient.close();
+    const linus = await annotator('linus');
+    await eventually(async () => {
+      try {
+        await linus.getNextTask({ projectId: p });
+        return false;
+      } catch (e) {
+        return (e as { code: number }).code === status.FAILED_PRECONDITION && /paused by QA/.test((e as Error).message);
+      }
+    }, 'dispatch refusing linus', 30_000, 300);
+    linus.close();
+  });
+});
