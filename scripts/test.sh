@@ -11,6 +11,7 @@ bash scripts/install.sh
 npm run build
 bash scripts/lint.sh
 bash scripts/proto-check.sh
+bash scripts/k8s-check.sh
 bash deploy/local/up.sh
 
 mkdir -p reports

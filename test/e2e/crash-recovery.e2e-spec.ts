@@ -29,7 +29,7 @@ describe('crash recovery: SIGKILL of a consumer mid-stream', () => {
   beforeAll(async () => {
     db = await createTestDatabase('crash');
     // A short session timeout lets the group drop the killed member quickly (the broker's minimum is 6 s).
-    env = { DATABASE_URL: db.url, SAMPLING_AUDIT_RATE: '0', CONSUMER_TX_BATCH: '100', AUTH_TOKENS: '[]', KAFKA_SESSION_TIMEOUT_MS: '6000' };
+    env = { DATABASE_URL: db.url, SAMPLING_AUDIT_RATE: '0', SAMPLING_MICRO_BATCH: '10000', CONSUMER_TX_BATCH: '100', AUTH_TOKENS: '[]', KAFKA_SESSION_TIMEOUT_MS: '6000' };
     sampling = startService('sampling', { ...env, KAFKA_GROUP_ID: `crash-${run}-sampling` });
     dispatch = startService('annotation-dispatch', { ...env, KAFKA_GROUP_ID: `crash-${run}-dispatch` });
     await Promise.all([sampling.ready, dispatch.ready]);

@@ -5,6 +5,7 @@ import { samplingConfigSchema } from './sampling.config';
 import { CreateSamplingTables1732330000000 } from './sampling.migration';
 import { SamplingPoliciesAndSignals1732400000000 } from './sampling-v2.migration';
 import { SamplingModule } from './sampling.module';
+import { DriftAlertConsumer } from './selection/drift-alert.consumer';
 import { PredictionConsumer } from './selection/prediction.consumer';
 import { SamplingGrpc } from './selection/sampling.grpc';
 
@@ -13,6 +14,6 @@ main({
   configSchema: samplingConfigSchema,
   module: SamplingModule,
   migrations: [CreateSamplingTables1732330000000, SamplingPoliciesAndSignals1732400000000],
-  handlers: (app) => [app.get(PredictionConsumer)],
+  handlers: (app) => [app.get(PredictionConsumer), app.get(DriftAlertConsumer)],
   grpc: (app, server) => server.add(SamplingService, app.get(SamplingGrpc)),
 });

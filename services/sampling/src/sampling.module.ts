@@ -1,8 +1,11 @@
 import { Module } from '@nestjs/common';
 import { PolicyRepository } from './policy/policy.repository';
+import { DriftAlertConsumer } from './selection/drift-alert.consumer';
+import { ModelStateRepository } from './selection/model-state.repository';
 import { PredictionConsumer } from './selection/prediction.consumer';
+import { RequestWriter } from './selection/request.writer';
 import { SamplingGrpc } from './selection/sampling.grpc';
 
-/** The sampling stage: triggers and selection. */
-@Module({ providers: [PolicyRepository, PredictionConsumer, SamplingGrpc] })
+/** The sampling stage: triggers, strategies, budgets, deduplication. */
+@Module({ providers: [PolicyRepository, ModelStateRepository, RequestWriter, PredictionConsumer, DriftAlertConsumer, SamplingGrpc] })
 export class SamplingModule {}

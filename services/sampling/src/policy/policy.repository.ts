@@ -18,7 +18,13 @@ export class PolicyRepository {
   readonly defaults: PolicyDefaults;
 
   constructor(@Inject(CONFIG) config: SamplingConfig) {
-    this.defaults = { projectId: config.SAMPLING_PROJECT_ID, confidenceThreshold: config.SAMPLING_CONFIDENCE_THRESHOLD, auditRate: config.SAMPLING_AUDIT_RATE };
+    this.defaults = {
+      projectId: config.SAMPLING_PROJECT_ID,
+      confidenceThreshold: config.SAMPLING_CONFIDENCE_THRESHOLD,
+      auditRate: config.SAMPLING_AUDIT_RATE,
+      microBatchSize: config.SAMPLING_MICRO_BATCH,
+      strategy: config.SAMPLING_STRATEGY,
+    };
   }
 
   async get(em: EntityManager, modelId: string): Promise<ResolvedPolicy> {

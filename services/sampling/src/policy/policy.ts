@@ -39,6 +39,8 @@ export interface PolicyDefaults {
   projectId: string;
   confidenceThreshold: number;
   auditRate: number;
+  microBatchSize: number;
+  strategy: Strategy;
 }
 
 const unit = (field: string, v: number) => {
@@ -54,7 +56,7 @@ const within = (field: string, v: number, lo: number, hi: number) => {
 /** Fills defaults and validates a stored or submitted policy. */
 export function resolvePolicy(p: SamplingPolicy | undefined, d: PolicyDefaults): ResolvedPolicy {
   const x = p ?? create(SamplingPolicySchema, {});
-  const strategy = (x.strategy ?? 'least_confidence') as Strategy;
+  const strategy = (x.strategy ?? d.strategy) as Strategy;
   if (!STRATEGIES.includes(strategy)) throw new PolicyError('strategy', `must be one of ${STRATEGIES.join(', ')}`);
   if (x.projectId !== undefined && !x.projectId) throw new PolicyError('project_id', 'must not be empty');
   return {
@@ -70,7 +72,7 @@ export function resolvePolicy(p: SamplingPolicy | undefined, d: PolicyDefaults):
     budget: { perHour: x.budgetPerHour ?? 0, perDay: x.budgetPerDay ?? 0, total: Number(x.budgetTotal ?? 0n) },
     priority: within('priority', x.priority ?? 0, -1000, 1000),
     nearDuplicateThreshold: unit('near_duplicate_threshold', x.nearDuplicateThreshold ?? 0.98),
-    microBatchSize: within('micro_batch_size', x.microBatchSize ?? 50, 1, 10_000),
+    microBatchSize: within('micro_batch_size', x.microBatchSize ?? d.microBatchSize, 1, 10_000),
   };
 }
 

@@ -1,25 +1,32 @@
-import { Inject, Injectable } from '@nestjs/common';
-import { create, toBinary } from '@bufbuild/protobuf';
-import { timestampDate, timestampFromDate } from '@bufbuild/protobuf/wkt';
-import {
-  AnnotationRequested,
-  AnnotationRequestedSchema,
-  PredictionEvent,
-  PredictionEventSchema,
-  Topics,
-  Trigger,
-  validatePredictionEvent,
-} from '@labelloop/contracts';
-import type { ConsumedEvent, EventHandler, Outbox } from '@labelloop/messaging';
-import type { EntityManager } from '@labelloop/persistence';
-import { CONFIG, OUTBOX } from '@labelloop/runtime';
-import type { SamplingConfig } from '../sampling.config';
-import { itemIdOf, select } from './select';
+import { Injectable } from '@nestjs/common';
+import { toBinary } from '@bufbuild/protobuf';
+import { timestampDate } from '@bufbuild/protobuf/wkt';
+import { nearDuplicate } from '@labelloop/active-learning';
+import { PredictionEvent, PredictionEventSchema, Topics, Trigger, validatePredictionEvent } from '@labelloop/contracts';
+import type { ConsumedEvent, EventHandler } from '@labelloop/messaging';
+import { EntityManager, queryRows } from '@labelloop/persistence';
+import type { ResolvedPolicy } from '../policy/policy';
+import { PolicyRepository } from '../policy/policy.repository';
+import { fireTriggers } from '../policy/triggers';
+import { Candidate, choose, probsOf, scoreOf } from './choose';
+import { ModelState, ModelStateRepository, RECENT_EVENTS } from './model-state.repository';
+import { RequestWriter, Selection } from './request.writer';
+import { auditDraw } from './select';
+
+/** Triggers that outrank the strategy: rare, and each one is news. */
+const URGENT = new Set([Trigger.DRIFT, Trigger.NEW_CLASS, Trigger.PERFORMANCE_DECLINE, Trigger.EDGE_CASE_SPIKE]);
+
+interface Cand extends Candidate {
+  ev: ConsumedEvent<PredictionEvent>;
+  trigger: Trigger;
+}
 
 /**
- * Turns predictions into annotation requests. Each item is requested at most once: the
- * decision row (unique item id and content hash) is inserted in the same transaction as the
- * outgoing AnnotationRequested, and only a newly inserted row emits.
+ * Turns predictions into annotation requests, one micro-batch (a consumed batch) at a time per
+ * model: the audit sample is drawn from the event id alone; model-dependent triggers make
+ * candidates; urgent ones go first, the rest are ranked by the policy's strategy; near-
+ * duplicates of recent requests and items already requested are skipped; the budget caps what
+ * is taken. Decisions, budget usage and the emitted requests commit together.
  */
 @Injectable()
 export class PredictionConsumer implements EventHandler<typeof PredictionEventSchema> {
@@ -27,8 +34,9 @@ export class PredictionConsumer implements EventHandler<typeof PredictionEventSc
   readonly schema = PredictionEventSchema;
 
   constructor(
-    @Inject(CONFIG) private readonly config: SamplingConfig,
-    @Inject(OUTBOX) private readonly outbox: Outbox,
+    private readonly policies: PolicyRepository,
+    private readonly states: ModelStateRepository,
+    private readonly writer: RequestWriter,
   ) {}
 
   validate(e: PredictionEvent): string | undefined {
@@ -36,66 +44,100 @@ export class PredictionConsumer implements EventHandler<typeof PredictionEventSc
   }
 
   async handle(events: ConsumedEvent<PredictionEvent>[], em: EntityManager): Promise<void> {
-    const policy = { confidenceThreshold: this.config.SAMPLING_CONFIDENCE_THRESHOLD, auditRate: this.config.SAMPLING_AUDIT_RATE };
-    const candidates = new Map<string, { ev: ConsumedEvent<PredictionEvent>; req: AnnotationRequested }>();
+    const byModel = new Map<string, ConsumedEvent<PredictionEvent>[]>();
     for (const ev of events) {
-      const e = ev.message;
-      const s = select(e, policy);
-      if (!s) continue;
-      const itemId = itemIdOf(e.contentHash);
-      if (candidates.has(itemId)) continue; // the same content twice in one batch
-      const req = create(AnnotationRequestedSchema, {
-        itemId,
-        inputUri: e.inputUri,
-        contentHash: e.contentHash,
-        modelId: e.modelId,
-        modelVersion: e.modelVersion,
-        trigger: s.trigger,
-        strategy: s.strategy,
-        score: s.score,
-        priority: s.priority,
-        preLabel: { predictedLabel: e.predictedLabel, classProbabilities: e.classProbabilities, confidence: e.confidence },
-        auditSample: s.audit,
-        sourceEventId: e.eventId,
-        predictedAt: e.timestamp,
-        requestedAt: timestampFromDate(new Date()),
-        projectId: e.metadata.project_id || this.config.SAMPLING_PROJECT_ID,
-      });
-      candidates.set(itemId, { ev, req });
+      const list = byModel.get(ev.message.modelId);
+      if (list) list.push(ev);
+      else byModel.set(ev.message.modelId, [ev]);
     }
-    if (candidates.size === 0) return;
-    const rows = [...candidates.values()];
-    const inserted: { item_id: string }[] = await em.query(
-      `INSERT INTO sampling_decision (item_id, content_hash, model_id, model_version, trigger, strategy, score, audit_sample, source_event_id, request, decided_at)
-       SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::float8[], $8::bool[], $9::text[], $10::bytea[], $11::timestamptz[])
-       ON CONFLICT DO NOTHING RETURNING item_id`,
+    for (const [modelId, evs] of byModel) await this.handleModel(em, modelId, evs);
+  }
+
+  private async handleModel(em: EntityManager, modelId: string, evs: ConsumedEvent<PredictionEvent>[]): Promise<void> {
+    const policy = await this.policies.get(em, modelId);
+    const state = await this.states.load(em, modelId, policy);
+    await this.remember(em, modelId, evs, policy);
+
+    // Events a drift alert asked for before they arrived here.
+    const asked = new Set(
+      (
+        await queryRows<{ event_id: string }>(em, 'DELETE FROM sampling_drift_ask WHERE model_id = $1 AND event_id = ANY($2) RETURNING event_id', [
+          modelId,
+          evs.map((e) => e.message.eventId),
+        ])
+      ).map((r) => r.event_id),
+    );
+    const audits: Selection[] = [];
+    const urgent: Cand[] = [];
+    const rest: Cand[] = [];
+    const seen = new Set<string>();
+    for (const ev of evs) {
+      const e = ev.message;
+      const triggers = fireTriggers(e, policy, state.signals);
+      if (asked.has(e.eventId)) triggers.unshift(Trigger.DRIFT);
+      if (seen.has(e.contentHash)) continue;
+      if (auditDraw(e.eventId) < policy.auditRate) {
+        seen.add(e.contentHash);
+        audits.push({ event: e, trigger: Trigger.RANDOM_AUDIT, strategy: 'random', score: 0, audit: true, traceparent: ev.traceparent });
+        continue;
+      }
+      if (triggers.length === 0) continue;
+      seen.add(e.contentHash);
+      const c: Cand = { ev, trigger: triggers[0], probs: probsOf(e.predictedLabel, e.confidence, e.classProbabilities), embedding: e.embedding.length ? Array.from(e.embedding) : undefined };
+      (URGENT.has(triggers[0]) ? urgent : rest).push(c);
+    }
+    const known = await this.writer.alreadyRequested(em, [...seen]);
+    const fresh = (c: Cand) => !known.has(c.ev.message.contentHash);
+    const picked = this.pick(policy, state, urgent.filter(fresh), rest.filter(fresh), evs[0].id);
+    const granted = state.budget.tryConsume(picked.length, Date.now());
+    const selections: Selection[] = [
+      ...audits.filter((a) => !known.has(a.event.contentHash)), // audits keep evaluation honest: outside the label budget
+      ...picked.slice(0, granted).map((c) => ({ event: c.ev.message, trigger: c.trigger, strategy: c.trigger === Trigger.DRIFT ? 'drift_representative' : policy.strategy, score: scoreOf(policy.strategy, c), audit: false, traceparent: c.ev.traceparent })),
+    ];
+    for (const c of picked.slice(0, granted)) if (c.embedding) state.recentEmbeddings.push(c.embedding);
+    await this.writer.write(em, selections, policy);
+    await this.states.save(em, modelId, state);
+  }
+
+  /** Urgent candidates first (most uncertain first), then the strategy's picks; near-duplicates dropped. */
+  private pick(policy: ResolvedPolicy, state: ModelState, urgent: Cand[], rest: Cand[], seedFrom: string): Cand[] {
+    const k = policy.microBatchSize;
+    const out: Cand[] = [];
+    const recent = [...state.recentEmbeddings];
+    const accept = (c: Cand) => {
+      if (out.length >= k) return;
+      if (c.embedding && nearDuplicate(c.embedding, recent, policy.nearDuplicateThreshold)) return;
+      out.push(c);
+      if (c.embedding) recent.push(c.embedding);
+    };
+    urgent.sort((a, b) => scoreOf('entropy', b) - scoreOf('entropy', a)).forEach(accept);
+    // Ask the strategy for a few spare picks so near-duplicates do not leave the batch short.
+    const ranked = choose(policy.strategy, rest, Math.min(rest.length, 2 * (k - out.length)), { seed: hashSeed(seedFrom), recent });
+    ranked.forEach(accept);
+    return out;
+  }
+
+  /** Keeps the last RECENT_EVENTS events per model, so a DriftDetected alert can name them. */
+  private async remember(em: EntityManager, modelId: string, evs: ConsumedEvent<PredictionEvent>[], policy: ResolvedPolicy): Promise<void> {
+    if (!policy.drift.enabled) return;
+    await em.query(
+      `INSERT INTO sampling_recent_event (model_id, event_id, event_time, event) SELECT $1, * FROM unnest($2::text[], $3::timestamptz[], $4::bytea[])`,
       [
-        rows.map((r) => r.req.itemId),
-        rows.map((r) => r.req.contentHash),
-        rows.map((r) => r.req.modelId),
-        rows.map((r) => r.req.modelVersion),
-        rows.map((r) => Trigger[r.req.trigger]),
-        rows.map((r) => r.req.strategy),
-        rows.map((r) => r.req.score),
-        rows.map((r) => r.req.auditSample),
-        rows.map((r) => r.req.sourceEventId),
-        rows.map((r) => Buffer.from(toBinary(AnnotationRequestedSchema, r.req))),
-        rows.map((r) => timestampDate(r.req.requestedAt!)),
+        modelId,
+        evs.map((e) => e.message.eventId),
+        evs.map((e) => (e.message.timestamp ? timestampDate(e.message.timestamp) : new Date())),
+        evs.map((e) => Buffer.from(toBinary(PredictionEventSchema, e.message))),
       ],
     );
-    const fresh = new Set(inserted.map((r) => r.item_id));
-    await this.outbox.emitMany(
-      em,
-      rows
-        .filter((r) => fresh.has(r.req.itemId))
-        .map((r) => ({
-          topic: Topics.annotationRequested,
-          key: r.req.itemId,
-          schema: AnnotationRequestedSchema,
-          message: r.req,
-          id: `annotation-requested:${r.req.itemId}`,
-          traceparent: r.ev.traceparent,
-        })),
+    await em.query(
+      `DELETE FROM sampling_recent_event WHERE model_id = $1 AND seq < (SELECT seq FROM sampling_recent_event WHERE model_id = $1 ORDER BY seq DESC OFFSET $2 LIMIT 1)`,
+      [modelId, RECENT_EVENTS],
     );
   }
+}
+
+function hashSeed(s: string): number {
+  let h = 2166136261;
+  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 16777619);
+  return h >>> 0;
 }

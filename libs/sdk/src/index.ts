@@ -1,0 +1,3 @@
+export * from './bounded-buffer';
+export * from './encode';
+export * from './recorder';

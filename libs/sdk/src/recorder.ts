@@ -1,0 +1,364 @@
+import { Kafka, logLevel, Message, Partitioners, Producer } from 'kafkajs';
+import { Counter, Gauge, Registry } from 'prom-client';
+import { Topics } from '@labelloop/contracts';
+import { backoffMs, envelopeHeaders, sleep } from '@labelloop/messaging';
+import { BoundedBuffer, OverflowPolicy } from './bounded-buffer';
+import { encodePrediction, PredictionEventInit } from './encode';
+
+/** Why an event did not reach Kafka although it was valid. */
+export type DropReason = 'overflow' | 'closed';
+
+/** What `onError` reports. */
+export type RecorderErrorKind =
+  /** `record()` got an event that failed validation or could not be encoded (counted in `rejected`). */
+  | 'invalid'
+  /** The buffer became full and started dropping events (reported once per episode; each drop is counted). */
+  | 'overflow'
+  /** Sending a batch failed; it stays buffered and is retried with backoff (counted in `sendErrors`). */
+  | 'send'
+  /** Events were dropped because the recorder was closing or closed (counted in `dropped`). */
+  | 'closed';
+
+/** An error reported through `onError`; never thrown from `record()`. */
+export class RecorderError extends Error {
+  constructor(
+    readonly kind: RecorderErrorKind,
+    message: string,
+    /** The event concerned, for `invalid`. */
+    readonly eventId?: string,
+    override readonly cause?: unknown,
+  ) {
+    super(message);
+    this.name = 'RecorderError';
+  }
+}
+
+/** PredictionRecorder settings. */
+export interface PredictionRecorderOptions {
+  /** Broker addresses; the recorder creates its own kafkajs client. Give this or `kafka`. */
+  brokers?: string[];
+  /** A kafkajs client to create the producer from (TLS, SASL, logging are then yours). */
+  kafka?: Kafka;
+  /** CloudEvents `ce_source` of every event, e.g. `inference/fraud-scorer`. */
+  source: string;
+  /** Topic to write to. Default: `labelloop.prediction.recorded.v1`. */
+  topic?: string;
+  /** Most events held in memory (being sent + waiting). Default 10 000. */
+  maxBufferSize?: number;
+  /** Most events per `sendBatch`; a full batch is sent at once. Default 500. */
+  batchSize?: number;
+  /** How long a partial batch waits for more events before it is sent. Default 50 ms. */
+  lingerMs?: number;
+  /**
+   * Most bytes (values + keys + headers) per `sendBatch`, kept under the broker's
+   * `message.max.bytes` (1 MiB by default; all events of one model land in one record batch).
+   * An event larger than this on its own is rejected. Default 512 KiB.
+   */
+  maxBatchBytes?: number;
+  /** What a full buffer drops. Default `drop-newest`. */
+  overflow?: OverflowPolicy;
+  /** Called for invalid events, overflow, send failures; exceptions it throws are ignored. */
+  onError?: (error: RecorderError) => void;
+}
+
+/** Counters since the recorder was created. `recorded = sent + dropped + buffered` at all times. */
+export interface RecorderStats {
+  /** Valid events passed to `record()`. */
+  recorded: number;
+  /** Events acknowledged by Kafka (acks=all). */
+  sent: number;
+  /** Valid events that will never be sent: buffer overflow, or recorded/left over at close. */
+  dropped: number;
+  /** Events refused by validation or encoding (not part of `recorded`). */
+  rejected: number;
+  /** Events in memory now (being sent + waiting). */
+  buffered: number;
+  /** Failed send attempts (each retried). */
+  sendErrors: number;
+}
+
+/**
+ * Records PredictionEvents from a production inference service without slowing it down.
+ *
+ * `record()` is synchronous and never touches the network: it validates and encodes the event
+ * and appends it to a bounded in-memory buffer. A background loop sends the buffer to Kafka in
+ * batches with an idempotent producer (acks=all), retrying failures with backoff. When the
+ * buffer is full the overflow policy drops events and counts them. `flush()` waits until
+ * everything recorded so far is acknowledged; `close()` flushes and disconnects.
+ */
+export class PredictionRecorder {
+  private readonly source: string;
+  private readonly topic: string;
+  private readonly batchSize: number;
+  private readonly maxBatchBytes: number;
+  private readonly lingerMs: number;
+  private readonly onError?: (error: RecorderError) => void;
+  private readonly buffer: BoundedBuffer<Message>;
+  private readonly producer: Producer;
+  private readonly abort = new AbortController();
+  private readonly loop: Promise<void>;
+  private readonly counts = { recorded: 0, sent: 0, rejected: 0, sendErrors: 0 };
+  private readonly drops: Record<DropReason, number> = { overflow: 0, closed: 0 };
+  private waiters: { seq: number; resolve: () => void }[] = [];
+  private wakeup?: () => void;
+  private wakeOnAny = false;
+  private connected = false;
+  private overflowing = false;
+  private closing?: Promise<void>;
+  private stopped = false;
+  private closedReported = false;
+
+  /** Validates the options (throws on bad ones) and starts the background sender. */
+  constructor(opts: PredictionRecorderOptions) {
+    const { maxBufferSize = 10_000, batchSize = 500, maxBatchBytes = 512 * 1024, lingerMs = 50, overflow = 'drop-newest' } = opts;
+    if (!opts.kafka === !opts.brokers?.length) throw new Error('give exactly one of `brokers` or `kafka`');
+    if (overflow !== 'drop-newest' && overflow !== 'drop-oldest') throw new Error(`unknown overflow policy ${JSON.stringify(overflow)}`);
+    for (const [name, v] of Object.entries({ maxBufferSize, batchSize, maxBatchBytes })) {
+      if (!Number.isInteger(v) || v < 1) throw new RangeError(`${name} must be a positive integer, got ${v}`);
+    }
+    if (!(lingerMs >= 0)) throw new RangeError(`lingerMs must be >= 0, got ${lingerMs}`);
+    // Checks `source` against the CloudEvents spec now rather than rejecting every event later.
+    envelopeHeaders({ id: 'probe', type: 'probe', source: opts.source, time: new Date().toISOString() }, new Uint8Array());
+    this.source = opts.source;
+    this.topic = opts.topic ?? Topics.predictionRecorded;
+    this.batchSize = Math.min(batchSize, maxBufferSize);
+    this.maxBatchBytes = maxBatchBytes;
+    this.lingerMs = lingerMs;
+    this.onError = opts.onError;
+    this.buffer = new BoundedBuffer<Message>(maxBufferSize, overflow);
+    const kafka =
+      opts.kafka ??
+      new Kafka({
+        clientId: 'labelloop-sdk',
+        brokers: opts.brokers ?? [],
+        // Failures reach onError and stats(); the loop below does the long-term retrying.
+        logLevel: logLevel.NOTHING,
+        connectionTimeout: 3000,
+        retry: { retries: 3, initialRetryTime: 100, maxRetryTime: 2000 },
+      });
+    this.producer = kafka.producer({
+      idempotent: true,
+      maxInFlightRequests: 1,
+      allowAutoTopicCreation: false,
+      createPartitioner: Partitioners.DefaultPartitioner,
+    });
+    this.loop = this.run();
+  }
+
+  /**
+   * Queues one prediction for Kafka and returns at once; never waits on the network and
+   * never throws. Fills `eventId` (random UUID) and `timestamp` (now) when empty, validates
+   * with `validatePredictionEvent`, encodes protobuf + CloudEvents headers (key = model id).
+   * An invalid event is counted in `rejected` and reported to `onError`. When the buffer is
+   * full the overflow policy drops an event, counted in `dropped{reason="overflow"}`.
+   */
+  record(prediction: PredictionEventInit): void {
+    try {
+      const r = encodePrediction(prediction, this.source);
+      if (!r.ok) {
+        this.counts.rejected++;
+        this.report(new RecorderError('invalid', `invalid prediction event: ${r.reason}`, r.eventId));
+        return;
+      }
+      if (r.record.value.length > this.maxBatchBytes) {
+        this.counts.rejected++;
+        this.report(new RecorderError('invalid', `prediction event too large: ${r.record.value.length} bytes > maxBatchBytes`, r.eventId));
+        return;
+      }
+      this.counts.recorded++;
+      if (this.closing) return this.drop('closed', 1);
+      if (this.buffer.push(r.record) !== undefined) this.drop('overflow', 1);
+      if (this.wakeup && (this.wakeOnAny || this.buffer.pendingSize >= this.batchSize)) this.wake();
+    } catch (err) {
+      // Not reachable by design; the caller's hot path must survive a bug here all the same.
+      this.counts.rejected++;
+      this.report(new RecorderError('invalid', `record failed: ${(err as Error).message}`, undefined, err));
+    }
+  }
+
+  /**
+   * Resolves when every event recorded before the call is acknowledged by Kafka (or was
+   * counted as dropped). While the broker is unreachable it keeps waiting; use
+   * `close({ timeoutMs })` to bound a shutdown.
+   */
+  flush(): Promise<void> {
+    const seq = this.buffer.lastSeq;
+    if (this.buffer.settled(seq)) return Promise.resolve();
+    return new Promise((resolve) => {
+      this.waiters.push({ seq, resolve });
+      this.wake();
+    });
+  }
+
+  /**
+   * Flushes, stops the sender and disconnects. With `timeoutMs`, events still unsent when it
+   * elapses are discarded and counted as `dropped{reason="closed"}`. Events recorded after
+   * `close()` was called are dropped the same way. Calling it again returns the same promise.
+   */
+  close(opts: { timeoutMs?: number } = {}): Promise<void> {
+    this.closing ??= this.shutdown(opts.timeoutMs ?? Infinity);
+    return this.closing;
+  }
+
+  /** Current counters. */
+  stats(): RecorderStats {
+    return { ...this.counts, dropped: this.drops.overflow + this.drops.closed, buffered: this.buffer.size };
+  }
+
+  /**
+   * Adds this recorder's metrics to a prom-client registry (once per registry):
+   * `labelloop_sdk_events_recorded_total`, `labelloop_sdk_events_sent_total`,
+   * `labelloop_sdk_events_dropped_total{reason}`, `labelloop_sdk_events_rejected_total`,
+   * `labelloop_sdk_send_errors_total` and the gauge `labelloop_sdk_events_buffered`.
+   * Values are read at scrape time, so recording costs nothing extra.
+   */
+  registerMetrics(registry: Registry): void {
+    const counter = (name: string, help: string, value: () => number) =>
+      new Counter({
+        name,
+        help,
+        registers: [registry],
+        collect() {
+          this.reset();
+          this.inc(value());
+        },
+      });
+    counter('labelloop_sdk_events_recorded_total', 'Valid prediction events passed to record()', () => this.counts.recorded);
+    counter('labelloop_sdk_events_sent_total', 'Prediction events acknowledged by Kafka', () => this.counts.sent);
+    counter('labelloop_sdk_events_rejected_total', 'Prediction events refused by validation', () => this.counts.rejected);
+    counter('labelloop_sdk_send_errors_total', 'Failed batch sends (retried)', () => this.counts.sendErrors);
+    const drops = this.drops;
+    new Counter({
+      name: 'labelloop_sdk_events_dropped_total',
+      help: 'Valid prediction events dropped before reaching Kafka, by reason',
+      labelNames: ['reason'],
+      registers: [registry],
+      collect() {
+        this.reset();
+        for (const reason of Object.keys(drops) as DropReason[]) this.inc({ reason }, drops[reason]);
+      },
+    });
+    const buffer = this.buffer;
+    new Gauge({
+      name: 'labelloop_sdk_events_buffered',
+      help: 'Prediction events held in memory (being sent + waiting)',
+      registers: [registry],
+      collect() {
+        this.set(buffer.size);
+      },
+    });
+  }
+
+  private async shutdown(timeoutMs: number): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = new Promise<void>((resolve) => {
+      if (Number.isFinite(timeoutMs)) timer = setTimeout(resolve, timeoutMs);
+    });
+    await Promise.race([this.flush(), timedOut]);
+    clearTimeout(timer);
+    this.stopped = true;
+    this.abort.abort();
+    this.wake();
+    await this.loop;
+    // Only after the loop ended: a batch in flight may still have been acknowledged.
+    const left = this.buffer.clear();
+    if (left > 0) {
+      this.closedReported = false;
+      this.drop('closed', left);
+    }
+    this.settleWaiters();
+    if (this.connected) await this.producer.disconnect().catch(() => undefined);
+  }
+
+  /** The background sender: one batch at a time (keeps per-key order), retried until acknowledged. */
+  private async run(): Promise<void> {
+    let attempt = 0;
+    while (!this.stopped) {
+      if (this.buffer.inFlight.length === 0) {
+        await this.waitForBatch();
+        if (this.stopped) break;
+        if (this.buffer.pendingSize === 0) continue;
+        this.buffer.take(this.batchSize, this.maxBatchBytes, recordBytes);
+      }
+      const messages = this.buffer.inFlight as Message[];
+      try {
+        if (!this.connected) {
+          await this.producer.connect();
+          this.connected = true;
+        }
+        await this.producer.sendBatch({ acks: -1, topicMessages: [{ topic: this.topic, messages }] });
+        this.counts.sent += this.buffer.ack();
+        attempt = 0;
+        if (this.buffer.size < this.buffer.capacity) this.overflowing = false;
+      } catch (err) {
+        this.counts.sendErrors++;
+        const msg = `sending ${messages.length} events failed (attempt ${attempt + 1}), will retry: ${(err as Error).message}`;
+        this.report(new RecorderError('send', msg, undefined, err));
+        await sleep(backoffMs(attempt++, 100, 5000), this.abort.signal);
+      }
+      this.settleWaiters();
+    }
+  }
+
+  /** Waits for a first event, then for a full batch, `lingerMs`, a flush or close. */
+  private async waitForBatch(): Promise<void> {
+    if (this.buffer.pendingSize === 0) await this.waitForWake(true);
+    if (this.stopped || this.waiters.length > 0 || this.buffer.pendingSize >= this.batchSize) return;
+    await this.waitForWake(false, this.lingerMs);
+  }
+
+  private waitForWake(onAnyEvent: boolean, ms?: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = ms === undefined ? undefined : setTimeout(() => this.wake(), ms);
+      this.wakeOnAny = onAnyEvent;
+      this.wakeup = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+    });
+  }
+
+  private wake(): void {
+    const w = this.wakeup;
+    this.wakeup = undefined;
+    w?.();
+  }
+
+  private drop(reason: DropReason, n: number): void {
+    this.drops[reason] += n;
+    // Reported once per episode: a full buffer, recording after close(), the discard at a close timeout.
+    if (reason === 'closed' && !this.closedReported) {
+      this.closedReported = true;
+      this.report(new RecorderError('closed', `${n} prediction event(s) dropped: the recorder is closed`));
+    } else if (reason === 'overflow' && !this.overflowing) {
+      this.overflowing = true;
+      this.report(new RecorderError('overflow', `buffer full (${this.buffer.capacity} events): dropping events (${this.buffer.policy})`));
+    }
+    if (this.waiters.length > 0) this.settleWaiters();
+  }
+
+  private settleWaiters(): void {
+    if (this.waiters.length === 0) return;
+    const still: { seq: number; resolve: () => void }[] = [];
+    for (const w of this.waiters) {
+      if (this.buffer.settled(w.seq)) w.resolve();
+      else still.push(w);
+    }
+    this.waiters = still;
+  }
+
+  private report(error: RecorderError): void {
+    try {
+      this.onError?.(error);
+    } catch {
+      // onError must not break record() or the sender.
+    }
+  }
+}
+
+/** Bytes of one record as the broker counts them, near enough (record framing is a few bytes more). */
+function recordBytes(m: Message): number {
+  let n = (m.value as Buffer).length + String(m.key).length;
+  for (const k in m.headers) n += k.length + String(m.headers[k]).length;
+  return n;
+}

@@ -1,0 +1,103 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { create, toBinary } from '@bufbuild/protobuf';
+import { timestampFromDate } from '@bufbuild/protobuf/wkt';
+import { Counter } from 'prom-client';
+import { AnnotationRequested, AnnotationRequestedSchema, PredictionEvent, Topics, Trigger } from '@labelloop/contracts';
+import type { Outbox } from '@labelloop/messaging';
+import type { Metrics } from '@labelloop/observability';
+import type { EntityManager } from '@labelloop/persistence';
+import { METRICS, OUTBOX } from '@labelloop/runtime';
+import type { ResolvedPolicy } from '../policy/policy';
+import { itemIdOf } from './select';
+
+/** One item chosen for annotation, and why. */
+export interface Selection {
+  event: PredictionEvent;
+  trigger: Trigger;
+  strategy: string;
+  score: number;
+  audit: boolean;
+  traceparent?: string;
+}
+
+/**
+ * Writes decisions and their AnnotationRequested events in the caller's transaction. The
+ * decision row is unique per item and per content hash, so an item is requested at most once
+ * whatever trigger picks it again.
+ */
+@Injectable()
+export class RequestWriter {
+  private readonly requests: Counter<'trigger'>;
+
+  constructor(
+    @Inject(OUTBOX) private readonly outbox: Outbox,
+    @Inject(METRICS) metrics: Metrics,
+  ) {
+    this.requests = new Counter({ name: 'labelloop_sampling_requests_total', help: 'Annotation requests by trigger', labelNames: ['trigger'], registers: [metrics.registry] });
+  }
+
+  /** Content hashes (of these) that were already requested. */
+  async alreadyRequested(em: EntityManager, hashes: string[]): Promise<Set<string>> {
+    if (hashes.length === 0) return new Set();
+    const rows: { content_hash: string }[] = await em.query('SELECT content_hash FROM sampling_decision WHERE content_hash = ANY($1)', [hashes]);
+    return new Set(rows.map((r) => r.content_hash));
+  }
+
+  async write(em: EntityManager, selections: Selection[], policy: ResolvedPolicy): Promise<AnnotationRequested[]> {
+    if (selections.length === 0) return [];
+    const now = timestampFromDate(new Date());
+    const reqs = selections.map((s) => {
+      const e = s.event;
+      return create(AnnotationRequestedSchema, {
+        itemId: itemIdOf(e.contentHash),
+        inputUri: e.inputUri,
+        contentHash: e.contentHash,
+        modelId: e.modelId,
+        modelVersion: e.modelVersion,
+        trigger: s.trigger,
+        strategy: s.strategy,
+        score: s.score,
+        priority: policy.priority + (s.audit ? 0 : Math.round(s.score * 100)) + (s.trigger === Trigger.NEW_CLASS || s.trigger === Trigger.DRIFT ? 50 : 0),
+        preLabel: { predictedLabel: e.predictedLabel, classProbabilities: e.classProbabilities, confidence: e.confidence },
+        auditSample: s.audit,
+        sourceEventId: e.eventId,
+        predictedAt: e.timestamp,
+        requestedAt: now,
+        projectId: e.metadata.project_id || policy.projectId,
+      });
+    });
+    const inserted: { item_id: string }[] = await em.query(
+      `INSERT INTO sampling_decision (item_id, content_hash, model_id, model_version, trigger, strategy, score, audit_sample, source_event_id, request, priority)
+       SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::float8[], $8::bool[], $9::text[], $10::bytea[], $11::int[])
+       ON CONFLICT DO NOTHING RETURNING item_id`,
+      [
+        reqs.map((r) => r.itemId),
+        reqs.map((r) => r.contentHash),
+        reqs.map((r) => r.modelId),
+        reqs.map((r) => r.modelVersion),
+        reqs.map((r) => Trigger[r.trigger]),
+        reqs.map((r) => r.strategy),
+        reqs.map((r) => r.score),
+        reqs.map((r) => r.auditSample),
+        reqs.map((r) => r.sourceEventId),
+        reqs.map((r) => Buffer.from(toBinary(AnnotationRequestedSchema, r))),
+        reqs.map((r) => r.priority),
+      ],
+    );
+    const fresh = new Set(inserted.map((r) => r.item_id));
+    const emitted = reqs.filter((r) => fresh.has(r.itemId));
+    await this.outbox.emitMany(
+      em,
+      emitted.map((r) => ({
+        topic: Topics.annotationRequested,
+        key: r.itemId,
+        schema: AnnotationRequestedSchema,
+        message: r,
+        id: `annotation-requested:${r.itemId}`,
+        traceparent: selections[reqs.indexOf(r)].traceparent,
+      })),
+    );
+    for (const r of emitted) this.requests.inc({ trigger: Trigger[r.trigger] });
+    return emitted;
+  }
+}

@@ -1,0 +1,107 @@
+/**
+ * sampling as a process on the real broker and database: each trigger produces a request
+ * with the right metadata, and neither a redelivered input nor the same content under a new
+ * event id produces a second request.
+ */
+import { createHash, randomUUID } from 'node:crypto';
+import { fromBinary } from '@bufbuild/protobuf';
+import { timestampFromDate } from '@bufbuild/protobuf/wkt';
+import { AnnotationRequestedSchema, DriftDetectedSchema, GroundTruth_Source, PredictionEventSchema, SamplingService, Topics, Trigger } from '@labelloop/contracts';
+import { createGrpcClient } from '@labelloop/rpc';
+import { createTestDatabase, eventRecord, eventually, readTopic, ServiceProcess, startService, testKafka, testProducer } from '@labelloop/testing';
+
+describe('sampling triggers', () => {
+  const run = randomUUID().slice(0, 8);
+  const model = `sampler-${run}`;
+  const kafka = testKafka();
+  const token = `admin-${run}`;
+  let db: Awaited<ReturnType<typeof createTestDatabase>>;
+  let svc: ServiceProcess;
+
+  beforeAll(async () => {
+    db = await createTestDatabase('sampling');
+    svc = startService('sampling', { DATABASE_URL: db.url, KAFKA_GROUP_ID: `sampling-${run}`, AUTH_TOKENS: JSON.stringify([{ token, subject: 'ops', roles: ['admin', 'service'], projects: ['*'] }]), CONSUMER_TX_BATCH: '50' });
+    await svc.ready;
+  });
+  afterAll(async () => {
+    await svc?.kill();
+    await db?.drop();
+  });
+
+  const frac = (i: number) => Math.abs((Math.sin(i * 12.9898) * 43758.5453) % 1);
+  const pred = (i: number, over: Record<string, unknown> = {}, id = `${run}-${i}`) =>
+    eventRecord(
+      PredictionEventSchema,
+      {
+        eventId: id,
+        modelId: model,
+        modelVersion: '3',
+        timestamp: timestampFromDate(new Date()),
+        inputUri: `mail://${run}/${i}`,
+        contentHash: `sha256:${run}-${i}`,
+        predictedLabel: i % 3 ? 'ham' : 'spam',
+        classProbabilities: i % 3 ? { ham: 0.95, spam: 0.05 } : { ham: 0.05, spam: 0.95 },
+        confidence: 0.95,
+        categoricalFeatures: { region: i % 2 ? 'eu' : 'us' },
+        embedding: [frac(i), frac(i + 1), frac(i + 2), frac(i + 3)],
+        metadata: { project_id: `proj-${run}` },
+        ...over,
+      } as never,
+      { id, key: model },
+    );
+
+  it('produces a request per trigger with its metadata, once per item', async () => {
+    const client = createGrpcClient(SamplingService, `127.0.0.1:${(await svc.ready).grpcPort}`, { token });
+    await client.upsertSamplingPolicy({ policy: { modelId: model, lowMarginEnabled: true, marginThreshold: 0.2, auditRate: 0.05, microBatchSize: 1000, strategy: 'entropy' } });
+    const producer = await testProducer(kafka);
+    await producer.send({ topic: Topics.predictionRecorded, messages: Array.from({ length: 300 }, (_, i) => pred(i)) });
+    const lowConf = pred(1000, { confidence: 0.4, classProbabilities: { ham: 0.4, spam: 0.35, phish: 0.25 } });
+    await producer.send({
+      topic: Topics.predictionRecorded,
+      messages: [
+        lowConf,
+        pred(1001, { confidence: 0.7, classProbabilities: { ham: 0.55, spam: 0.45 } }), // low margin
+        pred(1002, { predictedLabel: 'phishing', classProbabilities: { phishing: 0.9, ham: 0.1 }, confidence: 0.9 }), // new class
+        pred(1003, { categoricalFeatures: { region: 'mars' } }), // new category
+        pred(1004, { predictedLabel: 'ham', groundTruth: { label: 'spam', source: GroundTruth_Source.USER_OVERRIDE } }), // performance
+        lowConf, // redelivered
+        pred(1000, { confidence: 0.4 }, `${run}-again`), // same content, new event id
+      ],
+    });
+    // A drift alert naming a confident event that no other trigger (nor the 5% audit, drawn
+    // from the sha256 of the event id) would pick.
+    const rep = Array.from({ length: 300 }, (_, i) => i).find((i) => createHash('sha256').update(`${run}-${i}`).digest().readUInt32BE(0) / 2 ** 32 >= 0.05)!;
+    await producer.send({
+      topic: Topics.driftDetected,
+      messages: [eventRecord(DriftDetectedSchema, { alertId: `a-${run}`, modelId: model, representativeEventIds: [`${run}-${rep}`], windowStart: timestampFromDate(new Date(0)), windowEnd: timestampFromDate(new Date(1000)) }, { key: model })],
+    });
+    await producer.disconnect();
+
+    const byEvent = await eventually(async () => {
+      const reqs = (await client.listSamplingDecisions({ modelId: model, limit: 1000 })).requests;
+      const m = new Map(reqs.map((r) => [r.sourceEventId, r]));
+      const missing = [1000, 1001, 1002, 1003, 1004, rep].filter((i) => !m.has(`${run}-${i}`));
+      return missing.length === 0 ? m : undefined;
+    }, 'requests for every trigger', 120_000, 500);
+    const t = (i: number) => byEvent.get(`${run}-${i}`)!;
+    expect(t(1000)).toMatchObject({ trigger: Trigger.LOW_CONFIDENCE, strategy: 'entropy', modelId: model, modelVersion: '3', auditSample: false, projectId: `proj-${run}`, inputUri: `mail://${run}/1000` });
+    expect(t(1000).preLabel).toMatchObject({ predictedLabel: 'ham', confidence: 0.4 });
+    expect(t(1000).score).toBeGreaterThan(0.9); // normalised entropy of (0.4, 0.35, 0.25)
+    expect(t(1001).trigger).toBe(Trigger.LOW_MARGIN);
+    expect(t(1002).trigger).toBe(Trigger.NEW_CLASS);
+    expect(t(1003).trigger).toBe(Trigger.NEW_CLASS);
+    expect(t(1004).trigger).toBe(Trigger.PERFORMANCE_DECLINE);
+    expect(t(rep)).toMatchObject({ trigger: Trigger.DRIFT, strategy: 'drift_representative' });
+    const audits = [...byEvent.values()].filter((r) => r.trigger === Trigger.RANDOM_AUDIT);
+    expect(audits.length).toBeGreaterThan(3); // 5% of ~300
+    expect(audits.every((a) => a.auditSample && a.strategy === 'random')).toBe(true);
+
+    // Exactly one request for the redelivered / re-sent content.
+    expect([...byEvent.values()].filter((r) => r.contentHash === `sha256:${run}-1000`)).toHaveLength(1);
+    const onWire = (await readTopic(kafka, Topics.annotationRequested, 100_000, 5_000))
+      .map((m) => fromBinary(AnnotationRequestedSchema, m.value!))
+      .filter((r) => r.contentHash === `sha256:${run}-1000`);
+    expect(onWire).toHaveLength(1);
+    client.close();
+  });
+});
