@@ -2,7 +2,8 @@
 # The whole test suite from a fresh clone: install, build, lint, contract checks, then unit,
 # integration (real Kafka + PostgreSQL) and end-to-end (six services as processes) tests.
 # Kafka and PostgreSQL are started by deploy/local/up.sh unless KAFKA_BROKERS/DATABASE_URL
-# point elsewhere. Prerequisites: Node 20+, Java 17+, Maven (for the Kafka jars).
+# point elsewhere. Prerequisites: Node 20+, Java 17+, Maven (for the Kafka jars), Go 1.24+ and
+# Python with pip (offline manifest validation); Debian's prometheus package is installed if missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$PWD/node_modules/.bin:$PATH" KAFKAJS_NO_PARTITIONER_WARNING=1
@@ -13,6 +14,7 @@ bash scripts/lint.sh
 bash scripts/proto-check.sh
 bash scripts/k8s-check.sh
 bash deploy/local/up.sh
+bash scripts/install-prometheus.sh
 
 mkdir -p reports
 status=0

@@ -13,7 +13,7 @@ import {
   trace,
   tracer,
 } from '@labelloop/observability';
-import { EnvelopeError, Envelope, readEnvelope } from './envelope';
+import { EnvelopeError, Envelope, headerString, readEnvelope } from './envelope';
 import { PoisonMessageError } from './errors';
 import { Outbox, RawOutboxRecord } from './outbox';
 import { backoffMs, sleep } from './backoff';
@@ -70,8 +70,11 @@ export interface EventConsumerOptions {
   fromBeginning?: boolean;
 }
 
+/** Header the DLQ replay tool sets on replayed messages. */
+export const REPLAY_HEADER = 'labelloop-replay';
+
 type Decoded =
-  | { ok: true; event: ConsumedEvent<unknown>; inboxId: string; span: ReturnType<typeof tracer.startSpan> }
+  | { ok: true; event: ConsumedEvent<unknown>; inboxId: string; span: ReturnType<typeof tracer.startSpan>; replay: boolean }
   | { ok: false; inboxId: string; reason: string; raw: KafkaMessage };
 
 /**
@@ -227,6 +230,7 @@ export class EventConsumer {
       ok: true,
       inboxId,
       span,
+      replay: headerString(m.headers, REPLAY_HEADER) !== undefined,
       event: {
         id: inboxId,
         envelope,
@@ -243,20 +247,34 @@ export class EventConsumer {
   private async apply(handler: EventHandler, topic: string, decoded: Decoded[]): Promise<void> {
     const partitionOf = (d: Decoded) => (d.ok ? d.event.partition : 0);
     await this.opts.dataSource.transaction(async (em) => {
-      // The inbox decides what is new: one statement for the whole chunk.
-      const inserted: { event_id: string }[] = await em.query(
-        `INSERT INTO inbox (consumer, event_id, topic, kafka_partition, kafka_offset, outcome)
-         SELECT $1, * FROM unnest($2::text[], $3::text[], $4::int[], $5::bigint[], $6::text[])
-         ON CONFLICT DO NOTHING RETURNING event_id`,
-        [
-          this.opts.groupId,
-          decoded.map((d) => d.inboxId),
-          decoded.map(() => topic),
-          decoded.map(partitionOf),
-          decoded.map((d) => (d.ok ? d.event.offset : d.raw.offset)),
-          decoded.map((d) => (d.ok ? 'applied' : 'dead-lettered')),
-        ],
-      );
+      // The inbox decides what is new: one statement for the whole chunk. A message replayed
+      // from the DLQ (header labelloop-replay) may re-apply an id whose earlier outcome was
+      // dead-lettered — once: after it is applied, further replays are duplicates.
+      const isReplay = (d: Decoded) => headerString(d.ok ? undefined : d.raw.headers, REPLAY_HEADER) !== undefined || (d.ok && d.replay);
+      const insert = async (rows: Decoded[], onConflict: string): Promise<{ event_id: string }[]> =>
+        rows.length === 0
+          ? []
+          : em.query(
+              `INSERT INTO inbox (consumer, event_id, topic, kafka_partition, kafka_offset, outcome)
+               SELECT $1, * FROM unnest($2::text[], $3::text[], $4::int[], $5::bigint[], $6::text[])
+               ${onConflict} RETURNING event_id`,
+              [
+                this.opts.groupId,
+                rows.map((d) => d.inboxId),
+                rows.map(() => topic),
+                rows.map(partitionOf),
+                rows.map((d) => (d.ok ? d.event.offset : d.raw.offset)),
+                rows.map((d) => (d.ok ? 'applied' : 'dead-lettered')),
+              ],
+            );
+      const inserted = [
+        ...(await insert(decoded.filter((d) => !isReplay(d)), 'ON CONFLICT DO NOTHING')),
+        ...(await insert(
+          decoded.filter(isReplay),
+          `ON CONFLICT (consumer, event_id) DO UPDATE SET outcome = EXCLUDED.outcome, kafka_partition = EXCLUDED.kafka_partition,
+             kafka_offset = EXCLUDED.kafka_offset, processed_at = now() WHERE inbox.outcome = 'dead-lettered'`,
+        )),
+      ];
       const fresh = new Set(inserted.map((r) => r.event_id));
       const dead: RawOutboxRecord[] = [];
       const good: ConsumedEvent<unknown>[] = [];

@@ -5,3 +5,5 @@ export * from './outbox';
 export * from './outbox-relay';
 export * from './event-consumer';
 export * from './backoff';
+export * from './dlq-replay';
+export * from './lag-monitor';

@@ -18,7 +18,7 @@ export class Metrics {
 
   constructor(readonly service: string) {
     this.registry.setDefaultLabels({ service });
-    collectDefaultMetrics({ register: this.registry, prefix: 'labelloop_process_' });
+    collectDefaultMetrics({ register: this.registry, prefix: 'labelloop_' });
     const r = [this.registry];
     this.eventsConsumed = new Counter({ name: 'labelloop_events_consumed_total', help: 'Events processed (committed) per topic', labelNames: ['topic'], registers: r });
     this.eventsProduced = new Counter({ name: 'labelloop_events_produced_total', help: 'Events published to Kafka by the outbox relay', labelNames: ['topic'], registers: r });

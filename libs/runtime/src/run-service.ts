@@ -5,7 +5,7 @@ import type { ZodType, ZodTypeDef } from 'zod';
 import { BaseConfig, loadConfig, secretFromEnv } from '@labelloop/config';
 import { initTelemetry, JsonLogger, Metrics, shutdownTelemetry } from '@labelloop/observability';
 import { createServiceDataSource, DataSource, migrate } from '@labelloop/persistence';
-import { createKafka, EventConsumer, EventHandler, Outbox, OutboxRelay } from '@labelloop/messaging';
+import { createKafka, EventConsumer, EventHandler, LagMonitor, Outbox, OutboxRelay } from '@labelloop/messaging';
 import { Authenticate, BearerTokenAuth, GrpcServer } from '@labelloop/rpc';
 import { HealthController } from './health.controller';
 import { ReadinessProbe } from './readiness';
@@ -132,9 +132,12 @@ export async function runService<C extends BaseConfig>(spec: ServiceSpec<C>, env
         logger,
       })
     : undefined;
+  let lag: LagMonitor | undefined;
   if (consumer) {
     readiness.register('kafkaConsumer', consumer);
     await consumer.start();
+    lag = new LagMonitor(kafka, config.KAFKA_GROUP_ID ?? `labelloop-${spec.name}`, handlers.map((h) => h.topic), metrics);
+    await lag.start();
   }
 
   const workers = spec.workers?.(app) ?? [];
@@ -157,6 +160,7 @@ export async function runService<C extends BaseConfig>(spec: ServiceSpec<C>, env
     (stopping ??= (async () => {
       readiness.markStarted(false);
       await grpcServer.stop(5000);
+      await lag?.stop();
       await consumer?.stop();
       for (const w of workers) await w.stop().catch(() => undefined);
       await relay.stop();
