@@ -43,7 +43,7 @@ describe('sampling triggers', () => {
         classProbabilities: i % 3 ? { ham: 0.95, spam: 0.05 } : { ham: 0.05, spam: 0.95 },
         confidence: 0.95,
         categoricalFeatures: { region: i % 2 ? 'eu' : 'us' },
-        embedding: [frac(i), frac(i + 1), frac(i + 2), frac(i + 3)],
+        embedding: [frac(i) - 0.5, frac(i + 1) - 0.5, frac(i + 2) - 0.5, frac(i + 3) - 0.5],
         metadata: { project_id: `proj-${run}` },
         ...over,
       } as never,
@@ -77,12 +77,15 @@ describe('sampling triggers', () => {
     });
     await producer.disconnect();
 
-    const byEvent = await eventually(async () => {
+    const wanted = [1000, 1001, 1002, 1003, 1004, rep];
+    let byEvent = new Map<string, Awaited<ReturnType<typeof client.listSamplingDecisions>>['requests'][number]>();
+    const missing = () => wanted.filter((i) => !byEvent.has(`${run}-${i}`));
+    await eventually(async () => {
       const reqs = (await client.listSamplingDecisions({ modelId: model, limit: 1000 })).requests;
-      const m = new Map(reqs.map((r) => [r.sourceEventId, r]));
-      const missing = [1000, 1001, 1002, 1003, 1004, rep].filter((i) => !m.has(`${run}-${i}`));
-      return missing.length === 0 ? m : undefined;
-    }, 'requests for every trigger', 120_000, 500);
+      byEvent = new Map(reqs.map((r) => [r.sourceEventId, r]));
+      return missing().length === 0;
+    }, 'requests for every trigger', 120_000, 500).catch(() => undefined);
+    expect(missing()).toEqual([]);
     const t = (i: number) => byEvent.get(`${run}-${i}`)!;
     expect(t(1000)).toMatchObject({ trigger: Trigger.LOW_CONFIDENCE, strategy: 'entropy', modelId: model, modelVersion: '3', auditSample: false, projectId: `proj-${run}`, inputUri: `mail://${run}/1000` });
     expect(t(1000).preLabel).toMatchObject({ predictedLabel: 'ham', confidence: 0.4 });

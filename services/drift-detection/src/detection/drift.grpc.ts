@@ -28,8 +28,9 @@ export class DriftGrpc implements ServiceImpl<(typeof DriftService)['method']> {
     authorize(ctx.principal, ['service', 'admin']);
     if (!req.modelId) throw invalidArgument('model_id', 'is required');
     return this.ds.transaction(async (em) => {
+      const [known]: { version: string }[] = await em.query('SELECT version FROM drift_model_state WHERE model_id = $1', [req.modelId]);
+      if (!known || Number(known.version) === 0) throw notFound(`model ${req.modelId}`);
       const m = await this.repo.load(em, req.modelId, '');
-      if (!m.exists) throw notFound(`model ${req.modelId}`);
       const cfg = await this.repo.config(em, req.modelId);
       return {
         modelId: req.modelId,
@@ -83,8 +84,9 @@ export class DriftGrpc implements ServiceImpl<(typeof DriftService)['method']> {
     authorize(ctx.principal, ['service', 'admin']);
     if (!req.modelId) throw invalidArgument('model_id', 'is required');
     await this.ds.transaction(async (em) => {
+      const [known]: { version: string }[] = await em.query('SELECT version FROM drift_model_state WHERE model_id = $1', [req.modelId]);
+      if (!known || Number(known.version) === 0) throw notFound(`model ${req.modelId}`);
       const m = await this.repo.load(em, req.modelId, '');
-      if (!m.exists) throw notFound(`model ${req.modelId}`);
       await this.repo.save(em, req.modelId, { ...m, state: emptyState(m.state.version), openAlert: null, referenceDirty: true });
     });
     return {};

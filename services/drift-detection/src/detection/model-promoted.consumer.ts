@@ -26,7 +26,7 @@ export class ModelPromotedConsumer implements EventHandler<typeof ModelPromotedS
     for (const ev of events) {
       const { modelId, modelVersion } = ev.message;
       const m = await this.repo.load(em, modelId, modelVersion);
-      if (m.exists && m.openAlert) await em.query('UPDATE drift_alert SET resolved_at = now() WHERE alert_id = $1', [m.openAlert]);
+      if (m.openAlert) await em.query('UPDATE drift_alert SET resolved_at = now() WHERE alert_id = $1', [m.openAlert]);
       await this.repo.save(em, modelId, { ...m, state: emptyState(modelVersion), openAlert: null, referenceDirty: true });
     }
   }

@@ -54,8 +54,14 @@ export class StateRepository {
 
   /** Locks the model's row and returns its state (from cache when still current). */
   async load(em: EntityManager, modelId: string, firstVersion: string): Promise<LoadedModel> {
+    // Create the row first so the lock always has something to lock (the prediction and
+    // model-promoted consumers of one model may run at once).
+    await em.query(
+      `INSERT INTO drift_model_state (model_id, model_version, reference, window_state, version) VALUES ($1, $2, '[]', 'null', 0) ON CONFLICT DO NOTHING`,
+      [modelId, firstVersion],
+    );
     const [row]: { version: string }[] = await em.query('SELECT version FROM drift_model_state WHERE model_id = $1 FOR UPDATE', [modelId]);
-    if (!row) return { state: emptyState(firstVersion), openAlert: null, version: 0, exists: false, referenceDirty: true };
+    if (Number(row.version) === 0) return { state: emptyState(firstVersion), openAlert: null, version: 0, exists: true, referenceDirty: true };
     const cached = this.cache.get(modelId);
     if (cached && cached.version === Number(row.version)) return { ...cached, referenceDirty: false };
     const [full]: { model_version: string; reference: DetectorState['reference']; window_state: Omit<DetectorState, 'reference' | 'version'>; open_alert_id: string | null }[] =

@@ -22,11 +22,14 @@ export interface ModelState {
 export class ModelStateRepository {
   async load(em: EntityManager, modelId: string, policy: ResolvedPolicy): Promise<ModelState> {
     const limits = { perHour: policy.budget.perHour || undefined, perDay: policy.budget.perDay || undefined, total: policy.budget.total || undefined };
-    const [row]: { signals: ModelSignals; budget: BudgetTrackerState; recent_embeddings: number[][] }[] = await em.query(
+    // Create the row first so the lock below always has something to lock: the prediction and
+    // drift-alert consumers of one model run in parallel and must not interleave.
+    await em.query(`INSERT INTO sampling_model_state (model_id, signals, budget) VALUES ($1, 'null', 'null') ON CONFLICT DO NOTHING`, [modelId]);
+    const [row]: { signals: ModelSignals | null; budget: BudgetTrackerState | null; recent_embeddings: number[][] }[] = await em.query(
       'SELECT signals, budget, recent_embeddings FROM sampling_model_state WHERE model_id = $1 FOR UPDATE',
       [modelId],
     );
-    if (!row) return { signals: emptySignals(), budget: new BudgetTracker(limits), recentEmbeddings: [], exists: false };
+    if (!row?.signals || !row.budget) return { signals: emptySignals(), budget: new BudgetTracker(limits), recentEmbeddings: [], exists: false };
     // Usage carries over when the policy's limits change.
     return { signals: row.signals, budget: BudgetTracker.fromJSON({ ...row.budget, limits }), recentEmbeddings: row.recent_embeddings, exists: true };
   }

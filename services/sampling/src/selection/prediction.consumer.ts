@@ -106,7 +106,8 @@ export class PredictionConsumer implements EventHandler<typeof PredictionEventSc
     const recent = [...state.recentEmbeddings];
     const accept = (c: Cand) => {
       if (out.length >= k) return;
-      if (c.embedding && nearDuplicate(c.embedding, recent, policy.nearDuplicateThreshold)) return;
+      // An item a drift alert named explicitly is wanted even if it resembles a recent one.
+      if (c.trigger !== Trigger.DRIFT && c.embedding && nearDuplicate(c.embedding, recent, policy.nearDuplicateThreshold)) return;
       out.push(c);
       if (c.embedding) recent.push(c.embedding);
     };
