@@ -1,5 +1,6 @@
 import { DataSource, EntitySchema, MixedList } from 'typeorm';
 import { CreateMessagingTables1732320000000 } from './messaging-tables.migration';
+import { CreateAuditLog1732325000000 } from './audit-log.migration';
 
 /** How a service connects to its own PostgreSQL schema. */
 export interface ServiceDataSourceOptions {
@@ -27,7 +28,7 @@ export function createServiceDataSource(opts: ServiceDataSourceOptions): DataSou
     url: opts.url,
     schema: opts.schema,
     entities: opts.entities ?? [],
-    migrations: [CreateMessagingTables1732320000000, ...(opts.migrations ?? [])],
+    migrations: [CreateMessagingTables1732320000000, CreateAuditLog1732325000000, ...(opts.migrations ?? [])],
     migrationsTableName: 'migrations',
     migrationsTransactionMode: 'each',
     synchronize: false,

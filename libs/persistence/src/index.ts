@@ -2,3 +2,5 @@ export * from './data-source';
 export * from './messaging-tables.migration';
 export { DataSource, EntityManager, QueryRunner } from 'typeorm';
 export * from './query-rows';
+export * from './audit-log';
+export * from './audit-log.migration';

@@ -14,7 +14,7 @@ import {
   Trigger,
 } from '@labelloop/contracts';
 import type { Outbox } from '@labelloop/messaging';
-import { DataSource, queryRows } from '@labelloop/persistence';
+import { appendAudit, DataSource, queryRows } from '@labelloop/persistence';
 import { failedPrecondition, notFound, permissionDenied, RpcError, status } from '@labelloop/rpc';
 import { CONFIG, DATA_SOURCE, OUTBOX } from '@labelloop/runtime';
 import type { DispatchConfig } from '../dispatch.config';
@@ -140,6 +140,7 @@ export class TaskService {
       );
       await em.query(`UPDATE annotation_task SET state = 'submitted', updated_at = now() WHERE task_id = $1`, [task.task_id]);
       await this.logTransition(em, task.task_id, task.state, 'submitted', annotatorId);
+      await appendAudit(em, { actor: annotatorId, action: 'label.submitted', subject: task.task_id, detail: { itemId: task.item_id, submissionId, classes: label.value.case === 'classification' ? label.value.value.classes : [] } });
       await this.outbox.emit(em, {
         topic: Topics.annotationSubmitted,
         key: task.item_id,

@@ -13,7 +13,7 @@ import {
 } from '@labelloop/contracts';
 import type { ConsumedEvent, EventHandler, Outbox } from '@labelloop/messaging';
 import type { Metrics } from '@labelloop/observability';
-import type { EntityManager } from '@labelloop/persistence';
+import { appendAudit, EntityManager } from '@labelloop/persistence';
 import type { Annotation } from '@labelloop/qa-metrics';
 import { CONFIG, METRICS, OUTBOX } from '@labelloop/runtime';
 import type { QaConfig } from '../qa.config';
@@ -185,6 +185,7 @@ export class SubmissionConsumer implements EventHandler<typeof AnnotationSubmitt
     }
     if (!reason) return;
     await em.query('UPDATE qa_annotator SET paused = true WHERE project_id = $1 AND annotator_id = $2', [projectId, annotatorId]);
+    await appendAudit(em, { actor: 'qa', action: 'annotator.paused', subject: `${projectId}/${annotatorId}`, detail: { reason, accuracy } });
     await this.outbox.emit(em, {
       topic: Topics.annotatorPaused,
       key: annotatorId,

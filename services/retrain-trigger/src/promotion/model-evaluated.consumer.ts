@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { timestampFromDate } from '@bufbuild/protobuf/wkt';
 import { ModelEvaluated, ModelEvaluatedSchema, ModelPromotedSchema, PromotionRejectedSchema, SliceMetrics, Topics } from '@labelloop/contracts';
 import type { ConsumedEvent, EventHandler, Outbox } from '@labelloop/messaging';
-import type { EntityManager } from '@labelloop/persistence';
+import { appendAudit, EntityManager } from '@labelloop/persistence';
 import { OUTBOX } from '@labelloop/runtime';
 import { PolicyRepository } from '../runs/policy.repository';
 import { decidePromotion, Evaluation } from './decide';
@@ -58,6 +58,12 @@ export class ModelEvaluatedConsumer implements EventHandler<typeof ModelEvaluate
       if (e.runId) {
         await em.query(`UPDATE retrain_run SET state = 'succeeded', finished_at = now(), updated_at = now() WHERE run_id = $1 AND state IN ('requested', 'running')`, [e.runId]);
       }
+      await appendAudit(em, {
+        actor: 'retrain-trigger',
+        action: decision.promote ? 'model.promoted' : 'model.promotion_rejected',
+        subject: `${e.modelId}@${e.candidateVersion}`,
+        detail: { datasetVersionId: e.datasetVersionId, reasons },
+      });
       const now = timestampFromDate(new Date());
       if (decision.promote) {
         await em.query(

@@ -8,7 +8,7 @@ import {
   RetrainService,
   UpsertRetrainPolicyRequest,
 } from '@labelloop/contracts';
-import { DataSource, queryRows } from '@labelloop/persistence';
+import { appendAudit, DataSource, queryRows } from '@labelloop/persistence';
 import { authorize, failedPrecondition, invalidArgument, notFound, RpcContext, ServiceImpl } from '@labelloop/rpc';
 import { DATA_SOURCE } from '@labelloop/runtime';
 import { PolicyRepository, RetrainPolicyError } from './policy.repository';
@@ -74,11 +74,14 @@ export class RetrainGrpc implements ServiceImpl<(typeof RetrainService)['method'
   }
 
   async upsertRetrainPolicy(req: UpsertRetrainPolicyRequest, ctx: RpcContext) {
-    authorize(ctx.principal, ['admin']);
+    const me = authorize(ctx.principal, ['admin']);
     if (!req.policy?.modelId) throw invalidArgument('policy.model_id', 'is required');
     const policy = req.policy;
     try {
-      await this.ds.transaction((em) => this.policies.put(em, policy));
+      await this.ds.transaction(async (em) => {
+        await this.policies.put(em, policy);
+        await appendAudit(em, { actor: me.subject, action: 'retrain.policy.updated', subject: policy.modelId });
+      });
     } catch (e) {
       if (e instanceof RetrainPolicyError) throw invalidArgument(`policy.${e.field}`, e.problem);
       throw e;

@@ -8,7 +8,7 @@ import {
   SamplingService,
   UpsertSamplingPolicyRequest,
 } from '@labelloop/contracts';
-import type { DataSource } from '@labelloop/persistence';
+import { appendAudit, DataSource } from '@labelloop/persistence';
 import { authorize, invalidArgument, notFound, RpcContext, ServiceImpl } from '@labelloop/rpc';
 import { DATA_SOURCE } from '@labelloop/runtime';
 import { PolicyError, policyToProto } from '../policy/policy';
@@ -42,11 +42,15 @@ export class SamplingGrpc implements ServiceImpl<(typeof SamplingService)['metho
   }
 
   async upsertSamplingPolicy(req: UpsertSamplingPolicyRequest, ctx: RpcContext) {
-    authorize(ctx.principal, ['admin']);
+    const me = authorize(ctx.principal, ['admin']);
     if (!req.policy?.modelId) throw invalidArgument('policy.model_id', 'is required');
     const p = req.policy;
     try {
-      const resolved = await this.ds.transaction((em) => this.policies.put(em, p));
+      const resolved = await this.ds.transaction(async (em) => {
+        const r = await this.policies.put(em, p);
+        await appendAudit(em, { actor: me.subject, action: 'sampling.policy.updated', subject: p.modelId });
+        return r;
+      });
       return { policy: policyToProto(p.modelId, resolved) };
     } catch (e) {
       if (e instanceof PolicyError) throw invalidArgument(`policy.${e.field}`, e.problem);
