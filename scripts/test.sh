@@ -3,7 +3,7 @@
 # integration (real Kafka + PostgreSQL) and end-to-end (six services as processes) tests.
 # Kafka and PostgreSQL are started by deploy/local/up.sh unless KAFKA_BROKERS/DATABASE_URL
 # point elsewhere. Prerequisites: Node 20+, Java 17+, Maven (for the Kafka jars), Go 1.24+ and
-# Python with pip (offline manifest validation); Debian's prometheus package is installed if missing.
+# Python 3.10-3.13 with pip (offline manifest validation; Label Studio for the connector's e2e test); Debian's prometheus package is installed if missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$PWD/node_modules/.bin:$PATH" KAFKAJS_NO_PARTITIONER_WARNING=1
@@ -14,6 +14,7 @@ bash scripts/lint.sh
 bash scripts/proto-check.sh
 bash scripts/k8s-check.sh
 bash deploy/local/up.sh
+bash deploy/local/label-studio.sh start   # real Label Studio from PyPI (venv cached under .local)
 bash scripts/install-prometheus.sh
 
 mkdir -p reports

@@ -6,4 +6,5 @@ HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 rc=0
 bash "$HERE/kafka.sh" stop || rc=1
 bash "$HERE/postgres.sh" stop || rc=1
+bash "$HERE/label-studio.sh" stop || rc=1
 exit $rc

@@ -1,7 +1,8 @@
 /**
  * sampling as a process on the real broker and database: each trigger produces a request
  * with the right metadata, and neither a redelivered input nor the same content under a new
- * event id produces a second request.
+ * event id produces a second request. An edge-case spike (the low-confidence rate jumping
+ * well above the model's own baseline) is told apart from the baseline's low-confidence items.
  */
 import { createHash, randomUUID } from 'node:crypto';
 import { fromBinary } from '@bufbuild/protobuf';
@@ -105,6 +106,38 @@ describe('sampling triggers', () => {
       .map((m) => fromBinary(AnnotationRequestedSchema, m.value!))
       .filter((r) => r.contentHash === `sha256:${run}-1000`);
     expect(onWire).toHaveLength(1);
+    client.close();
+  });
+  it('flags an edge-case spike only when the low-confidence rate rises above its own baseline', async () => {
+    const spiky = `${model}-spike`;
+    const client = createGrpcClient(SamplingService, `127.0.0.1:${(await svc.ready).grpcPort}`, { token });
+    await client.upsertSamplingPolicy({ policy: { modelId: spiky, confidenceThreshold: 0.5, edgeSpikeEnabled: true, edgeSpikeFactor: 2, auditRate: 0, microBatchSize: 1000, strategy: 'entropy' } });
+    // A baseline of 600 predictions, one in 50 below the confidence threshold (2 %), then a
+    // burst of 100 in which every other one is (50 %).
+    const low = { confidence: 0.4, classProbabilities: { ham: 0.4, spam: 0.35, phish: 0.25 } };
+    const ev = (i: number, isLow: boolean) => pred(i, { modelId: spiky, embedding: [], ...(isLow ? low : {}) }, `${run}-s${i}`);
+    const baselineLow = Array.from({ length: 600 }, (_, i) => i).filter((i) => i % 50 === 25);
+    const burstLow = Array.from({ length: 100 }, (_, k) => 600 + k).filter((i) => i % 2 === 0);
+    const producer = await testProducer(kafka);
+    for (let i = 0; i < 700; i += 100) {
+      await producer.send({ topic: Topics.predictionRecorded, messages: Array.from({ length: 100 }, (_, k) => i + k).map((j) => ev(j, j < 600 ? baselineLow.includes(j) : burstLow.includes(j))) });
+    }
+    await producer.disconnect();
+    let reqs: Awaited<ReturnType<typeof client.listSamplingDecisions>>['requests'] = [];
+    await eventually(async () => {
+      reqs = (await client.listSamplingDecisions({ modelId: spiky, limit: 1000 })).requests;
+      return reqs.length >= baselineLow.length + burstLow.length;
+    }, 'a request for every low-confidence prediction', 120_000, 500).catch(() => undefined);
+    const trig = new Map(reqs.map((r) => [r.sourceEventId, r.trigger]));
+    // Every low-confidence prediction is requested, none of the confident ones.
+    expect([...trig.keys()].sort()).toEqual([...baselineLow, ...burstLow].map((i) => `${run}-s${i}`).sort());
+    // The baseline's low-confidence items are plain LOW_CONFIDENCE requests…
+    expect(baselineLow.map((i) => trig.get(`${run}-s${i}`))).toEqual(baselineLow.map(() => Trigger.LOW_CONFIDENCE));
+    // …while the burst is recognised as a spike within a few events of its start.
+    const spikeFrom = burstLow.findIndex((i) => trig.get(`${run}-s${i}`) === Trigger.EDGE_CASE_SPIKE);
+    expect(spikeFrom).toBeGreaterThanOrEqual(0);
+    expect(spikeFrom).toBeLessThanOrEqual(5);
+    expect(burstLow.slice(spikeFrom).every((i) => trig.get(`${run}-s${i}`) === Trigger.EDGE_CASE_SPIKE)).toBe(true);
     client.close();
   });
 });

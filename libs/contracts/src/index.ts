@@ -15,3 +15,4 @@ export * from './gen/labelloop/retrain/v1/retrain_service_pb';
 export * from './topics';
 export * from './topic-schemas';
 export * from './validation';
+export * from './webhook-signature';

@@ -1,4 +1,5 @@
 import { execFileSync } from 'node:child_process';
+import * as net from 'node:net';
 import * as path from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
 import { allTopics } from '@labelloop/contracts';
@@ -39,4 +40,16 @@ export async function ensureTopics(brokers: string[]): Promise<void> {
   } finally {
     await admin.disconnect();
   }
+}
+
+/** A free TCP port on loopback (for a process whose address must be known before it starts). */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = net.createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as net.AddressInfo;
+      s.close(() => resolve(port));
+    });
+  });
 }

@@ -9,3 +9,4 @@ export * from './softmax-regression';
 export * from './spam-assassin';
 export * from './text-classifier';
 export * from './tokenize';
+export * from './model-store';

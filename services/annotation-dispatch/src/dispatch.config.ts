@@ -15,6 +15,33 @@ export const dispatchConfigSchema = baseConfigSchema.extend({
     .transform((s) => s.split(',').map((c) => c.trim()).filter(Boolean)),
   /** Multi-label classification allowed. */
   DISPATCH_MULTI_LABEL: z.enum(['true', 'false']).default('false').transform((v) => v === 'true'),
+  /** Share of an annotator's tasks that are gold items (known answers, hidden as such); 0 = none. */
+  DISPATCH_GOLD_RATE: z.coerce.number().min(0).max(0.5).default(0),
+  /**
+   * JSON file of gold items loaded at start (upserted):
+   * `[{"projectId": "p", "itemId": "g1", "inputUri": "...", "classes": ["spam"]}]`.
+   */
+  DISPATCH_GOLD_FILE: z.string().optional(),
+  /** Label Studio server (e.g. `http://127.0.0.1:18080`); empty = no Label Studio connector. */
+  LABEL_STUDIO_URL: z.string().url().optional(),
+  /** Label Studio API token of the account the connector acts as. */
+  LABEL_STUDIO_TOKEN: z.string().optional(),
+  /** LabelLoop projects whose items are sent to Label Studio (comma-separated). */
+  LABEL_STUDIO_PROJECTS: z
+    .string()
+    .default('')
+    .transform((s) => s.split(',').map((c) => c.trim()).filter(Boolean)),
+  /** How often the connector imports new tasks and polls for annotations (the webhook's fallback). */
+  LABEL_STUDIO_POLL_MS: z.coerce.number().int().min(100).default(5000),
+  /** URL Label Studio posts new annotations to (this service's /label-studio/webhook); empty = polling only. */
+  LABEL_STUDIO_WEBHOOK_URL: z.string().url().optional(),
+  /** Shared secret Label Studio sends in the X-LabelLoop-Secret header. */
+  LABEL_STUDIO_WEBHOOK_SECRET: z.string().min(16).optional(),
+}).superRefine((c, ctx) => {
+  if (!c.LABEL_STUDIO_URL) return;
+  if (!c.LABEL_STUDIO_TOKEN) ctx.addIssue({ code: 'custom', path: ['LABEL_STUDIO_TOKEN'], message: 'is required when LABEL_STUDIO_URL is set' });
+  if (c.DISPATCH_LABEL_CLASSES.length === 0) ctx.addIssue({ code: 'custom', path: ['DISPATCH_LABEL_CLASSES'], message: 'Label Studio needs the list of classes' });
+  if (c.LABEL_STUDIO_WEBHOOK_URL && !c.LABEL_STUDIO_WEBHOOK_SECRET) ctx.addIssue({ code: 'custom', path: ['LABEL_STUDIO_WEBHOOK_SECRET'], message: 'is required with LABEL_STUDIO_WEBHOOK_URL' });
 });
 /** Parsed dispatch config. */
 export type DispatchConfig = z.infer<typeof dispatchConfigSchema>;

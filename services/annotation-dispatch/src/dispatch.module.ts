@@ -1,4 +1,8 @@
 import { Module } from '@nestjs/common';
+import { LabelStudioWebhookController } from './label-studio/label-studio-webhook.controller';
+import { LabelStudioConnector } from './label-studio/label-studio.connector';
+import { LabelStudioWorker } from './label-studio/label-studio.worker';
+import { GoldLoader } from './tasks/gold.loader';
 import { AnnotatorGrpc } from './tasks/annotator.grpc';
 import { AnnotatorPausedConsumer } from './tasks/annotator-paused.consumer';
 import { LabelAcceptedConsumer, ReworkConsumer } from './tasks/qa-feedback.consumer';
@@ -6,5 +10,5 @@ import { RequestConsumer } from './tasks/request.consumer';
 import { TaskService } from './tasks/task.service';
 
 /** The annotation dispatch stage: task queues, leases, the annotator API. */
-@Module({ providers: [AnnotatorPausedConsumer, RequestConsumer, LabelAcceptedConsumer, ReworkConsumer, TaskService, AnnotatorGrpc] })
+@Module({ controllers: [LabelStudioWebhookController], providers: [AnnotatorPausedConsumer, RequestConsumer, LabelAcceptedConsumer, ReworkConsumer, TaskService, AnnotatorGrpc, LabelStudioConnector, LabelStudioWorker, GoldLoader] })
 export class DispatchModule {}

@@ -14,6 +14,14 @@ export const qaConfigSchema = baseConfigSchema.extend({
   QA_WINDOW: z.coerce.number().int().min(10).max(20000).default(2000),
   /** Version tag of the QA policy, recorded on every accepted label. */
   QA_POLICY_VERSION: z.string().min(1).default('qa-v2'),
+  /** Guideline review: completed overlap rounds (most recent per project) a class's disagreement is measured over. */
+  QA_GUIDELINE_WINDOW: z.coerce.number().int().min(10).max(5000).default(200),
+  /** Guideline review: rounds involving the class needed before it can raise a review. */
+  QA_GUIDELINE_MIN_ITEMS: z.coerce.number().int().min(1).default(20),
+  /** Guideline review: a class whose rounds split at least this often ... */
+  QA_GUIDELINE_DISAGREEMENT: z.coerce.number().min(0).max(1).default(0.4),
+  /** ... and this much more often than the project's other rounds raises GuidelineReviewRequested. */
+  QA_GUIDELINE_MARGIN: z.coerce.number().min(0).max(1).default(0.2),
 });
 /** Parsed QA config. */
 export type QaConfig = z.infer<typeof qaConfigSchema>;

@@ -1,12 +1,13 @@
 import { baseConfigSchema, secretFromEnv, z } from '@labelloop/config';
 
 /** Retrain trigger settings. */
-export const retrainConfigSchema = baseConfigSchema.extend({
+export const retrainConfigSchema = baseConfigSchema
+  .extend({
   /** Launch only when a version brings at least this many new labels. */
   RETRAIN_MIN_NEW_LABELS: z.coerce.number().int().min(0).default(1),
   /** Webhook that starts a training job; runs wait in `requested` while unset. */
   RETRAIN_WEBHOOK_URL: z.string().url().optional(),
-  /** Per-attempt timeout of the webhook call. */
+  /** Per-attempt timeout of a launch call (webhook, Kubernetes API, GitHub API). */
   RETRAIN_WEBHOOK_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
   /** Attempts before a launch is reported failed. */
   RETRAIN_MAX_ATTEMPTS: z.coerce.number().int().positive().default(5),
@@ -14,9 +15,54 @@ export const retrainConfigSchema = baseConfigSchema.extend({
   RETRAIN_RUN_TIMEOUT_SECONDS: z.coerce.number().int().positive().default(3600),
   /** Launcher poll interval. */
   RETRAIN_POLL_MS: z.coerce.number().int().positive().default(500),
-});
+  /** Which platform starts training runs; defaults to `webhook` when RETRAIN_WEBHOOK_URL is set. */
+  RETRAIN_LAUNCHER: z.enum(['webhook', 'kubernetes', 'github_actions']).optional(),
+  /** Kubernetes launcher: namespace of the training Jobs. */
+  RETRAIN_K8S_NAMESPACE: z.string().regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, 'must be a DNS-1123 label').default('labelloop'),
+  /** Kubernetes launcher: trainer image (required unless the template's container has one). */
+  RETRAIN_K8S_IMAGE: z.string().min(1).optional(),
+  /** Kubernetes launcher: optional batch/v1 Job template file (YAML or JSON); first container = trainer. */
+  RETRAIN_K8S_JOB_TEMPLATE: z.string().min(1).optional(),
+  RETRAIN_K8S_SERVICE_ACCOUNT: z.string().default('labelloop-trainer'),
+  /** JSON array of trainer arguments; the run's identifiers are appended. */
+  RETRAIN_K8S_ARGS: z
+    .string()
+    .default('[]')
+    .transform((s, ctx) => {
+      try {
+        const v: unknown = JSON.parse(s);
+        if (Array.isArray(v) && v.every((x) => typeof x === 'string')) return v as string[];
+      } catch {
+        /* reported below */
+      }
+      ctx.addIssue({ code: z.ZodIssueCode.custom, message: 'must be a JSON array of strings' });
+      return z.NEVER;
+    }),
+  RETRAIN_K8S_BACKOFF_LIMIT: z.coerce.number().int().min(0).default(1),
+  RETRAIN_K8S_TTL_SECONDS: z.coerce.number().int().min(0).default(86_400),
+  RETRAIN_K8S_CPU: z.string().default('1'),
+  RETRAIN_K8S_MEMORY: z.string().default('2Gi'),
+  /** GitHub Actions launcher: owner/name of the repository holding the training workflow. */
+  RETRAIN_GITHUB_REPO: z.string().regex(/^[\w.-]+\/[\w.-]+$/, 'must be owner/name').optional(),
+  /** GitHub Actions launcher: workflow file name (train.yml) or id. */
+  RETRAIN_GITHUB_WORKFLOW: z.string().min(1).optional(),
+  RETRAIN_GITHUB_REF: z.string().min(1).default('main'),
+  RETRAIN_GITHUB_API_URL: z.string().url().default('https://api.github.com'),
+  })
+  .superRefine((c, ctx) => {
+    const need = (name: string, ok: boolean, why: string) => ok || ctx.addIssue({ code: z.ZodIssueCode.custom, path: [name], message: why });
+    if (c.RETRAIN_LAUNCHER === 'webhook') need('RETRAIN_WEBHOOK_URL', !!c.RETRAIN_WEBHOOK_URL, 'is required when RETRAIN_LAUNCHER=webhook');
+    if (c.RETRAIN_LAUNCHER === 'kubernetes') need('RETRAIN_K8S_IMAGE', !!(c.RETRAIN_K8S_IMAGE || c.RETRAIN_K8S_JOB_TEMPLATE), 'is required when RETRAIN_LAUNCHER=kubernetes (or give RETRAIN_K8S_JOB_TEMPLATE)');
+    if (c.RETRAIN_LAUNCHER === 'github_actions') {
+      need('RETRAIN_GITHUB_REPO', !!c.RETRAIN_GITHUB_REPO, 'is required when RETRAIN_LAUNCHER=github_actions');
+      need('RETRAIN_GITHUB_WORKFLOW', !!c.RETRAIN_GITHUB_WORKFLOW, 'is required when RETRAIN_LAUNCHER=github_actions');
+    }
+  });
 /** Parsed retrain config. */
 export type RetrainConfig = z.infer<typeof retrainConfigSchema>;
 
 /** HMAC secret of the webhook: RETRAIN_WEBHOOK_SECRET or the file in RETRAIN_WEBHOOK_SECRET_FILE. */
 export const webhookSecret = (): string | undefined => secretFromEnv('RETRAIN_WEBHOOK_SECRET');
+
+/** Launcher kind in use, or undefined when none is configured (runs then wait in `requested`). */
+export const launcherKind = (c: RetrainConfig): RetrainConfig['RETRAIN_LAUNCHER'] => c.RETRAIN_LAUNCHER ?? (c.RETRAIN_WEBHOOK_URL ? 'webhook' : undefined);

@@ -14,7 +14,7 @@ import {
   Trigger,
 } from '@labelloop/contracts';
 import type { Outbox } from '@labelloop/messaging';
-import { appendAudit, DataSource, queryRows } from '@labelloop/persistence';
+import { appendAudit, DataSource, EntityManager, queryRows } from '@labelloop/persistence';
 import { failedPrecondition, notFound, permissionDenied, RpcError, status } from '@labelloop/rpc';
 import { CONFIG, DATA_SOURCE, OUTBOX } from '@labelloop/runtime';
 import type { DispatchConfig } from '../dispatch.config';
@@ -56,7 +56,8 @@ export class TaskService {
     @Inject(CONFIG) private readonly config: DispatchConfig,
   ) {}
 
-  private get schema(): ProjectLabelSchema {
+  /** The label schema every project of this deployment uses. */
+  get schema(): ProjectLabelSchema {
     return { kind: 'classification', classes: this.config.DISPATCH_LABEL_CLASSES, multiLabel: this.config.DISPATCH_MULTI_LABEL };
   }
 
@@ -74,6 +75,8 @@ export class TaskService {
         [projectId, annotatorId],
       );
       if (own.length > 0) return this.toTask(own[0]);
+      const gold = await this.injectGold(em, annotatorId, projectId);
+      if (gold) return this.toTask(gold);
       const [picked]: TaskRow[] = await em.query(
         `SELECT * FROM annotation_task t
           WHERE t.project_id = $1
@@ -102,78 +105,114 @@ export class TaskService {
   }
 
   /**
+   * Every round(1/DISPATCH_GOLD_RATE)-th task of an annotator in a project is a gold item they
+   * have not had yet, leased to them as an ordinary-looking task (kind `gold`: no pre-label).
+   */
+  private async injectGold(em: EntityManager, annotatorId: string, projectId: string): Promise<TaskRow | undefined> {
+    const rate = this.config.DISPATCH_GOLD_RATE;
+    if (rate <= 0) return undefined;
+    const every = Math.max(2, Math.round(1 / rate));
+    const [{ n }] = await queryRows<{ n: number }>(em, 'SELECT count(*)::int AS n FROM annotation_task WHERE project_id = $1 AND annotator_id = $2', [projectId, annotatorId]);
+    if ((n + 1) % every !== 0) return undefined;
+    const [g] = await queryRows<{ item_id: string; input_uri: string }>(
+      em,
+      `SELECT item_id, input_uri FROM gold_item g WHERE g.project_id = $1
+          AND NOT EXISTS (SELECT 1 FROM annotation_task o WHERE o.item_id = g.item_id AND o.annotator_id = $2)
+        ORDER BY md5(g.item_id || $2) LIMIT 1`,
+      [projectId, annotatorId],
+    );
+    if (!g) return undefined;
+    const taskId = `${g.item_id}#gold-${createHash('sha256').update(annotatorId).digest('hex').slice(0, 12)}`;
+    const request = Buffer.from(toBinary(AnnotationRequestedSchema, create(AnnotationRequestedSchema, { itemId: g.item_id, projectId, inputUri: g.input_uri })));
+    const [row] = await queryRows<TaskRow>(
+      em,
+      `INSERT INTO annotation_task (task_id, item_id, project_id, kind, state, annotator_id, lease_expires_at, required_answers, guideline_version, request)
+       VALUES ($1, $2, $3, 'gold', 'leased', $4, now() + make_interval(secs => $5), 1, $6, $7) RETURNING *`,
+      [taskId, g.item_id, projectId, annotatorId, this.config.DISPATCH_LEASE_SECONDS, this.config.DISPATCH_GUIDELINE_VERSION, request],
+    );
+    await this.logTransition(em, taskId, null, 'pending', 'gold', 'gold item injected');
+    await this.logTransition(em, taskId, 'pending', 'leased', annotatorId);
+    return row;
+  }
+
+  /**
    * Stores an answer. Retrying with the same idempotency key returns the first result. A
    * submission after the lease expired is accepted only while nobody else has taken the task
    * (the lease returns to the queue lazily); once re-leased, the late answer is refused with
    * FAILED_PRECONDITION. Either way the outcome depends only on the stored state.
    */
   async submit(annotatorId: string, projectScope: (projectId: string) => void, input: SubmitInput): Promise<{ submissionId: string; duplicate: boolean }> {
-    return this.ds.transaction(async (em) => {
-      const [task]: TaskRow[] = await em.query('SELECT * FROM annotation_task WHERE task_id = $1 FOR UPDATE', [input.taskId]);
-      if (!task) throw notFound(`task ${input.taskId}`);
-      projectScope(task.project_id);
-      const [prev]: { submission_id: string; annotator_id: string; idempotency_key: string | null }[] = await em.query(
-        'SELECT submission_id, annotator_id, idempotency_key FROM submission WHERE task_id = $1',
-        [input.taskId],
-      );
-      if (prev) {
-        if (prev.annotator_id === annotatorId && input.idempotencyKey && prev.idempotency_key === input.idempotencyKey) {
-          return { submissionId: prev.submission_id, duplicate: true };
-        }
-        throw new RpcError(status.ALREADY_EXISTS, `task ${input.taskId} already has a submission`);
-      }
-      if (task.annotator_id !== annotatorId) {
-        if (task.state === 'leased') throw failedPrecondition(`task ${input.taskId} is leased to another annotator (your lease expired)`);
-        throw permissionDenied(`task ${input.taskId} is not leased to you`);
-      }
-      assertTransition(task.state, 'submitted');
-      checkLabel(input.label, this.schema);
+    return this.ds.transaction((em) => this.submitIn(em, annotatorId, projectScope, input));
+  }
 
-      const request = fromBinary(AnnotationRequestedSchema, task.request);
-      const submissionId = `sub-${createHash('sha256').update(`${input.taskId}|${annotatorId}`).digest('hex').slice(0, 24)}`;
-      const label = input.label!;
-      const preLabelAccepted = this.matchesPreLabel(label, request);
-      await em.query(
-        `INSERT INTO submission (submission_id, task_id, item_id, annotator_id, label, idempotency_key, pre_label_accepted, time_spent_ms)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
-        [submissionId, task.task_id, task.item_id, annotatorId, Buffer.from(toBinary(LabelPb, label)), input.idempotencyKey || null, preLabelAccepted, input.timeSpentMs],
-      );
-      await em.query(`UPDATE annotation_task SET state = 'submitted', updated_at = now() WHERE task_id = $1`, [task.task_id]);
-      await this.logTransition(em, task.task_id, task.state, 'submitted', annotatorId);
-      await appendAudit(em, { actor: annotatorId, action: 'label.submitted', subject: task.task_id, detail: { itemId: task.item_id, submissionId, classes: label.value.case === 'classification' ? label.value.value.classes : [] } });
-      await this.outbox.emit(em, {
-        topic: Topics.annotationSubmitted,
-        key: task.item_id,
-        schema: AnnotationSubmittedSchema,
-        id: `annotation-submitted:${submissionId}`,
-        // The item's journey is one trace: continue the trace the request arrived with.
-        traceparent: task.traceparent ?? undefined,
-        message: {
-          submissionId,
-          taskId: task.task_id,
-          itemId: task.item_id,
-          projectId: task.project_id,
-          annotatorId,
-          label,
-          requiredAnswers: task.required_answers,
-          gold: task.kind === 'gold',
-          preLabelAccepted,
-          timeSpentMs: input.timeSpentMs,
-          guidelineVersion: task.guideline_version,
-          submittedAt: timestampFromDate(new Date()),
-          modelId: request.modelId,
-          modelVersion: request.modelVersion,
-          trigger: Trigger[request.trigger],
-          strategy: request.strategy,
-          sourceEventId: request.sourceEventId,
-          inputUri: request.inputUri,
-          contentHash: request.contentHash,
-          auditSample: request.auditSample,
-          modelProbabilities: request.preLabel?.classProbabilities ?? {},
-        },
-      });
-      return { submissionId, duplicate: false };
+  /** {@link submit} inside the caller's transaction (external platforms record their own id with it). */
+  async submitIn(em: EntityManager, annotatorId: string, projectScope: (projectId: string) => void, input: SubmitInput): Promise<{ submissionId: string; duplicate: boolean }> {
+    const [task]: TaskRow[] = await em.query('SELECT * FROM annotation_task WHERE task_id = $1 FOR UPDATE', [input.taskId]);
+    if (!task) throw notFound(`task ${input.taskId}`);
+    projectScope(task.project_id);
+    const [prev]: { submission_id: string; annotator_id: string; idempotency_key: string | null }[] = await em.query(
+      'SELECT submission_id, annotator_id, idempotency_key FROM submission WHERE task_id = $1',
+      [input.taskId],
+    );
+    if (prev) {
+      if (prev.annotator_id === annotatorId && input.idempotencyKey && prev.idempotency_key === input.idempotencyKey) {
+        return { submissionId: prev.submission_id, duplicate: true };
+      }
+      throw new RpcError(status.ALREADY_EXISTS, `task ${input.taskId} already has a submission`);
+    }
+    if (task.annotator_id !== annotatorId) {
+      if (task.state === 'leased') throw failedPrecondition(`task ${input.taskId} is leased to another annotator (your lease expired)`);
+      throw permissionDenied(`task ${input.taskId} is not leased to you`);
+    }
+    assertTransition(task.state, 'submitted');
+    checkLabel(input.label, this.schema);
+
+    const request = fromBinary(AnnotationRequestedSchema, task.request);
+    const submissionId = `sub-${createHash('sha256').update(`${input.taskId}|${annotatorId}`).digest('hex').slice(0, 24)}`;
+    const label = input.label!;
+    const preLabelAccepted = this.matchesPreLabel(label, request);
+    const [gold] = task.kind === 'gold' ? await queryRows<{ answer: Buffer }>(em, 'SELECT answer FROM gold_item WHERE project_id = $1 AND item_id = $2', [task.project_id, task.item_id]) : [];
+    await em.query(
+      `INSERT INTO submission (submission_id, task_id, item_id, annotator_id, label, idempotency_key, pre_label_accepted, time_spent_ms)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+      [submissionId, task.task_id, task.item_id, annotatorId, Buffer.from(toBinary(LabelPb, label)), input.idempotencyKey || null, preLabelAccepted, input.timeSpentMs],
+    );
+    await em.query(`UPDATE annotation_task SET state = 'submitted', updated_at = now() WHERE task_id = $1`, [task.task_id]);
+    await this.logTransition(em, task.task_id, task.state, 'submitted', annotatorId);
+    await appendAudit(em, { actor: annotatorId, action: 'label.submitted', subject: task.task_id, detail: { itemId: task.item_id, submissionId, classes: label.value.case === 'classification' ? label.value.value.classes : [] } });
+    await this.outbox.emit(em, {
+      topic: Topics.annotationSubmitted,
+      key: task.item_id,
+      schema: AnnotationSubmittedSchema,
+      id: `annotation-submitted:${submissionId}`,
+      // The item's journey is one trace: continue the trace the request arrived with.
+      traceparent: task.traceparent ?? undefined,
+      message: {
+        submissionId,
+        taskId: task.task_id,
+        itemId: task.item_id,
+        projectId: task.project_id,
+        annotatorId,
+        label,
+        requiredAnswers: task.required_answers,
+        gold: task.kind === 'gold',
+        goldLabel: gold ? fromBinary(LabelPb, gold.answer) : undefined,
+        preLabelAccepted,
+        timeSpentMs: input.timeSpentMs,
+        guidelineVersion: task.guideline_version,
+        submittedAt: timestampFromDate(new Date()),
+        modelId: request.modelId,
+        modelVersion: request.modelVersion,
+        trigger: Trigger[request.trigger],
+        strategy: request.strategy,
+        sourceEventId: request.sourceEventId,
+        inputUri: request.inputUri,
+        contentHash: request.contentHash,
+        auditSample: request.auditSample,
+        modelProbabilities: request.preLabel?.classProbabilities ?? {},
+      },
     });
+    return { submissionId, duplicate: false };
   }
 
   private matchesPreLabel(label: Label, request: AnnotationRequested): boolean {

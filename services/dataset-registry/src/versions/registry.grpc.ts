@@ -1,61 +1,358 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { timestampFromDate } from '@bufbuild/protobuf/wkt';
-import { DatasetRegistryService, GetVersionRequest, ListVersionsRequest } from '@labelloop/contracts';
+import {
+  AddTagRequest,
+  CutVersionRequest,
+  DatasetRegistryService,
+  DiffVersionsRequest,
+  ExportVersionRequest,
+  GetLineageRequest,
+  GetVersionRequest,
+  ListAliasesRequest,
+  ListTrainingsRequest,
+  ListVersionsRequest,
+  RecordTrainingRequest,
+  RemoveTagRequest,
+  SetAliasRequest,
+} from '@labelloop/contracts';
+import { diff, iterateBatches, keyOf, SqlNodeStore } from '@labelloop/merkle-dataset';
 import type { DataSource } from '@labelloop/persistence';
-import { authorize, invalidArgument, notFound, RpcContext, ServiceImpl } from '@labelloop/rpc';
+import { authorize, failedPrecondition, invalidArgument, notFound, Principal, Role, RpcContext, ServiceImpl } from '@labelloop/rpc';
 import { DATA_SOURCE } from '@labelloop/runtime';
+import { normaliseFormats, writeExport } from '../exports/exporter';
+import { EXPORT_SINK, ExportSink } from '../exports/sink';
+import { openLineageEvent } from './lineage';
+import { VersionCutter } from './version-cutter';
+import { approvedMessage, categoriesOf, recordsByHash, VersionRow, versionInfo, versionRecords } from './version-row';
 
-interface VersionRow {
-  version_id: string;
-  dataset_id: string;
-  number: number;
-  parent_version_id: string | null;
-  item_count: number;
-  new_items: number;
-  counts: { split: string; label: string; count: number }[];
-  export_uri: string;
-  manifest_sha256: string;
+const READ: Role[] = ['service', 'reviewer'];
+const WRITE: Role[] = ['service'];
+const ALIAS = /^[a-z][a-z0-9_.-]{0,62}$/;
+const MAX_ITEMS = 100_000;
+
+interface TrainingRow {
   model_id: string;
-  model_versions: string[];
-  created_at: Date;
+  model_version: string;
+  dataset_id: string;
+  dataset_version_id: string;
+  source: string;
+  stage: string;
+  recorded_at: Date;
 }
-
-const toProto = (v: VersionRow) => ({
-  datasetId: v.dataset_id,
-  versionId: v.version_id,
-  versionNumber: BigInt(v.number),
-  parentVersionId: v.parent_version_id ?? '',
-  itemCount: BigInt(v.item_count),
-  counts: v.counts.map((c) => ({ split: c.split, label: c.label, count: BigInt(c.count) })),
-  exportUri: v.export_uri,
-  manifestSha256: v.manifest_sha256,
-  modelVersions: v.model_versions,
-  approvedAt: timestampFromDate(new Date(v.created_at)),
-  newItems: BigInt(v.new_items),
-  modelId: v.model_id,
+const trainingProto = (t: TrainingRow) => ({
+  modelId: t.model_id,
+  modelVersion: t.model_version,
+  datasetId: t.dataset_id,
+  datasetVersionId: t.dataset_version_id,
+  source: t.source,
+  stage: t.stage,
+  recordedAt: timestampFromDate(new Date(t.recorded_at)),
 });
 
-/** DatasetRegistryService: list and read versions. */
+const canSee = (p: Principal, datasetId: string) => p.projects.includes('*') || p.projects.includes(datasetId);
+
+/**
+ * DatasetRegistryService: list, read, diff, lineage, export and cut versions; tags and
+ * movable aliases (with history; moving back is a rollback); model ↔ dataset version links.
+ */
 @Injectable()
 export class RegistryGrpc implements ServiceImpl<(typeof DatasetRegistryService)['method']> {
-  constructor(@Inject(DATA_SOURCE) private readonly ds: DataSource) {}
+  constructor(
+    @Inject(DATA_SOURCE) private readonly ds: DataSource,
+    private readonly cutter: VersionCutter,
+    @Inject(EXPORT_SINK) private readonly sink: ExportSink,
+  ) {}
+
+  /** A version by id (or, within a dataset, by alias), checked against the caller's access. */
+  private async version(datasetId: string, ref: string, ctx: RpcContext, roles: Role[], field = 'version_id'): Promise<VersionRow> {
+    if (!ref) throw invalidArgument(field, 'is required');
+    let rows: VersionRow[] = datasetId
+      ? await this.ds.query('SELECT * FROM dataset_version WHERE dataset_id = $1 AND version_id = $2', [datasetId, ref])
+      : await this.ds.query('SELECT * FROM dataset_version WHERE version_id = $1 LIMIT 2', [ref]);
+    if (rows.length === 0 && datasetId && ALIAS.test(ref)) {
+      rows = await this.ds.query(
+        'SELECT v.* FROM dataset_alias a JOIN dataset_version v ON v.dataset_id = a.dataset_id AND v.version_id = a.version_id WHERE a.dataset_id = $1 AND a.alias = $2',
+        [datasetId, ref],
+      );
+    }
+    if (rows.length > 1) throw invalidArgument('dataset_id', `is required: version ${ref} exists in several datasets`);
+    if (rows.length === 0) throw notFound(`version ${ref}${datasetId ? ` of dataset ${datasetId}` : ''}`);
+    authorize(ctx.principal, roles, rows[0].dataset_id);
+    return rows[0];
+  }
+
+  private async labels(datasetId: string): Promise<{ tags: Map<string, string[]>; aliases: Map<string, string[]> }> {
+    const tags = new Map<string, string[]>();
+    const aliases = new Map<string, string[]>();
+    for (const t of (await this.ds.query('SELECT version_id, tag FROM dataset_tag WHERE dataset_id = $1 ORDER BY tag', [datasetId])) as { version_id: string; tag: string }[]) {
+      tags.set(t.version_id, [...(tags.get(t.version_id) ?? []), t.tag]);
+    }
+    for (const a of (await this.ds.query('SELECT version_id, alias FROM dataset_alias WHERE dataset_id = $1 ORDER BY alias', [datasetId])) as { version_id: string; alias: string }[]) {
+      aliases.set(a.version_id, [...(aliases.get(a.version_id) ?? []), a.alias]);
+    }
+    return { tags, aliases };
+  }
+
+  private async info(v: VersionRow) {
+    const { tags, aliases } = await this.labels(v.dataset_id);
+    return versionInfo(v, tags.get(v.version_id) ?? [], aliases.get(v.version_id) ?? []);
+  }
 
   async listVersions(req: ListVersionsRequest, ctx: RpcContext) {
     if (!req.datasetId) throw invalidArgument('dataset_id', 'is required');
-    authorize(ctx.principal, ['service', 'reviewer'], req.datasetId);
+    authorize(ctx.principal, READ, req.datasetId);
     const rows: VersionRow[] = await this.ds.query('SELECT * FROM dataset_version WHERE dataset_id = $1 ORDER BY number', [req.datasetId]);
-    return { versions: rows.map(toProto) };
+    const { tags, aliases } = await this.labels(req.datasetId);
+    return {
+      versions: rows.filter((r) => r.status === 'approved').map(approvedMessage),
+      infos: rows.map((r) => versionInfo(r, tags.get(r.version_id) ?? [], aliases.get(r.version_id) ?? [])),
+    };
   }
 
   async getVersion(req: GetVersionRequest, ctx: RpcContext) {
-    if (!req.versionId) throw invalidArgument('version_id', 'is required');
-    const [row]: VersionRow[] = await this.ds.query('SELECT * FROM dataset_version WHERE version_id = $1 LIMIT 1', [req.versionId]);
-    if (!row) throw notFound(`version ${req.versionId}`);
-    authorize(ctx.principal, ['service', 'reviewer'], row.dataset_id);
-    const items: { item_id: string }[] = await this.ds.query(
-      'SELECT item_id FROM dataset_version_item WHERE dataset_id = $1 AND version_id = $2 ORDER BY item_id',
-      [row.dataset_id, row.version_id],
+    const row = await this.version(req.datasetId, req.versionId, ctx, READ);
+    const pageSize = Math.min(req.pageSize || MAX_ITEMS, MAX_ITEMS);
+    const itemIds: string[] = [];
+    let nextPageToken = '';
+    if (row.root_hash) {
+      if (req.pageToken && !/^[0-9a-f]{64}$/.test(req.pageToken)) throw invalidArgument('page_token', 'is not a token from this API');
+      const afterKey = req.pageToken ? Buffer.from(req.pageToken, 'hex') : undefined;
+      outer: for await (const batch of iterateBatches(new SqlNodeStore(this.ds), row.root_hash, { afterKey })) {
+        for (const e of batch) {
+          if (itemIds.length === pageSize) {
+            nextPageToken = keyOf(itemIds[itemIds.length - 1]).toString('hex');
+            break outer;
+          }
+          itemIds.push(e.itemId);
+        }
+      }
+    } else {
+      // A version cut before tries: its membership rows.
+      const items: { item_id: string }[] = await this.ds.query('SELECT item_id FROM dataset_version_item WHERE dataset_id = $1 AND version_id = $2 ORDER BY item_id', [row.dataset_id, row.version_id]);
+      itemIds.push(...items.map((i) => i.item_id));
+    }
+    return { version: approvedMessage(row), itemIds, info: await this.info(row), nextPageToken };
+  }
+
+  async diffVersions(req: DiffVersionsRequest, ctx: RpcContext) {
+    const a = await this.version(req.datasetId, req.fromVersionId, ctx, READ, 'from_version_id');
+    const b = await this.version(req.datasetId || a.dataset_id, req.toVersionId, ctx, READ, 'to_version_id');
+    if (a.dataset_id !== b.dataset_id) throw invalidArgument('to_version_id', 'must be a version of the same dataset');
+    if (!a.root_hash || !b.root_hash) throw failedPrecondition('versions cut before the Merkle trie cannot be diffed');
+    const max = Math.min(req.maxItems || MAX_ITEMS, MAX_ITEMS);
+    const d = await diff(new SqlNodeStore(this.ds), a.root_hash, b.root_hash);
+    const records = await recordsByHash(this.ds, [...new Set(d.changed.flatMap((c) => [c.before, c.after]))]);
+    const relabelled: { itemId: string; fromLabel: string; toLabel: string }[] = [];
+    const changed: string[] = [];
+    for (const c of d.changed) {
+      const before = records.get(c.before);
+      const after = records.get(c.after);
+      if (!before || !after) throw new Error(`record of ${c.itemId} is missing`);
+      if (before.label !== after.label || JSON.stringify(before.boxes ?? null) !== JSON.stringify(after.boxes ?? null)) {
+        relabelled.push({ itemId: c.itemId, fromLabel: before.label, toLabel: after.label });
+      } else changed.push(c.itemId);
+    }
+    const key = (c: { split: string; label: string }) => `${c.split}\u0000${c.label}`;
+    const from = new Map(a.counts.map((c) => [key(c), c.count]));
+    const to = new Map(b.counts.map((c) => [key(c), c.count]));
+    const classCounts = [...new Set([...from.keys(), ...to.keys()])].sort().map((k) => {
+      const [split, label] = k.split('\u0000');
+      const f = from.get(k) ?? 0;
+      const t = to.get(k) ?? 0;
+      return { split, label, fromCount: BigInt(f), toCount: BigInt(t), delta: BigInt(t - f) };
+    });
+    const truncated = [d.added, d.removed, relabelled, changed].some((l) => l.length > max);
+    return {
+      added: d.added.slice(0, max).map((e) => e.itemId),
+      removed: d.removed.slice(0, max).map((e) => e.itemId),
+      relabelled: relabelled.slice(0, max),
+      changed: changed.slice(0, max),
+      classCounts,
+      addedCount: BigInt(d.added.length),
+      removedCount: BigInt(d.removed.length),
+      relabelledCount: BigInt(relabelled.length),
+      changedCount: BigInt(changed.length),
+      truncated,
+    };
+  }
+
+  async getLineage(req: GetLineageRequest, ctx: RpcContext) {
+    const v = await this.version(req.datasetId, req.versionId, ctx, READ);
+    const sources: { source_event_id: string; label_event_id: string | null }[] = await this.ds.query(
+      'SELECT source_event_id, label_event_id FROM dataset_version_source WHERE dataset_id = $1 AND version_id = $2 ORDER BY item_id',
+      [v.dataset_id, v.version_id],
     );
-    return { version: toProto(row), itemIds: items.map((i) => i.item_id) };
+    const trainings: TrainingRow[] = await this.ds.query('SELECT * FROM model_training WHERE dataset_version_id = $1 ORDER BY model_id, model_version', [v.version_id]);
+    const f = v.lineage.facets ?? {};
+    const counts = (m: Record<string, number> | undefined) => Object.fromEntries(Object.entries(m ?? {}).map(([k, n]) => [k, BigInt(n)]));
+    const sourceEventIds = sources.map((s) => s.source_event_id);
+    const labelEventIds = sources.map((s) => s.label_event_id).filter((x): x is string => !!x);
+    const ol = openLineageEvent(v, { sourceEventIds, labelEventIds, trainings: trainings.map((t) => ({ modelId: t.model_id, modelVersion: t.model_version })) });
+    const msg = approvedMessage(v);
+    return {
+      lineage: {
+        datasetId: v.dataset_id,
+        versionId: v.version_id,
+        versionNumber: BigInt(v.number),
+        previousVersionId: v.previous_version_id ?? '',
+        parentVersionId: v.parent_version_id ?? '',
+        guidelineVersions: counts(f.guideline),
+        modelVersions: counts(f.model),
+        triggers: counts(f.trigger),
+        strategies: counts(f.strategy),
+        qaPolicyVersions: counts(f.qa_policy),
+        annotators: counts(f.annotator),
+        qa: msg.qa,
+        counts: msg.counts,
+        sourceEventIds,
+        labelEventIds,
+        addedItems: BigInt(v.lineage.previous?.added ?? v.added_items),
+        changedItems: BigInt(v.lineage.previous?.changed ?? v.changed_items),
+        removedItems: BigInt(v.lineage.previous?.removed ?? v.removed_items),
+        cutReason: v.cut_reason,
+        status: v.status,
+        reasons: v.reasons,
+        trainings: trainings.map(trainingProto),
+        createdAt: timestampFromDate(new Date(v.created_at)),
+      },
+      openlineageJson: JSON.stringify(ol),
+    };
+  }
+
+  async exportVersion(req: ExportVersionRequest, ctx: RpcContext) {
+    const v = await this.version(req.datasetId, req.versionId, ctx, READ);
+    if (!v.root_hash) throw failedPrecondition('versions cut before the Merkle trie cannot be exported again');
+    let formats;
+    try {
+      formats = normaliseFormats(req.formats);
+    } catch (e) {
+      throw invalidArgument('formats', (e as Error).message);
+    }
+    const r = await writeExport(this.sink, { datasetId: v.dataset_id, versionId: v.version_id, formats, categories: categoriesOf(v) }, versionRecords(this.ds, v.root_hash));
+    await this.ds.query(
+      `INSERT INTO dataset_export (dataset_id, version_id, manifest_name, formats, uri, manifest_sha256, files) VALUES ($1, $2, $3, $4, $5, $6, $7)
+       ON CONFLICT (dataset_id, version_id, manifest_name) DO UPDATE SET uri = EXCLUDED.uri, manifest_sha256 = EXCLUDED.manifest_sha256, files = EXCLUDED.files`,
+      [v.dataset_id, v.version_id, r.manifestName, formats, r.uri, r.manifestSha256, JSON.stringify(r.files)],
+    );
+    return {
+      exportUri: r.uri,
+      manifestSha256: r.manifestSha256,
+      manifestName: r.manifestName,
+      files: r.files.map((f) => ({ name: f.name, format: f.format, sha256: f.sha256, bytes: BigInt(f.bytes), records: BigInt(f.records) })),
+    };
+  }
+
+  async cutVersion(req: CutVersionRequest, ctx: RpcContext) {
+    if (!req.datasetId) throw invalidArgument('dataset_id', 'is required');
+    authorize(ctx.principal, WRITE, req.datasetId);
+    const r = await this.ds.transaction((em) => this.cutter.cut(em, req.datasetId, 'request', undefined));
+    if (!r.version) throw failedPrecondition(`dataset ${req.datasetId} has no items to version`);
+    return { version: await this.info(r.version), created: r.created };
+  }
+
+  private async tags(datasetId: string, versionId: string): Promise<string[]> {
+    const rows: { tag: string }[] = await this.ds.query('SELECT tag FROM dataset_tag WHERE dataset_id = $1 AND version_id = $2 ORDER BY tag', [datasetId, versionId]);
+    return rows.map((r) => r.tag);
+  }
+
+  async addTag(req: AddTagRequest, ctx: RpcContext) {
+    if (!req.tag || req.tag.length > 200) throw invalidArgument('tag', 'must be 1 to 200 characters');
+    const v = await this.version(req.datasetId, req.versionId, ctx, ['service', 'reviewer']);
+    const who = (ctx.principal as Principal).subject;
+    await this.ds.query('INSERT INTO dataset_tag (dataset_id, version_id, tag, created_by) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING', [v.dataset_id, v.version_id, req.tag, who]);
+    return { tags: await this.tags(v.dataset_id, v.version_id) };
+  }
+
+  async removeTag(req: RemoveTagRequest, ctx: RpcContext) {
+    const v = await this.version(req.datasetId, req.versionId, ctx, ['service', 'reviewer']);
+    await this.ds.query('DELETE FROM dataset_tag WHERE dataset_id = $1 AND version_id = $2 AND tag = $3', [v.dataset_id, v.version_id, req.tag]);
+    return { tags: await this.tags(v.dataset_id, v.version_id) };
+  }
+
+  private async alias(datasetId: string, alias: string) {
+    const [a]: { version_id: string; updated_at: Date }[] = await this.ds.query('SELECT version_id, updated_at FROM dataset_alias WHERE dataset_id = $1 AND alias = $2', [datasetId, alias]);
+    if (!a) return undefined;
+    const history: { version_id: string; previous_version_id: string | null; action: string; moved_by: string; moved_at: Date }[] = await this.ds.query(
+      'SELECT version_id, previous_version_id, action, moved_by, moved_at FROM dataset_alias_history WHERE dataset_id = $1 AND alias = $2 ORDER BY id DESC',
+      [datasetId, alias],
+    );
+    return {
+      datasetId,
+      alias,
+      versionId: a.version_id,
+      updatedAt: timestampFromDate(new Date(a.updated_at)),
+      history: history.map((h) => ({ versionId: h.version_id, previousVersionId: h.previous_version_id ?? '', action: h.action, movedBy: h.moved_by, movedAt: timestampFromDate(new Date(h.moved_at)) })),
+    };
+  }
+
+  async setAlias(req: SetAliasRequest, ctx: RpcContext) {
+    if (!req.datasetId) throw invalidArgument('dataset_id', 'is required');
+    if (!ALIAS.test(req.alias)) throw invalidArgument('alias', 'must match [a-z][a-z0-9_.-]* (e.g. candidate, production)');
+    authorize(ctx.principal, WRITE, req.datasetId);
+    const [v]: VersionRow[] = await this.ds.query('SELECT * FROM dataset_version WHERE dataset_id = $1 AND version_id = $2', [req.datasetId, req.versionId]);
+    if (!v) throw notFound(`version ${req.versionId} of dataset ${req.datasetId}`);
+    if (v.status !== 'approved') throw failedPrecondition(`version ${req.versionId} was rejected: ${v.reasons.join('; ')}`);
+    const who = (ctx.principal as Principal).subject;
+    const rollback = await this.ds.transaction(async (em) => {
+      await em.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`labelloop.registry.alias.${req.datasetId}.${req.alias}`]);
+      const [cur]: { version_id: string }[] = await em.query('SELECT version_id FROM dataset_alias WHERE dataset_id = $1 AND alias = $2', [req.datasetId, req.alias]);
+      if (cur?.version_id === req.versionId) return false;
+      const [before]: unknown[] = await em.query('SELECT 1 FROM dataset_alias_history WHERE dataset_id = $1 AND alias = $2 AND version_id = $3 LIMIT 1', [req.datasetId, req.alias, req.versionId]);
+      const action = !cur ? 'set' : before ? 'rollback' : 'move';
+      await em.query(
+        `INSERT INTO dataset_alias (dataset_id, alias, version_id) VALUES ($1, $2, $3)
+         ON CONFLICT (dataset_id, alias) DO UPDATE SET version_id = EXCLUDED.version_id, updated_at = now()`,
+        [req.datasetId, req.alias, req.versionId],
+      );
+      await em.query('INSERT INTO dataset_alias_history (dataset_id, alias, version_id, previous_version_id, action, moved_by) VALUES ($1, $2, $3, $4, $5, $6)', [
+        req.datasetId,
+        req.alias,
+        req.versionId,
+        cur?.version_id ?? null,
+        action,
+        who,
+      ]);
+      return action === 'rollback';
+    });
+    return { alias: await this.alias(req.datasetId, req.alias), rollback };
+  }
+
+  async listAliases(req: ListAliasesRequest, ctx: RpcContext) {
+    if (!req.datasetId) throw invalidArgument('dataset_id', 'is required');
+    authorize(ctx.principal, READ, req.datasetId);
+    const names: { alias: string }[] = await this.ds.query('SELECT alias FROM dataset_alias WHERE dataset_id = $1 ORDER BY alias', [req.datasetId]);
+    const aliases = [];
+    for (const n of names) {
+      const a = await this.alias(req.datasetId, n.alias);
+      if (a) aliases.push(a);
+    }
+    return { aliases };
+  }
+
+  async recordTraining(req: RecordTrainingRequest, ctx: RpcContext) {
+    if (!req.modelId) throw invalidArgument('model_id', 'is required');
+    if (!req.modelVersion) throw invalidArgument('model_version', 'is required');
+    const v = await this.version('', req.datasetVersionId, ctx, WRITE, 'dataset_version_id');
+    await this.ds.query(
+      `INSERT INTO model_training (model_id, model_version, dataset_version_id, dataset_id, source) VALUES ($1, $2, $3, $4, 'api') ON CONFLICT DO NOTHING`,
+      [req.modelId, req.modelVersion, v.version_id, v.dataset_id],
+    );
+    const [t]: TrainingRow[] = await this.ds.query('SELECT * FROM model_training WHERE model_id = $1 AND model_version = $2 AND dataset_version_id = $3', [
+      req.modelId,
+      req.modelVersion,
+      v.version_id,
+    ]);
+    return { training: trainingProto(t) };
+  }
+
+  async listTrainings(req: ListTrainingsRequest, ctx: RpcContext) {
+    if (!req.modelId && !req.datasetVersionId) throw invalidArgument('model_id', 'or dataset_version_id is required');
+    const p = authorize(ctx.principal, READ);
+    const rows: TrainingRow[] = await this.ds.query(
+      `SELECT * FROM model_training WHERE ($1 = '' OR model_id = $1) AND ($2 = '' OR model_version = $2) AND ($3 = '' OR dataset_version_id = $3)
+        ORDER BY recorded_at, model_id, model_version`,
+      [req.modelId, req.modelVersion, req.datasetVersionId],
+    );
+    return { trainings: rows.filter((r) => !r.dataset_id || canSee(p, r.dataset_id)).map(trainingProto) };
   }
 }

@@ -18,11 +18,26 @@ import type { Annotation } from '@labelloop/qa-metrics';
 import { CONFIG, METRICS, OUTBOX } from '@labelloop/runtime';
 import type { QaConfig } from '../qa.config';
 import { decideItem, EstimatedAccuracy, QaPolicy } from './consensus';
+import { checkGuidelines } from './guideline-review';
 
 /** Canonical text of a classification label (classes sorted), used for voting. */
 export function labelKey(label: Label | undefined): string | undefined {
   if (label?.value.case !== 'classification' || label.value.value.classes.length === 0) return undefined;
   return [...label.value.value.classes].sort().join('|');
+}
+
+/** Namespace (first key) of the QA service's advisory locks. */
+const QA_PROJECT_LOCK = 0x5141; // "QA"
+
+/**
+ * Serialises the batches of one project: every scorecard update (the answer's annotator, the
+ * item's other annotators, the Dawid–Skene estimates of the whole project) touches
+ * qa_annotator rows of that project only, in an order no single statement can fix. Partitions
+ * processed in parallel used to lock those rows in different orders and deadlock; a
+ * transaction-scoped advisory lock per project, taken in sorted order, makes them wait instead.
+ */
+export async function lockProjects(em: EntityManager, projectIds: readonly string[]): Promise<void> {
+  for (const p of [...new Set(projectIds)].sort()) await em.query('SELECT pg_advisory_xact_lock($1, hashtext($2))', [QA_PROJECT_LOCK, p]);
 }
 
 /**
@@ -66,6 +81,7 @@ export class SubmissionConsumer implements EventHandler<typeof AnnotationSubmitt
   }
 
   async handle(events: ConsumedEvent<AnnotationSubmitted>[], em: EntityManager): Promise<void> {
+    await lockProjects(em, events.map((e) => e.message.projectId));
     for (const ev of events) {
       const s = ev.message;
       const key = labelKey(s.label)!;
@@ -103,6 +119,8 @@ export class SubmissionConsumer implements EventHandler<typeof AnnotationSubmitt
     const { decision, estimated } = decideItem(s.itemId, answers.map((a) => a.label_key), s.requiredAnswers, window, this.policy);
     if (decision.outcome === 'wait') return;
     this.decisions.inc({ outcome: decision.outcome });
+    const c = this.config;
+    await checkGuidelines(em, this.outbox, s.projectId, { window: c.QA_GUIDELINE_WINDOW, minItems: c.QA_GUIDELINE_MIN_ITEMS, threshold: c.QA_GUIDELINE_DISAGREEMENT, margin: c.QA_GUIDELINE_MARGIN }, traceparent);
     if (estimated) await this.recordEstimates(em, s.projectId, estimated);
     const now = timestampFromDate(new Date());
     if (decision.outcome === 'rework') {

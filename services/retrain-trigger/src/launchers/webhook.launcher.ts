@@ -1,27 +1,5 @@
-import { createHmac } from 'node:crypto';
-
-/** A launch request: what the training job needs to start. */
-export interface LaunchRequest {
-  runId: string;
-  modelId: string;
-  datasetId: string;
-  datasetVersionId: string;
-  exportUri: string;
-}
-
-/** Outcome of one launch attempt. */
-export type LaunchResult = { ok: true; externalId?: string } | { ok: false; retriable: boolean; error: string };
-
-/** Starts training jobs; one implementation per platform (webhook, Kubernetes, ...). */
-export interface Launcher {
-  readonly kind: string;
-  launch(req: LaunchRequest): Promise<LaunchResult>;
-}
-
-/** `sha256=<hex>` HMAC-SHA256 signature of `timestamp.body`. */
-export function signBody(secret: string, timestamp: string, body: string): string {
-  return `sha256=${createHmac('sha256', secret).update(`${timestamp}.${body}`).digest('hex')}`;
-}
+import { signWebhookBody } from '@labelloop/contracts';
+import { LaunchRequest, LaunchResult, Launcher, retriableStatus } from './launcher';
 
 /**
  * POSTs the launch request as JSON. Headers: `X-LabelLoop-Timestamp`, `X-LabelLoop-Signature`
@@ -42,7 +20,7 @@ export class WebhookLauncher implements Launcher {
     const body = JSON.stringify(req);
     const ts = Math.floor(Date.now() / 1000).toString();
     const headers: Record<string, string> = { 'content-type': 'application/json', 'idempotency-key': req.runId, 'x-labelloop-timestamp': ts };
-    if (this.secret) headers['x-labelloop-signature'] = signBody(this.secret, ts, body);
+    if (this.secret) headers['x-labelloop-signature'] = signWebhookBody(this.secret, ts, body);
     try {
       const res = await fetch(this.url, { method: 'POST', headers, body, signal: AbortSignal.timeout(this.timeoutMs) });
       if (res.ok) {
@@ -55,8 +33,7 @@ export class WebhookLauncher implements Launcher {
         }
         return { ok: true, externalId };
       }
-      const retriable = res.status === 408 || res.status === 429 || res.status >= 500;
-      return { ok: false, retriable, error: `webhook answered HTTP ${res.status}` };
+      return { ok: false, retriable: retriableStatus(res.status), error: `webhook answered HTTP ${res.status}` };
     } catch (e) {
       return { ok: false, retriable: true, error: `webhook call failed: ${(e as Error).message}` };
     }

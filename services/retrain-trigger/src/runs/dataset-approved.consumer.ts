@@ -5,7 +5,8 @@ import { timestampFromDate } from '@bufbuild/protobuf/wkt';
 import { DatasetApproved, DatasetApprovedSchema, RetrainRequestedSchema, Topics } from '@labelloop/contracts';
 import type { ConsumedEvent, EventHandler, Outbox } from '@labelloop/messaging';
 import type { EntityManager } from '@labelloop/persistence';
-import { LOGGER, OUTBOX } from '@labelloop/runtime';
+import { CONFIG, LOGGER, OUTBOX } from '@labelloop/runtime';
+import { launcherKind, RetrainConfig } from '../retrain.config';
 import { PolicyRepository, ResolvedRetrainPolicy } from './policy.repository';
 
 /** Run id of (model, dataset version): the same pair always maps to the same run. */
@@ -47,6 +48,7 @@ export class DatasetApprovedConsumer implements EventHandler<typeof DatasetAppro
     private readonly policies: PolicyRepository,
     @Inject(OUTBOX) private readonly outbox: Outbox,
     @Inject(LOGGER) private readonly logger: LoggerService,
+    @Inject(CONFIG) private readonly config: RetrainConfig,
   ) {}
 
   validate(d: DatasetApproved): string | undefined {
@@ -75,10 +77,11 @@ export class DatasetApprovedConsumer implements EventHandler<typeof DatasetAppro
         continue;
       }
       const runId = runIdOf(d.modelId, d.versionId);
+      const launcher = launcherKind(this.config) ?? 'none';
       const inserted: unknown[] = await em.query(
         `INSERT INTO retrain_run (run_id, model_id, dataset_id, dataset_version_id, export_uri, state, launcher, reason, traceparent, timeout_seconds)
-         VALUES ($1, $2, $3, $4, $5, 'requested', 'webhook', $6, $7, $8) ON CONFLICT DO NOTHING RETURNING run_id`,
-        [runId, d.modelId, d.datasetId, d.versionId, d.exportUri, decision.reason, ev.traceparent ?? null, policy.runTimeoutSeconds],
+         VALUES ($1, $2, $3, $4, $5, 'requested', $9, $6, $7, $8) ON CONFLICT DO NOTHING RETURNING run_id`,
+        [runId, d.modelId, d.datasetId, d.versionId, d.exportUri, decision.reason, ev.traceparent ?? null, policy.runTimeoutSeconds, launcher],
       );
       if (inserted.length === 0) continue;
       await this.outbox.emit(em, {
@@ -93,7 +96,7 @@ export class DatasetApprovedConsumer implements EventHandler<typeof DatasetAppro
           datasetId: d.datasetId,
           datasetVersionId: d.versionId,
           exportUri: d.exportUri,
-          launcher: 'webhook',
+          launcher,
           reason: decision.reason,
           requestedAt: timestampFromDate(new Date()),
         },

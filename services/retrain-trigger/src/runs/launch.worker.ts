@@ -6,8 +6,9 @@ import { DataSource, queryRows } from '@labelloop/persistence';
 import { Counter } from 'prom-client';
 import type { Metrics } from '@labelloop/observability';
 import { CONFIG, DATA_SOURCE, LOGGER, METRICS, Worker } from '@labelloop/runtime';
-import { RetrainConfig, webhookSecret } from '../retrain.config';
-import { Launcher, WebhookLauncher } from '../launchers/webhook.launcher';
+import { RetrainConfig } from '../retrain.config';
+import { createLauncher } from '../launchers/create-launcher';
+import type { Launcher } from '../launchers/launcher';
 
 interface DueRun {
   run_id: string;
@@ -17,6 +18,7 @@ interface DueRun {
   export_uri: string;
   attempts: number;
   traceparent: string | null;
+  timeout_seconds: number;
 }
 
 /**
@@ -28,7 +30,7 @@ interface DueRun {
 export class LaunchWorker implements Worker {
   private readonly abort = new AbortController();
   private loop?: Promise<void>;
-  private readonly launcher?: Launcher;
+  private launcher?: Launcher;
   private readonly metrics: Counter<'state'>;
 
   constructor(
@@ -38,16 +40,15 @@ export class LaunchWorker implements Worker {
     @Inject(METRICS) metrics: Metrics,
   ) {
     this.metrics = new Counter({ name: 'labelloop_retrain_runs_total', help: 'Training runs reaching a state', labelNames: ['state'], registers: [metrics.registry] });
-    if (config.RETRAIN_WEBHOOK_URL) {
-      this.launcher = new WebhookLauncher(config.RETRAIN_WEBHOOK_URL, webhookSecret(), config.RETRAIN_WEBHOOK_TIMEOUT_MS);
-    }
   }
 
-  start(): void {
+  async start(): Promise<void> {
+    this.launcher = await createLauncher(this.config);
     if (!this.launcher) {
-      this.logger.warn({ msg: 'RETRAIN_WEBHOOK_URL is not set: runs stay requested' }, 'LaunchWorker');
+      this.logger.warn({ msg: 'no launcher configured (RETRAIN_LAUNCHER / RETRAIN_WEBHOOK_URL): runs stay requested' }, 'LaunchWorker');
       return;
     }
+    this.logger.log({ msg: 'launcher ready', launcher: this.launcher.kind }, 'LaunchWorker');
     this.loop = this.run();
   }
 
@@ -92,12 +93,12 @@ export class LaunchWorker implements Worker {
   async launchOne(): Promise<boolean> {
     return this.ds.transaction(async (em) => {
       const [run]: DueRun[] = await em.query(
-        `SELECT run_id, model_id, dataset_id, dataset_version_id, export_uri, attempts, traceparent FROM retrain_run
+        `SELECT run_id, model_id, dataset_id, dataset_version_id, export_uri, attempts, traceparent, timeout_seconds FROM retrain_run
           WHERE state = 'requested' AND next_attempt_at <= now() ORDER BY next_attempt_at LIMIT 1 FOR UPDATE SKIP LOCKED`,
       );
       if (!run) return false;
       const result = await withSpan('retrain.launch', { parent: contextFromTraceparent(run.traceparent ?? undefined), kind: SpanKind.CLIENT, attributes: { 'labelloop.run_id': run.run_id } }, () =>
-        this.launcher!.launch({ runId: run.run_id, modelId: run.model_id, datasetId: run.dataset_id, datasetVersionId: run.dataset_version_id, exportUri: run.export_uri }),
+        this.launcher!.launch({ runId: run.run_id, modelId: run.model_id, datasetId: run.dataset_id, datasetVersionId: run.dataset_version_id, exportUri: run.export_uri, timeoutSeconds: run.timeout_seconds }),
       );
       const attempts = run.attempts + 1;
       if (result.ok) {

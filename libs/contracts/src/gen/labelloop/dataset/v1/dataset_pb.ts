@@ -12,7 +12,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file labelloop/dataset/v1/dataset.proto.
  */
 export const file_labelloop_dataset_v1_dataset: GenFile = /*@__PURE__*/
-  fileDesc("CiJsYWJlbGxvb3AvZGF0YXNldC92MS9kYXRhc2V0LnByb3RvEhRsYWJlbGxvb3AuZGF0YXNldC52MSI5CgpDbGFzc0NvdW50Eg0KBXNwbGl0GAEgASgJEg0KBWxhYmVsGAIgASgJEg0KBWNvdW50GAMgASgEIs0CCg9EYXRhc2V0QXBwcm92ZWQSEgoKZGF0YXNldF9pZBgBIAEoCRISCgp2ZXJzaW9uX2lkGAIgASgJEhYKDnZlcnNpb25fbnVtYmVyGAMgASgEEhkKEXBhcmVudF92ZXJzaW9uX2lkGAQgASgJEhIKCml0ZW1fY291bnQYBSABKAQSMAoGY291bnRzGAYgAygLMiAubGFiZWxsb29wLmRhdGFzZXQudjEuQ2xhc3NDb3VudBISCgpleHBvcnRfdXJpGAcgASgJEhcKD21hbmlmZXN0X3NoYTI1NhgIIAEoCRIWCg5tb2RlbF92ZXJzaW9ucxgJIAMoCRIvCgthcHByb3ZlZF9hdBgKIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASEQoJbmV3X2l0ZW1zGAsgASgEEhAKCG1vZGVsX2lkGAwgASgJYgZwcm90bzM", [file_google_protobuf_timestamp]);
+  fileDesc("CiJsYWJlbGxvb3AvZGF0YXNldC92MS9kYXRhc2V0LnByb3RvEhRsYWJlbGxvb3AuZGF0YXNldC52MSI5CgpDbGFzc0NvdW50Eg0KBXNwbGl0GAEgASgJEg0KBWxhYmVsGAIgASgJEg0KBWNvdW50GAMgASgEIo8FCg9EYXRhc2V0QXBwcm92ZWQSEgoKZGF0YXNldF9pZBgBIAEoCRISCgp2ZXJzaW9uX2lkGAIgASgJEhYKDnZlcnNpb25fbnVtYmVyGAMgASgEEhkKEXBhcmVudF92ZXJzaW9uX2lkGAQgASgJEhIKCml0ZW1fY291bnQYBSABKAQSMAoGY291bnRzGAYgAygLMiAubGFiZWxsb29wLmRhdGFzZXQudjEuQ2xhc3NDb3VudBISCgpleHBvcnRfdXJpGAcgASgJEhcKD21hbmlmZXN0X3NoYTI1NhgIIAEoCRIWCg5tb2RlbF92ZXJzaW9ucxgJIAMoCRIvCgthcHByb3ZlZF9hdBgKIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASEQoJbmV3X2l0ZW1zGAsgASgEEhAKCG1vZGVsX2lkGAwgASgJEjYKDHNwbGl0X2NvdW50cxgNIAMoCzIgLmxhYmVsbG9vcC5kYXRhc2V0LnYxLlNwbGl0Q291bnQSNgoMZXhwb3J0X2ZpbGVzGA4gAygLMiAubGFiZWxsb29wLmRhdGFzZXQudjEuRXhwb3J0RmlsZRIrCgJxYRgPIAEoCzIfLmxhYmVsbG9vcC5kYXRhc2V0LnYxLlFhU3VtbWFyeRITCgtoYXNoX3NjaGVtZRgQIAEoCRIaChJndWlkZWxpbmVfdmVyc2lvbnMYESADKAkSEgoKY3V0X3JlYXNvbhgSIAEoCRIbChNwcmV2aW91c192ZXJzaW9uX2lkGBMgASgJEhMKC2FkZGVkX2l0ZW1zGBQgASgEEhUKDWNoYW5nZWRfaXRlbXMYFSABKAQSFQoNcmVtb3ZlZF9pdGVtcxgWIAEoBCIqCgpTcGxpdENvdW50Eg0KBXNwbGl0GAEgASgJEg0KBWNvdW50GAIgASgEIloKCkV4cG9ydEZpbGUSDAoEbmFtZRgBIAEoCRIOCgZmb3JtYXQYAiABKAkSDgoGc2hhMjU2GAMgASgJEg0KBWJ5dGVzGAQgASgEEg8KB3JlY29yZHMYBSABKAQiYAoJUWFTdW1tYXJ5Eg0KBWl0ZW1zGAEgASgEEhcKD21lYW5fY29uZmlkZW5jZRgCIAEoARIWCg5tZWFuX2FncmVlbWVudBgDIAEoARITCgthdWRpdF9pdGVtcxgEIAEoBGIGcHJvdG8z", [file_google_protobuf_timestamp]);
 
 /**
  * ClassCount is the number of items of one class in one split.
@@ -107,7 +107,7 @@ export type DatasetApproved = Message<"labelloop.dataset.v1.DatasetApproved"> & 
   approvedAt?: Timestamp | undefined;
 
   /**
-   * Labels added since the parent version.
+   * Labels added or changed since the parent version.
    *
    * @generated from field: uint64 new_items = 11;
    */
@@ -117,6 +117,74 @@ export type DatasetApproved = Message<"labelloop.dataset.v1.DatasetApproved"> & 
    * @generated from field: string model_id = 12;
    */
   modelId: string;
+
+  /**
+   * Items per split.
+   *
+   * @generated from field: repeated labelloop.dataset.v1.SplitCount split_counts = 13;
+   */
+  splitCounts: SplitCount[];
+
+  /**
+   * The files of the export (all listed in the manifest, with the same checksums).
+   *
+   * @generated from field: repeated labelloop.dataset.v1.ExportFile export_files = 14;
+   */
+  exportFiles: ExportFile[];
+
+  /**
+   * QA figures over the version's items.
+   *
+   * @generated from field: labelloop.dataset.v1.QaSummary qa = 15;
+   */
+  qa?: QaSummary | undefined;
+
+  /**
+   * How version_id is computed: "labelloop-merkle-v1" = root of a 16-ary Merkle trie keyed by
+   * sha256(item_id) over sha256(canonical JSON record), see libs/merkle-dataset.
+   *
+   * @generated from field: string hash_scheme = 16;
+   */
+  hashScheme: string;
+
+  /**
+   * Annotation guideline versions of the items.
+   *
+   * @generated from field: repeated string guideline_versions = 17;
+   */
+  guidelineVersions: string[];
+
+  /**
+   * Why the version was cut: "count", "interval" or "request".
+   *
+   * @generated from field: string cut_reason = 18;
+   */
+  cutReason: string;
+
+  /**
+   * The version cut just before this one (parent_version_id is the last approved version;
+   * they differ when versions in between failed the approval gates).
+   *
+   * @generated from field: string previous_version_id = 19;
+   */
+  previousVersionId: string;
+
+  /**
+   * Changes since the parent version: added + changed = new_items.
+   *
+   * @generated from field: uint64 added_items = 20;
+   */
+  addedItems: bigint;
+
+  /**
+   * @generated from field: uint64 changed_items = 21;
+   */
+  changedItems: bigint;
+
+  /**
+   * @generated from field: uint64 removed_items = 22;
+   */
+  removedItems: bigint;
 };
 
 /**
@@ -125,4 +193,109 @@ export type DatasetApproved = Message<"labelloop.dataset.v1.DatasetApproved"> & 
  */
 export const DatasetApprovedSchema: GenMessage<DatasetApproved> = /*@__PURE__*/
   messageDesc(file_labelloop_dataset_v1_dataset, 1);
+
+/**
+ * SplitCount is the number of items in one split.
+ *
+ * @generated from message labelloop.dataset.v1.SplitCount
+ */
+export type SplitCount = Message<"labelloop.dataset.v1.SplitCount"> & {
+  /**
+   * @generated from field: string split = 1;
+   */
+  split: string;
+
+  /**
+   * @generated from field: uint64 count = 2;
+   */
+  count: bigint;
+};
+
+/**
+ * Describes the message labelloop.dataset.v1.SplitCount.
+ * Use `create(SplitCountSchema)` to create a new message.
+ */
+export const SplitCountSchema: GenMessage<SplitCount> = /*@__PURE__*/
+  messageDesc(file_labelloop_dataset_v1_dataset, 2);
+
+/**
+ * ExportFile is one file of a version export.
+ *
+ * @generated from message labelloop.dataset.v1.ExportFile
+ */
+export type ExportFile = Message<"labelloop.dataset.v1.ExportFile"> & {
+  /**
+   * File name relative to export_uri.
+   *
+   * @generated from field: string name = 1;
+   */
+  name: string;
+
+  /**
+   * "jsonl", "csv", "coco" or "parquet" ("manifest" for the manifest itself).
+   *
+   * @generated from field: string format = 2;
+   */
+  format: string;
+
+  /**
+   * @generated from field: string sha256 = 3;
+   */
+  sha256: string;
+
+  /**
+   * @generated from field: uint64 bytes = 4;
+   */
+  bytes: bigint;
+
+  /**
+   * @generated from field: uint64 records = 5;
+   */
+  records: bigint;
+};
+
+/**
+ * Describes the message labelloop.dataset.v1.ExportFile.
+ * Use `create(ExportFileSchema)` to create a new message.
+ */
+export const ExportFileSchema: GenMessage<ExportFile> = /*@__PURE__*/
+  messageDesc(file_labelloop_dataset_v1_dataset, 3);
+
+/**
+ * QaSummary holds the quality figures of a version's items.
+ *
+ * @generated from message labelloop.dataset.v1.QaSummary
+ */
+export type QaSummary = Message<"labelloop.dataset.v1.QaSummary"> & {
+  /**
+   * @generated from field: uint64 items = 1;
+   */
+  items: bigint;
+
+  /**
+   * Mean consensus confidence and agreement of the accepted labels.
+   *
+   * @generated from field: double mean_confidence = 2;
+   */
+  meanConfidence: number;
+
+  /**
+   * @generated from field: double mean_agreement = 3;
+   */
+  meanAgreement: number;
+
+  /**
+   * Items from the unbiased audit sample.
+   *
+   * @generated from field: uint64 audit_items = 4;
+   */
+  auditItems: bigint;
+};
+
+/**
+ * Describes the message labelloop.dataset.v1.QaSummary.
+ * Use `create(QaSummarySchema)` to create a new message.
+ */
+export const QaSummarySchema: GenMessage<QaSummary> = /*@__PURE__*/
+  messageDesc(file_labelloop_dataset_v1_dataset, 4);
 

@@ -4,7 +4,9 @@
 
 import type { GenFile, GenMessage, GenService } from "@bufbuild/protobuf/codegenv2";
 import { fileDesc, messageDesc, serviceDesc } from "@bufbuild/protobuf/codegenv2";
-import type { DatasetApproved } from "./dataset_pb";
+import type { Timestamp } from "@bufbuild/protobuf/wkt";
+import { file_google_protobuf_timestamp } from "@bufbuild/protobuf/wkt";
+import type { ClassCount, DatasetApproved, ExportFile, QaSummary } from "./dataset_pb";
 import { file_labelloop_dataset_v1_dataset } from "./dataset_pb";
 import type { Message } from "@bufbuild/protobuf";
 
@@ -12,7 +14,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file labelloop/dataset/v1/dataset_registry_service.proto.
  */
 export const file_labelloop_dataset_v1_dataset_registry_service: GenFile = /*@__PURE__*/
-  fileDesc("CjNsYWJlbGxvb3AvZGF0YXNldC92MS9kYXRhc2V0X3JlZ2lzdHJ5X3NlcnZpY2UucHJvdG8SFGxhYmVsbG9vcC5kYXRhc2V0LnYxIikKE0xpc3RWZXJzaW9uc1JlcXVlc3QSEgoKZGF0YXNldF9pZBgBIAEoCSJPChRMaXN0VmVyc2lvbnNSZXNwb25zZRI3Cgh2ZXJzaW9ucxgBIAMoCzIlLmxhYmVsbG9vcC5kYXRhc2V0LnYxLkRhdGFzZXRBcHByb3ZlZCInChFHZXRWZXJzaW9uUmVxdWVzdBISCgp2ZXJzaW9uX2lkGAEgASgJIl4KEkdldFZlcnNpb25SZXNwb25zZRI2Cgd2ZXJzaW9uGAEgASgLMiUubGFiZWxsb29wLmRhdGFzZXQudjEuRGF0YXNldEFwcHJvdmVkEhAKCGl0ZW1faWRzGAIgAygJMuABChZEYXRhc2V0UmVnaXN0cnlTZXJ2aWNlEmUKDExpc3RWZXJzaW9ucxIpLmxhYmVsbG9vcC5kYXRhc2V0LnYxLkxpc3RWZXJzaW9uc1JlcXVlc3QaKi5sYWJlbGxvb3AuZGF0YXNldC52MS5MaXN0VmVyc2lvbnNSZXNwb25zZRJfCgpHZXRWZXJzaW9uEicubGFiZWxsb29wLmRhdGFzZXQudjEuR2V0VmVyc2lvblJlcXVlc3QaKC5sYWJlbGxvb3AuZGF0YXNldC52MS5HZXRWZXJzaW9uUmVzcG9uc2ViBnByb3RvMw", [file_labelloop_dataset_v1_dataset]);
+  fileDesc("CjNsYWJlbGxvb3AvZGF0YXNldC92MS9kYXRhc2V0X3JlZ2lzdHJ5X3NlcnZpY2UucHJvdG8SFGxhYmVsbG9vcC5kYXRhc2V0LnYxIikKE0xpc3RWZXJzaW9uc1JlcXVlc3QSEgoKZGF0YXNldF9pZBgBIAEoCSKBAQoUTGlzdFZlcnNpb25zUmVzcG9uc2USNwoIdmVyc2lvbnMYASADKAsyJS5sYWJlbGxvb3AuZGF0YXNldC52MS5EYXRhc2V0QXBwcm92ZWQSMAoFaW5mb3MYAiADKAsyIS5sYWJlbGxvb3AuZGF0YXNldC52MS5WZXJzaW9uSW5mbyJiChFHZXRWZXJzaW9uUmVxdWVzdBISCgp2ZXJzaW9uX2lkGAEgASgJEhIKCmRhdGFzZXRfaWQYAiABKAkSEQoJcGFnZV9zaXplGAMgASgNEhIKCnBhZ2VfdG9rZW4YBCABKAkiqAEKEkdldFZlcnNpb25SZXNwb25zZRI2Cgd2ZXJzaW9uGAEgASgLMiUubGFiZWxsb29wLmRhdGFzZXQudjEuRGF0YXNldEFwcHJvdmVkEhAKCGl0ZW1faWRzGAIgAygJEi8KBGluZm8YAyABKAsyIS5sYWJlbGxvb3AuZGF0YXNldC52MS5WZXJzaW9uSW5mbxIXCg9uZXh0X3BhZ2VfdG9rZW4YBCABKAkitQEKC1ZlcnNpb25JbmZvEjYKB3ZlcnNpb24YASABKAsyJS5sYWJlbGxvb3AuZGF0YXNldC52MS5EYXRhc2V0QXBwcm92ZWQSDgoGc3RhdHVzGAIgASgJEg8KB3JlYXNvbnMYAyADKAkSDAoEdGFncxgEIAMoCRIPCgdhbGlhc2VzGAUgAygJEi4KCmNyZWF0ZWRfYXQYBiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wImwKE0RpZmZWZXJzaW9uc1JlcXVlc3QSEgoKZGF0YXNldF9pZBgBIAEoCRIXCg9mcm9tX3ZlcnNpb25faWQYAiABKAkSFQoNdG9fdmVyc2lvbl9pZBgDIAEoCRIRCgltYXhfaXRlbXMYBCABKA0ipwIKFERpZmZWZXJzaW9uc1Jlc3BvbnNlEg0KBWFkZGVkGAEgAygJEg8KB3JlbW92ZWQYAiADKAkSMQoKcmVsYWJlbGxlZBgDIAMoCzIdLmxhYmVsbG9vcC5kYXRhc2V0LnYxLlJlbGFiZWwSDwoHY2hhbmdlZBgEIAMoCRI7CgxjbGFzc19jb3VudHMYBSADKAsyJS5sYWJlbGxvb3AuZGF0YXNldC52MS5DbGFzc0NvdW50RGVsdGESEwoLYWRkZWRfY291bnQYBiABKAQSFQoNcmVtb3ZlZF9jb3VudBgHIAEoBBIYChByZWxhYmVsbGVkX2NvdW50GAggASgEEhUKDWNoYW5nZWRfY291bnQYCSABKAQSEQoJdHJ1bmNhdGVkGAogASgIIkAKB1JlbGFiZWwSDwoHaXRlbV9pZBgBIAEoCRISCgpmcm9tX2xhYmVsGAIgASgJEhAKCHRvX2xhYmVsGAMgASgJImQKD0NsYXNzQ291bnREZWx0YRINCgVzcGxpdBgBIAEoCRINCgVsYWJlbBgCIAEoCRISCgpmcm9tX2NvdW50GAMgASgEEhAKCHRvX2NvdW50GAQgASgEEg0KBWRlbHRhGAUgASgDIjsKEUdldExpbmVhZ2VSZXF1ZXN0EhIKCmRhdGFzZXRfaWQYASABKAkSEgoKdmVyc2lvbl9pZBgCIAEoCSJeChJHZXRMaW5lYWdlUmVzcG9uc2USLgoHbGluZWFnZRgBIAEoCzIdLmxhYmVsbG9vcC5kYXRhc2V0LnYxLkxpbmVhZ2USGAoQb3BlbmxpbmVhZ2VfanNvbhgCIAEoCSLmCQoHTGluZWFnZRISCgpkYXRhc2V0X2lkGAEgASgJEhIKCnZlcnNpb25faWQYAiABKAkSFgoOdmVyc2lvbl9udW1iZXIYAyABKAQSGwoTcHJldmlvdXNfdmVyc2lvbl9pZBgEIAEoCRIZChFwYXJlbnRfdmVyc2lvbl9pZBgFIAEoCRJQChJndWlkZWxpbmVfdmVyc2lvbnMYBiADKAsyNC5sYWJlbGxvb3AuZGF0YXNldC52MS5MaW5lYWdlLkd1aWRlbGluZVZlcnNpb25zRW50cnkSSAoObW9kZWxfdmVyc2lvbnMYByADKAsyMC5sYWJlbGxvb3AuZGF0YXNldC52MS5MaW5lYWdlLk1vZGVsVmVyc2lvbnNFbnRyeRI9Cgh0cmlnZ2VycxgIIAMoCzIrLmxhYmVsbG9vcC5kYXRhc2V0LnYxLkxpbmVhZ2UuVHJpZ2dlcnNFbnRyeRJBCgpzdHJhdGVnaWVzGAkgAygLMi0ubGFiZWxsb29wLmRhdGFzZXQudjEuTGluZWFnZS5TdHJhdGVnaWVzRW50cnkSTwoScWFfcG9saWN5X3ZlcnNpb25zGAogAygLMjMubGFiZWxsb29wLmRhdGFzZXQudjEuTGluZWFnZS5RYVBvbGljeVZlcnNpb25zRW50cnkSQQoKYW5ub3RhdG9ycxgLIAMoCzItLmxhYmVsbG9vcC5kYXRhc2V0LnYxLkxpbmVhZ2UuQW5ub3RhdG9yc0VudHJ5EisKAnFhGAwgASgLMh8ubGFiZWxsb29wLmRhdGFzZXQudjEuUWFTdW1tYXJ5EjAKBmNvdW50cxgNIAMoCzIgLmxhYmVsbG9vcC5kYXRhc2V0LnYxLkNsYXNzQ291bnQSGAoQc291cmNlX2V2ZW50X2lkcxgOIAMoCRIXCg9sYWJlbF9ldmVudF9pZHMYDyADKAkSEwoLYWRkZWRfaXRlbXMYECABKAQSFQoNY2hhbmdlZF9pdGVtcxgRIAEoBBIVCg1yZW1vdmVkX2l0ZW1zGBIgASgEEhIKCmN1dF9yZWFzb24YEyABKAkSDgoGc3RhdHVzGBQgASgJEg8KB3JlYXNvbnMYFSADKAkSNwoJdHJhaW5pbmdzGBYgAygLMiQubGFiZWxsb29wLmRhdGFzZXQudjEuVHJhaW5pbmdSZWNvcmQSLgoKY3JlYXRlZF9hdBgXIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAaOAoWR3VpZGVsaW5lVmVyc2lvbnNFbnRyeRILCgNrZXkYASABKAkSDQoFdmFsdWUYAiABKAQ6AjgBGjQKEk1vZGVsVmVyc2lvbnNFbnRyeRILCgNrZXkYASABKAkSDQoFdmFsdWUYAiABKAQ6AjgBGi8KDVRyaWdnZXJzRW50cnkSCwoDa2V5GAEgASgJEg0KBXZhbHVlGAIgASgEOgI4ARoxCg9TdHJhdGVnaWVzRW50cnkSCwoDa2V5GAEgASgJEg0KBXZhbHVlGAIgASgEOgI4ARo3ChVRYVBvbGljeVZlcnNpb25zRW50cnkSCwoDa2V5GAEgASgJEg0KBXZhbHVlGAIgASgEOgI4ARoxCg9Bbm5vdGF0b3JzRW50cnkSCwoDa2V5GAEgASgJEg0KBXZhbHVlGAIgASgEOgI4ASJPChRFeHBvcnRWZXJzaW9uUmVxdWVzdBISCgpkYXRhc2V0X2lkGAEgASgJEhIKCnZlcnNpb25faWQYAiABKAkSDwoHZm9ybWF0cxgDIAMoCSKMAQoVRXhwb3J0VmVyc2lvblJlc3BvbnNlEhIKCmV4cG9ydF91cmkYASABKAkSFwoPbWFuaWZlc3Rfc2hhMjU2GAIgASgJEi8KBWZpbGVzGAMgAygLMiAubGFiZWxsb29wLmRhdGFzZXQudjEuRXhwb3J0RmlsZRIVCg1tYW5pZmVzdF9uYW1lGAQgASgJIicKEUN1dFZlcnNpb25SZXF1ZXN0EhIKCmRhdGFzZXRfaWQYASABKAkiWQoSQ3V0VmVyc2lvblJlc3BvbnNlEjIKB3ZlcnNpb24YASABKAsyIS5sYWJlbGxvb3AuZGF0YXNldC52MS5WZXJzaW9uSW5mbxIPCgdjcmVhdGVkGAIgASgIIkQKDUFkZFRhZ1JlcXVlc3QSEgoKZGF0YXNldF9pZBgBIAEoCRISCgp2ZXJzaW9uX2lkGAIgASgJEgsKA3RhZxgDIAEoCSIeCg5BZGRUYWdSZXNwb25zZRIMCgR0YWdzGAEgAygJIkcKEFJlbW92ZVRhZ1JlcXVlc3QSEgoKZGF0YXNldF9pZBgBIAEoCRISCgp2ZXJzaW9uX2lkGAIgASgJEgsKA3RhZxgDIAEoCSIhChFSZW1vdmVUYWdSZXNwb25zZRIMCgR0YWdzGAEgAygJIkgKD1NldEFsaWFzUmVxdWVzdBISCgpkYXRhc2V0X2lkGAEgASgJEg0KBWFsaWFzGAIgASgJEhIKCnZlcnNpb25faWQYAyABKAkiUAoQU2V0QWxpYXNSZXNwb25zZRIqCgVhbGlhcxgBIAEoCzIbLmxhYmVsbG9vcC5kYXRhc2V0LnYxLkFsaWFzEhAKCHJvbGxiYWNrGAIgASgIIqABCgVBbGlhcxISCgpkYXRhc2V0X2lkGAEgASgJEg0KBWFsaWFzGAIgASgJEhIKCnZlcnNpb25faWQYAyABKAkSLgoKdXBkYXRlZF9hdBgEIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASMAoHaGlzdG9yeRgFIAMoCzIfLmxhYmVsbG9vcC5kYXRhc2V0LnYxLkFsaWFzTW92ZSKMAQoJQWxpYXNNb3ZlEhIKCnZlcnNpb25faWQYASABKAkSGwoTcHJldmlvdXNfdmVyc2lvbl9pZBgCIAEoCRIOCgZhY3Rpb24YAyABKAkSEAoIbW92ZWRfYnkYBCABKAkSLAoIbW92ZWRfYXQYBSABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wIigKEkxpc3RBbGlhc2VzUmVxdWVzdBISCgpkYXRhc2V0X2lkGAEgASgJIkMKE0xpc3RBbGlhc2VzUmVzcG9uc2USLAoHYWxpYXNlcxgBIAMoCzIbLmxhYmVsbG9vcC5kYXRhc2V0LnYxLkFsaWFzIlwKFVJlY29yZFRyYWluaW5nUmVxdWVzdBIQCghtb2RlbF9pZBgBIAEoCRIVCg1tb2RlbF92ZXJzaW9uGAIgASgJEhoKEmRhdGFzZXRfdmVyc2lvbl9pZBgDIAEoCSJQChZSZWNvcmRUcmFpbmluZ1Jlc3BvbnNlEjYKCHRyYWluaW5nGAEgASgLMiQubGFiZWxsb29wLmRhdGFzZXQudjEuVHJhaW5pbmdSZWNvcmQiuQEKDlRyYWluaW5nUmVjb3JkEhAKCG1vZGVsX2lkGAEgASgJEhUKDW1vZGVsX3ZlcnNpb24YAiABKAkSEgoKZGF0YXNldF9pZBgDIAEoCRIaChJkYXRhc2V0X3ZlcnNpb25faWQYBCABKAkSDgoGc291cmNlGAUgASgJEg0KBXN0YWdlGAYgASgJEi8KC3JlY29yZGVkX2F0GAcgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCJbChRMaXN0VHJhaW5pbmdzUmVxdWVzdBIQCghtb2RlbF9pZBgBIAEoCRIVCg1tb2RlbF92ZXJzaW9uGAIgASgJEhoKEmRhdGFzZXRfdmVyc2lvbl9pZBgDIAEoCSJQChVMaXN0VHJhaW5pbmdzUmVzcG9uc2USNwoJdHJhaW5pbmdzGAEgAygLMiQubGFiZWxsb29wLmRhdGFzZXQudjEuVHJhaW5pbmdSZWNvcmQyvAkKFkRhdGFzZXRSZWdpc3RyeVNlcnZpY2USZQoMTGlzdFZlcnNpb25zEikubGFiZWxsb29wLmRhdGFzZXQudjEuTGlzdFZlcnNpb25zUmVxdWVzdBoqLmxhYmVsbG9vcC5kYXRhc2V0LnYxLkxpc3RWZXJzaW9uc1Jlc3BvbnNlEl8KCkdldFZlcnNpb24SJy5sYWJlbGxvb3AuZGF0YXNldC52MS5HZXRWZXJzaW9uUmVxdWVzdBooLmxhYmVsbG9vcC5kYXRhc2V0LnYxLkdldFZlcnNpb25SZXNwb25zZRJlCgxEaWZmVmVyc2lvbnMSKS5sYWJlbGxvb3AuZGF0YXNldC52MS5EaWZmVmVyc2lvbnNSZXF1ZXN0GioubGFiZWxsb29wLmRhdGFzZXQudjEuRGlmZlZlcnNpb25zUmVzcG9uc2USXwoKR2V0TGluZWFnZRInLmxhYmVsbG9vcC5kYXRhc2V0LnYxLkdldExpbmVhZ2VSZXF1ZXN0GigubGFiZWxsb29wLmRhdGFzZXQudjEuR2V0TGluZWFnZVJlc3BvbnNlEmgKDUV4cG9ydFZlcnNpb24SKi5sYWJlbGxvb3AuZGF0YXNldC52MS5FeHBvcnRWZXJzaW9uUmVxdWVzdBorLmxhYmVsbG9vcC5kYXRhc2V0LnYxLkV4cG9ydFZlcnNpb25SZXNwb25zZRJfCgpDdXRWZXJzaW9uEicubGFiZWxsb29wLmRhdGFzZXQudjEuQ3V0VmVyc2lvblJlcXVlc3QaKC5sYWJlbGxvb3AuZGF0YXNldC52MS5DdXRWZXJzaW9uUmVzcG9uc2USUwoGQWRkVGFnEiMubGFiZWxsb29wLmRhdGFzZXQudjEuQWRkVGFnUmVxdWVzdBokLmxhYmVsbG9vcC5kYXRhc2V0LnYxLkFkZFRhZ1Jlc3BvbnNlElwKCVJlbW92ZVRhZxImLmxhYmVsbG9vcC5kYXRhc2V0LnYxLlJlbW92ZVRhZ1JlcXVlc3QaJy5sYWJlbGxvb3AuZGF0YXNldC52MS5SZW1vdmVUYWdSZXNwb25zZRJZCghTZXRBbGlhcxIlLmxhYmVsbG9vcC5kYXRhc2V0LnYxLlNldEFsaWFzUmVxdWVzdBomLmxhYmVsbG9vcC5kYXRhc2V0LnYxLlNldEFsaWFzUmVzcG9uc2USYgoLTGlzdEFsaWFzZXMSKC5sYWJlbGxvb3AuZGF0YXNldC52MS5MaXN0QWxpYXNlc1JlcXVlc3QaKS5sYWJlbGxvb3AuZGF0YXNldC52MS5MaXN0QWxpYXNlc1Jlc3BvbnNlEmsKDlJlY29yZFRyYWluaW5nEisubGFiZWxsb29wLmRhdGFzZXQudjEuUmVjb3JkVHJhaW5pbmdSZXF1ZXN0GiwubGFiZWxsb29wLmRhdGFzZXQudjEuUmVjb3JkVHJhaW5pbmdSZXNwb25zZRJoCg1MaXN0VHJhaW5pbmdzEioubGFiZWxsb29wLmRhdGFzZXQudjEuTGlzdFRyYWluaW5nc1JlcXVlc3QaKy5sYWJlbGxvb3AuZGF0YXNldC52MS5MaXN0VHJhaW5pbmdzUmVzcG9uc2ViBnByb3RvMw", [file_google_protobuf_timestamp, file_labelloop_dataset_v1_dataset]);
 
 /**
  * @generated from message labelloop.dataset.v1.ListVersionsRequest
@@ -36,9 +38,18 @@ export const ListVersionsRequestSchema: GenMessage<ListVersionsRequest> = /*@__P
  */
 export type ListVersionsResponse = Message<"labelloop.dataset.v1.ListVersionsResponse"> & {
   /**
+   * Approved versions, oldest first.
+   *
    * @generated from field: repeated labelloop.dataset.v1.DatasetApproved versions = 1;
    */
   versions: DatasetApproved[];
+
+  /**
+   * Every version (approved and rejected), oldest first, with its registry state.
+   *
+   * @generated from field: repeated labelloop.dataset.v1.VersionInfo infos = 2;
+   */
+  infos: VersionInfo[];
 };
 
 /**
@@ -56,6 +67,25 @@ export type GetVersionRequest = Message<"labelloop.dataset.v1.GetVersionRequest"
    * @generated from field: string version_id = 1;
    */
   versionId: string;
+
+  /**
+   * Optional: the dataset (a version id is unique within a dataset).
+   *
+   * @generated from field: string dataset_id = 2;
+   */
+  datasetId: string;
+
+  /**
+   * Item ids per page (0: all, up to 100000); pages follow the content-address order.
+   *
+   * @generated from field: uint32 page_size = 3;
+   */
+  pageSize: number;
+
+  /**
+   * @generated from field: string page_token = 4;
+   */
+  pageToken: string;
 };
 
 /**
@@ -78,6 +108,16 @@ export type GetVersionResponse = Message<"labelloop.dataset.v1.GetVersionRespons
    * @generated from field: repeated string item_ids = 2;
    */
   itemIds: string[];
+
+  /**
+   * @generated from field: labelloop.dataset.v1.VersionInfo info = 3;
+   */
+  info?: VersionInfo | undefined;
+
+  /**
+   * @generated from field: string next_page_token = 4;
+   */
+  nextPageToken: string;
 };
 
 /**
@@ -88,7 +128,908 @@ export const GetVersionResponseSchema: GenMessage<GetVersionResponse> = /*@__PUR
   messageDesc(file_labelloop_dataset_v1_dataset_registry_service, 3);
 
 /**
- * DatasetRegistryService lists and reads dataset versions.
+ * VersionInfo is a version with its registry state.
+ *
+ * @generated from message labelloop.dataset.v1.VersionInfo
+ */
+export type VersionInfo = Message<"labelloop.dataset.v1.VersionInfo"> & {
+  /**
+   * @generated from field: labelloop.dataset.v1.DatasetApproved version = 1;
+   */
+  version?: DatasetApproved | undefined;
+
+  /**
+   * "approved" or "rejected".
+   *
+   * @generated from field: string status = 2;
+   */
+  status: string;
+
+  /**
+   * Why the approval gates failed (empty when approved).
+   *
+   * @generated from field: repeated string reasons = 3;
+   */
+  reasons: string[];
+
+  /**
+   * @generated from field: repeated string tags = 4;
+   */
+  tags: string[];
+
+  /**
+   * Aliases pointing at this version now.
+   *
+   * @generated from field: repeated string aliases = 5;
+   */
+  aliases: string[];
+
+  /**
+   * @generated from field: google.protobuf.Timestamp created_at = 6;
+   */
+  createdAt?: Timestamp | undefined;
+};
+
+/**
+ * Describes the message labelloop.dataset.v1.VersionInfo.
+ * Use `create(VersionInfoSchema)` to create a new message.
+ */
+export const VersionInfoSchema: GenMessage<VersionInfo> = /*@__PURE__*/
+  messageDesc(file_labelloop_dataset_v1_dataset_registry_service, 4);
+
+/**
+ * @generated from message labelloop.dataset.v1.DiffVersionsRequest
+ */
+export type DiffVersionsRequest = Message<"labelloop.dataset.v1.DiffVersionsRequest"> & {
+  /**
+   * @generated from field: string dataset_id = 1;
+   */
+  datasetId: string;
+
+  /**
+   * @generated from field: string from_version_id = 2;
+   */
+  fromVersionId: string;
+
+  /**
+   * @generated from field: string to_version_id = 3;
+   */
+  toVersionId: string;
+
+  /**
+   * Cap on the item ids listed per kind (0: 100000); the counts are always exact.
+   *
+   * @generated from field: uint32 max_items = 4;
+   */
+  maxItems: number;
+};
+
+/**
+ * Describes the message labelloop.dataset.v1.DiffVersionsRequest.
+ * Use `create(DiffVersionsRequestSchema)` to create a new message.
+ */
+export const DiffVersionsRequestSchema: GenMessage<DiffVersionsRequest> = /*@__PURE__*/
+  messageDesc(file_labelloop_dataset_v1_dataset_registry_service, 5);
+
+/**
+ * @generated from message labelloop.dataset.v1.DiffVersionsResponse
+ */
+export type DiffVersionsResponse = Message<"labelloop.dataset.v1.DiffVersionsResponse"> & {
+  /**
+   * @generated from field: repeated string added = 1;
+   */
+  added: string[];
+
+  /**
+   * @generated from field: repeated string removed = 2;
+   */
+  removed: string[];
+
+  /**
+   * @generated from field: repeated labelloop.dataset.v1.Relabel relabelled = 3;
+   */
+  relabelled: Relabel[];
+
+  /**
+   * Items whose record changed without a new label (QA figures, input reference).
+   *
+   * @generated from field: repeated string changed = 4;
+   */
+  changed: string[];
+
+  /**
+   * @generated from field: repeated labelloop.dataset.v1.ClassCountDelta class_counts = 5;
+   */
+  classCounts: ClassCountDelta[];
+
+  /**
+   * @generated from field: uint64 added_count = 6;
+   */
+  addedCount: bigint;
+
+  /**
+   * @generated from field: uint64 removed_count = 7;
+   */
+  removedCount: bigint;
+
+  /**
+   * @generated from field: uint64 relabelled_count = 8;
+   */
+  relabelledCount: bigint;
+
+  /**
+   * @generated from field: uint64 changed_count = 9;
+   */
+  changedCount: bigint;
+
+  /**
+   * True when a list was cut at max_items.
+   *
+   * @generated from field: bool truncated = 10;
+   */
+  truncated: boolean;
+};
+
+/**
+ * Describes the message labelloop.dataset.v1.DiffVersionsResponse.
+ * Use `create(DiffVersionsResponseSchema)` to create a new message.
+ */
+export const DiffVersionsResponseSchema: GenMessage<DiffVersionsResponse> = /*@__PURE__*/
+  messageDesc(file_labelloop_dataset_v1_dataset_registry_service, 6);
+
+/**
+ * Relabel is one item whose label changed.
+ *
+ * @generated from message labelloop.dataset.v1.Relabel
+ */
+export type Relabel = Message<"labelloop.dataset.v1.Relabel"> & {
+  /**
+   * @generated from field: string item_id = 1;
+   */
+  itemId: string;
+
+  /**
+   * @generated from field: string from_label = 2;
+   */
+  fromLabel: string;
+
+  /**
+   * @generated from field: string to_label = 3;
+   */
+  toLabel: string;
+};
+
+/**
+ * Describes the message labelloop.dataset.v1.Relabel.
+ * Use `create(RelabelSchema)` to create a new message.
+ */
+export const RelabelSchema: GenMessage<Relabel> = /*@__PURE__*/
+  messageDesc(file_labelloop_dataset_v1_dataset_registry_service, 7);
+
+/**
+ * ClassCountDelta compares the items of one class in one split.
+ *
+ * @generated from message labelloop.dataset.v1.ClassCountDelta
+ */
+export type ClassCountDelta = Message<"labelloop.dataset.v1.ClassCountDelta"> & {
+  /**
+   * @generated from field: string split = 1;
+   */
+  split: string;
+
+  /**
+   * @generated from field: string label = 2;
+   */
+  label: string;
+
+  /**
+   * @generated from field: uint64 from_count = 3;
+   */
+  fromCount: bigint;
+
+  /**
+   * @generated from field: uint64 to_count = 4;
+   */
+  toCount: bigint;
+
+  /**
+   * @generated from field: int64 delta = 5;
+   */
+  delta: bigint;
+};
+
+/**
+ * Describes the message labelloop.dataset.v1.ClassCountDelta.
+ * Use `create(ClassCountDeltaSchema)` to create a new message.
+ */
+export const ClassCountDeltaSchema: GenMessage<ClassCountDelta> = /*@__PURE__*/
+  messageDesc(file_labelloop_dataset_v1_dataset_registry_service, 8);
+
+/**
+ * @generated from message labelloop.dataset.v1.GetLineageRequest
+ */
+export type GetLineageRequest = Message<"labelloop.dataset.v1.GetLineageRequest"> & {
+  /**
+   * @generated from field: string dataset_id = 1;
+   */
+  datasetId: string;
+
+  /**
+   * @generated from field: string version_id = 2;
+   */
+  versionId: string;
+};
+
+/**
+ * Describes the message labelloop.dataset.v1.GetLineageRequest.
+ * Use `create(GetLineageRequestSchema)` to create a new message.
+ */
+export const GetLineageRequestSchema: GenMessage<GetLineageRequest> = /*@__PURE__*/
+  messageDesc(file_labelloop_dataset_v1_dataset_registry_service, 9);
+
+/**
+ * @generated from message labelloop.dataset.v1.GetLineageResponse
+ */
+export type GetLineageResponse = Message<"labelloop.dataset.v1.GetLineageResponse"> & {
+  /**
+   * @generated from field: labelloop.dataset.v1.Lineage lineage = 1;
+   */
+  lineage?: Lineage | undefined;
+
+  /**
+   * The same lineage as an OpenLineage RunEvent (JSON).
+   *
+   * @generated from field: string openlineage_json = 2;
+   */
+  openlineageJson: string;
+};
+
+/**
+ * Describes the message labelloop.dataset.v1.GetLineageResponse.
+ * Use `create(GetLineageResponseSchema)` to create a new message.
+ */
+export const GetLineageResponseSchema: GenMessage<GetLineageResponse> = /*@__PURE__*/
+  messageDesc(file_labelloop_dataset_v1_dataset_registry_service, 10);
+
+/**
+ * Lineage says where a version came from.
+ *
+ * @generated from message labelloop.dataset.v1.Lineage
+ */
+export type Lineage = Message<"labelloop.dataset.v1.Lineage"> & {
+  /**
+   * @generated from field: string dataset_id = 1;
+   */
+  datasetId: string;
+
+  /**
+   * @generated from field: string version_id = 2;
+   */
+  versionId: string;
+
+  /**
+   * @generated from field: uint64 version_number = 3;
+   */
+  versionNumber: bigint;
+
+  /**
+   * The version cut just before, and the last approved version before this one.
+   *
+   * @generated from field: string previous_version_id = 4;
+   */
+  previousVersionId: string;
+
+  /**
+   * @generated from field: string parent_version_id = 5;
+   */
+  parentVersionId: string;
+
+  /**
+   * Items per guideline version, per model version ("model@version"), per sampling trigger
+   * and strategy, per QA policy version, per pseudonymised annotator (HMAC).
+   *
+   * @generated from field: map<string, uint64> guideline_versions = 6;
+   */
+  guidelineVersions: { [key: string]: bigint };
+
+  /**
+   * @generated from field: map<string, uint64> model_versions = 7;
+   */
+  modelVersions: { [key: string]: bigint };
+
+  /**
+   * @generated from field: map<string, uint64> triggers = 8;
+   */
+  triggers: { [key: string]: bigint };
+
+  /**
+   * @generated from field: map<string, uint64> strategies = 9;
+   */
+  strategies: { [key: string]: bigint };
+
+  /**
+   * @generated from field: map<string, uint64> qa_policy_versions = 10;
+   */
+  qaPolicyVersions: { [key: string]: bigint };
+
+  /**
+   * @generated from field: map<string, uint64> annotators = 11;
+   */
+  annotators: { [key: string]: bigint };
+
+  /**
+   * @generated from field: labelloop.dataset.v1.QaSummary qa = 12;
+   */
+  qa?: QaSummary | undefined;
+
+  /**
+   * @generated from field: repeated labelloop.dataset.v1.ClassCount counts = 13;
+   */
+  counts: ClassCount[];
+
+  /**
+   * Source prediction events and LabelAccepted events of the items added or changed by this
+   * version (earlier items: follow previous_version_id).
+   *
+   * @generated from field: repeated string source_event_ids = 14;
+   */
+  sourceEventIds: string[];
+
+  /**
+   * @generated from field: repeated string label_event_ids = 15;
+   */
+  labelEventIds: string[];
+
+  /**
+   * @generated from field: uint64 added_items = 16;
+   */
+  addedItems: bigint;
+
+  /**
+   * @generated from field: uint64 changed_items = 17;
+   */
+  changedItems: bigint;
+
+  /**
+   * @generated from field: uint64 removed_items = 18;
+   */
+  removedItems: bigint;
+
+  /**
+   * @generated from field: string cut_reason = 19;
+   */
+  cutReason: string;
+
+  /**
+   * @generated from field: string status = 20;
+   */
+  status: string;
+
+  /**
+   * @generated from field: repeated string reasons = 21;
+   */
+  reasons: string[];
+
+  /**
+   * Model versions trained on this version.
+   *
+   * @generated from field: repeated labelloop.dataset.v1.TrainingRecord trainings = 22;
+   */
+  trainings: TrainingRecord[];
+
+  /**
+   * @generated from field: google.protobuf.Timestamp created_at = 23;
+   */
+  createdAt?: Timestamp | undefined;
+};
+
+/**
+ * Describes the message labelloop.dataset.v1.Lineage.
+ * Use `create(LineageSchema)` to create a new message.
+ */
+export const LineageSchema: GenMessage<Lineage> = /*@__PURE__*/
+  messageDesc(file_labelloop_dataset_v1_dataset_registry_service, 11);
+
+/**
+ * @generated from message labelloop.dataset.v1.ExportVersionRequest
+ */
+export type ExportVersionRequest = Message<"labelloop.dataset.v1.ExportVersionRequest"> & {
+  /**
+   * @generated from field: string dataset_id = 1;
+   */
+  datasetId: string;
+
+  /**
+   * @generated from field: string version_id = 2;
+   */
+  versionId: string;
+
+  /**
+   * "jsonl", "csv", "coco", "parquet"; empty: all four.
+   *
+   * @generated from field: repeated string formats = 3;
+   */
+  formats: string[];
+};
+
+/**
+ * Describes the message labelloop.dataset.v1.ExportVersionRequest.
+ * Use `create(ExportVersionRequestSchema)` to create a new message.
+ */
+export const ExportVersionRequestSchema: GenMessage<ExportVersionRequest> = /*@__PURE__*/
+  messageDesc(file_labelloop_dataset_v1_dataset_registry_service, 12);
+
+/**
+ * @generated from message labelloop.dataset.v1.ExportVersionResponse
+ */
+export type ExportVersionResponse = Message<"labelloop.dataset.v1.ExportVersionResponse"> & {
+  /**
+   * @generated from field: string export_uri = 1;
+   */
+  exportUri: string;
+
+  /**
+   * @generated from field: string manifest_sha256 = 2;
+   */
+  manifestSha256: string;
+
+  /**
+   * @generated from field: repeated labelloop.dataset.v1.ExportFile files = 3;
+   */
+  files: ExportFile[];
+
+  /**
+   * Manifest file name relative to export_uri.
+   *
+   * @generated from field: string manifest_name = 4;
+   */
+  manifestName: string;
+};
+
+/**
+ * Describes the message labelloop.dataset.v1.ExportVersionResponse.
+ * Use `create(ExportVersionResponseSchema)` to create a new message.
+ */
+export const ExportVersionResponseSchema: GenMessage<ExportVersionResponse> = /*@__PURE__*/
+  messageDesc(file_labelloop_dataset_v1_dataset_registry_service, 13);
+
+/**
+ * @generated from message labelloop.dataset.v1.CutVersionRequest
+ */
+export type CutVersionRequest = Message<"labelloop.dataset.v1.CutVersionRequest"> & {
+  /**
+   * @generated from field: string dataset_id = 1;
+   */
+  datasetId: string;
+};
+
+/**
+ * Describes the message labelloop.dataset.v1.CutVersionRequest.
+ * Use `create(CutVersionRequestSchema)` to create a new message.
+ */
+export const CutVersionRequestSchema: GenMessage<CutVersionRequest> = /*@__PURE__*/
+  messageDesc(file_labelloop_dataset_v1_dataset_registry_service, 14);
+
+/**
+ * @generated from message labelloop.dataset.v1.CutVersionResponse
+ */
+export type CutVersionResponse = Message<"labelloop.dataset.v1.CutVersionResponse"> & {
+  /**
+   * @generated from field: labelloop.dataset.v1.VersionInfo version = 1;
+   */
+  version?: VersionInfo | undefined;
+
+  /**
+   * False when nothing changed since the last version (it is returned instead).
+   *
+   * @generated from field: bool created = 2;
+   */
+  created: boolean;
+};
+
+/**
+ * Describes the message labelloop.dataset.v1.CutVersionResponse.
+ * Use `create(CutVersionResponseSchema)` to create a new message.
+ */
+export const CutVersionResponseSchema: GenMessage<CutVersionResponse> = /*@__PURE__*/
+  messageDesc(file_labelloop_dataset_v1_dataset_registry_service, 15);
+
+/**
+ * @generated from message labelloop.dataset.v1.AddTagRequest
+ */
+export type AddTagRequest = Message<"labelloop.dataset.v1.AddTagRequest"> & {
+  /**
+   * @generated from field: string dataset_id = 1;
+   */
+  datasetId: string;
+
+  /**
+   * @generated from field: string version_id = 2;
+   */
+  versionId: string;
+
+  /**
+   * @generated from field: string tag = 3;
+   */
+  tag: string;
+};
+
+/**
+ * Describes the message labelloop.dataset.v1.AddTagRequest.
+ * Use `create(AddTagRequestSchema)` to create a new message.
+ */
+export const AddTagRequestSchema: GenMessage<AddTagRequest> = /*@__PURE__*/
+  messageDesc(file_labelloop_dataset_v1_dataset_registry_service, 16);
+
+/**
+ * @generated from message labelloop.dataset.v1.AddTagResponse
+ */
+export type AddTagResponse = Message<"labelloop.dataset.v1.AddTagResponse"> & {
+  /**
+   * @generated from field: repeated string tags = 1;
+   */
+  tags: string[];
+};
+
+/**
+ * Describes the message labelloop.dataset.v1.AddTagResponse.
+ * Use `create(AddTagResponseSchema)` to create a new message.
+ */
+export const AddTagResponseSchema: GenMessage<AddTagResponse> = /*@__PURE__*/
+  messageDesc(file_labelloop_dataset_v1_dataset_registry_service, 17);
+
+/**
+ * @generated from message labelloop.dataset.v1.RemoveTagRequest
+ */
+export type RemoveTagRequest = Message<"labelloop.dataset.v1.RemoveTagRequest"> & {
+  /**
+   * @generated from field: string dataset_id = 1;
+   */
+  datasetId: string;
+
+  /**
+   * @generated from field: string version_id = 2;
+   */
+  versionId: string;
+
+  /**
+   * @generated from field: string tag = 3;
+   */
+  tag: string;
+};
+
+/**
+ * Describes the message labelloop.dataset.v1.RemoveTagRequest.
+ * Use `create(RemoveTagRequestSchema)` to create a new message.
+ */
+export const RemoveTagRequestSchema: GenMessage<RemoveTagRequest> = /*@__PURE__*/
+  messageDesc(file_labelloop_dataset_v1_dataset_registry_service, 18);
+
+/**
+ * @generated from message labelloop.dataset.v1.RemoveTagResponse
+ */
+export type RemoveTagResponse = Message<"labelloop.dataset.v1.RemoveTagResponse"> & {
+  /**
+   * @generated from field: repeated string tags = 1;
+   */
+  tags: string[];
+};
+
+/**
+ * Describes the message labelloop.dataset.v1.RemoveTagResponse.
+ * Use `create(RemoveTagResponseSchema)` to create a new message.
+ */
+export const RemoveTagResponseSchema: GenMessage<RemoveTagResponse> = /*@__PURE__*/
+  messageDesc(file_labelloop_dataset_v1_dataset_registry_service, 19);
+
+/**
+ * @generated from message labelloop.dataset.v1.SetAliasRequest
+ */
+export type SetAliasRequest = Message<"labelloop.dataset.v1.SetAliasRequest"> & {
+  /**
+   * @generated from field: string dataset_id = 1;
+   */
+  datasetId: string;
+
+  /**
+   * @generated from field: string alias = 2;
+   */
+  alias: string;
+
+  /**
+   * @generated from field: string version_id = 3;
+   */
+  versionId: string;
+};
+
+/**
+ * Describes the message labelloop.dataset.v1.SetAliasRequest.
+ * Use `create(SetAliasRequestSchema)` to create a new message.
+ */
+export const SetAliasRequestSchema: GenMessage<SetAliasRequest> = /*@__PURE__*/
+  messageDesc(file_labelloop_dataset_v1_dataset_registry_service, 20);
+
+/**
+ * @generated from message labelloop.dataset.v1.SetAliasResponse
+ */
+export type SetAliasResponse = Message<"labelloop.dataset.v1.SetAliasResponse"> & {
+  /**
+   * @generated from field: labelloop.dataset.v1.Alias alias = 1;
+   */
+  alias?: Alias | undefined;
+
+  /**
+   * True when the alias moved back to a version it pointed at before.
+   *
+   * @generated from field: bool rollback = 2;
+   */
+  rollback: boolean;
+};
+
+/**
+ * Describes the message labelloop.dataset.v1.SetAliasResponse.
+ * Use `create(SetAliasResponseSchema)` to create a new message.
+ */
+export const SetAliasResponseSchema: GenMessage<SetAliasResponse> = /*@__PURE__*/
+  messageDesc(file_labelloop_dataset_v1_dataset_registry_service, 21);
+
+/**
+ * Alias is a movable name for a version, with its history (newest first).
+ *
+ * @generated from message labelloop.dataset.v1.Alias
+ */
+export type Alias = Message<"labelloop.dataset.v1.Alias"> & {
+  /**
+   * @generated from field: string dataset_id = 1;
+   */
+  datasetId: string;
+
+  /**
+   * @generated from field: string alias = 2;
+   */
+  alias: string;
+
+  /**
+   * @generated from field: string version_id = 3;
+   */
+  versionId: string;
+
+  /**
+   * @generated from field: google.protobuf.Timestamp updated_at = 4;
+   */
+  updatedAt?: Timestamp | undefined;
+
+  /**
+   * @generated from field: repeated labelloop.dataset.v1.AliasMove history = 5;
+   */
+  history: AliasMove[];
+};
+
+/**
+ * Describes the message labelloop.dataset.v1.Alias.
+ * Use `create(AliasSchema)` to create a new message.
+ */
+export const AliasSchema: GenMessage<Alias> = /*@__PURE__*/
+  messageDesc(file_labelloop_dataset_v1_dataset_registry_service, 22);
+
+/**
+ * AliasMove is one change of an alias.
+ *
+ * @generated from message labelloop.dataset.v1.AliasMove
+ */
+export type AliasMove = Message<"labelloop.dataset.v1.AliasMove"> & {
+  /**
+   * @generated from field: string version_id = 1;
+   */
+  versionId: string;
+
+  /**
+   * @generated from field: string previous_version_id = 2;
+   */
+  previousVersionId: string;
+
+  /**
+   * "set" (first), "move" (to a version it never pointed at) or "rollback".
+   *
+   * @generated from field: string action = 3;
+   */
+  action: string;
+
+  /**
+   * @generated from field: string moved_by = 4;
+   */
+  movedBy: string;
+
+  /**
+   * @generated from field: google.protobuf.Timestamp moved_at = 5;
+   */
+  movedAt?: Timestamp | undefined;
+};
+
+/**
+ * Describes the message labelloop.dataset.v1.AliasMove.
+ * Use `create(AliasMoveSchema)` to create a new message.
+ */
+export const AliasMoveSchema: GenMessage<AliasMove> = /*@__PURE__*/
+  messageDesc(file_labelloop_dataset_v1_dataset_registry_service, 23);
+
+/**
+ * @generated from message labelloop.dataset.v1.ListAliasesRequest
+ */
+export type ListAliasesRequest = Message<"labelloop.dataset.v1.ListAliasesRequest"> & {
+  /**
+   * @generated from field: string dataset_id = 1;
+   */
+  datasetId: string;
+};
+
+/**
+ * Describes the message labelloop.dataset.v1.ListAliasesRequest.
+ * Use `create(ListAliasesRequestSchema)` to create a new message.
+ */
+export const ListAliasesRequestSchema: GenMessage<ListAliasesRequest> = /*@__PURE__*/
+  messageDesc(file_labelloop_dataset_v1_dataset_registry_service, 24);
+
+/**
+ * @generated from message labelloop.dataset.v1.ListAliasesResponse
+ */
+export type ListAliasesResponse = Message<"labelloop.dataset.v1.ListAliasesResponse"> & {
+  /**
+   * @generated from field: repeated labelloop.dataset.v1.Alias aliases = 1;
+   */
+  aliases: Alias[];
+};
+
+/**
+ * Describes the message labelloop.dataset.v1.ListAliasesResponse.
+ * Use `create(ListAliasesResponseSchema)` to create a new message.
+ */
+export const ListAliasesResponseSchema: GenMessage<ListAliasesResponse> = /*@__PURE__*/
+  messageDesc(file_labelloop_dataset_v1_dataset_registry_service, 25);
+
+/**
+ * @generated from message labelloop.dataset.v1.RecordTrainingRequest
+ */
+export type RecordTrainingRequest = Message<"labelloop.dataset.v1.RecordTrainingRequest"> & {
+  /**
+   * @generated from field: string model_id = 1;
+   */
+  modelId: string;
+
+  /**
+   * @generated from field: string model_version = 2;
+   */
+  modelVersion: string;
+
+  /**
+   * @generated from field: string dataset_version_id = 3;
+   */
+  datasetVersionId: string;
+};
+
+/**
+ * Describes the message labelloop.dataset.v1.RecordTrainingRequest.
+ * Use `create(RecordTrainingRequestSchema)` to create a new message.
+ */
+export const RecordTrainingRequestSchema: GenMessage<RecordTrainingRequest> = /*@__PURE__*/
+  messageDesc(file_labelloop_dataset_v1_dataset_registry_service, 26);
+
+/**
+ * @generated from message labelloop.dataset.v1.RecordTrainingResponse
+ */
+export type RecordTrainingResponse = Message<"labelloop.dataset.v1.RecordTrainingResponse"> & {
+  /**
+   * @generated from field: labelloop.dataset.v1.TrainingRecord training = 1;
+   */
+  training?: TrainingRecord | undefined;
+};
+
+/**
+ * Describes the message labelloop.dataset.v1.RecordTrainingResponse.
+ * Use `create(RecordTrainingResponseSchema)` to create a new message.
+ */
+export const RecordTrainingResponseSchema: GenMessage<RecordTrainingResponse> = /*@__PURE__*/
+  messageDesc(file_labelloop_dataset_v1_dataset_registry_service, 27);
+
+/**
+ * TrainingRecord links a model version to the dataset version it was trained on.
+ *
+ * @generated from message labelloop.dataset.v1.TrainingRecord
+ */
+export type TrainingRecord = Message<"labelloop.dataset.v1.TrainingRecord"> & {
+  /**
+   * @generated from field: string model_id = 1;
+   */
+  modelId: string;
+
+  /**
+   * @generated from field: string model_version = 2;
+   */
+  modelVersion: string;
+
+  /**
+   * @generated from field: string dataset_id = 3;
+   */
+  datasetId: string;
+
+  /**
+   * @generated from field: string dataset_version_id = 4;
+   */
+  datasetVersionId: string;
+
+  /**
+   * "api" (RecordTraining) or "model_promoted" (from ModelPromoted).
+   *
+   * @generated from field: string source = 5;
+   */
+  source: string;
+
+  /**
+   * Promotion stage, when known.
+   *
+   * @generated from field: string stage = 6;
+   */
+  stage: string;
+
+  /**
+   * @generated from field: google.protobuf.Timestamp recorded_at = 7;
+   */
+  recordedAt?: Timestamp | undefined;
+};
+
+/**
+ * Describes the message labelloop.dataset.v1.TrainingRecord.
+ * Use `create(TrainingRecordSchema)` to create a new message.
+ */
+export const TrainingRecordSchema: GenMessage<TrainingRecord> = /*@__PURE__*/
+  messageDesc(file_labelloop_dataset_v1_dataset_registry_service, 28);
+
+/**
+ * @generated from message labelloop.dataset.v1.ListTrainingsRequest
+ */
+export type ListTrainingsRequest = Message<"labelloop.dataset.v1.ListTrainingsRequest"> & {
+  /**
+   * @generated from field: string model_id = 1;
+   */
+  modelId: string;
+
+  /**
+   * @generated from field: string model_version = 2;
+   */
+  modelVersion: string;
+
+  /**
+   * @generated from field: string dataset_version_id = 3;
+   */
+  datasetVersionId: string;
+};
+
+/**
+ * Describes the message labelloop.dataset.v1.ListTrainingsRequest.
+ * Use `create(ListTrainingsRequestSchema)` to create a new message.
+ */
+export const ListTrainingsRequestSchema: GenMessage<ListTrainingsRequest> = /*@__PURE__*/
+  messageDesc(file_labelloop_dataset_v1_dataset_registry_service, 29);
+
+/**
+ * @generated from message labelloop.dataset.v1.ListTrainingsResponse
+ */
+export type ListTrainingsResponse = Message<"labelloop.dataset.v1.ListTrainingsResponse"> & {
+  /**
+   * @generated from field: repeated labelloop.dataset.v1.TrainingRecord trainings = 1;
+   */
+  trainings: TrainingRecord[];
+};
+
+/**
+ * Describes the message labelloop.dataset.v1.ListTrainingsResponse.
+ * Use `create(ListTrainingsResponseSchema)` to create a new message.
+ */
+export const ListTrainingsResponseSchema: GenMessage<ListTrainingsResponse> = /*@__PURE__*/
+  messageDesc(file_labelloop_dataset_v1_dataset_registry_service, 30);
+
+/**
+ * DatasetRegistryService lists, reads, compares, exports and manages dataset versions.
  *
  * @generated from service labelloop.dataset.v1.DatasetRegistryService
  */
@@ -108,6 +1049,100 @@ export const DatasetRegistryService: GenService<{
     methodKind: "unary";
     input: typeof GetVersionRequestSchema;
     output: typeof GetVersionResponseSchema;
+  },
+  /**
+   * Exact difference between two versions of a dataset.
+   *
+   * @generated from rpc labelloop.dataset.v1.DatasetRegistryService.DiffVersions
+   */
+  diffVersions: {
+    methodKind: "unary";
+    input: typeof DiffVersionsRequestSchema;
+    output: typeof DiffVersionsResponseSchema;
+  },
+  /**
+   * Lineage of a version, also as an OpenLineage run event.
+   *
+   * @generated from rpc labelloop.dataset.v1.DatasetRegistryService.GetLineage
+   */
+  getLineage: {
+    methodKind: "unary";
+    input: typeof GetLineageRequestSchema;
+    output: typeof GetLineageResponseSchema;
+  },
+  /**
+   * Writes a version in the given formats (with a manifest of checksums).
+   *
+   * @generated from rpc labelloop.dataset.v1.DatasetRegistryService.ExportVersion
+   */
+  exportVersion: {
+    methodKind: "unary";
+    input: typeof ExportVersionRequestSchema;
+    output: typeof ExportVersionResponseSchema;
+  },
+  /**
+   * Cuts a version of the pending changes now.
+   *
+   * @generated from rpc labelloop.dataset.v1.DatasetRegistryService.CutVersion
+   */
+  cutVersion: {
+    methodKind: "unary";
+    input: typeof CutVersionRequestSchema;
+    output: typeof CutVersionResponseSchema;
+  },
+  /**
+   * @generated from rpc labelloop.dataset.v1.DatasetRegistryService.AddTag
+   */
+  addTag: {
+    methodKind: "unary";
+    input: typeof AddTagRequestSchema;
+    output: typeof AddTagResponseSchema;
+  },
+  /**
+   * @generated from rpc labelloop.dataset.v1.DatasetRegistryService.RemoveTag
+   */
+  removeTag: {
+    methodKind: "unary";
+    input: typeof RemoveTagRequestSchema;
+    output: typeof RemoveTagResponseSchema;
+  },
+  /**
+   * Points an alias (e.g. "candidate", "production") at a version; moving it back is a rollback.
+   *
+   * @generated from rpc labelloop.dataset.v1.DatasetRegistryService.SetAlias
+   */
+  setAlias: {
+    methodKind: "unary";
+    input: typeof SetAliasRequestSchema;
+    output: typeof SetAliasResponseSchema;
+  },
+  /**
+   * @generated from rpc labelloop.dataset.v1.DatasetRegistryService.ListAliases
+   */
+  listAliases: {
+    methodKind: "unary";
+    input: typeof ListAliasesRequestSchema;
+    output: typeof ListAliasesResponseSchema;
+  },
+  /**
+   * Records that a model version was trained on a dataset version.
+   *
+   * @generated from rpc labelloop.dataset.v1.DatasetRegistryService.RecordTraining
+   */
+  recordTraining: {
+    methodKind: "unary";
+    input: typeof RecordTrainingRequestSchema;
+    output: typeof RecordTrainingResponseSchema;
+  },
+  /**
+   * Which model versions were trained on what (filter by model and/or dataset version).
+   *
+   * @generated from rpc labelloop.dataset.v1.DatasetRegistryService.ListTrainings
+   */
+  listTrainings: {
+    methodKind: "unary";
+    input: typeof ListTrainingsRequestSchema;
+    output: typeof ListTrainingsResponseSchema;
   },
 }> = /*@__PURE__*/
   serviceDesc(file_labelloop_dataset_v1_dataset_registry_service, 0);

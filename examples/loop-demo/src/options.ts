@@ -1,0 +1,106 @@
+/**
+ * Settings of the main job, their defaults, and the command line that sets them.
+ */
+import * as path from 'node:path';
+import { REPO_ROOT } from '@labelloop/testing';
+
+/** Selection strategies the sampling service knows. */
+export const STRATEGIES = ['least_confidence', 'margin', 'entropy', 'random', 'class_balance', 'k_center', 'hybrid'] as const;
+
+/** Everything one run of the main job depends on. */
+export interface MainJobOptions {
+  /** Production events to stream: early held-out messages first, then the later groups. */
+  events: number;
+  /** Give up after this many seconds (the run then reports `completed: false`). */
+  timeoutSeconds: number;
+  /** Sampling strategy of the policy (`entropy`, `hybrid`, `random`, ...). */
+  strategy: string;
+  /** Seeds the stream order, model training and the simulated annotators. */
+  seed: number;
+  /** Production traffic rate. */
+  eventsPerSecond: number;
+  /** Events the inference service sends together; one burst is one sampling micro-batch. */
+  burst: number;
+  /** Items the strategy may pick per micro-batch (SamplingPolicy.micro_batch_size). */
+  labelsPerBurst: number;
+  /** Unbiased random audit share (go to the registry's test split). */
+  auditRate: number;
+  /** Dataset registry: cut a version after this many new accepted labels (REGISTRY_CUT_EVERY). */
+  cutEvery: number;
+  /** Recovered = within this much (absolute) of the pre-drift accuracy (capped, see figures.ts). */
+  recoveryGap: number;
+  /** Promotion rule: the candidate's accuracy must beat the champion's by this much. */
+  minImprovement: number;
+  /** Simulated human time runs this many times faster than real time. */
+  humanSpeedup: number;
+  /** Delete and recreate the LabelLoop topics first (local broker only). */
+  resetTopics: boolean;
+  /** Drop the run's database at the end. */
+  dropDatabase: boolean;
+  /** Where report folders go (`<reportRoot>/<runName>/`). */
+  reportRoot: string;
+  /** Report folder name (default: time, strategy and seed). */
+  runName?: string;
+  /** Rewrite the status line in place (a terminal) instead of printing changed lines. */
+  live: boolean;
+  /** Where progress lines go (default stdout). */
+  log: (line: string) => void;
+}
+
+/** The defaults: the whole SpamAssassin stream at 20 events/s, a few minutes on 2 cores. */
+export function defaultOptions(): MainJobOptions {
+  return {
+    events: 2732,
+    timeoutSeconds: 600,
+    strategy: 'entropy',
+    seed: 1,
+    eventsPerSecond: 20,
+    burst: 50,
+    labelsPerBurst: 5,
+    auditRate: 0.02,
+    cutEvery: 50,
+    recoveryGap: 0.01,
+    minImprovement: 0.005,
+    humanSpeedup: 50,
+    resetTopics: false,
+    dropDatabase: true,
+    reportRoot: path.join(REPO_ROOT, 'reports', 'main-job'),
+    live: false,
+    log: (line) => process.stdout.write(`${line}\n`),
+  };
+}
+
+/** Command-line flags (`--events 2732 --timeout 600 --strategy entropy --seed 1 --compare-random ...`). */
+export interface Cli {
+  options: MainJobOptions;
+  compareRandom: boolean;
+}
+
+/** Parses `argv` (without node and script) over the defaults; throws on an unknown flag or bad value. */
+export function parseArgs(argv: string[], base = defaultOptions()): Cli {
+  const o = { ...base };
+  let compareRandom = false;
+  const numeric: Record<string, keyof MainJobOptions> = {
+    '--events': 'events', '--timeout': 'timeoutSeconds', '--seed': 'seed', '--rate': 'eventsPerSecond', '--burst': 'burst',
+    '--labels-per-burst': 'labelsPerBurst', '--audit-rate': 'auditRate', '--cut-every': 'cutEvery', '--recovery-gap': 'recoveryGap',
+    '--min-improvement': 'minImprovement', '--human-speedup': 'humanSpeedup',
+  };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (a === '--compare-random') compareRandom = true;
+    else if (a === '--keep-topics') o.resetTopics = false;
+    else if (a === '--reset-topics') o.resetTopics = true;
+    else if (a === '--keep-database') o.dropDatabase = false;
+    else if (a === '--strategy') o.strategy = argv[++i];
+    else if (a === '--run-name') o.runName = argv[++i];
+    else if (a === '--report-dir') o.reportRoot = path.resolve(argv[++i]);
+    else if (numeric[a]) {
+      const v = Number(argv[++i]);
+      if (!Number.isFinite(v)) throw new Error(`${a} needs a number`);
+      (o as unknown as Record<string, number>)[numeric[a]] = v;
+    } else throw new Error(`unknown flag ${a}`);
+  }
+  if (!(STRATEGIES as readonly string[]).includes(o.strategy)) throw new Error(`--strategy must be one of ${STRATEGIES.join(', ')}`);
+  if (o.events < 200) throw new Error('--events must be at least 200');
+  return { options: o, compareRandom };
+}

@@ -1,0 +1,3 @@
+export * from './node';
+export * from './store';
+export * from './trie';

@@ -1,0 +1,181 @@
+import { fromBinary } from '@bufbuild/protobuf';
+import { Inject, Injectable } from '@nestjs/common';
+import type { LoggerService } from '@nestjs/common';
+import { AnnotationRequestedSchema } from '@labelloop/contracts';
+import { DataSource, EntityManager, queryRows } from '@labelloop/persistence';
+import { RpcError } from '@labelloop/rpc';
+import { CONFIG, DATA_SOURCE, LOGGER } from '@labelloop/runtime';
+import type { DispatchConfig } from '../dispatch.config';
+import { checkLabel } from '../labels/label-schema';
+import { TaskService } from '../tasks/task.service';
+import { LabelStudioClient, LsAnnotation, LsImportTask } from './label-studio.client';
+import { labelingConfig, predictionResult, resultToLabel } from './labeling-config';
+
+/** What became of one Label Studio annotation. */
+export type IngestOutcome = 'submitted' | 'duplicate' | 'refused' | 'surplus' | 'cancelled';
+
+/** Title of the Label Studio project that mirrors a LabelLoop project (also how one is adopted after a crash). */
+export const lsProjectTitle = (projectId: string) => `labelloop:${projectId}`;
+
+/**
+ * The Label Studio backend of the dispatch service. Items of the configured projects are
+ * imported into a Label Studio project generated from the label schema, with the model's
+ * pre-label as a prediction; annotations people make there come back (webhook, and polling as
+ * the fallback) and are submitted as answers to the item's open tasks, exactly like an
+ * in-house annotator's, under the annotator id `label-studio:<user id>`.
+ *
+ * Exactly once: each Label Studio annotation id is recorded in the same transaction as its
+ * submission, so a re-pulled or re-posted annotation changes nothing. An item is imported once:
+ * before importing, the project's current tasks are read and items already there are only
+ * recorded (an import whose bookkeeping was lost in a crash is not repeated).
+ */
+@Injectable()
+export class LabelStudioConnector {
+  readonly client?: LabelStudioClient;
+
+  constructor(
+    @Inject(DATA_SOURCE) private readonly ds: DataSource,
+    @Inject(CONFIG) private readonly config: DispatchConfig,
+    private readonly tasks: TaskService,
+    @Inject(LOGGER) private readonly logger: LoggerService,
+  ) {
+    if (config.LABEL_STUDIO_URL && config.LABEL_STUDIO_TOKEN) this.client = new LabelStudioClient(config.LABEL_STUDIO_URL, config.LABEL_STUDIO_TOKEN);
+  }
+
+  /** True when a Label Studio server is configured. */
+  get enabled(): boolean {
+    return this.client !== undefined;
+  }
+
+  /** One sync round for every routed project: pull annotations, then import new items. */
+  async syncAll(): Promise<{ imported: number; outcomes: IngestOutcome[] }> {
+    let imported = 0;
+    const outcomes: IngestOutcome[] = [];
+    for (const projectId of this.config.LABEL_STUDIO_PROJECTS) {
+      const r = await this.sync(projectId);
+      imported += r.imported;
+      outcomes.push(...r.outcomes);
+    }
+    return { imported, outcomes };
+  }
+
+  /** Pulls every annotation of the project's Label Studio tasks, then imports items not there yet. */
+  async sync(projectId: string): Promise<{ imported: number; outcomes: IngestOutcome[] }> {
+    const client = this.requireClient();
+    const lsProjectId = await this.ensureProject(projectId);
+    const lsTasks = await client.exportTasks(lsProjectId);
+    const outcomes: IngestOutcome[] = [];
+    for (const t of lsTasks) {
+      const itemId = t.data.item_id;
+      if (typeof itemId !== 'string') continue;
+      for (const a of t.annotations ?? []) outcomes.push(await this.ingest(projectId, itemId, a, 'poll'));
+    }
+    const inLs = new Set(lsTasks.map((t) => t.data.item_id).filter((x): x is string => typeof x === 'string'));
+    const due = await queryRows<{ item_id: string; kind: string; request: Buffer }>(
+      this.ds,
+      `SELECT DISTINCT ON (t.item_id) t.item_id, t.kind, t.request FROM annotation_task t
+        WHERE t.project_id = $1 AND t.state = 'pending' AND NOT EXISTS (SELECT 1 FROM ls_item i WHERE i.item_id = t.item_id)
+        ORDER BY t.item_id, t.created_at LIMIT 500`,
+      [projectId],
+    );
+    const fresh = due.filter((d) => !inLs.has(d.item_id));
+    if (fresh.length > 0) await client.importTasks(lsProjectId, fresh.map((d) => this.toImport(d)));
+    if (due.length > 0) {
+      await this.ds.query(`INSERT INTO ls_item (item_id, project_id, ls_project_id) SELECT id, $2, $3 FROM unnest($1::text[]) id ON CONFLICT DO NOTHING`, [due.map((d) => d.item_id), projectId, lsProjectId]);
+    }
+    return { imported: fresh.length, outcomes };
+  }
+
+  /** The Label Studio project of a LabelLoop project, created (with its webhook) on first use. */
+  async ensureProject(projectId: string): Promise<number> {
+    const [known] = await queryRows<{ ls_project_id: number }>(this.ds, 'SELECT ls_project_id FROM ls_project WHERE project_id = $1', [projectId]);
+    if (known) return known.ls_project_id;
+    const client = this.requireClient();
+    const title = lsProjectTitle(projectId);
+    const [existing] = await client.findProjects(title);
+    const lsProjectId = existing ?? (await client.createProject(title, labelingConfig(this.tasks.schema), `LabelLoop project ${projectId}: items sampled for annotation, with the model's pre-label.`));
+    await this.ds.query('INSERT INTO ls_project (project_id, ls_project_id) VALUES ($1, $2) ON CONFLICT DO NOTHING', [projectId, lsProjectId]);
+    if (existing === undefined && this.config.LABEL_STUDIO_WEBHOOK_URL && this.config.LABEL_STUDIO_WEBHOOK_SECRET) {
+      // A refused webhook (e.g. Label Studio's SSRF guard) leaves polling to bring answers back.
+      await client
+        .addWebhook(lsProjectId, this.config.LABEL_STUDIO_WEBHOOK_URL, { 'X-LabelLoop-Secret': this.config.LABEL_STUDIO_WEBHOOK_SECRET })
+        .catch((e: Error) => this.logger.warn({ msg: 'Label Studio refused the webhook; polling only', project: projectId, error: e.message }, 'LabelStudioConnector'));
+    }
+    return lsProjectId;
+  }
+
+  /** The LabelLoop project mirrored by a Label Studio project, if any. */
+  async projectOf(lsProjectId: number): Promise<string | undefined> {
+    const [row] = await queryRows<{ project_id: string }>(this.ds, 'SELECT project_id FROM ls_project WHERE ls_project_id = $1', [lsProjectId]);
+    return row?.project_id;
+  }
+
+  /**
+   * Brings one Label Studio annotation into the pipeline. The annotation id is claimed first
+   * (a second delivery finds it and returns `duplicate`); a label that does not fit the schema
+   * is recorded as `refused` with the reason and submits nothing; when the item has no open
+   * task left (its k answers are in) the annotation is recorded as `surplus`.
+   */
+  async ingest(projectId: string, itemId: string, a: LsAnnotation, via: 'webhook' | 'poll'): Promise<IngestOutcome> {
+    const userId = typeof a.completed_by === 'object' && a.completed_by !== null ? a.completed_by.id : a.completed_by;
+    const annotatorId = `label-studio:${userId ?? 'unknown'}`;
+    return this.ds.transaction(async (em) => {
+      const claimed = await queryRows(em, `INSERT INTO ls_annotation (ls_annotation_id, item_id, annotator_id, outcome, via) VALUES ($1, $2, $3, 'submitted', $4) ON CONFLICT DO NOTHING RETURNING 1`, [a.id, itemId, annotatorId, via]);
+      if (claimed.length === 0) return 'duplicate';
+      const record = (outcome: IngestOutcome, detail?: string, submissionId?: string) =>
+        em.query('UPDATE ls_annotation SET outcome = $2, detail = $3, submission_id = $4 WHERE ls_annotation_id = $1', [a.id, outcome, detail ?? null, submissionId ?? null]).then(() => outcome);
+      if (a.was_cancelled) return record('cancelled', 'skipped in Label Studio');
+      let label;
+      try {
+        label = resultToLabel(a.result);
+        checkLabel(label, this.tasks.schema);
+      } catch (e) {
+        if (e instanceof RpcError) return record('refused', e.message);
+        throw e;
+      }
+      const taskId = await this.leaseOpenTask(em, projectId, itemId, annotatorId);
+      if (!taskId) return record('surplus', 'the item has no open task left');
+      const { submissionId } = await this.tasks.submitIn(em, annotatorId, () => undefined, {
+        taskId,
+        label,
+        timeSpentMs: Math.max(0, Math.round((a.lead_time ?? 0) * 1000)),
+        idempotencyKey: `label-studio:${a.id}`,
+      });
+      return record('submitted', undefined, submissionId);
+    });
+  }
+
+  /** Leases an open task of the item to the Label Studio annotator (never one who already answered it). */
+  private async leaseOpenTask(em: EntityManager, projectId: string, itemId: string, annotatorId: string): Promise<string | undefined> {
+    const [t] = await queryRows<{ task_id: string; state: string }>(
+      em,
+      `SELECT task_id, state FROM annotation_task t
+        WHERE t.project_id = $1 AND t.item_id = $2
+          AND (t.state = 'pending' OR (t.state = 'leased' AND t.lease_expires_at <= now()))
+          AND NOT ($3 = ANY (t.exclude_annotators))
+          AND NOT EXISTS (SELECT 1 FROM annotation_task o WHERE o.item_id = t.item_id AND o.annotator_id = $3)
+        ORDER BY t.created_at LIMIT 1 FOR UPDATE SKIP LOCKED`,
+      [projectId, itemId, annotatorId],
+    );
+    if (!t) return undefined;
+    await em.query(`UPDATE annotation_task SET state = 'leased', annotator_id = $2, lease_expires_at = now(), updated_at = now() WHERE task_id = $1`, [t.task_id, annotatorId]);
+    await em.query(`INSERT INTO task_transition (task_id, from_state, to_state, actor, reason) VALUES ($1, $2, 'leased', $3, 'annotated in Label Studio')`, [t.task_id, t.state, annotatorId]);
+    return t.task_id;
+  }
+
+  private toImport(d: { item_id: string; kind: string; request: Buffer }): LsImportTask {
+    const r = fromBinary(AnnotationRequestedSchema, d.request);
+    const predicted = r.preLabel?.predictedLabel;
+    // Gold and blind re-label items are shown without the model's suggestion.
+    const showPreLabel = (d.kind === 'label' || d.kind === 'rework') && !!predicted;
+    return {
+      data: { text: r.inputUri, item_id: d.item_id, model_id: r.modelId, model_version: r.modelVersion },
+      predictions: showPreLabel ? [{ model_version: `${r.modelId}@${r.modelVersion}`, score: r.preLabel?.confidence ?? 0, result: predictionResult(predicted) }] : [],
+    };
+  }
+
+  private requireClient(): LabelStudioClient {
+    if (!this.client) throw new Error('Label Studio is not configured (LABEL_STUDIO_URL)');
+    return this.client;
+  }
+}

@@ -1,0 +1,396 @@
+import { createReadStream } from 'node:fs';
+import { FileHandle, open, readFile } from 'node:fs/promises';
+import type { ExportFormat } from '../registry.config';
+import { BoxRecord, canonicalJson, ItemRecord } from '../versions/content-address';
+
+/** File name of each format inside a version's export directory. */
+export const FILE_NAMES: Record<ExportFormat, string> = {
+  jsonl: 'data.jsonl',
+  csv: 'data.csv',
+  coco: 'coco.json',
+  parquet: 'data.parquet',
+};
+
+/** Streams records of one version into one file. */
+export interface FormatWriter {
+  readonly format: ExportFormat;
+  write(records: ItemRecord[]): Promise<void>;
+  /** Finishes the file; returns how many records it holds. */
+  close(): Promise<number>;
+}
+
+/** Buffered text output to a file. */
+class TextOut {
+  private parts: string[] = [];
+  private pending = 0;
+  private constructor(
+    readonly path: string,
+    private readonly fh: FileHandle,
+  ) {}
+  static async open(file: string): Promise<TextOut> {
+    return new TextOut(file, await open(file, 'w'));
+  }
+  async write(s: string): Promise<void> {
+    this.parts.push(s);
+    this.pending += s.length;
+    if (this.pending >= 1 << 20) await this.flush();
+  }
+  async flush(): Promise<void> {
+    if (this.parts.length === 0) return;
+    await this.fh.write(this.parts.join(''));
+    this.parts = [];
+    this.pending = 0;
+  }
+  async close(): Promise<void> {
+    await this.flush();
+    await this.fh.close();
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// JSONL: one canonical-JSON record per line, so sha256(line) is the record hash in the trie.
+
+class JsonlWriter implements FormatWriter {
+  readonly format = 'jsonl' as const;
+  private n = 0;
+  constructor(private readonly out: TextOut) {}
+  async write(records: ItemRecord[]): Promise<void> {
+    for (const r of records) await this.out.write(canonicalJson(r) + '\n');
+    this.n += records.length;
+  }
+  async close(): Promise<number> {
+    await this.out.close();
+    return this.n;
+  }
+}
+
+export async function readJsonl(file: string): Promise<ItemRecord[]> {
+  const text = await readFile(file, 'utf8');
+  return text.split('\n').filter(Boolean).map((l) => JSON.parse(l) as ItemRecord);
+}
+
+// ---------------------------------------------------------------------------------------------
+// CSV (RFC 4180): numbers in shortest round-trip form, boxes as a JSON array (empty cell for
+// classification items).
+
+export const CSV_COLUMNS = ['item_id', 'input_uri', 'content_hash', 'label', 'split', 'confidence', 'agreement', 'boxes'] as const;
+
+const csvCell = (v: string) => (/[",\r\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v);
+
+class CsvWriter implements FormatWriter {
+  readonly format = 'csv' as const;
+  private n = 0;
+  constructor(private readonly out: TextOut) {}
+  async start(): Promise<this> {
+    await this.out.write(CSV_COLUMNS.join(',') + '\r\n');
+    return this;
+  }
+  async write(records: ItemRecord[]): Promise<void> {
+    for (const r of records) {
+      const cells = [r.itemId, r.inputUri, r.contentHash, r.label, r.split, String(r.confidence), String(r.agreement), r.boxes ? JSON.stringify(r.boxes) : ''];
+      await this.out.write(cells.map(csvCell).join(',') + '\r\n');
+    }
+    this.n += records.length;
+  }
+  async close(): Promise<number> {
+    await this.out.close();
+    return this.n;
+  }
+}
+
+/** Parses RFC 4180 CSV (quoted fields may hold commas, quotes and line breaks). */
+export function parseCsv(text: string): string[][] {
+  const rows: string[][] = [];
+  let row: string[] = [];
+  let cell = '';
+  let quoted = false;
+  for (let i = 0; i < text.length; i++) {
+    const ch = text[i];
+    if (quoted) {
+      if (ch === '"') {
+        if (text[i + 1] === '"') {
+          cell += '"';
+          i++;
+        } else quoted = false;
+      } else cell += ch;
+    } else if (ch === '"') quoted = true;
+    else if (ch === ',') {
+      row.push(cell);
+      cell = '';
+    } else if (ch === '\r' || ch === '\n') {
+      if (ch === '\r' && text[i + 1] === '\n') i++;
+      row.push(cell);
+      rows.push(row);
+      row = [];
+      cell = '';
+    } else cell += ch;
+  }
+  if (cell !== '' || row.length > 0) {
+    row.push(cell);
+    rows.push(row);
+  }
+  return rows;
+}
+
+export async function readCsv(file: string): Promise<ItemRecord[]> {
+  const [header, ...rows] = parseCsv(await readFile(file, 'utf8'));
+  if (header.join(',') !== CSV_COLUMNS.join(',')) throw new Error(`unexpected CSV header ${header.join(',')}`);
+  return rows.map((c) => {
+    const r: ItemRecord = { itemId: c[0], inputUri: c[1], contentHash: c[2], label: c[3], split: c[4], confidence: Number(c[5]), agreement: Number(c[6]) };
+    if (c[7]) r.boxes = JSON.parse(c[7]) as BoxRecord[];
+    return r;
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// COCO: one image per item (file_name = input URI; width/height are not known to the registry
+// and are omitted), one category per class (ids 1..K in name order). Box items get one
+// annotation per box with `bbox` [x, y, width, height] and `area`; classification items get
+// one annotation per class with only `category_id` (no bbox: a COCO-style image-level label).
+// LabelLoop fields ride along as `labelloop_*` keys on images so the file round-trips.
+
+interface CocoImage {
+  id: number;
+  file_name: string;
+  labelloop_item_id: string;
+  labelloop_content_hash: string;
+  labelloop_split: string;
+  labelloop_confidence: number;
+  labelloop_agreement: number;
+  labelloop_label_type: 'classification' | 'boxes';
+}
+interface CocoAnnotation {
+  id: number;
+  image_id: number;
+  category_id: number;
+  iscrowd: 0;
+  bbox?: [number, number, number, number];
+  area?: number;
+}
+export interface CocoDataset {
+  info: Record<string, string>;
+  licenses: unknown[];
+  images: CocoImage[];
+  annotations: CocoAnnotation[];
+  categories: { id: number; name: string; supercategory: string }[];
+}
+
+class CocoWriter implements FormatWriter {
+  readonly format = 'coco' as const;
+  private n = 0;
+  private annId = 0;
+  private readonly categories = new Map<string, number>();
+  private firstImage = true;
+  private firstAnn = true;
+
+  constructor(
+    private readonly out: TextOut,
+    private readonly side: TextOut,
+    private readonly info: Record<string, string>,
+    categories: string[],
+  ) {
+    [...new Set(categories)].sort().forEach((c, i) => this.categories.set(c, i + 1));
+  }
+
+  async start(): Promise<this> {
+    await this.out.write(`{"info":${JSON.stringify(this.info)},"licenses":[],"images":[`);
+    return this;
+  }
+
+  private category(name: string): number {
+    let id = this.categories.get(name);
+    if (id === undefined) {
+      id = this.categories.size + 1;
+      this.categories.set(name, id);
+    }
+    return id;
+  }
+
+  async write(records: ItemRecord[]): Promise<void> {
+    for (const r of records) {
+      const imageId = ++this.n;
+      const boxes = r.boxes && r.boxes.length > 0 ? r.boxes : undefined;
+      const image: CocoImage = {
+        id: imageId,
+        file_name: r.inputUri,
+        labelloop_item_id: r.itemId,
+        labelloop_content_hash: r.contentHash,
+        labelloop_split: r.split,
+        labelloop_confidence: r.confidence,
+        labelloop_agreement: r.agreement,
+        labelloop_label_type: boxes ? 'boxes' : 'classification',
+      };
+      await this.out.write((this.firstImage ? '' : ',') + JSON.stringify(image));
+      this.firstImage = false;
+      const anns: CocoAnnotation[] = boxes
+        ? boxes.map((b) => ({ id: ++this.annId, image_id: imageId, category_id: this.category(b.label), iscrowd: 0, bbox: [b.x, b.y, b.width, b.height], area: b.width * b.height }))
+        : r.label.split('|').map((c) => ({ id: ++this.annId, image_id: imageId, category_id: this.category(c), iscrowd: 0 }));
+      for (const a of anns) {
+        await this.side.write((this.firstAnn ? '' : ',') + JSON.stringify(a));
+        this.firstAnn = false;
+      }
+    }
+  }
+
+  async close(): Promise<number> {
+    await this.side.close();
+    await this.out.write('],"annotations":[');
+    await this.out.flush();
+    for await (const chunk of createReadStream(this.side.path, { encoding: 'utf8' })) await this.out.write(chunk as string);
+    const cats = [...this.categories].sort((a, b) => a[1] - b[1]).map(([name, id]) => ({ id, name, supercategory: 'label' }));
+    await this.out.write(`],"categories":${JSON.stringify(cats)}}`);
+    await this.out.close();
+    const { rm } = await import('node:fs/promises');
+    await rm(this.side.path, { force: true });
+    return this.n;
+  }
+}
+
+export async function readCoco(file: string): Promise<ItemRecord[]> {
+  const coco = JSON.parse(await readFile(file, 'utf8')) as CocoDataset;
+  const names = new Map(coco.categories.map((c) => [c.id, c.name]));
+  const name = (id: number) => {
+    const n = names.get(id);
+    if (n === undefined) throw new Error(`COCO annotation refers to unknown category ${id}`);
+    return n;
+  };
+  const byImage = new Map<number, CocoAnnotation[]>();
+  for (const a of coco.annotations) byImage.set(a.image_id, [...(byImage.get(a.image_id) ?? []), a]);
+  return coco.images.map((img) => {
+    const anns = byImage.get(img.id) ?? [];
+    const r: ItemRecord = {
+      itemId: img.labelloop_item_id,
+      inputUri: img.file_name,
+      contentHash: img.labelloop_content_hash,
+      label: '',
+      split: img.labelloop_split,
+      confidence: img.labelloop_confidence,
+      agreement: img.labelloop_agreement,
+    };
+    if (img.labelloop_label_type === 'boxes') {
+      r.boxes = anns.map((a) => {
+        const [x, y, width, height] = a.bbox ?? [0, 0, 0, 0];
+        return { x, y, width, height, label: name(a.category_id) };
+      });
+      r.label = [...new Set(r.boxes.map((b) => b.label))].sort().join('|');
+    } else {
+      r.label = anns.map((a) => name(a.category_id)).join('|');
+    }
+    return r;
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Parquet (via @dsnp/parquetjs): flat columns plus `boxes` as a repeated group
+// {x, y, width, height, label} (empty for classification items); SNAPPY-compressed.
+
+type Parquet = typeof import('@dsnp/parquetjs');
+let parquetModule: Promise<Parquet> | undefined;
+// Loaded on first use: it is large and only exports need it.
+const parquet = () => (parquetModule ??= import('@dsnp/parquetjs'));
+
+async function parquetSchema() {
+  const { ParquetSchema } = await parquet();
+  return new ParquetSchema({
+    item_id: { type: 'UTF8', compression: 'SNAPPY' },
+    input_uri: { type: 'UTF8', compression: 'SNAPPY' },
+    content_hash: { type: 'UTF8', compression: 'SNAPPY' },
+    label: { type: 'UTF8', compression: 'SNAPPY' },
+    split: { type: 'UTF8', compression: 'SNAPPY' },
+    confidence: { type: 'DOUBLE' },
+    agreement: { type: 'DOUBLE' },
+    boxes: {
+      repeated: true,
+      fields: {
+        x: { type: 'DOUBLE' },
+        y: { type: 'DOUBLE' },
+        width: { type: 'DOUBLE' },
+        height: { type: 'DOUBLE' },
+        label: { type: 'UTF8' },
+      },
+    },
+  });
+}
+
+class ParquetFileWriter implements FormatWriter {
+  readonly format = 'parquet' as const;
+  private n = 0;
+  constructor(private readonly w: Awaited<ReturnType<Parquet['ParquetWriter']['openFile']>>) {}
+  static async open(file: string): Promise<ParquetFileWriter> {
+    const { ParquetWriter } = await parquet();
+    return new ParquetFileWriter(await ParquetWriter.openFile(await parquetSchema(), file, { rowGroupSize: 8192 }));
+  }
+  async write(records: ItemRecord[]): Promise<void> {
+    for (const r of records) {
+      await this.w.appendRow({
+        item_id: r.itemId,
+        input_uri: r.inputUri,
+        content_hash: r.contentHash,
+        label: r.label,
+        split: r.split,
+        confidence: r.confidence,
+        agreement: r.agreement,
+        boxes: r.boxes ?? [],
+      });
+    }
+    this.n += records.length;
+  }
+  async close(): Promise<number> {
+    await this.w.close();
+    return this.n;
+  }
+}
+
+export async function readParquet(file: string): Promise<ItemRecord[]> {
+  const { ParquetReader } = await parquet();
+  const reader = await ParquetReader.openFile(file);
+  const out: ItemRecord[] = [];
+  try {
+    const cursor = reader.getCursor();
+    for (let row = (await cursor.next()) as Record<string, unknown> | null; row; row = (await cursor.next()) as Record<string, unknown> | null) {
+      const r: ItemRecord = {
+        itemId: row.item_id as string,
+        inputUri: row.input_uri as string,
+        contentHash: row.content_hash as string,
+        label: row.label as string,
+        split: row.split as string,
+        confidence: row.confidence as number,
+        agreement: row.agreement as number,
+      };
+      const boxes = (row.boxes as BoxRecord[] | undefined) ?? [];
+      if (boxes.length > 0) r.boxes = boxes.map((b) => ({ x: b.x, y: b.y, width: b.width, height: b.height, label: b.label }));
+      out.push(r);
+    }
+  } finally {
+    await reader.close();
+  }
+  return out;
+}
+
+/** Opens a writer of `format` at `file` (a temporary name; the caller renames it). */
+export async function openWriter(format: ExportFormat, file: string, ctx: { info: Record<string, string>; categories: string[] }): Promise<FormatWriter> {
+  switch (format) {
+    case 'jsonl':
+      return new JsonlWriter(await TextOut.open(file));
+    case 'csv':
+      return new CsvWriter(await TextOut.open(file)).start();
+    case 'coco':
+      return new CocoWriter(await TextOut.open(file), await TextOut.open(`${file}.annotations`), ctx.info, ctx.categories).start();
+    case 'parquet':
+      return ParquetFileWriter.open(file);
+  }
+}
+
+/** Reads back a file written by `openWriter` (used by the round-trip tests and by tools). */
+export function readExport(format: ExportFormat, file: string): Promise<ItemRecord[]> {
+  switch (format) {
+    case 'jsonl':
+      return readJsonl(file);
+    case 'csv':
+      return readCsv(file);
+    case 'coco':
+      return readCoco(file);
+    case 'parquet':
+      return readParquet(file);
+  }
+}

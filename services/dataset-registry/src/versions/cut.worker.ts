@@ -1,0 +1,64 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { LoggerService } from '@nestjs/common';
+import { sleep } from '@labelloop/messaging';
+import type { DataSource } from '@labelloop/persistence';
+import { CONFIG, DATA_SOURCE, LOGGER, Worker } from '@labelloop/runtime';
+import type { RegistryConfig } from '../registry.config';
+import { VersionCutter } from './version-cutter';
+
+/**
+ * Time-based cutting: a dataset with changes pending for REGISTRY_CUT_INTERVAL_SECONDS since
+ * its last cut (or since its first pending change) gets a version even if fewer than
+ * REGISTRY_CUT_EVERY items changed. Replicas may all run it: a cut holds the dataset's lock
+ * and finds nothing pending after another replica's cut.
+ */
+@Injectable()
+export class CutWorker implements Worker {
+  private readonly abort = new AbortController();
+  private loop?: Promise<void>;
+
+  constructor(
+    @Inject(DATA_SOURCE) private readonly ds: DataSource,
+    @Inject(CONFIG) private readonly config: RegistryConfig,
+    @Inject(LOGGER) private readonly logger: LoggerService,
+    private readonly cutter: VersionCutter,
+  ) {}
+
+  start(): void {
+    if (this.config.REGISTRY_CUT_INTERVAL_SECONDS > 0) this.loop = this.run();
+  }
+
+  async stop(): Promise<void> {
+    this.abort.abort();
+    await this.loop;
+  }
+
+  private async run(): Promise<void> {
+    const every = Math.min(this.config.REGISTRY_CUT_POLL_MS, this.config.REGISTRY_CUT_INTERVAL_SECONDS * 1000);
+    while (!this.abort.signal.aborted) {
+      try {
+        await this.cutDue();
+      } catch (e) {
+        this.logger.warn({ msg: 'interval cut failed, will retry', error: (e as Error).message }, 'CutWorker');
+      }
+      await sleep(every, this.abort.signal);
+    }
+  }
+
+  /** Cuts every dataset whose pending changes are due; returns their ids. */
+  async cutDue(): Promise<string[]> {
+    const due: { dataset_id: string }[] = await this.ds.query(
+      `SELECT dataset_id FROM dataset_head
+        WHERE first_pending_at IS NOT NULL AND coalesce(last_cut_at, first_pending_at) <= now() - make_interval(secs => $1)
+        ORDER BY dataset_id`,
+      [this.config.REGISTRY_CUT_INTERVAL_SECONDS],
+    );
+    const cut: string[] = [];
+    for (const { dataset_id } of due) {
+      if (this.abort.signal.aborted) break;
+      const r = await this.ds.transaction((em) => this.cutter.cut(em, dataset_id, 'interval'));
+      if (r.created) cut.push(dataset_id);
+    }
+    return cut;
+  }
+}

@@ -1,0 +1,33 @@
+import { Injectable } from '@nestjs/common';
+import { ModelPromoted, ModelPromotedSchema, Topics } from '@labelloop/contracts';
+import type { ConsumedEvent, EventHandler } from '@labelloop/messaging';
+import type { EntityManager } from '@labelloop/persistence';
+
+/**
+ * Links promoted model versions to the dataset version they were trained on (ModelPromoted
+ * carries it), so "which model was trained on what" has an answer without anyone calling
+ * RecordTraining. A promotion without a dataset version records nothing.
+ */
+@Injectable()
+export class ModelPromotedConsumer implements EventHandler<typeof ModelPromotedSchema> {
+  readonly topic = Topics.modelPromoted;
+  readonly schema = ModelPromotedSchema;
+
+  validate(p: ModelPromoted): string | undefined {
+    if (!p.modelId) return 'model_id is required';
+    if (!p.modelVersion) return 'model_version is required';
+    return undefined;
+  }
+
+  async handle(events: ConsumedEvent<ModelPromoted>[], em: EntityManager): Promise<void> {
+    for (const { message: p } of events) {
+      if (!p.datasetVersionId) continue;
+      await em.query(
+        `INSERT INTO model_training (model_id, model_version, dataset_version_id, dataset_id, source, stage)
+         VALUES ($1, $2, $3, coalesce((SELECT dataset_id FROM dataset_version WHERE version_id = $3 ORDER BY created_at LIMIT 1), ''), 'model_promoted', $4)
+         ON CONFLICT (model_id, model_version, dataset_version_id) DO UPDATE SET stage = EXCLUDED.stage`,
+        [p.modelId, p.modelVersion, p.datasetVersionId, p.stage],
+      );
+    }
+  }
+}

@@ -1,0 +1,103 @@
+import { timestampFromDate } from '@bufbuild/protobuf/wkt';
+import { GuidelineReviewRequestedSchema, Topics } from '@labelloop/contracts';
+import type { Outbox } from '@labelloop/messaging';
+import { appendAudit, EntityManager } from '@labelloop/persistence';
+
+/** When a class's disagreement counts as a guideline problem. */
+export interface GuidelinePolicy {
+  /** Completed overlap rounds (most recent) the rates are measured over. */
+  window: number;
+  /** Minimum rounds involving the class before it can raise a review. */
+  minItems: number;
+  /** The class's disagreement rate must reach this ... */
+  threshold: number;
+  /** ... and exceed the project's overall disagreement by at least this much. */
+  margin: number;
+}
+
+/** Disagreement of one class against the whole project; pure. */
+export interface ClassDisagreement {
+  labelClass: string;
+  /** Rounds in which at least one annotator chose the class. */
+  items: number;
+  /** 1 − the class's proportion of specific agreement. */
+  rate: number;
+  /** 1 − the project's overall pairwise agreement over the same rounds. */
+  baseline: number;
+}
+
+/**
+ * Per class, 1 − proportion of specific agreement (Uebersax; the per-category agreement behind
+ * Fleiss' kappa): over the rounds, Σ n_j(n_j − 1) / Σ n_j(n − 1), where a round has n answers of
+ * which n_j chose class j — of all the times an annotator chose j, how often did another
+ * annotator of the same item choose it too. The baseline is the same over all classes,
+ * 1 − Σ_j Σ n_j(n_j − 1) / Σ n(n − 1). Rounds with a single answer carry no agreement and are
+ * skipped.
+ */
+export function classDisagreement(rounds: readonly { labels: readonly string[] }[]): ClassDisagreement[] {
+  const agree = new Map<string, number>();
+  const total = new Map<string, number>();
+  const items = new Map<string, number>();
+  let allAgree = 0;
+  let allPairs = 0;
+  for (const r of rounds) {
+    const n = r.labels.length;
+    if (n < 2) continue;
+    const counts = new Map<string, number>();
+    for (const l of r.labels) counts.set(l, (counts.get(l) ?? 0) + 1);
+    for (const [c, nj] of counts) {
+      agree.set(c, (agree.get(c) ?? 0) + nj * (nj - 1));
+      total.set(c, (total.get(c) ?? 0) + nj * (n - 1));
+      items.set(c, (items.get(c) ?? 0) + 1);
+      allAgree += nj * (nj - 1);
+    }
+    allPairs += n * (n - 1);
+  }
+  const baseline = allPairs ? 1 - allAgree / allPairs : 0;
+  return [...total.keys()].sort().map((c) => ({ labelClass: c, items: items.get(c)!, rate: 1 - agree.get(c)! / total.get(c)!, baseline }));
+}
+
+/** Whether a class's disagreement stands out enough to ask for a guideline review; pure. */
+export const needsReview = (c: ClassDisagreement, p: GuidelinePolicy): boolean => c.items >= p.minItems && c.rate >= p.threshold && c.rate - c.baseline >= p.margin;
+
+/**
+ * After each decided round: measures the classes of the project over the recent rounds and
+ * raises GuidelineReviewRequested once for a class whose disagreement stays high; the request
+ * re-arms when the class's rate falls back below the threshold.
+ */
+export async function checkGuidelines(em: EntityManager, outbox: Outbox, projectId: string, p: GuidelinePolicy, traceparent?: string): Promise<void> {
+  const rounds: { labels: string[] }[] = await em.query(
+    `SELECT array_agg(label_key) AS labels FROM (
+       SELECT a.item_id, a.round, a.label_key, max(a.received_at) OVER (PARTITION BY a.item_id, a.round) AS last_at,
+              count(*) OVER (PARTITION BY a.item_id, a.round) AS answers, max(a.required) OVER (PARTITION BY a.item_id, a.round) AS required
+         FROM qa_answer a WHERE a.project_id = $1 AND NOT a.gold) x
+      WHERE answers >= required
+      GROUP BY item_id, round ORDER BY max(last_at) DESC LIMIT $2`,
+    [projectId, p.window],
+  );
+  for (const c of classDisagreement(rounds)) {
+    const raise = needsReview(c, p);
+    const [prev]: { open: boolean; raised: number }[] = await em.query('SELECT open, raised FROM qa_guideline_review WHERE project_id = $1 AND label_class = $2 FOR UPDATE', [projectId, c.labelClass]);
+    if (!raise) {
+      if (prev?.open && c.rate < p.threshold) await em.query('UPDATE qa_guideline_review SET open = false, updated_at = now() WHERE project_id = $1 AND label_class = $2', [projectId, c.labelClass]);
+      continue;
+    }
+    if (prev?.open) continue;
+    const raised = (prev?.raised ?? 0) + 1;
+    await em.query(
+      `INSERT INTO qa_guideline_review (project_id, label_class, open, raised, disagreement_rate, baseline_rate, items) VALUES ($1, $2, true, $3, $4, $5, $6)
+       ON CONFLICT (project_id, label_class) DO UPDATE SET open = true, raised = EXCLUDED.raised, disagreement_rate = EXCLUDED.disagreement_rate,
+         baseline_rate = EXCLUDED.baseline_rate, items = EXCLUDED.items, updated_at = now()`,
+      [projectId, c.labelClass, raised, c.rate, c.baseline, c.items],
+    );
+    await appendAudit(em, { actor: 'qa', action: 'guideline.review_requested', subject: `${projectId}/${c.labelClass}`, detail: { ...c } });
+    await outbox.emit(em, {
+      topic: Topics.guidelineReviewRequested,
+      key: projectId,
+      schema: GuidelineReviewRequestedSchema,
+      id: `guideline-review:${projectId}:${c.labelClass}:${raised}`,
+      traceparent,
+      message: { projectId, labelClass: c.labelClass, disagreementRate: c.rate, baselineRate: c.baseline, requestedAt: timestampFromDate(new Date()) },
+    });
+  }
+}

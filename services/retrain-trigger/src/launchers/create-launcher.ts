@@ -1,0 +1,35 @@
+import { launcherKind, RetrainConfig, webhookSecret } from '../retrain.config';
+import { secretFromEnv } from '@labelloop/config';
+import { GitHubActionsLauncher } from './github-actions.launcher';
+import { KubernetesLauncher } from './kubernetes.launcher';
+import type { Launcher } from './launcher';
+import { WebhookLauncher } from './webhook.launcher';
+
+/** The configured launcher, or undefined when none is (runs then wait in `requested`). */
+export async function createLauncher(c: RetrainConfig): Promise<Launcher | undefined> {
+  switch (launcherKind(c)) {
+    case 'webhook':
+      return new WebhookLauncher(c.RETRAIN_WEBHOOK_URL!, webhookSecret(), c.RETRAIN_WEBHOOK_TIMEOUT_MS);
+    case 'kubernetes':
+      return new KubernetesLauncher(
+        {
+          namespace: c.RETRAIN_K8S_NAMESPACE,
+          image: c.RETRAIN_K8S_IMAGE ?? '',
+          serviceAccountName: c.RETRAIN_K8S_SERVICE_ACCOUNT,
+          args: c.RETRAIN_K8S_ARGS,
+          backoffLimit: c.RETRAIN_K8S_BACKOFF_LIMIT,
+          ttlSecondsAfterFinished: c.RETRAIN_K8S_TTL_SECONDS,
+          resources: { requests: { cpu: c.RETRAIN_K8S_CPU, memory: c.RETRAIN_K8S_MEMORY }, limits: { memory: c.RETRAIN_K8S_MEMORY } },
+          template: c.RETRAIN_K8S_JOB_TEMPLATE ? await KubernetesLauncher.loadTemplate(c.RETRAIN_K8S_JOB_TEMPLATE) : undefined,
+        },
+        c.RETRAIN_WEBHOOK_TIMEOUT_MS,
+      );
+    case 'github_actions': {
+      const token = secretFromEnv('RETRAIN_GITHUB_TOKEN');
+      if (!token) throw new Error('RETRAIN_GITHUB_TOKEN (or RETRAIN_GITHUB_TOKEN_FILE) is required when RETRAIN_LAUNCHER=github_actions');
+      return new GitHubActionsLauncher({ apiUrl: c.RETRAIN_GITHUB_API_URL, repo: c.RETRAIN_GITHUB_REPO!, workflow: c.RETRAIN_GITHUB_WORKFLOW!, ref: c.RETRAIN_GITHUB_REF, token }, c.RETRAIN_WEBHOOK_TIMEOUT_MS);
+    }
+    default:
+      return undefined;
+  }
+}

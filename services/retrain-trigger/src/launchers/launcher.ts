@@ -1,0 +1,22 @@
+/** A launch request: what the training job needs to start. */
+export interface LaunchRequest {
+  runId: string;
+  modelId: string;
+  datasetId: string;
+  datasetVersionId: string;
+  exportUri: string;
+  /** The policy's run timeout: a platform that can enforce a deadline (Kubernetes) gets it. */
+  timeoutSeconds: number;
+}
+
+/** Outcome of one launch attempt. */
+export type LaunchResult = { ok: true; externalId?: string } | { ok: false; retriable: boolean; error: string };
+
+/** Starts training jobs; one implementation per platform (webhook, Kubernetes, GitHub Actions). */
+export interface Launcher {
+  readonly kind: string;
+  launch(req: LaunchRequest): Promise<LaunchResult>;
+}
+
+/** 408, 429 and 5xx are worth retrying; other failures are final. */
+export const retriableStatus = (status: number): boolean => status === 408 || status === 429 || status >= 500;

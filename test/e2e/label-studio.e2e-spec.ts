@@ -1,0 +1,192 @@
+/**
+ * The Label Studio round trip against a REAL Label Studio server (PyPI label-studio, started on
+ * loopback by deploy/local/label-studio.sh) and annotation-dispatch as a process on the real
+ * broker and database: AnnotationRequested → task in Label Studio with the model's pre-label as
+ * a prediction → a person's annotation created through Label Studio's REST API →
+ * AnnotationSubmitted in Kafka, exactly once however often it is pulled or posted again.
+ */
+import { randomUUID } from 'node:crypto';
+import { createServer } from 'node:net';
+import { fromBinary } from '@bufbuild/protobuf';
+import { Client } from 'pg';
+import { AnnotationRequestedSchema, AnnotationSubmittedSchema, Topics } from '@labelloop/contracts';
+import { createTestDatabase, eventRecord, eventually, readTopic, ServiceProcess, startService, testKafka, testProducer } from '@labelloop/testing';
+
+const LS_URL = process.env.LABEL_STUDIO_URL ?? `http://127.0.0.1:${process.env.LABEL_STUDIO_PORT ?? '18080'}`;
+const LS_TOKEN = process.env.LABEL_STUDIO_TOKEN ?? 'labelloop-local-label-studio-token';
+
+async function ls<T>(method: string, path: string, body?: unknown): Promise<T> {
+  const res = await fetch(`${LS_URL}${path}`, { method, headers: { Authorization: `Token ${LS_TOKEN}`, 'Content-Type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
+  if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${await res.text()}`);
+  return (await res.json()) as T;
+}
+
+const freePort = () =>
+  new Promise<number>((resolve) => {
+    const s = createServer().listen(0, '127.0.0.1', () => {
+      const port = (s.address() as { port: number }).port;
+      s.close(() => resolve(port));
+    });
+  });
+
+interface LsTaskView {
+  id: number;
+  data: { item_id: string; text: string };
+  predictions: { result: { value: { choices: string[] } }[]; model_version: string }[];
+}
+
+describe('Label Studio round trip', () => {
+  const run = randomUUID().slice(0, 8);
+  const project = `ls-${run}`;
+  const secret = `secret-${randomUUID()}`;
+  const kafka = testKafka();
+  let db: Awaited<ReturnType<typeof createTestDatabase>>;
+  let pg: Client;
+  let dispatch: ServiceProcess;
+  let webhookUrl: string;
+
+  beforeAll(async () => {
+    const me = await ls<{ id: number }>('GET', '/api/current-user/whoami').catch((e: Error) => {
+      throw new Error(`no Label Studio at ${LS_URL} (start it: bash deploy/local/label-studio.sh start): ${e.message}`);
+    });
+    expect(me.id).toBeGreaterThan(0);
+    db = await createTestDatabase('ls');
+    const httpPort = await freePort();
+    webhookUrl = `http://127.0.0.1:${httpPort}/label-studio/webhook`;
+    dispatch = startService('annotation-dispatch', {
+      DATABASE_URL: db.url,
+      KAFKA_GROUP_ID: `ls-${run}-dispatch`,
+      HTTP_PORT: String(httpPort),
+      AUTH_TOKENS: JSON.stringify([{ token: `svc-${run}`, subject: 'ci', roles: ['service'], projects: ['*'] }]),
+      DISPATCH_OVERLAP: '1',
+      DISPATCH_LABEL_CLASSES: 'ham,spam',
+      LABEL_STUDIO_URL: LS_URL,
+      LABEL_STUDIO_TOKEN: LS_TOKEN,
+      LABEL_STUDIO_PROJECTS: project,
+      LABEL_STUDIO_POLL_MS: '500',
+      LABEL_STUDIO_WEBHOOK_URL: webhookUrl,
+      LABEL_STUDIO_WEBHOOK_SECRET: secret,
+    });
+    await dispatch.ready;
+    pg = new Client({ connectionString: db.url });
+    await pg.connect();
+  });
+  afterAll(async () => {
+    await pg?.end();
+    await dispatch?.kill();
+    await db?.drop();
+  });
+
+  const lsProjectId = () =>
+    eventually(async () => (await pg.query(`SELECT ls_project_id FROM annotation_dispatch.ls_project WHERE project_id = $1`, [project])).rows[0]?.ls_project_id as number | undefined, 'Label Studio project', 60_000, 250);
+  const lsTaskOf = (lsProject: number, itemId: string) =>
+    eventually(async () => {
+      const r = await ls<{ tasks: LsTaskView[] } | LsTaskView[]>('GET', `/api/tasks?project=${lsProject}&fields=all&page_size=100`);
+      return (Array.isArray(r) ? r : r.tasks).find((t) => t.data.item_id === itemId);
+    }, `task ${itemId} in Label Studio`, 60_000, 250);
+  const submittedFor = async (itemId: string) =>
+    (await readTopic(kafka, Topics.annotationSubmitted, 1_000_000, 4_000)).filter((m) => m.key === itemId).map((m) => fromBinary(AnnotationSubmittedSchema, m.value!));
+  const request = async (itemId: string, text: string, predicted: string) => {
+    const producer = await testProducer(kafka);
+    await producer.send({
+      topic: Topics.annotationRequested,
+      messages: [eventRecord(AnnotationRequestedSchema, { itemId, projectId: project, modelId: 'spam-clf', modelVersion: '7', inputUri: text, preLabel: { predictedLabel: predicted, confidence: 0.62, classProbabilities: { spam: 0.62, ham: 0.38 } } }, { key: itemId })],
+    });
+    await producer.disconnect();
+  };
+
+  it('request → task with pre-annotation in Label Studio → annotation there → AnnotationSubmitted once', async () => {
+    const itemId = `item-${run}-1`;
+    await request(itemId, 'WIN a FREE cruise, reply now', 'spam');
+    const lsProject = await lsProjectId();
+    const project_ = await ls<{ title: string; label_config: string }>('GET', `/api/projects/${lsProject}`);
+    expect(project_.title).toBe(`labelloop:${project}`);
+    expect(project_.label_config).toContain('<Choice value="spam"/>');
+    const hooks = await ls<{ url: string; headers: Record<string, string> }[]>('GET', `/api/webhooks?project=${lsProject}`);
+    expect(hooks.map((h) => h.url)).toContain(webhookUrl);
+
+    // What the annotator sees: the text and the model's suggestion, pre-selected.
+    const task = await lsTaskOf(lsProject, itemId);
+    expect(task.data.text).toBe('WIN a FREE cruise, reply now');
+    expect(task.predictions).toHaveLength(1);
+    expect(task.predictions[0].result[0].value.choices).toEqual(['spam']);
+    expect(task.predictions[0].model_version).toBe('spam-clf@7');
+
+    // The person disagrees with the model and submits "ham" after 12.5 s.
+    const annotation = await ls<{ id: number }>('POST', `/api/tasks/${task.id}/annotations/`, {
+      result: [{ from_name: 'label', to_name: 'text', type: 'choices', value: { choices: ['ham'] } }],
+      lead_time: 12.5,
+    });
+
+    const [sub] = await eventually(async () => {
+      const s = await submittedFor(itemId);
+      return s.length > 0 && s;
+    }, 'AnnotationSubmitted', 60_000, 500);
+    expect(sub.projectId).toBe(project);
+    expect(sub.label?.value.case === 'classification' && sub.label.value.value.classes).toEqual(['ham']);
+    expect(sub.annotatorId).toMatch(/^label-studio:\d+$/);
+    expect(sub.preLabelAccepted).toBe(false);
+    expect(sub.timeSpentMs).toBe(12_500);
+    expect(sub.modelId).toBe('spam-clf');
+
+    // Posted again by Label Studio (a webhook retry) and pulled again by several poll rounds:
+    // nothing changes.
+    const again = await fetch(webhookUrl, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', 'X-LabelLoop-Secret': secret },
+      body: JSON.stringify({ action: 'ANNOTATION_CREATED', project: { id: lsProject }, task: { id: task.id, data: task.data }, annotation: { id: annotation.id, completed_by: 1, result: [{ from_name: 'label', to_name: 'text', type: 'choices', value: { choices: ['ham'] } }], lead_time: 12.5 } }),
+    });
+    expect(again.status).toBe(200);
+    expect(await again.json()).toEqual({ outcomes: ['duplicate'] });
+    await new Promise((r) => setTimeout(r, 2_000));
+    expect(await submittedFor(itemId)).toHaveLength(1);
+    const rows = (await pg.query(`SELECT outcome, submission_id FROM annotation_dispatch.ls_annotation WHERE ls_annotation_id = $1`, [annotation.id])).rows;
+    expect(rows).toEqual([{ outcome: 'submitted', submission_id: sub.submissionId }]);
+    expect((await pg.query(`SELECT state FROM annotation_dispatch.annotation_task WHERE item_id = $1`, [itemId])).rows).toEqual([{ state: 'submitted' }]);
+    // The item is in Label Studio once, however many sync rounds ran.
+    const all = await ls<{ tasks: LsTaskView[] } | LsTaskView[]>('GET', `/api/tasks?project=${lsProject}&fields=all&page_size=100`);
+    expect((Array.isArray(all) ? all : all.tasks).filter((t) => t.data.item_id === itemId)).toHaveLength(1);
+  });
+
+  it('refuses an annotation outside the schema, naming the field, and stores no answer', async () => {
+    const itemId = `item-${run}-2`;
+    await request(itemId, 'minutes of the meeting attached', 'ham');
+    const lsProject = await lsProjectId();
+    const task = await lsTaskOf(lsProject, itemId);
+    const annotation = await ls<{ id: number }>('POST', `/api/tasks/${task.id}/annotations/`, {
+      result: [{ from_name: 'label', to_name: 'text', type: 'choices', value: { choices: ['eggs'] } }],
+    });
+    const row = await eventually(async () => (await pg.query(`SELECT outcome, detail FROM annotation_dispatch.ls_annotation WHERE ls_annotation_id = $1`, [annotation.id])).rows[0], 'refusal recorded', 60_000, 250);
+    expect(row.outcome).toBe('refused');
+    expect(row.detail).toMatch(/^label\.classification\.classes\[0\]: unknown class "eggs"/);
+    expect((await pg.query(`SELECT count(*)::int AS n FROM annotation_dispatch.submission WHERE item_id = $1`, [itemId])).rows[0].n).toBe(0);
+    expect((await pg.query(`SELECT state FROM annotation_dispatch.annotation_task WHERE item_id = $1`, [itemId])).rows).toEqual([{ state: 'pending' }]);
+  });
+
+  it('falls back to polling when Label Studio sends no webhook', async () => {
+    const itemId = `item-${run}-3`;
+    await request(itemId, 'lunch on friday?', 'ham');
+    const lsProject = await lsProjectId();
+    for (const h of await ls<{ id: number }[]>('GET', `/api/webhooks?project=${lsProject}`)) {
+      const res = await fetch(`${LS_URL}/api/webhooks/${h.id}`, { method: 'DELETE', headers: { Authorization: `Token ${LS_TOKEN}` } });
+      expect(res.ok).toBe(true);
+    }
+    const task = await lsTaskOf(lsProject, itemId);
+    const annotation = await ls<{ id: number }>('POST', `/api/tasks/${task.id}/annotations/`, {
+      result: [{ from_name: 'label', to_name: 'text', type: 'choices', value: { choices: ['ham'] } }],
+      lead_time: 3,
+    });
+    const [sub] = await eventually(async () => {
+      const s = await submittedFor(itemId);
+      return s.length > 0 && s;
+    }, 'AnnotationSubmitted by polling', 60_000, 500);
+    expect(sub.preLabelAccepted).toBe(true);
+    expect((await pg.query(`SELECT via, outcome FROM annotation_dispatch.ls_annotation WHERE ls_annotation_id = $1`, [annotation.id])).rows).toEqual([{ via: 'poll', outcome: 'submitted' }]);
+  });
+
+  it('refuses a webhook without the shared secret', async () => {
+    const res = await fetch(webhookUrl, { method: 'POST', headers: { 'Content-Type': 'application/json', 'X-LabelLoop-Secret': 'wrong-secret-wrong-secret' }, body: '{}' });
+    expect(res.status).toBe(401);
+    expect((await fetch(webhookUrl, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{}' })).status).toBe(401);
+  });
+});
