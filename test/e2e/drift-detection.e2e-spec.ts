@@ -95,7 +95,10 @@ describe('drift-detection service', () => {
     expect(statusAfter.config?.windowSize).toBe(100); // config survived the crash too
     c2.close();
 
-    const dlq = (await readTopic(kafka, `${Topics.predictionRecorded}.dlq`, 100_000, 5_000)).filter((m) => m.headers['dlq-consumer-group'] === `drift-${run}`);
+    // This run's events only: the new group also read earlier runs' bad events on a reused broker.
+    const dlq = (await readTopic(kafka, `${Topics.predictionRecorded}.dlq`, 100_000, 5_000)).filter(
+      (m) => m.headers['dlq-consumer-group'] === `drift-${run}` && fromBinary(PredictionEventSchema, m.value!).eventId.startsWith(`${run}-`),
+    );
     expect(dlq.map((m) => m.headers['dlq-reason']).sort()).toEqual([
       expect.stringMatching(/embedding has length 3, model .* expects 4/),
       'invalid: model_id is required',

@@ -22,6 +22,11 @@ export interface LoadedModel {
  * last committed state of each model is cached with its row version; the row is locked and
  * its version compared every batch, and a mismatch (another replica wrote, or our own
  * transaction rolled back after the cache was updated) reloads from the database.
+ *
+ * The detector mutates the state it is given, so a cached state is handed out, not shared:
+ * load() takes it out of the cache and save() puts the new one back. A batch that throws in
+ * between (a poison event, a failed query) leaves no cache entry, and its retry reloads the
+ * committed state instead of observing the same events a second time.
  */
 @Injectable()
 export class StateRepository {
@@ -63,6 +68,7 @@ export class StateRepository {
     const [row]: { version: string }[] = await em.query('SELECT version FROM drift_model_state WHERE model_id = $1 FOR UPDATE', [modelId]);
     if (Number(row.version) === 0) return { state: emptyState(firstVersion), openAlert: null, version: 0, exists: true, referenceDirty: true };
     const cached = this.cache.get(modelId);
+    this.cache.delete(modelId);
     if (cached && cached.version === Number(row.version)) return { ...cached, referenceDirty: false };
     const [full]: { model_version: string; reference: DetectorState['reference']; window_state: Omit<DetectorState, 'reference' | 'version'>; open_alert_id: string | null }[] =
       await em.query('SELECT model_version, reference, window_state, open_alert_id FROM drift_model_state WHERE model_id = $1', [modelId]);

@@ -1,0 +1,108 @@
+/**
+ * A batch that rolls back must leave no trace in the detector, on the real PostgreSQL server.
+ * The consumer retries a chunk after a poison event (without it) or after a failed commit
+ * (whole); the events it observed before the failure are observed again on the retry, so any
+ * state kept across the rollback would count them twice: the reference would fill early and
+ * the window would hold events that belong to the reference.
+ *
+ * Found by the drift-detection e2e test, which failed in CI when the poison event happened to
+ * share a chunk with reference events (its window held more than the 50 events sent).
+ */
+import { randomUUID } from 'node:crypto';
+import { create } from '@bufbuild/protobuf';
+import { DriftConfigSchema, PredictionEvent, PredictionEventSchema } from '@labelloop/contracts';
+import { ConsumedEvent, Outbox, PoisonMessageError } from '@labelloop/messaging';
+import { createServiceDataSource, DataSource, migrate } from '@labelloop/persistence';
+import { driftConfigSchema } from '../drift.config';
+import { CreateDriftTables1732380000000 } from '../drift.migration';
+import { DriftDetectorV21732390000000 } from '../drift-v2.migration';
+import { DriftPredictionConsumer } from './prediction.consumer';
+import { StateRepository } from './state.repository';
+
+const dbUrl = process.env.DATABASE_URL ?? '';
+
+describe('drift-detection state across rolled-back batches (real PostgreSQL)', () => {
+  const run = randomUUID().slice(0, 8);
+  const schema = `drifttest_${run}`;
+  const model = `m-${run}`;
+  let ds: DataSource;
+  let repo: StateRepository;
+  let consumer: DriftPredictionConsumer;
+
+  beforeAll(async () => {
+    ds = createServiceDataSource({ url: dbUrl, schema, migrations: [CreateDriftTables1732380000000, DriftDetectorV21732390000000] });
+    await ds.initialize();
+    await migrate(ds);
+    repo = new StateRepository(driftConfigSchema.parse({ KAFKA_BROKERS: '127.0.0.1:1', DATABASE_URL: dbUrl }));
+    consumer = new DriftPredictionConsumer(repo, new Outbox('labelloop/drift-detection'));
+    await ds.transaction((em) => repo.saveConfig(em, model, create(DriftConfigSchema, { modelId: model, referenceSize: 20, windowSize: 20 })));
+  });
+  afterAll(async () => {
+    await ds?.query(`DROP SCHEMA "${schema}" CASCADE`).catch(() => undefined);
+    await ds?.destroy();
+  });
+
+  const event = (i: number, embedding = [0.1 * (i % 7), 0.2, 0.3]): ConsumedEvent<PredictionEvent> => ({
+    id: `ev-${run}-${i}`,
+    envelope: {} as ConsumedEvent<PredictionEvent>['envelope'],
+    topic: 't',
+    partition: 0,
+    offset: String(i),
+    key: model,
+    message: create(PredictionEventSchema, {
+      eventId: `ev-${run}-${i}`,
+      modelId: model,
+      modelVersion: '1',
+      predictedLabel: i % 3 ? 'ham' : 'spam',
+      confidence: 0.5 + (i % 5) / 10,
+      numericFeatures: { length: i % 11 },
+      embedding,
+    }),
+  });
+  const range = (from: number, to: number) => Array.from({ length: to - from }, (_, k) => event(from + k));
+
+  async function stored(): Promise<{ reference: number; window: number }> {
+    const [row] = await ds.query(`SELECT reference, window_state FROM "${schema}".drift_model_state WHERE model_id = $1`, [model]);
+    return { reference: row.reference.length, window: row.window_state.window.length };
+  }
+
+  /** What the event consumer does with a chunk: a transaction per attempt, poison events dropped on retry. */
+  async function apply(chunk: ConsumedEvent<PredictionEvent>[], failCommitOnce = false): Promise<string[]> {
+    const poisoned: string[] = [];
+    for (;;) {
+      const live = chunk.filter((e) => !poisoned.includes(e.id));
+      try {
+        await ds.transaction(async (em) => {
+          await consumer.handle(live, em);
+          if (failCommitOnce) {
+            failCommitOnce = false;
+            throw new Error('connection lost before commit');
+          }
+        });
+        return poisoned;
+      } catch (err) {
+        if (err instanceof PoisonMessageError) poisoned.push(err.eventId);
+        else if (!(err as Error).message.includes('before commit')) throw err;
+      }
+    }
+  }
+
+  it('counts each event once when a poison event rolls back the chunk it shares with valid events', async () => {
+    expect(await apply(range(0, 10))).toEqual([]); // committed: the state is now cached
+    expect(await stored()).toEqual({ reference: 10, window: 0 });
+
+    // Five more reference events, then one with a 2-dimensional embedding (the model's is 3).
+    const poisoned = await apply([...range(10, 15), event(15, [1, 2]), ...range(16, 18)]);
+    expect(poisoned).toEqual([`ev-${run}-15`]);
+    expect(await stored()).toEqual({ reference: 17, window: 0 });
+
+    // The reference fills at exactly 20: three more complete it, two go to the window.
+    await apply(range(18, 23));
+    expect(await stored()).toEqual({ reference: 20, window: 2 });
+  });
+
+  it('counts each event once when the commit of a chunk fails and the chunk is retried whole', async () => {
+    await apply(range(100, 106), true);
+    expect(await stored()).toEqual({ reference: 20, window: 8 });
+  });
+});
