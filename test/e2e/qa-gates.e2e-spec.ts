@@ -18,6 +18,7 @@ describe('QA gates with dispatch', () => {
   const names = ['ada', 'grace', 'carol', 'linus'];
   const tokens = names.map((n) => ({ token: `${n}-${run}`, subject: n, roles: ['annotator'], projects: [project, `${project}-pause`] }));
   const svcToken = { token: `svc-${run}`, subject: 'ci', roles: ['service', 'reviewer'], projects: ['*'] };
+  const adminToken = { token: `lead-${run}`, subject: 'lead', roles: ['admin'], projects: [project] };
   let db: Awaited<ReturnType<typeof createTestDatabase>>;
   let pg: Client;
   let qa: ServiceProcess;
@@ -25,7 +26,7 @@ describe('QA gates with dispatch', () => {
 
   beforeAll(async () => {
     db = await createTestDatabase('qa');
-    const env = { DATABASE_URL: db.url, AUTH_TOKENS: JSON.stringify([...tokens, svcToken]), DISPATCH_OVERLAP: '2', DISPATCH_LABEL_CLASSES: 'ham,spam', QA_MIN_ANSWERS_FOR_PAUSE: '30', QA_ANNOTATOR_FLOOR: '0.7' };
+    const env = { DATABASE_URL: db.url, AUTH_TOKENS: JSON.stringify([...tokens, svcToken, adminToken]), DISPATCH_OVERLAP: '2', DISPATCH_LABEL_CLASSES: 'ham,spam', QA_MIN_ANSWERS_FOR_PAUSE: '30', QA_ANNOTATOR_FLOOR: '0.7' };
     qa = startService('qa', { ...env, KAFKA_GROUP_ID: `qa-${run}-qa` });
     dispatch = startService('annotation-dispatch', { ...env, KAFKA_GROUP_ID: `qa-${run}-dispatch` });
     await Promise.all([qa.ready, dispatch.ready]);
@@ -110,5 +111,39 @@ describe('QA gates with dispatch', () => {
       }
     }, 'dispatch refusing linus', 30_000, 300);
     linus.close();
+  });
+
+  it("keeps a versioned QA policy per project: admins of the project only, refused naming the field, audited", async () => {
+    const qaAddr = `127.0.0.1:${(await qa.ready).grpcPort}`;
+    const lead = createGrpcClient(QaService, qaAddr, { token: adminToken.token });
+    const svc = createGrpcClient(QaService, qaAddr, { token: svcToken.token });
+    const other = `${project}-other`;
+    try {
+      expect((await svc.getQaPolicy({ projectId: project })).version).toBe(0); // the defaults apply
+      await expect(svc.upsertQaPolicy({ policy: { projectId: project, batchSize: 10 } })).rejects.toMatchObject({ code: status.PERMISSION_DENIED });
+      await expect(lead.upsertQaPolicy({ policy: { projectId: other, batchSize: 10 } })).rejects.toMatchObject({ code: status.PERMISSION_DENIED });
+      await expect(lead.upsertQaPolicy({ policy: { projectId: project, minConfidence: 1.5 } })).rejects.toMatchObject({
+        code: status.INVALID_ARGUMENT,
+        details: 'policy.min_confidence: must be in [0, 1], got 1.5',
+      });
+      await expect(lead.upsertQaPolicy({ policy: { projectId: project, method: 'vibes' } })).rejects.toMatchObject({ code: status.INVALID_ARGUMENT, details: expect.stringMatching(/^policy\.method: must be one of/) });
+
+      const first = await lead.upsertQaPolicy({ policy: { projectId: project, batchSize: 20, minBatchKappa: 0.6 } });
+      expect(first.version).toBe(1);
+      expect(first.policy).toMatchObject({ projectId: project, method: 'dawid_skene', batchSize: 20, minBatchKappa: 0.6, minConfidence: 0.7, annotatorFloor: 0.7 });
+      const second = await lead.upsertQaPolicy({ policy: { projectId: project, method: 'majority', batchSize: 1 } });
+      expect(second.version).toBe(2);
+      const got = await svc.getQaPolicy({ projectId: project });
+      expect(got).toMatchObject({ version: 2, policy: { method: 'majority', batchSize: 1, minBatchKappa: 0 } });
+
+      const audit = await pg.query(`SELECT actor, action, subject, detail->>'version' AS version FROM qa.audit_log WHERE action = 'qa.policy.updated' ORDER BY seq`);
+      expect(audit.rows).toEqual([
+        { actor: 'lead', action: 'qa.policy.updated', subject: project, version: '1' },
+        { actor: 'lead', action: 'qa.policy.updated', subject: project, version: '2' },
+      ]);
+    } finally {
+      lead.close();
+      svc.close();
+    }
   });
 });

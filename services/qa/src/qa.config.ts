@@ -1,6 +1,6 @@
 import { baseConfigSchema, z } from '@labelloop/config';
 
-/** QA settings (the QA policy applied to every project). */
+/** QA settings; the QA_* gate settings are the defaults of projects without a policy of their own. */
 export const qaConfigSchema = baseConfigSchema.extend({
   /** Consensus method for overlap items: dawid_skene (weighs annotators by estimated skill) or majority. */
   QA_METHOD: z.enum(['dawid_skene', 'majority']).default('dawid_skene'),
@@ -10,6 +10,12 @@ export const qaConfigSchema = baseConfigSchema.extend({
   QA_ANNOTATOR_FLOOR: z.coerce.number().min(0).max(1).default(0.7),
   QA_MIN_GOLD_FOR_PAUSE: z.coerce.number().int().min(1).default(10),
   QA_MIN_ANSWERS_FOR_PAUSE: z.coerce.number().int().min(1).default(30),
+  /** Batch gate default: items held and judged together (1: no batch gate, items are accepted one by one). */
+  QA_BATCH_SIZE: z.coerce.number().int().min(1).max(10000).default(1),
+  /** Batch gate default: minimum Fleiss' kappa over a batch's answers. */
+  QA_MIN_BATCH_KAPPA: z.coerce.number().min(-1).max(1).default(0),
+  /** Batch gate default: minimum accuracy of the gold answers received while a batch was open. */
+  QA_MIN_BATCH_GOLD_ACCURACY: z.coerce.number().min(0).max(1).default(0),
   /** Answers of a project (most recent) the Dawid–Skene estimate runs over. */
   QA_WINDOW: z.coerce.number().int().min(10).max(20000).default(2000),
   /** Version tag of the QA policy, recorded on every accepted label. */

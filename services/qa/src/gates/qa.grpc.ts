@@ -1,13 +1,42 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { GetItemDecisionRequest, ListAnnotatorScorecardsRequest, QaService } from '@labelloop/contracts';
-import type { DataSource } from '@labelloop/persistence';
+import { GetItemDecisionRequest, GetQaPolicyRequest, ListAnnotatorScorecardsRequest, QaService, UpsertQaPolicyRequest } from '@labelloop/contracts';
+import { appendAudit, DataSource } from '@labelloop/persistence';
 import { authorize, invalidArgument, notFound, RpcContext, ServiceImpl } from '@labelloop/rpc';
 import { DATA_SOURCE } from '@labelloop/runtime';
+import { qaPolicyToProto, QaPolicyError } from '../policy/policy';
+import { QaPolicyRepository } from '../policy/policy.repository';
 
-/** QaService: the decision taken on an item. */
+/** QaService: the decision taken on an item, annotator scorecards, and each project's QA policy. */
 @Injectable()
 export class QaGrpc implements ServiceImpl<(typeof QaService)['method']> {
-  constructor(@Inject(DATA_SOURCE) private readonly ds: DataSource) {}
+  constructor(
+    @Inject(DATA_SOURCE) private readonly ds: DataSource,
+    private readonly policies: QaPolicyRepository,
+  ) {}
+
+  async upsertQaPolicy(req: UpsertQaPolicyRequest, ctx: RpcContext) {
+    const p = req.policy;
+    if (!p?.projectId) throw invalidArgument('policy.project_id', 'is required');
+    const me = authorize(ctx.principal, ['admin'], p.projectId);
+    try {
+      const { policy, version } = await this.ds.transaction(async (em) => {
+        const stored = await this.policies.put(em, p);
+        await appendAudit(em, { actor: me.subject, action: 'qa.policy.updated', subject: p.projectId, detail: { version: stored.version, policy: { ...stored.policy } } });
+        return stored;
+      });
+      return { policy: qaPolicyToProto(p.projectId, policy), version };
+    } catch (e) {
+      if (e instanceof QaPolicyError) throw invalidArgument(`policy.${e.field}`, e.problem);
+      throw e;
+    }
+  }
+
+  async getQaPolicy(req: GetQaPolicyRequest, ctx: RpcContext) {
+    if (!req.projectId) throw invalidArgument('project_id', 'is required');
+    authorize(ctx.principal, ['admin', 'reviewer', 'service'], req.projectId);
+    const { policy, version } = await this.ds.transaction(async (em) => ({ policy: await this.policies.get(em, req.projectId), version: await this.policies.version(em, req.projectId) }));
+    return { policy: qaPolicyToProto(req.projectId, policy), version };
+  }
 
   async getItemDecision(req: GetItemDecisionRequest, ctx: RpcContext) {
     if (!req.itemId) throw invalidArgument('item_id', 'is required');

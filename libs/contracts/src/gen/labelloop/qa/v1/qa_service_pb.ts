@@ -12,7 +12,163 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file labelloop/qa/v1/qa_service.proto.
  */
 export const file_labelloop_qa_v1_qa_service: GenFile = /*@__PURE__*/
-  fileDesc("CiBsYWJlbGxvb3AvcWEvdjEvcWFfc2VydmljZS5wcm90bxIPbGFiZWxsb29wLnFhLnYxIikKFkdldEl0ZW1EZWNpc2lvblJlcXVlc3QSDwoHaXRlbV9pZBgBIAEoCSJrChdHZXRJdGVtRGVjaXNpb25SZXNwb25zZRINCgVzdGF0ZRgBIAEoCRIwCghhY2NlcHRlZBgCIAEoCzIeLmxhYmVsbG9vcC5xYS52MS5MYWJlbEFjY2VwdGVkEg8KB2Fuc3dlcnMYAyABKA0iNAoeTGlzdEFubm90YXRvclNjb3JlY2FyZHNSZXF1ZXN0EhIKCnByb2plY3RfaWQYASABKAkiWgofTGlzdEFubm90YXRvclNjb3JlY2FyZHNSZXNwb25zZRI3CgpzY29yZWNhcmRzGAEgAygLMiMubGFiZWxsb29wLnFhLnYxLkFubm90YXRvclNjb3JlY2FyZCKNAgoSQW5ub3RhdG9yU2NvcmVjYXJkEhQKDGFubm90YXRvcl9pZBgBIAEoCRISCgpwcm9qZWN0X2lkGAIgASgJEg8KB2Fuc3dlcnMYAyABKA0SEQoJYWdyZWVtZW50GAQgASgBEhUKDWdvbGRfYWNjdXJhY3kYBSABKAESFAoMZ29sZF9hbnN3ZXJzGAYgASgNEhoKEmVzdGltYXRlZF9hY2N1cmFjeRgHIAEoARIdChVtZWFuX3NlY29uZHNfcGVyX3Rhc2sYCCABKAESIQoZcHJlX2xhYmVsX2FjY2VwdGFuY2VfcmF0ZRgJIAEoARIOCgZyZXdvcmsYCiABKA0SDgoGcGF1c2VkGAsgASgIMu8BCglRYVNlcnZpY2USZAoPR2V0SXRlbURlY2lzaW9uEicubGFiZWxsb29wLnFhLnYxLkdldEl0ZW1EZWNpc2lvblJlcXVlc3QaKC5sYWJlbGxvb3AucWEudjEuR2V0SXRlbURlY2lzaW9uUmVzcG9uc2USfAoXTGlzdEFubm90YXRvclNjb3JlY2FyZHMSLy5sYWJlbGxvb3AucWEudjEuTGlzdEFubm90YXRvclNjb3JlY2FyZHNSZXF1ZXN0GjAubGFiZWxsb29wLnFhLnYxLkxpc3RBbm5vdGF0b3JTY29yZWNhcmRzUmVzcG9uc2ViBnByb3RvMw", [file_labelloop_qa_v1_qa]);
+  fileDesc("CiBsYWJlbGxvb3AvcWEvdjEvcWFfc2VydmljZS5wcm90bxIPbGFiZWxsb29wLnFhLnYxIrIDCghRYVBvbGljeRISCgpwcm9qZWN0X2lkGAEgASgJEhMKBm1ldGhvZBgCIAEoCUgAiAEBEhsKDm1pbl9jb25maWRlbmNlGAMgASgBSAGIAQESHAoPYW5ub3RhdG9yX2Zsb29yGAQgASgBSAKIAQESHwoSbWluX2dvbGRfZm9yX3BhdXNlGAUgASgNSAOIAQESIgoVbWluX2Fuc3dlcnNfZm9yX3BhdXNlGAYgASgNSASIAQESFwoKYmF0Y2hfc2l6ZRgHIAEoDUgFiAEBEhwKD21pbl9iYXRjaF9rYXBwYRgIIAEoAUgGiAEBEiQKF21pbl9iYXRjaF9nb2xkX2FjY3VyYWN5GAkgASgBSAeIAQFCCQoHX21ldGhvZEIRCg9fbWluX2NvbmZpZGVuY2VCEgoQX2Fubm90YXRvcl9mbG9vckIVChNfbWluX2dvbGRfZm9yX3BhdXNlQhgKFl9taW5fYW5zd2Vyc19mb3JfcGF1c2VCDQoLX2JhdGNoX3NpemVCEgoQX21pbl9iYXRjaF9rYXBwYUIaChhfbWluX2JhdGNoX2dvbGRfYWNjdXJhY3kiQgoVVXBzZXJ0UWFQb2xpY3lSZXF1ZXN0EikKBnBvbGljeRgBIAEoCzIZLmxhYmVsbG9vcC5xYS52MS5RYVBvbGljeSJUChZVcHNlcnRRYVBvbGljeVJlc3BvbnNlEikKBnBvbGljeRgBIAEoCzIZLmxhYmVsbG9vcC5xYS52MS5RYVBvbGljeRIPCgd2ZXJzaW9uGAIgASgNIigKEkdldFFhUG9saWN5UmVxdWVzdBISCgpwcm9qZWN0X2lkGAEgASgJIlEKE0dldFFhUG9saWN5UmVzcG9uc2USKQoGcG9saWN5GAEgASgLMhkubGFiZWxsb29wLnFhLnYxLlFhUG9saWN5Eg8KB3ZlcnNpb24YAiABKA0iKQoWR2V0SXRlbURlY2lzaW9uUmVxdWVzdBIPCgdpdGVtX2lkGAEgASgJImsKF0dldEl0ZW1EZWNpc2lvblJlc3BvbnNlEg0KBXN0YXRlGAEgASgJEjAKCGFjY2VwdGVkGAIgASgLMh4ubGFiZWxsb29wLnFhLnYxLkxhYmVsQWNjZXB0ZWQSDwoHYW5zd2VycxgDIAEoDSI0Ch5MaXN0QW5ub3RhdG9yU2NvcmVjYXJkc1JlcXVlc3QSEgoKcHJvamVjdF9pZBgBIAEoCSJaCh9MaXN0QW5ub3RhdG9yU2NvcmVjYXJkc1Jlc3BvbnNlEjcKCnNjb3JlY2FyZHMYASADKAsyIy5sYWJlbGxvb3AucWEudjEuQW5ub3RhdG9yU2NvcmVjYXJkIo0CChJBbm5vdGF0b3JTY29yZWNhcmQSFAoMYW5ub3RhdG9yX2lkGAEgASgJEhIKCnByb2plY3RfaWQYAiABKAkSDwoHYW5zd2VycxgDIAEoDRIRCglhZ3JlZW1lbnQYBCABKAESFQoNZ29sZF9hY2N1cmFjeRgFIAEoARIUCgxnb2xkX2Fuc3dlcnMYBiABKA0SGgoSZXN0aW1hdGVkX2FjY3VyYWN5GAcgASgBEh0KFW1lYW5fc2Vjb25kc19wZXJfdGFzaxgIIAEoARIhChlwcmVfbGFiZWxfYWNjZXB0YW5jZV9yYXRlGAkgASgBEg4KBnJld29yaxgKIAEoDRIOCgZwYXVzZWQYCyABKAgyrAMKCVFhU2VydmljZRJkCg9HZXRJdGVtRGVjaXNpb24SJy5sYWJlbGxvb3AucWEudjEuR2V0SXRlbURlY2lzaW9uUmVxdWVzdBooLmxhYmVsbG9vcC5xYS52MS5HZXRJdGVtRGVjaXNpb25SZXNwb25zZRJ8ChdMaXN0QW5ub3RhdG9yU2NvcmVjYXJkcxIvLmxhYmVsbG9vcC5xYS52MS5MaXN0QW5ub3RhdG9yU2NvcmVjYXJkc1JlcXVlc3QaMC5sYWJlbGxvb3AucWEudjEuTGlzdEFubm90YXRvclNjb3JlY2FyZHNSZXNwb25zZRJhCg5VcHNlcnRRYVBvbGljeRImLmxhYmVsbG9vcC5xYS52MS5VcHNlcnRRYVBvbGljeVJlcXVlc3QaJy5sYWJlbGxvb3AucWEudjEuVXBzZXJ0UWFQb2xpY3lSZXNwb25zZRJYCgtHZXRRYVBvbGljeRIjLmxhYmVsbG9vcC5xYS52MS5HZXRRYVBvbGljeVJlcXVlc3QaJC5sYWJlbGxvb3AucWEudjEuR2V0UWFQb2xpY3lSZXNwb25zZWIGcHJvdG8z", [file_labelloop_qa_v1_qa]);
+
+/**
+ * QaPolicy: the quality gates of one project. A field left unset takes the service default.
+ *
+ * @generated from message labelloop.qa.v1.QaPolicy
+ */
+export type QaPolicy = Message<"labelloop.qa.v1.QaPolicy"> & {
+  /**
+   * @generated from field: string project_id = 1;
+   */
+  projectId: string;
+
+  /**
+   * Consensus method for overlap items: "dawid_skene" or "majority".
+   *
+   * @generated from field: optional string method = 2;
+   */
+  method?: string | undefined;
+
+  /**
+   * Item gate: minimum consensus confidence, in [0, 1].
+   *
+   * @generated from field: optional double min_confidence = 3;
+   */
+  minConfidence?: number | undefined;
+
+  /**
+   * Annotators whose gold or estimated accuracy falls below this are paused, in [0, 1].
+   *
+   * @generated from field: optional double annotator_floor = 4;
+   */
+  annotatorFloor?: number | undefined;
+
+  /**
+   * Evidence needed before pausing: gold answers, or answers on overlap items.
+   *
+   * @generated from field: optional uint32 min_gold_for_pause = 5;
+   */
+  minGoldForPause?: number | undefined;
+
+  /**
+   * @generated from field: optional uint32 min_answers_for_pause = 6;
+   */
+  minAnswersForPause?: number | undefined;
+
+  /**
+   * Batch gate: items that pass the item gate are held until this many are collected, then
+   * accepted or sent back together (1: no batch gate, each item is accepted at once).
+   *
+   * @generated from field: optional uint32 batch_size = 7;
+   */
+  batchSize?: number | undefined;
+
+  /**
+   * A batch passes when Fleiss' kappa over its items' answers is at least this, in [-1, 1]...
+   *
+   * @generated from field: optional double min_batch_kappa = 8;
+   */
+  minBatchKappa?: number | undefined;
+
+  /**
+   * ...and the accuracy of the gold answers received while it was open is at least this, in [0, 1].
+   *
+   * @generated from field: optional double min_batch_gold_accuracy = 9;
+   */
+  minBatchGoldAccuracy?: number | undefined;
+};
+
+/**
+ * Describes the message labelloop.qa.v1.QaPolicy.
+ * Use `create(QaPolicySchema)` to create a new message.
+ */
+export const QaPolicySchema: GenMessage<QaPolicy> = /*@__PURE__*/
+  messageDesc(file_labelloop_qa_v1_qa_service, 0);
+
+/**
+ * @generated from message labelloop.qa.v1.UpsertQaPolicyRequest
+ */
+export type UpsertQaPolicyRequest = Message<"labelloop.qa.v1.UpsertQaPolicyRequest"> & {
+  /**
+   * @generated from field: labelloop.qa.v1.QaPolicy policy = 1;
+   */
+  policy?: QaPolicy | undefined;
+};
+
+/**
+ * Describes the message labelloop.qa.v1.UpsertQaPolicyRequest.
+ * Use `create(UpsertQaPolicyRequestSchema)` to create a new message.
+ */
+export const UpsertQaPolicyRequestSchema: GenMessage<UpsertQaPolicyRequest> = /*@__PURE__*/
+  messageDesc(file_labelloop_qa_v1_qa_service, 1);
+
+/**
+ * @generated from message labelloop.qa.v1.UpsertQaPolicyResponse
+ */
+export type UpsertQaPolicyResponse = Message<"labelloop.qa.v1.UpsertQaPolicyResponse"> & {
+  /**
+   * The policy in force, every field resolved.
+   *
+   * @generated from field: labelloop.qa.v1.QaPolicy policy = 1;
+   */
+  policy?: QaPolicy | undefined;
+
+  /**
+   * @generated from field: uint32 version = 2;
+   */
+  version: number;
+};
+
+/**
+ * Describes the message labelloop.qa.v1.UpsertQaPolicyResponse.
+ * Use `create(UpsertQaPolicyResponseSchema)` to create a new message.
+ */
+export const UpsertQaPolicyResponseSchema: GenMessage<UpsertQaPolicyResponse> = /*@__PURE__*/
+  messageDesc(file_labelloop_qa_v1_qa_service, 2);
+
+/**
+ * @generated from message labelloop.qa.v1.GetQaPolicyRequest
+ */
+export type GetQaPolicyRequest = Message<"labelloop.qa.v1.GetQaPolicyRequest"> & {
+  /**
+   * @generated from field: string project_id = 1;
+   */
+  projectId: string;
+};
+
+/**
+ * Describes the message labelloop.qa.v1.GetQaPolicyRequest.
+ * Use `create(GetQaPolicyRequestSchema)` to create a new message.
+ */
+export const GetQaPolicyRequestSchema: GenMessage<GetQaPolicyRequest> = /*@__PURE__*/
+  messageDesc(file_labelloop_qa_v1_qa_service, 3);
+
+/**
+ * @generated from message labelloop.qa.v1.GetQaPolicyResponse
+ */
+export type GetQaPolicyResponse = Message<"labelloop.qa.v1.GetQaPolicyResponse"> & {
+  /**
+   * @generated from field: labelloop.qa.v1.QaPolicy policy = 1;
+   */
+  policy?: QaPolicy | undefined;
+
+  /**
+   * 0: the project has no policy of its own (the defaults apply).
+   *
+   * @generated from field: uint32 version = 2;
+   */
+  version: number;
+};
+
+/**
+ * Describes the message labelloop.qa.v1.GetQaPolicyResponse.
+ * Use `create(GetQaPolicyResponseSchema)` to create a new message.
+ */
+export const GetQaPolicyResponseSchema: GenMessage<GetQaPolicyResponse> = /*@__PURE__*/
+  messageDesc(file_labelloop_qa_v1_qa_service, 4);
 
 /**
  * @generated from message labelloop.qa.v1.GetItemDecisionRequest
@@ -29,14 +185,15 @@ export type GetItemDecisionRequest = Message<"labelloop.qa.v1.GetItemDecisionReq
  * Use `create(GetItemDecisionRequestSchema)` to create a new message.
  */
 export const GetItemDecisionRequestSchema: GenMessage<GetItemDecisionRequest> = /*@__PURE__*/
-  messageDesc(file_labelloop_qa_v1_qa_service, 0);
+  messageDesc(file_labelloop_qa_v1_qa_service, 5);
 
 /**
  * @generated from message labelloop.qa.v1.GetItemDecisionResponse
  */
 export type GetItemDecisionResponse = Message<"labelloop.qa.v1.GetItemDecisionResponse"> & {
   /**
-   * "accepted", "rework" or "pending".
+   * "accepted", "pending" (waiting for answers, or sent back for rework) or "held" (passed the
+   * item gate, waiting for its batch to be judged).
    *
    * @generated from field: string state = 1;
    */
@@ -58,7 +215,7 @@ export type GetItemDecisionResponse = Message<"labelloop.qa.v1.GetItemDecisionRe
  * Use `create(GetItemDecisionResponseSchema)` to create a new message.
  */
 export const GetItemDecisionResponseSchema: GenMessage<GetItemDecisionResponse> = /*@__PURE__*/
-  messageDesc(file_labelloop_qa_v1_qa_service, 1);
+  messageDesc(file_labelloop_qa_v1_qa_service, 6);
 
 /**
  * @generated from message labelloop.qa.v1.ListAnnotatorScorecardsRequest
@@ -75,7 +232,7 @@ export type ListAnnotatorScorecardsRequest = Message<"labelloop.qa.v1.ListAnnota
  * Use `create(ListAnnotatorScorecardsRequestSchema)` to create a new message.
  */
 export const ListAnnotatorScorecardsRequestSchema: GenMessage<ListAnnotatorScorecardsRequest> = /*@__PURE__*/
-  messageDesc(file_labelloop_qa_v1_qa_service, 2);
+  messageDesc(file_labelloop_qa_v1_qa_service, 7);
 
 /**
  * @generated from message labelloop.qa.v1.ListAnnotatorScorecardsResponse
@@ -92,7 +249,7 @@ export type ListAnnotatorScorecardsResponse = Message<"labelloop.qa.v1.ListAnnot
  * Use `create(ListAnnotatorScorecardsResponseSchema)` to create a new message.
  */
 export const ListAnnotatorScorecardsResponseSchema: GenMessage<ListAnnotatorScorecardsResponse> = /*@__PURE__*/
-  messageDesc(file_labelloop_qa_v1_qa_service, 3);
+  messageDesc(file_labelloop_qa_v1_qa_service, 8);
 
 /**
  * AnnotatorScorecard: one annotator's measured quality in one project.
@@ -167,10 +324,10 @@ export type AnnotatorScorecard = Message<"labelloop.qa.v1.AnnotatorScorecard"> &
  * Use `create(AnnotatorScorecardSchema)` to create a new message.
  */
 export const AnnotatorScorecardSchema: GenMessage<AnnotatorScorecard> = /*@__PURE__*/
-  messageDesc(file_labelloop_qa_v1_qa_service, 4);
+  messageDesc(file_labelloop_qa_v1_qa_service, 9);
 
 /**
- * QaService exposes quality figures.
+ * QaService exposes quality figures and each project's quality gates.
  *
  * @generated from service labelloop.qa.v1.QaService
  */
@@ -190,6 +347,25 @@ export const QaService: GenService<{
     methodKind: "unary";
     input: typeof ListAnnotatorScorecardsRequestSchema;
     output: typeof ListAnnotatorScorecardsResponseSchema;
+  },
+  /**
+   * Sets a project's QA policy (admin). Every change gets the next version number, which
+   * accepted labels carry in qa_policy_version.
+   *
+   * @generated from rpc labelloop.qa.v1.QaService.UpsertQaPolicy
+   */
+  upsertQaPolicy: {
+    methodKind: "unary";
+    input: typeof UpsertQaPolicyRequestSchema;
+    output: typeof UpsertQaPolicyResponseSchema;
+  },
+  /**
+   * @generated from rpc labelloop.qa.v1.QaService.GetQaPolicy
+   */
+  getQaPolicy: {
+    methodKind: "unary";
+    input: typeof GetQaPolicyRequestSchema;
+    output: typeof GetQaPolicyResponseSchema;
   },
 }> = /*@__PURE__*/
   serviceDesc(file_labelloop_qa_v1_qa_service, 0);
