@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { AnnotatorHttp } from './tasks/annotator.http';
 import { LabelStudioWebhookController } from './label-studio/label-studio-webhook.controller';
 import { LabelStudioConnector } from './label-studio/label-studio.connector';
 import { LabelStudioWorker } from './label-studio/label-studio.worker';
@@ -10,5 +11,5 @@ import { RequestConsumer } from './tasks/request.consumer';
 import { TaskService } from './tasks/task.service';
 
 /** The annotation dispatch stage: task queues, leases, the annotator API. */
-@Module({ controllers: [LabelStudioWebhookController], providers: [AnnotatorPausedConsumer, RequestConsumer, LabelAcceptedConsumer, ReworkConsumer, TaskService, AnnotatorGrpc, LabelStudioConnector, LabelStudioWorker, GoldLoader] })
+@Module({ controllers: [LabelStudioWebhookController, AnnotatorHttp], providers: [AnnotatorPausedConsumer, RequestConsumer, LabelAcceptedConsumer, ReworkConsumer, TaskService, AnnotatorGrpc, LabelStudioConnector, LabelStudioWorker, GoldLoader] })
 export class DispatchModule {}

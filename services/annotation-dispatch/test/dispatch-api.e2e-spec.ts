@@ -193,4 +193,45 @@ describe('annotation dispatch over gRPC', () => {
     expect(await code(bob.submitAnnotation({ taskId: t.taskId, label: label('spam'), timeSpentMs: 1, idempotencyKey: 'good' }))).toBe('ok');
     expect(await submissions(itemId)).toBe(1);
   });
+
+  it('serves the same API over HTTP/JSON: same tokens and checks, gRPC status as HTTP status, idempotent submit', async () => {
+    const itemId = `http-${run}`;
+    await request(itemId, projectB);
+    await tasksOf(itemId);
+    const base = `http://127.0.0.1:${(await dispatch.ready).httpPort}/v1`;
+    const call = async (method: 'GET' | 'POST', path: string, who?: string, body?: unknown) => {
+      const res = await fetch(`${base}${path}`, {
+        method,
+        headers: { ...(who ? { authorization: `Bearer ${who}-${run}` } : {}), ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+      return { status: res.status, body: (await res.json()) as Record<string, any> };
+    };
+    expect(await call('GET', `/projects/${projectB}/next-task`)).toMatchObject({ status: 401, body: { code: 'UNAUTHENTICATED' } });
+    expect(await call('GET', `/projects/${projectB}/next-task`, 'ada')).toMatchObject({ status: 403, body: { code: 'PERMISSION_DENIED' } });
+
+    // Bob answers whatever older item of project B comes first, until he gets this one.
+    let task: Record<string, any> | undefined;
+    for (let i = 0; i < 20 && task?.itemId !== itemId; i++) {
+      task = (await call('GET', `/projects/${projectB}/next-task`, 'bob')).body.task;
+      if (task && task.itemId !== itemId) await call('POST', `/tasks/${encodeURIComponent(task.taskId)}/annotations`, 'bob', { label: { classification: { classes: ['ham'] } }, idempotencyKey: task.taskId });
+    }
+    expect(task).toMatchObject({ itemId, projectId: projectB, preLabel: 'spam', leaseExpiresAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT/) });
+    const path = `/tasks/${encodeURIComponent(task!.taskId)}/annotations`; // task ids hold '#'
+
+    const offSchema = await call('POST', path, 'bob', { label: { classification: { classes: ['eggs'] } }, idempotencyKey: 'bad' });
+    expect(offSchema).toMatchObject({ status: 400, body: { code: 'INVALID_ARGUMENT', message: expect.stringMatching(/^label\.classification\.classes\[0\]: unknown class "eggs"/) } });
+    expect(await call('POST', path, 'bob', { label: 5 })).toMatchObject({ status: 400, body: { code: 'INVALID_ARGUMENT' } });
+    expect(await call('POST', path, 'bob', { label: { classification: { classes: ['ham'] } }, surprise: true })).toMatchObject({ status: 400, body: { code: 'INVALID_ARGUMENT' } });
+    expect(await call('POST', path, 'ada', { label: { classification: { classes: ['ham'] } }, idempotencyKey: 'steal' })).toMatchObject({ status: 403 });
+    expect(await submissions(itemId)).toBe(0);
+
+    const answer = { label: { classification: { classes: ['ham'] } }, timeSpentMs: 1200, idempotencyKey: 'h1' };
+    const first = await call('POST', path, 'bob', answer);
+    expect(first.status).toBe(200);
+    expect(first.body.submissionId).toEqual(expect.any(String));
+    const retry = await call('POST', path, 'bob', answer);
+    expect(retry).toMatchObject({ status: 200, body: { submissionId: first.body.submissionId, duplicate: true } });
+    expect(await submissions(itemId)).toBe(1);
+  });
 });
