@@ -4,6 +4,7 @@
  * annotator, project isolation (RBAC) and schema refusal with nothing stored.
  */
 import { randomUUID } from 'node:crypto';
+import fc from 'fast-check';
 import { status } from '@grpc/grpc-js';
 import { Client } from 'pg';
 import { AnnotationRequestedSchema, AnnotatorService, ReworkRequestedSchema, Topics } from '@labelloop/contracts';
@@ -224,6 +225,14 @@ describe('annotation dispatch over gRPC', () => {
     expect(await call('POST', path, 'bob', { label: 5 })).toMatchObject({ status: 400, body: { code: 'INVALID_ARGUMENT' } });
     expect(await call('POST', path, 'bob', { label: { classification: { classes: ['ham'] } }, surprise: true })).toMatchObject({ status: 400, body: { code: 'INVALID_ARGUMENT' } });
     expect(await call('POST', path, 'ada', { label: { classification: { classes: ['ham'] } }, idempotencyKey: 'steal' })).toMatchObject({ status: 403 });
+    // 150 generated JSON bodies (fast-check, fixed seed): each gets a 400 with a message, none a 500, none is stored.
+    // (A top-level JSON scalar is refused by the body parser before the API, in NestJS's error shape.)
+    const bodies = fc.sample(fc.oneof(fc.jsonValue(), fc.record({ label: fc.jsonValue(), timeSpentMs: fc.jsonValue(), idempotencyKey: fc.jsonValue() })), { seed: 7, numRuns: 150 });
+    const outcomes = await Promise.all(bodies.map(async (b) => ({ b, r: await call('POST', path, 'bob', b) })));
+    const clear = (r: { status: number; body: Record<string, any> }) =>
+      r.status === 400 && typeof r.body.message === 'string' && r.body.message.length > 0 && (r.body.code === 'INVALID_ARGUMENT' || r.body.error === 'Bad Request');
+    expect(outcomes.filter(({ r }) => !clear(r))).toEqual([]);
+    expect(outcomes.filter(({ r }) => r.body.code === 'INVALID_ARGUMENT').length).toBeGreaterThan(50);
     expect(await submissions(itemId)).toBe(0);
 
     const answer = { label: { classification: { classes: ['ham'] } }, timeSpentMs: 1200, idempotencyKey: 'h1' };
