@@ -16,7 +16,7 @@ export const retrainConfigSchema = baseConfigSchema
   /** Launcher poll interval. */
   RETRAIN_POLL_MS: z.coerce.number().int().positive().default(500),
   /** Which platform starts training runs; defaults to `webhook` when RETRAIN_WEBHOOK_URL is set. */
-  RETRAIN_LAUNCHER: z.enum(['webhook', 'kubernetes', 'github_actions']).optional(),
+  RETRAIN_LAUNCHER: z.enum(['webhook', 'kubernetes', 'github_actions', 'kubeflow']).optional(),
   /** Kubernetes launcher: namespace of the training Jobs. */
   RETRAIN_K8S_NAMESPACE: z.string().regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, 'must be a DNS-1123 label').default('labelloop'),
   /** Kubernetes launcher: trainer image (required unless the template's container has one). */
@@ -48,11 +48,22 @@ export const retrainConfigSchema = baseConfigSchema
   RETRAIN_GITHUB_WORKFLOW: z.string().min(1).optional(),
   RETRAIN_GITHUB_REF: z.string().min(1).default('main'),
   RETRAIN_GITHUB_API_URL: z.string().url().default('https://api.github.com'),
+  /** Kubeflow Pipelines launcher: API root (e.g. https://kubeflow.example.com/pipeline); token in RETRAIN_KFP_TOKEN(_FILE) when needed. */
+  RETRAIN_KFP_URL: z.string().url().optional(),
+  RETRAIN_KFP_PIPELINE_ID: z.string().min(1).optional(),
+  /** Unset: the pipeline's latest version. */
+  RETRAIN_KFP_PIPELINE_VERSION_ID: z.string().min(1).optional(),
+  RETRAIN_KFP_EXPERIMENT_ID: z.string().min(1).optional(),
+  RETRAIN_KFP_NAMESPACE: z.string().min(1).optional(),
   })
   .superRefine((c, ctx) => {
     const need = (name: string, ok: boolean, why: string) => ok || ctx.addIssue({ code: z.ZodIssueCode.custom, path: [name], message: why });
     if (c.RETRAIN_LAUNCHER === 'webhook') need('RETRAIN_WEBHOOK_URL', !!c.RETRAIN_WEBHOOK_URL, 'is required when RETRAIN_LAUNCHER=webhook');
     if (c.RETRAIN_LAUNCHER === 'kubernetes') need('RETRAIN_K8S_IMAGE', !!(c.RETRAIN_K8S_IMAGE || c.RETRAIN_K8S_JOB_TEMPLATE), 'is required when RETRAIN_LAUNCHER=kubernetes (or give RETRAIN_K8S_JOB_TEMPLATE)');
+    if (c.RETRAIN_LAUNCHER === 'kubeflow') {
+      need('RETRAIN_KFP_URL', !!c.RETRAIN_KFP_URL, 'is required when RETRAIN_LAUNCHER=kubeflow');
+      need('RETRAIN_KFP_PIPELINE_ID', !!c.RETRAIN_KFP_PIPELINE_ID, 'is required when RETRAIN_LAUNCHER=kubeflow');
+    }
     if (c.RETRAIN_LAUNCHER === 'github_actions') {
       need('RETRAIN_GITHUB_REPO', !!c.RETRAIN_GITHUB_REPO, 'is required when RETRAIN_LAUNCHER=github_actions');
       need('RETRAIN_GITHUB_WORKFLOW', !!c.RETRAIN_GITHUB_WORKFLOW, 'is required when RETRAIN_LAUNCHER=github_actions');

@@ -1,6 +1,7 @@
 import { launcherKind, RetrainConfig, webhookSecret } from '../retrain.config';
 import { secretFromEnv } from '@labelloop/config';
 import { GitHubActionsLauncher } from './github-actions.launcher';
+import { KubeflowPipelinesLauncher } from './kubeflow.launcher';
 import { KubernetesLauncher } from './kubernetes.launcher';
 import type { Launcher } from './launcher';
 import { WebhookLauncher } from './webhook.launcher';
@@ -29,6 +30,18 @@ export async function createLauncher(c: RetrainConfig): Promise<Launcher | undef
       if (!token) throw new Error('RETRAIN_GITHUB_TOKEN (or RETRAIN_GITHUB_TOKEN_FILE) is required when RETRAIN_LAUNCHER=github_actions');
       return new GitHubActionsLauncher({ apiUrl: c.RETRAIN_GITHUB_API_URL, repo: c.RETRAIN_GITHUB_REPO!, workflow: c.RETRAIN_GITHUB_WORKFLOW!, ref: c.RETRAIN_GITHUB_REF, token }, c.RETRAIN_WEBHOOK_TIMEOUT_MS);
     }
+    case 'kubeflow':
+      return new KubeflowPipelinesLauncher(
+        {
+          apiUrl: c.RETRAIN_KFP_URL!,
+          pipelineId: c.RETRAIN_KFP_PIPELINE_ID!,
+          pipelineVersionId: c.RETRAIN_KFP_PIPELINE_VERSION_ID,
+          experimentId: c.RETRAIN_KFP_EXPERIMENT_ID,
+          namespace: c.RETRAIN_KFP_NAMESPACE,
+          token: secretFromEnv('RETRAIN_KFP_TOKEN'),
+        },
+        c.RETRAIN_WEBHOOK_TIMEOUT_MS,
+      );
     default:
       return undefined;
   }

@@ -12,7 +12,7 @@ export interface LaunchRequest {
 /** Outcome of one launch attempt. */
 export type LaunchResult = { ok: true; externalId?: string } | { ok: false; retriable: boolean; error: string };
 
-/** Starts training jobs; one implementation per platform (webhook, Kubernetes, GitHub Actions). */
+/** Starts training jobs; one implementation per platform (webhook, Kubernetes, GitHub Actions, Kubeflow Pipelines). */
 export interface Launcher {
   readonly kind: string;
   launch(req: LaunchRequest): Promise<LaunchResult>;
