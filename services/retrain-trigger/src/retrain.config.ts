@@ -48,6 +48,8 @@ export const retrainConfigSchema = baseConfigSchema
   RETRAIN_GITHUB_WORKFLOW: z.string().min(1).optional(),
   RETRAIN_GITHUB_REF: z.string().min(1).default('main'),
   RETRAIN_GITHUB_API_URL: z.string().url().default('https://api.github.com'),
+  /** How often running runs are polled on platforms that can be asked (Kubernetes, Kubeflow Pipelines). */
+  RETRAIN_STATUS_POLL_MS: z.coerce.number().int().min(200).default(15000),
   /** Kubeflow Pipelines launcher: API root (e.g. https://kubeflow.example.com/pipeline); token in RETRAIN_KFP_TOKEN(_FILE) when needed. */
   RETRAIN_KFP_URL: z.string().url().optional(),
   RETRAIN_KFP_PIPELINE_ID: z.string().min(1).optional(),

@@ -15,6 +15,8 @@ describe('KubeflowPipelinesLauncher', () => {
   const seen: { method: string; path: string; query: URLSearchParams; headers: http.IncomingHttpHeaders; body?: Record<string, any> }[] = [];
   /** Runs KFP knows, by display name. */
   const runs = new Map<string, string>();
+  /** Run states (GET /apis/v2beta1/runs/{run_id}). */
+  const states = new Map<string, { state: string; error?: { message: string } }>();
   let failWith: number | undefined;
 
   beforeAll(async () => {
@@ -28,6 +30,11 @@ describe('KubeflowPipelinesLauncher', () => {
         const json = (status: number, o: unknown) => res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(o));
         if (req.headers.authorization !== 'Bearer kfp-token') return json(401, { error: 'Unauthenticated', code: 16, message: 'missing token' });
         if (failWith) return json(failWith, { error: 'boom', code: 14, message: 'backend unavailable' });
+        const one = /^\/pipeline\/apis\/v2beta1\/runs\/([^/]+)$/.exec(u.pathname);
+        if (one && req.method === 'GET') {
+          const st = states.get(decodeURIComponent(one[1]));
+          return st ? json(200, { run_id: one[1], ...st }) : json(404, { code: 5, message: `run ${one[1]} not found` });
+        }
         if (u.pathname !== '/pipeline/apis/v2beta1/runs') return json(404, { code: 5, message: 'not found' });
         if (req.method === 'GET') {
           const pred = JSON.parse(u.searchParams.get('filter') ?? '{}').predicates?.[0];
@@ -79,5 +86,20 @@ describe('KubeflowPipelinesLauncher', () => {
     failWith = undefined;
     expect(await launcher('wrong').launch({ ...req, runId: 'r-2' })).toEqual({ ok: false, retriable: false, error: 'Kubeflow Pipelines answered HTTP 401: missing token' });
     expect(await new KubeflowPipelinesLauncher({ apiUrl: 'http://127.0.0.1:1/', pipelineId: 'p' }, 500).launch(req)).toMatchObject({ ok: false, retriable: true });
+  });
+
+  it("reads a run's state: SUCCEEDED, FAILED or CANCELED with the reason, anything else still running", async () => {
+    states.set('a', { state: 'SUCCEEDED' });
+    states.set('b', { state: 'FAILED', error: { message: 'OOMKilled in train step' } });
+    states.set('c', { state: 'CANCELED' });
+    states.set('d', { state: 'RUNNING' });
+    states.set('e', { state: 'PENDING' });
+    const l = launcher();
+    expect(await l.status('kfp:a')).toEqual({ state: 'succeeded' });
+    expect(await l.status('kfp:b')).toEqual({ state: 'failed', error: 'Kubeflow Pipelines run b FAILED: OOMKilled in train step' });
+    expect(await l.status('kfp:c')).toEqual({ state: 'failed', error: 'Kubeflow Pipelines run c CANCELED' });
+    expect(await l.status('kfp:d')).toEqual({ state: 'running' });
+    expect(await l.status('kfp:e')).toEqual({ state: 'running' });
+    await expect(l.status('kfp:zz')).rejects.toThrow('Kubeflow Pipelines answered HTTP 404: run zz not found');
   });
 });

@@ -1,4 +1,4 @@
-import { LaunchRequest, LaunchResult, Launcher, retriableStatus } from './launcher';
+import { LaunchRequest, LaunchResult, Launcher, retriableStatus, RunStatus } from './launcher';
 
 /** Which Kubeflow Pipelines pipeline to run, and where. */
 export interface KubeflowPipeline {
@@ -64,6 +64,19 @@ export class KubeflowPipelinesLauncher implements Launcher {
     } catch (e) {
       return { ok: false, retriable: true, error: `Kubeflow Pipelines call failed: ${(e as Error).message}` };
     }
+  }
+
+  /** The run's state from GET /apis/v2beta1/runs/{run_id}: SUCCEEDED, or FAILED / CANCELED / SKIPPED, else still running. */
+  async status(externalId: string): Promise<RunStatus> {
+    const id = externalId.replace(/^kfp:/, '');
+    const r = await this.call('GET', `${this.p.apiUrl.replace(/\/+$/, '')}/apis/v2beta1/runs/${encodeURIComponent(id)}`);
+    if (!r.ok) throw new Error(r.failure.ok ? 'unexpected' : r.failure.error);
+    const run = r.body as { state?: string; error?: { message?: string } };
+    if (run.state === 'SUCCEEDED') return { state: 'succeeded' };
+    if (run.state === 'FAILED' || run.state === 'CANCELED' || run.state === 'SKIPPED') {
+      return { state: 'failed', error: `Kubeflow Pipelines run ${id} ${run.state}${run.error?.message ? `: ${run.error.message}` : ''}` };
+    }
+    return { state: 'running' };
   }
 
   private async call(method: 'GET' | 'POST', url: string, body?: unknown): Promise<{ ok: true; body: unknown } | { ok: false; failure: LaunchResult }> {

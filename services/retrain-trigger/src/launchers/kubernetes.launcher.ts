@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type * as K8s from '@kubernetes/client-node';
 import { buildTrainingJob, TrainingJobOptions } from './kubernetes-job';
-import { LaunchRequest, LaunchResult, Launcher, retriableStatus } from './launcher';
+import { LaunchRequest, LaunchResult, Launcher, retriableStatus, RunStatus } from './launcher';
 
 /**
  * Creates one batch/v1 Job per run through the official client (@kubernetes/client-node).
@@ -40,6 +40,18 @@ export class KubernetesLauncher implements Launcher {
       return { k8s, batch: kc.makeApiClient(k8s.BatchV1Api) };
     });
     return this.api;
+  }
+
+  /** The Job's conditions: Complete → succeeded, Failed → failed (with the reason), else running. */
+  async status(externalId: string): Promise<RunStatus> {
+    const [namespace, name] = externalId.split('/');
+    const { batch } = await this.client();
+    const job = await batch.readNamespacedJobStatus({ namespace, name });
+    const cond = (type: string) => job.status?.conditions?.find((c) => c.type === type && c.status === 'True');
+    if (cond('Complete')) return { state: 'succeeded' };
+    const failed = cond('Failed');
+    if (failed) return { state: 'failed', error: `Job ${externalId} failed: ${failed.reason ?? ''}${failed.message ? ` (${failed.message})` : ''}` };
+    return { state: 'running' };
   }
 
   async launch(req: LaunchRequest): Promise<LaunchResult> {

@@ -59,11 +59,16 @@ export class LaunchWorker implements Worker {
 
   private async run(): Promise<void> {
     let lastSweep = 0;
+    let lastPoll = 0;
     while (!this.abort.signal.aborted) {
       try {
         if (Date.now() - lastSweep > 1000) {
           lastSweep = Date.now();
           await this.sweepTimeouts();
+        }
+        if (this.launcher?.status && Date.now() - lastPoll > this.config.RETRAIN_STATUS_POLL_MS) {
+          lastPoll = Date.now();
+          await this.pollStatuses();
         }
         const launched = await this.launchOne();
         if (!launched) await sleep(this.config.RETRAIN_POLL_MS, this.abort.signal);
@@ -87,6 +92,42 @@ export class LaunchWorker implements Worker {
       this.metrics.inc({ state: 'timed_out' });
     }
     return rows.map((r) => r.run_id);
+  }
+
+  /**
+   * Asks the platform about running runs (launchers that can be asked): a run it reports
+   * finished becomes `succeeded` or `failed` with the platform's reason. A run the platform
+   * cannot be asked about now stays running until the next poll, or its timeout.
+   */
+  async pollStatuses(launcher = this.launcher): Promise<{ runId: string; state: string }[]> {
+    if (!launcher?.status) return [];
+    const running = await queryRows<{ run_id: string; external_id: string }>(
+      this.ds,
+      `SELECT run_id, external_id FROM retrain_run WHERE state = 'running' AND external_id IS NOT NULL ORDER BY updated_at LIMIT 100`,
+    );
+    const changed: { runId: string; state: string }[] = [];
+    for (const r of running) {
+      let s;
+      try {
+        s = await launcher.status(r.external_id);
+      } catch (e) {
+        this.logger.warn({ msg: 'run status unavailable', runId: r.run_id, externalId: r.external_id, error: (e as Error).message }, 'LaunchWorker');
+        continue;
+      }
+      if (s.state === 'running') continue;
+      const rows = await queryRows<{ run_id: string }>(
+        this.ds,
+        `UPDATE retrain_run SET state = $2, last_error = $3, finished_at = now(), updated_at = now() WHERE run_id = $1 AND state = 'running' RETURNING run_id`,
+        [r.run_id, s.state, s.state === 'failed' ? s.error : null],
+      );
+      if (rows.length === 0) continue; // reported meanwhile (callback, timeout)
+      changed.push({ runId: r.run_id, state: s.state });
+      this.metrics.inc({ state: s.state });
+      const log = { msg: `training run ${s.state} (polled)`, runId: r.run_id, externalId: r.external_id, ...(s.state === 'failed' ? { error: s.error } : {}) };
+      if (s.state === 'failed') this.logger.error(log, 'LaunchWorker');
+      else this.logger.log(log, 'LaunchWorker');
+    }
+    return changed;
   }
 
   /** Claims and launches one due run; false when none is due. */
