@@ -12,7 +12,12 @@ import { createGrpcClient } from '@labelloop/rpc';
 import { createTestDatabase, eventRecord, eventually, readTopic, ServiceProcess, startService, testKafka, testProducer } from '@labelloop/testing';
 
 describe('sampling triggers', () => {
-  const run = randomUUID().slice(0, 8);
+  // The 5% random audit is drawn from the sha256 of the event id and takes precedence over
+  // other triggers: pick a run id none of whose trigger events (1000-1004) is drawn for it,
+  // or an unlucky id (about one run in four) would see RANDOM_AUDIT where a trigger is expected.
+  const drawn = (id: string) => createHash('sha256').update(id).digest().readUInt32BE(0) / 2 ** 32 < 0.05;
+  let run = randomUUID().slice(0, 8);
+  while ([1000, 1001, 1002, 1003, 1004].some((i) => drawn(`${run}-${i}`))) run = randomUUID().slice(0, 8);
   const model = `sampler-${run}`;
   const kafka = testKafka();
   const token = `admin-${run}`;
@@ -71,7 +76,7 @@ describe('sampling triggers', () => {
     });
     // A drift alert naming a confident event that no other trigger (nor the 5% audit, drawn
     // from the sha256 of the event id) would pick.
-    const rep = Array.from({ length: 300 }, (_, i) => i).find((i) => createHash('sha256').update(`${run}-${i}`).digest().readUInt32BE(0) / 2 ** 32 >= 0.05)!;
+    const rep = Array.from({ length: 300 }, (_, i) => i).find((i) => !drawn(`${run}-${i}`))!;
     await producer.send({
       topic: Topics.driftDetected,
       messages: [eventRecord(DriftDetectedSchema, { alertId: `a-${run}`, modelId: model, representativeEventIds: [`${run}-${rep}`], windowStart: timestampFromDate(new Date(0)), windowEnd: timestampFromDate(new Date(1000)) }, { key: model })],
@@ -115,7 +120,8 @@ describe('sampling triggers', () => {
     // A baseline of 600 predictions, one in 50 below the confidence threshold (2 %), then a
     // burst of 100 in which every other one is (50 %).
     const low = { confidence: 0.4, classProbabilities: { ham: 0.4, spam: 0.35, phish: 0.25 } };
-    const ev = (i: number, isLow: boolean) => pred(i, { modelId: spiky, embedding: [], ...(isLow ? low : {}) }, `${run}-s${i}`);
+    // Its own content (the first test's audit may have requested `sha256:<run>-<i>` already).
+    const ev = (i: number, isLow: boolean) => pred(i, { modelId: spiky, embedding: [], contentHash: `sha256:${run}-s${i}`, ...(isLow ? low : {}) }, `${run}-s${i}`);
     const baselineLow = Array.from({ length: 600 }, (_, i) => i).filter((i) => i % 50 === 25);
     const burstLow = Array.from({ length: 100 }, (_, k) => 600 + k).filter((i) => i % 2 === 0);
     const producer = await testProducer(kafka);
