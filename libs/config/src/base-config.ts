@@ -40,6 +40,11 @@ export const baseConfigSchema = z.object({
     .transform((v) => v === 'true'),
   KAFKA_SASL_MECHANISM: z.enum(['scram-sha-256', 'scram-sha-512', 'plain']).optional(),
   KAFKA_SASL_USERNAME: z.string().optional(),
+  /** gRPC over TLS: PEM certificate chain and key files (e.g. a mounted cert-manager Secret). */
+  GRPC_TLS_CERT_FILE: z.string().min(1).optional(),
+  GRPC_TLS_KEY_FILE: z.string().min(1).optional(),
+  /** mTLS: callers must present a client certificate signed by this CA (PEM file). */
+  GRPC_TLS_CLIENT_CA_FILE: z.string().min(1).optional(),
 });
 
 /** The parsed base configuration. */

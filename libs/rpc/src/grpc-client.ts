@@ -13,6 +13,14 @@ export type ServiceClient<M extends GenServiceMethods> = {
 } & { close(): void };
 
 /**
+ * Channel credentials for a TLS server: trust `ca`, and present `cert`/`key` when the server
+ * asks for a client certificate (mTLS).
+ */
+export function tlsCredentials(ca: Buffer, client?: { cert: Buffer; key: Buffer }): grpc.ChannelCredentials {
+  return grpc.credentials.createSsl(ca, client?.key ?? null, client?.cert ?? null);
+}
+
+/**
  * Creates a client for `service` at `address`. Every call has a deadline (default 10 s),
  * carries the active trace context, and sends `authorization: Bearer <token>` when given.
  */

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import * as grpc from '@grpc/grpc-js';
 import { create, DescMethod, DescService, fromBinary, MessageInitShape, MessageShape, toBinary } from '@bufbuild/protobuf';
 import type { GenService, GenServiceMethods } from '@bufbuild/protobuf/codegenv2';
@@ -57,6 +58,36 @@ export interface GrpcServerOptions {
   authenticate?: Authenticate;
   /** Paths that need no authentication (health is always open). */
   publicPaths?: string[];
+  /** Serve TLS with this key pair; with `clientCa`, also require client certificates it signed (mTLS). */
+  tls?: TlsMaterial;
+}
+
+/**
+ * Reads the TLS files named by the GRPC_TLS_* settings: undefined when none is set; an error
+ * naming the setting when only some are, or a file cannot be read.
+ */
+export function loadTlsMaterial(c: { GRPC_TLS_CERT_FILE?: string; GRPC_TLS_KEY_FILE?: string; GRPC_TLS_CLIENT_CA_FILE?: string }): TlsMaterial | undefined {
+  if (!c.GRPC_TLS_CERT_FILE && !c.GRPC_TLS_KEY_FILE && !c.GRPC_TLS_CLIENT_CA_FILE) return undefined;
+  if (!c.GRPC_TLS_CERT_FILE || !c.GRPC_TLS_KEY_FILE) throw new Error('GRPC_TLS_CERT_FILE and GRPC_TLS_KEY_FILE go together (and GRPC_TLS_CLIENT_CA_FILE needs both)');
+  const read = (name: string, file: string) => {
+    try {
+      return readFileSync(file);
+    } catch (e) {
+      throw new Error(`${name} ${file}: ${(e as Error).message}`);
+    }
+  };
+  return {
+    cert: read('GRPC_TLS_CERT_FILE', c.GRPC_TLS_CERT_FILE),
+    key: read('GRPC_TLS_KEY_FILE', c.GRPC_TLS_KEY_FILE),
+    clientCa: c.GRPC_TLS_CLIENT_CA_FILE ? read('GRPC_TLS_CLIENT_CA_FILE', c.GRPC_TLS_CLIENT_CA_FILE) : undefined,
+  };
+}
+
+/** PEM key material of a TLS endpoint. */
+export interface TlsMaterial {
+  cert: Buffer;
+  key: Buffer;
+  clientCa?: Buffer;
 }
 
 /**
@@ -89,9 +120,10 @@ export class GrpcServer {
 
   /** Binds and starts; returns the bound port (useful with port 0). */
   async listen(host: string, port: number): Promise<number> {
-    this.port = await new Promise<number>((resolve, reject) =>
-      this.server.bindAsync(`${host}:${port}`, grpc.ServerCredentials.createInsecure(), (err, p) => (err ? reject(err) : resolve(p))),
-    );
+    const t = this.opts.tls;
+    // With a client CA, callers must present a certificate it signed (mTLS); without, TLS only.
+    const creds = t ? grpc.ServerCredentials.createSsl(t.clientCa ?? null, [{ private_key: t.key, cert_chain: t.cert }], !!t.clientCa) : grpc.ServerCredentials.createInsecure();
+    this.port = await new Promise<number>((resolve, reject) => this.server.bindAsync(`${host}:${port}`, creds, (err, p) => (err ? reject(err) : resolve(p))));
     return this.port;
   }
 

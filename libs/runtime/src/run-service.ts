@@ -6,7 +6,7 @@ import { BaseConfig, loadConfig, secretFromEnv } from '@labelloop/config';
 import { initTelemetry, JsonLogger, Metrics, shutdownTelemetry } from '@labelloop/observability';
 import { createServiceDataSource, DataSource, migrate } from '@labelloop/persistence';
 import { createKafka, EventConsumer, EventHandler, LagMonitor, Outbox, OutboxRelay } from '@labelloop/messaging';
-import { Authenticate, BearerTokenAuth, GrpcServer } from '@labelloop/rpc';
+import { Authenticate, BearerTokenAuth, GrpcServer, loadTlsMaterial } from '@labelloop/rpc';
 import { HealthController } from './health.controller';
 import { ReadinessProbe } from './readiness';
 import { CONFIG, DATA_SOURCE, KAFKA, LOGGER, METRICS, OUTBOX } from './tokens';
@@ -144,7 +144,7 @@ export async function runService<C extends BaseConfig>(spec: ServiceSpec<C>, env
   for (const w of workers) await w.start();
 
   const authenticate = spec.authenticate?.(app) ?? BearerTokenAuth.fromJson(secretFromEnv('AUTH_TOKENS', env)).authenticate;
-  const grpcServer = new GrpcServer({ logger, authenticate });
+  const grpcServer = new GrpcServer({ logger, authenticate, tls: loadTlsMaterial(config) });
   spec.grpc?.(app, grpcServer);
   const grpcPort = await grpcServer.listen(config.BIND_HOST, config.GRPC_PORT);
 
