@@ -3,7 +3,7 @@ import type { Pool } from 'pg';
 import { DescMessage, fromBinary, MessageShape } from '@bufbuild/protobuf';
 import { DatasetApprovedSchema, DatasetRegistryService, dlqTopic, RetrainRequestedSchema, Topics } from '@labelloop/contracts';
 import { createGrpcClient } from '@labelloop/rpc';
-import type { TopicEnds } from './offsets';
+import type { TopicEnds } from '@labelloop/testing';
 import { readWholeTopic, TopicRecord } from './topic-reader';
 import type { TrafficPlan } from './traffic';
 import type { Launch } from './webhook';

@@ -2,10 +2,10 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Pool } from 'pg';
-import { createTestDatabase, freePort, REPO_ROOT, SERVICES, testKafka } from '@labelloop/testing';
+import { createTestDatabase, freePort, REPO_ROOT, SERVICES, startGroupsAt, testKafka, topicEnds, type TopicEnds } from '@labelloop/testing';
 import { FAULT_START_S, FaultProfile, prng } from './profile';
 import { localInfra, restartInfra } from './infra';
-import { pinGroups, SUBSCRIPTIONS, topicEnds, TopicEnds } from './offsets';
+import { SUBSCRIPTIONS } from './offsets';
 import { progress, reconcile, Reconciliation, settled } from './reconcile';
 import { ExitRecord, Supervisor } from './supervisor';
 import { CONFIDENCE_THRESHOLD, planTraffic, SenderState, sendTraffic } from './traffic';
@@ -160,8 +160,8 @@ export async function runFaultSuite(profile: FaultProfile, out: (line: string) =
   try {
     // Fresh consumer groups start where the shared topics end now, not at earlier runs' events.
     startOffsets = await topicEnds(kafka);
-    await pinGroups(kafka, SERVICES.map((name) => ({ groupId: groupOf(name), topics: SUBSCRIPTIONS[name] ?? [] })), startOffsets);
-    log(`consumer groups pinned to the current end of the shared topics (${Date.now() - tStart} ms)`);
+    await startGroupsAt(kafka, SERVICES.map((name) => ({ groupId: groupOf(name), topics: SUBSCRIPTIONS[name] ?? [] })), startOffsets);
+    log(`consumer groups started at the current end of the shared topics (${Date.now() - tStart} ms)`);
     await Promise.all(supervisors.map((s) => s.start()));
     seconds.setup = (Date.now() - tStart) / 1000;
     t0 = Date.now();

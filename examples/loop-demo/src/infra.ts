@@ -23,51 +23,6 @@ export async function resetTopics(kafka: Kafka, brokers: string[]): Promise<void
   await ensureTopics(brokers);
 }
 
-/**
- * Starts new consumer groups at the current end of every LabelLoop topic, so services and
- * observers of this run never replay earlier runs' events (a new group would otherwise read
- * from the beginning: the same SpamAssassin messages from a previous run would count as
- * "already requested"). Each group briefly joins, commits the end offsets and leaves.
- */
-export async function positionGroupsAtEnd(kafka: Kafka, groupIds: string[]): Promise<void> {
-  const topics = allTopics().map((t) => t.topic).filter((t) => !t.endsWith('.dlq'));
-  const admin = kafka.admin();
-  await admin.connect();
-  const ends: { topic: string; partition: number; offset: string }[] = [];
-  try {
-    for (const topic of topics) {
-      // Just-created topics may not have a leader yet: retry for a while.
-      for (let attempt = 0; ; attempt++) {
-        try {
-          for (const o of await admin.fetchTopicOffsets(topic)) ends.push({ topic, partition: o.partition, offset: o.high });
-          break;
-        } catch (e) {
-          if (attempt >= 20) throw e;
-          await new Promise((r) => setTimeout(r, 500));
-        }
-      }
-    }
-  } finally {
-    await admin.disconnect();
-  }
-  await Promise.all(
-    groupIds.map(async (groupId) => {
-      const c = kafka.consumer({ groupId, sessionTimeout: 10_000, heartbeatInterval: 500 });
-      const joined = new Promise<void>((r) => c.on(c.events.GROUP_JOIN, () => r()));
-      await c.connect();
-      try {
-        await c.subscribe({ topics, fromBeginning: false });
-        await c.run({ autoCommit: false, eachBatchAutoResolve: false, eachBatch: async () => undefined });
-        await joined;
-        await c.commitOffsets(ends);
-      } finally {
-        await c.stop().catch(() => undefined);
-        await c.disconnect().catch(() => undefined);
-      }
-    }),
-  );
-}
-
 /** An example process (examples/<name>/dist/main.js) logging JSON lines. */
 export interface ExampleProcess {
   name: string;

@@ -19,11 +19,12 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { Pool } from 'pg';
-import { createTestDatabase, ensureLocalInfra, ensureTopics, freePort, testKafka } from '@labelloop/testing';
+import { allTopics } from '@labelloop/contracts';
+import { createTestDatabase, ensureLocalInfra, ensureTopics, freePort, startGroupsAt, testKafka, topicEnds } from '@labelloop/testing';
 import { Evaluator } from './evaluation';
 import { readExport, type ExportRecord } from './exports';
 import { computeFigures, type MainJobFigures } from './figures';
-import { positionGroupsAtEnd, resetTopics, startExample, type ExampleProcess } from './infra';
+import { resetTopics, startExample, type ExampleProcess } from './infra';
 import { defaultOptions, type MainJobOptions } from './options';
 import { writeRunReport } from './report/run-report';
 import { buildScenario, recordOfUri, writeScenario } from './scenario';
@@ -76,7 +77,10 @@ export async function runMainJob(partial: Partial<MainJobOptions> = {}): Promise
   const services = ['drift-detection', 'sampling', 'annotation-dispatch', 'qa', 'dataset-registry', 'retrain-trigger'];
   const tapGroup = `mainjob-${tag}-tap`;
   const promotionGroup = `mainjob-${tag}-inference`;
-  await positionGroupsAtEnd(kafka, [...services.map((s) => groupOf(tag, s)), tapGroup, promotionGroup]);
+  // New groups start at the topics' current end: this run never replays an earlier run's events.
+  const topics = allTopics().map((t) => t.topic).filter((t) => !t.endsWith('.dlq'));
+  const ends = await topicEnds(kafka, topics);
+  await startGroupsAt(kafka, [...services.map((s) => groupOf(tag, s)), tapGroup, promotionGroup].map((groupId) => ({ groupId, topics })), ends);
 
   const tap = new Tap(modelId, projectId);
   await tap.start(kafka, tapGroup);

@@ -3,3 +3,4 @@ export * from './kafka-helpers';
 export * from './service-process';
 export * from './otlp-receiver';
 export * from './database';
+export * from './group-offsets';
