@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { status } from '@grpc/grpc-js';
 import { Client } from 'pg';
-import { AnnotationRequestedSchema, AnnotationSubmittedSchema, AnnotatorService, QaService, Topics } from '@labelloop/contracts';
+import { AnnotationRequestedSchema, AnnotationSubmittedSchema, AnnotatorService, DispatchAdminService, QaService, Topics } from '@labelloop/contracts';
 import { Mulberry32 } from '@labelloop/drift-stats';
 import { createGrpcClient } from '@labelloop/rpc';
 import { createTestDatabase, eventRecord, eventually, readTopic, ServiceProcess, startService, testKafka, testProducer } from '@labelloop/testing';
@@ -18,7 +18,7 @@ describe('QA gates with dispatch', () => {
   const names = ['ada', 'grace', 'carol', 'linus'];
   const tokens = names.map((n) => ({ token: `${n}-${run}`, subject: n, roles: ['annotator'], projects: [project, `${project}-pause`] }));
   const svcToken = { token: `svc-${run}`, subject: 'ci', roles: ['service', 'reviewer'], projects: ['*'] };
-  const adminToken = { token: `lead-${run}`, subject: 'lead', roles: ['admin'], projects: [project] };
+  const adminToken = { token: `lead-${run}`, subject: 'lead', roles: ['admin'], projects: [project, `${project}-pause`] };
   let db: Awaited<ReturnType<typeof createTestDatabase>>;
   let pg: Client;
   let qa: ServiceProcess;
@@ -76,12 +76,11 @@ describe('QA gates with dispatch', () => {
     [ada, grace, carol].forEach((c) => c.close());
   });
 
-  it('pauses a careless annotator measured by Dawid–Skene', async () => {
-    const p = `${project}-pause`;
-    const rng = new Mulberry32(11);
+  /** 60 overlap items answered by ada (95 % right), grace (90 %) and linus (50 %: careless). */
+  const sendRounds = async (p: string, from: number, rng: Mulberry32) => {
     const producer = await testProducer(kafka);
     const messages = [];
-    for (let i = 0; i < 60; i++) {
+    for (let i = from; i < from + 60; i++) {
       const truth = rng.next() < 0.5 ? 'spam' : 'ham';
       for (const [name, acc] of [['ada', 0.95], ['grace', 0.9], ['linus', 0.5]] as const) {
         const answer = rng.next() < acc ? truth : truth === 'spam' ? 'ham' : 'spam';
@@ -91,6 +90,20 @@ describe('QA gates with dispatch', () => {
     }
     await producer.send({ topic: Topics.annotationSubmitted, messages });
     await producer.disconnect();
+  };
+  const refusedAsPaused = async (c: Awaited<ReturnType<typeof annotator>>, p: string) => {
+    try {
+      await c.getNextTask({ projectId: p });
+      return false;
+    } catch (e) {
+      return (e as { code: number }).code === status.FAILED_PRECONDITION && /paused by QA/.test((e as Error).message);
+    }
+  };
+
+  it('pauses a careless annotator measured by Dawid–Skene; an admin resumes them; QA pauses them again on new evidence', async () => {
+    const p = `${project}-pause`;
+    const rng = new Mulberry32(11);
+    await sendRounds(p, 0, rng);
     const qaClient = createGrpcClient(QaService, `127.0.0.1:${(await qa.ready).grpcPort}`, { token: svcToken.token });
     const cards = await eventually(async () => {
       const c = (await qaClient.listAnnotatorScorecards({ projectId: p })).scorecards;
@@ -102,16 +115,42 @@ describe('QA gates with dispatch', () => {
     expect(byName.ada.estimatedAccuracy).toBeGreaterThan(byName.linus.estimatedAccuracy);
     qaClient.close();
     const linus = await annotator('linus');
-    await eventually(async () => {
-      try {
-        await linus.getNextTask({ projectId: p });
-        return false;
-      } catch (e) {
-        return (e as { code: number }).code === status.FAILED_PRECONDITION && /paused by QA/.test((e as Error).message);
-      }
-    }, 'dispatch refusing linus', 30_000, 300);
+    await eventually(() => refusedAsPaused(linus, p), 'dispatch refusing linus', 30_000, 300);
+
+    // The project's admin sees why, and resumes him; nobody else may.
+    const dispatchAddr = `127.0.0.1:${(await dispatch.ready).grpcPort}`;
+    const lead = createGrpcClient(DispatchAdminService, dispatchAddr, { token: adminToken.token });
+    const notAdmin = createGrpcClient(DispatchAdminService, dispatchAddr, { token: svcToken.token });
+    const paused = (await lead.listPausedAnnotators({ projectId: p })).annotators;
+    expect(paused.map((a) => a.annotatorId)).toEqual(['linus']);
+    expect(paused[0].reason).toMatch(/^estimated accuracy 0\.\d+ \(Dawid–Skene/);
+    await expect(notAdmin.resumeAnnotator({ projectId: p, annotatorId: 'linus', reason: 'retrained' })).rejects.toMatchObject({ code: status.PERMISSION_DENIED });
+    await expect(lead.resumeAnnotator({ projectId: p, annotatorId: 'linus', reason: ' ' })).rejects.toMatchObject({ code: status.INVALID_ARGUMENT, details: expect.stringMatching(/^reason: is required/) });
+    await lead.resumeAnnotator({ projectId: p, annotatorId: 'linus', reason: 'retrained on the guideline' });
+    await expect(lead.resumeAnnotator({ projectId: p, annotatorId: 'linus', reason: 'again' })).rejects.toMatchObject({ code: status.FAILED_PRECONDITION });
+    expect(await refusedAsPaused(linus, p)).toBe(false);
+    const qaC = createGrpcClient(QaService, `127.0.0.1:${(await qa.ready).grpcPort}`, { token: svcToken.token });
+    const resumed = await eventually(async () => {
+      const c = (await qaC.listAnnotatorScorecards({ projectId: p })).scorecards.find((x) => x.annotatorId === 'linus');
+      return c && !c.paused ? c : undefined;
+    }, 'QA clearing the pause', 60_000, 300);
+    expect(resumed.paused).toBe(false);
+
+    // Still careless: after 60 new answers QA pauses him again (a new AnnotatorPaused), and dispatch follows.
+    await sendRounds(p, 60, rng);
+    await eventually(() => refusedAsPaused(linus, p), 'dispatch refusing linus again', 60_000, 300);
+    const audit = await pg.query(`SELECT actor, action FROM qa.audit_log WHERE subject = $1 ORDER BY seq`, [`${p}/linus`]);
+    expect(audit.rows).toEqual([
+      { actor: 'qa', action: 'annotator.paused' },
+      { actor: 'lead', action: 'annotator.resumed' },
+      { actor: 'qa', action: 'annotator.paused' },
+    ]);
     linus.close();
+    lead.close();
+    notAdmin.close();
+    qaC.close();
   });
+
 
   it("keeps a versioned QA policy per project: admins of the project only, refused naming the field, audited", async () => {
     const qaAddr = `127.0.0.1:${(await qa.ready).grpcPort}`;

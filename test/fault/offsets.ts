@@ -8,7 +8,7 @@ export const SUBSCRIPTIONS: Record<string, string[]> = {
   'drift-detection': [Topics.predictionRecorded, Topics.modelPromoted],
   sampling: [Topics.predictionRecorded, Topics.driftDetected],
   'annotation-dispatch': [Topics.annotationRequested, Topics.labelAccepted, Topics.reworkRequested, Topics.annotatorPaused],
-  qa: [Topics.annotationSubmitted],
+  qa: [Topics.annotationSubmitted, Topics.annotatorResumed],
   'dataset-registry': [Topics.labelAccepted, Topics.modelPromoted],
   'retrain-trigger': [Topics.datasetApproved, Topics.driftDetected, Topics.driftResolved, Topics.modelEvaluated],
 };

@@ -6,6 +6,7 @@ export * from './gen/labelloop/sampling/v1/annotation_request_pb';
 export * from './gen/labelloop/sampling/v1/sampling_service_pb';
 export * from './gen/labelloop/annotation/v1/annotation_pb';
 export * from './gen/labelloop/annotation/v1/annotator_service_pb';
+export * from './gen/labelloop/annotation/v1/dispatch_admin_service_pb';
 export * from './gen/labelloop/qa/v1/qa_pb';
 export * from './gen/labelloop/qa/v1/qa_service_pb';
 export * from './gen/labelloop/dataset/v1/dataset_pb';

@@ -3,7 +3,7 @@ import { AnnotationSubmittedSchema } from './gen/labelloop/annotation/v1/annotat
 import { DatasetApprovedSchema } from './gen/labelloop/dataset/v1/dataset_pb';
 import { DriftDetectedSchema, DriftResolvedSchema } from './gen/labelloop/drift/v1/drift_pb';
 import { PredictionEventSchema } from './gen/labelloop/inference/v1/prediction_pb';
-import { AnnotatorPausedSchema, GuidelineReviewRequestedSchema, LabelAcceptedSchema, ReworkRequestedSchema } from './gen/labelloop/qa/v1/qa_pb';
+import { AnnotatorPausedSchema, AnnotatorResumedSchema, GuidelineReviewRequestedSchema, LabelAcceptedSchema, ReworkRequestedSchema } from './gen/labelloop/qa/v1/qa_pb';
 import {
   ModelEvaluatedSchema,
   ModelPromotedSchema,
@@ -27,6 +27,7 @@ export const TOPIC_SCHEMAS: Readonly<Record<Topic, DescMessage>> = {
   [Topics.labelAccepted]: LabelAcceptedSchema,
   [Topics.reworkRequested]: ReworkRequestedSchema,
   [Topics.annotatorPaused]: AnnotatorPausedSchema,
+  [Topics.annotatorResumed]: AnnotatorResumedSchema,
   [Topics.guidelineReviewRequested]: GuidelineReviewRequestedSchema,
   [Topics.datasetApproved]: DatasetApprovedSchema,
   [Topics.retrainRequested]: RetrainRequestedSchema,

@@ -21,6 +21,8 @@ export const Topics = {
   reworkRequested: 'labelloop.rework.requested.v1',
   /** AnnotatorPaused, key = annotator id. */
   annotatorPaused: 'labelloop.annotator.paused.v1',
+  /** AnnotatorResumed, key = annotator id. */
+  annotatorResumed: 'labelloop.annotator.resumed.v1',
   /** GuidelineReviewRequested, key = project id. */
   guidelineReviewRequested: 'labelloop.guideline.review_requested.v1',
   /** DatasetApproved, key = dataset id. The topic ML platform teams subscribe to. */

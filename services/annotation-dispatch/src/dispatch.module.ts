@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { AnnotatorHttp } from './tasks/annotator.http';
+import { DispatchAdminGrpc } from './tasks/dispatch-admin.grpc';
 import { LabelStudioWebhookController } from './label-studio/label-studio-webhook.controller';
 import { LabelStudioConnector } from './label-studio/label-studio.connector';
 import { LabelStudioWorker } from './label-studio/label-studio.worker';
@@ -11,5 +12,5 @@ import { RequestConsumer } from './tasks/request.consumer';
 import { TaskService } from './tasks/task.service';
 
 /** The annotation dispatch stage: task queues, leases, the annotator API. */
-@Module({ controllers: [LabelStudioWebhookController, AnnotatorHttp], providers: [AnnotatorPausedConsumer, RequestConsumer, LabelAcceptedConsumer, ReworkConsumer, TaskService, AnnotatorGrpc, LabelStudioConnector, LabelStudioWorker, GoldLoader] })
+@Module({ controllers: [LabelStudioWebhookController, AnnotatorHttp], providers: [DispatchAdminGrpc, AnnotatorPausedConsumer, RequestConsumer, LabelAcceptedConsumer, ReworkConsumer, TaskService, AnnotatorGrpc, LabelStudioConnector, LabelStudioWorker, GoldLoader] })
 export class DispatchModule {}

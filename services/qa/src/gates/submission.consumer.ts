@@ -280,19 +280,29 @@ export class SubmissionConsumer implements EventHandler<typeof AnnotationSubmitt
     );
   }
 
-  /** Pauses an annotator once the evidence says their accuracy is below the floor (once). */
+  /**
+   * Pauses an annotator once the evidence says their accuracy is below the floor (once per
+   * pause: a resumed annotator is measured again from the counts at the resume).
+   */
   private async checkPause(em: EntityManager, projectId: string, annotatorId: string, p: ProjectPolicy, traceparent?: string): Promise<void> {
-    const [a]: { gold_answers: number; gold_correct: number; estimated_accuracy: number | null; estimated_count: number; paused: boolean }[] = await em.query(
-      'SELECT gold_answers, gold_correct, estimated_accuracy, estimated_count, paused FROM qa_annotator WHERE project_id = $1 AND annotator_id = $2',
+    const [a]: {
+      answers: number; gold_answers: number; gold_correct: number; estimated_accuracy: number | null; estimated_count: number; paused: boolean;
+      pause_epoch: number; answers_at_resume: number; gold_answers_at_resume: number; gold_correct_at_resume: number;
+    }[] = await em.query(
+      `SELECT answers, gold_answers, gold_correct, estimated_accuracy, estimated_count, paused, pause_epoch, answers_at_resume, gold_answers_at_resume, gold_correct_at_resume
+         FROM qa_annotator WHERE project_id = $1 AND annotator_id = $2`,
       [projectId, annotatorId],
     );
     if (!a || a.paused) return;
+    const gold = a.gold_answers - a.gold_answers_at_resume;
+    const goldCorrect = a.gold_correct - a.gold_correct_at_resume;
+    const fresh = a.answers - a.answers_at_resume;
     let reason: string | undefined;
     let accuracy = 0;
-    if (a.gold_answers >= p.minGoldForPause && a.gold_correct / a.gold_answers < p.annotatorFloor) {
-      accuracy = a.gold_correct / a.gold_answers;
-      reason = `gold accuracy ${accuracy.toFixed(2)} over ${a.gold_answers} gold items is below ${p.annotatorFloor}`;
-    } else if (a.estimated_accuracy !== null && a.estimated_count >= p.minAnswersForPause && a.estimated_accuracy < p.annotatorFloor) {
+    if (gold >= p.minGoldForPause && goldCorrect / gold < p.annotatorFloor) {
+      accuracy = goldCorrect / gold;
+      reason = `gold accuracy ${accuracy.toFixed(2)} over ${gold} gold items is below ${p.annotatorFloor}`;
+    } else if (a.estimated_accuracy !== null && a.estimated_count >= p.minAnswersForPause && fresh >= p.minAnswersForPause && a.estimated_accuracy < p.annotatorFloor) {
       accuracy = a.estimated_accuracy;
       reason = `estimated accuracy ${accuracy.toFixed(2)} (Dawid–Skene, ${a.estimated_count} answers) is below ${p.annotatorFloor}`;
     }
@@ -303,7 +313,7 @@ export class SubmissionConsumer implements EventHandler<typeof AnnotationSubmitt
       topic: Topics.annotatorPaused,
       key: annotatorId,
       schema: AnnotatorPausedSchema,
-      id: `annotator-paused:${projectId}:${annotatorId}`,
+      id: a.pause_epoch === 0 ? `annotator-paused:${projectId}:${annotatorId}` : `annotator-paused:${projectId}:${annotatorId}:${a.pause_epoch}`,
       traceparent,
       message: { annotatorId, projectId, reason, accuracy, pausedAt: timestampFromDate(new Date()) },
     });

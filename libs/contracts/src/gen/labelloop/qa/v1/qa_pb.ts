@@ -14,7 +14,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file labelloop/qa/v1/qa.proto.
  */
 export const file_labelloop_qa_v1_qa: GenFile = /*@__PURE__*/
-  fileDesc("ChhsYWJlbGxvb3AvcWEvdjEvcWEucHJvdG8SD2xhYmVsbG9vcC5xYS52MSKsAwoNTGFiZWxBY2NlcHRlZBIPCgdpdGVtX2lkGAEgASgJEhIKCnByb2plY3RfaWQYAiABKAkSLQoFbGFiZWwYAyABKAsyHi5sYWJlbGxvb3AuYW5ub3RhdGlvbi52MS5MYWJlbBISCgpjb25maWRlbmNlGAQgASgBEhUKDWFubm90YXRvcl9pZHMYBSADKAkSEQoJYWdyZWVtZW50GAYgASgBEhkKEXFhX3BvbGljeV92ZXJzaW9uGAcgASgJEi8KC2FjY2VwdGVkX2F0GAggASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIQCghtb2RlbF9pZBgJIAEoCRIVCg1tb2RlbF92ZXJzaW9uGAogASgJEg8KB3RyaWdnZXIYCyABKAkSEAoIc3RyYXRlZ3kYDCABKAkSFwoPc291cmNlX2V2ZW50X2lkGA0gASgJEhEKCWlucHV0X3VyaRgOIAEoCRIUCgxjb250ZW50X2hhc2gYDyABKAkSGQoRZ3VpZGVsaW5lX3ZlcnNpb24YECABKAkSFAoMYXVkaXRfc2FtcGxlGBEgASgIIpcBCg9SZXdvcmtSZXF1ZXN0ZWQSDwoHaXRlbV9pZBgBIAEoCRISCgpwcm9qZWN0X2lkGAIgASgJEg4KBnJlYXNvbhgDIAEoCRIdChVleGNsdWRlX2Fubm90YXRvcl9pZHMYBCADKAkSMAoMcmVxdWVzdGVkX2F0GAUgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCKMAQoPQW5ub3RhdG9yUGF1c2VkEhQKDGFubm90YXRvcl9pZBgBIAEoCRISCgpwcm9qZWN0X2lkGAIgASgJEg4KBnJlYXNvbhgDIAEoCRIQCghhY2N1cmFjeRgEIAEoARItCglwYXVzZWRfYXQYBSABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wIqcBChhHdWlkZWxpbmVSZXZpZXdSZXF1ZXN0ZWQSEgoKcHJvamVjdF9pZBgBIAEoCRITCgtsYWJlbF9jbGFzcxgCIAEoCRIZChFkaXNhZ3JlZW1lbnRfcmF0ZRgDIAEoARIVCg1iYXNlbGluZV9yYXRlGAQgASgBEjAKDHJlcXVlc3RlZF9hdBgFIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXBiBnByb3RvMw", [file_google_protobuf_timestamp, file_labelloop_annotation_v1_annotation]);
+  fileDesc("ChhsYWJlbGxvb3AvcWEvdjEvcWEucHJvdG8SD2xhYmVsbG9vcC5xYS52MSKsAwoNTGFiZWxBY2NlcHRlZBIPCgdpdGVtX2lkGAEgASgJEhIKCnByb2plY3RfaWQYAiABKAkSLQoFbGFiZWwYAyABKAsyHi5sYWJlbGxvb3AuYW5ub3RhdGlvbi52MS5MYWJlbBISCgpjb25maWRlbmNlGAQgASgBEhUKDWFubm90YXRvcl9pZHMYBSADKAkSEQoJYWdyZWVtZW50GAYgASgBEhkKEXFhX3BvbGljeV92ZXJzaW9uGAcgASgJEi8KC2FjY2VwdGVkX2F0GAggASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIQCghtb2RlbF9pZBgJIAEoCRIVCg1tb2RlbF92ZXJzaW9uGAogASgJEg8KB3RyaWdnZXIYCyABKAkSEAoIc3RyYXRlZ3kYDCABKAkSFwoPc291cmNlX2V2ZW50X2lkGA0gASgJEhEKCWlucHV0X3VyaRgOIAEoCRIUCgxjb250ZW50X2hhc2gYDyABKAkSGQoRZ3VpZGVsaW5lX3ZlcnNpb24YECABKAkSFAoMYXVkaXRfc2FtcGxlGBEgASgIIpcBCg9SZXdvcmtSZXF1ZXN0ZWQSDwoHaXRlbV9pZBgBIAEoCRISCgpwcm9qZWN0X2lkGAIgASgJEg4KBnJlYXNvbhgDIAEoCRIdChVleGNsdWRlX2Fubm90YXRvcl9pZHMYBCADKAkSMAoMcmVxdWVzdGVkX2F0GAUgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCKMAQoPQW5ub3RhdG9yUGF1c2VkEhQKDGFubm90YXRvcl9pZBgBIAEoCRISCgpwcm9qZWN0X2lkGAIgASgJEg4KBnJlYXNvbhgDIAEoCRIQCghhY2N1cmFjeRgEIAEoARItCglwYXVzZWRfYXQYBSABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wIpABChBBbm5vdGF0b3JSZXN1bWVkEhQKDGFubm90YXRvcl9pZBgBIAEoCRISCgpwcm9qZWN0X2lkGAIgASgJEhIKCnJlc3VtZWRfYnkYAyABKAkSDgoGcmVhc29uGAQgASgJEi4KCnJlc3VtZWRfYXQYBSABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wIqcBChhHdWlkZWxpbmVSZXZpZXdSZXF1ZXN0ZWQSEgoKcHJvamVjdF9pZBgBIAEoCRITCgtsYWJlbF9jbGFzcxgCIAEoCRIZChFkaXNhZ3JlZW1lbnRfcmF0ZRgDIAEoARIVCg1iYXNlbGluZV9yYXRlGAQgASgBEjAKDHJlcXVlc3RlZF9hdBgFIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXBiBnByb3RvMw", [file_google_protobuf_timestamp, file_labelloop_annotation_v1_annotation]);
 
 /**
  * LabelAccepted is a final label that passed the quality gates.
@@ -205,6 +205,48 @@ export const AnnotatorPausedSchema: GenMessage<AnnotatorPaused> = /*@__PURE__*/
   messageDesc(file_labelloop_qa_v1_qa, 2);
 
 /**
+ * AnnotatorResumed: an admin gave a paused annotator work again (DispatchAdminService).
+ * QA measures them afresh from here. Topic: labelloop.annotator.resumed.v1, key = annotator_id.
+ *
+ * @generated from message labelloop.qa.v1.AnnotatorResumed
+ */
+export type AnnotatorResumed = Message<"labelloop.qa.v1.AnnotatorResumed"> & {
+  /**
+   * @generated from field: string annotator_id = 1;
+   */
+  annotatorId: string;
+
+  /**
+   * @generated from field: string project_id = 2;
+   */
+  projectId: string;
+
+  /**
+   * Who resumed them, and why.
+   *
+   * @generated from field: string resumed_by = 3;
+   */
+  resumedBy: string;
+
+  /**
+   * @generated from field: string reason = 4;
+   */
+  reason: string;
+
+  /**
+   * @generated from field: google.protobuf.Timestamp resumed_at = 5;
+   */
+  resumedAt?: Timestamp | undefined;
+};
+
+/**
+ * Describes the message labelloop.qa.v1.AnnotatorResumed.
+ * Use `create(AnnotatorResumedSchema)` to create a new message.
+ */
+export const AnnotatorResumedSchema: GenMessage<AnnotatorResumed> = /*@__PURE__*/
+  messageDesc(file_labelloop_qa_v1_qa, 3);
+
+/**
  * GuidelineReviewRequested: disagreement on one class spiked; the guideline may be unclear.
  * Topic: labelloop.guideline.review_requested.v1, key = project_id.
  *
@@ -242,5 +284,5 @@ export type GuidelineReviewRequested = Message<"labelloop.qa.v1.GuidelineReviewR
  * Use `create(GuidelineReviewRequestedSchema)` to create a new message.
  */
 export const GuidelineReviewRequestedSchema: GenMessage<GuidelineReviewRequested> = /*@__PURE__*/
-  messageDesc(file_labelloop_qa_v1_qa, 3);
+  messageDesc(file_labelloop_qa_v1_qa, 4);
 

@@ -1,0 +1,34 @@
+import { Injectable } from '@nestjs/common';
+import { AnnotatorResumed, AnnotatorResumedSchema, Topics } from '@labelloop/contracts';
+import type { ConsumedEvent, EventHandler } from '@labelloop/messaging';
+import { appendAudit, EntityManager, queryRows } from '@labelloop/persistence';
+import { lockProjects } from './submission.consumer';
+
+/**
+ * An admin resumed a paused annotator (DispatchAdminService). QA clears the pause and measures
+ * them afresh: the pause evidence (gold answers, answers for the Dawid–Skene estimate) counts
+ * from here, and a new pause is a new AnnotatorPaused event.
+ */
+@Injectable()
+export class AnnotatorResumedConsumer implements EventHandler<typeof AnnotatorResumedSchema> {
+  readonly topic = Topics.annotatorResumed;
+  readonly schema = AnnotatorResumedSchema;
+
+  validate(r: AnnotatorResumed): string | undefined {
+    return r.annotatorId && r.projectId ? undefined : 'annotator_id and project_id are required';
+  }
+
+  async handle(events: ConsumedEvent<AnnotatorResumed>[], em: EntityManager): Promise<void> {
+    await lockProjects(em, events.map((e) => e.message.projectId));
+    for (const { message: r } of events) {
+      const rows = await queryRows(
+        em,
+        `UPDATE qa_annotator SET paused = false, pause_epoch = pause_epoch + 1, answers_at_resume = answers,
+                gold_answers_at_resume = gold_answers, gold_correct_at_resume = gold_correct
+          WHERE project_id = $1 AND annotator_id = $2 AND paused RETURNING 1`,
+        [r.projectId, r.annotatorId],
+      );
+      await appendAudit(em, { actor: r.resumedBy || 'dispatch', action: 'annotator.resumed', subject: `${r.projectId}/${r.annotatorId}`, detail: { reason: r.reason, wasPaused: rows.length > 0 } });
+    }
+  }
+}
