@@ -50,11 +50,15 @@ export class BearerTokenAuth {
     return this.grants.find((g) => timingSafeEqual(g.hash, h))?.principal;
   }
 
+  /** The principal of an `authorization: Bearer <token>` header value (gRPC metadata or HTTP), or undefined. */
+  fromHeader(header: unknown): Principal | undefined {
+    const m = typeof header === 'string' ? /^Bearer\s+(.+)$/i.exec(header) : null;
+    return m ? this.resolve(m[1].trim()) : undefined;
+  }
+
   /** gRPC hook: reads `authorization: Bearer <token>`; throws UNAUTHENTICATED otherwise. */
   authenticate = (metadata: Metadata): Principal => {
-    const header = metadata.get('authorization')[0];
-    const m = typeof header === 'string' ? /^Bearer\s+(.+)$/i.exec(header) : null;
-    const p = m ? this.resolve(m[1].trim()) : undefined;
+    const p = this.fromHeader(metadata.get('authorization')[0]);
     if (!p) throw unauthenticated();
     return p;
   };

@@ -58,8 +58,7 @@ export class AnnotatorHttp {
   }
 
   private async call<T>(authorization: string | undefined, path: string, fn: (ctx: RpcContext) => Promise<T>): Promise<T> {
-    const m = authorization ? /^Bearer\s+(.+)$/i.exec(authorization) : null;
-    const principal = m ? this.auth.resolve(m[1].trim()) : undefined;
+    const principal = this.auth.fromHeader(authorization);
     if (!principal) throw httpError(status.UNAUTHENTICATED, 'a valid bearer token is required');
     try {
       return await fn({ path, metadata: new Metadata(), principal, signal: new AbortController().signal });
