@@ -17,6 +17,7 @@ import { timestampFromDate } from '@bufbuild/protobuf/wkt';
 import {
   AnnotatorService,
   DatasetApprovedSchema,
+  DatasetRegistryService,
   DriftDetectedSchema,
   PredictionEventSchema,
   RetrainRequestedSchema,
@@ -114,6 +115,9 @@ describe('walking skeleton: one item through all six services', () => {
             predictedLabel: 'ham',
             classProbabilities: { ham: 0.55, spam: 0.45 },
             confidence: 0.55,
+            numericFeatures: { length: 412, links: 3 },
+            categoricalFeatures: { lang: 'en' },
+            embedding: [0.25, -0.5, 0.75],
             metadata: { project_id: project },
           },
           { id: eventId, key: modelId, traceparent, source: 'e2e/inference' },
@@ -153,6 +157,13 @@ describe('walking skeleton: one item through all six services', () => {
     expect(approved.modelId).toBe(modelId);
     expect(approved.counts.map((c) => c.label)).toEqual(['spam']);
     expect(approved.versionId).toMatch(/^[0-9a-f]{64}$/);
+    // The labeled item kept the model inputs it was predicted on (sampling → dispatch → QA → registry).
+    const registry = createGrpcClient(DatasetRegistryService, `127.0.0.1:${(await services['dataset-registry'].ready).grpcPort}`, { token: `service-${run}` });
+    const listed = await registry.listItems({ datasetId: project, versionId: approved.versionId });
+    registry.close();
+    expect(listed.items).toHaveLength(1);
+    expect(listed.items[0]).toMatchObject({ label: 'spam', inputUri: `corpus://spam/${run}/0001`, modelVersion: '1' });
+    expect(listed.items[0].features).toMatchObject({ numeric: { length: 412, links: 3 }, categorical: { lang: 'en' }, embedding: [0.25, -0.5, 0.75] });
 
     const call = await eventually(async () => webhookCalls.find((c) => c.body.datasetVersionId === approved.versionId), 'signed webhook call', 60_000);
     expect(call.signatureValid).toBe(true);

@@ -10,6 +10,12 @@ export const driftConfigSchema = baseConfigSchema.extend({
   DRIFT_ALPHA: z.coerce.number().gt(0).max(0.5).default(0.01),
   /** Consecutive clean windows that close a drift episode (hysteresis). */
   DRIFT_RESOLVE_AFTER: z.coerce.number().int().min(1).default(2),
+  /** Dataset registry gRPC address (host:port), for references taken from a dataset version. */
+  REGISTRY_GRPC_ADDRESS: z.string().min(1).optional(),
+  /** Bearer token drift detection presents to the registry (a `service` token there); or a file: REGISTRY_GRPC_TOKEN_FILE. */
+  REGISTRY_GRPC_TOKEN: z.string().min(1).optional(),
+  /** CA bundle of the registry's TLS certificate; unset: plaintext (loopback, or a mesh doing mTLS). */
+  REGISTRY_GRPC_CA_FILE: z.string().min(1).optional(),
 });
 /** Parsed drift config. */
 export type DriftConfig = z.infer<typeof driftConfigSchema>;

@@ -2,9 +2,10 @@ import { Module } from '@nestjs/common';
 import { DriftGrpc } from './detection/drift.grpc';
 import { ModelPromotedConsumer } from './detection/model-promoted.consumer';
 import { DriftPredictionConsumer } from './detection/prediction.consumer';
+import { RegistryReader } from './detection/registry-reader';
 import { StateRepository } from './detection/state.repository';
 import { IngestGrpc } from './ingest/ingest.grpc';
 
 /** The drift detection stage (and the Ingest RPC in front of the prediction topic). */
-@Module({ providers: [StateRepository, DriftPredictionConsumer, ModelPromotedConsumer, DriftGrpc, IngestGrpc] })
+@Module({ providers: [StateRepository, RegistryReader, DriftPredictionConsumer, ModelPromotedConsumer, DriftGrpc, IngestGrpc] })
 export class DriftModule {}

@@ -210,6 +210,7 @@ export class TaskService {
         contentHash: request.contentHash,
         auditSample: request.auditSample,
         modelProbabilities: request.preLabel?.classProbabilities ?? {},
+        features: request.features,
       },
     });
     return { submissionId, duplicate: false };

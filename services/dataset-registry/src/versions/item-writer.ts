@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { LoggerService } from '@nestjs/common';
-import type { LabelAccepted } from '@labelloop/contracts';
+import { toBinary } from '@bufbuild/protobuf';
+import { FeatureVectorSchema, type LabelAccepted } from '@labelloop/contracts';
 import { ConsumedEvent, PoisonMessageError } from '@labelloop/messaging';
 import type { EntityManager } from '@labelloop/persistence';
 import { CONFIG, LOGGER } from '@labelloop/runtime';
@@ -18,6 +19,12 @@ export function labelOf(l: LabelAccepted): string {
 export function boxesOf(l: LabelAccepted): BoxRecord[] | undefined {
   if (l.label?.value.case !== 'boxes') return undefined;
   return l.label.value.value.boxes.map((b) => ({ x: b.x, y: b.y, width: b.width, height: b.height, label: b.label }));
+}
+
+/** Whether an accepted label carries the model inputs of its prediction. */
+export function hasFeatures(l: LabelAccepted): boolean {
+  const f = l.features;
+  return !!f && (Object.keys(f.numeric).length > 0 || Object.keys(f.categorical).length > 0 || f.embedding.length > 0);
 }
 
 /** Serialises work on one dataset: item writes and cuts of the same dataset never interleave. */
@@ -43,6 +50,8 @@ interface ItemRow {
   qa_policy_version: string;
   annotators: string[];
   pending: boolean;
+  /** Serialized FeatureVector of the prediction, or null when the event carried none. */
+  features: Buffer | null;
 }
 
 /** Running counts an item contributes to (facet → values): its split and its lineage. */
@@ -169,6 +178,7 @@ export class ItemWriter {
         source_event_id: l.sourceEventId,
         label_event_id: ev.id,
         label,
+        features: l.features && hasFeatures(l) ? Buffer.from(toBinary(FeatureVectorSchema, l.features)) : null,
       };
       rows.push(row);
       if (!old || old.record_hash !== hash) becamePending.add(l.projectId);
@@ -198,14 +208,14 @@ export class ItemWriter {
     const col = <K extends keyof (typeof rows)[number]>(k: K) => rows.map((r) => r[k]);
     await em.query(
       `INSERT INTO dataset_item (item_id, dataset_id, record, record_hash, split, label, model_id, model_version, source_event_id, label_event_id,
-                                 group_key, confidence, agreement, audit_sample, guideline_version, trigger, strategy, qa_policy_version, annotators, pending, updated_at)
+                                 group_key, confidence, agreement, audit_sample, guideline_version, trigger, strategy, qa_policy_version, annotators, pending, features, updated_at)
        SELECT *, now() FROM unnest($1::text[], $2::text[], $3::jsonb[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[],
-                            $11::text[], $12::float8[], $13::float8[], $14::boolean[], $15::text[], $16::text[], $17::text[], $18::text[], $19::jsonb[], $20::boolean[])
+                            $11::text[], $12::float8[], $13::float8[], $14::boolean[], $15::text[], $16::text[], $17::text[], $18::text[], $19::jsonb[], $20::boolean[], $21::bytea[])
        ON CONFLICT (item_id) DO UPDATE SET record = EXCLUDED.record, record_hash = EXCLUDED.record_hash, label = EXCLUDED.label,
          model_id = EXCLUDED.model_id, model_version = EXCLUDED.model_version, source_event_id = EXCLUDED.source_event_id, label_event_id = EXCLUDED.label_event_id,
          group_key = EXCLUDED.group_key, confidence = EXCLUDED.confidence, agreement = EXCLUDED.agreement, audit_sample = EXCLUDED.audit_sample,
          guideline_version = EXCLUDED.guideline_version, trigger = EXCLUDED.trigger, strategy = EXCLUDED.strategy, qa_policy_version = EXCLUDED.qa_policy_version,
-         annotators = EXCLUDED.annotators, pending = EXCLUDED.pending, updated_at = now()`,
+         annotators = EXCLUDED.annotators, pending = EXCLUDED.pending, features = coalesce(EXCLUDED.features, dataset_item.features), updated_at = now()`,
       [
         col('item_id'),
         col('dataset_id'),
@@ -227,6 +237,7 @@ export class ItemWriter {
         col('qa_policy_version'),
         rows.map((r) => JSON.stringify(r.annotators)),
         col('pending'),
+        col('features'),
       ],
     );
 

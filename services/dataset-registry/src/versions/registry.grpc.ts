@@ -1,4 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
+import { fromBinary } from '@bufbuild/protobuf';
 import { timestampFromDate } from '@bufbuild/protobuf/wkt';
 import {
   AddTagRequest,
@@ -6,9 +7,11 @@ import {
   DatasetRegistryService,
   DiffVersionsRequest,
   ExportVersionRequest,
+  FeatureVectorSchema,
   GetLineageRequest,
   GetVersionRequest,
   ListAliasesRequest,
+  ListItemsRequest,
   ListTrainingsRequest,
   ListVersionsRequest,
   RecordTrainingRequest,
@@ -29,6 +32,8 @@ const READ: Role[] = ['service', 'reviewer'];
 const WRITE: Role[] = ['service'];
 const ALIAS = /^[a-z][a-z0-9_.-]{0,62}$/;
 const MAX_ITEMS = 100_000;
+const MAX_ITEM_PAGE = 5000;
+const SPLITS = new Set(['train', 'validation', 'test']);
 
 interface TrainingRow {
   model_id: string;
@@ -132,6 +137,48 @@ export class RegistryGrpc implements ServiceImpl<(typeof DatasetRegistryService)
       itemIds.push(...items.map((i) => i.item_id));
     }
     return { version: approvedMessage(row), itemIds, info: await this.info(row), nextPageToken };
+  }
+
+  async listItems(req: ListItemsRequest, ctx: RpcContext) {
+    if (req.pageSize > MAX_ITEM_PAGE) throw invalidArgument('page_size', `is at most ${MAX_ITEM_PAGE}`);
+    if (req.split && !SPLITS.has(req.split)) throw invalidArgument('split', `must be one of ${[...SPLITS].join(', ')}`);
+    if (req.pageToken && !/^[0-9a-f]{64}$/.test(req.pageToken)) throw invalidArgument('page_token', 'is not a token from this API');
+    const row = await this.version(req.datasetId, req.versionId, ctx, READ);
+    if (!row.root_hash) throw failedPrecondition('versions cut before the Merkle trie have no item records to list');
+    const pageSize = req.pageSize || 1000;
+    const afterKey = req.pageToken ? Buffer.from(req.pageToken, 'hex') : undefined;
+    const items = [];
+    let nextPageToken = '';
+    // Records come from the version itself (its labels and splits as cut); the model inputs
+    // from the item, which keeps the features it was predicted on (they do not change).
+    outer: for await (const batch of iterateBatches(new SqlNodeStore(this.ds), row.root_hash, { afterKey })) {
+      const records = await recordsByHash(this.ds, [...new Set(batch.map((e) => e.recordHash))]);
+      const extra: { item_id: string; features: Buffer | null; model_version: string }[] = await this.ds.query(
+        'SELECT item_id, features, model_version FROM dataset_item WHERE item_id = ANY($1)',
+        [batch.map((e) => e.itemId)],
+      );
+      const byId = new Map(extra.map((x) => [x.item_id, x]));
+      for (const e of batch) {
+        const r = records.get(e.recordHash);
+        if (!r) throw new Error(`record ${e.recordHash} of ${e.itemId} is missing`);
+        if (req.split && r.split !== req.split) continue;
+        if (items.length === pageSize) {
+          nextPageToken = keyOf(items[items.length - 1].itemId).toString('hex');
+          break outer;
+        }
+        const x = byId.get(e.itemId);
+        items.push({
+          itemId: r.itemId,
+          contentHash: r.contentHash,
+          inputUri: r.inputUri,
+          label: r.label,
+          split: r.split,
+          modelVersion: x?.model_version ?? '',
+          features: x?.features ? fromBinary(FeatureVectorSchema, x.features) : undefined,
+        });
+      }
+    }
+    return { items, nextPageToken };
   }
 
   async diffVersions(req: DiffVersionsRequest, ctx: RpcContext) {

@@ -22,6 +22,7 @@ import { LocalDirSink } from '../exports/sink';
 import { RegistryConfig, registryConfigSchema } from '../registry.config';
 import { CreateRegistryTables1732360000000 } from '../registry.migration';
 import { RegistryTrieVersions1732450000000 } from '../registry-v2.migration';
+import { RegistryItemFeatures1732540000000 } from '../registry-v3.migration';
 import { assignSplit, classesOf, ItemRecord, recordHash } from './content-address';
 import { ItemWriter } from './item-writer';
 import { VersionCutter } from './version-cutter';
@@ -55,7 +56,7 @@ describe('dataset registry versions (real PostgreSQL)', () => {
 
   beforeAll(async () => {
     dir = await mkdtemp(path.join(os.tmpdir(), 'registry-it-'));
-    ds = createServiceDataSource({ url: dbUrl, schema, migrations: [CreateRegistryTables1732360000000, RegistryTrieVersions1732450000000] });
+    ds = createServiceDataSource({ url: dbUrl, schema, migrations: [CreateRegistryTables1732360000000, RegistryTrieVersions1732450000000, RegistryItemFeatures1732540000000] });
     await ds.initialize();
     await migrate(ds);
   });
@@ -350,10 +351,10 @@ describe('dataset registry versions (real PostgreSQL)', () => {
          VALUES ('flat-root', 'legacy', 1, NULL, 2, 2, '[]', 'file:///old', 'x', 'm', '{m@1}')`,
       );
       await old.destroy();
-      const upgraded = createServiceDataSource({ url: dbUrl, schema: legacySchema, migrations: [CreateRegistryTables1732360000000, RegistryTrieVersions1732450000000] });
+      const upgraded = createServiceDataSource({ url: dbUrl, schema: legacySchema, migrations: [CreateRegistryTables1732360000000, RegistryTrieVersions1732450000000, RegistryItemFeatures1732540000000] });
       await upgraded.initialize();
       try {
-        expect(await migrate(upgraded)).toEqual(['RegistryTrieVersions1732450000000']);
+        expect(await migrate(upgraded)).toEqual(['RegistryTrieVersions1732450000000', 'RegistryItemFeatures1732540000000']);
         const config = configOf();
         const cutter = new VersionCutter(config, new Outbox('labelloop/dataset-registry'), new LocalDirSink(dir), quiet, new Metrics('registry-test'));
         const v2 = must((await upgraded.transaction((em) => cutter.cut(em, 'legacy', 'request'))).version);

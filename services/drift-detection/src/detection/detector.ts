@@ -81,7 +81,7 @@ export class Detector {
     const win = st.window;
     const result = testWindow(this.refCols, columns(win, MAX_EMBEDDING_SAMPLE), this.cfg);
     const representatives = [...win]
-      .sort((a, b) => a.conf - b.conf)
+      .sort((a, b) => (a.conf ?? 1) - (b.conf ?? 1))
       .slice(0, REPRESENTATIVES)
       .map((e) => e.id);
     const bounds = { start: win[0]?.t ?? 0, end: win[win.length - 1]?.t ?? 0, representatives };

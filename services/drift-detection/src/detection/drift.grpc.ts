@@ -4,16 +4,19 @@ import {
   GetDriftConfigRequest,
   GetDriftStatusRequest,
   ResetReferenceRequest,
+  SetReferenceFromDatasetRequest,
   SetReferenceRequest,
   UpsertDriftConfigRequest,
   validatePredictionEvent,
 } from '@labelloop/contracts';
 import type { DataSource } from '@labelloop/persistence';
-import { authorize, invalidArgument, notFound, RpcContext, ServiceImpl } from '@labelloop/rpc';
+import { authorize, failedPrecondition, invalidArgument, notFound, RpcContext, ServiceImpl } from '@labelloop/rpc';
 import { DATA_SOURCE } from '@labelloop/runtime';
 import { configToProto, DriftConfigError, MAX_EVENTS } from './drift-config';
 import { emptyState } from './detector';
 import { toSnap } from './prediction.consumer';
+import { RegistryReader } from './registry-reader';
+import type { Snap } from './snapshot';
 import { StateRepository } from './state.repository';
 
 /** DriftService: drift state, per-model configuration and reference management. */
@@ -22,6 +25,7 @@ export class DriftGrpc implements ServiceImpl<(typeof DriftService)['method']> {
   constructor(
     @Inject(DATA_SOURCE) private readonly ds: DataSource,
     private readonly repo: StateRepository,
+    private readonly registry: RegistryReader,
   ) {}
 
   async getDriftStatus(req: GetDriftStatusRequest, ctx: RpcContext) {
@@ -72,12 +76,37 @@ export class DriftGrpc implements ServiceImpl<(typeof DriftService)['method']> {
       const problem = validatePredictionEvent(p);
       if (problem) throw invalidArgument(`predictions[${i}]`, problem);
     });
-    await this.ds.transaction(async (em) => {
-      const m = await this.repo.load(em, req.modelId, req.modelVersion);
-      const state = { ...emptyState(req.modelVersion), reference: req.predictions.map(toSnap), pinned: true };
-      await this.repo.save(em, req.modelId, { ...m, state, openAlert: null, referenceDirty: true });
-    });
+    await this.pin(req.modelId, req.modelVersion, req.predictions.map(toSnap));
     return { referenceSize: BigInt(req.predictions.length) };
+  }
+
+  async setReferenceFromDataset(req: SetReferenceFromDatasetRequest, ctx: RpcContext) {
+    authorize(ctx.principal, ['service', 'admin']);
+    if (!req.modelId) throw invalidArgument('model_id', 'is required');
+    if (!req.modelVersion) throw invalidArgument('model_version', 'is required');
+    if (!req.datasetId) throw invalidArgument('dataset_id', 'is required');
+    if (!req.datasetVersionId) throw invalidArgument('dataset_version_id', 'is required');
+    if (req.maxItems > MAX_EVENTS) throw invalidArgument('max_items', `is at most ${MAX_EVENTS}`);
+    const cfg = await this.ds.transaction((em) => this.repo.config(em, req.modelId));
+    const maxItems = req.maxItems || cfg.referenceSize;
+    const { snaps, withoutFeatures } = await this.registry.reference({ datasetId: req.datasetId, versionId: req.datasetVersionId, split: req.split, maxItems });
+    if (snaps.length < 20) {
+      throw failedPrecondition(
+        `dataset ${req.datasetId} version ${req.datasetVersionId}${req.split ? ` (split ${req.split})` : ''} has ${snaps.length} items with features` +
+          ` (${withoutFeatures} without); a reference needs at least 20`,
+      );
+    }
+    await this.pin(req.modelId, req.modelVersion, snaps);
+    return { referenceSize: BigInt(snaps.length), itemsWithoutFeatures: BigInt(withoutFeatures) };
+  }
+
+  /** Replaces the model's reference and starts its windows afresh; a new model version keeps it (pinned). */
+  private async pin(modelId: string, modelVersion: string, reference: Snap[]): Promise<void> {
+    await this.ds.transaction(async (em) => {
+      const m = await this.repo.load(em, modelId, modelVersion);
+      const state = { ...emptyState(modelVersion), reference, pinned: true };
+      await this.repo.save(em, modelId, { ...m, state, openAlert: null, referenceDirty: true });
+    });
   }
 
   async resetReference(req: ResetReferenceRequest, ctx: RpcContext) {

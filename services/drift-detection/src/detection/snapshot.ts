@@ -5,7 +5,8 @@ export interface Snap {
   t: number;
   num: Record<string, number>;
   cat: Record<string, string>;
-  conf: number;
+  /** The model's confidence; absent in a reference taken from a dataset version (labels, not predictions). */
+  conf?: number;
   label: string;
   emb?: number[];
   /** 1 when delayed ground truth / a user override agreed with the prediction, 0 when not. */
@@ -38,15 +39,17 @@ export function columns(snaps: readonly Snap[], maxEmb: number): Columns {
       const m = (c.cat[f] ??= {});
       m[v] = (m[v] ?? 0) + 1;
     }
-    c.conf.push(s.conf);
+    if (s.conf !== undefined) {
+      c.conf.push(s.conf);
+      c.low[0] += s.conf < LOW_CONFIDENCE ? 1 : 0;
+      c.low[1]++;
+    }
     c.label[s.label] = (c.label[s.label] ?? 0) + 1;
     if (s.emb?.length && k++ % step === 0) c.emb.push(s.emb);
     if (s.correct !== undefined) {
       c.correct[0] += s.correct;
       c.correct[1]++;
     }
-    c.low[0] += s.conf < LOW_CONFIDENCE ? 1 : 0;
-    c.low[1]++;
   }
   return c;
 }

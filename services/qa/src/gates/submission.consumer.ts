@@ -51,6 +51,13 @@ interface Acceptance {
   method: string;
 }
 
+/** One stored answer of an item's round. */
+interface RoundAnswer {
+  annotator_id: string;
+  label_key: string;
+  submission: Buffer;
+}
+
 /**
  * Collects answers per item and applies the project's gates (its QA policy, or the service
  * defaults) once the overlap is complete. The item gate: ReworkRequested on fail; on pass,
@@ -121,10 +128,7 @@ export class SubmissionConsumer implements EventHandler<typeof AnnotationSubmitt
   }
 
   private async decide(em: EntityManager, s: AnnotationSubmitted, round: number, policy: ProjectPolicy, traceparent?: string): Promise<void> {
-    const answers: { annotator_id: string; label_key: string; submission: Buffer }[] = await em.query(
-      'SELECT annotator_id, label_key, submission FROM qa_answer WHERE item_id = $1 AND round = $2 AND NOT gold ORDER BY received_at',
-      [s.itemId, round],
-    );
+    const answers = await this.roundAnswers(em, s.itemId, round);
     if (answers.length < s.requiredAnswers) return;
     const window: Annotation[] = (
       await em.query(`SELECT item_id, annotator_id, label_key FROM qa_answer WHERE project_id = $1 AND NOT gold ORDER BY received_at DESC LIMIT $2`, [s.projectId, this.config.QA_WINDOW])
@@ -144,18 +148,32 @@ export class SubmissionConsumer implements EventHandler<typeof AnnotationSubmitt
       await this.hold(em, s.itemId, s.projectId, accepted, policy, traceparent);
       return;
     }
-    await this.accept(em, s.itemId, s.projectId, round, accepted, policy.version, traceparent);
+    await this.accept(em, s.itemId, s.projectId, round, accepted, policy.version, traceparent, answers);
     // Items still held from when the project had a batch gate are judged now, not left waiting.
     const [open]: { batch_no: number }[] = await em.query(`SELECT batch_no FROM qa_batch WHERE project_id = $1 AND state = 'open' AND held > 0`, [s.projectId]);
     if (open) await this.closeBatch(em, s.projectId, open.batch_no, policy, traceparent);
   }
 
-  /** Marks an item accepted, credits its annotators' scorecards and emits LabelAccepted. */
-  private async accept(em: EntityManager, itemId: string, projectId: string, round: number, d: Acceptance, policyVersion: string, traceparent?: string): Promise<void> {
-    const answers: { annotator_id: string; label_key: string; submission: Buffer }[] = await em.query(
-      'SELECT annotator_id, label_key, submission FROM qa_answer WHERE item_id = $1 AND round = $2 AND NOT gold ORDER BY received_at',
-      [itemId, round],
-    );
+  /** The (non-gold) answers of an item's round, in the order they came. */
+  private roundAnswers(em: EntityManager, itemId: string, round: number): Promise<RoundAnswer[]> {
+    return em.query('SELECT annotator_id, label_key, submission FROM qa_answer WHERE item_id = $1 AND round = $2 AND NOT gold ORDER BY received_at', [itemId, round]);
+  }
+
+  /**
+   * Marks an item accepted, credits its annotators' scorecards and emits LabelAccepted. `answers`
+   * are the round's answers when the caller has just read them (a held batch item reads its own).
+   */
+  private async accept(
+    em: EntityManager,
+    itemId: string,
+    projectId: string,
+    round: number,
+    d: Acceptance,
+    policyVersion: string,
+    traceparent?: string,
+    answers?: RoundAnswer[],
+  ): Promise<void> {
+    answers ??= await this.roundAnswers(em, itemId, round);
     const winner = fromBinary(AnnotationSubmittedSchema, answers.find((a) => a.label_key === d.label)!.submission);
     await em.query(`UPDATE qa_item SET state = 'accepted', final_label = $2, confidence = $3, agreement = $4, policy = $5, batch_no = NULL, decided_at = now() WHERE item_id = $1`, [
       itemId,
@@ -192,6 +210,7 @@ export class SubmissionConsumer implements EventHandler<typeof AnnotationSubmitt
         contentHash: winner.contentHash,
         guidelineVersion: winner.guidelineVersion,
         auditSample: winner.auditSample,
+        features: winner.features,
       },
     });
   }

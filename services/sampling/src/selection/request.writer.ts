@@ -64,6 +64,7 @@ export class RequestWriter {
         predictedAt: e.timestamp,
         requestedAt: now,
         projectId: e.metadata.project_id || policy.projectId,
+        features: { numeric: e.numericFeatures, categorical: e.categoricalFeatures, embedding: e.embedding },
       });
     });
     const inserted: { item_id: string }[] = await em.query(

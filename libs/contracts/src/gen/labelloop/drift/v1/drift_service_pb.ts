@@ -14,7 +14,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file labelloop/drift/v1/drift_service.proto.
  */
 export const file_labelloop_drift_v1_drift_service: GenFile = /*@__PURE__*/
-  fileDesc("CiZsYWJlbGxvb3AvZHJpZnQvdjEvZHJpZnRfc2VydmljZS5wcm90bxISbGFiZWxsb29wLmRyaWZ0LnYxIikKFUdldERyaWZ0U3RhdHVzUmVxdWVzdBIQCghtb2RlbF9pZBgBIAEoCSLpAQoWR2V0RHJpZnRTdGF0dXNSZXNwb25zZRIQCghtb2RlbF9pZBgBIAEoCRIQCghkcmlmdGluZxgCIAEoCBI1CgpvcGVuX2FsZXJ0GAMgASgLMiEubGFiZWxsb29wLmRyaWZ0LnYxLkRyaWZ0RGV0ZWN0ZWQSFgoOcmVmZXJlbmNlX3NpemUYBCABKAQSEwoLd2luZG93X3NpemUYBSABKAQSFgoOd2luZG93c190ZXN0ZWQYBiABKAQSLwoGY29uZmlnGAcgASgLMh8ubGFiZWxsb29wLmRyaWZ0LnYxLkRyaWZ0Q29uZmlnIqUECgtEcmlmdENvbmZpZxIQCghtb2RlbF9pZBgBIAEoCRIWCg5yZWZlcmVuY2Vfc2l6ZRgCIAEoDRIzCgt3aW5kb3dfa2luZBgDIAEoDjIeLmxhYmVsbG9vcC5kcmlmdC52MS5XaW5kb3dLaW5kEhMKC3dpbmRvd19zaXplGAQgASgNEhQKDHdpbmRvd19zbGlkZRgFIAEoDRIWCg53aW5kb3dfc2Vjb25kcxgGIAEoDRIVCg1zbGlkZV9zZWNvbmRzGAcgASgNEg0KBWFscGhhGAggASgBEjIKCmNvcnJlY3Rpb24YCSABKA4yHi5sYWJlbGxvb3AuZHJpZnQudjEuQ29ycmVjdGlvbhI5Cg5udW1lcmljX21ldGhvZBgKIAEoDjIhLmxhYmVsbG9vcC5kcmlmdC52MS5OdW1lcmljTWV0aG9kEkEKEmNhdGVnb3JpY2FsX21ldGhvZBgLIAEoDjIlLmxhYmVsbG9vcC5kcmlmdC52MS5DYXRlZ29yaWNhbE1ldGhvZBI9ChBlbWJlZGRpbmdfbWV0aG9kGAwgASgOMiMubGFiZWxsb29wLmRyaWZ0LnYxLkVtYmVkZGluZ01ldGhvZBIVCg1wc2lfdGhyZXNob2xkGA0gASgBEhoKEmRpc3RhbmNlX3RocmVzaG9sZBgOIAEoARITCgtkcmlmdF9zaGFyZRgPIAEoARIVCg1yZXNvbHZlX2FmdGVyGBAgASgNIksKGFVwc2VydERyaWZ0Q29uZmlnUmVxdWVzdBIvCgZjb25maWcYASABKAsyHy5sYWJlbGxvb3AuZHJpZnQudjEuRHJpZnRDb25maWciTAoZVXBzZXJ0RHJpZnRDb25maWdSZXNwb25zZRIvCgZjb25maWcYASABKAsyHy5sYWJlbGxvb3AuZHJpZnQudjEuRHJpZnRDb25maWciKQoVR2V0RHJpZnRDb25maWdSZXF1ZXN0EhAKCG1vZGVsX2lkGAEgASgJIkkKFkdldERyaWZ0Q29uZmlnUmVzcG9uc2USLwoGY29uZmlnGAEgASgLMh8ubGFiZWxsb29wLmRyaWZ0LnYxLkRyaWZ0Q29uZmlnInwKE1NldFJlZmVyZW5jZVJlcXVlc3QSEAoIbW9kZWxfaWQYASABKAkSFQoNbW9kZWxfdmVyc2lvbhgCIAEoCRI8CgtwcmVkaWN0aW9ucxgDIAMoCzInLmxhYmVsbG9vcC5pbmZlcmVuY2UudjEuUHJlZGljdGlvbkV2ZW50Ii4KFFNldFJlZmVyZW5jZVJlc3BvbnNlEhYKDnJlZmVyZW5jZV9zaXplGAEgASgEIjkKFVJlc2V0UmVmZXJlbmNlUmVxdWVzdBIQCghtb2RlbF9pZBgBIAEoCRIOCgZyZWFzb24YAiABKAkiGAoWUmVzZXRSZWZlcmVuY2VSZXNwb25zZSpWCgpXaW5kb3dLaW5kEhsKF1dJTkRPV19LSU5EX1VOU1BFQ0lGSUVEEAASFQoRV0lORE9XX0tJTkRfQ09VTlQQARIUChBXSU5ET1dfS0lORF9USU1FEAIqoQEKDU51bWVyaWNNZXRob2QSHgoaTlVNRVJJQ19NRVRIT0RfVU5TUEVDSUZJRUQQABIVChFOVU1FUklDX01FVEhPRF9LUxABEhYKEk5VTUVSSUNfTUVUSE9EX1BTSRACEh4KGk5VTUVSSUNfTUVUSE9EX1dBU1NFUlNURUlOEAMSIQodTlVNRVJJQ19NRVRIT0RfSkVOU0VOX1NIQU5OT04QBCpwChFDYXRlZ29yaWNhbE1ldGhvZBIiCh5DQVRFR09SSUNBTF9NRVRIT0RfVU5TUEVDSUZJRUQQABIbChdDQVRFR09SSUNBTF9NRVRIT0RfQ0hJMhABEhoKFkNBVEVHT1JJQ0FMX01FVEhPRF9QU0kQAiqIAQoPRW1iZWRkaW5nTWV0aG9kEiAKHEVNQkVERElOR19NRVRIT0RfVU5TUEVDSUZJRUQQABIfChtFTUJFRERJTkdfTUVUSE9EX1BFUl9ESU1fS1MQARIYChRFTUJFRERJTkdfTUVUSE9EX01NRBACEhgKFEVNQkVERElOR19NRVRIT0RfT0ZGEAMqZgoKQ29ycmVjdGlvbhIaChZDT1JSRUNUSU9OX1VOU1BFQ0lGSUVEEAASGQoVQ09SUkVDVElPTl9CT05GRVJST05JEAESIQodQ09SUkVDVElPTl9CRU5KQU1JTklfSE9DSEJFUkcQAjKeBAoMRHJpZnRTZXJ2aWNlEmcKDkdldERyaWZ0U3RhdHVzEikubGFiZWxsb29wLmRyaWZ0LnYxLkdldERyaWZ0U3RhdHVzUmVxdWVzdBoqLmxhYmVsbG9vcC5kcmlmdC52MS5HZXREcmlmdFN0YXR1c1Jlc3BvbnNlEnAKEVVwc2VydERyaWZ0Q29uZmlnEiwubGFiZWxsb29wLmRyaWZ0LnYxLlVwc2VydERyaWZ0Q29uZmlnUmVxdWVzdBotLmxhYmVsbG9vcC5kcmlmdC52MS5VcHNlcnREcmlmdENvbmZpZ1Jlc3BvbnNlEmcKDkdldERyaWZ0Q29uZmlnEikubGFiZWxsb29wLmRyaWZ0LnYxLkdldERyaWZ0Q29uZmlnUmVxdWVzdBoqLmxhYmVsbG9vcC5kcmlmdC52MS5HZXREcmlmdENvbmZpZ1Jlc3BvbnNlEmEKDFNldFJlZmVyZW5jZRInLmxhYmVsbG9vcC5kcmlmdC52MS5TZXRSZWZlcmVuY2VSZXF1ZXN0GigubGFiZWxsb29wLmRyaWZ0LnYxLlNldFJlZmVyZW5jZVJlc3BvbnNlEmcKDlJlc2V0UmVmZXJlbmNlEikubGFiZWxsb29wLmRyaWZ0LnYxLlJlc2V0UmVmZXJlbmNlUmVxdWVzdBoqLmxhYmVsbG9vcC5kcmlmdC52MS5SZXNldFJlZmVyZW5jZVJlc3BvbnNlYgZwcm90bzM", [file_labelloop_drift_v1_drift, file_labelloop_inference_v1_prediction]);
+  fileDesc("CiZsYWJlbGxvb3AvZHJpZnQvdjEvZHJpZnRfc2VydmljZS5wcm90bxISbGFiZWxsb29wLmRyaWZ0LnYxIikKFUdldERyaWZ0U3RhdHVzUmVxdWVzdBIQCghtb2RlbF9pZBgBIAEoCSLpAQoWR2V0RHJpZnRTdGF0dXNSZXNwb25zZRIQCghtb2RlbF9pZBgBIAEoCRIQCghkcmlmdGluZxgCIAEoCBI1CgpvcGVuX2FsZXJ0GAMgASgLMiEubGFiZWxsb29wLmRyaWZ0LnYxLkRyaWZ0RGV0ZWN0ZWQSFgoOcmVmZXJlbmNlX3NpemUYBCABKAQSEwoLd2luZG93X3NpemUYBSABKAQSFgoOd2luZG93c190ZXN0ZWQYBiABKAQSLwoGY29uZmlnGAcgASgLMh8ubGFiZWxsb29wLmRyaWZ0LnYxLkRyaWZ0Q29uZmlnIqUECgtEcmlmdENvbmZpZxIQCghtb2RlbF9pZBgBIAEoCRIWCg5yZWZlcmVuY2Vfc2l6ZRgCIAEoDRIzCgt3aW5kb3dfa2luZBgDIAEoDjIeLmxhYmVsbG9vcC5kcmlmdC52MS5XaW5kb3dLaW5kEhMKC3dpbmRvd19zaXplGAQgASgNEhQKDHdpbmRvd19zbGlkZRgFIAEoDRIWCg53aW5kb3dfc2Vjb25kcxgGIAEoDRIVCg1zbGlkZV9zZWNvbmRzGAcgASgNEg0KBWFscGhhGAggASgBEjIKCmNvcnJlY3Rpb24YCSABKA4yHi5sYWJlbGxvb3AuZHJpZnQudjEuQ29ycmVjdGlvbhI5Cg5udW1lcmljX21ldGhvZBgKIAEoDjIhLmxhYmVsbG9vcC5kcmlmdC52MS5OdW1lcmljTWV0aG9kEkEKEmNhdGVnb3JpY2FsX21ldGhvZBgLIAEoDjIlLmxhYmVsbG9vcC5kcmlmdC52MS5DYXRlZ29yaWNhbE1ldGhvZBI9ChBlbWJlZGRpbmdfbWV0aG9kGAwgASgOMiMubGFiZWxsb29wLmRyaWZ0LnYxLkVtYmVkZGluZ01ldGhvZBIVCg1wc2lfdGhyZXNob2xkGA0gASgBEhoKEmRpc3RhbmNlX3RocmVzaG9sZBgOIAEoARITCgtkcmlmdF9zaGFyZRgPIAEoARIVCg1yZXNvbHZlX2FmdGVyGBAgASgNIksKGFVwc2VydERyaWZ0Q29uZmlnUmVxdWVzdBIvCgZjb25maWcYASABKAsyHy5sYWJlbGxvb3AuZHJpZnQudjEuRHJpZnRDb25maWciTAoZVXBzZXJ0RHJpZnRDb25maWdSZXNwb25zZRIvCgZjb25maWcYASABKAsyHy5sYWJlbGxvb3AuZHJpZnQudjEuRHJpZnRDb25maWciKQoVR2V0RHJpZnRDb25maWdSZXF1ZXN0EhAKCG1vZGVsX2lkGAEgASgJIkkKFkdldERyaWZ0Q29uZmlnUmVzcG9uc2USLwoGY29uZmlnGAEgASgLMh8ubGFiZWxsb29wLmRyaWZ0LnYxLkRyaWZ0Q29uZmlnInwKE1NldFJlZmVyZW5jZVJlcXVlc3QSEAoIbW9kZWxfaWQYASABKAkSFQoNbW9kZWxfdmVyc2lvbhgCIAEoCRI8CgtwcmVkaWN0aW9ucxgDIAMoCzInLmxhYmVsbG9vcC5pbmZlcmVuY2UudjEuUHJlZGljdGlvbkV2ZW50IpsBCh5TZXRSZWZlcmVuY2VGcm9tRGF0YXNldFJlcXVlc3QSEAoIbW9kZWxfaWQYASABKAkSFQoNbW9kZWxfdmVyc2lvbhgCIAEoCRISCgpkYXRhc2V0X2lkGAMgASgJEhoKEmRhdGFzZXRfdmVyc2lvbl9pZBgEIAEoCRINCgVzcGxpdBgFIAEoCRIRCgltYXhfaXRlbXMYBiABKA0iWQofU2V0UmVmZXJlbmNlRnJvbURhdGFzZXRSZXNwb25zZRIWCg5yZWZlcmVuY2Vfc2l6ZRgBIAEoBBIeChZpdGVtc193aXRob3V0X2ZlYXR1cmVzGAIgASgEIi4KFFNldFJlZmVyZW5jZVJlc3BvbnNlEhYKDnJlZmVyZW5jZV9zaXplGAEgASgEIjkKFVJlc2V0UmVmZXJlbmNlUmVxdWVzdBIQCghtb2RlbF9pZBgBIAEoCRIOCgZyZWFzb24YAiABKAkiGAoWUmVzZXRSZWZlcmVuY2VSZXNwb25zZSpWCgpXaW5kb3dLaW5kEhsKF1dJTkRPV19LSU5EX1VOU1BFQ0lGSUVEEAASFQoRV0lORE9XX0tJTkRfQ09VTlQQARIUChBXSU5ET1dfS0lORF9USU1FEAIqoQEKDU51bWVyaWNNZXRob2QSHgoaTlVNRVJJQ19NRVRIT0RfVU5TUEVDSUZJRUQQABIVChFOVU1FUklDX01FVEhPRF9LUxABEhYKEk5VTUVSSUNfTUVUSE9EX1BTSRACEh4KGk5VTUVSSUNfTUVUSE9EX1dBU1NFUlNURUlOEAMSIQodTlVNRVJJQ19NRVRIT0RfSkVOU0VOX1NIQU5OT04QBCpwChFDYXRlZ29yaWNhbE1ldGhvZBIiCh5DQVRFR09SSUNBTF9NRVRIT0RfVU5TUEVDSUZJRUQQABIbChdDQVRFR09SSUNBTF9NRVRIT0RfQ0hJMhABEhoKFkNBVEVHT1JJQ0FMX01FVEhPRF9QU0kQAiqIAQoPRW1iZWRkaW5nTWV0aG9kEiAKHEVNQkVERElOR19NRVRIT0RfVU5TUEVDSUZJRUQQABIfChtFTUJFRERJTkdfTUVUSE9EX1BFUl9ESU1fS1MQARIYChRFTUJFRERJTkdfTUVUSE9EX01NRBACEhgKFEVNQkVERElOR19NRVRIT0RfT0ZGEAMqZgoKQ29ycmVjdGlvbhIaChZDT1JSRUNUSU9OX1VOU1BFQ0lGSUVEEAASGQoVQ09SUkVDVElPTl9CT05GRVJST05JEAESIQodQ09SUkVDVElPTl9CRU5KQU1JTklfSE9DSEJFUkcQAjKjBQoMRHJpZnRTZXJ2aWNlEmcKDkdldERyaWZ0U3RhdHVzEikubGFiZWxsb29wLmRyaWZ0LnYxLkdldERyaWZ0U3RhdHVzUmVxdWVzdBoqLmxhYmVsbG9vcC5kcmlmdC52MS5HZXREcmlmdFN0YXR1c1Jlc3BvbnNlEnAKEVVwc2VydERyaWZ0Q29uZmlnEiwubGFiZWxsb29wLmRyaWZ0LnYxLlVwc2VydERyaWZ0Q29uZmlnUmVxdWVzdBotLmxhYmVsbG9vcC5kcmlmdC52MS5VcHNlcnREcmlmdENvbmZpZ1Jlc3BvbnNlEmcKDkdldERyaWZ0Q29uZmlnEikubGFiZWxsb29wLmRyaWZ0LnYxLkdldERyaWZ0Q29uZmlnUmVxdWVzdBoqLmxhYmVsbG9vcC5kcmlmdC52MS5HZXREcmlmdENvbmZpZ1Jlc3BvbnNlEmEKDFNldFJlZmVyZW5jZRInLmxhYmVsbG9vcC5kcmlmdC52MS5TZXRSZWZlcmVuY2VSZXF1ZXN0GigubGFiZWxsb29wLmRyaWZ0LnYxLlNldFJlZmVyZW5jZVJlc3BvbnNlEoIBChdTZXRSZWZlcmVuY2VGcm9tRGF0YXNldBIyLmxhYmVsbG9vcC5kcmlmdC52MS5TZXRSZWZlcmVuY2VGcm9tRGF0YXNldFJlcXVlc3QaMy5sYWJlbGxvb3AuZHJpZnQudjEuU2V0UmVmZXJlbmNlRnJvbURhdGFzZXRSZXNwb25zZRJnCg5SZXNldFJlZmVyZW5jZRIpLmxhYmVsbG9vcC5kcmlmdC52MS5SZXNldFJlZmVyZW5jZVJlcXVlc3QaKi5sYWJlbGxvb3AuZHJpZnQudjEuUmVzZXRSZWZlcmVuY2VSZXNwb25zZWIGcHJvdG8z", [file_labelloop_drift_v1_drift, file_labelloop_inference_v1_prediction]);
 
 /**
  * @generated from message labelloop.drift.v1.GetDriftStatusRequest
@@ -290,6 +290,78 @@ export const SetReferenceRequestSchema: GenMessage<SetReferenceRequest> = /*@__P
   messageDesc(file_labelloop_drift_v1_drift_service, 7);
 
 /**
+ * @generated from message labelloop.drift.v1.SetReferenceFromDatasetRequest
+ */
+export type SetReferenceFromDatasetRequest = Message<"labelloop.drift.v1.SetReferenceFromDatasetRequest"> & {
+  /**
+   * @generated from field: string model_id = 1;
+   */
+  modelId: string;
+
+  /**
+   * @generated from field: string model_version = 2;
+   */
+  modelVersion: string;
+
+  /**
+   * @generated from field: string dataset_id = 3;
+   */
+  datasetId: string;
+
+  /**
+   * A version id or an alias of the dataset.
+   *
+   * @generated from field: string dataset_version_id = 4;
+   */
+  datasetVersionId: string;
+
+  /**
+   * Only this split (e.g. "train"); empty: every split.
+   *
+   * @generated from field: string split = 5;
+   */
+  split: string;
+
+  /**
+   * At most this many items, taken evenly over the version (0: the model's reference size).
+   *
+   * @generated from field: uint32 max_items = 6;
+   */
+  maxItems: number;
+};
+
+/**
+ * Describes the message labelloop.drift.v1.SetReferenceFromDatasetRequest.
+ * Use `create(SetReferenceFromDatasetRequestSchema)` to create a new message.
+ */
+export const SetReferenceFromDatasetRequestSchema: GenMessage<SetReferenceFromDatasetRequest> = /*@__PURE__*/
+  messageDesc(file_labelloop_drift_v1_drift_service, 8);
+
+/**
+ * @generated from message labelloop.drift.v1.SetReferenceFromDatasetResponse
+ */
+export type SetReferenceFromDatasetResponse = Message<"labelloop.drift.v1.SetReferenceFromDatasetResponse"> & {
+  /**
+   * @generated from field: uint64 reference_size = 1;
+   */
+  referenceSize: bigint;
+
+  /**
+   * Items of the version that had no features (skipped).
+   *
+   * @generated from field: uint64 items_without_features = 2;
+   */
+  itemsWithoutFeatures: bigint;
+};
+
+/**
+ * Describes the message labelloop.drift.v1.SetReferenceFromDatasetResponse.
+ * Use `create(SetReferenceFromDatasetResponseSchema)` to create a new message.
+ */
+export const SetReferenceFromDatasetResponseSchema: GenMessage<SetReferenceFromDatasetResponse> = /*@__PURE__*/
+  messageDesc(file_labelloop_drift_v1_drift_service, 9);
+
+/**
  * @generated from message labelloop.drift.v1.SetReferenceResponse
  */
 export type SetReferenceResponse = Message<"labelloop.drift.v1.SetReferenceResponse"> & {
@@ -304,7 +376,7 @@ export type SetReferenceResponse = Message<"labelloop.drift.v1.SetReferenceRespo
  * Use `create(SetReferenceResponseSchema)` to create a new message.
  */
 export const SetReferenceResponseSchema: GenMessage<SetReferenceResponse> = /*@__PURE__*/
-  messageDesc(file_labelloop_drift_v1_drift_service, 8);
+  messageDesc(file_labelloop_drift_v1_drift_service, 10);
 
 /**
  * @generated from message labelloop.drift.v1.ResetReferenceRequest
@@ -326,7 +398,7 @@ export type ResetReferenceRequest = Message<"labelloop.drift.v1.ResetReferenceRe
  * Use `create(ResetReferenceRequestSchema)` to create a new message.
  */
 export const ResetReferenceRequestSchema: GenMessage<ResetReferenceRequest> = /*@__PURE__*/
-  messageDesc(file_labelloop_drift_v1_drift_service, 9);
+  messageDesc(file_labelloop_drift_v1_drift_service, 11);
 
 /**
  * @generated from message labelloop.drift.v1.ResetReferenceResponse
@@ -339,7 +411,7 @@ export type ResetReferenceResponse = Message<"labelloop.drift.v1.ResetReferenceR
  * Use `create(ResetReferenceResponseSchema)` to create a new message.
  */
 export const ResetReferenceResponseSchema: GenMessage<ResetReferenceResponse> = /*@__PURE__*/
-  messageDesc(file_labelloop_drift_v1_drift_service, 10);
+  messageDesc(file_labelloop_drift_v1_drift_service, 12);
 
 /**
  * How a model's predictions are windowed.
@@ -544,6 +616,17 @@ export const DriftService: GenService<{
     methodKind: "unary";
     input: typeof SetReferenceRequestSchema;
     output: typeof SetReferenceResponseSchema;
+  },
+  /**
+   * Pins a model's reference to the inputs of a dataset version (read from the dataset
+   * registry): what the model was trained on. Replaced like any reference by a promotion.
+   *
+   * @generated from rpc labelloop.drift.v1.DriftService.SetReferenceFromDataset
+   */
+  setReferenceFromDataset: {
+    methodKind: "unary";
+    input: typeof SetReferenceFromDatasetRequestSchema;
+    output: typeof SetReferenceFromDatasetResponseSchema;
   },
   /**
    * Drops the reference: the next reference_size events of the model form a new one.

@@ -1,0 +1,216 @@
+/**
+ * A drift reference taken from a dataset version: dataset-registry and drift-detection as
+ * processes on the real broker and database, drift detection reading the version's items
+ * (their labels and the model inputs they were predicted on) over gRPC from the registry.
+ *
+ * Accepted labels with features (and some without, as labeled before features were carried)
+ * become a version; SetReferenceFromDataset pins the model's reference to it; predictions
+ * drawn like the dataset leave a window clean, shifted ones raise DriftDetected. Bad requests
+ * (missing fields, an unknown version, a bad split, a registry that refuses the token, too few
+ * items) get a clear status and change nothing.
+ */
+import { randomUUID } from 'node:crypto';
+import { status } from '@grpc/grpc-js';
+import { fromBinary } from '@bufbuild/protobuf';
+import { timestampFromDate } from '@bufbuild/protobuf/wkt';
+import { DatasetRegistryService, DriftDetectedSchema, DriftService, LabelAcceptedSchema, PredictionEventSchema, Topics, WindowKind } from '@labelloop/contracts';
+import { createGrpcClient } from '@labelloop/rpc';
+import { createTestDatabase, eventRecord, eventually, readTopic, ServiceProcess, startGroupsAt, startService, testKafka, testProducer, topicEnds } from '@labelloop/testing';
+
+describe('drift reference from a dataset version', () => {
+  const run = randomUUID().slice(0, 8);
+  const project = `ref-${run}`;
+  const model = `ref-model-${run}`;
+  const kafka = testKafka();
+  const token = `svc-${run}`;
+  const WITH = 160;
+  const WITHOUT = 30;
+  let dbs: Awaited<ReturnType<typeof createTestDatabase>>[] = [];
+  let registry: ServiceProcess;
+  let drift: ServiceProcess;
+  let driftEnv: Record<string, string>;
+
+  const frac = (i: number) => Math.abs((Math.sin(i * 12.9898) * 43758.5453) % 1);
+  const features = (i: number, shift = 0) => ({
+    numeric: { length: shift + 10 * frac(i) },
+    categorical: { region: ['eu', 'us'][i % 2] },
+    embedding: [frac(i + 1), frac(i + 2), frac(i + 5)],
+  });
+  const labelOf = (i: number) => (frac(i + 7) < 0.3 ? 'spam' : 'ham');
+
+  beforeAll(async () => {
+    const regDb = await createTestDatabase('refreg');
+    const driftDb = await createTestDatabase('refdrift');
+    dbs = [regDb, driftDb];
+    const auth = JSON.stringify([{ token, subject: 'ops', roles: ['service', 'admin'], projects: ['*'] }]);
+    // Start both groups at the topics' end: earlier runs' events are not part of this test.
+    const ends = await topicEnds(kafka);
+    await startGroupsAt(
+      kafka,
+      [
+        { groupId: `refreg-${run}`, topics: [Topics.labelAccepted, Topics.modelPromoted] },
+        { groupId: `refdrift-${run}`, topics: [Topics.predictionRecorded, Topics.modelPromoted] },
+      ],
+      ends,
+    );
+    registry = startService('dataset-registry', {
+      DATABASE_URL: regDb.url,
+      KAFKA_GROUP_ID: `refreg-${run}`,
+      AUTH_TOKENS: auth,
+      REGISTRY_CUT_EVERY: '100000',
+      REGISTRY_EXPORT_DIR: `/tmp/labelloop-e2e-ref-${run}`,
+    });
+    const { grpcPort } = await registry.ready;
+    driftEnv = {
+      DATABASE_URL: driftDb.url,
+      KAFKA_GROUP_ID: `refdrift-${run}`,
+      AUTH_TOKENS: auth,
+      REGISTRY_GRPC_ADDRESS: `127.0.0.1:${grpcPort}`,
+      REGISTRY_GRPC_TOKEN: token,
+      CONSUMER_TX_BATCH: '50',
+    };
+    drift = startService('drift-detection', driftEnv);
+    await drift.ready;
+  });
+
+  afterAll(async () => {
+    await drift?.kill('SIGTERM');
+    await registry?.kill('SIGTERM');
+    for (const db of dbs) await db.drop();
+  });
+
+  it('pins the reference to a version, then alerts only on predictions unlike it', async () => {
+    // Labeled items: WITH carry the inputs they were predicted on, WITHOUT carry none.
+    const producer = await testProducer(kafka);
+    const accepted = (i: number, withFeatures: boolean, projectId = project) =>
+      eventRecord(
+        LabelAcceptedSchema,
+        {
+          itemId: `${run}-item-${i}`,
+          projectId,
+          label: { value: { case: 'classification', value: { classes: [labelOf(i)] } } },
+          confidence: 0.95,
+          agreement: 1,
+          modelId: model,
+          modelVersion: '1',
+          sourceEventId: `${run}-src-${i}`,
+          inputUri: `corpus://${run}/${i}`,
+          contentHash: `sha256:${run}-${i}`,
+          acceptedAt: timestampFromDate(new Date()),
+          ...(withFeatures ? { features: features(i) } : {}),
+        },
+        { key: `${run}-item-${i}` },
+      );
+    await producer.send({ topic: Topics.labelAccepted, messages: Array.from({ length: WITH + WITHOUT }, (_, i) => accepted(i, i < WITH)) });
+    // A second, small dataset: too few items for a reference.
+    await producer.send({ topic: Topics.labelAccepted, messages: Array.from({ length: 10 }, (_, i) => accepted(500 + i, true, `${project}-small`)) });
+
+    const cutAll = async (datasetId: string, items: number) =>
+      eventually(async () => {
+        const c = await reg.cutVersion({ datasetId });
+        return c.version?.version?.itemCount === BigInt(items) ? c.version.version.versionId : undefined;
+      }, `a version of ${datasetId} holding every accepted item`, 60_000, 1_000);
+    const reg = createGrpcClient(DatasetRegistryService, `127.0.0.1:${(await registry.ready).grpcPort}`, { token });
+    const versionId = await cutAll(project, WITH + WITHOUT);
+    const smallVersionId = await cutAll(`${project}-small`, 10);
+
+    // The registry lists the version's items with their features, a page at a time.
+    const listed = [];
+    let pageToken = '';
+    do {
+      const page = await reg.listItems({ datasetId: project, versionId, pageSize: 50, pageToken });
+      listed.push(...page.items);
+      pageToken = page.nextPageToken;
+    } while (pageToken);
+    expect(listed).toHaveLength(WITH + WITHOUT);
+    expect(new Set(listed.map((i) => i.itemId)).size).toBe(WITH + WITHOUT);
+    const item7 = listed.find((i) => i.itemId === `${run}-item-7`);
+    expect(item7).toMatchObject({ label: labelOf(7), contentHash: `sha256:${run}-7`, modelVersion: '1' });
+    expect(item7?.features?.numeric.length).toBeCloseTo(features(7).numeric.length, 12);
+    expect(item7?.features?.categorical).toEqual({ region: 'us' });
+    expect(item7?.features?.embedding).toHaveLength(3);
+    expect(listed.find((i) => i.itemId === `${run}-item-${WITH + 1}`)).toMatchObject({ label: labelOf(WITH + 1) });
+    expect(listed.find((i) => i.itemId === `${run}-item-${WITH + 1}`)?.features).toBeUndefined();
+    const train = await reg.listItems({ datasetId: project, versionId, split: 'train' });
+    expect(train.items.length).toBeGreaterThan(0);
+    expect(train.items.every((i) => i.split === 'train')).toBe(true);
+    await expect(reg.listItems({ datasetId: project, versionId, pageSize: 5001 })).rejects.toMatchObject({ code: status.INVALID_ARGUMENT, details: 'page_size: is at most 5000' });
+    reg.close();
+
+    const d = createGrpcClient(DriftService, `127.0.0.1:${(await drift.ready).grpcPort}`, { token });
+    await d.upsertDriftConfig({ config: { modelId: model, referenceSize: 100, windowSize: 100, windowKind: WindowKind.COUNT, alpha: 0.001 } });
+    const base = { modelId: model, modelVersion: '1', datasetId: project, datasetVersionId: versionId };
+
+    // Bad requests: a clear status naming the problem.
+    await expect(d.setReferenceFromDataset({ ...base, datasetVersionId: '' })).rejects.toMatchObject({ code: status.INVALID_ARGUMENT, details: 'dataset_version_id: is required' });
+    await expect(d.setReferenceFromDataset({ ...base, datasetVersionId: 'f'.repeat(64) })).rejects.toMatchObject({ code: status.NOT_FOUND, details: expect.stringMatching(/^dataset registry: /) });
+    await expect(d.setReferenceFromDataset({ ...base, split: 'holdout' })).rejects.toMatchObject({
+      code: status.INVALID_ARGUMENT,
+      details: 'dataset registry: split: must be one of train, validation, test',
+    });
+    await expect(d.setReferenceFromDataset({ ...base, datasetId: `${project}-small`, datasetVersionId: smallVersionId })).rejects.toMatchObject({
+      code: status.FAILED_PRECONDITION,
+      details: `dataset ${project}-small version ${smallVersionId} has 10 items with features (0 without); a reference needs at least 20`,
+    });
+    // Nothing was pinned by the failed calls: the model has no state yet.
+    await expect(d.getDriftStatus({ modelId: model })).rejects.toMatchObject({ code: status.NOT_FOUND });
+
+    // A registry that refuses drift detection's token is a configuration problem, said so.
+    await drift.kill('SIGTERM');
+    drift = startService('drift-detection', { ...driftEnv, REGISTRY_GRPC_TOKEN: 'not-a-token' });
+    const dBad = createGrpcClient(DriftService, `127.0.0.1:${(await drift.ready).grpcPort}`, { token });
+    await expect(dBad.setReferenceFromDataset(base)).rejects.toMatchObject({ code: status.FAILED_PRECONDITION, details: expect.stringMatching(/check REGISTRY_GRPC_TOKEN/) });
+    dBad.close();
+    d.close();
+    await drift.kill('SIGTERM');
+    drift = startService('drift-detection', driftEnv);
+    const dr = createGrpcClient(DriftService, `127.0.0.1:${(await drift.ready).grpcPort}`, { token });
+
+    // The reference: the model's reference size (100) of the version's items with features.
+    const pinned = await dr.setReferenceFromDataset(base);
+    expect(pinned.referenceSize).toBe(100n);
+    expect(Number(pinned.itemsWithoutFeatures)).toBeLessThanOrEqual(WITHOUT);
+    const again = await dr.setReferenceFromDataset(base);
+    expect(again).toEqual(pinned); // the same sample every time (content-address order)
+    expect((await dr.getDriftStatus({ modelId: model })).referenceSize).toBe(100n);
+
+    // Predictions like the dataset: a window is tested and stays clean.
+    const pred = (i: number, shift: number) => {
+      const f = features(i, shift);
+      return eventRecord(
+        PredictionEventSchema,
+        {
+          eventId: `${run}-p${i}`,
+          modelId: model,
+          modelVersion: '1',
+          contentHash: `sha256:${run}-p${i}`,
+          predictedLabel: labelOf(i),
+          confidence: 0.6 + 0.4 * frac(i + 3),
+          numericFeatures: f.numeric,
+          categoricalFeatures: f.categorical,
+          embedding: f.embedding,
+          timestamp: timestampFromDate(new Date()),
+        },
+        { key: model },
+      );
+    };
+    await producer.send({ topic: Topics.predictionRecorded, messages: Array.from({ length: 100 }, (_, i) => pred(1000 + i, 0)) });
+    const clean = await eventually(async () => {
+      const s = await dr.getDriftStatus({ modelId: model });
+      return s.windowsTested >= 1n ? s : undefined;
+    }, 'a window tested against the dataset reference', 60_000, 500);
+    expect(clean.drifting).toBe(false);
+    expect(clean.referenceSize).toBe(100n); // a pinned reference is not replaced by the stream
+
+    // Shifted inputs: DriftDetected, naming the shifted feature.
+    await producer.send({ topic: Topics.predictionRecorded, messages: Array.from({ length: 100 }, (_, i) => pred(2000 + i, 4)) });
+    await producer.disconnect();
+    const alert = await eventually(async () => {
+      const msgs = await readTopic(kafka, Topics.driftDetected, 100_000, 3_000);
+      return msgs.map((m) => fromBinary(DriftDetectedSchema, m.value ?? Buffer.alloc(0))).find((a) => a.modelId === model);
+    }, 'DriftDetected against the dataset reference', 60_000, 500);
+    expect(alert.features.filter((f) => f.drifted).map((f) => f.feature)).toEqual(['num.length']);
+    expect(alert.representativeEventIds.every((id) => Number(id.split('-p')[1]) >= 2000)).toBe(true);
+    dr.close();
+  });
+});
