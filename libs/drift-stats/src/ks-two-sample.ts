@@ -1,7 +1,7 @@
 /**
  * Two-sample Kolmogorov–Smirnov test (two-sided), reproducing `scipy.stats.ks_2samp(a, b)`.
  */
-import { assertFiniteSample, countLessOrEqual, sortedCopy } from './descriptive';
+import { assertFiniteSample, sortedCopy } from './descriptive';
 import { kolmogorovSf } from './kolmogorov-distribution';
 
 /** How the p-value of {@link ksTwoSample} is computed; same meaning as SciPy's `method`. */
@@ -132,9 +132,16 @@ export function ksTwoSample(a: ArrayLike<number>, b: ArrayLike<number>, options:
   let maxDiff = -Infinity;
   let locMin = NaN;
   let locMax = NaN;
+  // x is non-decreasing within each half of the scan, so the counts #{s <= x} are two pointers
+  // that only move forward (reset when the scan moves on to b): linear after the sorts.
+  let c1 = 0;
+  let c2 = 0;
   for (let i = 0; i < n1 + n2; i++) {
+    if (i === n1) c1 = c2 = 0;
     const x = i < n1 ? s1[i] : s2[i - n1];
-    const diff = countLessOrEqual(s1, x) / n1 - countLessOrEqual(s2, x) / n2;
+    while (c1 < n1 && s1[c1] <= x) c1++;
+    while (c2 < n2 && s2[c2] <= x) c2++;
+    const diff = c1 / n1 - c2 / n2;
     if (diff < minDiff) {
       minDiff = diff;
       locMin = x;

@@ -39,10 +39,25 @@ export function emptyState(version: string): DetectorState {
   return { version, reference: [], window: [], sinceEval: 0, lastEvalT: 0, drifting: false, cleanWindows: 0, windowsTested: 0 };
 }
 
-/** Reference columns are derived once per state load, not per event. */
-export class Detector {
-  private refCols?: Columns;
+/**
+ * Column views of references, by reference array: a reference changes only while it fills up
+ * (checked by length) or when it is replaced (a new array), so its columns are built and sorted
+ * once, not once per window. Sorted columns make every later sort in the tests a linear pass.
+ */
+const referenceColumns = new WeakMap<Snap[], { length: number; cols: Columns }>();
 
+function columnsOfReference(reference: Snap[]): Columns {
+  const hit = referenceColumns.get(reference);
+  if (hit && hit.length === reference.length) return hit.cols;
+  const cols = columns(reference, MAX_EMBEDDING_SAMPLE);
+  for (const v of Object.values(cols.num)) v.sort((a, b) => a - b);
+  cols.conf.sort((a, b) => a - b);
+  referenceColumns.set(reference, { length: reference.length, cols });
+  return cols;
+}
+
+/** Runs one model's windows against its reference. */
+export class Detector {
   constructor(
     readonly state: DetectorState,
     private readonly cfg: ResolvedConfig,
@@ -53,7 +68,6 @@ export class Detector {
     const st = this.state;
     if (st.reference.length < this.cfg.referenceSize && !st.pinned) {
       st.reference.push(s);
-      this.refCols = undefined;
       return { kind: 'none' };
     }
     st.window.push(s);
@@ -77,9 +91,8 @@ export class Detector {
 
   private evaluate(tumbling: boolean): Verdict {
     const st = this.state;
-    this.refCols ??= columns(st.reference, MAX_EMBEDDING_SAMPLE);
     const win = st.window;
-    const result = testWindow(this.refCols, columns(win, MAX_EMBEDDING_SAMPLE), this.cfg);
+    const result = testWindow(columnsOfReference(st.reference), columns(win, MAX_EMBEDDING_SAMPLE), this.cfg);
     const representatives = [...win]
       .sort((a, b) => (a.conf ?? 1) - (b.conf ?? 1))
       .slice(0, REPRESENTATIVES)
