@@ -5,13 +5,20 @@
  * offsets taken at the start, and the stage process's peak RSS (VmHWM). Run twice with N and
  * 10×N events to see whether memory stays flat as the stream grows.
  *
- *   npx tsc -b bench/pipeline && node bench/pipeline/dist/throughput.js [--events 20000] [--stages drift-detection,sampling]
+ * Two more reference lines: the bare consumer again but decoding every value (the protobuf
+ * decode a stage cannot skip), and an in-process floor: decode + validation + the drift
+ * detector over the same events with no Kafka and no database, with the ratio to the bare
+ * consumer that reading plus this compute alone would reach.
+ *
+ *   npx tsc -b bench/pipeline && node bench/pipeline/dist/throughput.js [--events 20000] [--stages drift-detection,sampling] [--replicas 1]
  */
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { Kafka } from 'kafkajs';
+import { fromBinary } from '@bufbuild/protobuf';
 import { timestampFromDate } from '@bufbuild/protobuf/wkt';
-import { PredictionEventSchema, Topics } from '@labelloop/contracts';
+import { PredictionEvent, PredictionEventSchema, Topics, validatePredictionEvent } from '@labelloop/contracts';
 import { createTestDatabase, ensureLocalInfra, ensureTopics, eventRecord, startService, testKafka, testProducer } from '@labelloop/testing';
 
 const arg = (name: string, def: string) => {
@@ -31,8 +38,11 @@ function total(m: Map<number, bigint>): number {
   return Number([...m.values()].reduce((a, b) => a + b, 0n));
 }
 
-/** A bare kafkajs consumer: decode nothing, commit nothing, just read to the end. */
-async function bareConsumer(kafka: Kafka, topic: string, ends: Map<number, bigint>): Promise<number> {
+/**
+ * A bare kafkajs consumer: decode nothing, commit nothing, just read to the end. With `decoded`,
+ * the same consumer also decodes every value (and keeps the raw values there, for the floor).
+ */
+async function bareConsumer(kafka: Kafka, topic: string, ends: Map<number, bigint>, decoded?: Buffer[]): Promise<number> {
   const consumer = kafka.consumer({ groupId: `bench-bare-${randomUUID()}`, maxBytesPerPartition: 1024 * 1024, maxBytes: 8 * 1024 * 1024 });
   await consumer.connect();
   await consumer.subscribe({ topic, fromBeginning: true });
@@ -42,6 +52,13 @@ async function bareConsumer(kafka: Kafka, topic: string, ends: Map<number, bigin
     consumer.run({
       autoCommit: false,
       eachBatch: async ({ batch }) => {
+        if (decoded) {
+          for (const m of batch.messages) {
+            if (!m.value) continue;
+            fromBinary(PredictionEventSchema, m.value);
+            decoded.push(m.value);
+          }
+        }
         const end = remaining.get(batch.partition) ?? 0n;
         const last = BigInt(batch.lastOffset()) + 1n;
         if (last >= end) remaining.delete(batch.partition);
@@ -56,37 +73,105 @@ async function bareConsumer(kafka: Kafka, topic: string, ends: Map<number, bigin
   return secs;
 }
 
-/** Runs one stage as its own process with a fresh group and database; time to reach the end offsets. */
-async function stage(kafka: Kafka, name: string, topic: string, ends: Map<number, bigint>): Promise<{ secs: number; peakRssMb: number; txSecs: number; txCount: number }> {
+/**
+ * Runs a stage as `replicas` processes (one consumer group, one database) and times them from
+ * when all are up to the end offsets. Events the first replicas committed while the others
+ * were starting are not counted: the rate is (events committed after the start) / time.
+ */
+async function stage(
+  kafka: Kafka,
+  name: string,
+  topic: string,
+  ends: Map<number, bigint>,
+  replicas: number,
+): Promise<{ events: number; secs: number; peakRssMb: number; txSecs: number; txCount: number }> {
   const db = await createTestDatabase('bench');
   const group = `bench-${name}-${randomUUID().slice(0, 8)}`;
-  const svc = startService(name, { DATABASE_URL: db.url, KAFKA_GROUP_ID: group, CONSUMER_TX_BATCH: process.env.BENCH_TX_BATCH ?? '2000', LOG_LEVEL: 'warn', AUTH_TOKENS: '[]', SAMPLING_AUDIT_RATE: '0.01' });
-  await svc.ready;
+  const env = { DATABASE_URL: db.url, KAFKA_GROUP_ID: group, CONSUMER_TX_BATCH: process.env.BENCH_TX_BATCH ?? '2000', LOG_LEVEL: 'warn', AUTH_TOKENS: '[]', SAMPLING_AUDIT_RATE: '0.01' };
+  const svcs = Array.from({ length: replicas }, () => startService(name, env));
+  await Promise.all(svcs.map((s) => s.ready));
   const admin = kafka.admin();
   await admin.connect();
+  const committed = async () => {
+    const [t] = await admin.fetchOffsets({ groupId: group, topics: [topic] });
+    return t.partitions.map((p) => ({ partition: p.partition, offset: BigInt(p.offset === '-1' ? '0' : p.offset) }));
+  };
   const started = process.hrtime.bigint();
+  const before = (await committed()).reduce((a, p) => a + p.offset, 0n);
   for (;;) {
-    const committed = await admin.fetchOffsets({ groupId: group, topics: [topic] });
-    const done = committed[0].partitions.every((p) => BigInt(p.offset === '-1' ? '0' : p.offset) >= (ends.get(p.partition) ?? 0n));
-    if (done) break;
+    if ((await committed()).every((p) => p.offset >= (ends.get(p.partition) ?? 0n))) break;
     await new Promise((r) => setTimeout(r, 100));
   }
   const secs = Number(process.hrtime.bigint() - started) / 1e9;
-  // Time spent inside the stage's batch transactions (from its own Prometheus metrics).
-  const metrics = await (await fetch(`http://127.0.0.1:${(await svc.ready).httpPort}/metrics`)).text();
-  const txSecs = Number(/labelloop_event_processing_seconds_sum\{[^}]*topic="labelloop.prediction.recorded.v1"[^}]*\} ([\d.e+-]+)/.exec(metrics)?.[1] ?? NaN);
-  const txCount = Number(/labelloop_event_processing_seconds_count\{[^}]*topic="labelloop.prediction.recorded.v1"[^}]*\} (\d+)/.exec(metrics)?.[1] ?? NaN);
-  const status = readFileSync(`/proc/${svc.proc.pid}/status`, 'utf8');
-  const peakRssMb = Number(/VmHWM:\s+(\d+)/.exec(status)![1]) / 1024;
+  let txSecs = 0;
+  let txCount = 0;
+  let peakRssMb = 0;
+  for (const svc of svcs) {
+    // Time spent inside the stage's batch transactions (from its own Prometheus metrics).
+    const metrics = await (await fetch(`http://127.0.0.1:${(await svc.ready).httpPort}/metrics`)).text();
+    txSecs += Number(/labelloop_event_processing_seconds_sum\{[^}]*topic="labelloop.prediction.recorded.v1"[^}]*\} ([\d.e+-]+)/.exec(metrics)?.[1] ?? NaN);
+    txCount += Number(/labelloop_event_processing_seconds_count\{[^}]*topic="labelloop.prediction.recorded.v1"[^}]*\} (\d+)/.exec(metrics)?.[1] ?? NaN);
+    const vmHwm = /VmHWM:\s+(\d+)/.exec(readFileSync(`/proc/${svc.proc.pid}/status`, 'utf8'));
+    peakRssMb = Math.max(peakRssMb, Number(vmHwm?.[1] ?? NaN) / 1024);
+  }
   await admin.disconnect();
-  await svc.kill('SIGTERM');
+  await Promise.all(svcs.map((s) => s.kill('SIGTERM')));
   await db.drop();
-  return { secs, peakRssMb, txSecs, txCount };
+  return { events: total(ends) - Number(before), secs, peakRssMb, txSecs, txCount };
+}
+
+/** The drift-detection service's own compiled detector (services are not libs: loaded from its dist, loosely typed). */
+interface DriftCode {
+  Detector: new (state: unknown, cfg: unknown) => { observe(s: unknown): unknown };
+  emptyState(version: string): unknown;
+  toSnap(e: PredictionEvent): unknown;
+  resolveConfig(c: undefined, d: { referenceSize: number; windowSize: number; alpha: number; resolveAfter: number }): unknown;
+}
+
+async function loadDriftCode(): Promise<DriftCode> {
+  const dir = join(__dirname, '../../../services/drift-detection/dist/detection');
+  const load = async (f: string) => (await import(join(dir, f))) as Partial<DriftCode>;
+  return { ...(await load('detector.js')), ...(await load('prediction.consumer.js')), ...(await load('drift-config.js')) } as DriftCode;
+}
+
+/**
+ * The per-event compute drift detection cannot avoid, in this process, no Kafka, no database:
+ * decode, validate, toSnap, observe (one detector per model id, the service's env defaults), in
+ * chunks of 2000 like the stage's batches. Seconds per phase, summed over all values.
+ */
+async function floor(values: Buffer[]): Promise<{ decode: number; validate: number; observe: number; models: number }> {
+  const { Detector, emptyState, toSnap, resolveConfig } = await loadDriftCode();
+  const cfg = resolveConfig(undefined, { referenceSize: 500, windowSize: 500, alpha: 0.01, resolveAfter: 2 });
+  const detectors = new Map<string, InstanceType<DriftCode['Detector']>>();
+  const t = { decode: 0n, validate: 0n, observe: 0n };
+  for (let i = 0; i < values.length; i += 2000) {
+    const chunk = values.slice(i, i + 2000);
+    let t0 = process.hrtime.bigint();
+    const msgs = chunk.map((v) => fromBinary(PredictionEventSchema, v));
+    let t1 = process.hrtime.bigint();
+    t.decode += t1 - t0;
+    t0 = t1;
+    const snaps = msgs.map((e) => {
+      if (validatePredictionEvent(e)) throw new Error(`invalid event ${e.eventId}`);
+      return toSnap(e);
+    });
+    t1 = process.hrtime.bigint();
+    t.validate += t1 - t0;
+    t0 = t1;
+    for (let j = 0; j < msgs.length; j++) {
+      let d = detectors.get(msgs[j].modelId);
+      if (!d) detectors.set(msgs[j].modelId, (d = new Detector(emptyState(msgs[j].modelVersion), cfg)));
+      d.observe(snaps[j]);
+    }
+    t.observe += process.hrtime.bigint() - t0;
+  }
+  return { decode: Number(t.decode) / 1e9, validate: Number(t.validate) / 1e9, observe: Number(t.observe) / 1e9, models: detectors.size };
 }
 
 async function main(): Promise<void> {
   const events = Number(arg('events', '20000'));
   const stages = arg('stages', 'drift-detection,sampling').split(',');
+  const replicas = Number(arg('replicas', '1'));
   const { brokers } = ensureLocalInfra();
   await ensureTopics(brokers.split(','));
   const kafka = testKafka('bench');
@@ -127,10 +212,34 @@ async function main(): Promise<void> {
   const bareSecs = await bareConsumer(kafka, topic, ends);
   const bareRate = n / bareSecs;
   console.log(`bare kafkajs consumer: ${bareRate.toFixed(0)} events/s (${bareSecs.toFixed(2)} s)`);
+  const values: Buffer[] = [];
+  const decodeSecs = await bareConsumer(kafka, topic, ends, values);
+  const decodeRate = n / decodeSecs;
+  console.log(`kafkajs consumer + protobuf decode: ${decodeRate.toFixed(0)} events/s (${decodeSecs.toFixed(2)} s), ratio to bare consumer ${(decodeRate / bareRate).toFixed(3)}`);
   for (const name of stages) {
-    const r = await stage(kafka, name, topic, ends);
-    const rate = n / r.secs;
-    console.log(`${name}: ${rate.toFixed(0)} events/s (${r.secs.toFixed(2)} s), ratio to bare consumer ${(rate / bareRate).toFixed(3)}, peak RSS ${r.peakRssMb.toFixed(0)} MiB; ${r.txCount} transactions, ${r.txSecs.toFixed(2)} s inside them`);
+    const r = await stage(kafka, name, topic, ends, replicas);
+    const rate = r.events / r.secs;
+    const label = replicas > 1 ? `${name} (${replicas} replicas)` : name;
+    console.log(`${label}: ${rate.toFixed(0)} events/s (${r.events} events in ${r.secs.toFixed(2)} s), ratio to bare consumer ${(rate / bareRate).toFixed(3)}, to decode consumer ${(rate / decodeRate).toFixed(3)}, peak RSS ${r.peakRssMb.toFixed(0)} MiB${replicas > 1 ? ' (largest replica)' : ''}; ${r.txCount} transactions, ${r.txSecs.toFixed(2)} s inside them`);
+  }
+  if (stages.includes('drift-detection')) {
+    const f = await floor(values);
+    const us = (s: number) => ((s / values.length) * 1e6).toFixed(2);
+    const perEvent = (f.decode + f.validate + f.observe) / values.length;
+    // What a stage doing only this would reach, relative to the bare consumer, three ways:
+    // serial (read, then compute, no overlap); the measured decode consumer plus the rest serially;
+    // compute fully overlapped with reading (the slower of the two bounds the rate).
+    const serial = 1 / (1 / bareRate + perEvent);
+    const viaDecode = 1 / (1 / decodeRate + (f.validate + f.observe) / values.length);
+    const overlapped = Math.min(bareRate, 1 / perEvent);
+    console.log(
+      `in-process floor (decode + validate + toSnap + observe, no Kafka, no DB; ${values.length} events, ${f.models} models): ${us(f.decode + f.validate + f.observe)} µs/event ` +
+        `(decode ${us(f.decode)}, validate+toSnap ${us(f.validate)}, observe ${us(f.observe)})`,
+    );
+    console.log(
+      `ceiling ratio to bare consumer for a stage doing only this: bare read + compute serially ${(serial / bareRate).toFixed(3)} (${serial.toFixed(0)} events/s); ` +
+        `decode consumer + rest serially ${(viaDecode / bareRate).toFixed(3)} (${viaDecode.toFixed(0)} events/s); fully overlapped ${(overlapped / bareRate).toFixed(3)} (${overlapped.toFixed(0)} events/s)`,
+    );
   }
 }
 
