@@ -4,7 +4,7 @@
  */
 import { Mulberry32 } from '@labelloop/drift-stats';
 import type { Annotation } from '@labelloop/qa-metrics';
-import { decideItem, QaPolicy } from './consensus';
+import { decideItem, QaPolicy, roundWindow } from './consensus';
 
 const policy: QaPolicy = { method: 'dawid_skene', minConfidence: 0.8, annotatorFloor: 0.7, minGoldForPause: 10, minAnswersForPause: 30 };
 
@@ -63,5 +63,23 @@ describe('item gate with Dawid–Skene', () => {
     ];
     expect(decideItem('x', ['spam', 'ham'], 2, window, { ...policy, method: 'majority' }).decision).toMatchObject({ outcome: 'rework', reason: expect.stringMatching(/^tie between ham, spam/) });
     expect(decideItem('x', ['spam', 'ham'], 2, window, policy).decision).toMatchObject({ outcome: 'rework', reason: expect.stringMatching(/^consensus confidence 0\.\d+ below 0.8/) });
+  });
+
+  it('never accepts a label no answer of the round gave: a reworked item is judged on its new round', () => {
+    // Five annotators on 60 items, then item x: round 0 said ham (ada, grace, alan) and was sent
+    // back; round 1 (grace and alan again) says spam.
+    const { window } = simulate(60, 3);
+    const round0 = ['ada', 'grace', 'alan'].map((annotator) => ({ item: 'x', annotator, label: 'ham' }));
+    const round1 = ['grace', 'alan'].map((annotator) => ({ item: 'x', annotator, label: 'spam' }));
+    const everything = [...window, ...round0, ...round1];
+    // Over every round, Dawid–Skene favours ham, which round 1 did not give: escalated, not accepted.
+    expect(decideItem('x', ['spam', 'spam'], 2, everything, { ...policy, minConfidence: 0 }).decision).toMatchObject({
+      outcome: 'rework',
+      reason: 'Dawid–Skene favours ham, which no answer of this round gave: escalated to a reviewer',
+    });
+    // Judged on its current round only, the item gets round 1's label.
+    const scoped = roundWindow(everything, 'x', round1);
+    expect(scoped.filter((a) => a.item === 'x')).toEqual(round1);
+    expect(decideItem('x', ['spam', 'spam'], 2, scoped, { ...policy, minConfidence: 0 }).decision).toMatchObject({ outcome: 'accept', label: 'spam', agreement: 1 });
   });
 });

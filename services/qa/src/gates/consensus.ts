@@ -40,9 +40,24 @@ export function decideItem(itemId: string, itemAnswers: string[], required: numb
   const item = ds.items.find((i) => i.item === itemId)!;
   const estimated: EstimatedAccuracy = new Map(ds.annotators.map((a) => [String(a.annotator), { accuracy: a.accuracy, count: a.count }]));
   const label = String(item.label);
+  // The posterior can favour a label nobody gave in this round (answers of an earlier round in
+  // the window, or annotators estimated worse than chance). Accepting it would put a label on
+  // the item that no answer of the round stands behind: a reviewer decides instead.
+  if (!itemAnswers.includes(label)) {
+    return { decision: { outcome: 'rework', reason: `Dawid–Skene favours ${label}, which no answer of this round gave: escalated to a reviewer` }, estimated };
+  }
   const agreement = itemAnswers.filter((a) => a === label).length / itemAnswers.length;
   if (item.confidence < policy.minConfidence) {
     return { decision: { outcome: 'rework', reason: `consensus confidence ${item.confidence.toFixed(2)} below ${policy.minConfidence}` }, estimated };
   }
   return { decision: { outcome: 'accept', label, confidence: item.confidence, agreement, method: 'dawid_skene' }, estimated };
+}
+
+/**
+ * The window an item's decision is estimated from: the project's recent answers on other items
+ * (to estimate each annotator), and this item's answers of its current round only. Answers of
+ * rounds that were sent back are not evidence for the new round.
+ */
+export function roundWindow(window: readonly Annotation[], itemId: string, round: readonly Annotation[]): Annotation[] {
+  return [...window.filter((a) => a.item !== itemId), ...round];
 }

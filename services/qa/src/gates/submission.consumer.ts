@@ -20,7 +20,7 @@ import type { QaConfig } from '../qa.config';
 import { ProjectPolicy } from '../policy/policy';
 import { QaPolicyRepository } from '../policy/policy.repository';
 import { judgeBatch } from './batch-gate';
-import { decideItem, EstimatedAccuracy } from './consensus';
+import { decideItem, EstimatedAccuracy, roundWindow } from './consensus';
 import { checkGuidelines } from './guideline-review';
 
 /** Canonical text of a classification label (classes sorted), used for voting. */
@@ -130,9 +130,10 @@ export class SubmissionConsumer implements EventHandler<typeof AnnotationSubmitt
   private async decide(em: EntityManager, s: AnnotationSubmitted, round: number, policy: ProjectPolicy, traceparent?: string): Promise<void> {
     const answers = await this.roundAnswers(em, s.itemId, round);
     if (answers.length < s.requiredAnswers) return;
-    const window: Annotation[] = (
+    const recent: Annotation[] = (
       await em.query(`SELECT item_id, annotator_id, label_key FROM qa_answer WHERE project_id = $1 AND NOT gold ORDER BY received_at DESC LIMIT $2`, [s.projectId, this.config.QA_WINDOW])
     ).map((r: { item_id: string; annotator_id: string; label_key: string }) => ({ item: r.item_id, annotator: r.annotator_id, label: r.label_key }));
+    const window = roundWindow(recent, s.itemId, answers.map((a) => ({ item: s.itemId, annotator: a.annotator_id, label: a.label_key })));
     const { decision, estimated } = decideItem(s.itemId, answers.map((a) => a.label_key), s.requiredAnswers, window, policy);
     if (decision.outcome === 'wait') return;
     this.decisions.inc({ outcome: decision.outcome });
