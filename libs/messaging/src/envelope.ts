@@ -66,26 +66,42 @@ export function headerString(headers: IHeaders | undefined, name: string): strin
   return Buffer.isBuffer(first) ? first.toString('utf8') : String(first);
 }
 
+const expectedBytes = new Map<string, Buffer>();
+
+/** Whether a header is exactly `expected`, compared as bytes (no string per message on the hot path). */
+function headerIs(headers: IHeaders | undefined, name: string, expected: string): boolean {
+  const v = headers?.[name];
+  const first = Array.isArray(v) ? v[0] : v;
+  if (!Buffer.isBuffer(first)) return first === expected;
+  let b = expectedBytes.get(expected);
+  if (!b) expectedBytes.set(expected, (b = Buffer.from(expected, 'utf8')));
+  return first.equals(b);
+}
+
 /**
  * Reads and checks the binary-mode envelope of a consumed message. The consumer side reads
  * the headers directly (no CloudEvent object per message) because it is the hot path of
- * every stage; the checks are the ones the spec requires plus the expected event type.
+ * every stage; the checks are the ones the spec requires plus the expected event type. The
+ * fixed attributes (spec version, type, content type) are compared as bytes and decoded only
+ * to say what was wrong.
  */
 export function readEnvelope(headers: IHeaders | undefined, expectedType: string): Envelope {
   const id = headerString(headers, 'ce_id');
-  const type = headerString(headers, 'ce_type');
   const source = headerString(headers, 'ce_source');
-  const specversion = headerString(headers, 'ce_specversion');
-  const contentType = headerString(headers, 'content-type');
   if (!id) throw new EnvelopeError('missing ce_id header');
   if (!source) throw new EnvelopeError('missing ce_source header');
-  if (specversion !== '1.0') throw new EnvelopeError(`unsupported ce_specversion ${JSON.stringify(specversion)}`);
-  if (!type) throw new EnvelopeError('missing ce_type header');
-  if (type !== expectedType) throw new EnvelopeError(`unexpected event type ${JSON.stringify(type)}, this topic carries ${expectedType}`);
-  if (contentType !== PROTOBUF_CONTENT_TYPE) throw new EnvelopeError(`unsupported content-type ${JSON.stringify(contentType)}`);
+  if (!headerIs(headers, 'ce_specversion', '1.0')) throw new EnvelopeError(`unsupported ce_specversion ${JSON.stringify(headerString(headers, 'ce_specversion'))}`);
+  if (!headerIs(headers, 'ce_type', expectedType)) {
+    const type = headerString(headers, 'ce_type');
+    if (!type) throw new EnvelopeError('missing ce_type header');
+    throw new EnvelopeError(`unexpected event type ${JSON.stringify(type)}, this topic carries ${expectedType}`);
+  }
+  if (!headerIs(headers, 'content-type', PROTOBUF_CONTENT_TYPE)) {
+    throw new EnvelopeError(`unsupported content-type ${JSON.stringify(headerString(headers, 'content-type'))}`);
+  }
   return {
     id,
-    type,
+    type: expectedType,
     source,
     time: headerString(headers, 'ce_time') ?? new Date().toISOString(),
     traceparent: headerString(headers, 'traceparent'),

@@ -70,9 +70,10 @@ describe('EventConsumer (real Kafka + PostgreSQL)', () => {
 
   const effects = async (): Promise<{ event_id: string; model_id: string }[]> => ds.query('SELECT event_id, model_id FROM effect ORDER BY event_id');
 
-  it('applies a redelivered event once, and publishes its outbox event once', async () => {
+  it('applies a redelivered event once, and publishes its outbox event once, in the same trace', async () => {
     const producer = await testProducer(kafka);
-    const rec = eventRecord(PredictionEventSchema, { eventId: 'e1', modelId: 'm-redeliver' }, { key: 'm-redeliver' });
+    const traceparent = `00-${'ab'.repeat(16)}-${'cd'.repeat(8)}-01`;
+    const rec = eventRecord(PredictionEventSchema, { eventId: 'e1', modelId: 'm-redeliver' }, { key: 'm-redeliver', traceparent });
     await producer.send({ topic, messages: [rec] });
     await eventually(async () => (await effects()).some((r) => r.model_id === 'm-redeliver'), 'first effect');
     // The same event again (a producer retry / redelivery after a lost offset commit).
@@ -87,6 +88,8 @@ describe('EventConsumer (real Kafka + PostgreSQL)', () => {
     const echoed = await readTopic(kafka, echoTopic, 2, 15_000);
     const ids = echoed.map((m) => m.headers.ce_id);
     expect(ids.filter((id) => id === `echo:${rec.headers.ce_id}`)).toHaveLength(1);
+    // No span exporter in this process: the effect carries the producer's trace context on as it came.
+    expect(echoed.find((m) => m.headers.ce_id === `echo:${rec.headers.ce_id}`)?.headers.traceparent).toBe(traceparent);
   });
 
   it('sends poison messages to the DLQ with a reason and keeps the partition flowing', async () => {

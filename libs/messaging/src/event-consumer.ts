@@ -4,7 +4,6 @@ import type { DataSource, EntityManager } from 'typeorm';
 import type { LoggerService } from '@nestjs/common';
 import { dlqTopic } from '@labelloop/contracts';
 import {
-  Context,
   context as otelContext,
   contextFromTraceparent,
   currentTraceparent,
@@ -12,6 +11,7 @@ import {
   SpanKind,
   trace,
   tracer,
+  tracesExported,
 } from '@labelloop/observability';
 import { EnvelopeError, Envelope, headerString, readEnvelope } from './envelope';
 import { PoisonMessageError } from './errors';
@@ -74,7 +74,7 @@ export interface EventConsumerOptions {
 export const REPLAY_HEADER = 'labelloop-replay';
 
 type Decoded =
-  | { ok: true; event: ConsumedEvent<unknown>; inboxId: string; span: ReturnType<typeof tracer.startSpan>; replay: boolean }
+  | { ok: true; event: ConsumedEvent<unknown>; inboxId: string; span?: ReturnType<typeof tracer.startSpan>; replay: boolean }
   | { ok: false; inboxId: string; reason: string; raw: KafkaMessage };
 
 /**
@@ -188,7 +188,7 @@ export class EventConsumer {
         await sleep(backoffMs(attempt, 200, 10_000), this.abort.signal);
         if (this.abort.signal.aborted || !p.isRunning()) return false;
       } finally {
-        for (const d of decoded) if (d.ok) d.span.end();
+        for (const d of decoded) if (d.ok) d.span?.end();
       }
     }
   }
@@ -220,12 +220,18 @@ export class EventConsumer {
     }
     const invalid = handler.validate?.(message as never);
     if (invalid) return { ok: false, inboxId, reason: `invalid: ${invalid}`, raw: m };
-    const parent = contextFromTraceparent(envelope.traceparent);
-    const span = tracer.startSpan(`${topic} process`, {
-      kind: SpanKind.CONSUMER,
-      attributes: { 'messaging.system': 'kafka', 'messaging.destination.name': topic, 'messaging.message.id': inboxId, 'messaging.kafka.offset': Number(m.offset) },
-    }, parent);
-    const spanCtx: Context = trace.setSpan(parent, span);
+    // A processing span per message only when spans go somewhere; otherwise the event carries
+    // the producer's trace context on as it came (what it causes joins the same trace).
+    let span: ReturnType<typeof tracer.startSpan> | undefined;
+    let traceparent = envelope.traceparent;
+    if (tracesExported()) {
+      const parent = contextFromTraceparent(envelope.traceparent);
+      span = tracer.startSpan(`${topic} process`, {
+        kind: SpanKind.CONSUMER,
+        attributes: { 'messaging.system': 'kafka', 'messaging.destination.name': topic, 'messaging.message.id': inboxId, 'messaging.kafka.offset': Number(m.offset) },
+      }, parent);
+      traceparent = currentTraceparent(trace.setSpan(parent, span));
+    }
     return {
       ok: true,
       inboxId,
@@ -239,7 +245,7 @@ export class EventConsumer {
         offset: m.offset,
         key: m.key ? m.key.toString('utf8') : null,
         message,
-        traceparent: currentTraceparent(spanCtx),
+        traceparent,
       },
     };
   }
@@ -292,7 +298,7 @@ export class EventConsumer {
       if (good.length > 0) {
         // Handlers run inside the first event's span so what they log carries a trace id.
         const first = decoded.find((d) => d.ok && d.event === good[0]);
-        const ctx = first && first.ok ? trace.setSpan(otelContext.active(), first.span) : otelContext.active();
+        const ctx = !first?.ok ? otelContext.active() : first.span ? trace.setSpan(otelContext.active(), first.span) : contextFromTraceparent(first.event.traceparent);
         await otelContext.with(ctx, () => handler.handle(good as never, em));
       }
       await this.opts.outbox.insert(em, dead);
