@@ -7,7 +7,7 @@
  * become a version; SetReferenceFromDataset pins the model's reference to it; predictions
  * drawn like the dataset leave a window clean, shifted ones raise DriftDetected. Bad requests
  * (missing fields, an unknown version, a bad split, a registry that refuses the token, too few
- * items) get a clear status and change nothing.
+ * items, a registry that is down) get a clear status and change nothing.
  */
 import { randomUUID } from 'node:crypto';
 import { status } from '@grpc/grpc-js';
@@ -211,6 +211,11 @@ describe('drift reference from a dataset version', () => {
     }, 'DriftDetected against the dataset reference', 60_000, 500);
     expect(alert.features.filter((f) => f.drifted).map((f) => f.feature)).toEqual(['num.length']);
     expect(alert.representativeEventIds.every((id) => Number(id.split('-p')[1]) >= 2000)).toBe(true);
+
+    // The registry down: UNAVAILABLE, saying so, and the pinned reference stays as it was.
+    await registry.kill('SIGTERM');
+    await expect(dr.setReferenceFromDataset(base)).rejects.toMatchObject({ code: status.UNAVAILABLE, details: expect.stringMatching(/^dataset registry: /) });
+    expect(await dr.getDriftStatus({ modelId: model })).toMatchObject({ referenceSize: 100n, drifting: true });
     dr.close();
   });
 });
