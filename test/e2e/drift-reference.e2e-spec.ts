@@ -42,7 +42,10 @@ describe('drift reference from a dataset version', () => {
     const regDb = await createTestDatabase('refreg');
     const driftDb = await createTestDatabase('refdrift');
     dbs = [regDb, driftDb];
-    const auth = JSON.stringify([{ token, subject: 'ops', roles: ['service', 'admin'], projects: ['*'] }]);
+    const auth = JSON.stringify([
+      { token, subject: 'ops', roles: ['service', 'admin'], projects: ['*'] },
+      { token: `other-${run}`, subject: 'other-team', roles: ['admin'], projects: ['another-project'] },
+    ]);
     // Start both groups at the topics' end: earlier runs' events are not part of this test.
     const ends = await topicEnds(kafka);
     await startGroupsAt(
@@ -143,6 +146,10 @@ describe('drift reference from a dataset version', () => {
 
     // Bad requests: a clear status naming the problem.
     await expect(d.setReferenceFromDataset({ ...base, datasetVersionId: '' })).rejects.toMatchObject({ code: status.INVALID_ARGUMENT, details: 'dataset_version_id: is required' });
+    // An admin of another project may not take this project's dataset as a reference.
+    const other = createGrpcClient(DriftService, `127.0.0.1:${(await drift.ready).grpcPort}`, { token: `other-${run}` });
+    await expect(other.setReferenceFromDataset(base)).rejects.toMatchObject({ code: status.PERMISSION_DENIED, details: `no access to project ${project}` });
+    other.close();
     await expect(d.setReferenceFromDataset({ ...base, datasetVersionId: 'f'.repeat(64) })).rejects.toMatchObject({ code: status.NOT_FOUND, details: expect.stringMatching(/^dataset registry: /) });
     await expect(d.setReferenceFromDataset({ ...base, split: 'holdout' })).rejects.toMatchObject({
       code: status.INVALID_ARGUMENT,

@@ -85,6 +85,9 @@ export class DriftGrpc implements ServiceImpl<(typeof DriftService)['method']> {
     if (!req.modelId) throw invalidArgument('model_id', 'is required');
     if (!req.modelVersion) throw invalidArgument('model_version', 'is required');
     if (!req.datasetId) throw invalidArgument('dataset_id', 'is required');
+    // The registry is read with this service's token: the caller must be allowed on the dataset's
+    // project itself, or drift detection would read for callers the registry would refuse.
+    authorize(ctx.principal, ['service', 'admin'], req.datasetId);
     if (!req.datasetVersionId) throw invalidArgument('dataset_version_id', 'is required');
     if (req.maxItems > MAX_EVENTS) throw invalidArgument('max_items', `is at most ${MAX_EVENTS}`);
     const cfg = await this.ds.transaction((em) => this.repo.config(em, req.modelId));
