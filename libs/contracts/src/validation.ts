@@ -1,4 +1,4 @@
-import type { PredictionEvent } from './gen/labelloop/inference/v1/prediction_pb';
+import type { FeatureVector, PredictionEvent } from './gen/labelloop/inference/v1/prediction_pb';
 
 const finite = (x: number) => Number.isFinite(x);
 
@@ -18,4 +18,9 @@ export function validatePredictionEvent(e: PredictionEvent): string | undefined 
   }
   if (e.embedding.some((v) => !finite(v))) return 'embedding has a non-finite value';
   return undefined;
+}
+
+/** Whether a feature vector carries any model input (an absent or empty one does not). */
+export function hasFeatures(f: FeatureVector | undefined): f is FeatureVector {
+  return !!f && (Object.keys(f.numeric).length > 0 || Object.keys(f.categorical).length > 0 || f.embedding.length > 0);
 }

@@ -298,7 +298,8 @@ export class EventConsumer {
       if (good.length > 0) {
         // Handlers run inside the first event's span so what they log carries a trace id.
         const first = decoded.find((d) => d.ok && d.event === good[0]);
-        const ctx = !first?.ok ? otelContext.active() : first.span ? trace.setSpan(otelContext.active(), first.span) : contextFromTraceparent(first.event.traceparent);
+        let ctx = otelContext.active();
+        if (first?.ok) ctx = first.span ? trace.setSpan(ctx, first.span) : contextFromTraceparent(first.event.traceparent);
         await otelContext.with(ctx, () => handler.handle(good as never, em));
       }
       await this.opts.outbox.insert(em, dead);

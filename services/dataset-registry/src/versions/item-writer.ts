@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { LoggerService } from '@nestjs/common';
 import { toBinary } from '@bufbuild/protobuf';
-import { FeatureVectorSchema, type LabelAccepted } from '@labelloop/contracts';
+import { FeatureVectorSchema, hasFeatures, type LabelAccepted } from '@labelloop/contracts';
 import { ConsumedEvent, PoisonMessageError } from '@labelloop/messaging';
 import type { EntityManager } from '@labelloop/persistence';
 import { CONFIG, LOGGER } from '@labelloop/runtime';
@@ -19,12 +19,6 @@ export function labelOf(l: LabelAccepted): string {
 export function boxesOf(l: LabelAccepted): BoxRecord[] | undefined {
   if (l.label?.value.case !== 'boxes') return undefined;
   return l.label.value.value.boxes.map((b) => ({ x: b.x, y: b.y, width: b.width, height: b.height, label: b.label }));
-}
-
-/** Whether an accepted label carries the model inputs of its prediction. */
-export function hasFeatures(l: LabelAccepted): boolean {
-  const f = l.features;
-  return !!f && (Object.keys(f.numeric).length > 0 || Object.keys(f.categorical).length > 0 || f.embedding.length > 0);
 }
 
 /** Serialises work on one dataset: item writes and cuts of the same dataset never interleave. */
@@ -178,7 +172,7 @@ export class ItemWriter {
         source_event_id: l.sourceEventId,
         label_event_id: ev.id,
         label,
-        features: l.features && hasFeatures(l) ? Buffer.from(toBinary(FeatureVectorSchema, l.features)) : null,
+        features: hasFeatures(l.features) ? Buffer.from(toBinary(FeatureVectorSchema, l.features)) : null,
       };
       rows.push(row);
       if (!old || old.record_hash !== hash) becamePending.add(l.projectId);

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { Inject, Injectable, OnModuleDestroy } from '@nestjs/common';
 import { secretFromEnv } from '@labelloop/config';
-import { DatasetRegistryService, VersionItem } from '@labelloop/contracts';
+import { DatasetRegistryService, hasFeatures, VersionItem } from '@labelloop/contracts';
 import { createGrpcClient, failedPrecondition, RpcError, ServiceClient, status, tlsCredentials } from '@labelloop/rpc';
 import { CONFIG } from '@labelloop/runtime';
 import type { DriftConfig as EnvConfig } from '../drift.config';
@@ -27,7 +27,7 @@ const PAGE = 1000;
 /** An item of a dataset version as the detector sees it: its inputs, and its label as the class prior. */
 export function itemSnap(i: VersionItem): Snap | undefined {
   const f = i.features;
-  if (!f || (Object.keys(f.numeric).length === 0 && Object.keys(f.categorical).length === 0 && f.embedding.length === 0)) return undefined;
+  if (!hasFeatures(f)) return undefined;
   const s: Snap = { id: i.itemId, t: 0, num: { ...f.numeric }, cat: { ...f.categorical }, label: i.label };
   if (f.embedding.length) s.emb = Array.from(f.embedding);
   return s;
