@@ -5,7 +5,8 @@
 #
 # usage: deploy/local/kafka.sh start|stop|status|restart
 # env:   LABELLOOP_HOME (state dir, default <repo>/.local), KAFKA_PORT (19092),
-#        KAFKA_CONTROLLER_PORT (19093), KAFKA_BROKERS (external broker: start is a no-op)
+#        KAFKA_CONTROLLER_PORT (19093), KAFKA_BROKERS (external broker: start is a no-op),
+#        KAFKA_START_TIMEOUT (seconds, 90)
 set -euo pipefail
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -17,7 +18,7 @@ POM="$HERE/kafka/pom.xml"
 DIR="$STATE/kafka"
 LIBS="$DIR/libs" DATA="$DIR/data" LOGS="$DIR/logs" CONF="$DIR/config"
 PIDFILE="$DIR/kafka.pid"
-START_TIMEOUT=90
+START_TIMEOUT="${KAFKA_START_TIMEOUT:-90}"   # a broker with much local data recovers longer
 
 log() { echo "[kafka] $*" >&2; }
 die() { log "ERROR: $*"; exit 1; }

@@ -8,14 +8,28 @@
  * drawn like the dataset leave a window clean, shifted ones raise DriftDetected. Bad requests
  * (missing fields, an unknown version, a bad split, a registry that refuses the token, too few
  * items, a registry that is down) get a clear status and change nothing.
+ *
+ * A promoted model's reference is its training split's inputs (read the same way), so a drift
+ * that began before the promotion is still seen; a model configured for first events is not
+ * (shown side by side). A promotion while the registry is down waits for it.
  */
 import { randomUUID } from 'node:crypto';
 import { status } from '@grpc/grpc-js';
 import { fromBinary } from '@bufbuild/protobuf';
 import { timestampFromDate } from '@bufbuild/protobuf/wkt';
-import { DatasetRegistryService, DriftDetectedSchema, DriftService, LabelAcceptedSchema, PredictionEventSchema, Topics, WindowKind } from '@labelloop/contracts';
+import {
+  DatasetRegistryService,
+  DriftDetectedSchema,
+  DriftService,
+  LabelAcceptedSchema,
+  ModelPromotedSchema,
+  PredictionEventSchema,
+  PromotionReference,
+  Topics,
+  WindowKind,
+} from '@labelloop/contracts';
 import { createGrpcClient } from '@labelloop/rpc';
-import { createTestDatabase, eventRecord, eventually, readTopic, ServiceProcess, startGroupsAt, startService, testKafka, testProducer, topicEnds } from '@labelloop/testing';
+import { createTestDatabase, eventRecord, eventually, freePort, readTopic, ServiceProcess, startGroupsAt, startService, testKafka, testProducer, topicEnds } from '@labelloop/testing';
 
 describe('drift reference from a dataset version', () => {
   const run = randomUUID().slice(0, 8);
@@ -29,6 +43,7 @@ describe('drift reference from a dataset version', () => {
   let registry: ServiceProcess;
   let drift: ServiceProcess;
   let driftEnv: Record<string, string>;
+  let registryEnv: Record<string, string>;
 
   const frac = (i: number) => Math.abs((Math.sin(i * 12.9898) * 43758.5453) % 1);
   const features = (i: number, shift = 0) => ({
@@ -56,13 +71,16 @@ describe('drift reference from a dataset version', () => {
       ],
       ends,
     );
-    registry = startService('dataset-registry', {
+    // A fixed port: the registry is restarted at the same address drift detection knows.
+    registryEnv = {
       DATABASE_URL: regDb.url,
       KAFKA_GROUP_ID: `refreg-${run}`,
       AUTH_TOKENS: auth,
       REGISTRY_CUT_EVERY: '100000',
       REGISTRY_EXPORT_DIR: `/tmp/labelloop-e2e-ref-${run}`,
-    });
+      GRPC_PORT: String(await freePort()),
+    };
+    registry = startService('dataset-registry', registryEnv);
     const { grpcPort } = await registry.ready;
     driftEnv = {
       DATABASE_URL: driftDb.url,
@@ -182,14 +200,14 @@ describe('drift reference from a dataset version', () => {
     expect((await dr.getDriftStatus({ modelId: model })).referenceSize).toBe(100n);
 
     // Predictions like the dataset: a window is tested and stays clean.
-    const pred = (i: number, shift: number) => {
+    const predOf = (modelId: string, modelVersion: string, i: number, shift: number) => {
       const f = features(i, shift);
       return eventRecord(
         PredictionEventSchema,
         {
-          eventId: `${run}-p${i}`,
-          modelId: model,
-          modelVersion: '1',
+          eventId: `${run}-${modelId}-p${i}`,
+          modelId,
+          modelVersion,
           contentHash: `sha256:${run}-p${i}`,
           predictedLabel: labelOf(i),
           confidence: 0.6 + 0.4 * frac(i + 3),
@@ -198,9 +216,10 @@ describe('drift reference from a dataset version', () => {
           embedding: f.embedding,
           timestamp: timestampFromDate(new Date()),
         },
-        { key: model },
+        { key: modelId },
       );
     };
+    const pred = (i: number, shift: number) => predOf(model, '1', i, shift);
     await producer.send({ topic: Topics.predictionRecorded, messages: Array.from({ length: 100 }, (_, i) => pred(1000 + i, 0)) });
     const clean = await eventually(async () => {
       const s = await dr.getDriftStatus({ modelId: model });
@@ -219,10 +238,66 @@ describe('drift reference from a dataset version', () => {
     expect(alert.features.filter((f) => f.drifted).map((f) => f.feature)).toEqual(['num.length']);
     expect(alert.representativeEventIds.every((id) => Number(id.split('-p')[1]) >= 2000)).toBe(true);
 
+    // A promotion during a drift. Model B's version 1 took its reference from its first (normal)
+    // events; then the inputs shifted and version 2, trained on this dataset version, was
+    // promoted. Its reference is its training split's inputs, so the shift is still seen. Model
+    // C asks for its first events instead: they are the shifted ones, and it sees no drift.
+    const promoter = await testProducer(kafka);
+    const promoted = (modelId: string, modelVersion: string) =>
+      eventRecord(ModelPromotedSchema, { modelId, modelVersion, stage: 'production', datasetVersionId: versionId, previousVersion: '1', promotedAt: timestampFromDate(new Date()) }, { key: modelId });
+    const predFor = (modelId: string, modelVersion: string, i: number, shift: number) => predOf(modelId, modelVersion, i, shift);
+    const [mB, mC] = [`${model}-b`, `${model}-c`];
+    const trainWithFeatures = listed.filter((i) => i.split === 'train' && i.features).length;
+    await dr.upsertDriftConfig({ config: { modelId: mB, referenceSize: 100, windowSize: 100, windowKind: WindowKind.COUNT, alpha: 0.001 } });
+    await dr.upsertDriftConfig({
+      config: { modelId: mC, referenceSize: 100, windowSize: 100, windowKind: WindowKind.COUNT, alpha: 0.001, promotionReference: PromotionReference.FIRST_EVENTS },
+    });
+    await promoter.send({ topic: Topics.predictionRecorded, messages: [mB, mC].flatMap((m) => Array.from({ length: 100 }, (_, i) => predFor(m, '1', 3000 + i, 0))) });
+    for (const m of [mB, mC]) {
+      await eventually(async () => ((await dr.getDriftStatus({ modelId: m }).catch(() => undefined))?.referenceSize === 100n ? true : undefined), `${m}: reference from its first events`, 60_000, 500);
+      expect((await dr.getDriftStatus({ modelId: m })).referenceSource).toBe('first events of version 1');
+    }
+    await promoter.send({ topic: Topics.modelPromoted, messages: [promoted(mB, '2'), promoted(mC, '2')] });
+    const onTraining = await eventually(async () => {
+      const st = await dr.getDriftStatus({ modelId: mB });
+      return st.referenceSource.startsWith('dataset') ? st : undefined;
+    }, `${mB}: reference from its training data after the promotion`, 60_000, 500);
+    expect(onTraining).toMatchObject({ referenceSource: `dataset version ${versionId} (split train)`, referenceSize: BigInt(Math.min(100, trainWithFeatures)), windowSize: 0n, drifting: false });
+    await eventually(async () => ((await dr.getDriftStatus({ modelId: mC })).referenceSource === 'first events of version 2' ? true : undefined), `${mC}: promoted`, 60_000, 500);
+    expect((await dr.getDriftStatus({ modelId: mC })).referenceSize).toBe(0n);
+    // Version 2 serves shifted inputs from the start.
+    await promoter.send({ topic: Topics.predictionRecorded, messages: [mB, mC].flatMap((m) => Array.from({ length: 200 }, (_, i) => predFor(m, '2', 4000 + i, 4))) });
+    const alertB = await eventually(async () => {
+      const msgs = await readTopic(kafka, Topics.driftDetected, 100_000, 3_000);
+      return msgs.map((m) => fromBinary(DriftDetectedSchema, m.value ?? Buffer.alloc(0))).find((a) => a.modelId === mB);
+    }, `DriftDetected for ${mB} against its training data`, 60_000, 500);
+    expect(alertB.modelVersion).toBe('2');
+    expect(alertB.features.filter((f) => f.drifted).map((f) => f.feature)).toContain('num.length');
+    const cAfter = await eventually(async () => {
+      const st = await dr.getDriftStatus({ modelId: mC });
+      return st.windowsTested >= 1n ? st : undefined;
+    }, `${mC}: a window of version 2 tested`, 60_000, 500);
+    expect(cAfter).toMatchObject({ referenceSource: 'first events of version 2', referenceSize: 100n, drifting: false });
+
     // The registry down: UNAVAILABLE, saying so, and the pinned reference stays as it was.
     await registry.kill('SIGTERM');
     await expect(dr.setReferenceFromDataset(base)).rejects.toMatchObject({ code: status.UNAVAILABLE, details: expect.stringMatching(/^dataset registry: /) });
     expect(await dr.getDriftStatus({ modelId: model })).toMatchObject({ referenceSize: 100n, drifting: true });
+
+    // A promotion while the registry is down waits for it (the consumer retries), then takes the
+    // training data: it is neither skipped nor given the new version's first events.
+    await promoter.send({ topic: Topics.modelPromoted, messages: [promoted(mB, '3')] });
+    await new Promise((r) => setTimeout(r, 4_000));
+    expect(await dr.getDriftStatus({ modelId: mB })).toMatchObject({ drifting: true, referenceSource: `dataset version ${versionId} (split train)` });
+    expect(drift.logs.join('\n')).toMatch(/batch failed, will retry.*dataset registry/);
+    registry = startService('dataset-registry', registryEnv);
+    await registry.ready;
+    const v3 = await eventually(async () => {
+      const st = await dr.getDriftStatus({ modelId: mB });
+      return st.drifting ? undefined : st;
+    }, `${mB}: version 3 promoted once the registry is back`, 90_000, 1_000);
+    expect(v3).toMatchObject({ referenceSource: `dataset version ${versionId} (split train)`, referenceSize: BigInt(Math.min(100, trainWithFeatures)), windowSize: 0n });
+    await promoter.disconnect();
     dr.close();
   });
 });

@@ -4,7 +4,8 @@
  * saw, the way the detector windows them: the first `referenceSize` events of each served
  * model version form the reference, then tumbling windows of `windowSize` events are tested
  * against it (KS on confidence, chi-square on predicted labels, per-dimension KS on the
- * embedding with Bonferroni over dimensions).
+ * embedding with Bonferroni over dimensions). This is an approximation after a promotion: the
+ * service then tests against the promoted model's training data, not its first events.
  */
 import { chiSquareHomogeneity, ksTwoSample } from '@labelloop/drift-stats';
 import type { Served } from './tap';

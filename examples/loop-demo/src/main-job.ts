@@ -73,7 +73,7 @@ export async function runMainJob(partial: Partial<MainJobOptions> = {}): Promise
 
   const token = () => randomBytes(12).toString('hex');
   const profiles = defaultProfiles(() => token());
-  const tokens: Tokens = { admin: token(), worker: token(), annotators: profiles.map((p) => ({ name: p.name, token: p.token })) };
+  const tokens: Tokens = { admin: token(), worker: token(), drift: token(), annotators: profiles.map((p) => ({ name: p.name, token: p.token })) };
   const services = ['drift-detection', 'sampling', 'annotation-dispatch', 'qa', 'dataset-registry', 'retrain-trigger'];
   const tapGroup = `mainjob-${tag}-tap`;
   const promotionGroup = `mainjob-${tag}-inference`;

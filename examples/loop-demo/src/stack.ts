@@ -4,13 +4,15 @@
  */
 import { DatasetRegistryService, DriftService, QaService, RetrainService, SamplingService } from '@labelloop/contracts';
 import { createGrpcClient, type ServiceClient } from '@labelloop/rpc';
-import { SERVICES, ServiceProcess, startService } from '@labelloop/testing';
+import { freePort, SERVICES, ServiceProcess, startService } from '@labelloop/testing';
 import type { MainJobOptions } from './options';
 
 /** Bearer tokens of one run. */
 export interface Tokens {
   admin: string;
   worker: string;
+  /** Drift detection's token at the registry (reads a promoted model's training data). */
+  drift: string;
   annotators: { name: string; token: string }[];
 }
 
@@ -47,6 +49,7 @@ export async function startStack(o: MainJobOptions, run: { tag: string; database
     AUTH_TOKENS: JSON.stringify([
       { token: run.tokens.admin, subject: 'main-job', roles: ['admin'], projects: ['*'] },
       { token: run.tokens.worker, subject: 'retrain-worker', roles: ['service'], projects: ['*'] },
+      { token: run.tokens.drift, subject: 'drift-detection', roles: ['service'], projects: ['*'] },
       ...run.tokens.annotators.map((a) => ({ token: a.token, subject: a.name, roles: ['annotator'], projects: [run.projectId] })),
     ]),
     DRIFT_REFERENCE_SIZE: String(referenceSize),
@@ -65,12 +68,16 @@ export async function startStack(o: MainJobOptions, run: { tag: string; database
     RETRAIN_POLL_MS: '200',
     LOG_LEVEL: 'warn',
   };
+  // A known registry port: drift detection reads a promoted model's training data from it.
+  const registryPort = await freePort();
   const services = SERVICES.map((name) =>
     startService(name, {
       ...env,
       KAFKA_GROUP_ID: groupOf(run.tag, name),
       // One consumed transaction per burst of predictions: the strategy picks from exactly one burst.
       ...(name === 'sampling' ? { CONSUMER_TX_BATCH: String(o.burst) } : {}),
+      ...(name === 'dataset-registry' ? { GRPC_PORT: String(registryPort) } : {}),
+      ...(name === 'drift-detection' ? { REGISTRY_GRPC_ADDRESS: `127.0.0.1:${registryPort}`, REGISTRY_GRPC_TOKEN: run.tokens.drift } : {}),
     }),
   );
   const ports = await Promise.all(services.map((s) => s.ready)).catch(async (e) => {

@@ -18,8 +18,13 @@ export interface DetectorState {
   drifting: boolean;
   cleanWindows: number;
   windowsTested: number;
-  /** Set when a reference was uploaded: it is not replaced by the first events of a version. */
+  /**
+   * Set when the reference was given (uploaded, a dataset version, a promoted model's training
+   * data): it is not replaced by the first events of a version.
+   */
   pinned?: boolean;
+  /** Where a pinned reference came from (shown by GetDriftStatus). */
+  source?: string;
 }
 
 /** What an evaluated window decided. */
@@ -37,6 +42,16 @@ const REPRESENTATIVES = 20;
 /** An empty detector for a model version. */
 export function emptyState(version: string): DetectorState {
   return { version, reference: [], window: [], sinceEval: 0, lastEvalT: 0, drifting: false, cleanWindows: 0, windowsTested: 0 };
+}
+
+/** A detector for a model version whose reference is given, not taken from its first events. */
+export function pinnedState(version: string, reference: Snap[], source: string): DetectorState {
+  return { ...emptyState(version), reference, pinned: true, source };
+}
+
+/** Where the state's reference came from, for people. */
+export function referenceSource(st: DetectorState): string {
+  return st.pinned ? (st.source ?? 'uploaded') : `first events of version ${st.version}`;
 }
 
 /**

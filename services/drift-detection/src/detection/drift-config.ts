@@ -1,5 +1,5 @@
 import { create } from '@bufbuild/protobuf';
-import { Correction, CategoricalMethod, DriftConfig, DriftConfigSchema, EmbeddingMethod, NumericMethod, WindowKind } from '@labelloop/contracts';
+import { Correction, CategoricalMethod, DriftConfig, DriftConfigSchema, EmbeddingMethod, NumericMethod, PromotionReference, WindowKind } from '@labelloop/contracts';
 
 /** Largest reference or window (events) a detector keeps: the memory bound per model. */
 export const MAX_EVENTS = 5000;
@@ -23,6 +23,8 @@ export interface ResolvedConfig {
   distanceThreshold: number;
   driftShare: number;
   resolveAfter: number;
+  /** What a promoted model's reference is: its training split's inputs, or its first events. */
+  promotionReference: 'training_data' | 'first_events';
 }
 
 /** A configuration problem, naming the field. */
@@ -85,6 +87,7 @@ export function resolveConfig(c: DriftConfig | undefined, d: DriftDefaults): Res
     distanceThreshold: inRange('distance_threshold', cfg.distanceThreshold || 0.1, 1e-6, 10),
     driftShare: inRange('drift_share', cfg.driftShare, 0, 1),
     resolveAfter: inRange('resolve_after', cfg.resolveAfter || d.resolveAfter, 1, 1000),
+    promotionReference: cfg.promotionReference === PromotionReference.FIRST_EVENTS ? 'first_events' : 'training_data',
   };
   if (windowKind === 'time') {
     inRange('window_seconds', resolved.windowSeconds, 1, 30 * 86400);
@@ -113,5 +116,6 @@ export function configToProto(modelId: string, r: ResolvedConfig): DriftConfig {
     distanceThreshold: r.distanceThreshold,
     driftShare: r.driftShare,
     resolveAfter: r.resolveAfter,
+    promotionReference: r.promotionReference === 'first_events' ? PromotionReference.FIRST_EVENTS : PromotionReference.TRAINING_DATA,
   });
 }

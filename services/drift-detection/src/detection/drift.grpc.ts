@@ -13,9 +13,9 @@ import type { DataSource } from '@labelloop/persistence';
 import { authorize, failedPrecondition, invalidArgument, notFound, RpcContext, ServiceImpl } from '@labelloop/rpc';
 import { DATA_SOURCE } from '@labelloop/runtime';
 import { configToProto, DriftConfigError, MAX_EVENTS } from './drift-config';
-import { emptyState } from './detector';
+import { emptyState, pinnedState, referenceSource } from './detector';
 import { toSnap } from './prediction.consumer';
-import { RegistryReader } from './registry-reader';
+import { datasetSource, RegistryReader } from './registry-reader';
 import type { Snap } from './snapshot';
 import { StateRepository } from './state.repository';
 
@@ -44,6 +44,7 @@ export class DriftGrpc implements ServiceImpl<(typeof DriftService)['method']> {
         windowsTested: BigInt(m.state.windowsTested),
         openAlert: m.openAlert ? { alertId: m.openAlert, modelId: req.modelId } : undefined,
         config: configToProto(req.modelId, cfg),
+        referenceSource: referenceSource(m.state),
       };
     });
   }
@@ -76,7 +77,7 @@ export class DriftGrpc implements ServiceImpl<(typeof DriftService)['method']> {
       const problem = validatePredictionEvent(p);
       if (problem) throw invalidArgument(`predictions[${i}]`, problem);
     });
-    await this.pin(req.modelId, req.modelVersion, req.predictions.map(toSnap));
+    await this.pin(req.modelId, req.modelVersion, req.predictions.map(toSnap), `uploaded (${req.predictions.length} predictions)`);
     return { referenceSize: BigInt(req.predictions.length) };
   }
 
@@ -99,16 +100,15 @@ export class DriftGrpc implements ServiceImpl<(typeof DriftService)['method']> {
           ` (${withoutFeatures} without); a reference needs at least 20`,
       );
     }
-    await this.pin(req.modelId, req.modelVersion, snaps);
+    await this.pin(req.modelId, req.modelVersion, snaps, datasetSource(req.datasetVersionId, req.split));
     return { referenceSize: BigInt(snaps.length), itemsWithoutFeatures: BigInt(withoutFeatures) };
   }
 
   /** Replaces the model's reference and starts its windows afresh; a new model version keeps it (pinned). */
-  private async pin(modelId: string, modelVersion: string, reference: Snap[]): Promise<void> {
+  private async pin(modelId: string, modelVersion: string, reference: Snap[], source: string): Promise<void> {
     await this.ds.transaction(async (em) => {
       const m = await this.repo.load(em, modelId, modelVersion);
-      const state = { ...emptyState(modelVersion), reference, pinned: true };
-      await this.repo.save(em, modelId, { ...m, state, openAlert: null, referenceDirty: true });
+      await this.repo.save(em, modelId, { ...m, state: pinnedState(modelVersion, reference, source), openAlert: null, referenceDirty: true });
     });
   }
 

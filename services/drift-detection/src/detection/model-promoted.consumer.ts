@@ -1,20 +1,41 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable, LoggerService } from '@nestjs/common';
 import { ModelPromoted, ModelPromotedSchema, Topics } from '@labelloop/contracts';
 import type { ConsumedEvent, EventHandler } from '@labelloop/messaging';
 import type { EntityManager } from '@labelloop/persistence';
-import { emptyState } from './detector';
+import { RpcError, status } from '@labelloop/rpc';
+import { LOGGER } from '@labelloop/runtime';
+import type { ResolvedConfig } from './drift-config';
+import { DetectorState, emptyState, pinnedState } from './detector';
+import { datasetSource, RegistryReader } from './registry-reader';
 import { StateRepository } from './state.repository';
 
+/** The split a promoted model learned from. */
+export const TRAINING_SPLIT = 'train';
+/** Fewest items with inputs a training-data reference needs (as SetReferenceFromDataset). */
+const MIN_REFERENCE = 20;
+/** Registry answers worth waiting for: the promotion is retried, not given a lesser reference. */
+const TRANSIENT = new Set<number>([status.UNAVAILABLE, status.DEADLINE_EXCEEDED, status.RESOURCE_EXHAUSTED, status.ABORTED]);
+
 /**
- * A promoted model starts a new reference: the next events of the promoted version form it,
- * and any open episode of the old model is closed without an alert (it no longer applies).
+ * A promoted model starts a new reference, and any open episode of the old model is closed
+ * without an alert (it no longer applies).
+ *
+ * The reference is the inputs of the promoted model's training split, read from the dataset
+ * registry (ModelPromoted names the version), unless the model's config asks for its first
+ * events. First events alone would hide a drift that began shortly before the promotion: the
+ * drifted events would become the new normal. Without a registry, or with fewer than 20 items
+ * carrying inputs, the promoted version's first events form it. While the registry is
+ * unreachable the promotion is retried (the consumer backs off), never skipped.
  */
 @Injectable()
 export class ModelPromotedConsumer implements EventHandler<typeof ModelPromotedSchema> {
   readonly topic = Topics.modelPromoted;
   readonly schema = ModelPromotedSchema;
-
-  constructor(private readonly repo: StateRepository) {}
+  constructor(
+    private readonly repo: StateRepository,
+    private readonly registry: RegistryReader,
+    @Inject(LOGGER) private readonly logger: LoggerService,
+  ) {}
 
   validate(p: ModelPromoted): string | undefined {
     if (!p.modelId) return 'model_id is required';
@@ -25,9 +46,32 @@ export class ModelPromotedConsumer implements EventHandler<typeof ModelPromotedS
   async handle(events: ConsumedEvent<ModelPromoted>[], em: EntityManager): Promise<void> {
     for (const ev of events) {
       const { modelId, modelVersion } = ev.message;
+      const state = await this.startState(ev.message, await this.repo.config(em, modelId));
       const m = await this.repo.load(em, modelId, modelVersion);
       if (m.openAlert) await em.query('UPDATE drift_alert SET resolved_at = now() WHERE alert_id = $1', [m.openAlert]);
-      await this.repo.save(em, modelId, { ...m, state: emptyState(modelVersion), openAlert: null, referenceDirty: true });
+      await this.repo.save(em, modelId, { ...m, state, openAlert: null, referenceDirty: true });
     }
+  }
+
+  /** The promoted version's detector: pinned to its training data when it can be, else empty. */
+  private async startState(p: ModelPromoted, cfg: ResolvedConfig): Promise<DetectorState> {
+    const firstEvents = emptyState(p.modelVersion);
+    if (cfg.promotionReference !== 'training_data' || !p.datasetVersionId) return firstEvents;
+    if (!this.registry.configured) return firstEvents;
+    let read;
+    try {
+      read = await this.registry.reference({ datasetId: '', versionId: p.datasetVersionId, split: TRAINING_SPLIT, maxItems: cfg.referenceSize });
+    } catch (e) {
+      if (!(e instanceof RpcError) || TRANSIENT.has(e.code)) throw e;
+      const msg = "training data unusable as drift reference: the promoted model's first events form it";
+      this.logger.warn({ msg, modelId: p.modelId, modelVersion: p.modelVersion, datasetVersionId: p.datasetVersionId, error: e.message }, 'ModelPromotedConsumer');
+      return firstEvents;
+    }
+    if (read.snaps.length < MIN_REFERENCE) {
+      const msg = `training data has ${read.snaps.length} items with inputs (${read.withoutFeatures} without), fewer than ${MIN_REFERENCE}: the promoted model's first events form its reference`;
+      this.logger.warn({ msg, modelId: p.modelId, datasetVersionId: p.datasetVersionId }, 'ModelPromotedConsumer');
+      return firstEvents;
+    }
+    return pinnedState(p.modelVersion, read.snaps, datasetSource(p.datasetVersionId, TRAINING_SPLIT));
   }
 }

@@ -16,6 +16,7 @@ export interface DatasetReference {
 
 /** Which items of which version. */
 export interface DatasetSelector {
+  /** Empty: the version id alone names the version. */
   datasetId: string;
   versionId: string;
   split: string;
@@ -23,6 +24,11 @@ export interface DatasetSelector {
 }
 
 const PAGE = 1000;
+
+/** A dataset reference's source, as GetDriftStatus shows it. */
+export function datasetSource(versionId: string, split: string): string {
+  return `dataset version ${versionId}${split ? ` (split ${split})` : ''}`;
+}
 
 /** An item of a dataset version as the detector sees it: its inputs, and its label as the class prior. */
 export function itemSnap(i: VersionItem): Snap | undefined {
@@ -43,6 +49,11 @@ export class RegistryReader implements OnModuleDestroy {
   private client?: ServiceClient<(typeof DatasetRegistryService)['method']>;
 
   constructor(@Inject(CONFIG) private readonly env: EnvConfig) {}
+
+  /** Whether a registry address is set. */
+  get configured(): boolean {
+    return Boolean(this.env.REGISTRY_GRPC_ADDRESS);
+  }
 
   private registry() {
     if (!this.env.REGISTRY_GRPC_ADDRESS) throw failedPrecondition('no dataset registry is configured (set REGISTRY_GRPC_ADDRESS)');
