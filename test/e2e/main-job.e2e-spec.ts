@@ -85,6 +85,8 @@ describe('main job (short): closed loop on SpamAssassin with drift', () => {
       expect(f.labels.accepted).toBeGreaterThan(100);
       expect(f.carelessDetected).toBe(true);
       expect(f.labels.acceptedAccuracy).toBeGreaterThan(f.labels.rawAccuracy);
+      // After a promotion, drift detection tests against the promoted model's training data.
+      if (f.promotions.length > 0) expect(f.drift.referenceSource).toMatch(/^dataset version \S+ \(split train\)$/);
     }
     // The model recovers: the last promoted model is at least 3 points above the drifted one
     // on the held-out later groups (seen: 93.2 % after the drift, 96.8–97.5 % after the last promotion).

@@ -90,7 +90,8 @@ export interface MainJobFigures {
   carelessDetected: boolean;
   /** Careful annotators QA paused (false alarms). */
   wronglyPaused: string[];
-  drift: { alerts: number; falseAlarmsBeforeOnset: number; resolved: number };
+  /** `referenceSource`: where drift detection's reference came from at the end of the run. */
+  drift: { alerts: number; falseAlarmsBeforeOnset: number; resolved: number; referenceSource: string };
   latency: { onsetToAlertS: number | null; windowToAlertS: number | null; alertToFirstTaskS: number | null; lastLabelToPromoted: Quantiles; stages: StageLatency[] };
 }
 
@@ -117,6 +118,8 @@ export interface RunRecord {
   taskCreated: Map<string, number>;
   /** Each dataset version's exported records. */
   exports: Map<string, ExportRecord[]>;
+  /** Where the drift service's reference came from at the end (GetDriftStatus). */
+  referenceSource: string;
 }
 
 /** p50 / p99 by nearest rank. */
@@ -242,7 +245,12 @@ export function computeFigures(r: RunRecord): MainJobFigures {
     annotators,
     carelessDetected: annotators.filter((a) => a.careless).every((a) => a.paused),
     wronglyPaused: annotators.filter((a) => !a.careless && a.paused).map((a) => a.name),
-    drift: { alerts: tap.alerts.length, falseAlarmsBeforeOnset: tap.alerts.filter((a) => a.windowEnd < onsetT).length, resolved: tap.resolved.length },
+    drift: {
+      alerts: tap.alerts.length,
+      falseAlarmsBeforeOnset: tap.alerts.filter((a) => a.windowEnd < onsetT).length,
+      resolved: tap.resolved.length,
+      referenceSource: r.referenceSource,
+    },
     latency: {
       onsetToAlertS: alert && Number.isFinite(onsetT) ? (alert.at - onsetT) / 1000 : null,
       windowToAlertS: alert ? (alert.at - alert.windowEnd) / 1000 : null,

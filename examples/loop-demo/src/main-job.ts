@@ -93,6 +93,7 @@ export async function runMainJob(partial: Partial<MainJobOptions> = {}): Promise
   let completed = false;
   let problem: string | undefined;
   let scorecards: { annotatorId: string; estimatedAccuracy: number; paused: boolean; answers: number }[] = [];
+  let referenceSource = '';
   const taskCreated = new Map<string, number>();
   const evaluator = new Evaluator(scenario, storeDir);
   try {
@@ -197,6 +198,7 @@ export async function runMainJob(partial: Partial<MainJobOptions> = {}): Promise
 
     await workforce.stop();
     scorecards = (await stack.apis.qa.listAnnotatorScorecards({ projectId })).scorecards;
+    referenceSource = (await stack.apis.drift.getDriftStatus({ modelId })).referenceSource;
     const rows = await pg.query(`SELECT item_id, min(created_at) AS at FROM annotation_dispatch.annotation_task WHERE project_id = $1 GROUP BY item_id`, [projectId]);
     for (const r of rows.rows as { item_id: string; at: Date }[]) taskCreated.set(r.item_id, new Date(r.at).getTime());
   } catch (e) {
@@ -215,7 +217,7 @@ export async function runMainJob(partial: Partial<MainJobOptions> = {}): Promise
   const figures = computeFigures({
     run: runName, strategy: o.strategy, seed: o.seed, recoveryGap: o.recoveryGap, startedAt, finishedAt: Date.now(), completed, problem, reportDir: dir,
     streamLength: scenario.stream.length, driftAt: scenario.driftAt, tap, evaluator, ceiling: evaluator.ceiling(REGISTRY_SPLIT.train / 100), profiles, stats: workforce?.stats ?? new Map(),
-    scorecards, taskCreated, exports,
+    scorecards, taskCreated, exports, referenceSource,
   });
   writeRunReport(dir, figures, { tap, scenario, evaluator });
   return figures;

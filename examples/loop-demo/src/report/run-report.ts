@@ -102,7 +102,8 @@ ${f.candidates.map((c) => row(c.version, c.datasetVersion, `${c.labels} (${c.lab
 ## Drift
 
 ${f.drift.alerts} alert(s) (${f.drift.falseAlarmsBeforeOnset} before the onset), ${f.drift.resolved} resolved by clean windows; a promotion also closes
-the episode and starts a new reference. Reference ${referenceSize} events per model version, tumbling windows of ${windowSize}.
+the episode and starts a new reference: the promoted model's training split (up to ${referenceSize} items), the first ${referenceSize}
+events of the first version. Tumbling windows of ${windowSize}. Reference at the end of the run: ${f.drift.referenceSource || 'unknown'}.
 The chart recomputes the detector's tests per window from the served predictions (the service keeps alerts, not per-window statistics).
 
 ![drift statistics](drift.svg)
