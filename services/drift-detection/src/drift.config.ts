@@ -16,6 +16,12 @@ export const driftConfigSchema = baseConfigSchema.extend({
   REGISTRY_GRPC_TOKEN: z.string().min(1).optional(),
   /** CA bundle of the registry's TLS certificate; unset: plaintext (loopback, or a mesh doing mTLS). */
   REGISTRY_GRPC_CA_FILE: z.string().min(1).optional(),
+  /**
+   * How long a promotion waits (retried with backoff) for an unreachable registry before the
+   * promoted model's first events form its reference instead. Drift detection's consumer waits
+   * with it, so this bounds that stall.
+   */
+  DRIFT_PROMOTION_REGISTRY_WAIT_SECONDS: z.coerce.number().int().min(0).max(3600).default(120),
 });
 /** Parsed drift config. */
 export type DriftConfig = z.infer<typeof driftConfigSchema>;

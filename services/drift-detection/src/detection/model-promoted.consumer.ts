@@ -3,7 +3,8 @@ import { ModelPromoted, ModelPromotedSchema, Topics } from '@labelloop/contracts
 import type { ConsumedEvent, EventHandler } from '@labelloop/messaging';
 import type { EntityManager } from '@labelloop/persistence';
 import { RpcError, status } from '@labelloop/rpc';
-import { LOGGER } from '@labelloop/runtime';
+import { CONFIG, LOGGER } from '@labelloop/runtime';
+import type { DriftConfig as EnvConfig } from '../drift.config';
 import type { ResolvedConfig } from './drift-config';
 import { DetectorState, emptyState, pinnedState } from './detector';
 import { datasetSource, RegistryReader } from './registry-reader';
@@ -14,7 +15,7 @@ export const TRAINING_SPLIT = 'train';
 /** Fewest items with inputs a training-data reference needs (as SetReferenceFromDataset). */
 const MIN_REFERENCE = 20;
 /** Registry answers worth waiting for: the promotion is retried, not given a lesser reference. */
-const TRANSIENT = new Set<number>([status.UNAVAILABLE, status.DEADLINE_EXCEEDED, status.RESOURCE_EXHAUSTED, status.ABORTED]);
+const TRANSIENT = new Set<number>([status.UNAVAILABLE, status.DEADLINE_EXCEEDED, status.RESOURCE_EXHAUSTED, status.ABORTED, status.INTERNAL, status.UNKNOWN]);
 
 /**
  * A promoted model starts a new reference, and any open episode of the old model is closed
@@ -25,16 +26,22 @@ const TRANSIENT = new Set<number>([status.UNAVAILABLE, status.DEADLINE_EXCEEDED,
  * events. First events alone would hide a drift that began shortly before the promotion: the
  * drifted events would become the new normal. Without a registry, or with fewer than 20 items
  * carrying inputs, the promoted version's first events form it. While the registry is
- * unreachable the promotion is retried (the consumer backs off), never skipped.
+ * unreachable the promotion is retried (the consumer backs off), never skipped; after
+ * DRIFT_PROMOTION_REGISTRY_WAIT_SECONDS it falls back to first events (logged), so a long
+ * registry outage does not stall drift detection.
  */
 @Injectable()
 export class ModelPromotedConsumer implements EventHandler<typeof ModelPromotedSchema> {
   readonly topic = Topics.modelPromoted;
   readonly schema = ModelPromotedSchema;
+  /** Promotions (by event id) waiting for the registry, since when (ms). */
+  private readonly waiting = new Map<string, number>();
+
   constructor(
     private readonly repo: StateRepository,
     private readonly registry: RegistryReader,
     @Inject(LOGGER) private readonly logger: LoggerService,
+    @Inject(CONFIG) private readonly env: EnvConfig,
   ) {}
 
   validate(p: ModelPromoted): string | undefined {
@@ -46,7 +53,7 @@ export class ModelPromotedConsumer implements EventHandler<typeof ModelPromotedS
   async handle(events: ConsumedEvent<ModelPromoted>[], em: EntityManager): Promise<void> {
     for (const ev of events) {
       const { modelId, modelVersion } = ev.message;
-      const state = await this.startState(ev.message, await this.repo.config(em, modelId));
+      const state = await this.startState(ev.id, ev.message, await this.repo.config(em, modelId));
       const m = await this.repo.load(em, modelId, modelVersion);
       if (m.openAlert) await em.query('UPDATE drift_alert SET resolved_at = now() WHERE alert_id = $1', [m.openAlert]);
       await this.repo.save(em, modelId, { ...m, state, openAlert: null, referenceDirty: true });
@@ -54,7 +61,7 @@ export class ModelPromotedConsumer implements EventHandler<typeof ModelPromotedS
   }
 
   /** The promoted version's detector: pinned to its training data when it can be, else empty. */
-  private async startState(p: ModelPromoted, cfg: ResolvedConfig): Promise<DetectorState> {
+  async startState(eventId: string, p: ModelPromoted, cfg: ResolvedConfig): Promise<DetectorState> {
     const firstEvents = emptyState(p.modelVersion);
     if (cfg.promotionReference !== 'training_data' || !p.datasetVersionId) return firstEvents;
     if (!this.registry.configured) return firstEvents;
@@ -62,11 +69,17 @@ export class ModelPromotedConsumer implements EventHandler<typeof ModelPromotedS
     try {
       read = await this.registry.reference({ datasetId: '', versionId: p.datasetVersionId, split: TRAINING_SPLIT, maxItems: cfg.referenceSize });
     } catch (e) {
-      if (!(e instanceof RpcError) || TRANSIENT.has(e.code)) throw e;
+      if (!(e instanceof RpcError) || TRANSIENT.has(e.code)) {
+        const since = this.waiting.get(eventId) ?? Date.now();
+        this.waiting.set(eventId, since);
+        if (Date.now() - since < this.env.DRIFT_PROMOTION_REGISTRY_WAIT_SECONDS * 1000) throw e;
+      }
+      this.waiting.delete(eventId);
       const msg = "training data unusable as drift reference: the promoted model's first events form it";
-      this.logger.warn({ msg, modelId: p.modelId, modelVersion: p.modelVersion, datasetVersionId: p.datasetVersionId, error: e.message }, 'ModelPromotedConsumer');
+      this.logger.warn({ msg, modelId: p.modelId, modelVersion: p.modelVersion, datasetVersionId: p.datasetVersionId, error: (e as Error).message }, 'ModelPromotedConsumer');
       return firstEvents;
     }
+    this.waiting.delete(eventId);
     if (read.snaps.length < MIN_REFERENCE) {
       const msg = `training data has ${read.snaps.length} items with inputs (${read.withoutFeatures} without), fewer than ${MIN_REFERENCE}: the promoted model's first events form its reference`;
       this.logger.warn({ msg, modelId: p.modelId, datasetVersionId: p.datasetVersionId }, 'ModelPromotedConsumer');
