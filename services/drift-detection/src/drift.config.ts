@@ -10,6 +10,12 @@ export const driftConfigSchema = baseConfigSchema.extend({
   DRIFT_ALPHA: z.coerce.number().gt(0).max(0.5).default(0.01),
   /** Consecutive clean windows that close a drift episode (hysteresis). */
   DRIFT_RESOLVE_AFTER: z.coerce.number().int().min(1).default(2),
+  /**
+   * Models whose detector state a replica keeps parsed in memory (least recently used first
+   * out; an evicted model is read back from PostgreSQL on its next event). Bounds memory as the
+   * number of models grows: about (reference + window) snapshots per cached model.
+   */
+  DRIFT_STATE_CACHE_MODELS: z.coerce.number().int().min(1).max(100_000).default(200),
   /** Dataset registry gRPC address (host:port), for references taken from a dataset version. */
   REGISTRY_GRPC_ADDRESS: z.string().min(1).optional(),
   /** Bearer token drift detection presents to the registry (a `service` token there); or a file: REGISTRY_GRPC_TOKEN_FILE. */

@@ -42,16 +42,16 @@ describe('drift-detection state across rolled-back batches (real PostgreSQL)', (
     await ds?.destroy();
   });
 
-  const event = (i: number, embedding = [0.1 * (i % 7), 0.2, 0.3]): ConsumedEvent<PredictionEvent> => ({
-    id: `ev-${run}-${i}`,
+  const event = (i: number, embedding = [0.1 * (i % 7), 0.2, 0.3], modelId = model): ConsumedEvent<PredictionEvent> => ({
+    id: `ev-${run}-${modelId}-${i}`,
     envelope: {} as ConsumedEvent<PredictionEvent>['envelope'],
     topic: 't',
     partition: 0,
     offset: String(i),
-    key: model,
+    key: modelId,
     message: create(PredictionEventSchema, {
-      eventId: `ev-${run}-${i}`,
-      modelId: model,
+      eventId: `ev-${run}-${modelId}-${i}`,
+      modelId,
       modelVersion: '1',
       predictedLabel: i % 3 ? 'ham' : 'spam',
       confidence: 0.5 + (i % 5) / 10,
@@ -61,19 +61,19 @@ describe('drift-detection state across rolled-back batches (real PostgreSQL)', (
   });
   const range = (from: number, to: number) => Array.from({ length: to - from }, (_, k) => event(from + k));
 
-  async function stored(): Promise<{ reference: number; window: number }> {
-    const [row] = await ds.query(`SELECT reference, window_state FROM "${schema}".drift_model_state WHERE model_id = $1`, [model]);
+  async function stored(modelId = model): Promise<{ reference: number; window: number }> {
+    const [row] = await ds.query(`SELECT reference, window_state FROM "${schema}".drift_model_state WHERE model_id = $1`, [modelId]);
     return { reference: row.reference.length, window: row.window_state.window.length };
   }
 
   /** What the event consumer does with a chunk: a transaction per attempt, poison events dropped on retry. */
-  async function apply(chunk: ConsumedEvent<PredictionEvent>[], failCommitOnce = false): Promise<string[]> {
+  async function apply(chunk: ConsumedEvent<PredictionEvent>[], failCommitOnce = false, via = consumer): Promise<string[]> {
     const poisoned: string[] = [];
     for (;;) {
       const live = chunk.filter((e) => !poisoned.includes(e.id));
       try {
         await ds.transaction(async (em) => {
-          await consumer.handle(live, em);
+          await via.handle(live, em);
           if (failCommitOnce) {
             failCommitOnce = false;
             throw new Error('connection lost before commit');
@@ -93,7 +93,7 @@ describe('drift-detection state across rolled-back batches (real PostgreSQL)', (
 
     // Five more reference events, then one with a 2-dimensional embedding (the model's is 3).
     const poisoned = await apply([...range(10, 15), event(15, [1, 2]), ...range(16, 18)]);
-    expect(poisoned).toEqual([`ev-${run}-15`]);
+    expect(poisoned).toEqual([`ev-${run}-${model}-15`]);
     expect(await stored()).toEqual({ reference: 17, window: 0 });
 
     // The reference fills at exactly 20: three more complete it, two go to the window.
@@ -104,5 +104,22 @@ describe('drift-detection state across rolled-back batches (real PostgreSQL)', (
   it('counts each event once when the commit of a chunk fails and the chunk is retried whole', async () => {
     await apply(range(100, 106), true);
     expect(await stored()).toEqual({ reference: 20, window: 8 });
+  });
+
+  it('keeps at most DRIFT_STATE_CACHE_MODELS models in memory, and an evicted model continues from its stored state', async () => {
+    const small = new StateRepository(driftConfigSchema.parse({ KAFKA_BROKERS: '127.0.0.1:1', DATABASE_URL: dbUrl, DRIFT_STATE_CACHE_MODELS: '1' }));
+    const via = new DriftPredictionConsumer(small, new Outbox('labelloop/drift-detection'));
+    const [a, b] = [`a-${run}`, `b-${run}`];
+    for (const m of [a, b]) await ds.transaction((em) => small.saveConfig(em, m, create(DriftConfigSchema, { modelId: m, referenceSize: 20, windowSize: 20 })));
+    const events = (m: string, from: number, to: number) => Array.from({ length: to - from }, (_, k) => event(from + k, undefined, m));
+    // Alternating models: each chunk finds the other model's state evicted and reads its own back.
+    for (const [from, to] of [[0, 10], [10, 25]]) {
+      for (const m of [a, b]) {
+        await apply(events(m, from, to), false, via);
+        expect(small.cachedModels).toBe(1);
+      }
+    }
+    expect(await stored(a)).toEqual({ reference: 20, window: 5 });
+    expect(await stored(b)).toEqual({ reference: 20, window: 5 });
   });
 });

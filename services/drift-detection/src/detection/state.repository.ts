@@ -23,6 +23,8 @@ export interface LoadedModel {
  * its version compared every batch, and a mismatch (another replica wrote, or our own
  * transaction rolled back after the cache was updated) reloads from the database.
  *
+ * At most DRIFT_STATE_CACHE_MODELS models are cached, least recently used out.
+ *
  * The detector mutates the state it is given, so a cached state is handed out, not shared:
  * load() takes it out of the cache and save() puts the new one back. A batch that throws in
  * between (a poison event, a failed query) leaves no cache entry, and its retry reloads the
@@ -30,12 +32,15 @@ export interface LoadedModel {
  */
 @Injectable()
 export class StateRepository {
+  /** In least-recently-saved order (a Map keeps insertion order; load takes an entry out). */
   private readonly cache = new Map<string, LoadedModel>();
   private readonly configs = new Map<string, ResolvedConfig>();
+  private readonly cacheModels: number;
   readonly defaults: DriftDefaults;
 
   constructor(@Inject(CONFIG) env: EnvConfig) {
     this.defaults = { referenceSize: env.DRIFT_REFERENCE_SIZE, windowSize: env.DRIFT_WINDOW_SIZE, alpha: env.DRIFT_ALPHA, resolveAfter: env.DRIFT_RESOLVE_AFTER };
+    this.cacheModels = env.DRIFT_STATE_CACHE_MODELS;
   }
 
   async config(em: EntityManager, modelId: string): Promise<ResolvedConfig> {
@@ -97,6 +102,16 @@ export class StateRepository {
       );
     }
     this.cache.set(modelId, { ...m, version: next, exists: true, referenceDirty: false });
+    // Least recently used out: memory stays bounded however many models there are.
+    for (const oldest of this.cache.keys()) {
+      if (this.cache.size <= this.cacheModels) break;
+      this.cache.delete(oldest);
+    }
+  }
+
+  /** Models whose state is cached now. */
+  get cachedModels(): number {
+    return this.cache.size;
   }
 
   /** Forgets cached state (after a reset through the API). */
