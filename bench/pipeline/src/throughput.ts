@@ -10,16 +10,17 @@
  * detector over the same events with no Kafka and no database, with the ratio to the bare
  * consumer that reading plus this compute alone would reach.
  *
- *   npx tsc -b bench/pipeline && node bench/pipeline/dist/throughput.js [--events 20000] [--stages drift-detection,sampling] [--replicas 1]
+ *   npx tsc -b bench/pipeline && node bench/pipeline/dist/throughput.js [--events 20000] [--stages drift-detection,sampling] [--replicas 1] [--own-events]
  */
 import { randomUUID } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
+import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { Kafka } from 'kafkajs';
 import { fromBinary } from '@bufbuild/protobuf';
 import { timestampFromDate } from '@bufbuild/protobuf/wkt';
 import { PredictionEvent, PredictionEventSchema, Topics, validatePredictionEvent } from '@labelloop/contracts';
-import { createTestDatabase, ensureLocalInfra, ensureTopics, eventRecord, startService, testKafka, testProducer } from '@labelloop/testing';
+import { createTestDatabase, ensureLocalInfra, ensureTopics, eventRecord, startGroupsAt, startService, testKafka, testProducer, topicEnds } from '@labelloop/testing';
 
 const arg = (name: string, def: string) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -34,16 +35,62 @@ async function endOffsets(kafka: Kafka, topic: string): Promise<Map<number, bigi
   return new Map(offs.map((o) => [o.partition, BigInt(o.high)]));
 }
 
+/** Clock ticks per second of /proc/<pid>/stat times (USER_HZ, 100 on Linux). */
+const TICKS = 100;
+
+/** CPU seconds (user + system) of every process, by pid, with its kind: postgres, kafka, or other. */
+function cpuSnapshot(): Map<number, { kind: string; secs: number }> {
+  const out = new Map<number, { kind: string; secs: number }>();
+  for (const d of readdirSync('/proc')) {
+    if (!/^\d+$/.test(d)) continue;
+    try {
+      const stat = readFileSync(`/proc/${d}/stat`, 'utf8');
+      const close = stat.lastIndexOf(')');
+      const comm = stat.slice(stat.indexOf('(') + 1, close);
+      const f = stat.slice(close + 2).split(' '); // f[0] is field 3 (state): utime is field 14, stime 15
+      const secs = (Number(f[11]) + Number(f[12])) / TICKS;
+      const kind = comm === 'postgres' ? 'postgres' : comm === 'java' && readFileSync(`/proc/${d}/cmdline`, 'utf8').includes('kafka.Kafka') ? 'kafka' : 'other';
+      out.set(Number(d), { kind, secs });
+    } catch {
+      /* the process ended meanwhile */
+    }
+  }
+  return out;
+}
+
+/**
+ * CPU µs per event between two snapshots, per group: the given node processes (by pid), the
+ * PostgreSQL server processes and the Kafka broker. A process that ended in between is not
+ * counted (the stage's database connections and the broker live through a measurement).
+ */
+function cpuPerEvent(before: Map<number, { kind: string; secs: number }>, nodes: Record<string, number[]>, events: number): Record<string, number> {
+  const after = cpuSnapshot();
+  const used = (pid: number) => (after.get(pid)?.secs ?? 0) - (before.get(pid)?.secs ?? 0);
+  const out: Record<string, number> = {};
+  for (const [group, pids] of Object.entries(nodes)) out[group] = pids.reduce((a, p) => a + used(p), 0);
+  for (const kind of ['postgres', 'kafka']) out[kind] = [...after].filter(([, v]) => v.kind === kind).reduce((a, [p]) => a + used(p), 0);
+  for (const k of Object.keys(out)) out[k] = (out[k] / events) * 1e6;
+  return out;
+}
+
+const cpuLine = (c: Record<string, number>) =>
+  `CPU µs/event: ${Object.entries(c).map(([k, v]) => `${k} ${v.toFixed(2)}`).join(', ')}; all ${Object.values(c).reduce((a, b) => a + b, 0).toFixed(2)}`;
+
 function total(m: Map<number, bigint>): number {
   return Number([...m.values()].reduce((a, b) => a + b, 0n));
 }
+
+/** Positions a new consumer group where a run reads from (nothing to do: offset 0). */
+type Start = ((groupId: string) => Promise<void>) & { offsets?: Map<number, bigint> };
 
 /**
  * A bare kafkajs consumer: decode nothing, commit nothing, just read to the end. With `decoded`,
  * the same consumer also decodes every value (and keeps the raw values there, for the floor).
  */
-async function bareConsumer(kafka: Kafka, topic: string, ends: Map<number, bigint>, decoded?: Buffer[]): Promise<number> {
-  const consumer = kafka.consumer({ groupId: `bench-bare-${randomUUID()}`, maxBytesPerPartition: 1024 * 1024, maxBytes: 8 * 1024 * 1024 });
+async function bareConsumer(kafka: Kafka, topic: string, ends: Map<number, bigint>, from: Start, decoded?: Buffer[]): Promise<number> {
+  const groupId = `bench-bare-${randomUUID()}`;
+  await from(groupId);
+  const consumer = kafka.consumer({ groupId, maxBytesPerPartition: 1024 * 1024, maxBytes: 8 * 1024 * 1024 });
   await consumer.connect();
   await consumer.subscribe({ topic, fromBeginning: true });
   const remaining = new Map(ends);
@@ -65,7 +112,7 @@ async function bareConsumer(kafka: Kafka, topic: string, ends: Map<number, bigin
         if (remaining.size === 0) resolve();
       },
     });
-    for (const [p, e] of ends) if (e === 0n) remaining.delete(p);
+    for (const [p, e] of ends) if (e === (from.offsets?.get(p) ?? 0n)) remaining.delete(p);
     if (remaining.size === 0) resolve();
   });
   const secs = Number(process.hrtime.bigint() - started) / 1e9;
@@ -84,10 +131,12 @@ async function stage(
   topic: string,
   ends: Map<number, bigint>,
   replicas: number,
-): Promise<{ events: number; secs: number; peakRssMb: number; txSecs: number; txCount: number }> {
+  from: Start,
+): Promise<{ events: number; secs: number; peakRssMb: number; txSecs: number; txCount: number; cpu: Record<string, number> }> {
   const db = await createTestDatabase('bench');
   const group = `bench-${name}-${randomUUID().slice(0, 8)}`;
   const env = { DATABASE_URL: db.url, KAFKA_GROUP_ID: group, CONSUMER_TX_BATCH: process.env.BENCH_TX_BATCH ?? '2000', LOG_LEVEL: 'warn', AUTH_TOKENS: '[]', SAMPLING_AUDIT_RATE: '0.01' };
+  await from(group);
   const svcs = Array.from({ length: replicas }, () => startService(name, env));
   await Promise.all(svcs.map((s) => s.ready));
   const admin = kafka.admin();
@@ -96,6 +145,7 @@ async function stage(
     const [t] = await admin.fetchOffsets({ groupId: group, topics: [topic] });
     return t.partitions.map((p) => ({ partition: p.partition, offset: BigInt(p.offset === '-1' ? '0' : p.offset) }));
   };
+  const cpu0 = cpuSnapshot();
   const started = process.hrtime.bigint();
   const before = (await committed()).reduce((a, p) => a + p.offset, 0n);
   for (;;) {
@@ -103,6 +153,7 @@ async function stage(
     await new Promise((r) => setTimeout(r, 100));
   }
   const secs = Number(process.hrtime.bigint() - started) / 1e9;
+  const cpu = cpuPerEvent(cpu0, { stage: svcs.map((s) => s.proc.pid!), bench: [process.pid] }, total(ends) - Number(before));
   let txSecs = 0;
   let txCount = 0;
   let peakRssMb = 0;
@@ -117,7 +168,7 @@ async function stage(
   await admin.disconnect();
   await Promise.all(svcs.map((s) => s.kill('SIGTERM')));
   await db.drop();
-  return { events: total(ends) - Number(before), secs, peakRssMb, txSecs, txCount };
+  return { events: total(ends) - Number(before), secs, peakRssMb, txSecs, txCount, cpu };
 }
 
 /** The drift-detection service's own compiled detector (services are not libs: loaded from its dist, loosely typed). */
@@ -177,12 +228,18 @@ async function main(): Promise<void> {
   const events = Number(arg('events', '20000'));
   const stages = arg('stages', 'drift-detection,sampling').split(',');
   const replicas = Number(arg('replicas', '1'));
+  // --own-events: read only the events this run wrote (4 models), not the whole shared topic,
+  // so a x10 run grows the stream and nothing else (the shared topic also gains models).
+  const ownEvents = process.argv.includes('--own-events');
   const { brokers } = ensureLocalInfra();
   await ensureTopics(brokers.split(','));
   const kafka = testKafka('bench');
   const topic = Topics.predictionRecorded;
 
-  // Fill the topic: one model's stream with 5 numeric, 1 categorical feature and an 8-d embedding.
+  const before = ownEvents ? await topicEnds(kafka, [topic]) : new Map();
+  const from: Start = async (groupId) => (ownEvents ? startGroupsAt(kafka, [{ groupId, topics: [topic] }], before) : undefined);
+  from.offsets = new Map((before.get(topic) ?? []).map((p: { partition: number; offset: string }) => [p.partition, BigInt(p.offset)]));
+  // Fill the topic: four models' streams with 5 numeric, 1 categorical feature and an 8-d embedding.
   const run = randomUUID().slice(0, 8);
   const producer = await testProducer(kafka);
   const rnd = (i: number, k: number) => Math.abs((Math.sin(i * 12.9898 + k * 78.233) * 43758.5453) % 1);
@@ -211,21 +268,26 @@ async function main(): Promise<void> {
   }
   await producer.disconnect();
   const ends = await endOffsets(kafka, topic);
-  const n = total(ends);
-  console.log(`topic ${topic}: ${n} events in total (${events} written by this run)`);
+  const n = total(ends) - (before.get(topic) ?? []).reduce((a: number, p: { offset: string }) => a + Number(p.offset), 0);
+  console.log(`topic ${topic}: ${total(ends)} events in total (${events} written by this run); read: ${ownEvents ? `this run's ${n}` : `all ${n}`}`);
 
-  const bareSecs = await bareConsumer(kafka, topic, ends);
+  const cpu0 = cpuSnapshot();
+  const bareSecs = await bareConsumer(kafka, topic, ends, from);
+  const bareCpu = cpuPerEvent(cpu0, { consumer: [process.pid] }, n);
   const bareRate = n / bareSecs;
-  console.log(`bare kafkajs consumer: ${bareRate.toFixed(0)} events/s (${bareSecs.toFixed(2)} s)`);
+  console.log(`bare kafkajs consumer: ${bareRate.toFixed(0)} events/s (${bareSecs.toFixed(2)} s); ${cpuLine(bareCpu)}`);
   const values: Buffer[] = [];
-  const decodeSecs = await bareConsumer(kafka, topic, ends, values);
+  const decodeSecs = await bareConsumer(kafka, topic, ends, from, values);
   const decodeRate = n / decodeSecs;
   console.log(`kafkajs consumer + protobuf decode: ${decodeRate.toFixed(0)} events/s (${decodeSecs.toFixed(2)} s), ratio to bare consumer ${(decodeRate / bareRate).toFixed(3)}`);
   for (const name of stages) {
-    const r = await stage(kafka, name, topic, ends, replicas);
+    const r = await stage(kafka, name, topic, ends, replicas, from);
     const rate = r.events / r.secs;
     const label = replicas > 1 ? `${name} (${replicas} replicas)` : name;
     console.log(`${label}: ${rate.toFixed(0)} events/s (${r.events} events in ${r.secs.toFixed(2)} s), ratio to bare consumer ${(rate / bareRate).toFixed(3)}, to decode consumer ${(rate / decodeRate).toFixed(3)}, peak RSS ${r.peakRssMb.toFixed(0)} MiB${replicas > 1 ? ' (largest replica)' : ''}; ${r.txCount} transactions, ${r.txSecs.toFixed(2)} s inside them`);
+    // With every core busy, a stage cannot pass (cores / its CPU per event) whatever it overlaps.
+    const all = Object.values(r.cpu).reduce((a, b) => a + b, 0);
+    console.log(`  ${cpuLine(r.cpu)}; CPU-bound ceiling on ${cpus().length} cores ${((cpus().length * 1e6) / all).toFixed(0)} events/s, ratio ${((cpus().length * 1e6) / all / bareRate).toFixed(3)}`);
   }
   if (stages.includes('drift-detection')) {
     const f = await floor(values);
