@@ -10,7 +10,7 @@ import { fromBinary } from '@bufbuild/protobuf';
 import { DriftDetectedSchema, DriftService, PredictionEventSchema, Topics, WindowKind } from '@labelloop/contracts';
 import { Client } from 'pg';
 import { createGrpcClient } from '@labelloop/rpc';
-import { createTestDatabase, eventRecord, eventually, readTopic, ServiceProcess, startService, testKafka, testProducer } from '@labelloop/testing';
+import { createTestDatabase, eventRecord, eventually, readTopic, ServiceProcess, startGroupsAt, startService, testKafka, testProducer, topicEnds } from '@labelloop/testing';
 
 describe('drift-detection service', () => {
   const run = randomUUID().slice(0, 8);
@@ -25,6 +25,8 @@ describe('drift-detection service', () => {
   beforeAll(async () => {
     db = await createTestDatabase('drift');
     env = { DATABASE_URL: db.url, KAFKA_GROUP_ID: `drift-${run}`, AUTH_TOKENS: JSON.stringify([{ token, subject: 'ops', roles: ['admin'], projects: ['*'] }]), KAFKA_SESSION_TIMEOUT_MS: '6000', CONSUMER_TX_BATCH: '20' };
+    // Start at the topics' end: what earlier runs (and benchmarks) left there is not this test's.
+    await startGroupsAt(kafka, [{ groupId: env.KAFKA_GROUP_ID, topics: [Topics.predictionRecorded, Topics.modelPromoted] }], await topicEnds(kafka));
     svc = startService('drift-detection', env);
     await svc.ready;
     pg = new Client({ connectionString: db.url });

@@ -31,6 +31,12 @@ export const baseConfigSchema = z.object({
   /** Outbox relay: rows per poll, and idle poll interval in ms. */
   OUTBOX_BATCH: positiveInt.default(500),
   OUTBOX_POLL_MS: positiveInt.default(50),
+  /**
+   * Inbox rows (ids of consumed events, what recognises a redelivery) older than this are
+   * deleted; keep it at least the topics' retention (Kafka's default is 7 days). 0: keep all.
+   */
+  INBOX_RETENTION_HOURS: z.coerce.number().min(0).default(168),
+  INBOX_PRUNE_INTERVAL_SECONDS: positiveInt.default(600),
   /** Log level: error, warn, info, debug. */
   LOG_LEVEL: z.enum(['error', 'warn', 'info', 'debug']).default('info'),
   /** Kafka SASL/TLS (optional). */

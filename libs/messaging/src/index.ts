@@ -4,6 +4,7 @@ export * from './kafka-client';
 export * from './outbox';
 export * from './outbox-relay';
 export * from './event-consumer';
+export * from './inbox-pruner';
 export * from './backoff';
 export * from './dlq-replay';
 export * from './lag-monitor';

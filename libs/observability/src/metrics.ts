@@ -15,6 +15,7 @@ export class Metrics {
   readonly processingSeconds: Histogram<'topic'>;
   readonly outboxBacklog: Gauge;
   readonly consumerLag: Gauge<'topic' | 'partition'>;
+  readonly inboxPruned: Counter;
 
   constructor(readonly service: string) {
     this.registry.setDefaultLabels({ service });
@@ -34,5 +35,6 @@ export class Metrics {
     });
     this.outboxBacklog = new Gauge({ name: 'labelloop_outbox_backlog', help: 'Outbox rows not yet published', registers: r });
     this.consumerLag = new Gauge({ name: 'labelloop_consumer_lag', help: 'High watermark minus committed offset', labelNames: ['topic', 'partition'], registers: r });
+    this.inboxPruned = new Counter({ name: 'labelloop_inbox_pruned_total', help: 'Inbox rows deleted after INBOX_RETENTION_HOURS', registers: r });
   }
 }

@@ -5,7 +5,7 @@ import type { ZodType, ZodTypeDef } from 'zod';
 import { BaseConfig, loadConfig, secretFromEnv } from '@labelloop/config';
 import { initTelemetry, JsonLogger, Metrics, shutdownTelemetry } from '@labelloop/observability';
 import { createServiceDataSource, DataSource, migrate } from '@labelloop/persistence';
-import { createKafka, EventConsumer, EventHandler, LagMonitor, Outbox, OutboxRelay } from '@labelloop/messaging';
+import { createKafka, EventConsumer, EventHandler, InboxPruner, LagMonitor, Outbox, OutboxRelay } from '@labelloop/messaging';
 import { Authenticate, BearerTokenAuth, GrpcServer, loadTlsMaterial } from '@labelloop/rpc';
 import { HealthController } from './health.controller';
 import { ReadinessProbe } from './readiness';
@@ -117,6 +117,8 @@ export async function runService<C extends BaseConfig>(spec: ServiceSpec<C>, env
   });
   await relay.start();
   readiness.register('outboxRelay', relay);
+  const pruner = new InboxPruner({ dataSource, retentionHours: config.INBOX_RETENTION_HOURS, intervalMs: config.INBOX_PRUNE_INTERVAL_SECONDS * 1000, metrics, logger });
+  pruner.start();
 
   const handlers = spec.handlers?.(app) ?? [];
   const consumer = handlers.length
@@ -164,6 +166,7 @@ export async function runService<C extends BaseConfig>(spec: ServiceSpec<C>, env
       await consumer?.stop();
       for (const w of workers) await w.stop().catch(() => undefined);
       await relay.stop();
+      await pruner.stop();
       await app.close();
       await dataSource.destroy().catch(() => undefined);
       logger.lifecycle({ msg: 'service stopped' });

@@ -1,0 +1,54 @@
+/**
+ * Inbox retention on the real PostgreSQL server: rows older than the retention go, in batches;
+ * younger ones, which still recognise redeliveries, stay.
+ */
+import { createServiceDataSource, DataSource, migrate } from '@labelloop/persistence';
+import { Metrics } from '@labelloop/observability';
+import { createTestDatabase } from '@labelloop/testing';
+import { InboxPruner } from './inbox-pruner';
+
+describe('inbox pruner (real PostgreSQL)', () => {
+  let db: Awaited<ReturnType<typeof createTestDatabase>>;
+  let ds: DataSource;
+
+  beforeAll(async () => {
+    db = await createTestDatabase('prune');
+    ds = createServiceDataSource({ url: db.url, schema: 'prunetest', migrations: [] });
+    await ds.initialize();
+    await migrate(ds);
+  });
+  afterAll(async () => {
+    await ds?.destroy();
+    await db?.drop();
+  });
+
+  /** `n` inbox rows processed `hoursAgo` hours ago. */
+  const rows = (prefix: string, n: number, hoursAgo: number) =>
+    ds.query(
+      `INSERT INTO inbox (consumer, event_id, topic, kafka_partition, kafka_offset, processed_at)
+       SELECT 'g', $1 || i, 't', 0, i, now() - make_interval(hours => $2) FROM generate_series(1, $3) AS i`,
+      [prefix, hoursAgo, n],
+    );
+
+  it('deletes rows older than the retention, a batch at a time, and keeps the rest', async () => {
+    await rows('old-', 25, 200);
+    await rows('edge-', 3, 167);
+    await rows('new-', 5, 1);
+    const metrics = new Metrics('test');
+    const pruner = new InboxPruner({ dataSource: ds, retentionHours: 168, intervalMs: 60_000, batch: 10, metrics });
+    expect(await pruner.pruneOnce()).toBe(25);
+    const left: { event_id: string }[] = await ds.query('SELECT event_id FROM inbox ORDER BY event_id');
+    expect(left.map((r) => r.event_id)).toEqual(['edge-1', 'edge-2', 'edge-3', 'new-1', 'new-2', 'new-3', 'new-4', 'new-5']);
+    expect((await metrics.inboxPruned.get()).values[0].value).toBe(25);
+    expect(await pruner.pruneOnce()).toBe(0);
+  });
+
+  it('with retention 0 keeps every row: start() does not prune', async () => {
+    await rows('ancient-', 4, 10_000);
+    const pruner = new InboxPruner({ dataSource: ds, retentionHours: 0, intervalMs: 10 });
+    pruner.start();
+    await new Promise((r) => setTimeout(r, 100));
+    await pruner.stop();
+    expect(Number((await ds.query(`SELECT count(*) AS n FROM inbox WHERE event_id LIKE 'ancient-%'`))[0].n)).toBe(4);
+  });
+});

@@ -1,0 +1,68 @@
+import type { DataSource } from 'typeorm';
+import type { LoggerService } from '@nestjs/common';
+import type { Metrics } from '@labelloop/observability';
+import { sleep } from './backoff';
+
+/** Inbox pruner settings. */
+export interface InboxPrunerOptions {
+  dataSource: DataSource;
+  /** Rows older than this are deleted; 0 keeps every row. */
+  retentionHours: number;
+  /** Pause between prunes. */
+  intervalMs: number;
+  /** Rows deleted per statement (short transactions, no long lock on the table). */
+  batch?: number;
+  metrics?: Metrics;
+  logger?: LoggerService;
+}
+
+/**
+ * Keeps the inbox from growing forever: every consumed event leaves a row, and the stage that
+ * reads every prediction would otherwise keep one per prediction for good.
+ *
+ * A row is what recognises a redelivery, so it must outlive any chance of one. Kafka redelivers
+ * only what its topic still holds, so a retention at least the topics' own retention (Kafka's
+ * default, and this default: 7 days) loses no dedup. A DLQ replay later than that applies its
+ * event once, like any replay, but a second replay of it would not be recognised.
+ */
+export class InboxPruner {
+  private readonly abort = new AbortController();
+  private loop?: Promise<void>;
+
+  constructor(private readonly opts: InboxPrunerOptions) {}
+
+  start(): void {
+    if (this.opts.retentionHours <= 0) return;
+    this.loop = (async () => {
+      while (!this.abort.signal.aborted) {
+        try {
+          await this.pruneOnce();
+        } catch (e) {
+          this.opts.logger?.warn({ msg: 'inbox prune failed, will retry', error: (e as Error).message }, 'InboxPruner');
+        }
+        await sleep(this.opts.intervalMs, this.abort.signal);
+      }
+    })();
+  }
+
+  async stop(): Promise<void> {
+    this.abort.abort();
+    await this.loop;
+  }
+
+  /** Deletes every row older than the retention, a batch at a time; returns how many. */
+  async pruneOnce(): Promise<number> {
+    const batch = this.opts.batch ?? 10_000;
+    let pruned = 0;
+    for (;;) {
+      const [, count]: [unknown, number] = await this.opts.dataSource.query(
+        `DELETE FROM inbox WHERE ctid IN (
+           SELECT ctid FROM inbox WHERE processed_at < now() - make_interval(hours => $1) LIMIT $2)`,
+        [this.opts.retentionHours, batch],
+      );
+      pruned += count;
+      this.opts.metrics?.inboxPruned.inc(count);
+      if (count < batch || this.abort.signal.aborted) return pruned;
+    }
+  }
+}
