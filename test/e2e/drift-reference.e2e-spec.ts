@@ -245,14 +245,13 @@ describe('drift reference from a dataset version', () => {
     const promoter = await testProducer(kafka);
     const promoted = (modelId: string, modelVersion: string) =>
       eventRecord(ModelPromotedSchema, { modelId, modelVersion, stage: 'production', datasetVersionId: versionId, previousVersion: '1', promotedAt: timestampFromDate(new Date()) }, { key: modelId });
-    const predFor = (modelId: string, modelVersion: string, i: number, shift: number) => predOf(modelId, modelVersion, i, shift);
     const [mB, mC] = [`${model}-b`, `${model}-c`];
     const trainWithFeatures = listed.filter((i) => i.split === 'train' && i.features).length;
     await dr.upsertDriftConfig({ config: { modelId: mB, referenceSize: 100, windowSize: 100, windowKind: WindowKind.COUNT, alpha: 0.001 } });
     await dr.upsertDriftConfig({
       config: { modelId: mC, referenceSize: 100, windowSize: 100, windowKind: WindowKind.COUNT, alpha: 0.001, promotionReference: PromotionReference.FIRST_EVENTS },
     });
-    await promoter.send({ topic: Topics.predictionRecorded, messages: [mB, mC].flatMap((m) => Array.from({ length: 100 }, (_, i) => predFor(m, '1', 3000 + i, 0))) });
+    await promoter.send({ topic: Topics.predictionRecorded, messages: [mB, mC].flatMap((m) => Array.from({ length: 100 }, (_, i) => predOf(m, '1', 3000 + i, 0))) });
     for (const m of [mB, mC]) {
       await eventually(async () => ((await dr.getDriftStatus({ modelId: m }).catch(() => undefined))?.referenceSize === 100n ? true : undefined), `${m}: reference from its first events`, 60_000, 500);
       expect((await dr.getDriftStatus({ modelId: m })).referenceSource).toBe('first events of version 1');
@@ -266,7 +265,7 @@ describe('drift reference from a dataset version', () => {
     await eventually(async () => ((await dr.getDriftStatus({ modelId: mC })).referenceSource === 'first events of version 2' ? true : undefined), `${mC}: promoted`, 60_000, 500);
     expect((await dr.getDriftStatus({ modelId: mC })).referenceSize).toBe(0n);
     // Version 2 serves shifted inputs from the start.
-    await promoter.send({ topic: Topics.predictionRecorded, messages: [mB, mC].flatMap((m) => Array.from({ length: 200 }, (_, i) => predFor(m, '2', 4000 + i, 4))) });
+    await promoter.send({ topic: Topics.predictionRecorded, messages: [mB, mC].flatMap((m) => Array.from({ length: 200 }, (_, i) => predOf(m, '2', 4000 + i, 4))) });
     const alertB = await eventually(async () => {
       const msgs = await readTopic(kafka, Topics.driftDetected, 100_000, 3_000);
       return msgs.map((m) => fromBinary(DriftDetectedSchema, m.value ?? Buffer.alloc(0))).find((a) => a.modelId === mB);

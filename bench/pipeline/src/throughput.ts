@@ -20,7 +20,7 @@ import { Kafka } from 'kafkajs';
 import { fromBinary } from '@bufbuild/protobuf';
 import { timestampFromDate } from '@bufbuild/protobuf/wkt';
 import { PredictionEvent, PredictionEventSchema, Topics, validatePredictionEvent } from '@labelloop/contracts';
-import { createTestDatabase, ensureLocalInfra, ensureTopics, eventRecord, startGroupsAt, startService, testKafka, testProducer, topicEnds } from '@labelloop/testing';
+import { createTestDatabase, ensureLocalInfra, ensureTopics, eventRecord, startGroupsAt, startService, testKafka, testProducer } from '@labelloop/testing';
 
 const arg = (name: string, def: string) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -153,7 +153,8 @@ async function stage(
     await new Promise((r) => setTimeout(r, 100));
   }
   const secs = Number(process.hrtime.bigint() - started) / 1e9;
-  const cpu = cpuPerEvent(cpu0, { stage: svcs.map((s) => s.proc.pid!), bench: [process.pid] }, total(ends) - Number(before));
+  const events = total(ends) - Number(before);
+  const cpu = cpuPerEvent(cpu0, { stage: svcs.map((s) => s.proc.pid!), bench: [process.pid] }, events);
   let txSecs = 0;
   let txCount = 0;
   let peakRssMb = 0;
@@ -168,7 +169,7 @@ async function stage(
   await admin.disconnect();
   await Promise.all(svcs.map((s) => s.kill('SIGTERM')));
   await db.drop();
-  return { events: total(ends) - Number(before), secs, peakRssMb, txSecs, txCount, cpu };
+  return { events, secs, peakRssMb, txSecs, txCount, cpu };
 }
 
 /** The drift-detection service's own compiled detector (services are not libs: loaded from its dist, loosely typed). */
@@ -236,9 +237,10 @@ async function main(): Promise<void> {
   const kafka = testKafka('bench');
   const topic = Topics.predictionRecorded;
 
-  const before = ownEvents ? await topicEnds(kafka, [topic]) : new Map();
-  const from: Start = async (groupId) => (ownEvents ? startGroupsAt(kafka, [{ groupId, topics: [topic] }], before) : undefined);
-  from.offsets = new Map((before.get(topic) ?? []).map((p: { partition: number; offset: string }) => [p.partition, BigInt(p.offset)]));
+  const starts = ownEvents ? await endOffsets(kafka, topic) : new Map<number, bigint>();
+  const startAt = new Map([[topic, [...starts].map(([partition, offset]) => ({ partition, offset: String(offset) }))]]);
+  const from: Start = async (groupId) => (ownEvents ? startGroupsAt(kafka, [{ groupId, topics: [topic] }], startAt) : undefined);
+  from.offsets = starts;
   // Fill the topic: four models' streams with 5 numeric, 1 categorical feature and an 8-d embedding.
   const run = randomUUID().slice(0, 8);
   const producer = await testProducer(kafka);
@@ -268,7 +270,7 @@ async function main(): Promise<void> {
   }
   await producer.disconnect();
   const ends = await endOffsets(kafka, topic);
-  const n = total(ends) - (before.get(topic) ?? []).reduce((a: number, p: { offset: string }) => a + Number(p.offset), 0);
+  const n = total(ends) - total(starts);
   console.log(`topic ${topic}: ${total(ends)} events in total (${events} written by this run); read: ${ownEvents ? `this run's ${n}` : `all ${n}`}`);
 
   const cpu0 = cpuSnapshot();

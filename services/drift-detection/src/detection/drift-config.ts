@@ -3,6 +3,8 @@ import { Correction, CategoricalMethod, DriftConfig, DriftConfigSchema, Embeddin
 
 /** Largest reference or window (events) a detector keeps: the memory bound per model. */
 export const MAX_EVENTS = 5000;
+/** Smallest reference (events or dataset items) the tests are run against. */
+export const MIN_REFERENCE = 20;
 /** Largest embedding sample (events) used by the embedding test. */
 export const MAX_EMBEDDING_SAMPLE = 300;
 
@@ -72,7 +74,7 @@ export function resolveConfig(c: DriftConfig | undefined, d: DriftDefaults): Res
   const windowKind = cfg.windowKind === WindowKind.TIME ? 'time' : 'count';
   const windowSize = inRange('window_size', cfg.windowSize || d.windowSize, 20, MAX_EVENTS);
   const resolved: ResolvedConfig = {
-    referenceSize: inRange('reference_size', cfg.referenceSize || d.referenceSize, 20, MAX_EVENTS),
+    referenceSize: inRange('reference_size', cfg.referenceSize || d.referenceSize, MIN_REFERENCE, MAX_EVENTS),
     windowKind,
     windowSize,
     windowSlide: inRange('window_slide', cfg.windowSlide || windowSize, 1, windowSize),

@@ -12,7 +12,7 @@ import {
 import type { DataSource } from '@labelloop/persistence';
 import { authorize, failedPrecondition, invalidArgument, notFound, RpcContext, ServiceImpl } from '@labelloop/rpc';
 import { DATA_SOURCE } from '@labelloop/runtime';
-import { configToProto, DriftConfigError, MAX_EVENTS } from './drift-config';
+import { configToProto, DriftConfigError, MAX_EVENTS, MIN_REFERENCE } from './drift-config';
 import { emptyState, pinnedState, referenceSource } from './detector';
 import { toSnap } from './prediction.consumer';
 import { datasetSource, RegistryReader } from './registry-reader';
@@ -72,7 +72,7 @@ export class DriftGrpc implements ServiceImpl<(typeof DriftService)['method']> {
     authorize(ctx.principal, ['service', 'admin']);
     if (!req.modelId) throw invalidArgument('model_id', 'is required');
     if (!req.modelVersion) throw invalidArgument('model_version', 'is required');
-    if (req.predictions.length < 20 || req.predictions.length > MAX_EVENTS) throw invalidArgument('predictions', `needs 20 to ${MAX_EVENTS} events`);
+    if (req.predictions.length < MIN_REFERENCE || req.predictions.length > MAX_EVENTS) throw invalidArgument('predictions', `needs ${MIN_REFERENCE} to ${MAX_EVENTS} events`);
     req.predictions.forEach((p, i) => {
       const problem = validatePredictionEvent(p);
       if (problem) throw invalidArgument(`predictions[${i}]`, problem);
@@ -94,10 +94,10 @@ export class DriftGrpc implements ServiceImpl<(typeof DriftService)['method']> {
     const cfg = await this.ds.transaction((em) => this.repo.config(em, req.modelId));
     const maxItems = req.maxItems || cfg.referenceSize;
     const { snaps, withoutFeatures } = await this.registry.reference({ datasetId: req.datasetId, versionId: req.datasetVersionId, split: req.split, maxItems });
-    if (snaps.length < 20) {
+    if (snaps.length < MIN_REFERENCE) {
       throw failedPrecondition(
         `dataset ${req.datasetId} version ${req.datasetVersionId}${req.split ? ` (split ${req.split})` : ''} has ${snaps.length} items with features` +
-          ` (${withoutFeatures} without); a reference needs at least 20`,
+          ` (${withoutFeatures} without); a reference needs at least ${MIN_REFERENCE}`,
       );
     }
     await this.pin(req.modelId, req.modelVersion, snaps, datasetSource(req.datasetVersionId, req.split));

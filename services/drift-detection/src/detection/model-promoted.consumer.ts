@@ -5,15 +5,13 @@ import type { EntityManager } from '@labelloop/persistence';
 import { RpcError, status } from '@labelloop/rpc';
 import { CONFIG, LOGGER } from '@labelloop/runtime';
 import type { DriftConfig as EnvConfig } from '../drift.config';
-import type { ResolvedConfig } from './drift-config';
+import { MIN_REFERENCE, ResolvedConfig } from './drift-config';
 import { DetectorState, emptyState, pinnedState } from './detector';
 import { datasetSource, RegistryReader } from './registry-reader';
 import { StateRepository } from './state.repository';
 
 /** The split a promoted model learned from. */
-export const TRAINING_SPLIT = 'train';
-/** Fewest items with inputs a training-data reference needs (as SetReferenceFromDataset). */
-const MIN_REFERENCE = 20;
+const TRAINING_SPLIT = 'train';
 /** Registry answers worth waiting for: the promotion is retried, not given a lesser reference. */
 const TRANSIENT = new Set<number>([status.UNAVAILABLE, status.DEADLINE_EXCEEDED, status.RESOURCE_EXHAUSTED, status.ABORTED, status.INTERNAL, status.UNKNOWN]);
 
@@ -63,8 +61,12 @@ export class ModelPromotedConsumer implements EventHandler<typeof ModelPromotedS
   /** The promoted version's detector: pinned to its training data when it can be, else empty. */
   async startState(eventId: string, p: ModelPromoted, cfg: ResolvedConfig): Promise<DetectorState> {
     const firstEvents = emptyState(p.modelVersion);
-    if (cfg.promotionReference !== 'training_data' || !p.datasetVersionId) return firstEvents;
-    if (!this.registry.configured) return firstEvents;
+    if (cfg.promotionReference !== 'training_data' || !p.datasetVersionId || !this.registry.configured) return firstEvents;
+    const fallBack = (msg: string, detail: Record<string, unknown>) => {
+      this.waiting.delete(eventId);
+      this.logger.warn({ msg, modelId: p.modelId, modelVersion: p.modelVersion, datasetVersionId: p.datasetVersionId, ...detail }, 'ModelPromotedConsumer');
+      return firstEvents;
+    };
     let read;
     try {
       read = await this.registry.reference({ datasetId: '', versionId: p.datasetVersionId, split: TRAINING_SPLIT, maxItems: cfg.referenceSize });
@@ -74,17 +76,13 @@ export class ModelPromotedConsumer implements EventHandler<typeof ModelPromotedS
         this.waiting.set(eventId, since);
         if (Date.now() - since < this.env.DRIFT_PROMOTION_REGISTRY_WAIT_SECONDS * 1000) throw e;
       }
-      this.waiting.delete(eventId);
-      const msg = "training data unusable as drift reference: the promoted model's first events form it";
-      this.logger.warn({ msg, modelId: p.modelId, modelVersion: p.modelVersion, datasetVersionId: p.datasetVersionId, error: (e as Error).message }, 'ModelPromotedConsumer');
-      return firstEvents;
+      return fallBack("training data unusable as drift reference: the promoted model's first events form it", { error: (e as Error).message });
     }
-    this.waiting.delete(eventId);
     if (read.snaps.length < MIN_REFERENCE) {
       const msg = `training data has ${read.snaps.length} items with inputs (${read.withoutFeatures} without), fewer than ${MIN_REFERENCE}: the promoted model's first events form its reference`;
-      this.logger.warn({ msg, modelId: p.modelId, datasetVersionId: p.datasetVersionId }, 'ModelPromotedConsumer');
-      return firstEvents;
+      return fallBack(msg, {});
     }
+    this.waiting.delete(eventId);
     return pinnedState(p.modelVersion, read.snaps, datasetSource(p.datasetVersionId, TRAINING_SPLIT));
   }
 }
