@@ -137,9 +137,23 @@ describe('annotation dispatch over gRPC', () => {
     }, 'expired task re-leased', 20_000, 100);
     expect(again).not.toBe('grace');
     expect(await code(grace.submitAnnotation({ taskId: t.taskId, label: label('ham'), timeSpentMs: 1, idempotencyKey: 'late' }))).toMatch(/^FAILED_PRECONDITION: .*lease expired/);
-    // ... and she is not given the item again.
-    const next = (await grace.getNextTask({ projectId: projectA })).task;
-    expect(next?.itemId).not.toBe(itemId);
+    // ... and she is not given the item again, not even through another of its tasks: QA asks
+    // for rework of the item, excluding everyone but her, and the open rework task is not hers.
+    const producer = await testProducer(kafka);
+    await producer.send({ topic: Topics.reworkRequested, messages: [eventRecord(ReworkRequestedSchema, { itemId, projectId: projectA, reason: 'second look', excludeAnnotatorIds: ['ada', 'carol', 'linus'] }, { key: itemId })] });
+    await producer.disconnect();
+    const [rework] = await eventually(async () => {
+      const r = await pg.query(`SELECT task_id, state FROM annotation_dispatch.annotation_task WHERE item_id = $1 AND task_id LIKE '%#rework-%'`, [itemId]);
+      return r.rows.length > 0 && r.rows;
+    }, 'rework task');
+    expect(rework.state).toBe('pending');
+    for (let i = 0; i < 20; i++) {
+      const next = (await grace.getNextTask({ projectId: projectA })).task;
+      if (!next) break;
+      expect(next.itemId).not.toBe(itemId);
+      await grace.submitAnnotation({ taskId: next.taskId, label: label('ham'), timeSpentMs: 1, idempotencyKey: next.taskId });
+    }
+    expect((await pg.query(`SELECT state FROM annotation_dispatch.annotation_task WHERE task_id = $1`, [rework.task_id])).rows[0].state).toBe('pending');
     const reasons = (await pg.query(`SELECT reason FROM annotation_dispatch.task_transition WHERE task_id = $1 AND to_state = 'leased' ORDER BY id`, [t.taskId])).rows.map((r) => r.reason);
     expect(reasons).toContain('lease expired');
   });

@@ -7,7 +7,7 @@ import { RpcError } from '@labelloop/rpc';
 import { CONFIG, DATA_SOURCE, LOGGER } from '@labelloop/runtime';
 import type { DispatchConfig } from '../dispatch.config';
 import { checkLabel } from '../labels/label-schema';
-import { TaskService } from '../tasks/task.service';
+import { notGivenBefore, TaskService } from '../tasks/task.service';
 import { LabelStudioClient, LsAnnotation, LsImportTask } from './label-studio.client';
 import { labelingConfig, predictionResult, resultToLabel } from './labeling-config';
 
@@ -152,8 +152,7 @@ export class LabelStudioConnector {
       `SELECT task_id, state FROM annotation_task t
         WHERE t.project_id = $1 AND t.item_id = $2
           AND (t.state = 'pending' OR (t.state = 'leased' AND t.lease_expires_at <= now()))
-          AND NOT ($3 = ANY (t.exclude_annotators))
-          AND NOT EXISTS (SELECT 1 FROM annotation_task o WHERE o.item_id = t.item_id AND o.annotator_id = $3)
+          AND ${notGivenBefore('t.item_id', '$3')}
         ORDER BY t.created_at LIMIT 1 FOR UPDATE SKIP LOCKED`,
       [projectId, itemId, annotatorId],
     );

@@ -35,6 +35,15 @@ interface TaskRow {
   traceparent: string | null;
 }
 
+/**
+ * SQL condition: the annotator (bind parameter `annotator`) was never given the item and is
+ * excluded from none of its tasks. Checked over all the item's tasks, not one: a task whose
+ * lease lapsed is re-leased to someone else and no longer names the lapsed annotator, but
+ * carries her in `exclude_annotators`, and the item's sibling tasks must not go to her either.
+ */
+export const notGivenBefore = (itemColumn: string, annotator: string): string =>
+  `NOT EXISTS (SELECT 1 FROM annotation_task o WHERE o.item_id = ${itemColumn} AND (o.annotator_id = ${annotator} OR ${annotator} = ANY (o.exclude_annotators)))`;
+
 /** A submission as the annotator sent it. */
 export interface SubmitInput {
   taskId: string;
@@ -81,8 +90,7 @@ export class TaskService {
         `SELECT * FROM annotation_task t
           WHERE t.project_id = $1
             AND (t.state = 'pending' OR (t.state = 'leased' AND t.lease_expires_at <= now()))
-            AND NOT ($2 = ANY (t.exclude_annotators))
-            AND NOT EXISTS (SELECT 1 FROM annotation_task o WHERE o.item_id = t.item_id AND o.annotator_id = $2)
+            AND ${notGivenBefore('t.item_id', '$2')}
           ORDER BY t.priority DESC, t.created_at
           LIMIT 1 FOR UPDATE SKIP LOCKED`,
         [projectId, annotatorId],
@@ -117,7 +125,7 @@ export class TaskService {
     const [g] = await queryRows<{ item_id: string; input_uri: string }>(
       em,
       `SELECT item_id, input_uri FROM gold_item g WHERE g.project_id = $1
-          AND NOT EXISTS (SELECT 1 FROM annotation_task o WHERE o.item_id = g.item_id AND o.annotator_id = $2)
+          AND ${notGivenBefore('g.item_id', '$2')}
         ORDER BY md5(g.item_id || $2) LIMIT 1`,
       [projectId, annotatorId],
     );
