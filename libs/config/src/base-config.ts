@@ -37,6 +37,11 @@ export const baseConfigSchema = z.object({
    */
   INBOX_RETENTION_HOURS: z.coerce.number().min(0).default(168),
   INBOX_PRUNE_INTERVAL_SECONDS: positiveInt.default(600),
+  /**
+   * Stages with a compact inbox (drift detection): how many recent event ids per partition
+   * each process keeps to recognise an event its producer sent twice.
+   */
+  INBOX_HORIZON_IDS: positiveInt.default(20_000),
   /** Log level: error, warn, info, debug. */
   LOG_LEVEL: z.enum(['error', 'warn', 'info', 'debug']).default('info'),
   /** Kafka SASL/TLS (optional). */

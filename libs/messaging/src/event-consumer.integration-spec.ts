@@ -26,10 +26,11 @@ class EffectTable1700000000000 implements MigrationInterface {
   }
 }
 
-describe('EventConsumer (real Kafka + PostgreSQL)', () => {
+describe.each(['rows', 'chunks'] as const)('EventConsumer, inbox %s (real Kafka + PostgreSQL)', (inbox) => {
   const run = randomUUID().slice(0, 8);
   const topic = `test.messaging-${run}.recorded.v1`;
   const echoTopic = `test.messaging-${run}.echoed.v1`;
+  const groupId = `test-${run}`;
   const kafka = testKafka();
   let ds: DataSource;
   let consumer: EventConsumer;
@@ -50,12 +51,14 @@ describe('EventConsumer (real Kafka + PostgreSQL)', () => {
     },
   };
 
+  const newConsumer = () => new EventConsumer({ kafka, dataSource: ds, groupId, handlers: [handler as EventHandler], outbox, txBatch: 50, metrics, inbox });
+
   beforeAll(async () => {
     await createTestTopics(kafka, [topic, echoTopic]);
     ds = createServiceDataSource({ url: process.env.DATABASE_URL!, schema: `msgtest_${run}`, migrations: [EffectTable1700000000000] });
     await ds.initialize();
     await migrate(ds);
-    consumer = new EventConsumer({ kafka, dataSource: ds, groupId: `test-${run}`, handlers: [handler as EventHandler], outbox, txBatch: 50, metrics });
+    consumer = newConsumer();
     relay = new OutboxRelay({ dataSource: ds, kafka, lockName: `test-${run}`, batchSize: 100, pollMs: 20, metrics });
     await consumer.start();
     await relay.start();
@@ -186,5 +189,43 @@ describe('EventConsumer (real Kafka + PostgreSQL)', () => {
     expect(unmutated.filter((i) => !applied.includes(i))).toEqual([]);
     const noId = plans.flatMap((p, i) => (p.mutation === 'no-id' ? [i] : []));
     expect(noId.filter((i) => !/missing ce_id/.test(dead.find((d) => d.index === i)?.reason ?? ''))).toEqual([]);
+  });
+  it('after a restart that redelivers every offset, applies nothing again, and recognises a re-sent event', async () => {
+    const key = 'restart';
+    const recs = Array.from({ length: 20 }, (_, i) => eventRecord(PredictionEventSchema, { eventId: `rs-${run}-${i}`, modelId: `restart-${i}` }, { key }));
+    const producer = await testProducer(kafka);
+    await producer.send({ topic, messages: recs });
+    await eventually(async () => (await effects()).filter((r) => r.model_id.startsWith('restart-')).length === 20, 'first pass');
+    // Every message of a topic (readTopic stops at the count, or here at the timeout).
+    const all = async (t: string, ms: number) => (await readTopic(kafka, t, Number.MAX_SAFE_INTEGER, ms)).length;
+    const deadBefore = await all(`${topic}.dlq`, 5_000);
+    const echoedBefore = await all(echoTopic, 5_000);
+    expect(echoedBefore).toBeGreaterThan(20);
+
+    // A new process (nothing in memory), and Kafka has forgotten how far the group got: every
+    // message of every earlier test is delivered again. The producer also re-sends two events.
+    await consumer.stop();
+    const admin = kafka.admin();
+    await admin.connect();
+    await admin.resetOffsets({ groupId, topic, earliest: true });
+    await admin.disconnect();
+    consumer = newConsumer();
+    await consumer.start();
+    await producer.send({ topic, messages: [recs[3], recs[17]] });
+    await producer.send({ topic, messages: [eventRecord(PredictionEventSchema, { eventId: `rs-${run}-end`, modelId: 'restart-end' }, { key })] });
+    await producer.disconnect();
+    await eventually(async () => (await effects()).some((r) => r.model_id === 'restart-end'), 'marker after the replayed topic', 60_000);
+
+    const perEvent = new Map<string, number>();
+    for (const r of await effects()) perEvent.set(r.event_id, (perEvent.get(r.event_id) ?? 0) + 1);
+    expect(perEvent.size).toBeGreaterThan(50);
+    expect([...perEvent].filter(([, n]) => n !== 1)).toEqual([]);
+    // Nothing dead-lettered or emitted a second time (the relay has had the marker's echo to send).
+    expect(await all(echoTopic, 10_000)).toBe(echoedBefore + 1);
+    expect(await all(`${topic}.dlq`, 5_000)).toBe(deadBefore);
+    // The compact inbox keeps no row per event.
+    const rows = Number((await ds.query('SELECT count(*) AS n FROM inbox'))[0].n);
+    if (inbox === 'chunks') expect(rows).toBe(0);
+    else expect(rows).toBeGreaterThan(300);
   });
 });

@@ -16,6 +16,7 @@ import {
 import { EnvelopeError, Envelope, headerString, readEnvelope } from './envelope';
 import { PoisonMessageError } from './errors';
 import { Outbox, RawOutboxRecord } from './outbox';
+import { CompactInbox } from './compact-inbox';
 import { backoffMs, sleep } from './backoff';
 
 /** One decoded event handed to a handler. */
@@ -68,10 +69,21 @@ export interface EventConsumerOptions {
   sessionTimeoutMs?: number;
   /** Start from the earliest offset when the group has none (default true: lose nothing). */
   fromBeginning?: boolean;
+  /**
+   * How redeliveries are recognised. `rows` (default): an inbox row per event id. `chunks`: the
+   * consumed offset and one row per chunk (see CompactInbox), for high-volume streams; an
+   * event re-sent by its producer is recognised within the last `inboxHorizon` ids of its
+   * partition (default 20,000).
+   */
+  inbox?: 'rows' | 'chunks';
+  inboxHorizon?: number;
 }
 
 /** Header the DLQ replay tool sets on replayed messages. */
 export const REPLAY_HEADER = 'labelloop-replay';
+
+/** Replayed from the DLQ (header labelloop-replay). */
+const isReplay = (d: Decoded) => headerString(d.ok ? undefined : d.raw.headers, REPLAY_HEADER) !== undefined || (d.ok && d.replay);
 
 type Decoded =
   | { ok: true; event: ConsumedEvent<unknown>; inboxId: string; span?: ReturnType<typeof tracer.startSpan>; replay: boolean }
@@ -83,7 +95,8 @@ type Decoded =
  *  - offsets are committed only after the PostgreSQL transaction that applied the batch
  *    committed;
  *  - that transaction records every event id in the inbox (ON CONFLICT DO NOTHING), so a
- *    redelivered event has no second effect;
+ *    redelivered event has no second effect (with `inbox: 'chunks'`: the consumed offset and
+ *    one row of ids per chunk, see CompactInbox);
  *  - what the handler emits goes to the outbox in the same transaction;
  *  - a message that cannot be decoded or fails validation is written (through the same
  *    outbox, so exactly once) to `<topic>.dlq` with the reason in headers, and the
@@ -96,9 +109,11 @@ export class EventConsumer {
   private readonly abort = new AbortController();
   /** False while the consumer is crashed or retrying a failing batch (exposed in /readyz). */
   healthy = false;
+  private readonly chunks?: CompactInbox;
 
   constructor(private readonly opts: EventConsumerOptions) {
     for (const h of opts.handlers) this.byTopic.set(h.topic, h);
+    if (opts.inbox === 'chunks') this.chunks = new CompactInbox(opts.groupId, opts.inboxHorizon ?? 20_000);
   }
 
   async start(): Promise<void> {
@@ -168,7 +183,7 @@ export class EventConsumer {
       const decoded = chunk.map((m) => this.decode(handler, topic, partition, m, poison));
       const started = process.hrtime.bigint();
       try {
-        await this.apply(handler, topic, decoded);
+        await this.apply(handler, topic, partition, decoded);
         this.healthy = true;
         const secs = Number(process.hrtime.bigint() - started) / 1e9;
         this.opts.metrics?.processingSeconds.observe({ topic }, secs);
@@ -250,48 +265,26 @@ export class EventConsumer {
     };
   }
 
-  private async apply(handler: EventHandler, topic: string, decoded: Decoded[]): Promise<void> {
-    const partitionOf = (d: Decoded) => (d.ok ? d.event.partition : 0);
+  private async apply(handler: EventHandler, topic: string, partition: number, decoded: Decoded[]): Promise<void> {
+    let committed: (() => void) | undefined;
     await this.opts.dataSource.transaction(async (em) => {
-      // The inbox decides what is new: one statement for the whole chunk. A message replayed
-      // from the DLQ (header labelloop-replay) may re-apply an id whose earlier outcome was
-      // dead-lettered — once: after it is applied, further replays are duplicates.
-      const isReplay = (d: Decoded) => headerString(d.ok ? undefined : d.raw.headers, REPLAY_HEADER) !== undefined || (d.ok && d.replay);
-      const insert = async (rows: Decoded[], onConflict: string): Promise<{ event_id: string }[]> =>
-        rows.length === 0
-          ? []
-          : em.query(
-              `INSERT INTO inbox (consumer, event_id, topic, kafka_partition, kafka_offset, outcome)
-               SELECT $1, * FROM unnest($2::text[], $3::text[], $4::int[], $5::bigint[], $6::text[])
-               ${onConflict} RETURNING event_id`,
-              [
-                this.opts.groupId,
-                rows.map((d) => d.inboxId),
-                rows.map(() => topic),
-                rows.map(partitionOf),
-                rows.map((d) => (d.ok ? d.event.offset : d.raw.offset)),
-                rows.map((d) => (d.ok ? 'applied' : 'dead-lettered')),
-              ],
-            );
-      const inserted = [
-        ...(await insert(decoded.filter((d) => !isReplay(d)), 'ON CONFLICT DO NOTHING')),
-        ...(await insert(
-          decoded.filter(isReplay),
-          `ON CONFLICT (consumer, event_id) DO UPDATE SET outcome = EXCLUDED.outcome, kafka_partition = EXCLUDED.kafka_partition,
-             kafka_offset = EXCLUDED.kafka_offset, processed_at = now() WHERE inbox.outcome = 'dead-lettered'`,
-        )),
-      ];
-      const fresh = new Set(inserted.map((r) => r.event_id));
+      let fresh: Decoded[];
+      if (this.chunks) {
+        const claim = await this.chunks.claim(
+          em,
+          topic,
+          partition,
+          decoded.map((d) => ({ id: d.inboxId, offset: d.ok ? d.event.offset : d.raw.offset, dead: !d.ok, replay: isReplay(d) })),
+        );
+        fresh = decoded.filter((_, i) => claim.fresh[i]);
+        committed = claim.committed;
+      } else {
+        fresh = await this.claimRows(em, topic, partition, decoded);
+      }
+      for (let i = fresh.length; i < decoded.length; i++) this.opts.metrics?.duplicatesSkipped.inc({ topic });
       const dead: RawOutboxRecord[] = [];
       const good: ConsumedEvent<unknown>[] = [];
-      const seen = new Set<string>();
-      for (const d of decoded) {
-        // A chunk can hold the same id twice (a producer retry): apply it once.
-        if (!fresh.has(d.inboxId) || seen.has(d.inboxId)) {
-          this.opts.metrics?.duplicatesSkipped.inc({ topic });
-          continue;
-        }
-        seen.add(d.inboxId);
+      for (const d of fresh) {
         if (d.ok) good.push(d.event);
         else dead.push(this.deadLetter(topic, d.raw, d.reason));
       }
@@ -306,9 +299,50 @@ export class EventConsumer {
       for (const _ of good) this.opts.metrics?.eventsConsumed.inc({ topic });
       for (const _ of dead) this.opts.metrics?.dlqMessages.inc({ topic });
     });
+    committed?.();
     for (const d of decoded) {
       if (!d.ok) this.opts.logger?.warn({ msg: 'message dead-lettered', topic, offset: d.raw.offset, reason: d.reason }, 'EventConsumer');
     }
+  }
+
+  /**
+   * The inbox decides what is new: one statement for the whole chunk, a row per event id.
+   * A message replayed from the DLQ (header labelloop-replay) may re-apply an id whose earlier
+   * outcome was dead-lettered — once: after it is applied, further replays are duplicates.
+   * Returns the new messages, each id once (a chunk can hold the same id twice: a producer retry).
+   */
+  private async claimRows(em: EntityManager, topic: string, partition: number, decoded: Decoded[]): Promise<Decoded[]> {
+    const insert = async (rows: Decoded[], onConflict: string): Promise<{ event_id: string }[]> =>
+      rows.length === 0
+        ? []
+        : em.query(
+            `INSERT INTO inbox (consumer, event_id, topic, kafka_partition, kafka_offset, outcome)
+             SELECT $1, * FROM unnest($2::text[], $3::text[], $4::int[], $5::bigint[], $6::text[])
+             ${onConflict} RETURNING event_id`,
+            [
+              this.opts.groupId,
+              rows.map((d) => d.inboxId),
+              rows.map(() => topic),
+              rows.map(() => partition),
+              rows.map((d) => (d.ok ? d.event.offset : d.raw.offset)),
+              rows.map((d) => (d.ok ? 'applied' : 'dead-lettered')),
+            ],
+          );
+    const inserted = [
+      ...(await insert(decoded.filter((d) => !isReplay(d)), 'ON CONFLICT DO NOTHING')),
+      ...(await insert(
+        decoded.filter(isReplay),
+        `ON CONFLICT (consumer, event_id) DO UPDATE SET outcome = EXCLUDED.outcome, kafka_partition = EXCLUDED.kafka_partition,
+           kafka_offset = EXCLUDED.kafka_offset, processed_at = now() WHERE inbox.outcome = 'dead-lettered'`,
+      )),
+    ];
+    const fresh = new Set(inserted.map((r) => r.event_id));
+    const seen = new Set<string>();
+    return decoded.filter((d) => {
+      if (!fresh.has(d.inboxId) || seen.has(d.inboxId)) return false;
+      seen.add(d.inboxId);
+      return true;
+    });
   }
 
   private deadLetter(topic: string, m: KafkaMessage, reason: string): RawOutboxRecord {

@@ -30,16 +30,28 @@ describe('inbox pruner (real PostgreSQL)', () => {
       [prefix, hoursAgo, n],
     );
 
-  it('deletes rows older than the retention, a batch at a time, and keeps the rest', async () => {
+  /** `n` compact-inbox chunks (offsets 100 i ..) processed `hoursAgo` hours ago. */
+  const chunks = (from: number, n: number, hoursAgo: number) =>
+    ds.query(
+      `INSERT INTO inbox_chunk (consumer, topic, kafka_partition, first_offset, last_offset, applied_ids, dead_ids, processed_at)
+       SELECT 'g', 't', 0, 100 * i, 100 * i + 99, ARRAY['e' || i], '{}', now() - make_interval(hours => $2) FROM generate_series($1::int, $1::int + $3::int - 1) AS i`,
+      [from, hoursAgo, n],
+    );
+
+  it('deletes rows and chunks older than the retention, a batch at a time, and keeps the rest', async () => {
     await rows('old-', 25, 200);
     await rows('edge-', 3, 167);
     await rows('new-', 5, 1);
+    await chunks(0, 12, 200);
+    await chunks(12, 2, 1);
     const metrics = new Metrics('test');
     const pruner = new InboxPruner({ dataSource: ds, retentionHours: 168, intervalMs: 60_000, batch: 10, metrics });
-    expect(await pruner.pruneOnce()).toBe(25);
+    expect(await pruner.pruneOnce()).toBe(25 + 12);
     const left: { event_id: string }[] = await ds.query('SELECT event_id FROM inbox ORDER BY event_id');
     expect(left.map((r) => r.event_id)).toEqual(['edge-1', 'edge-2', 'edge-3', 'new-1', 'new-2', 'new-3', 'new-4', 'new-5']);
-    expect((await metrics.inboxPruned.get()).values[0].value).toBe(25);
+    const leftChunks: { first_offset: string }[] = await ds.query('SELECT first_offset FROM inbox_chunk ORDER BY first_offset');
+    expect(leftChunks.map((r) => r.first_offset)).toEqual(['1200', '1300']);
+    expect((await metrics.inboxPruned.get()).values[0].value).toBe(37);
     expect(await pruner.pruneOnce()).toBe(0);
   });
 

@@ -50,14 +50,23 @@ export class InboxPruner {
     await this.loop;
   }
 
-  /** Deletes every row older than the retention, a batch at a time; returns how many. */
+  /**
+   * Deletes every row older than the retention, a batch at a time, from the inbox and the
+   * compact inbox's chunks; returns how many.
+   */
   async pruneOnce(): Promise<number> {
+    let pruned = 0;
+    for (const table of ['inbox', 'inbox_chunk']) pruned += await this.prune(table);
+    return pruned;
+  }
+
+  private async prune(table: string): Promise<number> {
     const batch = this.opts.batch ?? 10_000;
     let pruned = 0;
     for (;;) {
       const [, count]: [unknown, number] = await this.opts.dataSource.query(
-        `DELETE FROM inbox WHERE ctid IN (
-           SELECT ctid FROM inbox WHERE processed_at < now() - make_interval(hours => $1) LIMIT $2)`,
+        `DELETE FROM ${table} WHERE ctid IN (
+           SELECT ctid FROM ${table} WHERE processed_at < now() - make_interval(hours => $1) LIMIT $2)`,
         [this.opts.retentionHours, batch],
       );
       pruned += count;

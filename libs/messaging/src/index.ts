@@ -5,6 +5,7 @@ export * from './outbox';
 export * from './outbox-relay';
 export * from './event-consumer';
 export * from './inbox-pruner';
+export * from './compact-inbox';
 export * from './backoff';
 export * from './dlq-replay';
 export * from './lag-monitor';

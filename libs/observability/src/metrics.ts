@@ -35,6 +35,6 @@ export class Metrics {
     });
     this.outboxBacklog = new Gauge({ name: 'labelloop_outbox_backlog', help: 'Outbox rows not yet published', registers: r });
     this.consumerLag = new Gauge({ name: 'labelloop_consumer_lag', help: 'High watermark minus committed offset', labelNames: ['topic', 'partition'], registers: r });
-    this.inboxPruned = new Counter({ name: 'labelloop_inbox_pruned_total', help: 'Inbox rows deleted after INBOX_RETENTION_HOURS', registers: r });
+    this.inboxPruned = new Counter({ name: 'labelloop_inbox_pruned_total', help: 'Inbox rows and compact-inbox chunks deleted after INBOX_RETENTION_HOURS', registers: r });
   }
 }

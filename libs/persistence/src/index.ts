@@ -1,5 +1,6 @@
 export * from './data-source';
 export * from './messaging-tables.migration';
+export * from './inbox-chunk.migration';
 export { DataSource, EntityManager, QueryRunner } from 'typeorm';
 export * from './query-rows';
 export * from './audit-log';

@@ -38,6 +38,11 @@ export interface ServiceSpec<C extends BaseConfig> {
   authenticate?: (app: INestApplicationContext) => Authenticate;
   /** Extra HTTP controllers (HTTP/JSON APIs). */
   controllers?: Type<unknown>[];
+  /**
+   * How the consumer recognises redeliveries: an inbox row per event (default), or the
+   * consumed offset and a row of ids per chunk (`chunks`, for stages that read every prediction).
+   */
+  inbox?: 'rows' | 'chunks';
 }
 
 /** A started service. */
@@ -129,6 +134,8 @@ export async function runService<C extends BaseConfig>(spec: ServiceSpec<C>, env
         handlers,
         outbox,
         txBatch: config.CONSUMER_TX_BATCH,
+        inbox: spec.inbox,
+        inboxHorizon: config.INBOX_HORIZON_IDS,
         sessionTimeoutMs: config.KAFKA_SESSION_TIMEOUT_MS,
         metrics,
         logger,

@@ -16,6 +16,8 @@ main({
   module: DriftModule,
   migrations: [CreateDriftTables1732380000000, DriftDetectorV21732390000000],
   handlers: (app) => [app.get(DriftPredictionConsumer), app.get(ModelPromotedConsumer)],
+  // It reads every prediction: no inbox row per event (offsets and a row of ids per chunk).
+  inbox: 'chunks',
   grpc: (app, server) => {
     server.add(DriftService, app.get(DriftGrpc));
     server.add(IngestService, app.get(IngestGrpc));

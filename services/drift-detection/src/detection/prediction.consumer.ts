@@ -35,8 +35,9 @@ export function toSnap(e: PredictionEvent): Snap {
 
 /**
  * Runs each model's detector over its predictions, in the batch's transaction: a restart
- * loses neither reference nor window, and the inbox keeps a redelivered event from being
- * counted twice. A new model version starts a new reference (unless one was uploaded).
+ * loses neither reference nor window, and the compact inbox (consumed offsets and a row of ids
+ * per chunk, no row per prediction) keeps a redelivered event from being counted twice. A new
+ * model version starts a new reference (unless one was uploaded).
  */
 @Injectable()
 export class DriftPredictionConsumer implements EventHandler<typeof PredictionEventSchema> {

@@ -1,0 +1,143 @@
+import type { EntityManager } from 'typeorm';
+
+/** One message of a chunk, as the compact inbox sees it. */
+export interface InboxEntry {
+  /** Event id (ce_id, or a fallback naming the offset when there is none). */
+  id: string;
+  offset: string;
+  /** Goes to the DLQ rather than to the handler. */
+  dead: boolean;
+  /** Replayed from the DLQ: may re-apply an id whose earlier outcome was dead-lettered. */
+  replay: boolean;
+}
+
+type Outcome = 'applied' | 'dead-lettered';
+
+/** What this process knows of one partition: the next offset to apply and its recent ids. */
+interface Horizon {
+  next: bigint;
+  /** Recent ids, oldest first (a Map keeps insertion order). */
+  ids: Map<string, Outcome>;
+}
+
+/**
+ * Exactly-once effects without a row per event, for high-volume streams (drift detection reads
+ * every prediction). Two things recognise a message already applied, both written in the
+ * chunk's own transaction:
+ *  - **its offset**: `consumer_offset` holds, per group and partition, the next offset not yet
+ *    applied. Kafka redelivers only offsets at or after its last commit, and everything before
+ *    the stored offset was applied, so a redelivery (a crash before the offset commit, a
+ *    rebalance, a zombie replica) is skipped with no lookup. The row is locked for the
+ *    transaction, so two replicas never apply the same partition's chunk twice.
+ *  - **its id**, for an event the producer sent twice (a new offset): `inbox_chunk` keeps one
+ *    row per chunk with the ids it applied and dead-lettered, and each process keeps the last
+ *    `horizon` ids of a partition in memory, rebuilt from those rows whenever the stored offset
+ *    is not the one this process last wrote (a start, a rebalance, another replica's work).
+ *    A re-send older than the horizon is applied again: the cost of not indexing every id.
+ */
+export class CompactInbox {
+  private readonly horizons = new Map<string, Horizon>();
+
+  constructor(
+    private readonly consumer: string,
+    private readonly horizon: number,
+  ) {}
+
+  /**
+   * Claims a chunk of one partition inside the caller's transaction: returns which entries are
+   * new (to apply or dead-letter), records them, and advances the stored offset. Call
+   * `committed()` once the transaction committed, so this process's horizon follows.
+   */
+  async claim(em: EntityManager, topic: string, partition: number, entries: InboxEntry[]): Promise<{ fresh: boolean[]; committed: () => void }> {
+    const next = await this.lockOffset(em, topic, partition);
+    const key = `${topic}/${partition}`;
+    let h = this.horizons.get(key);
+    if (!h || h.next !== next) {
+      h = { next, ids: await this.recentIds(em, topic, partition) };
+      this.horizons.set(key, h);
+    }
+    const known = h.ids;
+    const seen = new Map<string, Outcome>();
+    // Offsets compare as numbers: exact below 2^53, which no partition's offset reaches.
+    const from = Number(next);
+    const fresh = entries.map((e) => {
+      if (Number(e.offset) < from || seen.has(e.id)) return false;
+      const before = known.get(e.id);
+      if (before === 'applied' || (before === 'dead-lettered' && !(e.replay && !e.dead))) return false;
+      seen.set(e.id, e.dead ? 'dead-lettered' : 'applied');
+      return true;
+    });
+    const unseen = entries.filter((e) => Number(e.offset) >= from);
+    if (unseen.length === 0) return { fresh, committed: () => undefined };
+    const last = BigInt(unseen[unseen.length - 1].offset);
+    if (seen.size > 0) {
+      const ids = (o: Outcome) => [...seen].filter(([, v]) => v === o).map(([id]) => id);
+      await em.query(
+        `INSERT INTO inbox_chunk (consumer, topic, kafka_partition, first_offset, last_offset, applied_ids, dead_ids) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+        [this.consumer, topic, partition, unseen[0].offset, last.toString(), ids('applied'), ids('dead-lettered')],
+      );
+    }
+    await em.query('UPDATE consumer_offset SET next_offset = $4 WHERE consumer = $1 AND topic = $2 AND kafka_partition = $3', [this.consumer, topic, partition, (last + 1n).toString()]);
+    const horizon = h;
+    return {
+      fresh,
+      committed: () => {
+        horizon.next = last + 1n;
+        for (const [id, outcome] of seen) {
+          known.delete(id);
+          known.set(id, outcome);
+        }
+        for (const oldest of known.keys()) {
+          if (known.size <= this.horizon) break;
+          known.delete(oldest);
+        }
+      },
+    };
+  }
+
+  /** Locks the partition's offset row for this transaction and returns the next offset to apply. */
+  private async lockOffset(em: EntityManager, topic: string, partition: number): Promise<bigint> {
+    const select = () =>
+      em.query('SELECT next_offset FROM consumer_offset WHERE consumer = $1 AND topic = $2 AND kafka_partition = $3 FOR UPDATE', [this.consumer, topic, partition]) as Promise<{ next_offset: string }[]>;
+    let [row] = await select();
+    if (!row) {
+      await em.query('INSERT INTO consumer_offset (consumer, topic, kafka_partition, next_offset) VALUES ($1, $2, $3, 0) ON CONFLICT DO NOTHING', [this.consumer, topic, partition]);
+      [row] = await select();
+    }
+    return BigInt(row.next_offset);
+  }
+
+  /** The partition's last `horizon` ids (or fewer), oldest first, from the stored chunks. */
+  private async recentIds(em: EntityManager, topic: string, partition: number): Promise<Map<string, Outcome>> {
+    const chunks: { applied_ids: string[]; dead_ids: string[] }[] = [];
+    let count = 0;
+    let before: string | null = null;
+    while (count < this.horizon) {
+      const rows: { first_offset: string; applied_ids: string[]; dead_ids: string[] }[] = await em.query(
+        `SELECT first_offset, applied_ids, dead_ids FROM inbox_chunk
+          WHERE consumer = $1 AND topic = $2 AND kafka_partition = $3 AND ($4::bigint IS NULL OR first_offset < $4)
+          ORDER BY first_offset DESC LIMIT 100`,
+        [this.consumer, topic, partition, before],
+      );
+      for (const r of rows) {
+        chunks.push(r);
+        count += r.applied_ids.length + r.dead_ids.length;
+      }
+      if (rows.length < 100) break;
+      before = rows[rows.length - 1].first_offset;
+    }
+    const ids = new Map<string, Outcome>();
+    for (const c of chunks.reverse()) {
+      for (const id of c.dead_ids) ids.set(id, 'dead-lettered');
+      for (const id of c.applied_ids) {
+        ids.delete(id);
+        ids.set(id, 'applied');
+      }
+    }
+    for (const oldest of ids.keys()) {
+      if (ids.size <= this.horizon) break;
+      ids.delete(oldest);
+    }
+    return ids;
+  }
+}
