@@ -48,8 +48,24 @@ export class CompactInbox {
    * new (to apply or dead-letter), records them, and advances the stored offset. Call
    * `committed()` once the transaction committed, so this process's horizon follows.
    */
-  async claim(em: EntityManager, topic: string, partition: number, entries: InboxEntry[]): Promise<{ fresh: boolean[]; committed: () => void }> {
-    const next = await this.lockOffset(em, topic, partition);
+  async claim(
+    em: EntityManager,
+    topic: string,
+    partition: number,
+    entries: InboxEntry[],
+    highWatermark?: string,
+  ): Promise<{ fresh: boolean[]; committed: () => void; restarted?: { from: string; stored: string } }> {
+    let next = await this.lockOffset(em, topic, partition);
+    // The partition's log ends before the offset we stored: it is not the log we applied (the
+    // topic was deleted and created again, or an unclean leader election lost its tail). Kafka
+    // never redelivers past its log end, so these are new messages: start over from them, and
+    // forget the old log's chunks (their offsets would collide with the new log's).
+    let restarted: { from: string; stored: string } | undefined;
+    if (highWatermark !== undefined && entries.length > 0 && BigInt(highWatermark) < next) {
+      restarted = { from: entries[0].offset, stored: next.toString() };
+      next = BigInt(entries[0].offset);
+      await em.query('DELETE FROM inbox_chunk WHERE consumer = $1 AND topic = $2 AND kafka_partition = $3', [this.consumer, topic, partition]);
+    }
     const key = `${topic}/${partition}`;
     let h = this.horizons.get(key);
     if (!h || h.next !== next) {
@@ -68,7 +84,7 @@ export class CompactInbox {
       return true;
     });
     const unseen = entries.filter((e) => Number(e.offset) >= from);
-    if (unseen.length === 0) return { fresh, committed: () => undefined };
+    if (unseen.length === 0) return { fresh, committed: () => undefined, restarted };
     const last = BigInt(unseen[unseen.length - 1].offset);
     if (seen.size > 0) {
       const ids = (o: Outcome) => [...seen].filter(([, v]) => v === o).map(([id]) => id);
@@ -81,6 +97,7 @@ export class CompactInbox {
     const horizon = h;
     return {
       fresh,
+      restarted,
       committed: () => {
         horizon.next = last + 1n;
         for (const [id, outcome] of seen) {

@@ -162,7 +162,7 @@ export class EventConsumer {
     for (let i = 0; i < msgs.length; i += this.opts.txBatch) {
       if (!p.isRunning() || p.isStale()) return;
       const chunk = msgs.slice(i, i + this.opts.txBatch);
-      const ok = await this.applyWithRetry(handler, batch.topic, batch.partition, chunk, p);
+      const ok = await this.applyWithRetry(handler, batch.topic, batch.partition, chunk, p, batch.highWatermark);
       if (!ok) return; // stopping: the chunk was not applied and will be redelivered
       p.resolveOffset(chunk[chunk.length - 1].offset);
       await p.commitOffsetsIfNecessary();
@@ -177,13 +177,14 @@ export class EventConsumer {
     partition: number,
     chunk: KafkaMessage[],
     p: EachBatchPayload,
+    highWatermark: string,
   ): Promise<boolean> {
     const poison = new Map<string, string>();
     for (let attempt = 0; ; attempt++) {
       const decoded = chunk.map((m) => this.decode(handler, topic, partition, m, poison));
       const started = process.hrtime.bigint();
       try {
-        await this.apply(handler, topic, partition, decoded);
+        await this.apply(handler, topic, partition, decoded, highWatermark);
         this.healthy = true;
         const secs = Number(process.hrtime.bigint() - started) / 1e9;
         this.opts.metrics?.processingSeconds.observe({ topic }, secs);
@@ -265,7 +266,7 @@ export class EventConsumer {
     };
   }
 
-  private async apply(handler: EventHandler, topic: string, partition: number, decoded: Decoded[]): Promise<void> {
+  private async apply(handler: EventHandler, topic: string, partition: number, decoded: Decoded[], highWatermark: string): Promise<void> {
     let committed: (() => void) | undefined;
     await this.opts.dataSource.transaction(async (em) => {
       let fresh: Decoded[];
@@ -275,7 +276,11 @@ export class EventConsumer {
           topic,
           partition,
           decoded.map((d) => ({ id: d.inboxId, offset: d.ok ? d.event.offset : d.raw.offset, dead: !d.ok, replay: isReplay(d) })),
+          highWatermark,
         );
+        if (claim.restarted) {
+          this.opts.logger?.warn({ msg: 'partition log ends before the stored offset (topic recreated?): applying it from its first message', topic, partition, ...claim.restarted }, 'EventConsumer');
+        }
         fresh = decoded.filter((_, i) => claim.fresh[i]);
         committed = claim.committed;
       } else {
