@@ -28,6 +28,8 @@ export const baseConfigSchema = z.object({
   KAFKA_SESSION_TIMEOUT_MS: z.coerce.number().int().min(6000).default(30_000),
   /** Max messages handled in one database transaction. */
   CONSUMER_TX_BATCH: positiveInt.default(500),
+  /** Bytes fetched per partition at a time (the consumer holds about 4x this in memory). */
+  KAFKA_MAX_BYTES_PER_PARTITION: positiveInt.default(4 * 1024 * 1024),
   /** Outbox relay: rows per poll, and idle poll interval in ms. */
   OUTBOX_BATCH: positiveInt.default(500),
   OUTBOX_POLL_MS: positiveInt.default(50),

@@ -223,6 +223,9 @@ describe.each(['rows', 'chunks'] as const)('EventConsumer, inbox %s (real Kafka 
     // Nothing dead-lettered or emitted a second time (the relay has had the marker's echo to send).
     expect(await all(echoTopic, 10_000)).toBe(echoedBefore + 1);
     expect(await all(`${topic}.dlq`, 5_000)).toBe(deadBefore);
+    // labelloop_events_consumed_total counts each committed effect once, across the restart.
+    const consumed = (await metrics.eventsConsumed.get()).values.find((v) => v.labels.topic === topic)?.value;
+    expect(consumed).toBe((await effects()).length);
     // The compact inbox keeps no row per event.
     const rows = Number((await ds.query('SELECT count(*) AS n FROM inbox'))[0].n);
     if (inbox === 'chunks') expect(rows).toBe(0);

@@ -268,6 +268,7 @@ export class EventConsumer {
 
   private async apply(handler: EventHandler, topic: string, partition: number, decoded: Decoded[], highWatermark: string): Promise<void> {
     let committed: (() => void) | undefined;
+    let counted = { duplicates: 0, consumed: 0, dead: 0 };
     await this.opts.dataSource.transaction(async (em) => {
       let fresh: Decoded[];
       if (this.chunks) {
@@ -286,7 +287,7 @@ export class EventConsumer {
       } else {
         fresh = await this.claimRows(em, topic, partition, decoded);
       }
-      for (let i = fresh.length; i < decoded.length; i++) this.opts.metrics?.duplicatesSkipped.inc({ topic });
+      counted = { duplicates: decoded.length - fresh.length, consumed: 0, dead: 0 };
       const dead: RawOutboxRecord[] = [];
       const good: ConsumedEvent<unknown>[] = [];
       for (const d of fresh) {
@@ -301,10 +302,17 @@ export class EventConsumer {
         await otelContext.with(ctx, () => handler.handle(good as never, em));
       }
       await this.opts.outbox.insert(em, dead);
-      for (const _ of good) this.opts.metrics?.eventsConsumed.inc({ topic });
-      for (const _ of dead) this.opts.metrics?.dlqMessages.inc({ topic });
+      counted.consumed = good.length;
+      counted.dead = dead.length;
     });
     committed?.();
+    // Counted once the transaction committed (a retried chunk is not counted twice).
+    const m = this.opts.metrics;
+    if (m) {
+      if (counted.duplicates) m.duplicatesSkipped.inc({ topic }, counted.duplicates);
+      if (counted.consumed) m.eventsConsumed.inc({ topic }, counted.consumed);
+      if (counted.dead) m.dlqMessages.inc({ topic }, counted.dead);
+    }
     for (const d of decoded) {
       if (!d.ok) this.opts.logger?.warn({ msg: 'message dead-lettered', topic, offset: d.raw.offset, reason: d.reason }, 'EventConsumer');
     }

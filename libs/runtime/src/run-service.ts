@@ -134,6 +134,7 @@ export async function runService<C extends BaseConfig>(spec: ServiceSpec<C>, env
         handlers,
         outbox,
         txBatch: config.CONSUMER_TX_BATCH,
+        maxBytesPerPartition: config.KAFKA_MAX_BYTES_PER_PARTITION,
         inbox: spec.inbox,
         inboxHorizon: config.INBOX_HORIZON_IDS,
         sessionTimeoutMs: config.KAFKA_SESSION_TIMEOUT_MS,
