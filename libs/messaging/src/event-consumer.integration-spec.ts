@@ -51,7 +51,7 @@ describe.each(['rows', 'chunks'] as const)('EventConsumer, inbox %s (real Kafka 
     },
   };
 
-  const newConsumer = () => new EventConsumer({ kafka, dataSource: ds, groupId, handlers: [handler as EventHandler], outbox, txBatch: 50, metrics, inbox });
+  const newConsumer = (m = metrics) => new EventConsumer({ kafka, dataSource: ds, groupId, handlers: [handler as EventHandler], outbox, txBatch: 50, metrics: m, inbox });
 
   beforeAll(async () => {
     await createTestTopics(kafka, [topic, echoTopic]);
@@ -230,5 +230,26 @@ describe.each(['rows', 'chunks'] as const)('EventConsumer, inbox %s (real Kafka 
     const rows = Number((await ds.query('SELECT count(*) AS n FROM inbox'))[0].n);
     if (inbox === 'chunks') expect(rows).toBe(0);
     else expect(rows).toBeGreaterThan(300);
+  });
+  it('with two replicas in the group and one leaving mid-stream, applies every event once', async () => {
+    // 3 partitions (createTestTopics), 60 keys, 3,000 events; a second consumer joins, takes
+    // partitions over, and stops while the stream is still flowing.
+    const N = 3000;
+    const recs = Array.from({ length: N }, (_, i) => eventRecord(PredictionEventSchema, { eventId: `rp-${run}-${i}`, modelId: `replica-${i}` }, { key: `k${i % 60}` }));
+    const secondMetrics = new Metrics('messaging-test-second');
+    const second = newConsumer(secondMetrics);
+    const producer = await testProducer(kafka);
+    await producer.send({ topic, messages: recs.slice(0, 1000) });
+    await second.start();
+    await producer.send({ topic, messages: recs.slice(1000, 2000) });
+    await eventually(async () => Number((await ds.query(`SELECT count(*) AS n FROM effect WHERE model_id LIKE 'replica-%'`))[0].n) >= 1500, 'half the stream');
+    await second.stop();
+    await producer.send({ topic, messages: recs.slice(2000) });
+    await producer.disconnect();
+    await eventually(async () => Number((await ds.query(`SELECT count(DISTINCT event_id) AS n FROM effect WHERE model_id LIKE 'replica-%'`))[0].n) === N, 'every event applied', 60_000);
+    const [{ n }] = await ds.query(`SELECT count(*) AS n FROM effect WHERE model_id LIKE 'replica-%'`);
+    expect(Number(n)).toBe(N);
+    // The second replica did take part.
+    expect((await secondMetrics.eventsConsumed.get()).values.find((v) => v.labels.topic === topic)?.value ?? 0).toBeGreaterThan(0);
   });
 });
