@@ -142,11 +142,14 @@ function wire(name: string, records: TopicRecord[], expected: Set<string>): { ch
  * services also consume other tests' older events from them). Like Kafka's transactions
  * test: input set == output set at every stage, zero duplicates.
  */
-/** A schema's inbox as rows (event_id, outcome, topic): drift detection's is the compact one. */
-function inboxOf(schema: string): string {
-  if (schema !== 'drift_detection') return `${schema}.inbox`;
-  return `(SELECT id AS event_id, 'applied' AS outcome, c.topic FROM drift_detection.inbox_chunk c, unnest(c.applied_ids) id
-           UNION ALL SELECT id, 'dead-lettered', c.topic FROM drift_detection.inbox_chunk c, unnest(c.dead_ids) id) drift_inbox`;
+/** A schema's inbox as rows (event_id, outcome, topic), and its name: drift detection's is the compact one. */
+function inboxOf(schema: string): { sql: string; name: string } {
+  if (schema !== 'drift_detection') return { sql: `${schema}.inbox`, name: `${schema}.inbox` };
+  return {
+    sql: `(SELECT id AS event_id, 'applied' AS outcome, c.topic FROM drift_detection.inbox_chunk c, unnest(c.applied_ids) id
+           UNION ALL SELECT id, 'dead-lettered', c.topic FROM drift_detection.inbox_chunk c, unnest(c.dead_ids) id) drift_inbox`,
+    name: `${schema}.inbox_chunk`,
+  };
 }
 
 export async function reconcile(ctx: Ctx): Promise<Reconciliation> {
@@ -161,8 +164,8 @@ export async function reconcile(ctx: Ctx): Promise<Reconciliation> {
   const eventIds = Array.from({ length: plan.events }, (_, i) => plan.eventId(i));
   counts.events = plan.events;
   for (const schema of ['sampling', 'drift_detection']) {
-    const inbox = await rows<{ event_id: string; outcome: string }>(pg, `SELECT event_id, outcome FROM ${inboxOf(schema)} WHERE topic = $1 AND event_id LIKE $2`, [Topics.predictionRecorded, `${plan.run}-p%`]);
-    const name = schema === 'drift_detection' ? `${schema}.inbox_chunk` : `${schema}.inbox`;
+    const { sql, name } = inboxOf(schema);
+    const inbox = await rows<{ event_id: string; outcome: string }>(pg, `SELECT event_id, outcome FROM ${sql} WHERE topic = $1 AND event_id LIKE $2`, [Topics.predictionRecorded, `${plan.run}-p%`]);
     checks.push(compare(`${name} has every prediction once`, eventIds, inbox.map((r) => r.event_id)));
     const dead = inbox.filter((r) => r.outcome !== 'applied');
     if (dead.length) checks.push({ name: `${name} predictions dead-lettered`, expected: 0, found: dead.length, lost: dead.length, duplicated: 0, mismatched: 0, examples: dead.slice(0, 5).map((d) => d.event_id) });
@@ -444,7 +447,7 @@ export async function progress(pg: Pool, plan: TrafficPlan): Promise<Record<stri
   const ourVersions = `SELECT version_id FROM dataset_registry.dataset_version WHERE dataset_id = $2 AND export_uri <> ''`;
   return {
     sampled: await one(`SELECT count(*) AS n FROM sampling.inbox WHERE topic = $1 AND event_id LIKE $2`, [Topics.predictionRecorded, like]),
-    drift: await one(`SELECT count(*) AS n FROM ${inboxOf('drift_detection')} WHERE topic = $1 AND event_id LIKE $2`, [Topics.predictionRecorded, like]),
+    drift: await one(`SELECT count(*) AS n FROM ${inboxOf('drift_detection').sql} WHERE topic = $1 AND event_id LIKE $2`, [Topics.predictionRecorded, like]),
     selected: await one(`SELECT count(*) AS n FROM sampling.sampling_decision WHERE model_id = $1`, [plan.modelId]),
     tasks: await one(`SELECT count(*) AS n FROM annotation_dispatch.annotation_task WHERE project_id = $1`, [plan.projectId]),
     open: await one(`SELECT count(*) AS n FROM annotation_dispatch.annotation_task WHERE project_id = $1 AND state IN ('pending','leased','submitted')`, [plan.projectId]),

@@ -13,6 +13,14 @@ export interface InboxEntry {
 
 type Outcome = 'applied' | 'dead-lettered';
 
+/** Drops a Map's oldest entries (insertion order) until it holds at most `max`. */
+function trimOldest(ids: Map<string, Outcome>, max: number): void {
+  for (const oldest of ids.keys()) {
+    if (ids.size <= max) break;
+    ids.delete(oldest);
+  }
+}
+
 /** What this process knows of one partition: the next offset to apply and its recent ids. */
 interface Horizon {
   next: bigint;
@@ -104,10 +112,7 @@ export class CompactInbox {
           known.delete(id);
           known.set(id, outcome);
         }
-        for (const oldest of known.keys()) {
-          if (known.size <= this.horizon) break;
-          known.delete(oldest);
-        }
+        trimOldest(known, this.horizon);
       },
     };
   }
@@ -151,10 +156,7 @@ export class CompactInbox {
         ids.set(id, 'applied');
       }
     }
-    for (const oldest of ids.keys()) {
-      if (ids.size <= this.horizon) break;
-      ids.delete(oldest);
-    }
+    trimOldest(ids, this.horizon);
     return ids;
   }
 }

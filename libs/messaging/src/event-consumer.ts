@@ -268,9 +268,8 @@ export class EventConsumer {
 
   private async apply(handler: EventHandler, topic: string, partition: number, decoded: Decoded[], highWatermark: string): Promise<void> {
     let committed: (() => void) | undefined;
-    let counted = { duplicates: 0, consumed: 0, dead: 0 };
+    let fresh: Decoded[] = [];
     await this.opts.dataSource.transaction(async (em) => {
-      let fresh: Decoded[];
       if (this.chunks) {
         const claim = await this.chunks.claim(
           em,
@@ -287,7 +286,6 @@ export class EventConsumer {
       } else {
         fresh = await this.claimRows(em, topic, partition, decoded);
       }
-      counted = { duplicates: decoded.length - fresh.length, consumed: 0, dead: 0 };
       const dead: RawOutboxRecord[] = [];
       const good: ConsumedEvent<unknown>[] = [];
       for (const d of fresh) {
@@ -302,16 +300,15 @@ export class EventConsumer {
         await otelContext.with(ctx, () => handler.handle(good as never, em));
       }
       await this.opts.outbox.insert(em, dead);
-      counted.consumed = good.length;
-      counted.dead = dead.length;
     });
     committed?.();
     // Counted once the transaction committed (a retried chunk is not counted twice).
     const m = this.opts.metrics;
     if (m) {
-      if (counted.duplicates) m.duplicatesSkipped.inc({ topic }, counted.duplicates);
-      if (counted.consumed) m.eventsConsumed.inc({ topic }, counted.consumed);
-      if (counted.dead) m.dlqMessages.inc({ topic }, counted.dead);
+      const consumed = fresh.filter((d) => d.ok).length;
+      if (decoded.length > fresh.length) m.duplicatesSkipped.inc({ topic }, decoded.length - fresh.length);
+      if (consumed) m.eventsConsumed.inc({ topic }, consumed);
+      if (fresh.length > consumed) m.dlqMessages.inc({ topic }, fresh.length - consumed);
     }
     for (const d of decoded) {
       if (!d.ok) this.opts.logger?.warn({ msg: 'message dead-lettered', topic, offset: d.raw.offset, reason: d.reason }, 'EventConsumer');
