@@ -12,11 +12,14 @@ export function validatePredictionEvent(e: PredictionEvent): string | undefined 
   if (!e.modelVersion) return 'model_version is required';
   if (!e.contentHash) return 'content_hash is required';
   if (!finite(e.confidence) || e.confidence < 0 || e.confidence > 1) return `confidence must be in [0, 1], got ${e.confidence}`;
-  for (const [k, v] of Object.entries(e.numericFeatures)) if (!finite(v)) return `numeric_features.${k} is not finite`;
-  for (const [k, v] of Object.entries(e.classProbabilities)) {
+  // for..in, not Object.entries: this runs for every prediction every stage reads, and an
+  // entries array per map per event was a measurable share of the stages' garbage.
+  for (const k in e.numericFeatures) if (!finite(e.numericFeatures[k])) return `numeric_features.${k} is not finite`;
+  for (const k in e.classProbabilities) {
+    const v = e.classProbabilities[k];
     if (!finite(v) || v < 0 || v > 1) return `class_probabilities.${k} must be in [0, 1]`;
   }
-  if (e.embedding.some((v) => !finite(v))) return 'embedding has a non-finite value';
+  for (const v of e.embedding) if (!finite(v)) return 'embedding has a non-finite value';
   return undefined;
 }
 

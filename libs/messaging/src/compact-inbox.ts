@@ -95,10 +95,12 @@ export class CompactInbox {
     if (unseen.length === 0) return { fresh, committed: () => undefined, restarted };
     const last = BigInt(unseen[unseen.length - 1].offset);
     if (seen.size > 0) {
-      const ids = (o: Outcome) => [...seen].filter(([, v]) => v === o).map(([id]) => id);
+      const applied: string[] = [];
+      const dead: string[] = [];
+      for (const [id, outcome] of seen) (outcome === 'applied' ? applied : dead).push(id);
       await em.query(
         `INSERT INTO inbox_chunk (consumer, topic, kafka_partition, first_offset, last_offset, applied_ids, dead_ids) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
-        [this.consumer, topic, partition, unseen[0].offset, last.toString(), ids('applied'), ids('dead-lettered')],
+        [this.consumer, topic, partition, unseen[0].offset, last.toString(), applied, dead],
       );
     }
     await em.query('UPDATE consumer_offset SET next_offset = $4 WHERE consumer = $1 AND topic = $2 AND kafka_partition = $3', [this.consumer, topic, partition, (last + 1n).toString()]);

@@ -216,13 +216,12 @@ export class EventConsumer {
     m: KafkaMessage,
     poison: Map<string, string>,
   ): Decoded {
-    const fallbackId = `kafka:${topic}/${partition}/${m.offset}`;
     let envelope: Envelope;
     try {
       envelope = readEnvelope(m.headers, handler.schema.typeName);
     } catch (e) {
       const reason = e instanceof EnvelopeError ? e.reason : `bad envelope: ${(e as Error).message}`;
-      return { ok: false, inboxId: fallbackId, reason, raw: m };
+      return { ok: false, inboxId: `kafka:${topic}/${partition}/${m.offset}`, reason, raw: m };
     }
     const inboxId = envelope.id;
     const known = poison.get(inboxId);

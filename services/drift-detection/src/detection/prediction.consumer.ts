@@ -67,6 +67,10 @@ export class DriftPredictionConsumer implements EventHandler<typeof PredictionEv
     const cfg = await this.repo.config(em, modelId);
     const m = await this.repo.load(em, modelId, evs[0].message.modelVersion);
     let detector = new Detector(m.state, cfg);
+    // The reference's embedding length, found once (not per event) and again only while the
+    // reference fills up without one.
+    const referenceDim = () => m.state.reference.find((r) => r.emb)?.emb?.length;
+    let dim = referenceDim();
     for (const ev of evs) {
       const e = ev.message;
       if (e.modelVersion !== m.state.version && !m.state.pinned) {
@@ -74,14 +78,17 @@ export class DriftPredictionConsumer implements EventHandler<typeof PredictionEv
         m.openAlert = null;
         m.referenceDirty = true;
         detector = new Detector(m.state, cfg);
+        dim = undefined;
       }
-      const dim = m.state.reference.find((r) => r.emb)?.emb?.length;
       if (dim && e.embedding.length && e.embedding.length !== dim) {
         throw new PoisonMessageError(ev.id, `embedding has length ${e.embedding.length}, model ${modelId} expects ${dim}`);
       }
       const before = m.state.reference.length;
       const verdict = detector.observe(toSnap(e));
-      if (m.state.reference.length !== before) m.referenceDirty = true;
+      if (m.state.reference.length !== before) {
+        m.referenceDirty = true;
+        if (!dim) dim = referenceDim();
+      }
       if (verdict.kind === 'opened') await this.open(em, m, modelId, verdict, cfg.alpha, ev.traceparent);
       else if (verdict.kind === 'resolved') await this.resolve(em, m, modelId, ev.traceparent);
     }

@@ -31,12 +31,15 @@ export interface Columns {
 /** Builds the column view (embeddings subsampled evenly to at most `maxEmb` rows). */
 export function columns(snaps: readonly Snap[], maxEmb: number): Columns {
   const c: Columns = { n: snaps.length, num: {}, cat: {}, conf: [], label: {}, emb: [], correct: [0, 0], low: [0, 0] };
-  const step = Math.max(1, Math.ceil(snaps.filter((s) => s.emb?.length).length / maxEmb));
+  let withEmb = 0;
+  for (const s of snaps) if (s.emb?.length) withEmb++;
+  const step = Math.max(1, Math.ceil(withEmb / maxEmb));
   let k = 0;
   for (const s of snaps) {
-    for (const [f, v] of Object.entries(s.num)) (c.num[f] ??= []).push(v);
-    for (const [f, v] of Object.entries(s.cat)) {
+    for (const f in s.num) (c.num[f] ??= []).push(s.num[f]);
+    for (const f in s.cat) {
       const m = (c.cat[f] ??= {});
+      const v = s.cat[f];
       m[v] = (m[v] ?? 0) + 1;
     }
     if (s.conf !== undefined) {
