@@ -10,7 +10,10 @@
  * detector over the same events with no Kafka and no database, with the ratio to the bare
  * consumer that reading plus this compute alone would reach.
  *
- *   npx tsc -b bench/pipeline && node bench/pipeline/dist/throughput.js [--events 20000] [--stages drift-detection,sampling] [--replicas 1] [--own-events]
+ * `--repeat N` reads the same events N times, alternating the bare consumer and the stages, and
+ * ends with each stage's median ratio: on a noisy machine one pair of runs can be far off.
+ *
+ *   npx tsc -b bench/pipeline && node bench/pipeline/dist/throughput.js [--events 20000] [--stages drift-detection,sampling] [--replicas 1] [--own-events] [--repeat 1]
  */
 import { randomUUID } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
@@ -229,6 +232,7 @@ async function main(): Promise<void> {
   const events = Number(arg('events', '20000'));
   const stages = arg('stages', 'drift-detection,sampling').split(',');
   const replicas = Number(arg('replicas', '1'));
+  const repeat = Math.max(1, Number(arg('repeat', '1')));
   // --own-events: read only the events this run wrote (4 models), not the whole shared topic,
   // so a x10 run grows the stream and nothing else (the shared topic also gains models).
   const ownEvents = process.argv.includes('--own-events');
@@ -273,23 +277,40 @@ async function main(): Promise<void> {
   const n = total(ends) - total(starts);
   console.log(`topic ${topic}: ${total(ends)} events in total (${events} written by this run); read: ${ownEvents ? `this run's ${n}` : `all ${n}`}`);
 
-  const cpu0 = cpuSnapshot();
-  const bareSecs = await bareConsumer(kafka, topic, ends, from);
-  const bareCpu = cpuPerEvent(cpu0, { consumer: [process.pid] }, n);
-  const bareRate = n / bareSecs;
-  console.log(`bare kafkajs consumer: ${bareRate.toFixed(0)} events/s (${bareSecs.toFixed(2)} s); ${cpuLine(bareCpu)}`);
   const values: Buffer[] = [];
-  const decodeSecs = await bareConsumer(kafka, topic, ends, from, values);
-  const decodeRate = n / decodeSecs;
-  console.log(`kafkajs consumer + protobuf decode: ${decodeRate.toFixed(0)} events/s (${decodeSecs.toFixed(2)} s), ratio to bare consumer ${(decodeRate / bareRate).toFixed(3)}`);
-  for (const name of stages) {
-    const r = await stage(kafka, name, topic, ends, replicas, from);
-    const rate = r.events / r.secs;
-    const label = replicas > 1 ? `${name} (${replicas} replicas)` : name;
-    console.log(`${label}: ${rate.toFixed(0)} events/s (${r.events} events in ${r.secs.toFixed(2)} s), ratio to bare consumer ${(rate / bareRate).toFixed(3)}, to decode consumer ${(rate / decodeRate).toFixed(3)}, peak RSS ${r.peakRssMb.toFixed(0)} MiB${replicas > 1 ? ' (largest replica)' : ''}; ${r.txCount} transactions, ${r.txSecs.toFixed(2)} s inside them`);
-    // With every core busy, a stage cannot pass (cores / its CPU per event) whatever it overlaps.
-    const all = Object.values(r.cpu).reduce((a, b) => a + b, 0);
-    console.log(`  ${cpuLine(r.cpu)}; CPU-bound ceiling on ${cpus().length} cores ${((cpus().length * 1e6) / all).toFixed(0)} events/s, ratio ${((cpus().length * 1e6) / all / bareRate).toFixed(3)}`);
+  let bareRate = 0;
+  let decodeRate = 0;
+  const ratios = new Map<string, number[]>(stages.map((s) => [s, []]));
+  for (let round = 1; round <= repeat; round++) {
+    if (repeat > 1) console.log(`-- round ${round} of ${repeat}`);
+    const cpu0 = cpuSnapshot();
+    const bareSecs = await bareConsumer(kafka, topic, ends, from);
+    const bareCpu = cpuPerEvent(cpu0, { consumer: [process.pid] }, n);
+    bareRate = n / bareSecs;
+    console.log(`bare kafkajs consumer: ${bareRate.toFixed(0)} events/s (${bareSecs.toFixed(2)} s); ${cpuLine(bareCpu)}`);
+    if (round === 1) {
+      const decodeSecs = await bareConsumer(kafka, topic, ends, from, values);
+      decodeRate = n / decodeSecs;
+      console.log(`kafkajs consumer + protobuf decode: ${decodeRate.toFixed(0)} events/s (${decodeSecs.toFixed(2)} s), ratio to bare consumer ${(decodeRate / bareRate).toFixed(3)}`);
+    }
+    for (const name of stages) {
+      const r = await stage(kafka, name, topic, ends, replicas, from);
+      const rate = r.events / r.secs;
+      ratios.get(name)!.push(rate / bareRate);
+      const label = replicas > 1 ? `${name} (${replicas} replicas)` : name;
+      console.log(`${label}: ${rate.toFixed(0)} events/s (${r.events} events in ${r.secs.toFixed(2)} s), ratio to bare consumer ${(rate / bareRate).toFixed(3)}, to decode consumer ${(rate / decodeRate).toFixed(3)}, peak RSS ${r.peakRssMb.toFixed(0)} MiB${replicas > 1 ? ' (largest replica)' : ''}; ${r.txCount} transactions, ${r.txSecs.toFixed(2)} s inside them`);
+      // With every core busy, a stage cannot pass (cores / its CPU per event) whatever it overlaps.
+      const all = Object.values(r.cpu).reduce((a, b) => a + b, 0);
+      console.log(`  ${cpuLine(r.cpu)}; CPU-bound ceiling on ${cpus().length} cores ${((cpus().length * 1e6) / all).toFixed(0)} events/s, ratio ${((cpus().length * 1e6) / all / bareRate).toFixed(3)}`);
+    }
+  }
+  if (repeat > 1) {
+    for (const [name, rs] of ratios) {
+      const sorted = [...rs].sort((a, b) => a - b);
+      const mid = sorted.length >> 1;
+      const median = sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+      console.log(`${name}: ratio to the bare consumer of the same round, median of ${rs.length}: ${median.toFixed(3)} (rounds: ${rs.map((r) => r.toFixed(3)).join(', ')})`);
+    }
   }
   if (stages.includes('drift-detection')) {
     const f = await floor(values);
