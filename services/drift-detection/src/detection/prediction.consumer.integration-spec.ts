@@ -106,6 +106,16 @@ describe('drift-detection state across rolled-back batches (real PostgreSQL)', (
     expect(await stored()).toEqual({ reference: 20, window: 8 });
   });
 
+  it("dead-letters an embedding of another length in the very chunk whose first event starts the model's reference", async () => {
+    const fresh = `c-${run}`;
+    await ds.transaction((em) => repo.saveConfig(em, fresh, create(DriftConfigSchema, { modelId: fresh, referenceSize: 20, windowSize: 20 })));
+    // No reference yet: the first event sets the length (3), the fourth has 2, the sixth 4.
+    const chunk = [0, 1, 2].map((i) => event(i, undefined, fresh));
+    chunk.push(event(3, [1, 2], fresh), event(4, undefined, fresh), event(5, [1, 2, 3, 4], fresh));
+    expect(await apply(chunk)).toEqual([`ev-${run}-${fresh}-3`, `ev-${run}-${fresh}-5`]);
+    expect(await stored(fresh)).toEqual({ reference: 4, window: 0 });
+  });
+
   it('keeps at most DRIFT_STATE_CACHE_MODELS models in memory, and an evicted model continues from its stored state', async () => {
     const small = new StateRepository(driftConfigSchema.parse({ KAFKA_BROKERS: '127.0.0.1:1', DATABASE_URL: dbUrl, DRIFT_STATE_CACHE_MODELS: '1' }));
     const via = new DriftPredictionConsumer(small, new Outbox('labelloop/drift-detection'));
