@@ -23,6 +23,7 @@ import { Kafka } from 'kafkajs';
 import { fromBinary } from '@bufbuild/protobuf';
 import { timestampFromDate } from '@bufbuild/protobuf/wkt';
 import { PredictionEvent, PredictionEventSchema, Topics, validatePredictionEvent } from '@labelloop/contracts';
+import { median } from '@labelloop/drift-stats';
 import { createTestDatabase, ensureLocalInfra, ensureTopics, eventRecord, startGroupsAt, startService, testKafka, testProducer } from '@labelloop/testing';
 
 const arg = (name: string, def: string) => {
@@ -306,10 +307,7 @@ async function main(): Promise<void> {
   }
   if (repeat > 1) {
     for (const [name, rs] of ratios) {
-      const sorted = [...rs].sort((a, b) => a - b);
-      const mid = sorted.length >> 1;
-      const median = sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-      console.log(`${name}: ratio to the bare consumer of the same round, median of ${rs.length}: ${median.toFixed(3)} (rounds: ${rs.map((r) => r.toFixed(3)).join(', ')})`);
+      console.log(`${name}: ratio to the bare consumer of the same round, median of ${rs.length}: ${median(rs).toFixed(3)} (rounds: ${rs.map((r) => r.toFixed(3)).join(', ')})`);
     }
   }
   if (stages.includes('drift-detection')) {

@@ -67,10 +67,9 @@ export class DriftPredictionConsumer implements EventHandler<typeof PredictionEv
     const cfg = await this.repo.config(em, modelId);
     const m = await this.repo.load(em, modelId, evs[0].message.modelVersion);
     let detector = new Detector(m.state, cfg);
-    // The reference's embedding length, found once (not per event) and again only while the
-    // reference fills up without one.
-    const referenceDim = () => m.state.reference.find((r) => r.emb)?.emb?.length;
-    let dim = referenceDim();
+    // The reference's embedding length, found once per chunk, not per event. While the
+    // reference fills, the event it grew by is the first with an embedding if none was before.
+    let dim = m.state.reference.find((r) => r.emb)?.emb?.length;
     for (const ev of evs) {
       const e = ev.message;
       if (e.modelVersion !== m.state.version && !m.state.pinned) {
@@ -87,7 +86,7 @@ export class DriftPredictionConsumer implements EventHandler<typeof PredictionEv
       const verdict = detector.observe(toSnap(e));
       if (m.state.reference.length !== before) {
         m.referenceDirty = true;
-        if (!dim) dim = referenceDim();
+        dim ||= e.embedding.length || undefined;
       }
       if (verdict.kind === 'opened') await this.open(em, m, modelId, verdict, cfg.alpha, ev.traceparent);
       else if (verdict.kind === 'resolved') await this.resolve(em, m, modelId, ev.traceparent);
