@@ -24,12 +24,22 @@ import { fromBinary } from '@bufbuild/protobuf';
 import { timestampFromDate } from '@bufbuild/protobuf/wkt';
 import { PredictionEvent, PredictionEventSchema, Topics, validatePredictionEvent } from '@labelloop/contracts';
 import { median } from '@labelloop/drift-stats';
-import { createTestDatabase, ensureLocalInfra, ensureTopics, eventRecord, startGroupsAt, startService, testKafka, testProducer } from '@labelloop/testing';
+import { createTestDatabase, ensureLocalInfra, ensureTopics, eventRecord, REPO_ROOT, startGroupsAt, startService, testKafka, testProducer } from '@labelloop/testing';
 
 const arg = (name: string, def: string) => {
   const i = process.argv.indexOf(`--${name}`);
   return i > 0 ? process.argv[i + 1] : def;
 };
+
+/**
+ * The NODE_OPTIONS a stage's pod runs with (its k8s/base Deployment), so the bench runs the
+ * stage as it is deployed: heap cap and young generation. BENCH_NODE_OPTIONS overrides it.
+ */
+function podNodeOptions(name: string): string {
+  if (process.env.BENCH_NODE_OPTIONS !== undefined) return process.env.BENCH_NODE_OPTIONS;
+  const manifest = readFileSync(join(REPO_ROOT, 'k8s/base/services', name, 'deployment.yaml'), 'utf8');
+  return /- name: NODE_OPTIONS\n\s+value: (.+)/.exec(manifest)?.[1].trim() ?? '';
+}
 
 async function endOffsets(kafka: Kafka, topic: string): Promise<Map<number, bigint>> {
   const admin = kafka.admin();
@@ -139,7 +149,9 @@ async function stage(
 ): Promise<{ events: number; secs: number; peakRssMb: number; txSecs: number; txCount: number; cpu: Record<string, number> }> {
   const db = await createTestDatabase('bench');
   const group = `bench-${name}-${randomUUID().slice(0, 8)}`;
-  const env = { DATABASE_URL: db.url, KAFKA_GROUP_ID: group, CONSUMER_TX_BATCH: process.env.BENCH_TX_BATCH ?? '2000', LOG_LEVEL: 'warn', AUTH_TOKENS: '[]', SAMPLING_AUDIT_RATE: '0.01' };
+  const nodeOptions = podNodeOptions(name);
+  const env = { DATABASE_URL: db.url, KAFKA_GROUP_ID: group, CONSUMER_TX_BATCH: process.env.BENCH_TX_BATCH ?? '2000', LOG_LEVEL: 'warn', AUTH_TOKENS: '[]', SAMPLING_AUDIT_RATE: '0.01', NODE_OPTIONS: nodeOptions };
+  console.log(`${name}: NODE_OPTIONS="${nodeOptions}" (${process.env.BENCH_NODE_OPTIONS !== undefined ? 'BENCH_NODE_OPTIONS' : 'as its k8s/base Deployment'})`);
   await from(group);
   const svcs = Array.from({ length: replicas }, () => startService(name, env));
   await Promise.all(svcs.map((s) => s.ready));

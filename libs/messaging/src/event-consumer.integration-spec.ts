@@ -1,7 +1,9 @@
 /**
  * EventConsumer against the real Kafka broker and real PostgreSQL (no mocks):
  * redelivery has no second effect, poison messages go to the DLQ with a reason while the
- * partition keeps flowing, and outbox events are published exactly once per commit.
+ * partition keeps flowing, and outbox events are published exactly once per commit. Each case
+ * runs with the inbox row per event, with the compact inbox, and with the compact inbox and
+ * small fetches coalesced into transactions (as drift detection runs).
  */
 import { randomUUID } from 'node:crypto';
 import fc from 'fast-check';
@@ -26,7 +28,11 @@ class EffectTable1700000000000 implements MigrationInterface {
   }
 }
 
-describe.each(['rows', 'chunks'] as const)('EventConsumer, inbox %s (real Kafka + PostgreSQL)', (inbox) => {
+describe.each([
+  { inbox: 'rows', coalesce: false },
+  { inbox: 'chunks', coalesce: false },
+  { inbox: 'chunks', coalesce: true },
+] as const)('EventConsumer, inbox $inbox, coalesce $coalesce (real Kafka + PostgreSQL)', ({ inbox, coalesce }) => {
   const run = randomUUID().slice(0, 8);
   const topic = `test.messaging-${run}.recorded.v1`;
   const echoTopic = `test.messaging-${run}.echoed.v1`;
@@ -43,6 +49,7 @@ describe.each(['rows', 'chunks'] as const)('EventConsumer, inbox %s (real Kafka 
     schema: PredictionEventSchema,
     validate: (e) => (e.modelId ? undefined : 'model_id is required'),
     async handle(events: ConsumedEvent<PredictionEvent>[], em: EntityManager) {
+      transactions.push(events.map((ev) => ev.message.modelId));
       for (const ev of events) {
         if (ev.message.modelId === 'explode') throw new PoisonMessageError(ev.id, 'handler refused model "explode"');
         await em.query('INSERT INTO effect (event_id, model_id) VALUES ($1, $2)', [ev.id, ev.message.modelId]);
@@ -51,7 +58,11 @@ describe.each(['rows', 'chunks'] as const)('EventConsumer, inbox %s (real Kafka 
     },
   };
 
-  const newConsumer = (m = metrics) => new EventConsumer({ kafka, dataSource: ds, groupId, handlers: [handler as EventHandler], outbox, txBatch: 50, metrics: m, inbox });
+  /** The model ids each handle() call got (one call per transaction). */
+  const transactions: string[][] = [];
+  // Coalescing: fetches of 4 KiB (about 15 of these events) gathered into transactions of 50.
+  const newConsumer = (m = metrics) =>
+    new EventConsumer({ kafka, dataSource: ds, groupId, handlers: [handler as EventHandler], outbox, txBatch: 50, metrics: m, inbox, coalesce, maxBytesPerPartition: coalesce ? 4096 : undefined });
 
   beforeAll(async () => {
     await createTestTopics(kafka, [topic, echoTopic]);
@@ -252,4 +263,57 @@ describe.each(['rows', 'chunks'] as const)('EventConsumer, inbox %s (real Kafka 
     // The second replica did take part.
     expect((await secondMetrics.eventsConsumed.get()).values.find((v) => v.labels.topic === topic)?.value ?? 0).toBeGreaterThan(0);
   });
+  if (coalesce) {
+  it('gathers small fetches into transactions of txBatch events, and tells Kafka the end offset once caught up', async () => {
+    const N = 200;
+    const recs = Array.from({ length: N }, (_, i) => eventRecord(PredictionEventSchema, { eventId: `co-${run}-${i}`, modelId: `coalesce-${i}` }, { key: 'coalesce' }));
+    const producer = await testProducer(kafka);
+    const sent = await producer.send({ topic, messages: recs });
+    await producer.disconnect();
+    await eventually(async () => (await effects()).filter((r) => r.model_id.startsWith('coalesce-')).length === N, 'every event applied', 60_000);
+    const sizes = transactions.map((t) => t.filter((m) => m.startsWith('coalesce-')).length).filter((n) => n > 0);
+    // A 4 KiB fetch holds about 15 of these events; the transactions were full but for the last.
+    expect(sizes.reduce((a, b) => a + b, 0)).toBe(N);
+    expect(sizes.slice(0, -1).every((n) => n === 50)).toBe(true);
+    expect(sizes.length).toBeLessThanOrEqual(5);
+    // The group's committed offset reaches the partition's end: lag monitoring reads 0.
+    const end = BigInt(sent[0].baseOffset) + BigInt(N);
+    const admin = kafka.admin();
+    await admin.connect();
+    try {
+      await eventually(async () => {
+        const [t] = await admin.fetchOffsets({ groupId, topics: [topic] });
+        return t.partitions.some((p) => p.partition === sent[0].partition && BigInt(p.offset) === end);
+      }, 'committed offset at the end of the partition', 15_000);
+    } finally {
+      await admin.disconnect();
+    }
+  });
+
+  it('applies the messages a fetch ended with within the linger, while an open producer transaction holds the partition back', async () => {
+    // Read-committed fetches stop at the open transaction: the partition is not caught up
+    // (its high watermark is past the transaction's message) and no fetch brings more until
+    // the transaction ends. The 5 events before it must not wait for that.
+    const key = 'linger';
+    const partition = 0;
+    // Written while no consumer runs, so its first fetch meets both.
+    await consumer.stop();
+    const producer = await testProducer(kafka);
+    await producer.send({ topic, messages: Array.from({ length: 5 }, (_, i) => ({ ...eventRecord(PredictionEventSchema, { eventId: `lg-${run}-${i}`, modelId: `linger-${i}` }, { key }), partition })) });
+    const txProducer = kafka.producer({ transactionalId: `test-${run}-linger`, idempotent: true, maxInFlightRequests: 1 });
+    await txProducer.connect();
+    const tx = await txProducer.transaction();
+    try {
+      await tx.send({ topic, messages: [{ ...eventRecord(PredictionEventSchema, { eventId: `lg-${run}-tx`, modelId: 'linger-tx' }, { key }), partition }] });
+      consumer = newConsumer();
+      await consumer.start();
+      await eventually(async () => (await effects()).filter((r) => r.model_id.startsWith('linger-')).length === 5, 'the 5 events before the open transaction', 20_000);
+      expect((await effects()).some((r) => r.model_id === 'linger-tx')).toBe(false);
+    } finally {
+      await tx.abort();
+      await txProducer.disconnect();
+      await producer.disconnect();
+    }
+  });
+  }
 });

@@ -77,6 +77,37 @@ export interface EventConsumerOptions {
    */
   inbox?: 'rows' | 'chunks';
   inboxHorizon?: number;
+  /**
+   * Gather a partition's messages across fetches into transactions of up to `txBatch`
+   * (default false: a transaction never spans two fetches). For streams read with small
+   * fetches, so what kafkajs fetched dies young instead of living through every transaction
+   * of a large fetch: the handed-over offset is resolved at once (kafkajs fetches on), and
+   * Kafka is told an offset only after the transaction that applied it committed. What
+   * waits is applied when its partition is caught up, when `txBatch` is reached, or after
+   * `lingerMs`.
+   */
+  coalesce?: boolean;
+  /** With `coalesce`: how long fewer than `txBatch` messages may wait (default 100 ms). */
+  lingerMs?: number;
+}
+
+/** A partition's messages waiting for their transaction (`coalesce`). */
+interface Waiting {
+  topic: string;
+  partition: number;
+  msgs: KafkaMessage[];
+  highWatermark: string;
+  timer?: NodeJS.Timeout;
+  /** The partition's work, one at a time and in offset order: a batch's, or the linger's. */
+  turn: Promise<void>;
+  /** The next offset not applied, to commit to Kafka (undefined: nothing new since the last commit). */
+  applied?: string;
+}
+
+/** What a chunk's retry loop needs from whoever fetched it. */
+interface ChunkControl {
+  isRunning(): boolean;
+  heartbeat(): Promise<void>;
 }
 
 /** Header the DLQ replay tool sets on replayed messages. */
@@ -110,6 +141,9 @@ export class EventConsumer {
   /** False while the consumer is crashed or retrying a failing batch (exposed in /readyz). */
   healthy = false;
   private readonly chunks?: CompactInbox;
+  private readonly waiting = new Map<string, Waiting>();
+  private lastKafkaCommit = 0;
+  private stopping = false;
 
   constructor(private readonly opts: EventConsumerOptions) {
     for (const h of opts.handlers) this.byTopic.set(h.topic, h);
@@ -131,13 +165,18 @@ export class EventConsumer {
       this.opts.logger?.error({ msg: 'kafka consumer crashed', error: e.payload.error?.message, restart: e.payload.restart }, 'EventConsumer');
     });
     c.on(c.events.GROUP_JOIN, () => (this.healthy = true));
+    // Partitions may move: what waits was not applied nor committed, so it is fetched again
+    // by whoever owns its partition next.
+    c.on(c.events.REBALANCING, () => this.dropWaiting());
     await c.connect();
     await c.subscribe({ topics: [...this.byTopic.keys()], fromBeginning: this.opts.fromBeginning ?? true });
     await c.run({
       // Offsets are resolved only after the batch's transaction committed; kafkajs then
       // commits resolved offsets at most every second (a lost commit means a redelivery,
       // which the inbox makes harmless), instead of a broker round trip per transaction.
-      autoCommit: true,
+      // With coalesce, resolved offsets run ahead of what was applied: Kafka is told only
+      // applied offsets, by commitApplied.
+      autoCommit: !this.opts.coalesce,
       autoCommitInterval: 1000,
       eachBatchAutoResolve: false,
       // Partitions are independent (per-key state lives in one partition): overlapping
@@ -149,15 +188,31 @@ export class EventConsumer {
 
   /** Stops fetching, lets the in-flight transaction finish and commit, then leaves the group. */
   async stop(): Promise<void> {
+    this.stopping = true;
     this.abort.abort();
+    for (const w of this.waiting.values()) clearTimeout(w.timer);
+    // (coalesce) A transaction in flight commits or rolls back first; then Kafka is told what
+    // was applied. What still waits is dropped: it was neither applied nor committed.
+    await Promise.all([...this.waiting.values()].map((w) => w.turn));
+    if (this.opts.coalesce) await this.commitApplied();
     await this.consumer?.stop().catch(() => undefined);
+    this.dropWaiting();
     await this.consumer?.disconnect().catch(() => undefined);
+  }
+
+  private dropWaiting(): void {
+    for (const w of this.waiting.values()) {
+      clearTimeout(w.timer);
+      w.timer = undefined;
+      w.msgs = [];
+    }
   }
 
   private async onBatch(p: EachBatchPayload): Promise<void> {
     const { batch } = p;
     const handler = this.byTopic.get(batch.topic);
     if (!handler) return;
+    if (this.opts.coalesce) return this.coalesceBatch(p, handler);
     const msgs = batch.messages;
     for (let i = 0; i < msgs.length; i += this.opts.txBatch) {
       if (!p.isRunning() || p.isStale()) return;
@@ -170,13 +225,97 @@ export class EventConsumer {
     }
   }
 
+  /**
+   * `coalesce`: adds the batch to its partition's waiting messages and hands it back to kafkajs
+   * at once (resolved), applying full chunks, or all of it when the partition is caught up.
+   */
+  private async coalesceBatch(p: EachBatchPayload, handler: EventHandler): Promise<void> {
+    const { batch } = p;
+    if (batch.messages.length === 0) return;
+    const key = `${batch.topic}|${batch.partition}`;
+    let w = this.waiting.get(key);
+    if (!w) this.waiting.set(key, (w = { topic: batch.topic, partition: batch.partition, msgs: [], highWatermark: batch.highWatermark, turn: Promise.resolve() }));
+    const waiting = w;
+    await this.inTurn(waiting, async () => {
+      if (this.stopping || !p.isRunning() || p.isStale()) return;
+      const last = waiting.msgs[waiting.msgs.length - 1];
+      // Offsets at or before what waits: kafkajs went back to the committed offset (a
+      // rebalance kept this partition here). What waits comes again in this batch.
+      if (last && BigInt(batch.messages[0].offset) <= BigInt(last.offset)) waiting.msgs = [];
+      for (const m of batch.messages) waiting.msgs.push(m);
+      waiting.highWatermark = batch.highWatermark;
+      p.resolveOffset(batch.messages[batch.messages.length - 1].offset);
+      const caughtUp = batch.offsetLag() === '0';
+      if (!(await this.applyWaiting(handler, waiting, p, caughtUp))) return;
+      if (waiting.msgs.length > 0) this.linger(handler, waiting);
+      // Caught up: Kafka hears it now (lag reads 0). Otherwise at most once a second.
+      if (caughtUp || Date.now() - this.lastKafkaCommit >= 1000) await this.commitApplied();
+      await p.heartbeat();
+    });
+  }
+
+  /** Applies the waiting messages in chunks of `txBatch` (a last, short one too if `all`). False when stopping. */
+  private async applyWaiting(handler: EventHandler, w: Waiting, control: ChunkControl, all: boolean): Promise<boolean> {
+    while (w.msgs.length >= this.opts.txBatch || (all && w.msgs.length > 0)) {
+      if (this.stopping || !control.isRunning()) return false;
+      const chunk = w.msgs.slice(0, this.opts.txBatch);
+      const ok = await this.applyWithRetry(handler, w.topic, w.partition, chunk, control, w.highWatermark);
+      if (!ok) return false; // not applied, not committed: fetched again after a restart
+      // A rebalance during the transaction dropped what waited; keep it dropped.
+      if (w.msgs[0] === chunk[0]) w.msgs = w.msgs.slice(chunk.length);
+      w.applied = (BigInt(chunk[chunk.length - 1].offset) + 1n).toString();
+    }
+    clearTimeout(w.timer);
+    w.timer = undefined;
+    return true;
+  }
+
+  /** Applies a partition's last few messages if no fetch has done so within `lingerMs`. */
+  private linger(handler: EventHandler, w: Waiting): void {
+    if (w.timer) return;
+    w.timer = setTimeout(() => {
+      w.timer = undefined;
+      const control: ChunkControl = { isRunning: () => !this.stopping, heartbeat: async () => undefined };
+      void this.inTurn(w, async () => {
+        if (this.stopping || w.msgs.length === 0) return;
+        if (await this.applyWaiting(handler, w, control, true)) await this.commitApplied();
+      }).catch((err: Error) => this.opts.logger?.error({ msg: 'applying waiting messages failed', topic: w.topic, partition: w.partition, error: err.message }, 'EventConsumer'));
+    }, this.opts.lingerMs ?? 100);
+    w.timer.unref?.();
+  }
+
+  /** Runs `work` once the partition's earlier work is done. */
+  private inTurn(w: Waiting, work: () => Promise<void>): Promise<void> {
+    const run = w.turn.then(work);
+    w.turn = run.catch(() => undefined);
+    return run;
+  }
+
+  /**
+   * Tells Kafka the applied offsets. A lost commit (a rebalance under way) only means those
+   * messages are fetched again, and the inbox skips them.
+   */
+  private async commitApplied(): Promise<void> {
+    const offsets = [];
+    for (const w of this.waiting.values()) {
+      if (w.applied === undefined) continue;
+      offsets.push({ topic: w.topic, partition: w.partition, offset: w.applied });
+      w.applied = undefined;
+    }
+    this.lastKafkaCommit = Date.now();
+    if (offsets.length === 0 || !this.consumer) return;
+    await this.consumer.commitOffsets(offsets).catch((err: Error) => {
+      this.opts.logger?.warn({ msg: 'offset commit failed, those messages may be fetched again', error: err.message }, 'EventConsumer');
+    });
+  }
+
   /** Applies a chunk; retries transient failures with backoff until it commits or the consumer stops. */
   private async applyWithRetry(
     handler: EventHandler,
     topic: string,
     partition: number,
     chunk: KafkaMessage[],
-    p: EachBatchPayload,
+    p: ChunkControl,
     highWatermark: string,
   ): Promise<boolean> {
     const poison = new Map<string, string>();

@@ -43,6 +43,8 @@ export interface ServiceSpec<C extends BaseConfig> {
    * consumed offset and a row of ids per chunk (`chunks`, for stages that read every prediction).
    */
   inbox?: 'rows' | 'chunks';
+  /** Gather a partition's small fetches into full transactions (see EventConsumerOptions.coalesce). */
+  coalesce?: boolean;
 }
 
 /** A started service. */
@@ -136,6 +138,7 @@ export async function runService<C extends BaseConfig>(spec: ServiceSpec<C>, env
         txBatch: config.CONSUMER_TX_BATCH,
         maxBytesPerPartition: config.KAFKA_MAX_BYTES_PER_PARTITION,
         inbox: spec.inbox,
+        coalesce: spec.coalesce,
         inboxHorizon: config.INBOX_HORIZON_IDS,
         sessionTimeoutMs: config.KAFKA_SESSION_TIMEOUT_MS,
         metrics,

@@ -2,6 +2,12 @@ import { baseConfigSchema, z } from '@labelloop/config';
 
 /** Drift detection settings (defaults for models without a stored config). */
 export const driftConfigSchema = baseConfigSchema.extend({
+  /**
+   * Bytes fetched per partition at a time. Small, because drift detection coalesces fetches
+   * into transactions (see main.ts): a small fetch's messages die young, and cost the garbage
+   * collector little (bench/pipeline/README.md, session 8).
+   */
+  KAFKA_MAX_BYTES_PER_PARTITION: z.coerce.number().int().positive().default(256 * 1024),
   /** Events after a model version's deployment that form its reference distribution. */
   DRIFT_REFERENCE_SIZE: z.coerce.number().int().min(20).max(5000).default(500),
   /** Events per (tumbling, count-based) window. */

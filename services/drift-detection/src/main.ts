@@ -18,6 +18,9 @@ main({
   handlers: (app) => [app.get(DriftPredictionConsumer), app.get(ModelPromotedConsumer)],
   // It reads every prediction: no inbox row per event (offsets and a row of ids per chunk).
   inbox: 'chunks',
+  // ...and gathers its small fetches (KAFKA_MAX_BYTES_PER_PARTITION, drift.config.ts) into full
+  // transactions, so a fetch's messages die young (run it with a 64 MiB semi-space: k8s sets it).
+  coalesce: true,
   grpc: (app, server) => {
     server.add(DriftService, app.get(DriftGrpc));
     server.add(IngestService, app.get(IngestGrpc));
