@@ -264,56 +264,56 @@ describe.each([
     expect((await secondMetrics.eventsConsumed.get()).values.find((v) => v.labels.topic === topic)?.value ?? 0).toBeGreaterThan(0);
   });
   if (coalesce) {
-  it('gathers small fetches into transactions of txBatch events, and tells Kafka the end offset once caught up', async () => {
-    const N = 200;
-    const recs = Array.from({ length: N }, (_, i) => eventRecord(PredictionEventSchema, { eventId: `co-${run}-${i}`, modelId: `coalesce-${i}` }, { key: 'coalesce' }));
-    const producer = await testProducer(kafka);
-    const sent = await producer.send({ topic, messages: recs });
-    await producer.disconnect();
-    await eventually(async () => (await effects()).filter((r) => r.model_id.startsWith('coalesce-')).length === N, 'every event applied', 60_000);
-    const sizes = transactions.map((t) => t.filter((m) => m.startsWith('coalesce-')).length).filter((n) => n > 0);
-    // A 4 KiB fetch holds about 15 of these events; the transactions were full but for the last.
-    expect(sizes.reduce((a, b) => a + b, 0)).toBe(N);
-    expect(sizes.slice(0, -1).every((n) => n === 50)).toBe(true);
-    expect(sizes.length).toBeLessThanOrEqual(5);
-    // The group's committed offset reaches the partition's end: lag monitoring reads 0.
-    const end = BigInt(sent[0].baseOffset) + BigInt(N);
-    const admin = kafka.admin();
-    await admin.connect();
-    try {
-      await eventually(async () => {
-        const [t] = await admin.fetchOffsets({ groupId, topics: [topic] });
-        return t.partitions.some((p) => p.partition === sent[0].partition && BigInt(p.offset) === end);
-      }, 'committed offset at the end of the partition', 15_000);
-    } finally {
-      await admin.disconnect();
-    }
-  });
-
-  it('applies the messages a fetch ended with within the linger, while an open producer transaction holds the partition back', async () => {
-    // Read-committed fetches stop at the open transaction: the partition is not caught up
-    // (its high watermark is past the transaction's message) and no fetch brings more until
-    // the transaction ends. The 5 events before it must not wait for that.
-    const key = 'linger';
-    const partition = 0;
-    // Written while no consumer runs, so its first fetch meets both.
-    await consumer.stop();
-    const producer = await testProducer(kafka);
-    await producer.send({ topic, messages: Array.from({ length: 5 }, (_, i) => ({ ...eventRecord(PredictionEventSchema, { eventId: `lg-${run}-${i}`, modelId: `linger-${i}` }, { key }), partition })) });
-    const txProducer = kafka.producer({ transactionalId: `test-${run}-linger`, idempotent: true, maxInFlightRequests: 1 });
-    await txProducer.connect();
-    const tx = await txProducer.transaction();
-    try {
-      await tx.send({ topic, messages: [{ ...eventRecord(PredictionEventSchema, { eventId: `lg-${run}-tx`, modelId: 'linger-tx' }, { key }), partition }] });
-      consumer = newConsumer();
-      await consumer.start();
-      await eventually(async () => (await effects()).filter((r) => r.model_id.startsWith('linger-')).length === 5, 'the 5 events before the open transaction', 20_000);
-      expect((await effects()).some((r) => r.model_id === 'linger-tx')).toBe(false);
-    } finally {
-      await tx.abort();
-      await txProducer.disconnect();
+    it('gathers small fetches into transactions of txBatch events, and tells Kafka the end offset once caught up', async () => {
+      const N = 200;
+      const recs = Array.from({ length: N }, (_, i) => eventRecord(PredictionEventSchema, { eventId: `co-${run}-${i}`, modelId: `coalesce-${i}` }, { key: 'coalesce' }));
+      const producer = await testProducer(kafka);
+      const sent = await producer.send({ topic, messages: recs });
       await producer.disconnect();
-    }
-  });
+      await eventually(async () => (await effects()).filter((r) => r.model_id.startsWith('coalesce-')).length === N, 'every event applied', 60_000);
+      const sizes = transactions.map((t) => t.filter((m) => m.startsWith('coalesce-')).length).filter((n) => n > 0);
+      // A 4 KiB fetch holds about 15 of these events; the transactions were full but for the last.
+      expect(sizes.reduce((a, b) => a + b, 0)).toBe(N);
+      expect(sizes.slice(0, -1).every((n) => n === 50)).toBe(true);
+      expect(sizes.length).toBeLessThanOrEqual(5);
+      // The group's committed offset reaches the partition's end: lag monitoring reads 0.
+      const end = BigInt(sent[0].baseOffset) + BigInt(N);
+      const admin = kafka.admin();
+      await admin.connect();
+      try {
+        await eventually(async () => {
+          const [t] = await admin.fetchOffsets({ groupId, topics: [topic] });
+          return t.partitions.some((p) => p.partition === sent[0].partition && BigInt(p.offset) === end);
+        }, 'committed offset at the end of the partition', 15_000);
+      } finally {
+        await admin.disconnect();
+      }
+    });
+
+    it('applies the messages a fetch ended with within the linger, while an open producer transaction holds the partition back', async () => {
+      // Read-committed fetches stop at the open transaction: the partition is not caught up
+      // (its high watermark is past the transaction's message) and no fetch brings more until
+      // the transaction ends. The 5 events before it must not wait for that.
+      const key = 'linger';
+      const partition = 0;
+      // Written while no consumer runs, so its first fetch meets both.
+      await consumer.stop();
+      const producer = await testProducer(kafka);
+      await producer.send({ topic, messages: Array.from({ length: 5 }, (_, i) => ({ ...eventRecord(PredictionEventSchema, { eventId: `lg-${run}-${i}`, modelId: `linger-${i}` }, { key }), partition })) });
+      const txProducer = kafka.producer({ transactionalId: `test-${run}-linger`, idempotent: true, maxInFlightRequests: 1 });
+      await txProducer.connect();
+      const tx = await txProducer.transaction();
+      try {
+        await tx.send({ topic, messages: [{ ...eventRecord(PredictionEventSchema, { eventId: `lg-${run}-tx`, modelId: 'linger-tx' }, { key }), partition }] });
+        consumer = newConsumer();
+        await consumer.start();
+        await eventually(async () => (await effects()).filter((r) => r.model_id.startsWith('linger-')).length === 5, 'the 5 events before the open transaction', 20_000);
+        expect((await effects()).some((r) => r.model_id === 'linger-tx')).toBe(false);
+      } finally {
+        await tx.abort();
+        await txProducer.disconnect();
+        await producer.disconnect();
+      }
+    });
   }
 });

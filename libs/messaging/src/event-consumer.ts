@@ -143,7 +143,6 @@ export class EventConsumer {
   private readonly chunks?: CompactInbox;
   private readonly waiting = new Map<string, Waiting>();
   private lastKafkaCommit = 0;
-  private stopping = false;
 
   constructor(private readonly opts: EventConsumerOptions) {
     for (const h of opts.handlers) this.byTopic.set(h.topic, h);
@@ -188,9 +187,7 @@ export class EventConsumer {
 
   /** Stops fetching, lets the in-flight transaction finish and commit, then leaves the group. */
   async stop(): Promise<void> {
-    this.stopping = true;
     this.abort.abort();
-    for (const w of this.waiting.values()) clearTimeout(w.timer);
     // (coalesce) A transaction in flight commits or rolls back first; then Kafka is told what
     // was applied. What still waits is dropped: it was neither applied nor committed.
     await Promise.all([...this.waiting.values()].map((w) => w.turn));
@@ -232,12 +229,9 @@ export class EventConsumer {
   private async coalesceBatch(p: EachBatchPayload, handler: EventHandler): Promise<void> {
     const { batch } = p;
     if (batch.messages.length === 0) return;
-    const key = `${batch.topic}|${batch.partition}`;
-    let w = this.waiting.get(key);
-    if (!w) this.waiting.set(key, (w = { topic: batch.topic, partition: batch.partition, msgs: [], highWatermark: batch.highWatermark, turn: Promise.resolve() }));
-    const waiting = w;
+    const waiting = this.waitingOf(batch.topic, batch.partition);
     await this.inTurn(waiting, async () => {
-      if (this.stopping || !p.isRunning() || p.isStale()) return;
+      if (this.abort.signal.aborted || !p.isRunning() || p.isStale()) return;
       const last = waiting.msgs[waiting.msgs.length - 1];
       // Offsets at or before what waits: kafkajs went back to the committed offset (a
       // rebalance kept this partition here). What waits comes again in this batch.
@@ -254,10 +248,17 @@ export class EventConsumer {
     });
   }
 
+  private waitingOf(topic: string, partition: number): Waiting {
+    const key = `${topic}|${partition}`;
+    let w = this.waiting.get(key);
+    if (!w) this.waiting.set(key, (w = { topic, partition, msgs: [], highWatermark: '0', turn: Promise.resolve() }));
+    return w;
+  }
+
   /** Applies the waiting messages in chunks of `txBatch` (a last, short one too if `all`). False when stopping. */
   private async applyWaiting(handler: EventHandler, w: Waiting, control: ChunkControl, all: boolean): Promise<boolean> {
     while (w.msgs.length >= this.opts.txBatch || (all && w.msgs.length > 0)) {
-      if (this.stopping || !control.isRunning()) return false;
+      if (this.abort.signal.aborted || !control.isRunning()) return false;
       const chunk = w.msgs.slice(0, this.opts.txBatch);
       const ok = await this.applyWithRetry(handler, w.topic, w.partition, chunk, control, w.highWatermark);
       if (!ok) return false; // not applied, not committed: fetched again after a restart
@@ -275,9 +276,9 @@ export class EventConsumer {
     if (w.timer) return;
     w.timer = setTimeout(() => {
       w.timer = undefined;
-      const control: ChunkControl = { isRunning: () => !this.stopping, heartbeat: async () => undefined };
+      const control: ChunkControl = { isRunning: () => !this.abort.signal.aborted, heartbeat: async () => undefined };
       void this.inTurn(w, async () => {
-        if (this.stopping || w.msgs.length === 0) return;
+        if (this.abort.signal.aborted || w.msgs.length === 0) return;
         if (await this.applyWaiting(handler, w, control, true)) await this.commitApplied();
       }).catch((err: Error) => this.opts.logger?.error({ msg: 'applying waiting messages failed', topic: w.topic, partition: w.partition, error: err.message }, 'EventConsumer'));
     }, this.opts.lingerMs ?? 100);
