@@ -5,7 +5,8 @@
  * times while a stream of predictions is flowing (a process crash, not power loss: the
  * PostgreSQL server and Kafka broker stay up), and restarted each time. annotation-dispatch
  * runs downstream. Afterwards the stores are reconciled against what was sent:
- *  - every prediction id is in sampling's inbox exactly once;
+ *  - every prediction id is in sampling's inbox exactly once (its compact inbox: the ids each
+ *    chunk applied, so a redelivery or a re-sent copy recorded twice would show);
  *  - every item has exactly one sampling decision and exactly one task downstream;
  *  - the AnnotationRequested events on the topic cover every item (a re-sent copy after a
  *    crash is allowed on the wire; its ce_id is the same, so it has no second effect).
@@ -78,7 +79,10 @@ describe('crash recovery: SIGKILL of a consumer mid-stream', () => {
     await new Promise((r) => setTimeout(r, 3000));
 
     // The group reads the topic from the beginning, so other tests' events are there too: count ours.
-    const inbox = await pg.query(`SELECT event_id FROM sampling.inbox WHERE topic = $1 AND event_id LIKE $2`, [Topics.predictionRecorded, `${run}-p%`]);
+    const inbox = await pg.query(`SELECT id AS event_id FROM sampling.inbox_chunk c, unnest(c.applied_ids) id WHERE c.topic = $1 AND id LIKE $2`, [
+      Topics.predictionRecorded,
+      `${run}-p%`,
+    ]);
     const inboxIds = new Set(inbox.rows.map((r) => r.event_id as string));
     expect(inbox.rowCount).toBe(N);
     expect(ids.every((id) => inboxIds.has(id))).toBe(true);

@@ -100,7 +100,7 @@ describe('sampling triggers', () => {
     expect(t(1002).trigger).toBe(Trigger.NEW_CLASS);
     expect(t(1003).trigger).toBe(Trigger.NEW_CLASS);
     expect(t(1004).trigger).toBe(Trigger.PERFORMANCE_DECLINE);
-    expect(t(rep)).toMatchObject({ trigger: Trigger.DRIFT, strategy: 'drift_representative' });
+    expect(t(rep)).toMatchObject({ trigger: Trigger.DRIFT, strategy: 'drift_representative', inputUri: `mail://${run}/${rep}`, contentHash: `sha256:${run}-${rep}` });
     const audits = [...byEvent.values()].filter((r) => r.trigger === Trigger.RANDOM_AUDIT);
     expect(audits.length).toBeGreaterThan(3); // 5% of ~300
     expect(audits.every((a) => a.auditSample && a.strategy === 'random')).toBe(true);

@@ -142,12 +142,15 @@ function wire(name: string, records: TopicRecord[], expected: Set<string>): { ch
  * services also consume other tests' older events from them). Like Kafka's transactions
  * test: input set == output set at every stage, zero duplicates.
  */
-/** A schema's inbox as rows (event_id, outcome, topic), and its name: drift detection's is the compact one. */
+/** Schemas whose stage keeps the compact inbox (a row of ids per chunk): the two that read every prediction. */
+const COMPACT_INBOX = new Set(['drift_detection', 'sampling']);
+
+/** A schema's inbox as rows (event_id, outcome, topic), and its name. */
 function inboxOf(schema: string): { sql: string; name: string } {
-  if (schema !== 'drift_detection') return { sql: `${schema}.inbox`, name: `${schema}.inbox` };
+  if (!COMPACT_INBOX.has(schema)) return { sql: `${schema}.inbox`, name: `${schema}.inbox` };
   return {
-    sql: `(SELECT id AS event_id, 'applied' AS outcome, c.topic FROM drift_detection.inbox_chunk c, unnest(c.applied_ids) id
-           UNION ALL SELECT id, 'dead-lettered', c.topic FROM drift_detection.inbox_chunk c, unnest(c.dead_ids) id) drift_inbox`,
+    sql: `(SELECT id AS event_id, 'applied' AS outcome, c.topic FROM ${schema}.inbox_chunk c, unnest(c.applied_ids) id
+           UNION ALL SELECT id, 'dead-lettered', c.topic FROM ${schema}.inbox_chunk c, unnest(c.dead_ids) id) ${schema}_inbox`,
     name: `${schema}.inbox_chunk`,
   };
 }
@@ -160,7 +163,7 @@ export async function reconcile(ctx: Ctx): Promise<Reconciliation> {
   const wireCopies: Record<string, number> = {};
 
   // 1. Every prediction is in sampling's and drift-detection's inbox exactly once (and was applied).
-  // Drift detection keeps the compact inbox: a row per chunk with the ids it applied.
+  // Both keep the compact inbox: a row per chunk with the ids it applied.
   const eventIds = Array.from({ length: plan.events }, (_, i) => plan.eventId(i));
   counts.events = plan.events;
   for (const schema of ['sampling', 'drift_detection']) {
@@ -446,7 +449,7 @@ export async function progress(pg: Pool, plan: TrafficPlan): Promise<Record<stri
   // same dataset id, which this run's retrain-trigger also turns into runs).
   const ourVersions = `SELECT version_id FROM dataset_registry.dataset_version WHERE dataset_id = $2 AND export_uri <> ''`;
   return {
-    sampled: await one(`SELECT count(*) AS n FROM sampling.inbox WHERE topic = $1 AND event_id LIKE $2`, [Topics.predictionRecorded, like]),
+    sampled: await one(`SELECT count(*) AS n FROM ${inboxOf('sampling').sql} WHERE topic = $1 AND event_id LIKE $2`, [Topics.predictionRecorded, like]),
     drift: await one(`SELECT count(*) AS n FROM ${inboxOf('drift_detection').sql} WHERE topic = $1 AND event_id LIKE $2`, [Topics.predictionRecorded, like]),
     selected: await one(`SELECT count(*) AS n FROM sampling.sampling_decision WHERE model_id = $1`, [plan.modelId]),
     tasks: await one(`SELECT count(*) AS n FROM annotation_dispatch.annotation_task WHERE project_id = $1`, [plan.projectId]),

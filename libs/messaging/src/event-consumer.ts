@@ -29,6 +29,8 @@ export interface ConsumedEvent<T> {
   offset: string;
   key: string | null;
   message: T;
+  /** The message's bytes as consumed (what `message` was decoded from). */
+  value: Buffer;
   /** traceparent of this event's processing span: pass it to `Outbox.emit` for what it causes. */
   traceparent?: string;
 }
@@ -400,6 +402,7 @@ export class EventConsumer {
         offset: m.offset,
         key: m.key ? m.key.toString('utf8') : null,
         message,
+        value: m.value,
         traceparent,
       },
     };

@@ -16,4 +16,6 @@ main({
   migrations: [CreateSamplingTables1732330000000, SamplingPoliciesAndSignals1732400000000],
   handlers: (app) => [app.get(PredictionConsumer), app.get(DriftAlertConsumer)],
   grpc: (app, server) => server.add(SamplingService, app.get(SamplingGrpc)),
+  // It reads every prediction: no inbox row per event (offsets and a row of ids per chunk).
+  inbox: 'chunks',
 });

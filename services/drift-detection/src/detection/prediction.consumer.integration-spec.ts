@@ -9,7 +9,7 @@
  * share a chunk with reference events (its window held more than the 50 events sent).
  */
 import { randomUUID } from 'node:crypto';
-import { create } from '@bufbuild/protobuf';
+import { create, toBinary } from '@bufbuild/protobuf';
 import { DriftConfigSchema, PredictionEvent, PredictionEventSchema } from '@labelloop/contracts';
 import { ConsumedEvent, Outbox, PoisonMessageError } from '@labelloop/messaging';
 import { createServiceDataSource, DataSource, migrate } from '@labelloop/persistence';
@@ -42,14 +42,8 @@ describe('drift-detection state across rolled-back batches (real PostgreSQL)', (
     await ds?.destroy();
   });
 
-  const event = (i: number, embedding = [0.1 * (i % 7), 0.2, 0.3], modelId = model): ConsumedEvent<PredictionEvent> => ({
-    id: `ev-${run}-${modelId}-${i}`,
-    envelope: {} as ConsumedEvent<PredictionEvent>['envelope'],
-    topic: 't',
-    partition: 0,
-    offset: String(i),
-    key: modelId,
-    message: create(PredictionEventSchema, {
+  const event = (i: number, embedding = [0.1 * (i % 7), 0.2, 0.3], modelId = model): ConsumedEvent<PredictionEvent> => {
+    const message = create(PredictionEventSchema, {
       eventId: `ev-${run}-${modelId}-${i}`,
       modelId,
       modelVersion: '1',
@@ -57,8 +51,18 @@ describe('drift-detection state across rolled-back batches (real PostgreSQL)', (
       confidence: 0.5 + (i % 5) / 10,
       numericFeatures: { length: i % 11 },
       embedding,
-    }),
-  });
+    });
+    return {
+      id: `ev-${run}-${modelId}-${i}`,
+      envelope: {} as ConsumedEvent<PredictionEvent>['envelope'],
+      topic: 't',
+      partition: 0,
+      offset: String(i),
+      key: modelId,
+      message,
+      value: Buffer.from(toBinary(PredictionEventSchema, message)),
+    };
+  };
   const range = (from: number, to: number) => Array.from({ length: to - from }, (_, k) => event(from + k));
 
   async function stored(modelId = model): Promise<{ reference: number; window: number }> {

@@ -7,8 +7,7 @@
  * count is exact. A redelivered batch then changes no figure.
  */
 import { randomUUID } from 'node:crypto';
-import { create } from '@bufbuild/protobuf';
-import { fromBinary } from '@bufbuild/protobuf';
+import { create, fromBinary, toBinary } from '@bufbuild/protobuf';
 import { AnnotationSubmitted, AnnotationSubmittedSchema, LabelAcceptedSchema, LabelSchema, QaPolicySchema, ReworkRequestedSchema, Topics } from '@labelloop/contracts';
 import { ConsumedEvent, Outbox } from '@labelloop/messaging';
 import { Metrics } from '@labelloop/observability';
@@ -44,14 +43,8 @@ describe('QA submissions in parallel partitions (real PostgreSQL)', () => {
     await ds?.destroy();
   });
 
-  const submission = (annotator: string, item: string, opts: { project?: string; label?: string; required?: number; round?: number } = {}): ConsumedEvent<AnnotationSubmitted> => ({
-    id: `ev-${annotator}-${item}-${opts.round ?? 0}`,
-    envelope: {} as ConsumedEvent<AnnotationSubmitted>['envelope'],
-    topic: 't',
-    partition: 0,
-    offset: '0',
-    key: item,
-    message: create(AnnotationSubmittedSchema, {
+  const submission = (annotator: string, item: string, opts: { project?: string; label?: string; required?: number; round?: number } = {}): ConsumedEvent<AnnotationSubmitted> => {
+    const message = create(AnnotationSubmittedSchema, {
       submissionId: `sub-${annotator}-${item}-${opts.round ?? 0}`,
       itemId: `${item}-${run}`,
       projectId: opts.project ?? `p-${run}`,
@@ -59,8 +52,18 @@ describe('QA submissions in parallel partitions (real PostgreSQL)', () => {
       requiredAnswers: opts.required ?? 2,
       timeSpentMs: 1000,
       label: create(LabelSchema, { value: { case: 'classification', value: { classes: [opts.label ?? 'spam'] } } }),
-    }),
-  });
+    });
+    return {
+      id: `ev-${annotator}-${item}-${opts.round ?? 0}`,
+      envelope: {} as ConsumedEvent<AnnotationSubmitted>['envelope'],
+      topic: 't',
+      partition: 0,
+      offset: '0',
+      key: item,
+      message,
+      value: Buffer.from(toBinary(AnnotationSubmittedSchema, message)),
+    };
+  };
 
   /** Both transactions pause after their first scorecard write until the other wrote too (or 1.5 s). */
   function interleaving() {

@@ -1,5 +1,4 @@
 import { Injectable } from '@nestjs/common';
-import { toBinary } from '@bufbuild/protobuf';
 import { timestampDate } from '@bufbuild/protobuf/wkt';
 import { nearDuplicate } from '@labelloop/active-learning';
 import { PredictionEvent, PredictionEventSchema, Topics, Trigger, validatePredictionEvent } from '@labelloop/contracts';
@@ -118,16 +117,30 @@ export class PredictionConsumer implements EventHandler<typeof PredictionEventSc
     return out;
   }
 
-  /** Keeps the last RECENT_EVENTS events per model, so a DriftDetected alert can name them. */
+  /**
+   * Keeps the last RECENT_EVENTS events per model, so a DriftDetected alert can name them. The
+   * events are stored as they were consumed (no re-encoding), sent as one binary parameter cut
+   * by offsets in SQL: a bytea[] parameter would go as hex text, which cost more than the rest
+   * of the insert.
+   */
   private async remember(em: EntityManager, modelId: string, evs: ConsumedEvent<PredictionEvent>[], policy: ResolvedPolicy): Promise<void> {
     if (!policy.drift.enabled) return;
+    const starts: number[] = [];
+    let at = 0;
+    for (const e of evs) {
+      starts.push(at + 1); // substring() counts from 1
+      at += e.value.length;
+    }
     await em.query(
-      `INSERT INTO sampling_recent_event (model_id, event_id, event_time, event) SELECT $1, * FROM unnest($2::text[], $3::timestamptz[], $4::bytea[])`,
+      `INSERT INTO sampling_recent_event (model_id, event_id, event_time, event)
+       SELECT $1, id, t, substring($4::bytea FROM s FOR n) FROM unnest($2::text[], $3::timestamptz[], $5::int[], $6::int[]) AS u(id, t, s, n)`,
       [
         modelId,
         evs.map((e) => e.message.eventId),
         evs.map((e) => (e.message.timestamp ? timestampDate(e.message.timestamp) : new Date())),
-        evs.map((e) => Buffer.from(toBinary(PredictionEventSchema, e.message))),
+        Buffer.concat(evs.map((e) => e.value), at),
+        starts,
+        evs.map((e) => e.value.length),
       ],
     );
     await em.query(
