@@ -55,8 +55,21 @@ describe('compact inbox (real PostgreSQL)', () => {
     // A new process: its horizon (last 3 ids: a5, a6, a7) comes from the stored chunks.
     const restarted = new CompactInbox('g', 3);
     expect((await claim(restarted, at(10, 'a7', 'a5', 'a8', 'a0'))).fresh).toEqual([false, false, true, true]); // a0: older than the horizon, applied again
-    const chunks: { applied_ids: string[] }[] = await ds.query(`SELECT applied_ids FROM inbox_chunk ORDER BY first_offset`);
+    const chunks: { applied_ids: string[] }[] = await ds.query(`SELECT applied_ids FROM inbox_chunk WHERE consumer = 'g' ORDER BY first_offset`);
     expect(chunks.map((c) => c.applied_ids)).toEqual([['a0', 'a1', 'a2', 'a3', 'a4'], ['a5', 'a6'], ['a7'], ['a8', 'a0']]);
+  });
+
+  it('takes over from an inbox row per event (a stage switched to the compact inbox): its last offset and ids', async () => {
+    // What the default inbox recorded for group 'rows' on partition 0: offsets 0-4, l2 dead-lettered.
+    await ds.query(
+      `INSERT INTO inbox (consumer, event_id, topic, kafka_partition, kafka_offset, outcome) SELECT 'rows', 'l' || o, 't', 0, o, CASE WHEN o = 2 THEN 'dead-lettered' ELSE 'applied' END FROM generate_series(0, 4) o`,
+    );
+    const inbox = new CompactInbox('rows', 100);
+    // Kafka redelivers from offset 3 (the last commit before the switch was lost); l1 is sent again, l2 replayed from the DLQ.
+    expect((await claim(inbox, at(3, 'l3', 'l4', 'l5', 'l1', 'l2^'))).fresh).toEqual([false, false, true, false, true]);
+    expect((await ds.query(`SELECT next_offset FROM consumer_offset WHERE consumer = 'rows'`))[0].next_offset).toBe('8');
+    // A group with no rows starts at offset 0.
+    expect((await claim(new CompactInbox('none', 100), at(0, 'n0'))).fresh).toEqual([true]);
   });
 
   it('applies a dead-lettered id once more when it is replayed from the DLQ, and only once', async () => {
@@ -65,7 +78,7 @@ describe('compact inbox (real PostgreSQL)', () => {
     expect((await claim(inbox, at(from, 'c0!'))).fresh).toEqual([true]);
     expect((await claim(inbox, at(from + 1, 'c0', 'c0^'))).fresh).toEqual([false, true]);
     expect((await claim(inbox, at(from + 3, 'c0^'))).fresh).toEqual([false]);
-    const [row] = await ds.query(`SELECT dead_ids FROM inbox_chunk WHERE first_offset = $1`, [from]);
+    const [row] = await ds.query(`SELECT dead_ids FROM inbox_chunk WHERE consumer = 'g' AND first_offset = $1`, [from]);
     expect(row.dead_ids).toEqual(['c0']);
   });
 
@@ -79,6 +92,6 @@ describe('compact inbox (real PostgreSQL)', () => {
     expect(r.fresh).toEqual([true, true]);
     expect(r.restarted).toEqual({ from: '0', stored: before });
     expect(await stored()).toBe('2');
-    expect((await ds.query(`SELECT applied_ids FROM inbox_chunk`)).map((c: { applied_ids: string[] }) => c.applied_ids)).toEqual([['b0', 'b1']]);
+    expect((await ds.query(`SELECT applied_ids FROM inbox_chunk WHERE consumer = 'g'`)).map((c: { applied_ids: string[] }) => c.applied_ids)).toEqual([['b0', 'b1']]);
   });
 });

@@ -125,10 +125,52 @@ export class CompactInbox {
       em.query('SELECT next_offset FROM consumer_offset WHERE consumer = $1 AND topic = $2 AND kafka_partition = $3 FOR UPDATE', [this.consumer, topic, partition]) as Promise<{ next_offset: string }[]>;
     let [row] = await select();
     if (!row) {
-      await em.query('INSERT INTO consumer_offset (consumer, topic, kafka_partition, next_offset) VALUES ($1, $2, $3, 0) ON CONFLICT DO NOTHING', [this.consumer, topic, partition]);
+      await this.carryOver(em, topic, partition);
       [row] = await select();
     }
     return BigInt(row.next_offset);
+  }
+
+  /**
+   * The partition's first claim by a compact inbox. A stage that kept an inbox row per event
+   * before (the default mode) applied the partition up to its last row: start after that row,
+   * and keep the last `horizon` ids as a chunk, so switching a running stage to the compact inbox
+   * applies nothing twice. Without such rows the partition starts at offset 0. Only the rows of
+   * the group's last ten minutes of work are read (by the processed_at index, not the whole
+   * inbox): Kafka redelivers only what came after its last offset commit, and the default mode
+   * commits at the end of a batch once a second has passed since its last commit, so rows that
+   * much older are never redelivered.
+   * Two replicas racing here insert nothing after the first (the offset row's key serialises them).
+   */
+  private async carryOver(em: EntityManager, topic: string, partition: number): Promise<void> {
+    const rows: { event_id: string; kafka_offset: string; outcome: string }[] = await em.query(
+      `SELECT event_id, kafka_offset, outcome FROM inbox
+        WHERE consumer = $1 AND topic = $2 AND kafka_partition = $3
+          AND processed_at >= (SELECT max(processed_at) FROM inbox WHERE consumer = $1) - interval '10 minutes'
+        ORDER BY kafka_offset DESC LIMIT $4`,
+      [this.consumer, topic, partition, this.horizon],
+    );
+    const next = rows.length ? BigInt(rows[0].kafka_offset) + 1n : 0n;
+    await em.query('INSERT INTO consumer_offset (consumer, topic, kafka_partition, next_offset) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING', [
+      this.consumer,
+      topic,
+      partition,
+      next.toString(),
+    ]);
+    if (rows.length === 0) return;
+    rows.reverse();
+    await em.query(
+      `INSERT INTO inbox_chunk (consumer, topic, kafka_partition, first_offset, last_offset, applied_ids, dead_ids) VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT DO NOTHING`,
+      [
+        this.consumer,
+        topic,
+        partition,
+        rows[0].kafka_offset,
+        rows[rows.length - 1].kafka_offset,
+        rows.filter((r) => r.outcome === 'applied').map((r) => r.event_id),
+        rows.filter((r) => r.outcome !== 'applied').map((r) => r.event_id),
+      ],
+    );
   }
 
   /** The partition's last `horizon` ids (or fewer), oldest first, from the stored chunks. */
