@@ -15,6 +15,7 @@ import { randomUUID } from 'node:crypto';
 import { Client } from 'pg';
 import { PredictionEventSchema, Topics } from '@labelloop/contracts';
 import { createTestDatabase, eventRecord, eventually, readTopic, ServiceProcess, startService, testKafka, testProducer } from '@labelloop/testing';
+import { inboxOf } from '../fault/reconcile';
 
 describe('crash recovery: SIGKILL of a consumer mid-stream', () => {
   const run = randomUUID().slice(0, 8);
@@ -79,7 +80,7 @@ describe('crash recovery: SIGKILL of a consumer mid-stream', () => {
     await new Promise((r) => setTimeout(r, 3000));
 
     // The group reads the topic from the beginning, so other tests' events are there too: count ours.
-    const inbox = await pg.query(`SELECT id AS event_id FROM sampling.inbox_chunk c, unnest(c.applied_ids) id WHERE c.topic = $1 AND id LIKE $2`, [
+    const inbox = await pg.query(`SELECT event_id FROM ${inboxOf('sampling').sql} WHERE topic = $1 AND event_id LIKE $2 AND outcome = 'applied'`, [
       Topics.predictionRecorded,
       `${run}-p%`,
     ]);

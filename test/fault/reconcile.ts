@@ -146,7 +146,7 @@ function wire(name: string, records: TopicRecord[], expected: Set<string>): { ch
 const COMPACT_INBOX = new Set(['drift_detection', 'sampling']);
 
 /** A schema's inbox as rows (event_id, outcome, topic), and its name. */
-function inboxOf(schema: string): { sql: string; name: string } {
+export function inboxOf(schema: string): { sql: string; name: string } {
   if (!COMPACT_INBOX.has(schema)) return { sql: `${schema}.inbox`, name: `${schema}.inbox` };
   return {
     sql: `(SELECT id AS event_id, 'applied' AS outcome, c.topic FROM ${schema}.inbox_chunk c, unnest(c.applied_ids) id
