@@ -34,7 +34,7 @@ describe('compact inbox (real PostgreSQL)', () => {
     r.committed();
     return { fresh: r.fresh, restarted: r.restarted };
   };
-  const stored = async () => (await ds.query(`SELECT next_offset FROM consumer_offset WHERE consumer = 'g'`))[0].next_offset as string;
+  const stored = async (consumer = 'g') => (await ds.query(`SELECT next_offset FROM consumer_offset WHERE consumer = $1`, [consumer]))[0].next_offset as string;
 
   it('recognises redelivered offsets and re-sent ids, within its horizon, across a restart', async () => {
     const inbox = new CompactInbox('g', 3);
@@ -67,7 +67,7 @@ describe('compact inbox (real PostgreSQL)', () => {
     const inbox = new CompactInbox('rows', 100);
     // Kafka redelivers from offset 3 (the last commit before the switch was lost); l1 is sent again, l2 replayed from the DLQ.
     expect((await claim(inbox, at(3, 'l3', 'l4', 'l5', 'l1', 'l2^'))).fresh).toEqual([false, false, true, false, true]);
-    expect((await ds.query(`SELECT next_offset FROM consumer_offset WHERE consumer = 'rows'`))[0].next_offset).toBe('8');
+    expect(await stored('rows')).toBe('8');
     // A group with no rows starts at offset 0.
     expect((await claim(new CompactInbox('none', 100), at(0, 'n0'))).fresh).toEqual([true]);
   });
