@@ -4,7 +4,10 @@ import { countLessOrEqual } from './descriptive';
  * Equal-width bin edges spanning [min, max] of the given samples, reproducing
  * `np.histogram_bin_edges(np.concatenate(samples), bins)` exactly: `bins + 1` edges computed like
  * `np.linspace` (edge i = min + i·(max−min)/bins, last edge set to max), and a constant sample
- * widened to [v − 0.5, v + 0.5] as NumPy does.
+ * widened to [v − 0.5, v + 0.5] as NumPy does. Where the range is too narrow for `bins` distinct
+ * floating-point edges (NumPy raises "Too many bins for data range"), edges that would repeat are
+ * merged, so fewer bins come back: a drift test on a near-constant feature gets a coarser
+ * histogram instead of an error that would stop its stream.
  * @param samples - one or more non-empty numeric samples (finite values).
  * @param bins - number of bins, a positive integer (default 10).
  */
@@ -28,9 +31,12 @@ export function equalWidthEdges(samples: ReadonlyArray<ArrayLike<number>>, bins 
     hi += 0.5;
   }
   const step = (hi - lo) / bins;
-  const edges = new Array<number>(bins + 1);
-  for (let i = 0; i < bins; i++) edges[i] = i * step + lo;
-  edges[bins] = hi;
+  const edges = [lo];
+  for (let i = 1; i < bins; i++) {
+    const e = i * step + lo;
+    if (e > edges[edges.length - 1] && e < hi) edges.push(e);
+  }
+  edges.push(hi);
   return edges;
 }
 

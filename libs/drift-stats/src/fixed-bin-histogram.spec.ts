@@ -31,6 +31,19 @@ describe('FixedBinHistogram', () => {
     expect(equalWidthEdges([[2.5, 2.5]], 3)).toEqual([2, 2.3333333333333335, 2.6666666666666665, 3]);
   });
 
+  it('merges edges a too-narrow range cannot separate, where NumPy raises "Too many bins for data range"', () => {
+    // np.histogram_bin_edges([0, 5e-324], 2) raises: the midpoint rounds onto an end.
+    expect(equalWidthEdges([[0], [5e-324]], 2)).toEqual([0, 5e-324]);
+    // A feature near 1e6 that varies by at most 5e-10: 10 bins need edges closer than 1e6's float spacing.
+    const a = Array.from({ length: 50 }, (_, i) => 1e6 + i * 1e-11);
+    const edges = equalWidthEdges([a], 10);
+    expect(edges[0]).toBe(a[0]);
+    expect(edges[edges.length - 1]).toBe(a[49]);
+    expect(edges.length).toBeLessThan(11);
+    edges.slice(1).forEach((e, i) => expect(e).toBeGreaterThan(edges[i]));
+    expect(FixedBinHistogram.fromReference(a, 10).edges).toEqual(edges);
+  });
+
   it('round-trips through JSON', () => {
     const h = new FixedBinHistogram([0, 1, 2, 3]);
     h.addAll([0.5, 1.5, 1.7, 9, -4]);

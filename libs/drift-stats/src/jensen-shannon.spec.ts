@@ -92,6 +92,21 @@ describe('binOnSharedEdges / jensenShannonDistanceSamples', () => {
     expect(h.countsB).toEqual([0, 0, 0, 2]);
   });
 
+  it('gives a distance, not an error, when the pooled range is too narrow for the bins', () => {
+    // fast-check's counterexample (seed 331613429): NumPy raises here; the edges merge to one bin.
+    const h = binOnSharedEdges([0], [5e-324], 2);
+    expect(h.edges).toEqual([0, 5e-324]);
+    expect(h.countsA).toEqual([1]);
+    expect(h.countsB).toEqual([1]);
+    expect(jensenShannonDistanceSamples([0], [5e-324], { bins: 2 })).toBe(0);
+    // Two samples near 1e6, 3e-10 apart, on the detector's default 10 bins.
+    const a = Array.from({ length: 50 }, (_, i) => 1e6 + i * 1e-11);
+    const b = a.map((v) => v + 3e-10);
+    const d = jensenShannonDistanceSamples(a, b);
+    expect(d).toBeGreaterThan(0);
+    expect(d).toBeLessThanOrEqual(1);
+  });
+
   it('property: sample JS distance is in [0, 1] and symmetric', () => {
     const sample = fc.array(fc.double({ min: -1e6, max: 1e6, noNaN: true }), { minLength: 1, maxLength: 40 });
     fc.assert(
