@@ -38,6 +38,11 @@ interface LsTaskView {
 describe('Label Studio round trip', () => {
   const run = randomUUID().slice(0, 8);
   const project = `ls-${run}`;
+  // Projects a pod created in Label Studio and died before recording: one before it registered
+  // the webhook, one after.
+  const orphan = `ls-${run}-orphan`;
+  const orphanHooked = `ls-${run}-orphan-hooked`;
+  const orphanIds: Record<string, number> = {};
   const secret = `secret-${randomUUID()}`;
   const kafka = testKafka();
   let db: Awaited<ReturnType<typeof createTestDatabase>>;
@@ -53,6 +58,9 @@ describe('Label Studio round trip', () => {
     db = await createTestDatabase('ls');
     const httpPort = await freePort();
     webhookUrl = `http://127.0.0.1:${httpPort}/label-studio/webhook`;
+    const config = '<View><Text name="text" value="$text"/><Choices name="label" toName="text"><Choice value="ham"/><Choice value="spam"/></Choices></View>';
+    for (const p of [orphan, orphanHooked]) orphanIds[p] = (await ls<{ id: number }>('POST', '/api/projects', { title: `labelloop:${p}`, label_config: config })).id;
+    await ls('POST', '/api/webhooks', { project: orphanIds[orphanHooked], url: webhookUrl, headers: { 'X-LabelLoop-Secret': secret }, send_payload: true, send_for_all_actions: false, actions: ['ANNOTATION_CREATED'], is_active: true });
     dispatch = startService('annotation-dispatch', {
       DATABASE_URL: db.url,
       KAFKA_GROUP_ID: `ls-${run}-dispatch`,
@@ -62,7 +70,7 @@ describe('Label Studio round trip', () => {
       DISPATCH_LABEL_CLASSES: 'ham,spam',
       LABEL_STUDIO_URL: LS_URL,
       LABEL_STUDIO_TOKEN: LS_TOKEN,
-      LABEL_STUDIO_PROJECTS: project,
+      LABEL_STUDIO_PROJECTS: [project, orphan, orphanHooked].join(','),
       LABEL_STUDIO_POLL_MS: '500',
       LABEL_STUDIO_WEBHOOK_URL: webhookUrl,
       LABEL_STUDIO_WEBHOOK_SECRET: secret,
@@ -77,8 +85,8 @@ describe('Label Studio round trip', () => {
     await db?.drop();
   });
 
-  const lsProjectId = () =>
-    eventually(async () => (await pg.query(`SELECT ls_project_id FROM annotation_dispatch.ls_project WHERE project_id = $1`, [project])).rows[0]?.ls_project_id as number | undefined, 'Label Studio project', 60_000, 250);
+  const lsProjectId = (of = project) =>
+    eventually(async () => (await pg.query(`SELECT ls_project_id FROM annotation_dispatch.ls_project WHERE project_id = $1`, [of])).rows[0]?.ls_project_id as number | undefined, `Label Studio project of ${of}`, 60_000, 250);
   const lsTaskOf = (lsProject: number, itemId: string) =>
     eventually(async () => {
       const r = await ls<{ tasks: LsTaskView[] } | LsTaskView[]>('GET', `/api/tasks?project=${lsProject}&fields=all&page_size=100`);
@@ -86,11 +94,11 @@ describe('Label Studio round trip', () => {
     }, `task ${itemId} in Label Studio`, 60_000, 250);
   const submittedFor = async (itemId: string) =>
     (await readTopic(kafka, Topics.annotationSubmitted, 1_000_000, 4_000)).filter((m) => m.key === itemId).map((m) => fromBinary(AnnotationSubmittedSchema, m.value!));
-  const request = async (itemId: string, text: string, predicted: string) => {
+  const request = async (itemId: string, text: string, predicted: string, projectId = project) => {
     const producer = await testProducer(kafka);
     await producer.send({
       topic: Topics.annotationRequested,
-      messages: [eventRecord(AnnotationRequestedSchema, { itemId, projectId: project, modelId: 'spam-clf', modelVersion: '7', inputUri: text, preLabel: { predictedLabel: predicted, confidence: 0.62, classProbabilities: { spam: 0.62, ham: 0.38 } } }, { key: itemId })],
+      messages: [eventRecord(AnnotationRequestedSchema, { itemId, projectId, modelId: 'spam-clf', modelVersion: '7', inputUri: text, preLabel: { predictedLabel: predicted, confidence: 0.62, classProbabilities: { spam: 0.62, ham: 0.38 } } }, { key: itemId })],
     });
     await producer.disconnect();
   };
@@ -182,6 +190,22 @@ describe('Label Studio round trip', () => {
     }, 'AnnotationSubmitted by polling', 60_000, 500);
     expect(sub.preLabelAccepted).toBe(true);
     expect((await pg.query(`SELECT via, outcome FROM annotation_dispatch.ls_annotation WHERE ls_annotation_id = $1`, [annotation.id])).rows).toEqual([{ via: 'poll', outcome: 'submitted' }]);
+  });
+
+  it('adopts a project a pod created but died before recording, with the webhook once', async () => {
+    for (const [i, p] of [orphan, orphanHooked].entries()) {
+      const itemId = `item-${run}-orphan-${i}`;
+      await request(itemId, 'see you at 5', 'ham', p);
+      expect(await lsProjectId(p)).toBe(orphanIds[p]);
+      const hooks = await ls<{ url: string }[]>('GET', `/api/webhooks?project=${orphanIds[p]}`);
+      expect(hooks.map((h) => h.url)).toEqual([webhookUrl]);
+      await lsTaskOf(orphanIds[p], itemId);
+    }
+    // No second project was made for either.
+    for (const p of [orphan, orphanHooked]) {
+      const found = await ls<{ results: { title: string }[] }>('GET', `/api/projects?title=${encodeURIComponent(`labelloop:${p}`)}&page_size=100`);
+      expect(found.results.filter((r) => r.title === `labelloop:${p}`)).toHaveLength(1);
+    }
   });
 
   it('refuses a webhook without the shared secret', async () => {

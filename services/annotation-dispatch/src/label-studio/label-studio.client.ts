@@ -24,6 +24,17 @@ export interface LsImportTask {
   predictions?: { model_version: string; score?: number; result: LsResult[] }[];
 }
 
+/** An HTTP error answer from Label Studio, with its status. */
+export class LabelStudioError extends Error {
+  constructor(
+    message: string,
+    readonly status: number,
+  ) {
+    super(message);
+    this.name = 'LabelStudioError';
+  }
+}
+
 /** Minimal REST client for the Label Studio API (token auth). */
 export class LabelStudioClient {
   constructor(
@@ -39,7 +50,7 @@ export class LabelStudioClient {
       signal: AbortSignal.timeout(30_000),
     });
     const text = await res.text();
-    if (!res.ok) throw new Error(`Label Studio ${method} ${path}: HTTP ${res.status} ${text.slice(0, 300)}`);
+    if (!res.ok) throw new LabelStudioError(`Label Studio ${method} ${path}: HTTP ${res.status} ${text.slice(0, 300)}`, res.status);
     return (text ? JSON.parse(text) : undefined) as T;
   }
 
@@ -63,6 +74,11 @@ export class LabelStudioClient {
   /** Every task of a project with its annotations (the export API, JSON). */
   async exportTasks(projectId: number): Promise<LsTask[]> {
     return this.call<LsTask[]>('GET', `/api/projects/${projectId}/export?exportType=JSON&download_all_tasks=true`);
+  }
+
+  /** The webhooks registered for a project. */
+  async listWebhooks(projectId: number): Promise<{ id: number; url: string }[]> {
+    return this.call<{ id: number; url: string }[]>('GET', `/api/webhooks?project=${projectId}`);
   }
 
   /** Registers a webhook that posts created/updated annotations with a shared-secret header. */

@@ -8,7 +8,7 @@ import { CONFIG, DATA_SOURCE, LOGGER } from '@labelloop/runtime';
 import type { DispatchConfig } from '../dispatch.config';
 import { checkLabel } from '../labels/label-schema';
 import { notGivenBefore, TaskService } from '../tasks/task.service';
-import { LabelStudioClient, LsAnnotation, LsImportTask } from './label-studio.client';
+import { LabelStudioClient, LabelStudioError, LsAnnotation, LsImportTask } from './label-studio.client';
 import { labelingConfig, predictionResult, resultToLabel } from './labeling-config';
 
 /** What became of one Label Studio annotation. */
@@ -86,7 +86,12 @@ export class LabelStudioConnector {
     return { imported: fresh.length, outcomes };
   }
 
-  /** The Label Studio project of a LabelLoop project, created (with its webhook) on first use. */
+  /**
+   * The Label Studio project of a LabelLoop project, created (with its webhook) on first use.
+   * The ls_project row is written last: a pod that dies after creating the project, or after
+   * registering the webhook, leaves no row, and the next try adopts the project by its title and
+   * registers the webhook only if it is not there yet.
+   */
   async ensureProject(projectId: string): Promise<number> {
     const [known] = await queryRows<{ ls_project_id: number }>(this.ds, 'SELECT ls_project_id FROM ls_project WHERE project_id = $1', [projectId]);
     if (known) return known.ls_project_id;
@@ -94,13 +99,19 @@ export class LabelStudioConnector {
     const title = lsProjectTitle(projectId);
     const [existing] = await client.findProjects(title);
     const lsProjectId = existing ?? (await client.createProject(title, labelingConfig(this.tasks.schema), `LabelLoop project ${projectId}: items sampled for annotation, with the model's pre-label.`));
-    await this.ds.query('INSERT INTO ls_project (project_id, ls_project_id) VALUES ($1, $2) ON CONFLICT DO NOTHING', [projectId, lsProjectId]);
-    if (existing === undefined && this.config.LABEL_STUDIO_WEBHOOK_URL && this.config.LABEL_STUDIO_WEBHOOK_SECRET) {
-      // A refused webhook (e.g. Label Studio's SSRF guard) leaves polling to bring answers back.
-      await client
-        .addWebhook(lsProjectId, this.config.LABEL_STUDIO_WEBHOOK_URL, { 'X-LabelLoop-Secret': this.config.LABEL_STUDIO_WEBHOOK_SECRET })
-        .catch((e: Error) => this.logger.warn({ msg: 'Label Studio refused the webhook; polling only', project: projectId, error: e.message }, 'LabelStudioConnector'));
+    const { LABEL_STUDIO_WEBHOOK_URL: url, LABEL_STUDIO_WEBHOOK_SECRET: secret } = this.config;
+    if (url && secret) {
+      // A refused webhook (e.g. Label Studio's SSRF guard) leaves polling to bring answers back;
+      // any other failure throws, and the next try registers it.
+      try {
+        const hooks = existing === undefined ? [] : await client.listWebhooks(lsProjectId);
+        if (!hooks.some((h) => h.url === url)) await client.addWebhook(lsProjectId, url, { 'X-LabelLoop-Secret': secret });
+      } catch (e) {
+        if (!(e instanceof LabelStudioError && e.status >= 400 && e.status < 500)) throw e;
+        this.logger.warn({ msg: 'Label Studio refused the webhook; polling only', project: projectId, error: e.message }, 'LabelStudioConnector');
+      }
     }
+    await this.ds.query('INSERT INTO ls_project (project_id, ls_project_id) VALUES ($1, $2) ON CONFLICT DO NOTHING', [projectId, lsProjectId]);
     return lsProjectId;
   }
 
