@@ -97,4 +97,28 @@ describe('mmdPermutationTest', () => {
     expect(s.statistic).toBeCloseTo(0.555366834137263, 12);
     expect(() => mmdPermutationTest(X, Y, { permutations: 0 })).toThrow(RangeError);
   });
+
+  // The RBF kernel with the median-heuristic bandwidth depends on the data only through ratios of
+  // distances, so scaling every value by 2^k changes nothing (the NumPy figures above hold). At
+  // 2^600 (about 4e180) the squared distances overflow to Infinity if computed as is (NaN
+  // statistic); at 2^-600 they underflow to 0 (every kernel value 1, MMD² 0, "no drift").
+  it.each([600, -600])('gives the same answer with every value scaled by 2^%i', (k) => {
+    const s = 2 ** k;
+    const scale = (rows: number[][]) => rows.map((r) => r.map((v) => v * s));
+    const r = mmdPermutationTest(scale(X), scale(Y), { permutations: 50 });
+    expect(r.statistic).toBeCloseTo(0.48799958238449626, 12);
+    expect(r.bandwidth / s).toBeCloseTo(1.0574456069938574, 12);
+    expect(r).toEqual({ ...mmdPermutationTest(X, Y, { permutations: 50 }), bandwidth: r.bandwidth });
+    expect(mmdUnbiased(scale(X), scale(Y), 0.5 * s)).toBeCloseTo(0.555366834137263, 12);
+    expect(medianHeuristicBandwidth(scale(X), scale(Y)) / s).toBeCloseTo(1.0574456069938574, 12);
+  });
+
+  // By hand: with σ = 1e146 only equal rows have a kernel value above 0 (1). X's pairs: one
+  // (0, 0); Y's: one (M, M); across: X's M with Y's two. MMD² = 2·1/6 + 2·1/6 − 2·2/9 = 2/9.
+  // Scaled into [1, 2), σ² underflows to 0 and 0 · Infinity must not make equal rows NaN.
+  it('keeps equal rows at kernel 1 with a bandwidth tiny next to the largest value', () => {
+    const M = Number.MAX_VALUE;
+    expect(mmdUnbiased([[0], [0], [M]], [[M], [M], [-M]], 1e146)).toBeCloseTo(2 / 9, 15);
+  });
 });
+

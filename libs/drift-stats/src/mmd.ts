@@ -44,8 +44,12 @@ function validate(X: ReadonlyArray<ArrayLike<number>>, Y: ReadonlyArray<ArrayLik
   return dim;
 }
 
-/** Pairwise squared Euclidean distances of the pooled rows, as a flat N×N matrix. */
-function pooledSquaredDistances(Z: ReadonlyArray<ArrayLike<number>>, dim: number): Float64Array {
+/**
+ * Pairwise squared Euclidean distances of the pooled rows, as a flat N×N matrix, with the rows
+ * scaled by `scale` (see {@link powerOfTwoScale}).
+ */
+function pooledSquaredDistances(rows: ReadonlyArray<ArrayLike<number>>, dim: number, scale: number): Float64Array {
+  const Z = scale === 1 ? rows : rows.map((row) => Float64Array.from(row, (v) => v * scale));
   const N = Z.length;
   const D = new Float64Array(N * N);
   for (let i = 0; i < N; i++) {
@@ -63,6 +67,22 @@ function pooledSquaredDistances(Z: ReadonlyArray<ArrayLike<number>>, dim: number
 }
 
 /**
+ * A power of two that brings the largest |value| into [1, 2). Squared distances of values beyond
+ * about 1e154 overflow to Infinity (NaN kernel), and of values below about 1e-154 underflow to 0
+ * (every kernel value 1, so MMD² 0). Multiplying by a power of two is exact, and the RBF kernel
+ * with the median-heuristic bandwidth is scale-invariant (an explicit bandwidth is scaled too),
+ * so for data that neither overflows nor underflows the kernel matrix is bit-for-bit unchanged.
+ */
+function powerOfTwoScale(Z: ReadonlyArray<ArrayLike<number>>): number {
+  let max = 0;
+  for (const row of Z) for (let k = 0; k < row.length; k++) max = Math.max(max, Math.abs(row[k]));
+  if (max === 0) return 1;
+  const e = Math.floor(Math.log2(max));
+  // 2^-e in two steps: 2^1074 alone is not representable.
+  return Math.pow(2, -Math.trunc(e / 2)) * Math.pow(2, -(e - Math.trunc(e / 2)));
+}
+
+/**
  * Median-heuristic RBF bandwidth: the median Euclidean distance over all distinct pairs of rows of the
  * pooled sample [X; Y] (1 if that median is 0, e.g. mostly duplicated rows).
  * @param X - first sample, rows of equal dimension.
@@ -71,15 +91,17 @@ function pooledSquaredDistances(Z: ReadonlyArray<ArrayLike<number>>, dim: number
 export function medianHeuristicBandwidth(X: ReadonlyArray<ArrayLike<number>>, Y: ReadonlyArray<ArrayLike<number>>): number {
   const dim = validate(X, Y);
   const Z = [...X, ...Y];
-  return medianBandwidth(pooledSquaredDistances(Z, dim), Z.length);
+  const scale = powerOfTwoScale(Z);
+  return resolveBandwidth(undefined, pooledSquaredDistances(Z, dim, scale), Z.length, scale).sigma;
 }
 
-function medianBandwidth(D2: Float64Array, N: number): number {
+/** The median pairwise distance, or undefined if it is 0. */
+function medianBandwidth(D2: Float64Array, N: number): number | undefined {
   const dists = new Float64Array((N * (N - 1)) / 2);
   let p = 0;
   for (let i = 0; i < N; i++) for (let j = i + 1; j < N; j++) dists[p++] = Math.sqrt(D2[i * N + j]);
   const med = median(dists);
-  return med > 0 ? med : 1;
+  return med > 0 ? med : undefined;
 }
 
 /** Unbiased MMD² for the split where rows with label 0 form X (n rows) and label 1 form Y (m rows). */
@@ -116,23 +138,32 @@ export function mmdUnbiased(X: ReadonlyArray<ArrayLike<number>>, Y: ReadonlyArra
   const dim = validate(X, Y);
   const Z = [...X, ...Y];
   const N = Z.length;
-  const D2 = pooledSquaredDistances(Z, dim);
-  const sigma = resolveBandwidth(bandwidth, D2, N);
-  const K = rbf(D2, sigma);
+  const scale = powerOfTwoScale(Z);
+  const D2 = pooledSquaredDistances(Z, dim, scale);
+  const K = rbf(D2, resolveBandwidth(bandwidth, D2, N, scale).scaled);
   const labels = new Uint8Array(N).fill(1, X.length);
   return unbiasedMmd2(K, N, labels, X.length, Y.length);
 }
 
-function resolveBandwidth(bandwidth: number | undefined, D2: Float64Array, N: number): number {
-  if (bandwidth === undefined) return medianBandwidth(D2, N);
+/**
+ * The bandwidth σ, and σ in the scaled space of D2: the median heuristic (1 when every row is the
+ * same: then any bandwidth gives the same kernel), or an explicit one.
+ */
+function resolveBandwidth(bandwidth: number | undefined, D2: Float64Array, N: number, scale: number): { sigma: number; scaled: number } {
+  if (bandwidth === undefined) {
+    const med = medianBandwidth(D2, N);
+    return med === undefined ? { sigma: 1, scaled: 1 } : { sigma: med / scale, scaled: med };
+  }
   if (!(Number.isFinite(bandwidth) && bandwidth > 0)) throw new RangeError(`mmd: bandwidth must be > 0, got ${bandwidth}`);
-  return bandwidth;
+  return { sigma: bandwidth, scaled: bandwidth * scale };
 }
 
 function rbf(D2: Float64Array, sigma: number): Float64Array {
   const K = new Float64Array(D2.length);
+  // c is Infinity when σ² underflows (a bandwidth tiny next to the largest value): equal rows
+  // still have k = 1, where 0 · Infinity would give NaN.
   const c = 1 / (2 * sigma * sigma);
-  for (let i = 0; i < D2.length; i++) K[i] = Math.exp(-D2[i] * c);
+  for (let i = 0; i < D2.length; i++) K[i] = D2[i] === 0 ? 1 : Math.exp(-D2[i] * c);
   return K;
 }
 
@@ -160,9 +191,10 @@ export function mmdPermutationTest(
   const N = Z.length;
   const n = X.length;
   const m = Y.length;
-  const D2 = pooledSquaredDistances(Z, dim);
-  const sigma = resolveBandwidth(options.bandwidth, D2, N);
-  const K = rbf(D2, sigma);
+  const scale = powerOfTwoScale(Z);
+  const D2 = pooledSquaredDistances(Z, dim, scale);
+  const { sigma, scaled } = resolveBandwidth(options.bandwidth, D2, N, scale);
+  const K = rbf(D2, scaled);
   const labels = new Uint8Array(N).fill(1, n);
   const observed = unbiasedMmd2(K, N, labels, n, m);
   const rng = new Mulberry32(options.seed ?? 42);

@@ -24,9 +24,20 @@ export interface TestOutcome {
   drifted: boolean;
 }
 
+/**
+ * A test that could not give an answer on a window (it threw, or gave NaN): left out of the
+ * verdict and reported, so one bad statistic neither stalls the partition nor decides drift.
+ */
+export interface TestError {
+  feature: string;
+  method: string;
+  error: string;
+}
+
 /** A window's verdict. */
 export interface WindowResult {
   tests: TestOutcome[];
+  errors: TestError[];
   driftedShare: number;
   /** Dataset-level drift: see ResolvedConfig.driftShare. */
   drifted: boolean;
@@ -54,79 +65,80 @@ function rateIncrease(ref: [number, number], win: [number, number]): { statistic
 export function testWindow(ref: Columns, win: Columns, cfg: ResolvedConfig): WindowResult {
   const tests: TestOutcome[] = [];
   const pTests: TestOutcome[] = [];
-  const addP = (feature: string, method: string, statistic: number, pValue: number) => {
-    const t: TestOutcome = { feature, method, statistic, pValue, threshold: cfg.alpha, drifted: false };
-    tests.push(t);
-    pTests.push(t);
+  const errors: TestError[] = [];
+  const guarded = (feature: string, method: string, run: () => TestOutcome | undefined) => {
+    try {
+      const t = run();
+      if (!t) return;
+      if (Number.isNaN(t.statistic) || (t.pValue !== undefined && !(t.pValue >= 0 && t.pValue <= 1))) {
+        throw new Error(`gave statistic ${t.statistic}, p-value ${t.pValue}`);
+      }
+      tests.push(t);
+      if (t.pValue !== undefined) pTests.push(t);
+    } catch (e) {
+      errors.push({ feature, method, error: e instanceof Error ? e.message : String(e) });
+    }
   };
-  const addThreshold = (feature: string, method: string, statistic: number, threshold: number) =>
-    tests.push({ feature, method, statistic, threshold, drifted: statistic > threshold });
+  const addP = (feature: string, method: string, run: () => { statistic: number; pValue: number } | undefined) =>
+    guarded(feature, method, () => {
+      const r = run();
+      return r && { feature, method, statistic: r.statistic, pValue: r.pValue, threshold: cfg.alpha, drifted: false };
+    });
+  const addThreshold = (feature: string, method: string, run: () => number, threshold: number) =>
+    guarded(feature, method, () => {
+      const statistic = run();
+      return { feature, method, statistic, threshold, drifted: statistic > threshold };
+    });
 
   for (const [f, refVals] of Object.entries(ref.num)) {
     const cur = win.num[f];
     if (!cur || cur.length < MIN_SAMPLE || refVals.length < MIN_SAMPLE) continue;
     switch (cfg.numericMethod) {
-      case 'ks': {
-        const r = ksTwoSample(refVals, cur);
-        addP(`num.${f}`, 'ks', r.statistic, r.pValue);
+      case 'ks':
+        addP(`num.${f}`, 'ks', () => ksTwoSample(refVals, cur));
         break;
-      }
       case 'psi':
-        addThreshold(`num.${f}`, 'psi', psi(refVals, cur), cfg.psiThreshold);
+        addThreshold(`num.${f}`, 'psi', () => psi(refVals, cur), cfg.psiThreshold);
         break;
       case 'wasserstein':
-        addThreshold(`num.${f}`, 'wasserstein_normed', normalizedWassersteinDistance(refVals, cur), cfg.distanceThreshold);
+        addThreshold(`num.${f}`, 'wasserstein_normed', () => normalizedWassersteinDistance(refVals, cur), cfg.distanceThreshold);
         break;
       case 'jensen_shannon':
-        addThreshold(`num.${f}`, 'jensen_shannon', jensenShannonDistanceSamples(refVals, cur), cfg.distanceThreshold);
+        addThreshold(`num.${f}`, 'jensen_shannon', () => jensenShannonDistanceSamples(refVals, cur), cfg.distanceThreshold);
         break;
     }
   }
   for (const [f, refCounts] of Object.entries(ref.cat)) {
     const cur = win.cat[f];
     if (!cur) continue;
-    const unseen = unseenCategories(refCounts, cur);
-    tests.push({ feature: `cat.${f}`, method: 'unseen_categories', statistic: unseen.count, threshold: 0, drifted: unseen.count > 0 });
-    if (cfg.categoricalMethod === 'psi') addThreshold(`cat.${f}`, 'psi', psiCategorical(refCounts, cur), cfg.psiThreshold);
-    else if (Object.keys({ ...refCounts, ...cur }).length >= 2) {
-      const r = chiSquareHomogeneity(refCounts, cur);
-      addP(`cat.${f}`, 'chi2', r.statistic, r.pValue);
-    }
+    addThreshold(`cat.${f}`, 'unseen_categories', () => unseenCategories(refCounts, cur).count, 0);
+    if (cfg.categoricalMethod === 'psi') addThreshold(`cat.${f}`, 'psi', () => psiCategorical(refCounts, cur), cfg.psiThreshold);
+    else if (Object.keys({ ...refCounts, ...cur }).length >= 2) addP(`cat.${f}`, 'chi2', () => chiSquareHomogeneity(refCounts, cur));
   }
   // Model outputs.
-  if (ref.conf.length >= MIN_SAMPLE && win.conf.length >= MIN_SAMPLE) {
-    const r = ksTwoSample(ref.conf, win.conf);
-    addP('confidence', 'ks', r.statistic, r.pValue);
-  }
-  const newClasses = unseenCategories(ref.label, win.label);
-  tests.push({ feature: 'predicted_label', method: 'new_classes', statistic: newClasses.count, threshold: 0, drifted: newClasses.count > 0 });
-  if (Object.keys({ ...ref.label, ...win.label }).length >= 2) {
-    const r = chiSquareHomogeneity(ref.label, win.label);
-    addP('predicted_label', 'chi2', r.statistic, r.pValue);
-  }
-  const low = rateIncrease(ref.low, win.low);
-  if (low) addP('low_confidence_rate', 'rate_increase', low.statistic, low.pValue);
+  if (ref.conf.length >= MIN_SAMPLE && win.conf.length >= MIN_SAMPLE) addP('confidence', 'ks', () => ksTwoSample(ref.conf, win.conf));
+  addThreshold('predicted_label', 'new_classes', () => unseenCategories(ref.label, win.label).count, 0);
+  if (Object.keys({ ...ref.label, ...win.label }).length >= 2) addP('predicted_label', 'chi2', () => chiSquareHomogeneity(ref.label, win.label));
+  addP('low_confidence_rate', 'rate_increase', () => rateIncrease(ref.low, win.low));
   // Performance: accuracy from delayed ground truth / user overrides (error rate increase).
-  const err = rateIncrease([ref.correct[1] - ref.correct[0], ref.correct[1]], [win.correct[1] - win.correct[0], win.correct[1]]);
-  if (err) addP('error_rate', 'rate_increase', err.statistic, err.pValue);
+  addP('error_rate', 'rate_increase', () => rateIncrease([ref.correct[1] - ref.correct[0], ref.correct[1]], [win.correct[1] - win.correct[0], win.correct[1]]));
   // Embeddings.
   if (cfg.embeddingMethod !== 'off' && ref.emb.length >= MIN_SAMPLE && win.emb.length >= MIN_SAMPLE && ref.emb[0].length === win.emb[0].length) {
-    if (cfg.embeddingMethod === 'mmd') {
-      const r = mmdPermutationTest(ref.emb, win.emb, { permutations: 200, seed: 42 });
-      addP('embedding', 'mmd', r.statistic, r.pValue);
-    } else {
-      const dims = ref.emb[0].length;
-      let minP = 1;
-      let stat = 0;
-      for (let d = 0; d < dims; d++) {
-        const r = ksTwoSample(ref.emb.map((e) => e[d]), win.emb.map((e) => e[d]));
-        if (r.pValue < minP) {
-          minP = r.pValue;
-          stat = r.statistic;
+    if (cfg.embeddingMethod === 'mmd') addP('embedding', 'mmd', () => mmdPermutationTest(ref.emb, win.emb, { permutations: 200, seed: 42 }));
+    else
+      addP('embedding', 'per_dim_ks_bonferroni', () => {
+        const dims = ref.emb[0].length;
+        let minP = 1;
+        let stat = 0;
+        for (let d = 0; d < dims; d++) {
+          const r = ksTwoSample(ref.emb.map((e) => e[d]), win.emb.map((e) => e[d]));
+          if (r.pValue < minP) {
+            minP = r.pValue;
+            stat = r.statistic;
+          }
         }
-      }
-      addP('embedding', 'per_dim_ks_bonferroni', stat, Math.min(1, minP * dims));
-    }
+        return { statistic: stat, pValue: Math.min(1, minP * dims) };
+      });
   }
 
   const correction = cfg.correction === 'bh' ? benjaminiHochberg : bonferroni;
@@ -135,5 +147,5 @@ export function testWindow(ref: Columns, win: Columns, cfg: ResolvedConfig): Win
   const driftedCount = tests.filter((t) => t.drifted).length;
   const driftedShare = tests.length ? driftedCount / tests.length : 0;
   const drifted = cfg.driftShare > 0 ? driftedShare >= cfg.driftShare : driftedCount > 0;
-  return { tests, driftedShare, drifted };
+  return { tests, errors, driftedShare, drifted };
 }

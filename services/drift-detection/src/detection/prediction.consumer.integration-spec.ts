@@ -8,6 +8,7 @@
  * Found by the drift-detection e2e test, which failed in CI when the poison event happened to
  * share a chunk with reference events (its window held more than the 50 events sent).
  */
+import type { LoggerService } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { create, toBinary } from '@bufbuild/protobuf';
 import { DriftConfigSchema, PredictionEvent, PredictionEventSchema } from '@labelloop/contracts';
@@ -28,13 +29,14 @@ describe('drift-detection state across rolled-back batches (real PostgreSQL)', (
   let ds: DataSource;
   let repo: StateRepository;
   let consumer: DriftPredictionConsumer;
+  const quiet = { log: () => undefined, warn: () => undefined, error: () => undefined } as unknown as LoggerService;
 
   beforeAll(async () => {
     ds = createServiceDataSource({ url: dbUrl, schema, migrations: [CreateDriftTables1732380000000, DriftDetectorV21732390000000] });
     await ds.initialize();
     await migrate(ds);
     repo = new StateRepository(driftConfigSchema.parse({ KAFKA_BROKERS: '127.0.0.1:1', DATABASE_URL: dbUrl }));
-    consumer = new DriftPredictionConsumer(repo, new Outbox('labelloop/drift-detection'));
+    consumer = new DriftPredictionConsumer(repo, new Outbox('labelloop/drift-detection'), quiet);
     await ds.transaction((em) => repo.saveConfig(em, model, create(DriftConfigSchema, { modelId: model, referenceSize: 20, windowSize: 20 })));
   });
   afterAll(async () => {
@@ -122,7 +124,7 @@ describe('drift-detection state across rolled-back batches (real PostgreSQL)', (
 
   it('keeps at most DRIFT_STATE_CACHE_MODELS models in memory, and an evicted model continues from its stored state', async () => {
     const small = new StateRepository(driftConfigSchema.parse({ KAFKA_BROKERS: '127.0.0.1:1', DATABASE_URL: dbUrl, DRIFT_STATE_CACHE_MODELS: '1' }));
-    const via = new DriftPredictionConsumer(small, new Outbox('labelloop/drift-detection'));
+    const via = new DriftPredictionConsumer(small, new Outbox('labelloop/drift-detection'), quiet);
     const [a, b] = [`a-${run}`, `b-${run}`];
     for (const m of [a, b]) await ds.transaction((em) => small.saveConfig(em, m, create(DriftConfigSchema, { modelId: m, referenceSize: 20, windowSize: 20 })));
     const events = (m: string, from: number, to: number) => Array.from({ length: to - from }, (_, k) => event(from + k, undefined, m));

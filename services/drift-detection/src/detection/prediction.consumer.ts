@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable, Inject } from '@nestjs/common';
+import type { LoggerService } from '@nestjs/common';
 import { timestampDate, timestampFromMs } from '@bufbuild/protobuf/wkt';
 import {
   DriftDetectedSchema,
@@ -13,7 +14,7 @@ import {
 } from '@labelloop/contracts';
 import { ConsumedEvent, EventHandler, Outbox, PoisonMessageError } from '@labelloop/messaging';
 import type { EntityManager } from '@labelloop/persistence';
-import { OUTBOX } from '@labelloop/runtime';
+import { LOGGER, OUTBOX } from '@labelloop/runtime';
 import { Detector, emptyState, EvaluatedWindow } from './detector';
 import type { Snap } from './snapshot';
 import { LoadedModel, StateRepository } from './state.repository';
@@ -47,6 +48,7 @@ export class DriftPredictionConsumer implements EventHandler<typeof PredictionEv
   constructor(
     private readonly repo: StateRepository,
     @Inject(OUTBOX) private readonly outbox: Outbox,
+    @Inject(LOGGER) private readonly logger: LoggerService,
   ) {}
 
   validate(e: PredictionEvent): string | undefined {
@@ -88,6 +90,9 @@ export class DriftPredictionConsumer implements EventHandler<typeof PredictionEv
         m.referenceDirty = true;
         dim ||= e.embedding.length || undefined;
       }
+      if (verdict.kind !== 'none' && verdict.result.errors.length) {
+        this.logger.warn({ msg: 'drift tests left out of a window: they gave no answer', modelId, modelVersion: m.state.version, errors: verdict.result.errors }, 'DriftPredictionConsumer');
+      }
       if (verdict.kind === 'opened') await this.open(em, m, modelId, verdict, cfg.alpha, ev.traceparent);
       else if (verdict.kind === 'resolved') await this.resolve(em, m, modelId, ev.traceparent);
     }
@@ -114,7 +119,7 @@ export class DriftPredictionConsumer implements EventHandler<typeof PredictionEv
     await em.query('INSERT INTO drift_alert (alert_id, model_id, detail) VALUES ($1, $2, $3)', [
       alertId,
       modelId,
-      JSON.stringify({ features: message.features, severity: Severity[severity], window: v.window, driftedShare: v.result.driftedShare }),
+      JSON.stringify({ features: message.features, severity: Severity[severity], window: v.window, driftedShare: v.result.driftedShare, testErrors: v.result.errors }),
     ]);
     await this.outbox.emit(em, { topic: Topics.driftDetected, key: modelId, schema: DriftDetectedSchema, id: `drift-detected:${alertId}`, traceparent, message });
   }
