@@ -46,6 +46,7 @@ export function fleissKappa(counts: ReadonlyArray<ReadonlyArray<number>>, option
   }
   if (nRaters < 2) throw new RangeError('fleissKappa: need at least two ratings per item');
 
+  if (counts.every((row) => row.every((c) => Number.isInteger(c)))) return exactIntegerKappa(counts, nRaters, method);
   const n = nRaters;
   const catTotals = new Array<number>(k).fill(0);
   let pSum = 0;
@@ -61,6 +62,52 @@ export function fleissKappa(counts: ReadonlyArray<ReadonlyArray<number>>, option
   const pExpected = method === 'fleiss' ? catTotals.reduce((s, t) => s + (t / (nItems * n)) ** 2, 0) : 1 / k;
   if (pExpected === 1) return Number.NaN;
   return (pBar - pExpected) / (1 - pExpected);
+}
+
+/**
+ * The same kappa for integer counts, as one fraction of exact integers divided once. With
+ * M = N·n ratings, S = Σ n_ij² and Q = Σ_j T_j² (T_j a category's total), P̄ = (S − M) / (M (n − 1))
+ * and P̄e = Q / M², so κ = ((S − M) M − Q (n − 1)) / ((n − 1)(M² − Q)); Randolph's P̄e = 1/k gives
+ * κ = ((S − M) k − M (n − 1)) / ((n − 1) M (k − 1)). Summing fractions in floating point instead
+ * leaves a kappa that is exactly 0 or 1/2 a few ulps below it, and a quality gate at exactly that
+ * threshold would reject the batch; the result would also depend on the order of the items.
+ */
+function exactIntegerKappa(counts: ReadonlyArray<ReadonlyArray<number>>, nRaters: number, method: 'fleiss' | 'randolph'): number {
+  const n = BigInt(nRaters);
+  const k = BigInt(counts[0].length);
+  const M = BigInt(counts.length) * n;
+  const totals = new Array<bigint>(counts[0].length).fill(0n);
+  let S = 0n;
+  for (const row of counts) {
+    row.forEach((c, j) => {
+      const b = BigInt(c);
+      S += b * b;
+      totals[j] += b;
+    });
+  }
+  let num: bigint;
+  let den: bigint;
+  if (method === 'fleiss') {
+    const Q = totals.reduce((q, t) => q + t * t, 0n);
+    num = (S - M) * M - Q * (n - 1n);
+    den = (n - 1n) * (M * M - Q);
+  } else {
+    num = (S - M) * k - M * (n - 1n);
+    den = (n - 1n) * M * (k - 1n);
+  }
+  if (den === 0n) return Number.NaN;
+  return ratio(num, den);
+}
+
+/** num / den (den > 0) correctly rounded when both fit in 2^53, within a few ulps otherwise. */
+function ratio(num: bigint, den: bigint): number {
+  const limit = 1n << 53n;
+  const abs = num < 0n ? -num : num;
+  if (abs <= limit && den <= limit) return Number(num) / Number(den);
+  // Shift both down so they fit; the quotient keeps about 52 significant bits.
+  let shift = 0n;
+  while ((abs >> shift) > limit || (den >> shift) > limit) shift++;
+  return Number(num >> shift) / Number(den >> shift);
 }
 
 /**
