@@ -25,6 +25,13 @@ export interface PromotionDecision {
 const f = (x: number) => x.toFixed(4);
 
 /**
+ * x ≥ y, forgiving the rounding a difference of two metrics carries: 0.565 − 0.56 is
+ * 0.004999999999999893 and 0.9 − 0.89 is 0.010000000000000009, so a gain or a drop of exactly
+ * the margin would otherwise fall on the wrong side of it ("drop 0.0100, allowed 0.0100").
+ */
+const atLeast = (x: number, y: number, ...scale: number[]) => x >= y - 1e-9 * Math.max(1, ...scale.map(Math.abs));
+
+/**
  * Promote only a candidate that is actually better than the champion on the same split: the
  * primary metric improves by the margin, no guard regresses beyond its margin, every class
  * floor holds. With no champion yet, the floors alone decide.
@@ -40,7 +47,7 @@ export function decidePromotion(candidate: Evaluation, champion: Evaluation | un
   else {
     const base = champion.metrics[rules.primaryMetric];
     const gain = primary - (base ?? Number.NEGATIVE_INFINITY);
-    (gain >= rules.minImprovement ? passed : failed).push(
+    (atLeast(gain, rules.minImprovement, primary, base ?? 0) ? passed : failed).push(
       `${rules.primaryMetric}: ${f(primary)} vs champion ${base === undefined ? 'n/a' : f(base)} (gain ${base === undefined ? 'n/a' : f(gain)}, required ${f(rules.minImprovement)})`,
     );
     for (const g of rules.guards) {
@@ -51,7 +58,7 @@ export function decidePromotion(candidate: Evaluation, champion: Evaluation | un
         failed.push(`guard ${g.metric}: missing from the candidate's evaluation`);
         continue;
       }
-      (b - c <= g.maxRegression ? passed : failed).push(`guard ${g.metric}: ${f(c)} vs champion ${f(b)} (drop ${f(b - c)}, allowed ${f(g.maxRegression)})`);
+      (atLeast(g.maxRegression, b - c, b, c) ? passed : failed).push(`guard ${g.metric}: ${f(c)} vs champion ${f(b)} (drop ${f(b - c)}, allowed ${f(g.maxRegression)})`);
     }
   }
   for (const [cls, floor] of Object.entries(rules.classFloors)) {
