@@ -43,11 +43,14 @@ describe('Label Studio round trip', () => {
   const orphan = `ls-${run}-orphan`;
   const orphanHooked = `ls-${run}-orphan-hooked`;
   const orphanIds: Record<string, number> = {};
+  const burst = `ls-${run}-burst`;
   const secret = `secret-${randomUUID()}`;
   const kafka = testKafka();
   let db: Awaited<ReturnType<typeof createTestDatabase>>;
   let pg: Client;
+  // Two replicas, as SREs scale it: both run the Label Studio sync loop; webhooks go to the first.
   let dispatch: ServiceProcess;
+  let dispatch2: ServiceProcess;
   let webhookUrl: string;
 
   beforeAll(async () => {
@@ -61,27 +64,29 @@ describe('Label Studio round trip', () => {
     const config = '<View><Text name="text" value="$text"/><Choices name="label" toName="text"><Choice value="ham"/><Choice value="spam"/></Choices></View>';
     for (const p of [orphan, orphanHooked]) orphanIds[p] = (await ls<{ id: number }>('POST', '/api/projects', { title: `labelloop:${p}`, label_config: config })).id;
     await ls('POST', '/api/webhooks', { project: orphanIds[orphanHooked], url: webhookUrl, headers: { 'X-LabelLoop-Secret': secret }, send_payload: true, send_for_all_actions: false, actions: ['ANNOTATION_CREATED'], is_active: true });
-    dispatch = startService('annotation-dispatch', {
+    const env = (port: number) => ({
       DATABASE_URL: db.url,
       KAFKA_GROUP_ID: `ls-${run}-dispatch`,
-      HTTP_PORT: String(httpPort),
+      HTTP_PORT: String(port),
       AUTH_TOKENS: JSON.stringify([{ token: `svc-${run}`, subject: 'ci', roles: ['service'], projects: ['*'] }]),
       DISPATCH_OVERLAP: '1',
       DISPATCH_LABEL_CLASSES: 'ham,spam',
       LABEL_STUDIO_URL: LS_URL,
       LABEL_STUDIO_TOKEN: LS_TOKEN,
-      LABEL_STUDIO_PROJECTS: [project, orphan, orphanHooked].join(','),
-      LABEL_STUDIO_POLL_MS: '500',
+      LABEL_STUDIO_PROJECTS: [project, orphan, orphanHooked, burst].join(','),
+      LABEL_STUDIO_POLL_MS: '200',
       LABEL_STUDIO_WEBHOOK_URL: webhookUrl,
       LABEL_STUDIO_WEBHOOK_SECRET: secret,
     });
-    await dispatch.ready;
+    dispatch = startService('annotation-dispatch', env(httpPort));
+    dispatch2 = startService('annotation-dispatch', env(await freePort()));
+    await Promise.all([dispatch.ready, dispatch2.ready]);
     pg = new Client({ connectionString: db.url });
     await pg.connect();
   });
   afterAll(async () => {
     await pg?.end();
-    await dispatch?.kill();
+    await Promise.all([dispatch?.kill(), dispatch2?.kill()]);
     await db?.drop();
   });
 
@@ -206,6 +211,28 @@ describe('Label Studio round trip', () => {
       const found = await ls<{ results: { title: string }[] }>('GET', `/api/projects?title=${encodeURIComponent(`labelloop:${p}`)}&page_size=100`);
       expect(found.results.filter((r) => r.title === `labelloop:${p}`)).toHaveLength(1);
     }
+  });
+
+  it('with two replicas syncing, puts each of 30 items requested at once in Label Studio once, in one project', async () => {
+    const items = Array.from({ length: 30 }, (_, i) => `item-${run}-burst-${i}`);
+    const producer = await testProducer(kafka);
+    await producer.send({
+      topic: Topics.annotationRequested,
+      messages: items.map((itemId) => eventRecord(AnnotationRequestedSchema, { itemId, projectId: burst, modelId: 'spam-clf', modelVersion: '7', inputUri: `text ${itemId}`, preLabel: { predictedLabel: 'ham', confidence: 0.6, classProbabilities: { spam: 0.4, ham: 0.6 } } }, { key: itemId })),
+    });
+    await producer.disconnect();
+    const lsProject = await lsProjectId(burst);
+    const inLs = async () => {
+      const r = await ls<{ tasks: LsTaskView[] } | LsTaskView[]>('GET', `/api/tasks?project=${lsProject}&fields=all&page_size=1000`);
+      return (Array.isArray(r) ? r : r.tasks).map((t) => t.data.item_id);
+    };
+    await eventually(async () => (await inLs()).length >= items.length, '30 items in Label Studio', 60_000, 250);
+    await new Promise((r) => setTimeout(r, 2_000)); // more sync rounds on both replicas
+    expect((await inLs()).sort()).toEqual([...items].sort());
+    const found = await ls<{ results: { title: string }[] }>('GET', `/api/projects?title=${encodeURIComponent(`labelloop:${burst}`)}&page_size=100`);
+    expect(found.results.filter((r) => r.title === `labelloop:${burst}`)).toHaveLength(1);
+    const hooks = await ls<{ url: string }[]>('GET', `/api/webhooks?project=${lsProject}`);
+    expect(hooks.map((h) => h.url)).toEqual([webhookUrl]);
   });
 
   it('refuses a webhook without the shared secret', async () => {

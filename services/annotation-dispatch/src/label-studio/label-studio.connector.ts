@@ -59,8 +59,21 @@ export class LabelStudioConnector {
     return { imported, outcomes };
   }
 
-  /** Pulls every annotation of the project's Label Studio tasks, then imports items not there yet. */
+  /**
+   * Pulls every annotation of the project's Label Studio tasks, then imports items not there yet.
+   * Every replica runs this loop; a transaction-scoped advisory lock per project lets one replica
+   * at a time sync a project (the others skip it this round). Two at once would both create
+   * the project on first use, and both import the same new items, which annotators would then
+   * see twice.
+   */
   async sync(projectId: string): Promise<{ imported: number; outcomes: IngestOutcome[] }> {
+    return this.ds.transaction(async (em) => {
+      const [{ locked }] = await queryRows<{ locked: boolean }>(em, `SELECT pg_try_advisory_xact_lock(hashtext(current_schema() || '.ls-sync'), hashtext($1)) AS locked`, [projectId]);
+      return locked ? this.syncHeld(projectId) : { imported: 0, outcomes: [] };
+    });
+  }
+
+  private async syncHeld(projectId: string): Promise<{ imported: number; outcomes: IngestOutcome[] }> {
     const client = this.requireClient();
     const lsProjectId = await this.ensureProject(projectId);
     const lsTasks = await client.exportTasks(lsProjectId);
