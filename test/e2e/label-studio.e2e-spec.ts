@@ -10,10 +10,9 @@ import { createServer } from 'node:net';
 import { fromBinary } from '@bufbuild/protobuf';
 import { Client } from 'pg';
 import { AnnotationRequestedSchema, AnnotationSubmittedSchema, Topics } from '@labelloop/contracts';
-import { createTestDatabase, eventRecord, eventually, readTopic, ServiceProcess, startService, testKafka, testProducer } from '@labelloop/testing';
+import { createTestDatabase, eventRecord, eventually, labelStudioTarget, readTopic, ServiceProcess, startService, testKafka, testProducer } from '@labelloop/testing';
 
-const LS_URL = process.env.LABEL_STUDIO_URL ?? `http://127.0.0.1:${process.env.LABEL_STUDIO_PORT ?? '18080'}`;
-const LS_TOKEN = process.env.LABEL_STUDIO_TOKEN ?? 'labelloop-local-label-studio-token';
+const { url: LS_URL, token: LS_TOKEN } = labelStudioTarget();
 
 async function ls<T>(method: string, path: string, body?: unknown): Promise<T> {
   const res = await fetch(`${LS_URL}${path}`, { method, headers: { Authorization: `Token ${LS_TOKEN}`, 'Content-Type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
@@ -92,11 +91,17 @@ describe('Label Studio round trip', () => {
 
   const lsProjectId = (of = project) =>
     eventually(async () => (await pg.query(`SELECT ls_project_id FROM annotation_dispatch.ls_project WHERE project_id = $1`, [of])).rows[0]?.ls_project_id as number | undefined, `Label Studio project of ${of}`, 60_000, 250);
+  const lsTasks = async (lsProject: number) => {
+    const r = await ls<{ tasks: LsTaskView[] } | LsTaskView[]>('GET', `/api/tasks?project=${lsProject}&fields=all&page_size=1000`);
+    return Array.isArray(r) ? r : r.tasks;
+  };
   const lsTaskOf = (lsProject: number, itemId: string) =>
-    eventually(async () => {
-      const r = await ls<{ tasks: LsTaskView[] } | LsTaskView[]>('GET', `/api/tasks?project=${lsProject}&fields=all&page_size=100`);
-      return (Array.isArray(r) ? r : r.tasks).find((t) => t.data.item_id === itemId);
-    }, `task ${itemId} in Label Studio`, 60_000, 250);
+    eventually(async () => (await lsTasks(lsProject)).find((t) => t.data.item_id === itemId), `task ${itemId} in Label Studio`, 60_000, 250);
+  /** Label Studio projects with exactly the title dispatch gives a LabelLoop project. */
+  const projectsTitled = async (projectId: string) => {
+    const title = `labelloop:${projectId}`;
+    return (await ls<{ results: { title: string }[] }>('GET', `/api/projects?title=${encodeURIComponent(title)}&page_size=100`)).results.filter((r) => r.title === title);
+  };
   const submittedFor = async (itemId: string) =>
     (await readTopic(kafka, Topics.annotationSubmitted, 1_000_000, 4_000)).filter((m) => m.key === itemId).map((m) => fromBinary(AnnotationSubmittedSchema, m.value!));
   const request = async (itemId: string, text: string, predicted: string, projectId = project) => {
@@ -157,8 +162,7 @@ describe('Label Studio round trip', () => {
     expect(rows).toEqual([{ outcome: 'submitted', submission_id: sub.submissionId }]);
     expect((await pg.query(`SELECT state FROM annotation_dispatch.annotation_task WHERE item_id = $1`, [itemId])).rows).toEqual([{ state: 'submitted' }]);
     // The item is in Label Studio once, however many sync rounds ran.
-    const all = await ls<{ tasks: LsTaskView[] } | LsTaskView[]>('GET', `/api/tasks?project=${lsProject}&fields=all&page_size=100`);
-    expect((Array.isArray(all) ? all : all.tasks).filter((t) => t.data.item_id === itemId)).toHaveLength(1);
+    expect((await lsTasks(lsProject)).filter((t) => t.data.item_id === itemId)).toHaveLength(1);
   });
 
   it('refuses an annotation outside the schema, naming the field, and stores no answer', async () => {
@@ -207,10 +211,7 @@ describe('Label Studio round trip', () => {
       await lsTaskOf(orphanIds[p], itemId);
     }
     // No second project was made for either.
-    for (const p of [orphan, orphanHooked]) {
-      const found = await ls<{ results: { title: string }[] }>('GET', `/api/projects?title=${encodeURIComponent(`labelloop:${p}`)}&page_size=100`);
-      expect(found.results.filter((r) => r.title === `labelloop:${p}`)).toHaveLength(1);
-    }
+    for (const p of [orphan, orphanHooked]) expect(await projectsTitled(p)).toHaveLength(1);
   });
 
   it('with two replicas syncing, puts each of 30 items requested at once in Label Studio once, in one project', async () => {
@@ -222,15 +223,11 @@ describe('Label Studio round trip', () => {
     });
     await producer.disconnect();
     const lsProject = await lsProjectId(burst);
-    const inLs = async () => {
-      const r = await ls<{ tasks: LsTaskView[] } | LsTaskView[]>('GET', `/api/tasks?project=${lsProject}&fields=all&page_size=1000`);
-      return (Array.isArray(r) ? r : r.tasks).map((t) => t.data.item_id);
-    };
+    const inLs = async () => (await lsTasks(lsProject)).map((t) => t.data.item_id);
     await eventually(async () => (await inLs()).length >= items.length, '30 items in Label Studio', 60_000, 250);
     await new Promise((r) => setTimeout(r, 2_000)); // more sync rounds on both replicas
     expect((await inLs()).sort()).toEqual([...items].sort());
-    const found = await ls<{ results: { title: string }[] }>('GET', `/api/projects?title=${encodeURIComponent(`labelloop:${burst}`)}&page_size=100`);
-    expect(found.results.filter((r) => r.title === `labelloop:${burst}`)).toHaveLength(1);
+    expect(await projectsTitled(burst)).toHaveLength(1);
     const hooks = await ls<{ url: string }[]>('GET', `/api/webhooks?project=${lsProject}`);
     expect(hooks.map((h) => h.url)).toEqual([webhookUrl]);
   });

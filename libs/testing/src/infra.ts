@@ -53,3 +53,11 @@ export function freePort(): Promise<number> {
     });
   });
 }
+
+/** The local Label Studio that deploy/local/label-studio.sh starts (or LABEL_STUDIO_URL/_TOKEN). */
+export function labelStudioTarget(): { url: string; token: string } {
+  return {
+    url: process.env.LABEL_STUDIO_URL ?? `http://127.0.0.1:${process.env.LABEL_STUDIO_PORT ?? '18080'}`,
+    token: process.env.LABEL_STUDIO_TOKEN ?? 'labelloop-local-label-studio-token',
+  };
+}

@@ -10,23 +10,18 @@ import type { LoggerService } from '@nestjs/common';
 import { AnnotationRequestedSchema } from '@labelloop/contracts';
 import { Outbox } from '@labelloop/messaging';
 import { createServiceDataSource, DataSource, migrate } from '@labelloop/persistence';
+import { labelStudioTarget } from '@labelloop/testing';
 import { dispatchConfigSchema } from '../dispatch.config';
 import { CreateDispatchTables1732340000000 } from '../dispatch.migration';
 import { DispatchAnnotatorStatus1732430000000 } from '../dispatch-v2.migration';
 import { DispatchLabelStudio1732520000000 } from '../dispatch-v3.migration';
 import { DispatchGoldItems1732530000000 } from '../dispatch-v4.migration';
 import { TaskService } from '../tasks/task.service';
+import { LabelStudioClient } from './label-studio.client';
 import { LabelStudioConnector } from './label-studio.connector';
 
 const dbUrl = process.env.DATABASE_URL ?? '';
-const LS_URL = process.env.LABEL_STUDIO_URL ?? `http://127.0.0.1:${process.env.LABEL_STUDIO_PORT ?? '18080'}`;
-const LS_TOKEN = process.env.LABEL_STUDIO_TOKEN ?? 'labelloop-local-label-studio-token';
-
-async function ls<T>(path: string): Promise<T> {
-  const res = await fetch(`${LS_URL}${path}`, { headers: { Authorization: `Token ${LS_TOKEN}` } });
-  if (!res.ok) throw new Error(`GET ${path}: ${res.status} ${await res.text()}`);
-  return (await res.json()) as T;
-}
+const { url: LS_URL, token: LS_TOKEN } = labelStudioTarget();
 
 describe('Label Studio sync on two replicas at once', () => {
   const run = randomUUID().slice(0, 8);
@@ -68,11 +63,10 @@ describe('Label Studio sync on two replicas at once', () => {
     items.push(...(await pending(20, 40)));
     for (let round = 0; round < 3; round++) await Promise.all(replicas.map((r) => r.sync(project)));
 
-    const found = await ls<{ results: { id: number; title: string }[] }>(`/api/projects?title=${encodeURIComponent(`labelloop:${project}`)}&page_size=100`);
-    const mine = found.results.filter((p) => p.title === `labelloop:${project}`);
+    const client = new LabelStudioClient(LS_URL, LS_TOKEN);
+    const mine = await client.findProjects(`labelloop:${project}`);
     expect(mine).toHaveLength(1);
-    const r = await ls<{ tasks: { data: { item_id: string } }[] } | { data: { item_id: string } }[]>(`/api/tasks?project=${mine[0].id}&fields=all&page_size=1000`);
-    const inLs = (Array.isArray(r) ? r : r.tasks).map((t) => t.data.item_id).sort();
+    const inLs = (await client.exportTasks(mine[0])).map((t) => t.data.item_id).sort();
     expect(inLs).toEqual([...items].sort());
     const recorded = await ds.query(`SELECT count(*)::int AS n, count(DISTINCT ls_project_id)::int AS projects FROM ls_item WHERE project_id = $1`, [project]);
     expect(recorded).toEqual([{ n: 40, projects: 1 }]);

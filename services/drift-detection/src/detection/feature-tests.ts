@@ -64,7 +64,6 @@ function rateIncrease(ref: [number, number], win: [number, number]): { statistic
  */
 export function testWindow(ref: Columns, win: Columns, cfg: ResolvedConfig): WindowResult {
   const tests: TestOutcome[] = [];
-  const pTests: TestOutcome[] = [];
   const errors: TestError[] = [];
   const guarded = (feature: string, method: string, run: () => TestOutcome | undefined) => {
     try {
@@ -74,7 +73,6 @@ export function testWindow(ref: Columns, win: Columns, cfg: ResolvedConfig): Win
         throw new Error(`gave statistic ${t.statistic}, p-value ${t.pValue}`);
       }
       tests.push(t);
-      if (t.pValue !== undefined) pTests.push(t);
     } catch (e) {
       errors.push({ feature, method, error: e instanceof Error ? e.message : String(e) });
     }
@@ -141,6 +139,7 @@ export function testWindow(ref: Columns, win: Columns, cfg: ResolvedConfig): Win
       });
   }
 
+  const pTests = tests.filter((t) => t.pValue !== undefined);
   const correction = cfg.correction === 'bh' ? benjaminiHochberg : bonferroni;
   const { rejected } = correction(pTests.map((t) => t.pValue!), cfg.alpha);
   pTests.forEach((t, i) => (t.drifted = rejected[i]));
