@@ -16,4 +16,5 @@ export * from './gen/labelloop/retrain/v1/retrain_service_pb';
 export * from './topics';
 export * from './topic-schemas';
 export * from './validation';
+export * from './storable';
 export * from './webhook-signature';

@@ -1,10 +1,12 @@
-import type { FeatureVector, PredictionEvent } from './gen/labelloop/inference/v1/prediction_pb';
+import { PredictionEventSchema, type FeatureVector, type PredictionEvent } from './gen/labelloop/inference/v1/prediction_pb';
+import { unstorableField } from './storable';
 
 const finite = (x: number) => Number.isFinite(x);
 
 /**
- * Checks a PredictionEvent for what every consumer relies on. Returns the first problem,
- * naming the field, or undefined when the event is usable.
+ * Checks a PredictionEvent for what every consumer relies on, and that every field is
+ * storable (see STORABLE_LIMITS). Returns the first problem, naming the field, or undefined
+ * when the event is usable.
  */
 export function validatePredictionEvent(e: PredictionEvent): string | undefined {
   if (!e.eventId) return 'event_id is required';
@@ -20,7 +22,7 @@ export function validatePredictionEvent(e: PredictionEvent): string | undefined 
     if (!finite(v) || v < 0 || v > 1) return `class_probabilities.${k} must be in [0, 1]`;
   }
   for (const v of e.embedding) if (!finite(v)) return 'embedding has a non-finite value';
-  return undefined;
+  return unstorableField(PredictionEventSchema, e);
 }
 
 /** Whether a feature vector carries any model input (an absent or empty one does not). */

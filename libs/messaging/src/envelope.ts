@@ -1,5 +1,6 @@
 import { CloudEvent, Kafka as CloudEventsKafka } from 'cloudevents';
 import type { IHeaders } from 'kafkajs';
+import { STORABLE_LIMITS, stringProblem } from '@labelloop/contracts';
 
 /** Content type of every LabelLoop event value. */
 export const PROTOBUF_CONTENT_TYPE = 'application/protobuf';
@@ -89,6 +90,8 @@ export function readEnvelope(headers: IHeaders | undefined, expectedType: string
   const id = headerString(headers, 'ce_id');
   const source = headerString(headers, 'ce_source');
   if (!id) throw new EnvelopeError('missing ce_id header');
+  const idProblem = stringProblem(id, 'ce_id', STORABLE_LIMITS.maxIdLength);
+  if (idProblem) throw new EnvelopeError(idProblem);
   if (!source) throw new EnvelopeError('missing ce_source header');
   if (!headerIs(headers, 'ce_specversion', '1.0')) throw new EnvelopeError(`unsupported ce_specversion ${JSON.stringify(headerString(headers, 'ce_specversion'))}`);
   if (!headerIs(headers, 'ce_type', expectedType)) {

@@ -21,7 +21,9 @@ class EffectTable1700000000000 implements MigrationInterface {
   name = 'EffectTable1700000000000';
   async up(qr: QueryRunner) {
     // Deliberately no unique constraint: a double effect must be visible as two rows.
-    await qr.query('CREATE TABLE effect (event_id text NOT NULL, model_id text NOT NULL)');
+    // `score real`: a finite double beyond 3.4e38 passes validation, but PostgreSQL refuses it
+    // (SQLSTATE 22003), as a column narrower than the contract's field does.
+    await qr.query('CREATE TABLE effect (event_id text NOT NULL, model_id text NOT NULL, score real)');
   }
   async down(qr: QueryRunner) {
     await qr.query('DROP TABLE effect');
@@ -52,7 +54,7 @@ describe.each([
       transactions.push(events.map((ev) => ev.message.modelId));
       for (const ev of events) {
         if (ev.message.modelId === 'explode') throw new PoisonMessageError(ev.id, 'handler refused model "explode"');
-        await em.query('INSERT INTO effect (event_id, model_id) VALUES ($1, $2)', [ev.id, ev.message.modelId]);
+        await em.query('INSERT INTO effect (event_id, model_id, score) VALUES ($1, $2, $3)', [ev.id, ev.message.modelId, ev.message.numericFeatures.score ?? null]);
         await outbox.emit(em, { topic: echoTopic, key: ev.message.modelId, schema: PredictionEventSchema, message: ev.message, id: `echo:${ev.id}`, traceparent: ev.traceparent });
       }
     },
@@ -145,9 +147,69 @@ describe.each([
     expect(undecodableDlq!.value).toEqual(Buffer.from([0xff, 0xff, 0xff, 0x01]));
   });
 
+  it('dead-letters an event the database refuses (SQLSTATE 22003) with its SQLSTATE, applies the rest, and stays ready', async () => {
+    // Before: any error but PoisonMessageError was retried forever; the partition stopped here.
+    const producer = await testProducer(kafka);
+    const key = 'same-partition';
+    const recs = [0, 1, 2, 3, 4, 5, 6, 7].map((i) =>
+      eventRecord(PredictionEventSchema, { eventId: `db-${i}`, modelId: `db-${i}`, numericFeatures: { score: i === 2 || i === 6 ? 1e300 : i } }, { key }),
+    );
+    await producer.send({ topic, messages: recs });
+    await producer.disconnect();
+    await eventually(async () => (await effects()).some((r) => r.model_id === 'db-7'), 'the event after the refused ones', 60_000);
+    expect((await effects()).filter((r) => r.model_id.startsWith('db-')).map((r) => r.model_id).sort()).toEqual(['db-0', 'db-1', 'db-3', 'db-4', 'db-5', 'db-7']);
+    const dlq = (await readTopic(kafka, `${topic}.dlq`, 7, 20_000)).filter((m) => m.headers['dlq-sqlstate']);
+    expect(dlq.map((m) => m.headers.ce_id).sort()).toEqual([recs[2].headers.ce_id, recs[6].headers.ce_id].sort());
+    for (const m of dlq) {
+      expect(m.headers['dlq-sqlstate']).toBe('22003');
+      expect(m.headers['dlq-reason']).toMatch(/SQLSTATE 22003.*out of range for type real/);
+    }
+    expect(consumer.healthy).toBe(true);
+  });
+
+  it('dead-letters NUL bytes, extreme timestamps and oversized maps, keeping every byte of the dead letter', async () => {
+    const producer = await testProducer(kafka);
+    const key = 'same-partition';
+    const nulId = eventRecord(PredictionEventSchema, { eventId: 'nul-id', modelId: 'nul-id' }, { key });
+    nulId.headers.ce_id = 'ab\u0000cd';
+    const nulKey = { ...eventRecord(PredictionEventSchema, { eventId: 'nul-key', modelId: 'nul-key', predictedLabel: 'spam\u0000' }, { key }), key: 'k\u0000ey' };
+    const recs = [
+      eventRecord(PredictionEventSchema, { eventId: 'hx-1', modelId: 'hostile-1' }, { key }),
+      eventRecord(PredictionEventSchema, { eventId: 'nul-feature', modelId: 'nul-feature', categoricalFeatures: { country: 'd\u0000e' } }, { key }),
+      nulId,
+      nulKey,
+      eventRecord(PredictionEventSchema, { eventId: 'far-time', modelId: 'far-time', timestamp: { seconds: 10_000_000_000_000n, nanos: 0 } }, { key }),
+      eventRecord(PredictionEventSchema, { eventId: 'wide', modelId: 'wide', numericFeatures: Object.fromEntries(Array.from({ length: 20_000 }, (_, i) => [`f${i}`, i])) }, { key }),
+      eventRecord(PredictionEventSchema, { eventId: 'hx-2', modelId: 'hostile-2' }, { key }),
+    ];
+    const [{ baseOffset }] = await producer.send({ topic, messages: recs });
+    await producer.disconnect();
+    await eventually(async () => (await effects()).some((r) => r.model_id === 'hostile-2'), 'the event after the hostile ones', 60_000);
+    expect((await effects()).filter((r) => /^(hostile|nul|far|wide)/.test(r.model_id)).map((r) => r.model_id).sort()).toEqual(['hostile-1', 'hostile-2']);
+    const base = Number(baseOffset);
+    const dead = (await readTopic(kafka, `${topic}.dlq`, 12, 20_000)).filter((m) => Number(m.headers['dlq-original-offset']) > base && Number(m.headers['dlq-original-offset']) < base + 6);
+    const reasons = dead.sort((a, b) => Number(a.headers['dlq-original-offset']) - Number(b.headers['dlq-original-offset'])).map((m) => m.headers['dlq-reason']);
+    expect(reasons).toEqual([
+      'invalid: categorical_features.country contains a NUL character (U+0000)',
+      'ce_id contains a NUL character (U+0000)',
+      'invalid: predicted_label contains a NUL character (U+0000)',
+      'invalid: timestamp is out of range (10000000000000 s; allowed 1970-01-01 to 9999-12-31)',
+      'invalid: numeric_features has more than 10000 entries',
+    ]);
+    // The NUL-bearing header and key travel in base64, named, so nothing of the original is lost.
+    const idLetter = dead[1];
+    expect(idLetter.headers['dlq-base64-headers']).toBe('ce_id');
+    expect(Buffer.from(idLetter.headers.ce_id, 'base64').toString('utf8')).toBe('ab\u0000cd');
+    expect(Buffer.from(dead[2].headers['dlq-original-key-base64'], 'base64').toString('utf8')).toBe('k\u0000ey');
+    expect(dead[4].value).toEqual(recs[5].value);
+    expect(consumer.healthy).toBe(true);
+  });
+
   it('accounts for every message of a fuzzed stream: applied once, or dead-lettered with a reason (fast-check, fixed seed)', async () => {
     // 300 messages on one partition: valid events, and events with flipped bits, truncated or
-    // random payloads, missing or garbled CloudEvents headers, or no value at all. Which
+    // random payloads, missing or garbled CloudEvents headers, or no value at all; hostile
+    // values too: a NUL in a feature, label, metadata or ce_id, a timestamp out of range, a
+    // map over its size, a number the database refuses (SQLSTATE 22003). Which
     // mutated payloads still decode is not predictable, so the test checks the invariant:
     // each message is exactly one effect or exactly one dead letter, and every unmutated
     // event is applied.
@@ -155,7 +217,9 @@ describe.each([
     const N = 300;
     const garble = fc.oneof(fc.string({ maxLength: 40 }), fc.constant(''), fc.constant('1.0'), fc.constant(PredictionEventSchema.typeName));
     const kind = fc.record({
-      mutation: fc.constantFrom('none', 'none', 'flip', 'truncate', 'random', 'drop-header', 'garble-header', 'no-value', 'no-id'),
+      mutation: fc.constantFrom('none', 'none', 'flip', 'truncate', 'random', 'drop-header', 'garble-header', 'no-value', 'no-id', 'nul', 'far-time', 'wide', 'db-refused'),
+      nulIn: fc.constantFrom('feature', 'label', 'metadata', 'ce_id'),
+      seconds: fc.oneof(fc.bigInt({ min: -(10n ** 15n), max: -1n }), fc.bigInt({ min: 253_402_300_800n, max: 10n ** 15n })),
       modelId: fc.string({ minLength: 0, maxLength: 12 }),
       flips: fc.array(fc.nat(), { minLength: 1, maxLength: 4 }),
       cut: fc.nat(),
@@ -166,7 +230,18 @@ describe.each([
     const plans = fc.sample(kind, { seed: 20261123, numRuns: N });
     const messages = plans.map((p, i) => {
       const id = `fuzz-${run}-${i}`;
-      const rec: { key: string; value: Buffer | null; headers: Record<string, string> } = eventRecord(PredictionEventSchema, { eventId: id, modelId: p.mutation === 'none' ? `fz-${p.modelId}` : p.modelId, confidence: 0.5 }, { id, key });
+      const hostile = {
+        nul: p.nulIn === 'feature' ? { categoricalFeatures: { c: `x\u0000${p.modelId}` } } : p.nulIn === 'label' ? { predictedLabel: '\u0000' } : p.nulIn === 'metadata' ? { metadata: { [`m\u0000`]: 'v' } } : {},
+        'far-time': { timestamp: { seconds: p.seconds, nanos: 0 } },
+        wide: { numericFeatures: Object.fromEntries(Array.from({ length: 10_001 }, (_, j) => [`f${j}`, j])) },
+        'db-refused': { numericFeatures: { score: 1e300 } },
+      }[p.mutation as string];
+      const rec: { key: string; value: Buffer | null; headers: Record<string, string> } = eventRecord(
+        PredictionEventSchema,
+        { eventId: id, modelId: p.mutation === 'none' ? `fz-${p.modelId}` : hostile ? `hx-${p.modelId}` : p.modelId, confidence: 0.5, ...hostile },
+        { id, key },
+      );
+      if (p.mutation === 'nul' && p.nulIn === 'ce_id') rec.headers.ce_id = `${id}\u0000`;
       const v = rec.value!;
       if (p.mutation === 'flip') for (const f of p.flips) v[f % v.length] ^= 1 << f % 8;
       if (p.mutation === 'truncate') rec.value = v.subarray(0, p.cut % v.length);
@@ -178,7 +253,13 @@ describe.each([
       return rec;
     });
     const producer = await testProducer(kafka);
-    const [{ baseOffset }] = await producer.send({ topic, messages });
+    // A few at a time: a request carrying several of the oversized maps would pass the broker's
+    // message.max.bytes (1 MiB). One producer, one partition: the offsets follow on.
+    let baseOffset = '';
+    for (let i = 0; i < messages.length; i += 4) {
+      const [sent] = await producer.send({ topic, messages: messages.slice(i, i + 4) });
+      baseOffset ||= sent.baseOffset ?? '';
+    }
     const marker = eventRecord(PredictionEventSchema, { eventId: 'fz-end', modelId: 'fuzz-end' }, { key });
     await producer.send({ topic, messages: [marker] });
     await producer.disconnect();
@@ -186,8 +267,8 @@ describe.each([
 
     const base = Number(baseOffset);
     const applied = (await effects()).map((r) => r.event_id).filter((id) => id.startsWith(`fuzz-${run}-`)).map((id) => Number(id.split('-').pop()));
-    // Dead letters go out through the relay: wait for the count the invariant predicts (the 5 are the earlier test's).
-    const dead = (await readTopic(kafka, `${topic}.dlq`, 5 + N - applied.length, 30_000))
+    // Dead letters go out through the relay: wait for the count the invariant predicts (the 12 are the earlier tests').
+    const dead = (await readTopic(kafka, `${topic}.dlq`, 12 + N - applied.length, 30_000))
       .filter((m) => Number(m.headers['dlq-original-offset']) >= base && Number(m.headers['dlq-original-offset']) < base + N)
       .map((m) => ({ index: Number(m.headers['dlq-original-offset']) - base, reason: m.headers['dlq-reason'] }));
     expect(new Set(applied).size).toBe(applied.length); // no double effect
@@ -198,6 +279,14 @@ describe.each([
     const unmutated = plans.flatMap((p, i) => (p.mutation === 'none' ? [i] : []));
     expect(unmutated.length).toBeGreaterThan(30);
     expect(unmutated.filter((i) => !applied.includes(i))).toEqual([]);
+    // Every hostile value is dead-lettered, never applied, and the partition flowed on (the marker).
+    const hostileKinds = ['nul', 'far-time', 'wide', 'db-refused'];
+    const hostile = plans.flatMap((p, i) => (hostileKinds.includes(p.mutation) ? [i] : []));
+    expect(hostile.length).toBeGreaterThan(40);
+    expect(hostile.filter((i) => applied.includes(i))).toEqual([]);
+    const refused = plans.flatMap((p, i) => (p.mutation === 'db-refused' ? [i] : []));
+    expect(refused.filter((i) => !/SQLSTATE 22003/.test(dead.find((d) => d.index === i)?.reason ?? ''))).toEqual([]);
+    expect(consumer.healthy).toBe(true);
     const noId = plans.flatMap((p, i) => (p.mutation === 'no-id' ? [i] : []));
     expect(noId.filter((i) => !/missing ce_id/.test(dead.find((d) => d.index === i)?.reason ?? ''))).toEqual([]);
   });

@@ -2,7 +2,7 @@ import { DescMessage, fromBinary, MessageShape } from '@bufbuild/protobuf';
 import type { Consumer, EachBatchPayload, Kafka, KafkaMessage } from 'kafkajs';
 import type { DataSource, EntityManager } from 'typeorm';
 import type { LoggerService } from '@nestjs/common';
-import { dlqTopic } from '@labelloop/contracts';
+import { dlqTopic, unstorableField } from '@labelloop/contracts';
 import {
   context as otelContext,
   contextFromTraceparent,
@@ -15,6 +15,7 @@ import {
 } from '@labelloop/observability';
 import { EnvelopeError, Envelope, headerString, readEnvelope } from './envelope';
 import { PoisonMessageError } from './errors';
+import { classifyFailure, failureReason, sqlState } from './failure';
 import { Outbox, RawOutboxRecord } from './outbox';
 import { CompactInbox } from './compact-inbox';
 import { backoffMs, sleep } from './backoff';
@@ -115,12 +116,32 @@ interface ChunkControl {
 /** Header the DLQ replay tool sets on replayed messages. */
 export const REPLAY_HEADER = 'labelloop-replay';
 
+/** `v` as text PostgreSQL can store (no NUL, valid UTF-8), or undefined. */
+function storableText(v: Buffer | string): string | undefined {
+  const text = Buffer.isBuffer(v) ? v.toString('utf8') : v;
+  if (text.includes('\u0000')) return undefined;
+  if (Buffer.isBuffer(v) && !Buffer.from(text, 'utf8').equals(v)) return undefined;
+  return text;
+}
+
 /** Replayed from the DLQ (header labelloop-replay). */
 const isReplay = (d: Decoded) => headerString(d.ok ? undefined : d.raw.headers, REPLAY_HEADER) !== undefined || (d.ok && d.replay);
 
 type Decoded =
   | { ok: true; event: ConsumedEvent<unknown>; inboxId: string; span?: ReturnType<typeof tracer.startSpan>; replay: boolean }
-  | { ok: false; inboxId: string; reason: string; raw: KafkaMessage };
+  | { ok: false; inboxId: string; reason: string; raw: KafkaMessage; headers?: Record<string, string> };
+
+/** Why an event is dead-lettered, once known (and extra dead-letter headers, such as its SQLSTATE). */
+interface Poison {
+  reason: string;
+  headers?: Record<string, string>;
+}
+
+/**
+ * Attempts a batch may fail with an error of unknown cause (`suspect`) before it is split to
+ * see whether one event alone causes it.
+ */
+const SUSPECT_ATTEMPTS = 3;
 
 /**
  * The one Kafka consumer loop every LabelLoop stage uses. At-least-once delivery with
@@ -312,7 +333,12 @@ export class EventConsumer {
     });
   }
 
-  /** Applies a chunk; retries transient failures with backoff until it commits or the consumer stops. */
+  /**
+   * Applies a chunk; retries transient failures with backoff until it commits or the consumer
+   * stops. A failure the data causes (see classifyFailure) never stops the partition: the chunk
+   * is split until the one event that causes it is alone, that event is dead-lettered with the
+   * SQLSTATE and message in its headers, and the rest is applied.
+   */
   private async applyWithRetry(
     handler: EventHandler,
     topic: string,
@@ -320,8 +346,9 @@ export class EventConsumer {
     chunk: KafkaMessage[],
     p: ChunkControl,
     highWatermark: string,
+    poison = new Map<string, Poison>(),
   ): Promise<boolean> {
-    const poison = new Map<string, string>();
+    let suspectFailures = 0;
     for (let attempt = 0; ; attempt++) {
       const decoded = chunk.map((m) => this.decode(handler, topic, partition, m, poison));
       const started = process.hrtime.bigint();
@@ -334,13 +361,32 @@ export class EventConsumer {
       } catch (err) {
         if (err instanceof PoisonMessageError) {
           // Roll back, mark the event, apply the chunk again without it.
-          poison.set(err.eventId, err.reason);
+          poison.set(err.eventId, { reason: err.reason });
           attempt--;
           continue;
         }
+        const kind = classifyFailure(err);
+        if (kind === 'permanent' || (kind === 'suspect' && ++suspectFailures >= SUSPECT_ATTEMPTS)) {
+          const live = decoded.flatMap((d, i) => (d.ok ? [i] : []));
+          if (live.length === 1) {
+            // Isolated: this event alone makes the transaction fail. Dead-letter it, apply the rest.
+            const state = sqlState(err);
+            poison.set(decoded[live[0]].inboxId, { reason: failureReason(err), headers: state ? { 'dlq-sqlstate': state } : undefined });
+            this.opts.logger?.warn({ msg: 'event refused by the database, dead-lettering it', topic, partition, offset: chunk[live[0]].offset, sqlstate: state, error: (err as Error).message }, 'EventConsumer');
+            attempt--;
+            continue;
+          }
+          if (live.length > 1) {
+            // Split between live events; each half is applied (and split further) on its own, in offset order.
+            const cut = live[live.length >> 1];
+            this.opts.logger?.warn({ msg: 'batch refused by the database, splitting it to find the event', topic, partition, events: live.length, kind, error: (err as Error).message }, 'EventConsumer');
+            if (!(await this.applyWithRetry(handler, topic, partition, chunk.slice(0, cut), p, highWatermark, poison))) return false;
+            return this.applyWithRetry(handler, topic, partition, chunk.slice(cut), p, highWatermark, poison);
+          }
+        }
         this.healthy = false;
-        this.opts.metrics?.eventsFailed.inc({ topic, reason: 'transient' });
-        this.opts.logger?.warn({ msg: 'batch failed, will retry', topic, partition, attempt, error: (err as Error).message }, 'EventConsumer');
+        this.opts.metrics?.eventsFailed.inc({ topic, reason: kind === 'transient' ? 'transient' : 'suspect' });
+        this.opts.logger?.warn({ msg: 'batch failed, will retry', topic, partition, attempt, kind, error: (err as Error).message }, 'EventConsumer');
         if (this.abort.signal.aborted || !p.isRunning()) return false;
         await p.heartbeat().catch(() => undefined);
         await sleep(backoffMs(attempt, 200, 10_000), this.abort.signal);
@@ -356,7 +402,7 @@ export class EventConsumer {
     topic: string,
     partition: number,
     m: KafkaMessage,
-    poison: Map<string, string>,
+    poison: Map<string, Poison>,
   ): Decoded {
     let envelope: Envelope;
     try {
@@ -367,7 +413,7 @@ export class EventConsumer {
     }
     const inboxId = envelope.id;
     const known = poison.get(inboxId);
-    if (known) return { ok: false, inboxId, reason: known, raw: m };
+    if (known) return { ok: false, inboxId, reason: known.reason, raw: m, headers: known.headers };
     if (!m.value) return { ok: false, inboxId, reason: 'empty value', raw: m };
     let message: unknown;
     try {
@@ -375,7 +421,7 @@ export class EventConsumer {
     } catch (e) {
       return { ok: false, inboxId, reason: `undecodable protobuf: ${(e as Error).message}`, raw: m };
     }
-    const invalid = handler.validate?.(message as never);
+    const invalid = handler.validate?.(message as never) ?? unstorableField(handler.schema, message);
     if (invalid) return { ok: false, inboxId, reason: `invalid: ${invalid}`, raw: m };
     // A processing span per message only when spans go somewhere; otherwise the event carries
     // the producer's trace context on as it came (what it causes joins the same trace).
@@ -432,7 +478,7 @@ export class EventConsumer {
       const good: ConsumedEvent<unknown>[] = [];
       for (const d of fresh) {
         if (d.ok) good.push(d.event);
-        else dead.push(this.deadLetter(topic, d.raw, d.reason));
+        else dead.push(this.deadLetter(topic, d.raw, d.reason, d.headers));
       }
       if (good.length > 0) {
         // Handlers run inside the first event's span so what they log carries a trace id.
@@ -497,19 +543,37 @@ export class EventConsumer {
     });
   }
 
-  private deadLetter(topic: string, m: KafkaMessage, reason: string): RawOutboxRecord {
+  /**
+   * The dead letter of `m`: its bytes as they came, with the reason in headers. Header values
+   * and a key that cannot be stored as text (a NUL, bytes that are not UTF-8) are kept in
+   * base64, named in `dlq-base64-headers` (and `dlq-original-key-base64`), so the DLQ path never
+   * fails on the bytes that made the event poison.
+   */
+  private deadLetter(topic: string, m: KafkaMessage, reason: string, extra?: Record<string, string>): RawOutboxRecord {
     const headers: Record<string, string> = {};
+    const base64: string[] = [];
     for (const [k, v] of Object.entries(m.headers ?? {})) {
       const first = Array.isArray(v) ? v[0] : v;
-      if (first !== undefined) headers[k] = Buffer.isBuffer(first) ? first.toString('utf8') : String(first);
+      if (first === undefined || storableText(k) === undefined) continue;
+      const text = storableText(first);
+      if (text !== undefined) headers[k] = text;
+      else {
+        headers[k] = Buffer.from(first).toString('base64');
+        base64.push(k);
+      }
     }
-    Object.assign(headers, {
-      'dlq-reason': reason.slice(0, 1000),
+    const key = m.key ? (storableText(m.key) ?? null) : null;
+    if (m.key && key === null) headers['dlq-original-key-base64'] = m.key.toString('base64');
+    if (base64.length > 0) headers['dlq-base64-headers'] = base64.join(',');
+    Object.assign(headers, extra, {
+      // JSON escapes make any character of the reason storable (a field name may hold a NUL).
+      'dlq-reason': reason.replaceAll('\u0000', '\\u0000').slice(0, 1000),
       'dlq-original-topic': topic,
       'dlq-original-offset': m.offset,
       'dlq-consumer-group': this.opts.groupId,
       'dlq-failed-at': new Date().toISOString(),
     });
-    return { topic: dlqTopic(topic), key: m.key ? m.key.toString('utf8') : null, headers, payload: m.value ?? Buffer.alloc(0) };
+    return { topic: dlqTopic(topic), key, headers, payload: m.value ?? Buffer.alloc(0) };
   }
+
 }
