@@ -1,6 +1,7 @@
-import { timingSafeEqual, createHash } from 'node:crypto';
+import { timingSafeEqual } from 'node:crypto';
 import type { Metadata } from '@grpc/grpc-js';
 import { permissionDenied, unauthenticated } from './rpc-error';
+import { secretDigest } from './same-secret';
 
 /** Roles a caller can hold. */
 export type Role = 'annotator' | 'reviewer' | 'admin' | 'service';
@@ -18,8 +19,6 @@ export interface TokenGrant extends Principal {
   token: string;
 }
 
-const digest = (s: string) => createHash('sha256').update(s).digest();
-
 /**
  * Resolves bearer tokens to principals. Tokens come from configuration (an environment
  * variable or a mounted secret file), are compared in constant time, and never logged.
@@ -28,7 +27,7 @@ export class BearerTokenAuth {
   private readonly grants: { hash: Buffer; principal: Principal }[];
 
   constructor(grants: TokenGrant[]) {
-    this.grants = grants.map(({ token, ...principal }) => ({ hash: digest(token), principal }));
+    this.grants = grants.map(({ token, ...principal }) => ({ hash: secretDigest(token), principal }));
   }
 
   /** Parses `AUTH_TOKENS` JSON: `[{"token","subject","roles":[...],"projects":[...]}]`. */
@@ -46,7 +45,7 @@ export class BearerTokenAuth {
 
   /** The principal of a token, or undefined. */
   resolve(token: string): Principal | undefined {
-    const h = digest(token);
+    const h = secretDigest(token);
     return this.grants.find((g) => timingSafeEqual(g.hash, h))?.principal;
   }
 

@@ -1,5 +1,5 @@
-import { timingSafeEqual } from 'node:crypto';
 import { Body, Controller, Headers, HttpCode, Inject, NotFoundException, Post, UnauthorizedException } from '@nestjs/common';
+import { sameSecret } from '@labelloop/rpc';
 import { CONFIG } from '@labelloop/runtime';
 import type { DispatchConfig } from '../dispatch.config';
 import type { LsAnnotation, LsTask } from './label-studio.client';
@@ -15,11 +15,9 @@ interface LsWebhookPayload {
   tasks?: LsTask[];
 }
 
-const sameSecret = (a: string, b: string) => a.length === b.length && timingSafeEqual(Buffer.from(a), Buffer.from(b));
-
 /**
  * Receives Label Studio's annotation webhooks. The shared secret (X-LabelLoop-Secret) is
- * checked in constant time; a delivery that repeats one already pulled answers `duplicate`
+ * checked in constant time on digests (any length or alphabet is a 401, not a 500); a delivery that repeats one already pulled answers `duplicate`
  * and changes nothing.
  */
 @Controller('label-studio')
