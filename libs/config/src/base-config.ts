@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { secret } from './load-config';
 
 const port = z.coerce.number().int().min(0).max(65535);
 const positiveInt = z.coerce.number().int().positive();
@@ -12,10 +13,12 @@ export const baseConfigSchema = z.object({
     .string({ required_error: 'is required (comma-separated host:port list)' })
     .min(1)
     .transform((s) => s.split(',').map((b) => b.trim()).filter(Boolean)),
-  /** PostgreSQL connection URL. */
-  DATABASE_URL: z
-    .string({ required_error: 'is required (postgres://user:pass@host:port/db)' })
-    .regex(/^postgres(ql)?:\/\//, 'must start with postgres:// or postgresql://'),
+  /** PostgreSQL connection URL (it holds the password: or a file, DATABASE_URL_FILE). */
+  DATABASE_URL: secret(
+    z
+      .string({ required_error: 'is required (postgres://user:pass@host:port/db, or DATABASE_URL_FILE)' })
+      .regex(/^postgres(ql)?:\/\//, 'must start with postgres:// or postgresql://'),
+  ),
   /** HTTP port for /healthz, /readyz, /metrics (and HTTP/JSON APIs); 0 picks a free port. */
   HTTP_PORT: port.default(8080),
   /** gRPC port; 0 picks a free port. */

@@ -30,17 +30,27 @@ export class BearerTokenAuth {
     this.grants = grants.map(({ token, ...principal }) => ({ hash: secretDigest(token), principal }));
   }
 
-  /** Parses `AUTH_TOKENS` JSON: `[{"token","subject","roles":[...],"projects":[...]}]`. */
+  /**
+   * Parses `AUTH_TOKENS` JSON: `[{"token","subject","roles":[...],"projects":[...]}]`. An error
+   * names the variable and where or what the problem is, never any of the value's characters:
+   * the value holds every token (JSON.parse's own message quotes it).
+   */
   static fromJson(json: string | undefined): BearerTokenAuth {
     if (!json) return new BearerTokenAuth([]);
-    const parsed = JSON.parse(json) as TokenGrant[];
-    if (!Array.isArray(parsed)) throw new Error('AUTH_TOKENS must be a JSON array');
-    for (const g of parsed) {
-      if (!g.token || !g.subject || !Array.isArray(g.roles) || !Array.isArray(g.projects)) {
-        throw new Error('AUTH_TOKENS entries need token, subject, roles[] and projects[]');
-      }
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(json);
+    } catch (e) {
+      const at = /at position (\d+)/.exec((e as Error).message);
+      throw new Error(`AUTH_TOKENS is not valid JSON${at ? ` (at character ${at[1]})` : ''}; the value is not shown, it holds the tokens`);
     }
-    return new BearerTokenAuth(parsed);
+    if (!Array.isArray(parsed)) throw new Error('AUTH_TOKENS must be a JSON array of {token, subject, roles[], projects[]}');
+    parsed.forEach((g: Partial<TokenGrant> | null, i) => {
+      if (!g || typeof g.token !== 'string' || !g.token || typeof g.subject !== 'string' || !g.subject || !Array.isArray(g.roles) || !Array.isArray(g.projects)) {
+        throw new Error(`AUTH_TOKENS[${i}] needs token and subject (strings), roles[] and projects[]`);
+      }
+    });
+    return new BearerTokenAuth(parsed as TokenGrant[]);
   }
 
   /** The principal of a token, or undefined. */

@@ -1,4 +1,4 @@
-import { baseConfigSchema, z } from '@labelloop/config';
+import { baseConfigSchema, secret, z } from '@labelloop/config';
 
 /** Annotation dispatch settings. */
 export const dispatchConfigSchema = baseConfigSchema.extend({
@@ -24,8 +24,8 @@ export const dispatchConfigSchema = baseConfigSchema.extend({
   DISPATCH_GOLD_FILE: z.string().optional(),
   /** Label Studio server (e.g. `http://127.0.0.1:18080`); empty = no Label Studio connector. */
   LABEL_STUDIO_URL: z.string().url().optional(),
-  /** Label Studio API token of the account the connector acts as. */
-  LABEL_STUDIO_TOKEN: z.string().optional(),
+  /** Label Studio API token of the account the connector acts as; or a file: LABEL_STUDIO_TOKEN_FILE. */
+  LABEL_STUDIO_TOKEN: secret(z.string()).optional(),
   /** LabelLoop projects whose items are sent to Label Studio (comma-separated). */
   LABEL_STUDIO_PROJECTS: z
     .string()
@@ -35,8 +35,8 @@ export const dispatchConfigSchema = baseConfigSchema.extend({
   LABEL_STUDIO_POLL_MS: z.coerce.number().int().min(100).default(5000),
   /** URL Label Studio posts new annotations to (this service's /label-studio/webhook); empty = polling only. */
   LABEL_STUDIO_WEBHOOK_URL: z.string().url().optional(),
-  /** Shared secret Label Studio sends in the X-LabelLoop-Secret header. */
-  LABEL_STUDIO_WEBHOOK_SECRET: z.string().min(16).optional(),
+  /** Shared secret Label Studio sends in the X-LabelLoop-Secret header; or a file: LABEL_STUDIO_WEBHOOK_SECRET_FILE. */
+  LABEL_STUDIO_WEBHOOK_SECRET: secret(z.string().min(16)).optional(),
 }).superRefine((c, ctx) => {
   if (!c.LABEL_STUDIO_URL) return;
   if (!c.LABEL_STUDIO_TOKEN) ctx.addIssue({ code: 'custom', path: ['LABEL_STUDIO_TOKEN'], message: 'is required when LABEL_STUDIO_URL is set' });
