@@ -4,10 +4,18 @@ import { secret } from './load-config';
 const port = z.coerce.number().int().min(0).max(65535);
 const positiveInt = z.coerce.number().int().positive();
 
+/** Deployment mode, from LABELLOOP_ENV. */
+export type LabelloopEnv = 'development' | 'production';
+
 /**
  * Settings every LabelLoop service shares. Services extend it with their own keys.
  */
 export const baseConfigSchema = z.object({
+  /**
+   * `production` turns what development tolerates with a warning (an unsigned retrain webhook,
+   * ...) into a refusal to start. Set it in every production deployment.
+   */
+  LABELLOOP_ENV: z.enum(['development', 'production']).default('development'),
   /** Comma-separated Kafka bootstrap servers, e.g. `kafka-0:9092,kafka-1:9092`. */
   KAFKA_BROKERS: z
     .string({ required_error: 'is required (comma-separated host:port list)' })

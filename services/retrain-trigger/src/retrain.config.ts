@@ -1,4 +1,4 @@
-import { baseConfigSchema, secretFromEnv, z } from '@labelloop/config';
+import { baseConfigSchema, secret, z } from '@labelloop/config';
 
 /** Retrain trigger settings. */
 export const retrainConfigSchema = baseConfigSchema
@@ -7,6 +7,11 @@ export const retrainConfigSchema = baseConfigSchema
   RETRAIN_MIN_NEW_LABELS: z.coerce.number().int().min(0).default(1),
   /** Webhook that starts a training job; runs wait in `requested` while unset. */
   RETRAIN_WEBHOOK_URL: z.string().url().optional(),
+  /**
+   * HMAC key signing the webhook's calls (X-LabelLoop-Signature); or a file:
+   * RETRAIN_WEBHOOK_SECRET_FILE. Required with the webhook launcher when LABELLOOP_ENV=production.
+   */
+  RETRAIN_WEBHOOK_SECRET: secret(z.string().min(1)).optional(),
   /** Per-attempt timeout of a launch call (webhook, Kubernetes API, GitHub API). */
   RETRAIN_WEBHOOK_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
   /** Attempts before a launch is reported failed. */
@@ -61,6 +66,9 @@ export const retrainConfigSchema = baseConfigSchema
   .superRefine((c, ctx) => {
     const need = (name: string, ok: boolean, why: string) => ok || ctx.addIssue({ code: z.ZodIssueCode.custom, path: [name], message: why });
     if (c.RETRAIN_LAUNCHER === 'webhook') need('RETRAIN_WEBHOOK_URL', !!c.RETRAIN_WEBHOOK_URL, 'is required when RETRAIN_LAUNCHER=webhook');
+    if (unsignedWebhook(c) && c.LABELLOOP_ENV === 'production') {
+      need('RETRAIN_WEBHOOK_SECRET', false, 'is required when LABELLOOP_ENV=production (the webhook launcher would call RETRAIN_WEBHOOK_URL unsigned)');
+    }
     if (c.RETRAIN_LAUNCHER === 'kubernetes') need('RETRAIN_K8S_IMAGE', !!(c.RETRAIN_K8S_IMAGE || c.RETRAIN_K8S_JOB_TEMPLATE), 'is required when RETRAIN_LAUNCHER=kubernetes (or give RETRAIN_K8S_JOB_TEMPLATE)');
     if (c.RETRAIN_LAUNCHER === 'kubeflow') {
       need('RETRAIN_KFP_URL', !!c.RETRAIN_KFP_URL, 'is required when RETRAIN_LAUNCHER=kubeflow');
@@ -74,8 +82,16 @@ export const retrainConfigSchema = baseConfigSchema
 /** Parsed retrain config. */
 export type RetrainConfig = z.infer<typeof retrainConfigSchema>;
 
-/** HMAC secret of the webhook: RETRAIN_WEBHOOK_SECRET or the file in RETRAIN_WEBHOOK_SECRET_FILE. */
-export const webhookSecret = (): string | undefined => secretFromEnv('RETRAIN_WEBHOOK_SECRET');
-
 /** Launcher kind in use, or undefined when none is configured (runs then wait in `requested`). */
-export const launcherKind = (c: RetrainConfig): RetrainConfig['RETRAIN_LAUNCHER'] => c.RETRAIN_LAUNCHER ?? (c.RETRAIN_WEBHOOK_URL ? 'webhook' : undefined);
+export const launcherKind = (c: Pick<RetrainConfig, 'RETRAIN_LAUNCHER' | 'RETRAIN_WEBHOOK_URL'>): RetrainConfig['RETRAIN_LAUNCHER'] =>
+  c.RETRAIN_LAUNCHER ?? (c.RETRAIN_WEBHOOK_URL ? 'webhook' : undefined);
+
+/** Whether the configured launcher is the webhook and would call it without a signature. */
+function unsignedWebhook(c: Pick<RetrainConfig, 'RETRAIN_LAUNCHER' | 'RETRAIN_WEBHOOK_URL' | 'RETRAIN_WEBHOOK_SECRET'>): boolean {
+  return launcherKind(c) === 'webhook' && !c.RETRAIN_WEBHOOK_SECRET;
+}
+
+/** What a valid configuration still does unsafely, logged at start (refused in production). */
+export function retrainWarnings(c: RetrainConfig): string[] {
+  return unsignedWebhook(c) ? ['RETRAIN_WEBHOOK_SECRET is not set: launch calls to RETRAIN_WEBHOOK_URL go out unsigned (refused when LABELLOOP_ENV=production)'] : [];
+}

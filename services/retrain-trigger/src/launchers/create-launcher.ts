@@ -1,4 +1,4 @@
-import { launcherKind, RetrainConfig, webhookSecret } from '../retrain.config';
+import { launcherKind, RetrainConfig } from '../retrain.config';
 import { secretFromEnv } from '@labelloop/config';
 import { GitHubActionsLauncher } from './github-actions.launcher';
 import { KubeflowPipelinesLauncher } from './kubeflow.launcher';
@@ -10,7 +10,7 @@ import { WebhookLauncher } from './webhook.launcher';
 export async function createLauncher(c: RetrainConfig): Promise<Launcher | undefined> {
   switch (launcherKind(c)) {
     case 'webhook':
-      return new WebhookLauncher(c.RETRAIN_WEBHOOK_URL!, webhookSecret(), c.RETRAIN_WEBHOOK_TIMEOUT_MS);
+      return new WebhookLauncher(c.RETRAIN_WEBHOOK_URL!, c.RETRAIN_WEBHOOK_SECRET, c.RETRAIN_WEBHOOK_TIMEOUT_MS);
     case 'kubernetes':
       return new KubernetesLauncher(
         {

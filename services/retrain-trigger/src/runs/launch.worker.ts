@@ -6,7 +6,7 @@ import { DataSource, queryRows } from '@labelloop/persistence';
 import { Counter } from 'prom-client';
 import type { Metrics } from '@labelloop/observability';
 import { CONFIG, DATA_SOURCE, LOGGER, METRICS, Worker } from '@labelloop/runtime';
-import { RetrainConfig } from '../retrain.config';
+import { RetrainConfig, retrainWarnings } from '../retrain.config';
 import { createLauncher } from '../launchers/create-launcher';
 import type { Launcher } from '../launchers/launcher';
 
@@ -43,6 +43,7 @@ export class LaunchWorker implements Worker {
   }
 
   async start(): Promise<void> {
+    for (const msg of retrainWarnings(this.config)) this.logger.warn({ msg }, 'LaunchWorker');
     this.launcher = await createLauncher(this.config);
     if (!this.launcher) {
       this.logger.warn({ msg: 'no launcher configured (RETRAIN_LAUNCHER / RETRAIN_WEBHOOK_URL): runs stay requested' }, 'LaunchWorker');
