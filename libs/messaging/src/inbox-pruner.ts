@@ -3,6 +3,19 @@ import type { LoggerService } from '@nestjs/common';
 import type { Metrics } from '@labelloop/observability';
 import { sleep } from './backoff';
 
+/** A table of ids that recognise a repeat, pruned by the time each row was written. */
+export interface PrunedTable {
+  table: string;
+  /** Its timestamptz column of when the row was written (indexed: the prune reads by it). */
+  column: string;
+}
+
+/** The inbox and the compact inbox's chunks, in every service's schema. */
+const INBOX_TABLES: PrunedTable[] = [
+  { table: 'inbox', column: 'processed_at' },
+  { table: 'inbox_chunk', column: 'processed_at' },
+];
+
 /** Inbox pruner settings. */
 export interface InboxPrunerOptions {
   dataSource: DataSource;
@@ -14,6 +27,11 @@ export interface InboxPrunerOptions {
   batch?: number;
   metrics?: Metrics;
   logger?: LoggerService;
+  /**
+   * The service's own tables of ids that recognise a repeat (e.g. the ids a client's retried
+   * call must not publish twice), pruned with the inbox at the same retention.
+   */
+  tables?: PrunedTable[];
 }
 
 /**
@@ -51,22 +69,22 @@ export class InboxPruner {
   }
 
   /**
-   * Deletes every row older than the retention, a batch at a time, from the inbox and the
-   * compact inbox's chunks; returns how many.
+   * Deletes every row older than the retention, a batch at a time, from the inbox, the
+   * compact inbox's chunks and the service's own tables; returns how many.
    */
   async pruneOnce(): Promise<number> {
     let pruned = 0;
-    for (const table of ['inbox', 'inbox_chunk']) pruned += await this.prune(table);
+    for (const t of [...INBOX_TABLES, ...(this.opts.tables ?? [])]) pruned += await this.prune(t);
     return pruned;
   }
 
-  private async prune(table: string): Promise<number> {
+  private async prune({ table, column }: PrunedTable): Promise<number> {
     const batch = this.opts.batch ?? 10_000;
     let pruned = 0;
     for (;;) {
       const [, count]: [unknown, number] = await this.opts.dataSource.query(
         `DELETE FROM ${table} WHERE ctid IN (
-           SELECT ctid FROM ${table} WHERE processed_at < now() - make_interval(hours => $1) LIMIT $2)`,
+           SELECT ctid FROM ${table} WHERE ${column} < now() - make_interval(hours => $1) LIMIT $2)`,
         [this.opts.retentionHours, batch],
       );
       pruned += count;

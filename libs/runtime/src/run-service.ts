@@ -5,7 +5,7 @@ import type { ZodType, ZodTypeDef } from 'zod';
 import { BaseConfig, loadConfig, secretFromEnv } from '@labelloop/config';
 import { initTelemetry, JsonLogger, Metrics, shutdownTelemetry } from '@labelloop/observability';
 import { createServiceDataSource, DataSource, migrate } from '@labelloop/persistence';
-import { createKafka, EventConsumer, EventHandler, InboxPruner, LagMonitor, Outbox, OutboxRelay } from '@labelloop/messaging';
+import { createKafka, EventConsumer, EventHandler, InboxPruner, LagMonitor, Outbox, OutboxRelay, PrunedTable } from '@labelloop/messaging';
 import { Authenticate, BearerTokenAuth, GrpcServer, loadTlsMaterial } from '@labelloop/rpc';
 import { HealthController } from './health.controller';
 import { ReadinessProbe } from './readiness';
@@ -45,6 +45,8 @@ export interface ServiceSpec<C extends BaseConfig> {
   inbox?: 'rows' | 'chunks';
   /** Gather a partition's small fetches into full transactions (see EventConsumerOptions.coalesce). */
   coalesce?: boolean;
+  /** The stage's own tables of ids that recognise a repeat, pruned with the inbox (INBOX_RETENTION_HOURS). */
+  pruned?: PrunedTable[];
 }
 
 /** A started service. */
@@ -124,7 +126,14 @@ export async function runService<C extends BaseConfig>(spec: ServiceSpec<C>, env
   });
   await relay.start();
   readiness.register('outboxRelay', relay);
-  const pruner = new InboxPruner({ dataSource, retentionHours: config.INBOX_RETENTION_HOURS, intervalMs: config.INBOX_PRUNE_INTERVAL_SECONDS * 1000, metrics, logger });
+  const pruner = new InboxPruner({
+    dataSource,
+    retentionHours: config.INBOX_RETENTION_HOURS,
+    intervalMs: config.INBOX_PRUNE_INTERVAL_SECONDS * 1000,
+    tables: spec.pruned,
+    metrics,
+    logger,
+  });
   pruner.start();
 
   const handlers = spec.handlers?.(app) ?? [];

@@ -8,13 +8,15 @@ import { driftConfigSchema } from './drift.config';
 import { CreateDriftTables1732380000000 } from './drift.migration';
 import { DriftDetectorV21732390000000 } from './drift-v2.migration';
 import { DriftModule } from './drift.module';
-import { IngestGrpc } from './ingest/ingest.grpc';
+import { driftPrunedTables, IngestGrpc } from './ingest/ingest.grpc';
+import { IngestedEventIndex1732610000000 } from './ingest/ingested-event-index.migration';
 
 main({
   name: 'drift-detection',
   configSchema: driftConfigSchema,
   module: DriftModule,
-  migrations: [CreateDriftTables1732380000000, DriftDetectorV21732390000000],
+  migrations: [CreateDriftTables1732380000000, DriftDetectorV21732390000000, IngestedEventIndex1732610000000],
+  pruned: driftPrunedTables,
   handlers: (app) => [app.get(DriftPredictionConsumer), app.get(ModelPromotedConsumer)],
   // It reads every prediction: no inbox row per event (offsets and a row of ids per chunk).
   inbox: 'chunks',

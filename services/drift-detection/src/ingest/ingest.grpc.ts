@@ -1,11 +1,18 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { IngestRequest, IngestService, PredictionEventSchema, Topics, validatePredictionEvent } from '@labelloop/contracts';
-import type { Outbox } from '@labelloop/messaging';
+import type { Outbox, PrunedTable } from '@labelloop/messaging';
 import type { DataSource } from '@labelloop/persistence';
 import { authorize, invalidArgument, RpcContext, ServiceImpl } from '@labelloop/rpc';
 import { DATA_SOURCE, OUTBOX } from '@labelloop/runtime';
 
 const MAX_BATCH = 10_000;
+
+/**
+ * ingested_event holds every event id the RPC accepted, so a client's retry is not published
+ * twice; it is pruned with the inbox (INBOX_RETENTION_HOURS). A retry later than that would be
+ * published again, and consumers' inboxes (same retention) would not recognise it either.
+ */
+export const driftPrunedTables: PrunedTable[] = [{ table: 'ingested_event', column: 'received_at' }];
 
 /**
  * Ingest RPC for clients that cannot speak Kafka: validates the whole batch first (a bad
