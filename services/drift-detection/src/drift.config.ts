@@ -14,6 +14,12 @@ export const driftConfigSchema = baseConfigSchema.extend({
   DRIFT_WINDOW_SIZE: z.coerce.number().int().min(20).max(5000).default(500),
   /** Family-wise significance level of one window's tests (corrected across tests). */
   DRIFT_ALPHA: z.coerce.number().gt(0).max(0.5).default(0.01),
+  /**
+   * How far ahead of its arrival an event's timestamp may be (producers' clock skew). A later
+   * one is counted at the time of the events it arrived with, so that one clock far ahead
+   * cannot hold a time window's evaluation until that date (detector.ts, `observe`).
+   */
+  DRIFT_MAX_FUTURE_SKEW_SECONDS: z.coerce.number().int().min(0).max(86_400).default(300),
   /** Consecutive clean windows that close a drift episode (hysteresis). */
   DRIFT_RESOLVE_AFTER: z.coerce.number().int().min(1).default(2),
   /**

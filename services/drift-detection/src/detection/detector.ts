@@ -39,6 +39,9 @@ export type Verdict = EvaluatedWindow | { kind: 'none' };
 
 const REPRESENTATIVES = 20;
 
+/** How far ahead of its arrival an event's time may be before it is windowed by its neighbours (DRIFT_MAX_FUTURE_SKEW_SECONDS). */
+export const DEFAULT_MAX_FUTURE_SKEW_MS = 300_000;
+
 /** An empty detector for a model version. */
 export function emptyState(version: string): DetectorState {
   return { version, reference: [], window: [], sinceEval: 0, lastEvalT: 0, drifting: false, cleanWindows: 0, windowsTested: 0 };
@@ -73,14 +76,33 @@ function columnsOfReference(reference: Snap[]): Columns {
 
 /** Runs one model's windows against its reference. */
 export class Detector {
+  /** Events whose time lay beyond their arrival + the allowed skew (see `observe`). */
+  retimed = 0;
+
   constructor(
     readonly state: DetectorState,
     private readonly cfg: ResolvedConfig,
+    private readonly maxFutureSkewMs = DEFAULT_MAX_FUTURE_SKEW_MS,
   ) {}
 
-  /** Feeds one event; returns a verdict when a window was evaluated. */
-  observe(s: Snap): Verdict {
+  /**
+   * Feeds one event that arrived at `arrivalMs`; returns a verdict when a window was evaluated.
+   *
+   * An event whose time lies beyond its arrival + the allowed skew (a producer's clock far
+   * ahead), or is no time at all, would move a time window's clock there: every later event
+   * would look older than the last evaluation and the model's windows would stop being tested
+   * until that date came. Such an event is kept and counted, at the time of the events it
+   * arrived with (the window's latest event time; its arrival when the detector has seen
+   * none). Refusing it would take a valid prediction out of the window; taking its arrival
+   * time would still move the clock ahead of a stream being replayed hours late.
+   */
+  observe(event: Snap, arrivalMs = Date.now()): Verdict {
     const st = this.state;
+    let s = event;
+    if (!(s.t <= arrivalMs + this.maxFutureSkewMs)) {
+      s = { ...s, t: st.window.at(-1)?.t ?? (st.lastEvalT || arrivalMs) };
+      this.retimed++;
+    }
     if (st.reference.length < this.cfg.referenceSize && !st.pinned) {
       st.reference.push(s);
       return { kind: 'none' };

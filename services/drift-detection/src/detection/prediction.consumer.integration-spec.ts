@@ -36,7 +36,7 @@ describe('drift-detection state across rolled-back batches (real PostgreSQL)', (
     await ds.initialize();
     await migrate(ds);
     repo = new StateRepository(driftConfigSchema.parse({ KAFKA_BROKERS: '127.0.0.1:1', DATABASE_URL: dbUrl }));
-    consumer = new DriftPredictionConsumer(repo, new Outbox('labelloop/drift-detection'), quiet);
+    consumer = new DriftPredictionConsumer(repo, new Outbox('labelloop/drift-detection'), quiet, { DRIFT_MAX_FUTURE_SKEW_SECONDS: 300 });
     await ds.transaction((em) => repo.saveConfig(em, model, create(DriftConfigSchema, { modelId: model, referenceSize: 20, windowSize: 20 })));
   });
   afterAll(async () => {
@@ -124,7 +124,7 @@ describe('drift-detection state across rolled-back batches (real PostgreSQL)', (
 
   it('keeps at most DRIFT_STATE_CACHE_MODELS models in memory, and an evicted model continues from its stored state', async () => {
     const small = new StateRepository(driftConfigSchema.parse({ KAFKA_BROKERS: '127.0.0.1:1', DATABASE_URL: dbUrl, DRIFT_STATE_CACHE_MODELS: '1' }));
-    const via = new DriftPredictionConsumer(small, new Outbox('labelloop/drift-detection'), quiet);
+    const via = new DriftPredictionConsumer(small, new Outbox('labelloop/drift-detection'), quiet, { DRIFT_MAX_FUTURE_SKEW_SECONDS: 300 });
     const [a, b] = [`a-${run}`, `b-${run}`];
     for (const m of [a, b]) await ds.transaction((em) => small.saveConfig(em, m, create(DriftConfigSchema, { modelId: m, referenceSize: 20, windowSize: 20 })));
     const events = (m: string, from: number, to: number) => Array.from({ length: to - from }, (_, k) => event(from + k, undefined, m));

@@ -14,7 +14,8 @@ import {
 } from '@labelloop/contracts';
 import { ConsumedEvent, EventHandler, Outbox, PoisonMessageError } from '@labelloop/messaging';
 import type { EntityManager } from '@labelloop/persistence';
-import { LOGGER, OUTBOX } from '@labelloop/runtime';
+import { CONFIG, LOGGER, OUTBOX } from '@labelloop/runtime';
+import type { DriftConfig } from '../drift.config';
 import { Detector, emptyState, EvaluatedWindow } from './detector';
 import type { Snap } from './snapshot';
 import { LoadedModel, StateRepository } from './state.repository';
@@ -49,6 +50,7 @@ export class DriftPredictionConsumer implements EventHandler<typeof PredictionEv
     private readonly repo: StateRepository,
     @Inject(OUTBOX) private readonly outbox: Outbox,
     @Inject(LOGGER) private readonly logger: LoggerService,
+    @Inject(CONFIG) private readonly config: Pick<DriftConfig, 'DRIFT_MAX_FUTURE_SKEW_SECONDS'>,
   ) {}
 
   validate(e: PredictionEvent): string | undefined {
@@ -68,7 +70,10 @@ export class DriftPredictionConsumer implements EventHandler<typeof PredictionEv
   private async handleModel(em: EntityManager, modelId: string, evs: ConsumedEvent<PredictionEvent>[]): Promise<void> {
     const cfg = await this.repo.config(em, modelId);
     const m = await this.repo.load(em, modelId, evs[0].message.modelVersion);
-    let detector = new Detector(m.state, cfg);
+    const skewMs = this.config.DRIFT_MAX_FUTURE_SKEW_SECONDS * 1000;
+    const arrivalMs = Date.now();
+    let retimed = 0;
+    let detector = new Detector(m.state, cfg, skewMs);
     // The reference's embedding length, found once per chunk, not per event. While the
     // reference fills, the event it grew by is the first with an embedding if none was before.
     let dim = m.state.reference.find((r) => r.emb)?.emb?.length;
@@ -78,14 +83,15 @@ export class DriftPredictionConsumer implements EventHandler<typeof PredictionEv
         m.state = emptyState(e.modelVersion);
         m.openAlert = null;
         m.referenceDirty = true;
-        detector = new Detector(m.state, cfg);
+        retimed += detector.retimed;
+        detector = new Detector(m.state, cfg, skewMs);
         dim = undefined;
       }
       if (dim && e.embedding.length && e.embedding.length !== dim) {
         throw new PoisonMessageError(ev.id, `embedding has length ${e.embedding.length}, model ${modelId} expects ${dim}`);
       }
       const before = m.state.reference.length;
-      const verdict = detector.observe(toSnap(e));
+      const verdict = detector.observe(toSnap(e), arrivalMs);
       if (m.state.reference.length !== before) {
         m.referenceDirty = true;
         dim ||= e.embedding.length || undefined;
@@ -95,6 +101,10 @@ export class DriftPredictionConsumer implements EventHandler<typeof PredictionEv
       }
       if (verdict.kind === 'opened') await this.open(em, m, modelId, verdict, cfg.alpha, ev.traceparent);
       else if (verdict.kind === 'resolved') await this.resolve(em, m, modelId, ev.traceparent);
+    }
+    retimed += detector.retimed;
+    if (retimed > 0) {
+      this.logger.warn({ msg: 'events timestamped beyond arrival + DRIFT_MAX_FUTURE_SKEW_SECONDS: windowed with the events they arrived with', modelId, events: retimed }, 'DriftPredictionConsumer');
     }
     await this.repo.save(em, modelId, m);
   }
