@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 
 /** Thrown when the environment does not satisfy a service's config schema. */
@@ -65,8 +66,7 @@ export function secretFromEnv(name: string, env: NodeJS.ProcessEnv = process.env
   const file = env[`${name}_FILE`];
   if (file) {
     try {
-      // eslint-disable-next-line @typescript-eslint/no-require-imports
-      return (require('node:fs') as typeof import('node:fs')).readFileSync(file, 'utf8').trim();
+      return readFileSync(file, 'utf8').trim();
     } catch (e) {
       throw new Error(`${name}_FILE: ${(e as Error).message}`);
     }
