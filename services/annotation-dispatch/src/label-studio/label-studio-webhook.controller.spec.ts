@@ -10,8 +10,10 @@ import { LabelStudioWebhookController } from './label-studio-webhook.controller'
 describe('Label Studio webhook secret', () => {
   const secret = 'labelloop-webhook-secret-0123456789';
   const config = dispatchConfigSchema.parse({ KAFKA_BROKERS: '127.0.0.1:1', DATABASE_URL: 'postgres://u:p@h/d', LABEL_STUDIO_WEBHOOK_SECRET: secret });
-  // Only `enabled` is read before the secret is checked; a refused call reaches nothing else.
-  const controller = new LabelStudioWebhookController({ enabled: true } as LabelStudioConnector, config);
+  // Only `enabled` is read before the secret is checked; a refused call reaches nothing else, and
+  // an accepted one naming no project of this service changes nothing.
+  const connector = { enabled: true, projectOf: async () => undefined };
+  const controller = new LabelStudioWebhookController(connector as unknown as LabelStudioConnector, config);
 
   const status = async (given: string | undefined) => {
     try {
@@ -30,5 +32,9 @@ describe('Label Studio webhook secret', () => {
     expect(await status('x'.repeat(secret.length))).toBe(401);
     expect(await status('short')).toBe(401);
     expect(await status(undefined)).toBe(401);
+  });
+
+  it('accepts the configured secret', async () => {
+    expect(await status(secret)).toBe(200);
   });
 });
