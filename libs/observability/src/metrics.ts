@@ -14,6 +14,7 @@ export class Metrics {
   readonly duplicatesSkipped: Counter<'topic'>;
   readonly processingSeconds: Histogram<'topic'>;
   readonly outboxBacklog: Gauge;
+  readonly outboxParked: Counter<'topic'>;
   readonly consumerLag: Gauge<'topic' | 'partition'>;
   readonly inboxPruned: Counter;
 
@@ -33,7 +34,13 @@ export class Metrics {
       buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
       registers: r,
     });
-    this.outboxBacklog = new Gauge({ name: 'labelloop_outbox_backlog', help: 'Outbox rows not yet published', registers: r });
+    this.outboxBacklog = new Gauge({ name: 'labelloop_outbox_backlog', help: 'Outbox rows waiting to be published (parked rows not included)', registers: r });
+    this.outboxParked = new Counter({
+      name: 'labelloop_outbox_parked_total',
+      help: "Outbox rows the broker refused for their size, parked with status 'oversize' (docs/runbook.md)",
+      labelNames: ['topic'],
+      registers: r,
+    });
     this.consumerLag = new Gauge({ name: 'labelloop_consumer_lag', help: 'High watermark minus committed offset', labelNames: ['topic', 'partition'], registers: r });
     this.inboxPruned = new Counter({ name: 'labelloop_inbox_pruned_total', help: 'Inbox rows and compact-inbox chunks deleted after INBOX_RETENTION_HOURS', registers: r });
   }
