@@ -3,6 +3,7 @@
  * after the "fix" the replay applies it exactly once; replaying again changes nothing.
  */
 import { randomUUID } from 'node:crypto';
+import { Worker } from 'node:worker_threads';
 import type { MigrationInterface, QueryRunner } from 'typeorm';
 import { PredictionEvent, PredictionEventSchema } from '@labelloop/contracts';
 import { createServiceDataSource, DataSource, EntityManager, migrate } from '@labelloop/persistence';
@@ -81,7 +82,7 @@ describe('DLQ replay (real Kafka + PostgreSQL)', () => {
     expect(await effects('needs-fix')).toBe(0);
 
     const dry = await replayDlq(kafka, { dlqTopic: `${topic}.dlq`, groupId: `replayer-${run}`, dryRun: true });
-    expect(dry).toEqual({ replayed: 0, skipped: 0, reasons: { 'unsupported model (bug #42)': 1 } });
+    expect(dry).toEqual({ groupId: `replayer-${run}`, replayed: 0, skipped: 0, reasons: { 'unsupported model (bug #42)': 1 } });
 
     fixed = true; // the fix is deployed
     const first = await replayDlq(kafka, { dlqTopic: `${topic}.dlq`, groupId: `replayer-${run}` });
@@ -97,5 +98,113 @@ describe('DLQ replay (real Kafka + PostgreSQL)', () => {
     await marker.disconnect();
     await eventually(async () => (await effects('marker')) === 1, 'marker after the second replay');
     expect(await effects('needs-fix')).toBe(1);
+  });
+});
+
+/**
+ * Produces `messages` from a worker thread and blocks this one until the broker acknowledged
+ * them: a dead letter that arrives at an exact point of a replay run (from its `log` callback).
+ */
+function produceBlocking(topic: string, messages: { key: string; value: Buffer; headers: Record<string, string> }[]): void {
+  const done = new Int32Array(new SharedArrayBuffer(4));
+  const worker = new Worker(
+    `const { workerData } = require('node:worker_threads');
+     const { Kafka, logLevel } = require('kafkajs');
+     const p = new Kafka({ brokers: workerData.brokers, logLevel: logLevel.NOTHING }).producer();
+     p.connect()
+       .then(() => p.send({ topic: workerData.topic, acks: -1, messages: workerData.messages.map((m) => ({ ...m, value: Buffer.from(m.value) })) }))
+       .then(() => p.disconnect())
+       .then(() => 1, () => 2)
+       .then((r) => { Atomics.store(workerData.done, 0, r); Atomics.notify(workerData.done, 0); });`,
+    { eval: true, workerData: { brokers: (process.env.KAFKA_BROKERS ?? '127.0.0.1:19092').split(','), topic, messages, done } },
+  );
+  Atomics.wait(done, 0, 0, 30_000);
+  void worker.terminate();
+  if (done[0] !== 1) throw new Error(`could not produce to ${topic} from the worker (${done[0]})`);
+}
+
+describe('DLQ replay commits only what it replayed or was told to skip (real Kafka)', () => {
+  const kafka = testKafka();
+  const run = randomUUID().slice(0, 8);
+  let producer: Awaited<ReturnType<typeof testProducer>>;
+  beforeAll(async () => {
+    producer = await testProducer(kafka);
+  });
+  afterAll(async () => {
+    await producer?.disconnect();
+  });
+
+  /** Dead letters as the consumer writes them: original bytes and ce_* headers, plus dlq-* headers. */
+  const deadLetters = (topic: string, ids: string[], reason: (i: number) => string) =>
+    ids.map((id, i) => {
+      const r = eventRecord(PredictionEventSchema, { eventId: id, modelId: 'm', embedding: new Array(1000).fill(i) }, { id, key: `k${i % 4}` });
+      return { ...r, headers: { ...r.headers, 'dlq-reason': reason(i), 'dlq-original-topic': topic, 'dlq-original-offset': String(i) } };
+    });
+
+  /** How many times each ce_id reached the original topic. */
+  const copies = async (topic: string): Promise<Map<string, number>> => {
+    const admin = kafka.admin();
+    await admin.connect();
+    const total = (await admin.fetchTopicOffsets(topic)).reduce((n, p) => n + Number(p.high), 0);
+    await admin.disconnect();
+    const seen = new Map<string, number>();
+    for (const m of await readTopic(kafka, topic, total, 20_000)) seen.set(m.headers.ce_id, (seen.get(m.headers.ce_id) ?? 0) + 1);
+    return seen;
+  };
+  const committed = async (groupId: string, topic: string) => {
+    const admin = kafka.admin();
+    await admin.connect();
+    const [t] = await admin.fetchOffsets({ groupId, topics: [topic] });
+    await admin.disconnect();
+    return t.partitions[0].offset;
+  };
+
+  it('leaves dead letters that arrive during a run to the next run, and replays each exactly once', async () => {
+    const topic = `test.replay-late-${run}.recorded.v1`;
+    await createTestTopics(kafka, [topic]);
+    // ~1.2 MB of dead letters: more than one fetch (kafkajs fetches 1 MiB per partition).
+    const early = Array.from({ length: 300 }, (_, i) => `early-${i}`);
+    const late = Array.from({ length: 100 }, (_, i) => `late-${i}`);
+    for (let i = 0; i < early.length; i += 100) await producer.send({ topic: `${topic}.dlq`, messages: deadLetters(topic, early.slice(i, i + 100), () => 'db down') });
+
+    // At the run's first log line (it has read the end offsets by then), more dead letters arrive:
+    // the run waits until the broker has them, so its next fetch holds them with earlier ones.
+    let arrived = false;
+    const first = await replayDlq(kafka, {
+      dlqTopic: `${topic}.dlq`,
+      groupId: `replayer-${run}`,
+      log: () => {
+        if (!arrived) produceBlocking(`${topic}.dlq`, deadLetters(topic, late, () => 'db down'));
+        arrived = true;
+      },
+    });
+    expect(first.replayed).toBe(300);
+    expect(await committed(`replayer-${run}`, `${topic}.dlq`)).toBe('300');
+
+    const second = await replayDlq(kafka, { dlqTopic: `${topic}.dlq`, groupId: `replayer-${run}` });
+    expect(second.replayed).toBe(100);
+    const seen = await copies(topic);
+    expect([...seen.keys()].sort()).toEqual([...early, ...late].sort());
+    expect([...seen.values()].every((n) => n === 1)).toBe(true);
+  });
+
+  it('keeps what a --reason run skipped for a run with another filter, under a group of its own', async () => {
+    const topic = `test.replay-reason-${run}.recorded.v1`;
+    await createTestTopics(kafka, [topic]);
+    const ids = Array.from({ length: 100 }, (_, i) => `letter-${i}`);
+    const reason = (i: number) => (i % 5 === 2 ? 'unsupported model (bug #42)' : 'database unavailable');
+    await producer.send({ topic: `${topic}.dlq`, messages: deadLetters(topic, ids, reason) });
+
+    const bug = await replayDlq(kafka, { dlqTopic: `${topic}.dlq`, groupId: `replayer-${run}`, reasonFilter: /bug #42/ });
+    expect({ replayed: bug.replayed, skipped: bug.skipped }).toEqual({ replayed: 20, skipped: 80 });
+    const db = await replayDlq(kafka, { dlqTopic: `${topic}.dlq`, groupId: `replayer-${run}`, reasonFilter: /^database/ });
+    expect({ replayed: db.replayed, skipped: db.skipped }).toEqual({ replayed: 80, skipped: 20 });
+    expect(db.groupId).not.toBe(bug.groupId);
+    // Running a filter again finds nothing new: its group committed what it replayed and skipped.
+    expect((await replayDlq(kafka, { dlqTopic: `${topic}.dlq`, groupId: `replayer-${run}`, reasonFilter: /bug #42/ })).replayed).toBe(0);
+
+    const seen = await copies(topic);
+    expect([...seen.keys()].sort()).toEqual([...ids].sort());
+    expect([...seen.values()].every((n) => n === 1)).toBe(true);
   });
 });
