@@ -9,3 +9,4 @@ export * from './compact-inbox';
 export * from './backoff';
 export * from './dlq-replay';
 export * from './lag-monitor';
+export * from './dlq-replay-args';

@@ -3,28 +3,17 @@
  *
  *   npm run dlq:replay -- --topic labelloop.annotation.submitted.v1.dlq [--dry-run] [--reason <regex>] [--group <id>]
  *
- * Kafka connection from the usual variables (KAFKA_BROKERS, KAFKA_SSL, KAFKA_SASL_*).
+ * An unknown flag is an error. With --reason the run uses a consumer group of that filter's own,
+ * so what it skips stays for a run with another filter. Kafka connection from the usual
+ * variables (KAFKA_BROKERS, KAFKA_SSL, KAFKA_SASL_*).
  */
 import { baseConfigSchema, loadConfig } from '@labelloop/config';
-import { createKafka, replayDlq } from '@labelloop/messaging';
-
-function arg(name: string): string | undefined {
-  const i = process.argv.indexOf(`--${name}`);
-  return i > 0 ? process.argv[i + 1] : undefined;
-}
+import { createKafka, parseReplayArgs, replayDlq } from '@labelloop/messaging';
 
 async function main(): Promise<void> {
-  const topic = arg('topic');
-  if (!topic) throw new Error('--topic <topic>.dlq is required');
+  const args = parseReplayArgs(process.argv.slice(2));
   const config = loadConfig(baseConfigSchema.pick({ KAFKA_BROKERS: true, KAFKA_SSL: true, KAFKA_SASL_MECHANISM: true, KAFKA_SASL_USERNAME: true }));
-  const reason = arg('reason');
-  const report = await replayDlq(createKafka('labelloop-dlq-replay', config), {
-    dlqTopic: topic,
-    groupId: arg('group'),
-    dryRun: process.argv.includes('--dry-run'),
-    reasonFilter: reason ? new RegExp(reason) : undefined,
-    log: (l) => process.stdout.write(`${l}\n`),
-  });
+  const report = await replayDlq(createKafka('labelloop-dlq-replay', config), { ...args, log: (l) => process.stdout.write(`${l}\n`) });
   process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
 }
 
