@@ -6,3 +6,5 @@ export { DataSource, EntityManager, QueryRunner } from 'typeorm';
 export * from './query-rows';
 export * from './audit-log';
 export * from './audit-log.migration';
+export * from './model-owner';
+export * from './model-owner.migration';

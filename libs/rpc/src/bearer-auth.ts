@@ -73,14 +73,35 @@ export class BearerTokenAuth {
   };
 }
 
-/** Throws PERMISSION_DENIED unless `p` holds one of `roles` and may act in `projectId`. */
+/**
+ * The roles an `admin` holds besides its own: the human ones. `service` (automation: ingest,
+ * run status, version cuts, training records) is never implied; a caller needs it granted.
+ */
+const IMPLIED_BY_ADMIN: readonly Role[] = ['reviewer', 'annotator'];
+
+/** Whether `p` holds `role`, directly or as an admin standing in for a human role. */
+export function holdsRole(p: Principal, role: Role): boolean {
+  return p.roles.includes(role) || (p.roles.includes('admin') && IMPLIED_BY_ADMIN.includes(role));
+}
+
+/** Whether `p` may act in `projectId` (its scope lists the project, or is `*`). */
+export function mayActIn(p: Principal, projectId: string): boolean {
+  return p.projects.includes('*') || p.projects.includes(projectId);
+}
+
+/**
+ * Throws UNAUTHENTICATED without a principal, PERMISSION_DENIED unless `p` holds one of `roles`
+ * (an admin stands in for reviewer and annotator, never for service) and may act in
+ * `projectId`. A call that names no project must still be scoped: model-scoped calls go through
+ * {@link authorizeModels}, which finds the project from the model's stored owner.
+ */
 export function authorize(p: unknown, roles: Role[], projectId?: string): Principal {
   const principal = p as Principal | undefined;
   if (!principal) throw unauthenticated();
-  if (!principal.roles.some((r) => roles.includes(r) || r === 'admin')) {
+  if (!roles.some((r) => holdsRole(principal, r))) {
     throw permissionDenied(`requires role ${roles.join(' or ')}`);
   }
-  if (projectId !== undefined && !principal.projects.includes('*') && !principal.projects.includes(projectId)) {
+  if (projectId !== undefined && !mayActIn(principal, projectId)) {
     throw permissionDenied(`no access to project ${projectId}`);
   }
   return principal;

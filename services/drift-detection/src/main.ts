@@ -1,5 +1,6 @@
 import 'reflect-metadata';
 import { DriftService, IngestService } from '@labelloop/contracts';
+import { CreateModelOwner1733300000000 } from '@labelloop/persistence';
 import { main } from '@labelloop/runtime';
 import { DriftGrpc } from './detection/drift.grpc';
 import { ModelPromotedConsumer } from './detection/model-promoted.consumer';
@@ -15,7 +16,7 @@ main({
   name: 'drift-detection',
   configSchema: driftConfigSchema,
   module: DriftModule,
-  migrations: [CreateDriftTables1732380000000, DriftDetectorV21732390000000, IngestedEventIndex1732610000000],
+  migrations: [CreateDriftTables1732380000000, DriftDetectorV21732390000000, IngestedEventIndex1732610000000, CreateModelOwner1733300000000],
   pruned: driftPrunedTables,
   handlers: (app) => [app.get(DriftPredictionConsumer), app.get(ModelPromotedConsumer)],
   // It reads every prediction: no inbox row per event (offsets and a row of ids per chunk).

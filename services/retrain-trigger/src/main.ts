@@ -1,5 +1,6 @@
 import 'reflect-metadata';
 import { RetrainService } from '@labelloop/contracts';
+import { CreateModelOwner1733300000000 } from '@labelloop/persistence';
 import { main } from '@labelloop/runtime';
 import { retrainConfigSchema } from './retrain.config';
 import { CreateRetrainTables1732370000000 } from './retrain.migration';
@@ -15,7 +16,7 @@ main({
   name: 'retrain-trigger',
   configSchema: retrainConfigSchema,
   module: RetrainModule,
-  migrations: [CreateRetrainTables1732370000000, RetrainPoliciesAndPromotion1732410000000],
+  migrations: [CreateRetrainTables1732370000000, RetrainPoliciesAndPromotion1732410000000, CreateModelOwner1733300000000],
   handlers: (app) => [app.get(DatasetApprovedConsumer), app.get(DriftDetectedConsumer), app.get(DriftResolvedConsumer), app.get(ModelEvaluatedConsumer)],
   workers: (app) => [app.get(LaunchWorker)],
   grpc: (app, server) => server.add(RetrainService, app.get(RetrainGrpc)),

@@ -9,8 +9,8 @@ import {
   UpsertDriftConfigRequest,
   validatePredictionEvent,
 } from '@labelloop/contracts';
-import type { DataSource } from '@labelloop/persistence';
-import { authorize, failedPrecondition, invalidArgument, notFound, RpcContext, ServiceImpl } from '@labelloop/rpc';
+import { DataSource, modelOwners } from '@labelloop/persistence';
+import { authorize, authorizeModels, claimless, failedPrecondition, invalidArgument, notFound, Role, RpcContext, ServiceImpl } from '@labelloop/rpc';
 import { DATA_SOURCE } from '@labelloop/runtime';
 import { configToProto, DriftConfigError, MAX_EVENTS, MIN_REFERENCE } from './drift-config';
 import { emptyState, pinnedState, referenceSource } from './detector';
@@ -19,7 +19,9 @@ import { datasetSource, RegistryReader } from './registry-reader';
 import type { Snap } from './snapshot';
 import { StateRepository } from './state.repository';
 
-/** DriftService: drift state, per-model configuration and reference management. */
+const OPERATE: Role[] = ['service', 'admin'];
+
+/** DriftService: drift state, per-model configuration and reference management; every call is checked against the model's owning project. */
 @Injectable()
 export class DriftGrpc implements ServiceImpl<(typeof DriftService)['method']> {
   constructor(
@@ -29,8 +31,9 @@ export class DriftGrpc implements ServiceImpl<(typeof DriftService)['method']> {
   ) {}
 
   async getDriftStatus(req: GetDriftStatusRequest, ctx: RpcContext) {
-    authorize(ctx.principal, ['service', 'admin']);
+    authorize(ctx.principal, OPERATE);
     if (!req.modelId) throw invalidArgument('model_id', 'is required');
+    await authorizeModels(ctx.principal, OPERATE, [req.modelId], modelOwners(this.ds));
     return this.ds.transaction(async (em) => {
       const [known]: { version: string }[] = await em.query('SELECT version FROM drift_model_state WHERE model_id = $1', [req.modelId]);
       if (!known || Number(known.version) === 0) throw notFound(`model ${req.modelId}`);
@@ -54,7 +57,10 @@ export class DriftGrpc implements ServiceImpl<(typeof DriftService)['method']> {
     if (!req.config?.modelId) throw invalidArgument('config.model_id', 'is required');
     const config = req.config;
     try {
-      const resolved = await this.ds.transaction((em) => this.repo.saveConfig(em, config.modelId, config));
+      const resolved = await this.ds.transaction(async (em) => {
+        await authorizeModels(ctx.principal, ['admin'], [config.modelId], modelOwners(em), { write: true });
+        return this.repo.saveConfig(em, config.modelId, config);
+      });
       return { config: configToProto(config.modelId, resolved) };
     } catch (e) {
       if (e instanceof DriftConfigError) throw invalidArgument(`config.${e.field}`, e.problem);
@@ -63,13 +69,14 @@ export class DriftGrpc implements ServiceImpl<(typeof DriftService)['method']> {
   }
 
   async getDriftConfig(req: GetDriftConfigRequest, ctx: RpcContext) {
-    authorize(ctx.principal, ['service', 'admin']);
+    authorize(ctx.principal, OPERATE);
     if (!req.modelId) throw invalidArgument('model_id', 'is required');
+    await authorizeModels(ctx.principal, OPERATE, [req.modelId], modelOwners(this.ds));
     return { config: configToProto(req.modelId, await this.ds.transaction((em) => this.repo.config(em, req.modelId))) };
   }
 
   async setReference(req: SetReferenceRequest, ctx: RpcContext) {
-    authorize(ctx.principal, ['service', 'admin']);
+    authorize(ctx.principal, OPERATE);
     if (!req.modelId) throw invalidArgument('model_id', 'is required');
     if (!req.modelVersion) throw invalidArgument('model_version', 'is required');
     if (req.predictions.length < MIN_REFERENCE || req.predictions.length > MAX_EVENTS) throw invalidArgument('predictions', `needs ${MIN_REFERENCE} to ${MAX_EVENTS} events`);
@@ -77,19 +84,21 @@ export class DriftGrpc implements ServiceImpl<(typeof DriftService)['method']> {
       const problem = validatePredictionEvent(p);
       if (problem) throw invalidArgument(`predictions[${i}]`, problem);
     });
-    await this.pin(req.modelId, req.modelVersion, req.predictions.map(toSnap), `uploaded (${req.predictions.length} predictions)`);
+    await this.pin(ctx, req.modelId, req.modelVersion, req.predictions.map(toSnap), `uploaded (${req.predictions.length} predictions)`);
     return { referenceSize: BigInt(req.predictions.length) };
   }
 
   async setReferenceFromDataset(req: SetReferenceFromDatasetRequest, ctx: RpcContext) {
-    authorize(ctx.principal, ['service', 'admin']);
+    authorize(ctx.principal, OPERATE);
     if (!req.modelId) throw invalidArgument('model_id', 'is required');
     if (!req.modelVersion) throw invalidArgument('model_version', 'is required');
     if (!req.datasetId) throw invalidArgument('dataset_id', 'is required');
     // The registry is read with this service's token: the caller must be allowed on the dataset's
     // project itself, or drift detection would read for callers the registry would refuse.
-    authorize(ctx.principal, ['service', 'admin'], req.datasetId);
+    authorize(ctx.principal, OPERATE, req.datasetId);
     if (!req.datasetVersionId) throw invalidArgument('dataset_version_id', 'is required');
+    // Before reading the registry for it; the claim itself commits with the pin.
+    await authorizeModels(ctx.principal, OPERATE, [req.modelId], claimless(modelOwners(this.ds)), { write: true });
     if (req.maxItems > MAX_EVENTS) throw invalidArgument('max_items', `is at most ${MAX_EVENTS}`);
     const cfg = await this.ds.transaction((em) => this.repo.config(em, req.modelId));
     const maxItems = req.maxItems || cfg.referenceSize;
@@ -100,22 +109,24 @@ export class DriftGrpc implements ServiceImpl<(typeof DriftService)['method']> {
           ` (${withoutFeatures} without); a reference needs at least ${MIN_REFERENCE}`,
       );
     }
-    await this.pin(req.modelId, req.modelVersion, snaps, datasetSource(req.datasetVersionId, req.split));
+    await this.pin(ctx, req.modelId, req.modelVersion, snaps, datasetSource(req.datasetVersionId, req.split));
     return { referenceSize: BigInt(snaps.length), itemsWithoutFeatures: BigInt(withoutFeatures) };
   }
 
   /** Replaces the model's reference and starts its windows afresh; a new model version keeps it (pinned). */
-  private async pin(modelId: string, modelVersion: string, reference: Snap[], source: string): Promise<void> {
+  private async pin(ctx: RpcContext, modelId: string, modelVersion: string, reference: Snap[], source: string): Promise<void> {
     await this.ds.transaction(async (em) => {
+      await authorizeModels(ctx.principal, OPERATE, [modelId], modelOwners(em), { write: true });
       const m = await this.repo.load(em, modelId, modelVersion);
       await this.repo.save(em, modelId, { ...m, state: pinnedState(modelVersion, reference, source), openAlert: null, referenceDirty: true });
     });
   }
 
   async resetReference(req: ResetReferenceRequest, ctx: RpcContext) {
-    authorize(ctx.principal, ['service', 'admin']);
+    authorize(ctx.principal, OPERATE);
     if (!req.modelId) throw invalidArgument('model_id', 'is required');
     await this.ds.transaction(async (em) => {
+      await authorizeModels(ctx.principal, OPERATE, [req.modelId], modelOwners(em), { write: true });
       const [known]: { version: string }[] = await em.query('SELECT version FROM drift_model_state WHERE model_id = $1', [req.modelId]);
       if (!known || Number(known.version) === 0) throw notFound(`model ${req.modelId}`);
       const m = await this.repo.load(em, req.modelId, '');

@@ -1,8 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { IngestRequest, IngestService, PredictionEventSchema, Topics, validatePredictionEvent } from '@labelloop/contracts';
 import type { Outbox, PrunedTable } from '@labelloop/messaging';
-import type { DataSource } from '@labelloop/persistence';
-import { authorize, invalidArgument, RpcContext, ServiceImpl } from '@labelloop/rpc';
+import { DataSource, modelOwners } from '@labelloop/persistence';
+import { authorize, authorizeModels, invalidArgument, RpcContext, ServiceImpl } from '@labelloop/rpc';
 import { DATA_SOURCE, OUTBOX } from '@labelloop/runtime';
 
 const MAX_BATCH = 10_000;
@@ -18,7 +18,8 @@ export const driftPrunedTables: PrunedTable[] = [{ table: 'ingested_event', colu
  * Ingest RPC for clients that cannot speak Kafka: validates the whole batch first (a bad
  * event refuses the call with INVALID_ARGUMENT naming it; nothing is written), then writes
  * the new events to the outbox in one transaction. Retrying a batch is safe: event ids seen
- * before are counted as duplicates and not published again.
+ * before are counted as duplicates and not published again. Every model in the batch must belong
+ * to the caller's project (a model new to this stage is claimed by it).
  */
 @Injectable()
 export class IngestGrpc implements ServiceImpl<(typeof IngestService)['method']> {
@@ -36,6 +37,7 @@ export class IngestGrpc implements ServiceImpl<(typeof IngestService)['method']>
       if (problem) throw invalidArgument(`predictions[${i}]`, problem);
     });
     return this.ds.transaction(async (em) => {
+      await authorizeModels(ctx.principal, ['service'], req.predictions.map((p) => p.modelId), modelOwners(em), { write: true });
       const fresh: { event_id: string }[] = await em.query(
         'INSERT INTO ingested_event (event_id) SELECT DISTINCT unnest($1::text[]) ON CONFLICT DO NOTHING RETURNING event_id',
         [req.predictions.map((p) => p.eventId)],

@@ -8,8 +8,8 @@ import {
   RetrainService,
   UpsertRetrainPolicyRequest,
 } from '@labelloop/contracts';
-import { appendAudit, DataSource, queryRows } from '@labelloop/persistence';
-import { authorize, failedPrecondition, invalidArgument, notFound, RpcContext, ServiceImpl } from '@labelloop/rpc';
+import { appendAudit, DataSource, modelOwners, queryRows } from '@labelloop/persistence';
+import { authorize, authorizeModels, failedPrecondition, invalidArgument, notFound, Role, RpcContext, ServiceImpl } from '@labelloop/rpc';
 import { DATA_SOURCE } from '@labelloop/runtime';
 import { PolicyRepository, RetrainPolicyError } from './policy.repository';
 
@@ -38,7 +38,9 @@ const toRun = (r: RunRow) => ({
 /** Allowed run transitions reported by jobs. */
 const NEXT: Record<string, string[]> = { requested: ['running', 'succeeded', 'failed'], running: ['succeeded', 'failed'] };
 
-/** RetrainService: runs, job callbacks, policies and the promotion decision log. */
+const READ: Role[] = ['service', 'admin'];
+
+/** RetrainService: runs, job callbacks, policies and the promotion decision log; checked against the model's owning project. */
 @Injectable()
 export class RetrainGrpc implements ServiceImpl<(typeof RetrainService)['method']> {
   constructor(
@@ -47,8 +49,9 @@ export class RetrainGrpc implements ServiceImpl<(typeof RetrainService)['method'
   ) {}
 
   async listRuns(req: ListRunsRequest, ctx: RpcContext) {
-    authorize(ctx.principal, ['service', 'admin']);
+    authorize(ctx.principal, READ);
     if (!req.modelId) throw invalidArgument('model_id', 'is required');
+    await authorizeModels(ctx.principal, READ, [req.modelId], modelOwners(this.ds));
     const rows: RunRow[] = await this.ds.query('SELECT * FROM retrain_run WHERE model_id = $1 ORDER BY requested_at', [req.modelId]);
     return { runs: rows.map(toRun) };
   }
@@ -60,6 +63,8 @@ export class RetrainGrpc implements ServiceImpl<(typeof RetrainService)['method'
     return this.ds.transaction(async (em) => {
       const [run]: RunRow[] = await em.query('SELECT * FROM retrain_run WHERE run_id = $1 FOR UPDATE', [req.runId]);
       if (!run) throw notFound(`run ${req.runId}`);
+      // A job reports for its own project's model only; reporting never claims a model.
+      await authorizeModels(ctx.principal, ['service'], [run.model_id], modelOwners(em));
       if (run.state === req.state) return { run: toRun(run) }; // a repeated callback changes nothing
       if (!(NEXT[run.state] ?? []).includes(req.state)) throw failedPrecondition(`run ${req.runId} is ${run.state}; cannot become ${req.state}`);
       const [updated] = await queryRows<RunRow>(
@@ -79,6 +84,7 @@ export class RetrainGrpc implements ServiceImpl<(typeof RetrainService)['method'
     const policy = req.policy;
     try {
       await this.ds.transaction(async (em) => {
+        await authorizeModels(ctx.principal, ['admin'], [policy.modelId], modelOwners(em), { write: true });
         await this.policies.put(em, policy);
         await appendAudit(em, { actor: me.subject, action: 'retrain.policy.updated', subject: policy.modelId });
       });
@@ -90,15 +96,17 @@ export class RetrainGrpc implements ServiceImpl<(typeof RetrainService)['method'
   }
 
   async getRetrainPolicy(req: GetRetrainPolicyRequest, ctx: RpcContext) {
-    authorize(ctx.principal, ['service', 'admin']);
+    authorize(ctx.principal, READ);
     if (!req.modelId) throw invalidArgument('model_id', 'is required');
+    await authorizeModels(ctx.principal, READ, [req.modelId], modelOwners(this.ds));
     const { stored } = await this.ds.transaction((em) => this.policies.get(em, req.modelId));
     return { policy: stored ?? { modelId: req.modelId } };
   }
 
   async listPromotionDecisions(req: ListPromotionDecisionsRequest, ctx: RpcContext) {
-    authorize(ctx.principal, ['service', 'admin']);
+    authorize(ctx.principal, READ);
     if (!req.modelId) throw invalidArgument('model_id', 'is required');
+    await authorizeModels(ctx.principal, READ, [req.modelId], modelOwners(this.ds));
     const rows: {
       model_id: string;
       candidate_version: string;

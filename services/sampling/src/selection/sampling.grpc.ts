@@ -8,13 +8,15 @@ import {
   SamplingService,
   UpsertSamplingPolicyRequest,
 } from '@labelloop/contracts';
-import { appendAudit, DataSource } from '@labelloop/persistence';
-import { authorize, invalidArgument, notFound, RpcContext, ServiceImpl } from '@labelloop/rpc';
+import { appendAudit, DataSource, modelOwners } from '@labelloop/persistence';
+import { authorize, authorizeModels, invalidArgument, notFound, Role, RpcContext, ServiceImpl } from '@labelloop/rpc';
 import { DATA_SOURCE } from '@labelloop/runtime';
 import { PolicyError, policyToProto } from '../policy/policy';
 import { PolicyRepository } from '../policy/policy.repository';
 
-/** SamplingService: policies per model, and why an item was selected, and when. */
+const READ: Role[] = ['service', 'reviewer'];
+
+/** SamplingService: policies per model, and why an item was selected, and when; checked against the model's owning project. */
 @Injectable()
 export class SamplingGrpc implements ServiceImpl<(typeof SamplingService)['method']> {
   constructor(
@@ -23,17 +25,19 @@ export class SamplingGrpc implements ServiceImpl<(typeof SamplingService)['metho
   ) {}
 
   async getDecision(req: GetDecisionRequest, ctx: RpcContext) {
-    authorize(ctx.principal, ['service', 'reviewer']);
+    authorize(ctx.principal, READ);
     if (!req.itemId) throw invalidArgument('item_id', 'is required');
-    const rows: { request: Buffer }[] = await this.ds.query('SELECT request FROM sampling_decision WHERE item_id = $1', [req.itemId]);
+    const rows: { request: Buffer; model_id: string }[] = await this.ds.query('SELECT request, model_id FROM sampling_decision WHERE item_id = $1', [req.itemId]);
     if (rows.length === 0) throw notFound(`item ${req.itemId}`);
+    await authorizeModels(ctx.principal, READ, [rows[0].model_id], modelOwners(this.ds));
     return { request: fromBinary(AnnotationRequestedSchema, rows[0].request) };
   }
 
   async listSamplingDecisions(req: ListSamplingDecisionsRequest, ctx: RpcContext) {
-    authorize(ctx.principal, ['service', 'reviewer']);
+    authorize(ctx.principal, READ);
     if (!req.modelId) throw invalidArgument('model_id', 'is required');
     if (req.limit > 1000) throw invalidArgument('limit', 'at most 1000');
+    await authorizeModels(ctx.principal, READ, [req.modelId], modelOwners(this.ds));
     const rows: { request: Buffer }[] = await this.ds.query(
       'SELECT request FROM sampling_decision WHERE model_id = $1 ORDER BY decided_at DESC LIMIT $2',
       [req.modelId, req.limit || 100],
@@ -47,6 +51,8 @@ export class SamplingGrpc implements ServiceImpl<(typeof SamplingService)['metho
     const p = req.policy;
     try {
       const resolved = await this.ds.transaction(async (em) => {
+        // The project the requests go to is the caller's too (no routing items into another project's queue).
+        await authorizeModels(ctx.principal, ['admin'], [p.modelId], modelOwners(em), { write: true, project: p.projectId });
         const r = await this.policies.put(em, p);
         await appendAudit(em, { actor: me.subject, action: 'sampling.policy.updated', subject: p.modelId });
         return r;
@@ -61,6 +67,7 @@ export class SamplingGrpc implements ServiceImpl<(typeof SamplingService)['metho
   async getSamplingPolicy(req: GetSamplingPolicyRequest, ctx: RpcContext) {
     authorize(ctx.principal, ['service', 'admin']);
     if (!req.modelId) throw invalidArgument('model_id', 'is required');
+    await authorizeModels(ctx.principal, ['service', 'admin'], [req.modelId], modelOwners(this.ds));
     const resolved = await this.ds.transaction((em) => this.policies.get(em, req.modelId));
     return { policy: policyToProto(req.modelId, resolved) };
   }
