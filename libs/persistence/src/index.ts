@@ -4,6 +4,7 @@ export * from './inbox-chunk.migration';
 export * from './outbox-parking.migration';
 export { DataSource, EntityManager, QueryRunner } from 'typeorm';
 export * from './query-rows';
+export * from './ttl-cache';
 export * from './audit-log';
 export * from './audit-log.migration';
 export * from './model-owner';

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import {
   DriftService,
@@ -9,8 +10,8 @@ import {
   UpsertDriftConfigRequest,
   validatePredictionEvent,
 } from '@labelloop/contracts';
-import { DataSource, modelOwners } from '@labelloop/persistence';
-import { authorize, authorizeModels, claimless, failedPrecondition, invalidArgument, notFound, Role, RpcContext, ServiceImpl } from '@labelloop/rpc';
+import { appendAudit, DataSource, modelOwners } from '@labelloop/persistence';
+import { authorize, authorizeModels, claimless, failedPrecondition, invalidArgument, notFound, Principal, Role, RpcContext, ServiceImpl } from '@labelloop/rpc';
 import { DATA_SOURCE } from '@labelloop/runtime';
 import { configToProto, DriftConfigError, MAX_EVENTS, MIN_REFERENCE } from './drift-config';
 import { emptyState, pinnedState, referenceSource } from './detector';
@@ -59,7 +60,9 @@ export class DriftGrpc implements ServiceImpl<(typeof DriftService)['method']> {
     try {
       const resolved = await this.ds.transaction(async (em) => {
         await authorizeModels(ctx.principal, ['admin'], [config.modelId], modelOwners(em), { write: true });
-        return this.repo.saveConfig(em, config.modelId, config);
+        const r = await this.repo.saveConfig(em, config.modelId, config);
+        await appendAudit(em, { actor: actorOf(ctx), action: 'drift.config.updated', subject: config.modelId, detail: { config: { ...r } } });
+        return r;
       });
       return { config: configToProto(config.modelId, resolved) };
     } catch (e) {
@@ -109,16 +112,26 @@ export class DriftGrpc implements ServiceImpl<(typeof DriftService)['method']> {
           ` (${withoutFeatures} without); a reference needs at least ${MIN_REFERENCE}`,
       );
     }
-    await this.pin(ctx, req.modelId, req.modelVersion, snaps, datasetSource(req.datasetVersionId, req.split));
+    await this.pin(ctx, req.modelId, req.modelVersion, snaps, datasetSource(req.datasetVersionId, req.split), { datasetId: req.datasetId, datasetVersionId: req.datasetVersionId, split: req.split });
     return { referenceSize: BigInt(snaps.length), itemsWithoutFeatures: BigInt(withoutFeatures) };
   }
 
-  /** Replaces the model's reference and starts its windows afresh; a new model version keeps it (pinned). */
-  private async pin(ctx: RpcContext, modelId: string, modelVersion: string, reference: Snap[], source: string): Promise<void> {
+  /**
+   * Replaces the model's reference and starts its windows afresh; a new model version keeps it
+   * (pinned). The audit entry names the reference's events and hashes their values.
+   */
+  private async pin(ctx: RpcContext, modelId: string, modelVersion: string, reference: Snap[], source: string, origin: Record<string, string> = {}): Promise<void> {
+    const actor = actorOf(ctx);
     await this.ds.transaction(async (em) => {
       await authorizeModels(ctx.principal, OPERATE, [modelId], modelOwners(em), { write: true });
       const m = await this.repo.load(em, modelId, modelVersion);
       await this.repo.save(em, modelId, { ...m, state: pinnedState(modelVersion, reference, source), openAlert: null, referenceDirty: true });
+      await appendAudit(em, {
+        actor,
+        action: 'drift.reference.set',
+        subject: modelId,
+        detail: { modelVersion, source, ...origin, events: reference.length, eventIds: reference.map((s) => s.id), sha256: createHash('sha256').update(JSON.stringify(reference)).digest('hex') },
+      });
     });
   }
 
@@ -131,7 +144,14 @@ export class DriftGrpc implements ServiceImpl<(typeof DriftService)['method']> {
       if (!known || Number(known.version) === 0) throw notFound(`model ${req.modelId}`);
       const m = await this.repo.load(em, req.modelId, '');
       await this.repo.save(em, req.modelId, { ...m, state: emptyState(m.state.version), openAlert: null, referenceDirty: true });
+      const previous = { previousReferenceSize: m.state.reference.length, previousSource: referenceSource(m.state) };
+      await appendAudit(em, { actor: actorOf(ctx), action: 'drift.reference.reset', subject: req.modelId, detail: { modelVersion: m.state.version, ...previous } });
     });
     return {};
   }
+}
+
+/** Who made a change, for the audit log (the handler has authorized the caller). */
+function actorOf(ctx: RpcContext): string {
+  return (ctx.principal as Principal).subject;
 }

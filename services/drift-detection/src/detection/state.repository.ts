@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { fromBinary, toBinary } from '@bufbuild/protobuf';
 import { DriftConfig, DriftConfigSchema } from '@labelloop/contracts';
-import { EntityManager } from '@labelloop/persistence';
+import { EntityManager, TtlCache } from '@labelloop/persistence';
 import { CONFIG } from '@labelloop/runtime';
 import type { DriftConfig as EnvConfig } from '../drift.config';
 import { DriftDefaults, resolveConfig, ResolvedConfig } from './drift-config';
@@ -34,7 +34,8 @@ export interface LoadedModel {
 export class StateRepository {
   /** In least-recently-saved order (a Map keeps insertion order; load takes an entry out). */
   private readonly cache = new Map<string, LoadedModel>();
-  private readonly configs = new Map<string, ResolvedConfig>();
+  /** Per-model configs, expired like sampling's and QA's policies: another replica's change is used within the TTL. */
+  private readonly configs = new TtlCache<ResolvedConfig>();
   private readonly cacheModels: number;
   readonly defaults: DriftDefaults;
 
@@ -44,12 +45,10 @@ export class StateRepository {
   }
 
   async config(em: EntityManager, modelId: string): Promise<ResolvedConfig> {
-    const hit = this.configs.get(modelId);
-    if (hit) return hit;
-    const [row]: { config: Buffer }[] = await em.query('SELECT config FROM drift_model_config WHERE model_id = $1', [modelId]);
-    const resolved = resolveConfig(row ? fromBinary(DriftConfigSchema, row.config) : undefined, this.defaults);
-    this.configs.set(modelId, resolved);
-    return resolved;
+    return this.configs.get(modelId, async () => {
+      const [row]: { config: Buffer }[] = await em.query('SELECT config FROM drift_model_config WHERE model_id = $1', [modelId]);
+      return resolveConfig(row ? fromBinary(DriftConfigSchema, row.config) : undefined, this.defaults);
+    });
   }
 
   async saveConfig(em: EntityManager, modelId: string, config: DriftConfig): Promise<ResolvedConfig> {

@@ -1,12 +1,10 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { fromBinary, toBinary } from '@bufbuild/protobuf';
 import { QaPolicy as QaPolicyMessage, QaPolicySchema } from '@labelloop/contracts';
-import type { EntityManager } from '@labelloop/persistence';
+import { EntityManager, TtlCache } from '@labelloop/persistence';
 import { CONFIG } from '@labelloop/runtime';
 import type { QaConfig } from '../qa.config';
 import { defaultPolicy, ProjectPolicy, resolveQaPolicy } from './policy';
-
-const TTL_MS = 5000;
 
 /**
  * QA policies per project, stored in PostgreSQL with a version that grows on every change.
@@ -15,7 +13,7 @@ const TTL_MS = 5000;
  */
 @Injectable()
 export class QaPolicyRepository {
-  private readonly cache = new Map<string, { at: number; policy: ProjectPolicy }>();
+  private readonly cache = new TtlCache<ProjectPolicy>();
   readonly defaults: ProjectPolicy;
 
   constructor(@Inject(CONFIG) config: QaConfig) {
@@ -23,12 +21,10 @@ export class QaPolicyRepository {
   }
 
   async get(em: EntityManager, projectId: string): Promise<ProjectPolicy> {
-    const hit = this.cache.get(projectId);
-    if (hit && Date.now() - hit.at < TTL_MS) return hit.policy;
-    const [row]: { policy: Buffer; version: number }[] = await em.query('SELECT policy, version FROM qa_project_policy WHERE project_id = $1', [projectId]);
-    const policy = row ? resolveQaPolicy(fromBinary(QaPolicySchema, row.policy), this.defaults, `${projectId}/v${row.version}`) : this.defaults;
-    this.cache.set(projectId, { at: Date.now(), policy });
-    return policy;
+    return this.cache.get(projectId, async () => {
+      const [row]: { policy: Buffer; version: number }[] = await em.query('SELECT policy, version FROM qa_project_policy WHERE project_id = $1', [projectId]);
+      return row ? resolveQaPolicy(fromBinary(QaPolicySchema, row.policy), this.defaults, `${projectId}/v${row.version}`) : this.defaults;
+    });
   }
 
   /** Stores a validated policy as the project's next version; returns it resolved, with its version number. */

@@ -1,12 +1,10 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { fromBinary, toBinary } from '@bufbuild/protobuf';
 import { SamplingPolicy, SamplingPolicySchema } from '@labelloop/contracts';
-import type { EntityManager } from '@labelloop/persistence';
+import { EntityManager, TtlCache } from '@labelloop/persistence';
 import { CONFIG } from '@labelloop/runtime';
 import type { SamplingConfig } from '../sampling.config';
 import { PolicyDefaults, resolvePolicy, ResolvedPolicy } from './policy';
-
-const TTL_MS = 5000;
 
 /**
  * Policies per model, stored in PostgreSQL. Resolved policies are cached for a few seconds:
@@ -14,7 +12,7 @@ const TTL_MS = 5000;
  */
 @Injectable()
 export class PolicyRepository {
-  private readonly cache = new Map<string, { at: number; policy: ResolvedPolicy }>();
+  private readonly cache = new TtlCache<ResolvedPolicy>();
   readonly defaults: PolicyDefaults;
 
   constructor(@Inject(CONFIG) config: SamplingConfig) {
@@ -28,12 +26,10 @@ export class PolicyRepository {
   }
 
   async get(em: EntityManager, modelId: string): Promise<ResolvedPolicy> {
-    const hit = this.cache.get(modelId);
-    if (hit && Date.now() - hit.at < TTL_MS) return hit.policy;
-    const [row]: { policy: Buffer }[] = await em.query('SELECT policy FROM sampling_policy WHERE model_id = $1', [modelId]);
-    const policy = resolvePolicy(row ? fromBinary(SamplingPolicySchema, row.policy) : undefined, this.defaults);
-    this.cache.set(modelId, { at: Date.now(), policy });
-    return policy;
+    return this.cache.get(modelId, async () => {
+      const [row]: { policy: Buffer }[] = await em.query('SELECT policy FROM sampling_policy WHERE model_id = $1', [modelId]);
+      return resolvePolicy(row ? fromBinary(SamplingPolicySchema, row.policy) : undefined, this.defaults);
+    });
   }
 
   async put(em: EntityManager, p: SamplingPolicy): Promise<ResolvedPolicy> {
