@@ -12,7 +12,8 @@
 // Policies that are not in topics.ts (same for every environment; overlays patch them):
 //   replicas 3, min.insync.replicas 2 (producers use acks=all, so one broker may be down),
 //   retention 7 days for event topics and 30 days for dead-letter topics (time to investigate
-//   and replay, see docs/runbook.md).
+//   and replay, see docs/runbook.md), forever for the audit-head topic (its history is what a
+//   rewritten audit log is checked against, docs/runbook.md#audit-log).
 import { createRequire } from 'node:module';
 import { existsSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
@@ -43,6 +44,7 @@ const MIN_INSYNC_REPLICAS = 2;
 const DAY_MS = 24 * 60 * 60 * 1000;
 const RETENTION_MS = 7 * DAY_MS;
 const DLQ_RETENTION_MS = 30 * DAY_MS;
+const FOREVER = -1;
 
 // Kubernetes object names must be DNS-1123 labels: lower-case alphanumerics and '-', at most 63
 // characters, starting and ending with an alphanumeric. Kafka names may contain '.' and '_', so
@@ -83,7 +85,7 @@ for (const { topic, partitions } of topics) {
       `  replicas: ${REPLICAS}`,
       '  config:',
       `    min.insync.replicas: ${MIN_INSYNC_REPLICAS}`,
-      `    retention.ms: ${isDlq ? DLQ_RETENTION_MS : RETENTION_MS}`,
+      `    retention.ms: ${isDlq ? DLQ_RETENTION_MS : topic === Topics.auditHead ? FOREVER : RETENTION_MS}`,
       '    cleanup.policy: delete',
     ].join('\n'),
   );

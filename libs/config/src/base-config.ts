@@ -51,6 +51,11 @@ export const baseConfigSchema = z.object({
   INBOX_RETENTION_HOURS: z.coerce.number().min(0).default(168),
   INBOX_PRUNE_INTERVAL_SECONDS: positiveInt.default(600),
   /**
+   * How often a stage publishes its audit log's head to the audit-head topic (when it changed),
+   * so a rewritten log can be told from the one that was (docs/runbook.md#audit-log). 0: never.
+   */
+  AUDIT_HEAD_INTERVAL_SECONDS: z.coerce.number().int().min(0).default(300),
+  /**
    * Stages with a compact inbox (drift detection): how many recent event ids per partition
    * each process keeps to recognise an event its producer sent twice.
    */

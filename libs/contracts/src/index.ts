@@ -13,6 +13,7 @@ export * from './gen/labelloop/dataset/v1/dataset_pb';
 export * from './gen/labelloop/dataset/v1/dataset_registry_service_pb';
 export * from './gen/labelloop/retrain/v1/retrain_pb';
 export * from './gen/labelloop/retrain/v1/retrain_service_pb';
+export * from './gen/labelloop/audit/v1/audit_pb';
 export * from './topics';
 export * from './topic-schemas';
 export * from './validation';

@@ -1,5 +1,6 @@
 import type { DescMessage } from '@bufbuild/protobuf';
 import { AnnotationSubmittedSchema } from './gen/labelloop/annotation/v1/annotation_pb';
+import { AuditHeadSchema } from './gen/labelloop/audit/v1/audit_pb';
 import { DatasetApprovedSchema } from './gen/labelloop/dataset/v1/dataset_pb';
 import { DriftDetectedSchema, DriftResolvedSchema } from './gen/labelloop/drift/v1/drift_pb';
 import { PredictionEventSchema } from './gen/labelloop/inference/v1/prediction_pb';
@@ -34,4 +35,5 @@ export const TOPIC_SCHEMAS: Readonly<Record<Topic, DescMessage>> = {
   [Topics.modelEvaluated]: ModelEvaluatedSchema,
   [Topics.modelPromoted]: ModelPromotedSchema,
   [Topics.promotionRejected]: PromotionRejectedSchema,
+  [Topics.auditHead]: AuditHeadSchema,
 };

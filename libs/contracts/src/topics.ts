@@ -35,6 +35,12 @@ export const Topics = {
   modelPromoted: 'labelloop.model.promoted.v1',
   /** PromotionRejected, key = model id. */
   promotionRejected: 'labelloop.model.promotion_rejected.v1',
+  /**
+   * AuditHead, key = schema. Each stage publishes its audit log's head periodically; the
+   * topic's history is what `audit:verify --heads-from-kafka` checks a chain against, so keep
+   * it at least as long as the logs (the KafkaTopic keeps it forever).
+   */
+  auditHead: 'labelloop.audit.head.v1',
 } as const;
 
 /** A LabelLoop topic name. */

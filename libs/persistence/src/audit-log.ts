@@ -44,7 +44,8 @@ export async function appendAudit(q: Queryable, e: AuditEntry): Promise<StoredAu
   const at = new Date().toISOString();
   const detail = e.detail ?? {};
   const hash = entryHash({ seq, at, actor: e.actor, action: e.action, subject: e.subject, detail }, prevHash);
-  await q.query('INSERT INTO audit_log (seq, at, actor, action, subject, detail, prev_hash, hash) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)', [
+  // Through the append function: the service role may not write the table itself (audit-log-grants.ts).
+  await q.query('SELECT audit_log_append($1, $2, $3, $4, $5, $6, $7, $8)', [
     seq,
     at,
     e.actor,
@@ -60,23 +61,56 @@ export async function appendAudit(q: Queryable, e: AuditEntry): Promise<StoredAu
 /** Result of verifying a chain. */
 export type ChainVerdict = { ok: true; entries: number } | { ok: false; entries: number; firstBrokenSeq: number; problem: string };
 
-/** Recomputes the chain in order and points at the first broken link. */
-export function verifyChain(entries: { seq: number; at: string; actor: string; action: string; subject: string; detail: Record<string, unknown>; prevHash: string; hash: string }[]): ChainVerdict {
+/**
+ * A chain's head as recorded outside the database (by an operator, or published to Kafka):
+ * how many entries it had and the last one's hash. A chain rewritten with every later hash
+ * recomputed is consistent in itself; only a head kept elsewhere shows it is not the one that was.
+ */
+export interface AuditHead {
+  entries: number;
+  hash: string;
+  /** Where the head was recorded, for the message. */
+  source?: string;
+}
+
+/** A stored entry as the verifier reads it. */
+export type ChainEntry = { seq: number; at: string; actor: string; action: string; subject: string; detail: Record<string, unknown>; prevHash: string; hash: string };
+
+/** The head of a chain (entries 0 and the genesis hash when empty). */
+export function chainHead(entries: ChainEntry[]): AuditHead {
+  return { entries: entries.length, hash: entries.length ? entries[entries.length - 1].hash : GENESIS };
+}
+
+/**
+ * Recomputes the chain in order and points at the first broken link, then checks it against
+ * each recorded head: the chain must still hold that many entries, the last of them with that
+ * hash. An empty chain is broken: the log's first entry is written when it is created.
+ */
+export function verifyChain(entries: ChainEntry[], heads: AuditHead[] = []): ChainVerdict {
+  const broken = (firstBrokenSeq: number, problem: string): ChainVerdict => ({ ok: false, entries: entries.length, firstBrokenSeq, problem });
+  if (entries.length === 0) return broken(1, 'the log is empty (its first entry is written when it is created, so entries were deleted)');
   let prev = GENESIS;
   let expectedSeq = 1;
   for (const e of entries) {
-    if (e.seq !== expectedSeq) return { ok: false, entries: entries.length, firstBrokenSeq: expectedSeq, problem: `entry ${expectedSeq} is missing (next is ${e.seq})` };
-    if (e.prevHash !== prev) return { ok: false, entries: entries.length, firstBrokenSeq: e.seq, problem: `entry ${e.seq} does not point at the previous entry's hash` };
-    const h = entryHash(e, prev);
-    if (h !== e.hash) return { ok: false, entries: entries.length, firstBrokenSeq: e.seq, problem: `entry ${e.seq} was altered (its content no longer matches its hash)` };
+    if (e.seq !== expectedSeq) return broken(expectedSeq, `entry ${expectedSeq} is missing (next is ${e.seq})`);
+    if (e.prevHash !== prev) return broken(e.seq, `entry ${e.seq} does not point at the previous entry's hash`);
+    if (entryHash(e, prev) !== e.hash) return broken(e.seq, `entry ${e.seq} was altered (its content no longer matches its hash)`);
     prev = e.hash;
     expectedSeq++;
+  }
+  for (const h of [...heads].sort((a, b) => a.entries - b.entries)) {
+    const from = h.source ? ` (${h.source})` : '';
+    if (h.entries > entries.length) return broken(entries.length + 1, `the log has ${entries.length} entries, fewer than the ${h.entries} of a recorded head${from}: entries were removed`);
+    const actual = entries[h.entries - 1].hash;
+    if (actual !== h.hash) {
+      return broken(h.entries, `entry ${h.entries} has hash ${actual.slice(0, 12)}…, a recorded head${from} says ${h.hash.slice(0, 12)}…: the chain was rewritten at or before entry ${h.entries}`);
+    }
   }
   return { ok: true, entries: entries.length };
 }
 
 /** Reads a schema's chain (for the verify command). */
-export async function readChain(q: Queryable, schema: string): Promise<Parameters<typeof verifyChain>[0]> {
+export async function readChain(q: Queryable, schema: string): Promise<ChainEntry[]> {
   const res = (await q.query(`SELECT seq, at, actor, action, subject, detail, prev_hash, hash FROM "${schema}".audit_log ORDER BY seq`)) as unknown;
   // A TypeORM DataSource returns rows; a pg Client returns a result with .rows.
   const rows = (Array.isArray(res) ? res : (res as { rows: unknown[] }).rows) as {

@@ -2,6 +2,7 @@ import { DataSource, EntitySchema, MixedList } from 'typeorm';
 import { CreateMessagingTables1732320000000 } from './messaging-tables.migration';
 import { CreateAuditLog1732325000000 } from './audit-log.migration';
 import { CreateCompactInbox1732600000000 } from './inbox-chunk.migration';
+import { GuardAuditLog1732700000000 } from './audit-log-guard.migration';
 import { OutboxParkedRows1733310000000 } from './outbox-parking.migration';
 
 /** How a service connects to its own PostgreSQL schema. */
@@ -30,7 +31,7 @@ export function createServiceDataSource(opts: ServiceDataSourceOptions): DataSou
     url: opts.url,
     schema: opts.schema,
     entities: opts.entities ?? [],
-    migrations: [CreateMessagingTables1732320000000, CreateAuditLog1732325000000, CreateCompactInbox1732600000000, OutboxParkedRows1733310000000, ...(opts.migrations ?? [])],
+    migrations: [CreateMessagingTables1732320000000, CreateAuditLog1732325000000, CreateCompactInbox1732600000000, GuardAuditLog1732700000000, OutboxParkedRows1733310000000, ...(opts.migrations ?? [])],
     migrationsTableName: 'migrations',
     migrationsTransactionMode: 'each',
     synchronize: false,

@@ -9,3 +9,5 @@ export * from './audit-log';
 export * from './audit-log.migration';
 export * from './model-owner';
 export * from './model-owner.migration';
+export * from './audit-log-guard.migration';
+export * from './audit-log-grants';

@@ -2,3 +2,4 @@ export * from './tokens';
 export * from './run-service';
 export * from './readiness';
 export * from './health.controller';
+export * from './audit-head-publisher';

@@ -9,6 +9,7 @@ import { createKafka, EventConsumer, EventHandler, InboxPruner, LagMonitor, Outb
 import { Authenticate, BearerTokenAuth, GrpcServer, loadTlsMaterial } from '@labelloop/rpc';
 import { HealthController } from './health.controller';
 import { ReadinessProbe } from './readiness';
+import { AuditHeadPublisher } from './audit-head-publisher';
 import { CONFIG, DATA_SOURCE, KAFKA, LOGGER, METRICS, OUTBOX } from './tokens';
 
 /** A background loop owned by a service (lease reaper, launcher, ...). */
@@ -69,9 +70,10 @@ export async function runService<C extends BaseConfig>(spec: ServiceSpec<C>, env
   const logger = new JsonLogger(spec.name, config.LOG_LEVEL);
   const metrics = new Metrics(spec.name);
 
+  const schema = spec.name.replace(/-/g, '_');
   const dataSource = createServiceDataSource({
     url: config.DATABASE_URL,
-    schema: spec.name.replace(/-/g, '_'),
+    schema,
     entities: spec.entities,
     migrations: spec.migrations,
     applicationName: `labelloop-${spec.name}`,
@@ -135,6 +137,8 @@ export async function runService<C extends BaseConfig>(spec: ServiceSpec<C>, env
     logger,
   });
   pruner.start();
+  const auditHeads = new AuditHeadPublisher({ dataSource, outbox, schema, intervalMs: config.AUDIT_HEAD_INTERVAL_SECONDS * 1000, logger });
+  auditHeads.start();
 
   const handlers = spec.handlers?.(app) ?? [];
   const consumer = handlers.length
@@ -187,6 +191,7 @@ export async function runService<C extends BaseConfig>(spec: ServiceSpec<C>, env
       for (const w of workers) await w.stop().catch(() => undefined);
       await relay.stop();
       await pruner.stop();
+      await auditHeads.stop();
       await app.close();
       await dataSource.destroy().catch(() => undefined);
       logger.lifecycle({ msg: 'service stopped' });

@@ -4,3 +4,4 @@ export * from './service-process';
 export * from './otlp-receiver';
 export * from './database';
 export * from './group-offsets';
+export * from './audit';

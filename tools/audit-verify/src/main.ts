@@ -1,31 +1,65 @@
 /**
  * Verifies the hash-chained audit log of one or more service schemas and points at the first
- * broken link. Exit status 0 when every chain is intact, 1 otherwise.
+ * broken link. Exit status 0 when every chain is intact, 1 when one is broken, empty or
+ * missing, 2 on bad usage or a failed connection.
  *
- *   DATABASE_URL=postgres://... npm run audit:verify -- annotation_dispatch qa retrain_trigger
+ *   DATABASE_URL=postgres://... npm run audit:verify -- [schema …] [--head <schema>=<entries>:<hash> …] [--heads-from-kafka]
+ *
+ * Each intact chain's head is printed as a `--head` argument: record it outside the database
+ * (a ticket, a notebook) and pass it to a later run. A chain rewritten with every later hash
+ * recomputed is consistent in itself; it fails against a head recorded before the rewrite.
+ * `--heads-from-kafka` also checks every head the services published to the audit-head topic.
  */
+import { parseArgs } from 'node:util';
 import { Client } from 'pg';
-import { readChain, verifyChain } from '@labelloop/persistence';
+import { AuditHead, chainHead, readChain, verifyChain } from '@labelloop/persistence';
+import { readPublishedHeads } from './published-heads';
 
 const SCHEMAS = ['drift_detection', 'sampling', 'annotation_dispatch', 'qa', 'dataset_registry', 'retrain_trigger'];
 
-async function main(): Promise<void> {
+/** Parses `<schema>=<entries>:<hash>`. */
+function parseHead(arg: string): { schema: string; head: AuditHead } {
+  const m = /^([a-z_][a-z0-9_]*)=([1-9][0-9]*):([0-9a-f]{64})$/.exec(arg);
+  if (!m) throw new Error(`--head ${JSON.stringify(arg)}: expected <schema>=<entries>:<64 hex digits>, as a previous run printed it`);
+  return { schema: m[1], head: { entries: Number(m[2]), hash: m[3], source: `--head ${m[2]}:${m[3].slice(0, 12)}…` } };
+}
+
+async function main(): Promise<number> {
+  const { values, positionals } = parseArgs({
+    strict: true,
+    allowPositionals: true,
+    options: { head: { type: 'string', multiple: true }, 'heads-from-kafka': { type: 'boolean' } },
+  });
   const url = process.env.DATABASE_URL;
   if (!url) throw new Error('DATABASE_URL is required');
-  const schemas = process.argv.slice(2).filter((a) => !a.startsWith('-'));
+  const schemas = positionals.length ? positionals : SCHEMAS;
+  const heads = new Map<string, AuditHead[]>();
+  const add = (schema: string, head: AuditHead) => heads.set(schema, [...(heads.get(schema) ?? []), head]);
+  for (const h of (values.head ?? []).map(parseHead)) {
+    if (!schemas.includes(h.schema)) throw new Error(`--head names schema ${h.schema}, which is not verified here`);
+    add(h.schema, h.head);
+  }
+  if (values['heads-from-kafka']) for (const h of await readPublishedHeads(schemas)) add(h.schema, h.head);
+
   const client = new Client({ connectionString: url });
   await client.connect();
   let broken = 0;
   try {
-    for (const schema of schemas.length ? schemas : SCHEMAS) {
+    for (const schema of schemas) {
       const exists = (await client.query('SELECT 1 FROM information_schema.tables WHERE table_schema = $1 AND table_name = $2', [schema, 'audit_log'])).rowCount;
       if (!exists) {
-        process.stdout.write(`${schema}: no audit log\n`);
+        broken++;
+        process.stdout.write(`${schema}: MISSING: no audit log (it is created with the schema, so it was dropped, or the schema name is wrong)\n`);
         continue;
       }
-      const verdict = verifyChain(await readChain(client, schema));
-      if (verdict.ok) process.stdout.write(`${schema}: ok, ${verdict.entries} entries\n`);
-      else {
+      const chain = await readChain(client, schema);
+      const recorded = heads.get(schema) ?? [];
+      const verdict = verifyChain(chain, recorded);
+      if (verdict.ok) {
+        const head = chainHead(chain);
+        const checked = recorded.length ? `, matches ${recorded.length} recorded head${recorded.length > 1 ? 's' : ''}` : '';
+        process.stdout.write(`${schema}: ok, ${verdict.entries} entries${checked}; head --head ${schema}=${head.entries}:${head.hash}\n`);
+      } else {
         broken++;
         process.stdout.write(`${schema}: BROKEN at entry ${verdict.firstBrokenSeq}: ${verdict.problem}\n`);
       }
@@ -33,10 +67,13 @@ async function main(): Promise<void> {
   } finally {
     await client.end();
   }
-  process.exit(broken ? 1 : 0);
+  return broken ? 1 : 0;
 }
 
-main().catch((e: Error) => {
-  process.stderr.write(`audit-verify: ${e.message}\n`);
-  process.exit(2);
-});
+main().then(
+  (code) => process.exit(code),
+  (e: Error) => {
+    process.stderr.write(`audit-verify: ${e.message}\n`);
+    process.exit(2);
+  },
+);
