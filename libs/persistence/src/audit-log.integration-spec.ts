@@ -106,8 +106,10 @@ describe('audit log as the service login role (real PostgreSQL)', () => {
     svc = createServiceDataSource({ url: url.toString(), schema });
     await svc.initialize();
     await migrate(svc);
-    // Then, once, an administrator applies the grants (docs/runbook.md#audit-log).
-    for (const sql of auditLogGrants({ schema, serviceRole, ownerRole })) await admin.query(sql);
+    // Then, once, an administrator applies the grants the verify command prints (docs/runbook.md#audit-log).
+    const grants = auditVerify('', '--print-grants', '--owner-role', ownerRole, '--service-role', `${schema}=${serviceRole}`);
+    expect(grants).toEqual({ code: 0, out: `BEGIN;\n${auditLogGrants({ schema, serviceRole, ownerRole }).join(';\n')};\nCOMMIT;\n` });
+    await admin.query(grants.out);
   });
   afterAll(async () => {
     await svc?.destroy();

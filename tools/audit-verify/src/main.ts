@@ -9,10 +9,15 @@
  * (a ticket, a notebook) and pass it to a later run. A chain rewritten with every later hash
  * recomputed is consistent in itself; it fails against a head recorded before the rewrite.
  * `--heads-from-kafka` also checks every head the services published to the audit-head topic.
+ *
+ *   npm run audit:verify -- --print-grants --owner-role labelloop_audit_owner --service-role qa=labelloop_qa …
+ *
+ * prints the SQL an administrator runs once per stage so its login role can only append to its
+ * log (docs/runbook.md#audit-log); nothing is read or verified then.
  */
 import { parseArgs } from 'node:util';
 import { Client } from 'pg';
-import { AuditHead, chainHead, readChain, verifyChain } from '@labelloop/persistence';
+import { AuditHead, auditLogGrants, chainHead, readChain, verifyChain } from '@labelloop/persistence';
 import { readPublishedHeads } from './published-heads';
 
 const SCHEMAS = ['drift_detection', 'sampling', 'annotation_dispatch', 'qa', 'dataset_registry', 'retrain_trigger'];
@@ -28,8 +33,27 @@ async function main(): Promise<number> {
   const { values, positionals } = parseArgs({
     strict: true,
     allowPositionals: true,
-    options: { head: { type: 'string', multiple: true }, 'heads-from-kafka': { type: 'boolean' } },
+    options: {
+      head: { type: 'string', multiple: true },
+      'heads-from-kafka': { type: 'boolean' },
+      'print-grants': { type: 'boolean' },
+      'owner-role': { type: 'string' },
+      'service-role': { type: 'string', multiple: true },
+    },
   });
+  if (values['print-grants']) {
+    const ownerRole = values['owner-role'];
+    if (!ownerRole) throw new Error('--print-grants needs --owner-role <role>');
+    const stages = values['service-role'] ?? [];
+    if (!stages.length || positionals.length) throw new Error('--print-grants takes --service-role <schema>=<login role> per stage, and no other arguments');
+    const sql = stages.flatMap((arg) => {
+      const [schema, serviceRole] = arg.split('=');
+      if (!schema || !serviceRole) throw new Error(`--service-role ${JSON.stringify(arg)}: expected <schema>=<login role>`);
+      return auditLogGrants({ schema, serviceRole, ownerRole });
+    });
+    process.stdout.write(`BEGIN;\n${sql.map((s) => `${s};\n`).join('')}COMMIT;\n`);
+    return 0;
+  }
   const url = process.env.DATABASE_URL;
   if (!url) throw new Error('DATABASE_URL is required');
   const schemas = positionals.length ? positionals : SCHEMAS;
