@@ -42,7 +42,7 @@ describe('audit-log heads on Kafka (real Kafka + PostgreSQL)', () => {
     await publisher.stop();
     expect(await outboxRows()).toBe(2);
 
-    const relay = new OutboxRelay({ dataSource: ds, kafka: createKafka('audit-head-test', { KAFKA_BROKERS: process.env.KAFKA_BROKERS!.split(','), KAFKA_SSL: false }), lockName: `test.${schema}`, batchSize: 10, pollMs: 50 });
+    const relay = new OutboxRelay({ dataSource: ds, kafka: createKafka('audit-head-test', { KAFKA_BROKERS: (process.env.KAFKA_BROKERS ?? '').split(','), KAFKA_SSL: false }), lockName: `test.${schema}`, batchSize: 10, pollMs: 50 });
     await relay.start();
     await until(async () => (await outboxRows()) === 0);
     await relay.stop();

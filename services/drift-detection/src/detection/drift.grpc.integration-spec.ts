@@ -53,12 +53,14 @@ describe('DriftService on two replicas (real PostgreSQL)', () => {
     await a.upsertDriftConfig({ config: create(DriftConfigSchema, { modelId: model, windowSize: 40 }) } as never, ctx);
     const changedAt = Date.now();
     let seen = 0;
-    while (Date.now() - changedAt < CONFIG_CACHE_TTL_MS + 2000) {
+    while (Date.now() - changedAt < CONFIG_CACHE_TTL_MS + 3000) {
       seen = (await b.getDriftConfig({ modelId: model } as never, ctx)).config?.windowSize ?? 0;
       if (seen === 40) break;
       await new Promise((r) => setTimeout(r, 200));
     }
-    expect({ seen, withinTtl: Date.now() - changedAt <= CONFIG_CACHE_TTL_MS + 500 }).toEqual({ seen: 40, withinTtl: true });
+    // B cached before the change, so its entry expires less than a TTL after it; the slack is
+    // for the polling and a loaded machine.
+    expect({ seen, withinTtl: Date.now() - changedAt <= CONFIG_CACHE_TTL_MS + 1500 }).toEqual({ seen: 40, withinTtl: true });
   });
 
   it('audits config and reference changes with their content', async () => {
