@@ -38,9 +38,9 @@ export function entryHash(e: { seq: number; at: string; actor: string; action: s
  */
 export async function appendAudit(q: Queryable, e: AuditEntry): Promise<StoredAuditEntry> {
   await q.query(`SELECT pg_advisory_xact_lock(hashtext(current_schema() || '.audit_log'))`);
-  const last = (await q.query('SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1')) as { seq: string; hash: string }[];
-  const seq = last.length ? Number(last[0].seq) + 1 : 1;
-  const prevHash = last.length ? last[0].hash : GENESIS;
+  const head = await readAuditHead(q);
+  const seq = head.entries + 1;
+  const prevHash = head.hash;
   const at = new Date().toISOString();
   const detail = e.detail ?? {};
   const hash = entryHash({ seq, at, actor: e.actor, action: e.action, subject: e.subject, detail }, prevHash);
@@ -107,6 +107,12 @@ export function verifyChain(entries: ChainEntry[], heads: AuditHead[] = []): Cha
     }
   }
   return { ok: true, entries: entries.length };
+}
+
+/** The head of the current schema's chain (entries 0 and the genesis hash when empty). */
+export async function readAuditHead(q: Queryable): Promise<AuditHead> {
+  const [last] = (await q.query('SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1')) as { seq: string; hash: string }[];
+  return last ? { entries: Number(last.seq), hash: last.hash } : { entries: 0, hash: GENESIS };
 }
 
 /** Reads a schema's chain (for the verify command). */

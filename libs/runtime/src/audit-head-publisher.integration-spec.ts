@@ -25,7 +25,11 @@ describe('audit-log heads on Kafka (real Kafka + PostgreSQL)', () => {
     await db?.drop();
   });
 
-  const append = (n: number) => Promise.all(Array.from({ length: n }, (_, i) => ds.transaction((em) => appendAudit(em, { actor: 'admin', action: 'qa.policy.updated', subject: 'p1', detail: { i } }))));
+  /** `n` entries in one transaction: the publisher sees all of them or none. */
+  const append = (n: number) =>
+    ds.transaction(async (em) => {
+      for (let i = 0; i < n; i++) await appendAudit(em, { actor: 'admin', action: 'qa.policy.updated', subject: 'p1', detail: { i } });
+    });
   const outboxRows = async () => Number((await ds.query('SELECT count(*) AS n FROM outbox'))[0].n);
   const until = async (cond: () => Promise<boolean>) => {
     for (let i = 0; i < 100 && !(await cond()); i++) await new Promise((r) => setTimeout(r, 100));

@@ -2,7 +2,7 @@ import type { LoggerService } from '@nestjs/common';
 import { timestampFromDate } from '@bufbuild/protobuf/wkt';
 import { AuditHeadSchema, Topics } from '@labelloop/contracts';
 import { Outbox, sleep } from '@labelloop/messaging';
-import type { AuditHead, DataSource } from '@labelloop/persistence';
+import { AuditHead, DataSource, readAuditHead } from '@labelloop/persistence';
 
 /** Audit-head publisher settings. */
 export interface AuditHeadPublisherOptions {
@@ -52,16 +52,16 @@ export class AuditHeadPublisher {
   async publishOnce(): Promise<AuditHead | undefined> {
     const { schema, outbox } = this.opts;
     const head = await this.opts.dataSource.transaction(async (em) => {
-      const [row]: { seq: string; hash: string }[] = await em.query('SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1');
-      if (!row || row.hash === this.last) return undefined;
+      const head = await readAuditHead(em);
+      if (head.entries === 0 || head.hash === this.last) return undefined;
       await outbox.emit(em, {
         topic: Topics.auditHead,
         key: schema,
         schema: AuditHeadSchema,
-        message: { schema, entries: BigInt(row.seq), hash: row.hash, readAt: timestampFromDate(new Date()) },
-        id: `audit-head/${schema}/${row.seq}/${row.hash}`,
+        message: { schema, entries: BigInt(head.entries), hash: head.hash, readAt: timestampFromDate(new Date()) },
+        id: `audit-head/${schema}/${head.entries}/${head.hash}`,
       });
-      return { entries: Number(row.seq), hash: row.hash };
+      return head;
     });
     if (head) this.last = head.hash;
     return head;
