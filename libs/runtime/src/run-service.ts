@@ -189,9 +189,9 @@ export async function runService<C extends BaseConfig>(spec: ServiceSpec<C>, env
       await lag?.stop();
       await consumer?.stop();
       for (const w of workers) await w.stop().catch(() => undefined);
+      await auditHeads.stop();
       await relay.stop();
       await pruner.stop();
-      await auditHeads.stop();
       await app.close();
       await dataSource.destroy().catch(() => undefined);
       logger.lifecycle({ msg: 'service stopped' });
