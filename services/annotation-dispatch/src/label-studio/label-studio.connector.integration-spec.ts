@@ -9,13 +9,11 @@ import { create, toBinary } from '@bufbuild/protobuf';
 import type { LoggerService } from '@nestjs/common';
 import { AnnotationRequestedSchema } from '@labelloop/contracts';
 import { Outbox } from '@labelloop/messaging';
+import { Metrics } from '@labelloop/observability';
 import { createServiceDataSource, DataSource, migrate } from '@labelloop/persistence';
 import { labelStudioTarget } from '@labelloop/testing';
 import { dispatchConfigSchema } from '../dispatch.config';
-import { CreateDispatchTables1732340000000 } from '../dispatch.migration';
-import { DispatchAnnotatorStatus1732430000000 } from '../dispatch-v2.migration';
-import { DispatchLabelStudio1732520000000 } from '../dispatch-v3.migration';
-import { DispatchGoldItems1732530000000 } from '../dispatch-v4.migration';
+import { DISPATCH_MIGRATIONS } from '../dispatch.migrations';
 import { TaskService } from '../tasks/task.service';
 import { LabelStudioClient } from './label-studio.client';
 import { LabelStudioConnector } from './label-studio.connector';
@@ -32,11 +30,11 @@ describe('Label Studio sync on two replicas at once', () => {
   let replicas: LabelStudioConnector[];
 
   beforeAll(async () => {
-    ds = createServiceDataSource({ url: dbUrl, schema, migrations: [CreateDispatchTables1732340000000, DispatchAnnotatorStatus1732430000000, DispatchLabelStudio1732520000000, DispatchGoldItems1732530000000] });
+    ds = createServiceDataSource({ url: dbUrl, schema, migrations: DISPATCH_MIGRATIONS });
     await ds.initialize();
     await migrate(ds);
     const config = dispatchConfigSchema.parse({ KAFKA_BROKERS: '127.0.0.1:1', DATABASE_URL: dbUrl, DISPATCH_LABEL_CLASSES: 'ham,spam', LABEL_STUDIO_URL: LS_URL, LABEL_STUDIO_TOKEN: LS_TOKEN, LABEL_STUDIO_PROJECTS: project });
-    const tasks = new TaskService(ds, new Outbox('labelloop/annotation-dispatch'), config);
+    const tasks = new TaskService(ds, new Outbox('labelloop/annotation-dispatch'), config, new Metrics('annotation-dispatch'));
     replicas = [0, 1].map(() => new LabelStudioConnector(ds, config, tasks, quiet));
   });
   afterAll(async () => {

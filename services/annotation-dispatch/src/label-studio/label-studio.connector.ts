@@ -2,7 +2,7 @@ import { fromBinary } from '@bufbuild/protobuf';
 import { Inject, Injectable } from '@nestjs/common';
 import type { LoggerService } from '@nestjs/common';
 import { AnnotationRequestedSchema } from '@labelloop/contracts';
-import { DataSource, EntityManager, queryRows } from '@labelloop/persistence';
+import { appendAudit, DataSource, EntityManager, queryRows } from '@labelloop/persistence';
 import { RpcError } from '@labelloop/rpc';
 import { CONFIG, DATA_SOURCE, LOGGER } from '@labelloop/runtime';
 import type { DispatchConfig } from '../dispatch.config';
@@ -137,8 +137,10 @@ export class LabelStudioConnector {
   /**
    * Brings one Label Studio annotation into the pipeline. The annotation id is claimed first
    * (a second delivery finds it and returns `duplicate`); a label that does not fit the schema
-   * is recorded as `refused` with the reason and submits nothing; when the item has no open
-   * task left (its k answers are in) the annotation is recorded as `surplus`.
+   * is recorded as `refused` with the reason and submits nothing; so is the annotation of an
+   * annotator QA paused in the project (also in the audit log, with the classes chosen, a warning
+   * and a metric), and the item's task stays open for another annotator. When the item has no
+   * open task left (its k answers are in) the annotation is recorded as `surplus`.
    */
   async ingest(projectId: string, itemId: string, a: LsAnnotation, via: 'webhook' | 'poll'): Promise<IngestOutcome> {
     const userId = typeof a.completed_by === 'object' && a.completed_by !== null ? a.completed_by.id : a.completed_by;
@@ -156,6 +158,14 @@ export class LabelStudioConnector {
       } catch (e) {
         if (e instanceof RpcError) return record('refused', e.message);
         throw e;
+      }
+      const paused = await this.tasks.pauseRefusal(em, projectId, annotatorId);
+      if (paused) {
+        const classes = label.value.case === 'classification' ? label.value.value.classes : [];
+        await appendAudit(em, { actor: annotatorId, action: 'label.refused', subject: `${projectId}/${itemId}`, detail: { lsAnnotationId: a.id, itemId, classes, reason: paused } });
+        this.tasks.refusals.inc({ reason: 'paused', via: 'label-studio' });
+        this.logger.warn({ msg: 'Label Studio annotation refused', project: projectId, item: itemId, annotator: annotatorId, lsAnnotation: a.id, reason: paused }, 'LabelStudioConnector');
+        return record('refused', paused);
       }
       const taskId = await this.leaseOpenTask(em, projectId, itemId, annotatorId);
       if (!taskId) return record('surplus', 'the item has no open task left');

@@ -14,11 +14,14 @@ import {
   Trigger,
 } from '@labelloop/contracts';
 import type { Outbox } from '@labelloop/messaging';
+import type { Metrics } from '@labelloop/observability';
 import { appendAudit, DataSource, EntityManager, queryRows } from '@labelloop/persistence';
 import { failedPrecondition, notFound, permissionDenied, RpcError, status } from '@labelloop/rpc';
-import { CONFIG, DATA_SOURCE, OUTBOX } from '@labelloop/runtime';
+import { CONFIG, DATA_SOURCE, METRICS, OUTBOX } from '@labelloop/runtime';
+import { Counter } from 'prom-client';
 import type { DispatchConfig } from '../dispatch.config';
 import { checkLabel, ProjectLabelSchema } from '../labels/label-schema';
+import { pauseRefusal, QaPause } from './qa-pause';
 import { assertTransition, TaskState } from './task-state';
 
 interface TaskRow {
@@ -59,11 +62,23 @@ export interface SubmitInput {
  */
 @Injectable()
 export class TaskService {
+  /** Answers refused before they were stored, by reason and by the path they came through. */
+  readonly refusals: Counter<'reason' | 'via'>;
+
   constructor(
     @Inject(DATA_SOURCE) private readonly ds: DataSource,
     @Inject(OUTBOX) private readonly outbox: Outbox,
     @Inject(CONFIG) private readonly config: DispatchConfig,
-  ) {}
+    @Inject(METRICS) metrics: Metrics,
+  ) {
+    this.refusals = new Counter({ name: 'labelloop_dispatch_answers_refused_total', help: 'Answers refused before they were stored (paused annotator), by path', labelNames: ['reason', 'via'], registers: [metrics.registry] });
+  }
+
+  /** Why the annotator may not work or answer in the project now ({@link pauseRefusal}), or undefined. */
+  async pauseRefusal(em: EntityManager, projectId: string, annotatorId: string): Promise<string | undefined> {
+    const [pause] = await queryRows<QaPause>(em, 'SELECT reason FROM annotator_pause WHERE project_id = $1 AND annotator_id = $2', [projectId, annotatorId]);
+    return pauseRefusal(projectId, pause);
+  }
 
   /** The label schema every project of this deployment uses. */
   get schema(): ProjectLabelSchema {
@@ -77,8 +92,8 @@ export class TaskService {
    */
   async nextTask(annotatorId: string, projectId: string): Promise<Task | undefined> {
     return this.ds.transaction(async (em) => {
-      const [paused]: { reason: string }[] = await em.query('SELECT reason FROM annotator_pause WHERE project_id = $1 AND annotator_id = $2', [projectId, annotatorId]);
-      if (paused) throw failedPrecondition(`paused by QA in project ${projectId}: ${paused.reason}`);
+      const paused = await this.pauseRefusal(em, projectId, annotatorId);
+      if (paused) throw failedPrecondition(paused);
       const own: TaskRow[] = await em.query(
         `SELECT * FROM annotation_task WHERE project_id = $1 AND annotator_id = $2 AND state = 'leased' AND lease_expires_at > now() LIMIT 1`,
         [projectId, annotatorId],
@@ -147,7 +162,9 @@ export class TaskService {
    * Stores an answer. Retrying with the same idempotency key returns the first result. A
    * submission after the lease expired is accepted only while nobody else has taken the task
    * (the lease returns to the queue lazily); once re-leased, the late answer is refused with
-   * FAILED_PRECONDITION. Either way the outcome depends only on the stored state.
+   * FAILED_PRECONDITION. Either way the outcome depends only on the stored state. An annotator QA
+   * paused in the task's project is refused (FAILED_PRECONDITION) even with a lease taken before
+   * the pause; a retry of an answer stored before the pause still returns the first result.
    */
   async submit(annotatorId: string, projectScope: (projectId: string) => void, input: SubmitInput): Promise<{ submissionId: string; duplicate: boolean }> {
     return this.ds.transaction((em) => this.submitIn(em, annotatorId, projectScope, input));
@@ -167,6 +184,11 @@ export class TaskService {
         return { submissionId: prev.submission_id, duplicate: true };
       }
       throw new RpcError(status.ALREADY_EXISTS, `task ${input.taskId} already has a submission`);
+    }
+    const paused = await this.pauseRefusal(em, task.project_id, annotatorId);
+    if (paused) {
+      this.refusals.inc({ reason: 'paused', via: 'api' });
+      throw failedPrecondition(paused);
     }
     if (task.annotator_id !== annotatorId) {
       if (task.state === 'leased') throw failedPrecondition(`task ${input.taskId} is leased to another annotator (your lease expired)`);
