@@ -59,8 +59,8 @@ interface Result {
 async function seed(pg: Client, table: string): Promise<void> {
   const request = Buffer.from(toBinary(AnnotationRequestedSchema, create(AnnotationRequestedSchema, { itemId: 'x', projectId: PROJECT, modelId: 'm', modelVersion: '1', inputUri: 'text://bench', preLabel: { predictedLabel: 'spam', classProbabilities: { spam: 0.6, ham: 0.4 } } })));
   await pg.query(
-    `INSERT INTO ${table} (task_id, item_id, project_id, state, priority, required_answers, guideline_version, request)
-     SELECT 'item-' || g || '#1', 'item-' || g, $1, 'pending', (g % 5), 1, 'v1', $2 FROM generate_series(1, $3) g`,
+    `INSERT INTO ${table} (task_id, task_key, item_id, project_id, state, priority, required_answers, guideline_version, request)
+     SELECT gen_random_uuid()::text, 'item-' || g || '#1', 'item-' || g, $1, 'pending', (g % 5), 1, 'v1', $2 FROM generate_series(1, $3) g`,
     [PROJECT, request, TASKS],
   );
   await pg.query(`ANALYZE ${table}`);

@@ -46,8 +46,8 @@ describe('Label Studio sync on two replicas at once', () => {
     const ids = Array.from({ length: to - from }, (_, i) => `item-${run}-${from + i}`);
     const requests = ids.map((itemId) => Buffer.from(toBinary(AnnotationRequestedSchema, create(AnnotationRequestedSchema, { itemId, projectId: project, modelId: 'spam-clf', modelVersion: '1', inputUri: `text of ${itemId}`, preLabel: { predictedLabel: 'ham', confidence: 0.6 } }))));
     await ds.query(
-      `INSERT INTO annotation_task (task_id, item_id, project_id, state, priority, required_answers, guideline_version, request)
-       SELECT 'task-' || t.item_id, t.item_id, $2, 'pending', 0, 1, 'v1', t.request FROM unnest($1::text[], $3::bytea[]) AS t(item_id, request)`,
+      `INSERT INTO annotation_task (task_id, task_key, item_id, project_id, state, priority, required_answers, guideline_version, request)
+       SELECT gen_random_uuid()::text, t.item_id || '#1', t.item_id, $2, 'pending', 0, 1, 'v1', t.request FROM unnest($1::text[], $3::bytea[]) AS t(item_id, request)`,
       [ids, project, requests],
     );
     return ids;

@@ -29,7 +29,7 @@ const httpError = (code: status, message: string) => new HttpException({ code: s
  *   GET  /v1/projects/{project_id}/next-task        -> { task? }
  *   POST /v1/tasks/{task_id}/annotations  { label, timeSpentMs, idempotencyKey } -> { submissionId, duplicate }
  *
- * Task ids contain '#': clients URL-encode the path segment.
+ * Task ids are opaque UUIDs; clients still URL-encode the path segment.
  */
 @Controller('v1')
 export class AnnotatorHttp {

@@ -24,8 +24,8 @@ export class LabelAcceptedConsumer implements EventHandler<typeof LabelAcceptedS
 
 /**
  * QA sent an item back: its submitted tasks go to `rework` and one new task is queued, kept
- * away from the annotators QA named. The new task id derives from the event id, so a
- * redelivered request cannot queue a second one.
+ * away from the annotators QA named. The new task's private key derives from the event id, so
+ * a redelivered request cannot queue a second one; its id is a random UUID like every task's.
  */
 @Injectable()
 export class ReworkConsumer implements EventHandler<typeof ReworkRequestedSchema> {
@@ -46,16 +46,16 @@ export class ReworkConsumer implements EventHandler<typeof ReworkRequestedSchema
       for (const m of moved) {
         await em.query(`INSERT INTO task_transition (task_id, from_state, to_state, actor, reason) VALUES ($1, 'submitted', 'rework', 'qa', $2)`, [m.task_id, r.reason]);
       }
-      const taskId = `${r.itemId}#rework-${createHash('sha256').update(ev.id).digest('hex').slice(0, 12)}`;
-      const inserted: unknown[] = await em.query(
-        `INSERT INTO annotation_task (task_id, item_id, project_id, kind, state, priority, required_answers, guideline_version, exclude_annotators, request, traceparent)
-         SELECT $1, item_id, project_id, 'rework', 'pending', priority + 10, 1, guideline_version, $2::text[], request, $3
+      const taskKey = `${r.itemId}#rework-${createHash('sha256').update(ev.id).digest('hex').slice(0, 12)}`;
+      const [inserted] = await queryRows<{ task_id: string }>(em,
+        `INSERT INTO annotation_task (task_id, task_key, item_id, project_id, kind, state, priority, required_answers, guideline_version, exclude_annotators, request, traceparent)
+         SELECT gen_random_uuid()::text, $1, item_id, project_id, 'rework', 'pending', priority + 10, 1, guideline_version, $2::text[], request, $3
            FROM annotation_task WHERE item_id = $4 ORDER BY created_at LIMIT 1
-         ON CONFLICT DO NOTHING RETURNING task_id`,
-        [taskId, r.excludeAnnotatorIds, ev.traceparent ?? null, r.itemId],
+         ON CONFLICT (task_key) DO NOTHING RETURNING task_id`,
+        [taskKey, r.excludeAnnotatorIds, ev.traceparent ?? null, r.itemId],
       );
-      if (inserted.length) {
-        await em.query(`INSERT INTO task_transition (task_id, from_state, to_state, actor, reason) VALUES ($1, NULL, 'pending', 'qa', $2)`, [taskId, r.reason]);
+      if (inserted) {
+        await em.query(`INSERT INTO task_transition (task_id, from_state, to_state, actor, reason) VALUES ($1, NULL, 'pending', 'qa', $2)`, [inserted.task_id, r.reason]);
       }
     }
   }

@@ -7,8 +7,9 @@ import { CONFIG } from '@labelloop/runtime';
 import type { DispatchConfig } from '../dispatch.config';
 
 /**
- * Creates the k overlap tasks of each requested item. Task ids are derived from the item
- * (`<item>#<n>`), so a request for an item that already has tasks creates none.
+ * Creates the k overlap tasks of each requested item. Each task's private key is derived from
+ * the item (`<item>#<n>`), so a request for an item that already has tasks creates none; the
+ * task id annotators see is a random UUID.
  */
 @Injectable()
 export class RequestConsumer implements EventHandler<typeof AnnotationRequestedSchema> {
@@ -27,19 +28,19 @@ export class RequestConsumer implements EventHandler<typeof AnnotationRequestedS
     const k = this.config.DISPATCH_OVERLAP;
     const rows = events.flatMap((ev) =>
       Array.from({ length: k }, (_, n) => ({
-        taskId: `${ev.message.itemId}#${n + 1}`,
+        taskKey: `${ev.message.itemId}#${n + 1}`,
         r: ev.message,
         traceparent: ev.traceparent ?? null,
       })),
     );
     const inserted: { task_id: string }[] = await em.query(
-      `INSERT INTO annotation_task (task_id, item_id, project_id, state, priority, required_answers, guideline_version, request, traceparent)
-       SELECT t.task_id, t.item_id, t.project_id, 'pending', t.priority, $5, $6, t.request, t.traceparent
+      `INSERT INTO annotation_task (task_id, task_key, item_id, project_id, state, priority, required_answers, guideline_version, request, traceparent)
+       SELECT gen_random_uuid()::text, t.task_key, t.item_id, t.project_id, 'pending', t.priority, $5, $6, t.request, t.traceparent
        FROM unnest($1::text[], $2::text[], $3::text[], $4::int[], $7::bytea[], $8::text[])
-         AS t(task_id, item_id, project_id, priority, request, traceparent)
-       ON CONFLICT DO NOTHING RETURNING task_id`,
+         AS t(task_key, item_id, project_id, priority, request, traceparent)
+       ON CONFLICT (task_key) DO NOTHING RETURNING task_id`,
       [
-        rows.map((x) => x.taskId),
+        rows.map((x) => x.taskKey),
         rows.map((x) => x.r.itemId),
         rows.map((x) => x.r.projectId),
         rows.map((x) => x.r.priority),

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { create, fromBinary, toBinary } from '@bufbuild/protobuf';
 import { timestampFromDate } from '@bufbuild/protobuf/wkt';
@@ -145,13 +145,15 @@ export class TaskService {
       [projectId, annotatorId],
     );
     if (!g) return undefined;
-    const taskId = `${g.item_id}#gold-${createHash('sha256').update(annotatorId).digest('hex').slice(0, 12)}`;
+    // The id looks like every other task's; the private key is what ties it to the gold item.
+    const taskId = randomUUID();
+    const taskKey = `${g.item_id}#gold-${createHash('sha256').update(annotatorId).digest('hex').slice(0, 12)}`;
     const request = Buffer.from(toBinary(AnnotationRequestedSchema, create(AnnotationRequestedSchema, { itemId: g.item_id, projectId, inputUri: g.input_uri })));
     const [row] = await queryRows<TaskRow>(
       em,
-      `INSERT INTO annotation_task (task_id, item_id, project_id, kind, state, annotator_id, lease_expires_at, required_answers, guideline_version, request)
-       VALUES ($1, $2, $3, 'gold', 'leased', $4, now() + make_interval(secs => $5), 1, $6, $7) RETURNING *`,
-      [taskId, g.item_id, projectId, annotatorId, this.config.DISPATCH_LEASE_SECONDS, this.config.DISPATCH_GUIDELINE_VERSION, request],
+      `INSERT INTO annotation_task (task_id, task_key, item_id, project_id, kind, state, annotator_id, lease_expires_at, required_answers, guideline_version, request)
+       VALUES ($1, $8, $2, $3, 'gold', 'leased', $4, now() + make_interval(secs => $5), 1, $6, $7) RETURNING *`,
+      [taskId, g.item_id, projectId, annotatorId, this.config.DISPATCH_LEASE_SECONDS, this.config.DISPATCH_GUIDELINE_VERSION, request, taskKey],
     );
     await this.logTransition(em, taskId, null, 'pending', 'gold', 'gold item injected');
     await this.logTransition(em, taskId, 'pending', 'leased', annotatorId);
