@@ -22,6 +22,15 @@ export const dispatchConfigSchema = baseConfigSchema.extend({
    * `[{"projectId": "p", "itemId": "g1", "inputUri": "...", "classes": ["spam"]}]`.
    */
   DISPATCH_GOLD_FILE: z.string().optional(),
+  /**
+   * Projects whose items annotators see unredacted (comma-separated). Everywhere else, e-mail
+   * addresses, phone numbers, card numbers, IBANs and IPv4 addresses in an item's text are
+   * replaced before it reaches the annotator API or Label Studio.
+   */
+  DISPATCH_PII_REDACTION_OFF: z
+    .string()
+    .default('')
+    .transform((s) => s.split(',').map((c) => c.trim()).filter(Boolean)),
   /** Label Studio server (e.g. `http://127.0.0.1:18080`); empty = no Label Studio connector. */
   LABEL_STUDIO_URL: z.string().url().optional(),
   /** Label Studio API token of the account the connector acts as; or a file: LABEL_STUDIO_TOKEN_FILE. */

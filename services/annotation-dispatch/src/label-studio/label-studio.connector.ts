@@ -7,6 +7,7 @@ import { RpcError } from '@labelloop/rpc';
 import { CONFIG, DATA_SOURCE, LOGGER } from '@labelloop/runtime';
 import type { DispatchConfig } from '../dispatch.config';
 import { checkLabel } from '../labels/label-schema';
+import { annotatorText } from '../tasks/redaction';
 import { notGivenBefore, TaskService } from '../tasks/task.service';
 import { LabelStudioClient, LabelStudioError, LsAnnotation, LsImportTask } from './label-studio.client';
 import { labelingConfig, predictionResult, resultToLabel } from './labeling-config';
@@ -92,7 +93,7 @@ export class LabelStudioConnector {
       [projectId],
     );
     const fresh = due.filter((d) => !inLs.has(d.item_id));
-    if (fresh.length > 0) await client.importTasks(lsProjectId, fresh.map((d) => this.toImport(d)));
+    if (fresh.length > 0) await client.importTasks(lsProjectId, fresh.map((d) => this.toImport(projectId, d)));
     if (due.length > 0) {
       await this.ds.query(`INSERT INTO ls_item (item_id, project_id, ls_project_id) SELECT id, $2, $3 FROM unnest($1::text[]) id ON CONFLICT DO NOTHING`, [due.map((d) => d.item_id), projectId, lsProjectId]);
     }
@@ -196,13 +197,14 @@ export class LabelStudioConnector {
     return t.task_id;
   }
 
-  private toImport(d: { item_id: string; kind: string; request: Buffer }): LsImportTask {
+  /** What Label Studio gets of an item: its text redacted as for any annotator, and the pre-label where one is shown. */
+  private toImport(projectId: string, d: { item_id: string; kind: string; request: Buffer }): LsImportTask {
     const r = fromBinary(AnnotationRequestedSchema, d.request);
     const predicted = r.preLabel?.predictedLabel;
     // Gold and blind re-label items are shown without the model's suggestion.
     const showPreLabel = (d.kind === 'label' || d.kind === 'rework') && !!predicted;
     return {
-      data: { text: r.inputUri, item_id: d.item_id, model_id: r.modelId, model_version: r.modelVersion },
+      data: { text: annotatorText(r.inputUri, projectId, this.config.DISPATCH_PII_REDACTION_OFF), item_id: d.item_id, model_id: r.modelId, model_version: r.modelVersion },
       predictions: showPreLabel ? [{ model_version: `${r.modelId}@${r.modelVersion}`, score: r.preLabel?.confidence ?? 0, result: predictionResult(predicted) }] : [],
     };
   }

@@ -12,35 +12,33 @@ import { create } from '@bufbuild/protobuf';
 import type { LoggerService } from '@nestjs/common';
 import { HttpException } from '@nestjs/common';
 import { Metadata } from '@grpc/grpc-js';
-import { AnnotationRequested, AnnotationRequestedSchema, SubmitAnnotationRequestSchema, Topics } from '@labelloop/contracts';
-import type { ConsumedEvent } from '@labelloop/messaging';
+import { SubmitAnnotationRequestSchema, Topics } from '@labelloop/contracts';
 import { Outbox } from '@labelloop/messaging';
 import { Metrics } from '@labelloop/observability';
-import { createServiceDataSource, DataSource, migrate } from '@labelloop/persistence';
+import type { DataSource } from '@labelloop/persistence';
 import { RpcError, status } from '@labelloop/rpc';
 import { labelStudioTarget } from '@labelloop/testing';
-import { dispatchConfigSchema } from '../dispatch.config';
-import { DISPATCH_MIGRATIONS } from '../dispatch.migrations';
+import { dispatchSchema, requestItems } from '../../test/dispatch-schema';
+import { dispatchConfigSchema, DispatchConfig } from '../dispatch.config';
 import { LabelStudioClient } from '../label-studio/label-studio.client';
 import { LabelStudioConnector } from '../label-studio/label-studio.connector';
 import { LabelStudioWebhookController } from '../label-studio/label-studio-webhook.controller';
 import { AnnotatorGrpc } from './annotator.grpc';
 import { AnnotatorHttp } from './annotator.http';
-import { RequestConsumer } from './request.consumer';
 import { TaskService } from './task.service';
 
-const dbUrl = process.env.DATABASE_URL ?? '';
 const { url: LS_URL, token: LS_TOKEN } = labelStudioTarget();
 
 describe('a paused annotator', () => {
   const run = randomUUID().slice(0, 8);
-  const schema = `dispatch_pause_${run}`;
   const project = `pause-${run}`;
   const secret = `secret-${randomUUID()}`;
   const warnings: unknown[] = [];
   const logger = { log: () => undefined, warn: (m: unknown) => warnings.push(m), error: () => undefined } as unknown as LoggerService;
   const ada = { subject: 'ada', roles: ['annotator'], projects: [project] };
+  let db: { ds: DataSource; drop(): Promise<void> };
   let ds: DataSource;
+  let config: DispatchConfig;
   let tasks: TaskService;
   let grpc: AnnotatorGrpc;
   let http: AnnotatorHttp;
@@ -50,12 +48,11 @@ describe('a paused annotator', () => {
   let lsUser: number;
 
   beforeAll(async () => {
-    ds = createServiceDataSource({ url: dbUrl, schema, migrations: DISPATCH_MIGRATIONS });
-    await ds.initialize();
-    await migrate(ds);
-    const config = dispatchConfigSchema.parse({
+    db = await dispatchSchema('dispatch_pause');
+    ds = db.ds;
+    config = dispatchConfigSchema.parse({
       KAFKA_BROKERS: '127.0.0.1:1',
-      DATABASE_URL: dbUrl,
+      DATABASE_URL: process.env.DATABASE_URL,
       DISPATCH_OVERLAP: '1',
       DISPATCH_LABEL_CLASSES: 'ham,spam',
       LABEL_STUDIO_URL: LS_URL,
@@ -72,21 +69,9 @@ describe('a paused annotator', () => {
     webhook = new LabelStudioWebhookController(connector, config);
     lsUser = (await (await fetch(`${LS_URL}/api/current-user/whoami`, { headers: { Authorization: `Token ${LS_TOKEN}` } })).json()).id;
   });
-  afterAll(async () => {
-    await ds?.query(`DROP SCHEMA "${schema}" CASCADE`).catch(() => undefined);
-    await ds?.destroy();
-  });
+  afterAll(() => db?.drop());
 
-  const request = async (itemIds: string[], priority = 0) => {
-    const events = itemIds.map((itemId, i) => ({
-      id: `req-${itemId}`,
-      topic: Topics.annotationRequested,
-      message: create(AnnotationRequestedSchema, { itemId, projectId: project, modelId: 'spam-clf', modelVersion: '1', inputUri: `text of ${itemId}`, priority, preLabel: { predictedLabel: 'ham' } }),
-      partition: 0,
-      offset: String(i),
-    })) as unknown as ConsumedEvent<AnnotationRequested>[];
-    await ds.transaction((em) => new RequestConsumer(tasks['config']).handle(events, em));
-  };
+  const request = (itemIds: string[], priority = 0) => requestItems(ds, config, itemIds.map((itemId) => ({ itemId, projectId: project, inputUri: `text of ${itemId}`, priority })));
   const pause = (annotatorId: string) => ds.query(`INSERT INTO annotator_pause (project_id, annotator_id, reason) VALUES ($1, $2, 'gold accuracy 0.40 < 0.80')`, [project, annotatorId]);
   const ctx = () => ({ path: '/labelloop.annotation.v1.AnnotatorService/SubmitAnnotation', metadata: new Metadata(), principal: ada, signal: new AbortController().signal });
   const label = { value: { case: 'classification' as const, value: { classes: ['spam'] } } };

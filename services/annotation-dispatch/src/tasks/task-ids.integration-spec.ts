@@ -6,39 +6,29 @@
 import { randomUUID } from 'node:crypto';
 import { create, toBinary } from '@bufbuild/protobuf';
 import { AnnotationRequested, AnnotationRequestedSchema, LabelSchema, ReworkRequested, ReworkRequestedSchema, Topics } from '@labelloop/contracts';
-import type { ConsumedEvent } from '@labelloop/messaging';
 import { Outbox } from '@labelloop/messaging';
 import { Metrics } from '@labelloop/observability';
-import { createServiceDataSource, DataSource, migrate } from '@labelloop/persistence';
+import type { DataSource } from '@labelloop/persistence';
+import { consumed, dispatchSchema } from '../../test/dispatch-schema';
 import { dispatchConfigSchema } from '../dispatch.config';
-import { DISPATCH_MIGRATIONS } from '../dispatch.migrations';
 import { ReworkConsumer } from './qa-feedback.consumer';
 import { RequestConsumer } from './request.consumer';
 import { TaskService } from './task.service';
 
-const dbUrl = process.env.DATABASE_URL ?? '';
-
 describe('task ids', () => {
   const run = randomUUID().slice(0, 8);
-  const schema = `dispatch_ids_${run}`;
   const project = `ids-${run}`;
-  const config = dispatchConfigSchema.parse({ KAFKA_BROKERS: '127.0.0.1:1', DATABASE_URL: dbUrl, DISPATCH_OVERLAP: '2', DISPATCH_GOLD_RATE: '0.5', DISPATCH_LABEL_CLASSES: 'ham,spam' });
+  const config = dispatchConfigSchema.parse({ KAFKA_BROKERS: '127.0.0.1:1', DATABASE_URL: process.env.DATABASE_URL, DISPATCH_OVERLAP: '2', DISPATCH_GOLD_RATE: '0.5', DISPATCH_LABEL_CLASSES: 'ham,spam' });
+  let db: { ds: DataSource; drop(): Promise<void> };
   let ds: DataSource;
   let tasks: TaskService;
 
   beforeAll(async () => {
-    ds = createServiceDataSource({ url: dbUrl, schema, migrations: DISPATCH_MIGRATIONS });
-    await ds.initialize();
-    await migrate(ds);
+    db = await dispatchSchema('dispatch_ids');
+    ds = db.ds;
     tasks = new TaskService(ds, new Outbox('labelloop/annotation-dispatch'), config, new Metrics('annotation-dispatch'));
   });
-  afterAll(async () => {
-    await ds?.query(`DROP SCHEMA "${schema}" CASCADE`).catch(() => undefined);
-    await ds?.destroy();
-  });
-
-  const consumed = <T>(topic: string, messages: { id: string; message: T }[]) =>
-    messages.map((m, i) => ({ ...m, topic, partition: 0, offset: String(i) })) as unknown as ConsumedEvent<T>[];
+  afterAll(() => db?.drop());
 
   it('are opaque: gold, overlap and rework tasks look alike and carry no item id', async () => {
     const items = [1, 2, 3].map((i) => `item-${run}-${i}`);

@@ -22,6 +22,7 @@ import { Counter } from 'prom-client';
 import type { DispatchConfig } from '../dispatch.config';
 import { checkLabel, ProjectLabelSchema } from '../labels/label-schema';
 import { pauseRefusal, QaPause } from './qa-pause';
+import { annotatorText } from './redaction';
 import { assertTransition, TaskState } from './task-state';
 
 interface TaskRow {
@@ -261,7 +262,7 @@ export class TaskService {
       taskId: row.task_id,
       itemId: row.item_id,
       projectId: row.project_id,
-      inputUri: request.inputUri,
+      inputUri: annotatorText(request.inputUri, row.project_id, this.config.DISPATCH_PII_REDACTION_OFF),
       preLabel: showPreLabel ? (request.preLabel?.predictedLabel ?? '') : '',
       preLabelProbabilities: showPreLabel ? (request.preLabel?.classProbabilities ?? {}) : {},
       guidelineVersion: row.guideline_version,

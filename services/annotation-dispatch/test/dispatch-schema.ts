@@ -1,0 +1,37 @@
+/** Helpers of the dispatch integration specs: a migrated schema of their own, and requested items. */
+import { randomUUID } from 'node:crypto';
+import { create } from '@bufbuild/protobuf';
+import { AnnotationRequested, AnnotationRequestedSchema, Topics } from '@labelloop/contracts';
+import type { ConsumedEvent } from '@labelloop/messaging';
+import { createServiceDataSource, DataSource, migrate } from '@labelloop/persistence';
+import type { DispatchConfig } from '../src/dispatch.config';
+import { DISPATCH_MIGRATIONS } from '../src/dispatch.migrations';
+import { RequestConsumer } from '../src/tasks/request.consumer';
+
+/** A fresh schema with the dispatch migrations applied, on the test database; `drop` removes it. */
+export async function dispatchSchema(prefix: string): Promise<{ ds: DataSource; drop(): Promise<void> }> {
+  const schema = `${prefix}_${randomUUID().slice(0, 8)}`;
+  const ds = createServiceDataSource({ url: process.env.DATABASE_URL ?? '', schema, migrations: DISPATCH_MIGRATIONS });
+  await ds.initialize();
+  await migrate(ds);
+  return {
+    ds,
+    drop: async () => {
+      await ds.query(`DROP SCHEMA "${schema}" CASCADE`).catch(() => undefined);
+      await ds.destroy();
+    },
+  };
+}
+
+/** Events as the shared consumer hands them to a handler. */
+export const consumed = <T>(topic: string, messages: { id: string; message: T }[]) =>
+  messages.map((m, i) => ({ ...m, topic, partition: 0, offset: String(i) })) as unknown as ConsumedEvent<T>[];
+
+/** Requests annotation of items through the RequestConsumer, as sampling's events would. */
+export async function requestItems(ds: DataSource, config: DispatchConfig, requests: Partial<AnnotationRequested>[]): Promise<void> {
+  const events = consumed(
+    Topics.annotationRequested,
+    requests.map((r) => ({ id: `req-${r.itemId}`, message: create(AnnotationRequestedSchema, { modelId: 'spam-clf', modelVersion: '1', preLabel: { predictedLabel: 'ham' }, ...r }) })),
+  );
+  await ds.transaction((em) => new RequestConsumer(config).handle(events, em));
+}
