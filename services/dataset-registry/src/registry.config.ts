@@ -13,6 +13,9 @@ export type ExportFormat = (typeof EXPORT_FORMATS)[number];
 
 /** Dataset registry settings. */
 export const registryConfigSchema = baseConfigSchema.extend({
+  /** HMAC key of annotator pseudonyms (or a file: REGISTRY_PSEUDONYM_SECRET_FILE); see {@link pseudonymSecret}. */
+  REGISTRY_PSEUDONYM_SECRET: z.string().optional(),
+  REGISTRY_PSEUDONYM_SECRET_FILE: z.string().optional(),
   /** Cut a new version after this many newly accepted (or relabelled) items. */
   REGISTRY_CUT_EVERY: z.coerce.number().int().positive().default(100),
   /** Also cut pending changes this many seconds after the last cut (0: off). */
@@ -46,18 +49,45 @@ export const registryConfigSchema = baseConfigSchema.extend({
   REGISTRY_MIN_ITEMS_PER_CLASS: z.coerce.number().int().min(0).default(1),
   /** Classes that must be present (comma-separated). */
   REGISTRY_REQUIRED_CLASSES: list,
+}).superRefine((c, ctx) => {
+  const problem = pseudonymKeyProblem(c);
+  if (problem) ctx.addIssue({ code: 'custom', path: ['REGISTRY_PSEUDONYM_SECRET'], message: problem });
 });
 /** Parsed registry config. */
 export type RegistryConfig = z.infer<typeof registryConfigSchema>;
 
 const DEV_PSEUDONYM_SECRET = 'labelloop-dev-pseudonym-secret';
+/** Shortest pseudonym key accepted in production (the key is what keeps pseudonyms from being recomputed). */
+const MIN_PSEUDONYM_SECRET = 16;
+
+/**
+ * What is wrong with the pseudonym key for the deployment mode, or undefined: in production
+ * (LABELLOOP_ENV=production) a missing key, the public development key, or one shorter than 16
+ * characters; anyone could otherwise recompute every annotator's pseudonym from their id.
+ */
+function pseudonymKeyProblem(env: { LABELLOOP_ENV?: string; REGISTRY_PSEUDONYM_SECRET?: string; REGISTRY_PSEUDONYM_SECRET_FILE?: string }): string | undefined {
+  if (env.LABELLOOP_ENV !== 'production') return undefined;
+  let key: string | undefined;
+  try {
+    key = secretFromEnv('REGISTRY_PSEUDONYM_SECRET', { REGISTRY_PSEUDONYM_SECRET: env.REGISTRY_PSEUDONYM_SECRET, REGISTRY_PSEUDONYM_SECRET_FILE: env.REGISTRY_PSEUDONYM_SECRET_FILE });
+  } catch (e) {
+    return `cannot read REGISTRY_PSEUDONYM_SECRET_FILE: ${(e as NodeJS.ErrnoException).code ?? 'error'}`;
+  }
+  if (!key) return 'is required when LABELLOOP_ENV=production (or REGISTRY_PSEUDONYM_SECRET_FILE): without it pseudonyms use the public development key';
+  if (key === DEV_PSEUDONYM_SECRET) return 'is the public development key; set a secret one when LABELLOOP_ENV=production';
+  if (key.length < MIN_PSEUDONYM_SECRET) return `must have at least ${MIN_PSEUDONYM_SECRET} characters when LABELLOOP_ENV=production`;
+  return undefined;
+}
 
 /**
  * HMAC key of annotator pseudonyms: REGISTRY_PSEUDONYM_SECRET or the file named by
  * REGISTRY_PSEUDONYM_SECRET_FILE. Without one, a fixed development key is used (and logged
- * as a warning): pseudonyms are then stable but guessable.
+ * as a warning): pseudonyms are then stable but guessable. In production (LABELLOOP_ENV=production)
+ * there is no fallback: the config check refuses to start, and this throws.
  */
 export function pseudonymSecret(env: NodeJS.ProcessEnv = process.env): { secret: string; isDefault: boolean } {
+  const problem = pseudonymKeyProblem(env);
+  if (problem) throw new Error(`REGISTRY_PSEUDONYM_SECRET: ${problem}`);
   const s = secretFromEnv('REGISTRY_PSEUDONYM_SECRET', env);
   return s ? { secret: s, isDefault: false } : { secret: DEV_PSEUDONYM_SECRET, isDefault: true };
 }
