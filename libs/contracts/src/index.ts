@@ -18,4 +18,5 @@ export * from './topics';
 export * from './topic-schemas';
 export * from './validation';
 export * from './storable';
+export * from './prediction-decoder';
 export * from './webhook-signature';

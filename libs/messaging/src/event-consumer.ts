@@ -1,8 +1,8 @@
-import { DescMessage, fromBinary, MessageShape } from '@bufbuild/protobuf';
+import { DescMessage, MessageShape } from '@bufbuild/protobuf';
 import type { Consumer, EachBatchPayload, Kafka, KafkaMessage } from 'kafkajs';
 import type { DataSource, EntityManager } from 'typeorm';
 import type { LoggerService } from '@nestjs/common';
-import { dlqTopic, unstorableField } from '@labelloop/contracts';
+import { decoderOf, dlqTopic, unstorableField } from '@labelloop/contracts';
 import {
   context as otelContext,
   contextFromTraceparent,
@@ -160,6 +160,8 @@ const SUSPECT_ATTEMPTS = 3;
 export class EventConsumer {
   private consumer?: Consumer;
   private readonly byTopic = new Map<string, EventHandler>();
+  /** Each handler's decoder (a specialised one for PredictionEvent, see decoderOf). */
+  private readonly decoders = new Map<EventHandler, (bytes: Uint8Array) => unknown>();
   private readonly abort = new AbortController();
   /** False while the consumer is crashed or retrying a failing batch (exposed in /readyz). */
   healthy = false;
@@ -347,8 +349,12 @@ export class EventConsumer {
     p: ChunkControl,
     highWatermark: string,
     poison = new Map<string, Poison>(),
+    isolating = false,
   ): Promise<boolean> {
-    let suspectFailures = 0;
+    // While isolating (a part of a chunk that failed the same way), a suspect failure is not
+    // retried again first: the split goes on at once, so one poison event costs a few retries
+    // and log2(chunk) transactions, not retries at every level.
+    let suspectFailures = isolating ? SUSPECT_ATTEMPTS - 1 : 0;
     for (let attempt = 0; ; attempt++) {
       const decoded = chunk.map((m) => this.decode(handler, topic, partition, m, poison));
       const started = process.hrtime.bigint();
@@ -380,8 +386,8 @@ export class EventConsumer {
             // Split between live events; each half is applied (and split further) on its own, in offset order.
             const cut = live[live.length >> 1];
             this.opts.logger?.warn({ msg: 'batch refused by the database, splitting it to find the event', topic, partition, events: live.length, kind, error: (err as Error).message }, 'EventConsumer');
-            if (!(await this.applyWithRetry(handler, topic, partition, chunk.slice(0, cut), p, highWatermark, poison))) return false;
-            return this.applyWithRetry(handler, topic, partition, chunk.slice(cut), p, highWatermark, poison);
+            if (!(await this.applyWithRetry(handler, topic, partition, chunk.slice(0, cut), p, highWatermark, poison, true))) return false;
+            return this.applyWithRetry(handler, topic, partition, chunk.slice(cut), p, highWatermark, poison, true);
           }
         }
         this.healthy = false;
@@ -417,7 +423,9 @@ export class EventConsumer {
     if (!m.value) return { ok: false, inboxId, reason: 'empty value', raw: m };
     let message: unknown;
     try {
-      message = fromBinary(handler.schema, m.value);
+      let decode = this.decoders.get(handler);
+      if (!decode) this.decoders.set(handler, (decode = decoderOf(handler.schema)));
+      message = decode(m.value);
     } catch (e) {
       return { ok: false, inboxId, reason: `undecodable protobuf: ${(e as Error).message}`, raw: m };
     }

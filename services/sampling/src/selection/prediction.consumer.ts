@@ -106,7 +106,9 @@ export class PredictionConsumer implements EventHandler<typeof PredictionEventSc
     const accept = (c: Cand) => {
       if (out.length >= k) return;
       // An item a drift alert named explicitly is wanted even if it resembles a recent one.
-      if (c.trigger !== Trigger.DRIFT && c.embedding && nearDuplicate(c.embedding, recent, policy.nearDuplicateThreshold)) return;
+      // Compared only with embeddings of its own dimension: a model whose embedding changed
+      // size (or one odd event) must not fail the batch (cosine similarity needs equal lengths).
+      if (c.trigger !== Trigger.DRIFT && c.embedding && nearDuplicate(c.embedding, sameDimension(recent, c.embedding.length), policy.nearDuplicateThreshold)) return;
       out.push(c);
       if (c.embedding) recent.push(c.embedding);
     };
@@ -154,4 +156,9 @@ function hashSeed(s: string): number {
   let h = 2166136261;
   for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 16777619);
   return h >>> 0;
+}
+
+/** The vectors of `vectors` that have `dim` elements (all of them, without a copy, when they do). */
+function sameDimension(vectors: number[][], dim: number): number[][] {
+  return vectors.every((v) => v.length === dim) ? vectors : vectors.filter((v) => v.length === dim);
 }
