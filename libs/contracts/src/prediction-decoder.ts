@@ -145,7 +145,7 @@ class FastReader {
         }
         codes[i] = b;
       }
-      if (ascii) return String.fromCharCode.apply(String, codes);
+      if (ascii) return String.fromCharCode(...codes);
     }
     try {
       return utf8.decode(this.buf.subarray(start, end));
