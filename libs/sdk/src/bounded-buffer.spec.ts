@@ -1,19 +1,17 @@
 import fc from 'fast-check';
 import { BoundedBuffer, OverflowPolicy } from './bounded-buffer';
 
-const fill = (b: BoundedBuffer<number>, from: number, to: number) => {
-  const dropped: number[] = [];
-  for (let i = from; i <= to; i++) {
-    const d = b.push(i);
-    if (d !== undefined) dropped.push(d);
-  }
+/** Pushes from..to (weighing `weigh(i)` each); returns how many items were dropped. */
+const fill = (b: BoundedBuffer<number>, from: number, to: number, weigh = (_: number) => 0) => {
+  let dropped = 0;
+  for (let i = from; i <= to; i++) dropped += b.push(i, weigh(i));
   return dropped;
 };
 
 describe('BoundedBuffer', () => {
   it('drop-newest refuses incoming items once full and keeps the first ones', () => {
     const b = new BoundedBuffer<number>(3, 'drop-newest');
-    expect(fill(b, 1, 5)).toEqual([4, 5]);
+    expect(fill(b, 1, 5)).toBe(2);
     expect(b.size).toBe(3);
     expect(b.lastSeq).toBe(3);
     expect(b.take(10)).toEqual([1, 2, 3]);
@@ -21,7 +19,7 @@ describe('BoundedBuffer', () => {
 
   it('drop-oldest evicts the oldest pending items and keeps the last ones', () => {
     const b = new BoundedBuffer<number>(3, 'drop-oldest');
-    expect(fill(b, 1, 5)).toEqual([1, 2]);
+    expect(fill(b, 1, 5)).toBe(2);
     expect(b.size).toBe(3);
     expect(b.take(10)).toEqual([3, 4, 5]);
   });
@@ -30,7 +28,7 @@ describe('BoundedBuffer', () => {
     const b = new BoundedBuffer<number>(4, 'drop-oldest');
     fill(b, 1, 4);
     expect(b.take(2)).toEqual([1, 2]);
-    expect(fill(b, 5, 6)).toEqual([3, 4]); // pending evicted, in-flight kept
+    expect(fill(b, 5, 6)).toBe(2); // pending 3 and 4 evicted, in-flight kept
     expect(b.inFlight).toEqual([1, 2]);
     expect(b.size).toBe(4);
     b.ack();
@@ -41,8 +39,10 @@ describe('BoundedBuffer', () => {
     const b = new BoundedBuffer<number>(2, 'drop-oldest');
     fill(b, 1, 2);
     b.take(2);
-    expect(b.push(3)).toBe(3);
+    expect(b.push(3)).toBe(1);
     expect(b.inFlight).toEqual([1, 2]);
+    b.ack();
+    expect(b.take(5)).toEqual([]);
   });
 
   it('keeps a failed batch in flight until ack, and refuses a second take', () => {
@@ -58,12 +58,40 @@ describe('BoundedBuffer', () => {
 
   it('take() stops at a weight budget but always takes one item', () => {
     const b = new BoundedBuffer<number>(10, 'drop-newest');
-    fill(b, 1, 6); // weights = the numbers
-    expect(b.take(10, 6, (x) => x)).toEqual([1, 2, 3]);
+    fill(b, 1, 6, (x) => x); // weights = the numbers
+    expect(b.take(10, 6)).toEqual([1, 2, 3]);
     b.ack();
-    expect(b.take(10, 3, (x) => x)).toEqual([4]); // heavier than the budget alone
+    expect(b.take(10, 3)).toEqual([4]); // heavier than the budget alone
     b.ack();
-    expect(b.take(10, 100, (x) => x)).toEqual([5, 6]);
+    expect(b.take(10, 100)).toEqual([5, 6]);
+  });
+
+  it('holds at most maxWeight: drop-newest refuses, drop-oldest evicts just enough pending items', () => {
+    const newest = new BoundedBuffer<number>(100, 'drop-newest', 10);
+    expect(fill(newest, 1, 5, () => 3)).toBe(2);
+    expect(newest.weight).toBe(9);
+    expect(newest.take(100)).toEqual([1, 2, 3]);
+    const oldest = new BoundedBuffer<number>(100, 'drop-oldest', 10);
+    fill(oldest, 1, 3, () => 3);
+    expect(oldest.push(4, 7)).toBe(2); // 9 + 7 > 10: evicts 1 and 2 (weight 6)
+    expect(oldest.take(100)).toEqual([3, 4]);
+    expect(oldest.push(5, 11)).toBe(1); // heavier than the bound alone: refused, nothing evicted
+    expect(oldest.push(6, 1)).toBe(1); // only the in-flight batch (10) is held: cannot make room
+    oldest.ack();
+    expect(oldest.weight).toBe(0);
+  });
+
+  it('reweighHead replaces an estimate, and the bound then uses the exact weight', () => {
+    const b = new BoundedBuffer<number>(100, 'drop-newest', 10);
+    fill(b, 1, 2, () => 1);
+    expect(b.peek()).toBe(1);
+    b.reweighHead(8);
+    expect(b.weight).toBe(9);
+    expect(b.push(3, 2)).toBe(1);
+    expect(b.discardHead()).toBe(1);
+    expect(b.weight).toBe(1);
+    expect(b.push(3, 2)).toBe(0);
+    expect(b.take(100)).toEqual([2, 3]);
   });
 
   it('settled(seq) says when everything accepted up to seq has left', () => {
@@ -107,26 +135,35 @@ describe('BoundedBuffer', () => {
 
   // Model check: random push/take/ack/fail sequences against a plain array model.
   it('matches a simple model: bound, FIFO order, exact drop accounting', () => {
-    const op = fc.oneof(fc.constant({ t: 'push' as const }), fc.record({ t: fc.constant('take' as const), n: fc.integer({ min: 1, max: 6 }) }), fc.constant({ t: 'ack' as const }));
+    const op = fc.oneof(
+      fc.record({ t: fc.constant('push' as const), w: fc.integer({ min: 0, max: 6 }) }),
+      fc.record({ t: fc.constant('take' as const), n: fc.integer({ min: 1, max: 6 }) }),
+      fc.constant({ t: 'ack' as const }),
+    );
     fc.assert(
-      fc.property(fc.integer({ min: 1, max: 8 }), fc.constantFrom<OverflowPolicy>('drop-newest', 'drop-oldest'), fc.array(op, { maxLength: 200 }), (cap, policy, ops) => {
-        const b = new BoundedBuffer<number>(cap, policy);
+      fc.property(fc.integer({ min: 1, max: 8 }), fc.integer({ min: 1, max: 20 }), fc.constantFrom<OverflowPolicy>('drop-newest', 'drop-oldest'), fc.array(op, { maxLength: 200 }), (cap, maxWeight, policy, ops) => {
+        const b = new BoundedBuffer<number>(cap, policy, maxWeight);
         let inflight: number[] = [];
         let pending: number[] = [];
+        const weightOf = new Map<number, number>();
+        const sum = (xs: number[]) => xs.reduce((n, x) => n + (weightOf.get(x) ?? 0), 0);
+        const fits = (w: number) => inflight.length + pending.length < cap && sum(inflight) + sum(pending) + w <= maxWeight;
         const sent: number[] = [];
         let next = 0;
         let dropped = 0;
         for (const o of ops) {
           if (o.t === 'push') {
             const item = next++;
-            let expectDrop: number | undefined;
-            if (inflight.length + pending.length >= cap) {
-              if (policy === 'drop-newest' || pending.length === 0) expectDrop = item;
-              else expectDrop = pending.shift();
+            weightOf.set(item, o.w);
+            let expectDrops = 0;
+            if (!fits(o.w)) {
+              const fitsAlone = inflight.length < cap && sum(inflight) + o.w <= maxWeight;
+              if (policy === 'drop-newest' || !fitsAlone) expectDrops = 1;
+              else while (!fits(o.w)) (pending.shift(), expectDrops++);
             }
-            if (expectDrop !== item) pending.push(item);
-            if (expectDrop !== undefined) dropped++;
-            expect(b.push(item)).toBe(expectDrop);
+            if (fits(o.w)) pending.push(item); // refused items do not fit; after evictions they do
+            dropped += expectDrops;
+            expect(b.push(item, o.w)).toBe(expectDrops);
           } else if (o.t === 'take' && inflight.length === 0) {
             inflight = pending.slice(0, o.n);
             pending = pending.slice(o.n);
@@ -138,6 +175,8 @@ describe('BoundedBuffer', () => {
           }
           expect(b.size).toBe(inflight.length + pending.length);
           expect(b.size).toBeLessThanOrEqual(cap);
+          expect(b.weight).toBe(sum(inflight) + sum(pending));
+          expect(b.weight).toBeLessThanOrEqual(maxWeight);
         }
         // Every item is sent, dropped or still held; sent items came out in order.
         expect(sent.length + dropped + b.size).toBe(next);

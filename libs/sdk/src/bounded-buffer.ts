@@ -5,34 +5,48 @@ export type OverflowPolicy = 'drop-oldest' | 'drop-newest';
  * A bounded FIFO of items waiting to be sent: the batch being sent ("in flight") followed by
  * the items behind it ("pending"). Pure data structure: no I/O, no timers.
  *
- * - `size` (in flight + pending) never exceeds `capacity`.
- * - When full, `drop-newest` refuses the incoming item; `drop-oldest` evicts the oldest
- *   *pending* item. Items in flight are never evicted: the broker may already hold them, so
- *   counting them as dropped could be a lie. If every item is in flight, the incoming item is
- *   refused whatever the policy.
+ * - Bounded twice: `size` (in flight + pending) never exceeds `capacity`, and `weight` (the sum
+ *   of the weights given to `push`, e.g. estimated bytes) never exceeds `maxWeight`.
+ * - When an item does not fit, `drop-newest` refuses it; `drop-oldest` evicts the oldest
+ *   *pending* items until it fits. Items in flight are never evicted: the broker may already
+ *   hold them, so counting them as dropped could be a lie. If the item would not fit even with
+ *   every pending item evicted, it is refused whatever the policy (and nothing is evicted).
+ * - A pending item's weight can be corrected once it is known exactly (`reweighHead`).
  * - A failed send leaves the in-flight batch where it is, to be retried; `ack()` removes it.
  * - Accepted items are numbered 1, 2, 3, ... so a caller can wait until everything accepted
  *   up to some number has left the buffer (`settled`).
  */
 export class BoundedBuffer<T> {
   private readonly ring: (T | undefined)[];
+  private readonly weights: Float64Array;
   private head = 0;
   private pending = 0;
+  private pendingWeight = 0;
   private batch: T[] = [];
+  private batchWeight = 0;
   private batchFirstSeq = 0;
   private accepted = 0;
 
   constructor(
     readonly capacity: number,
     readonly policy: OverflowPolicy,
+    /** Most total weight held (in flight + pending). */
+    readonly maxWeight = Infinity,
   ) {
     if (!Number.isInteger(capacity) || capacity < 1) throw new RangeError(`capacity must be a positive integer, got ${capacity}`);
+    if (!(maxWeight > 0)) throw new RangeError(`maxWeight must be positive, got ${maxWeight}`);
     this.ring = new Array<T | undefined>(capacity);
+    this.weights = new Float64Array(capacity);
   }
 
   /** Items held: in flight + pending. */
   get size(): number {
     return this.batch.length + this.pending;
+  }
+
+  /** Total weight held: in flight + pending. */
+  get weight(): number {
+    return this.batchWeight + this.pendingWeight;
   }
 
   /** Items waiting behind the in-flight batch. */
@@ -51,35 +65,68 @@ export class BoundedBuffer<T> {
   }
 
   /**
-   * Appends `item`. Returns the item dropped to respect the bound (the incoming one, or the
-   * oldest pending one under `drop-oldest`), or undefined when nothing was dropped.
+   * Appends `item` weighing `weight`. Returns how many items were dropped to respect the
+   * bounds: 0, 1 when the incoming item is refused, or the number of pending items evicted
+   * under `drop-oldest`.
    */
-  push(item: T): T | undefined {
-    let dropped: T | undefined;
-    if (this.size >= this.capacity) {
-      if (this.policy === 'drop-newest' || this.pending === 0) return item;
-      dropped = this.shift();
+  push(item: T, weight = 0): number {
+    let evicted = 0;
+    if (this.size >= this.capacity || this.weight + weight > this.maxWeight) {
+      const fitsAlone = this.batch.length < this.capacity && this.batchWeight + weight <= this.maxWeight;
+      if (this.policy === 'drop-newest' || !fitsAlone) return 1;
+      while (this.size >= this.capacity || this.weight + weight > this.maxWeight) {
+        this.shift();
+        evicted++;
+      }
     }
-    this.ring[(this.head + this.pending) % this.capacity] = item;
+    const at = (this.head + this.pending) % this.capacity;
+    this.ring[at] = item;
+    this.weights[at] = weight;
+    this.pendingWeight += weight;
     this.pending++;
     this.accepted++;
-    return dropped;
+    return evicted;
+  }
+
+  /** The oldest pending item (the next to be taken), or undefined when none is pending. */
+  peek(): T | undefined {
+    return this.pending > 0 ? this.ring[this.head] : undefined;
+  }
+
+  /** Weight of the oldest pending item (0 when none is pending). */
+  headWeight(): number {
+    return this.pending > 0 ? this.weights[this.head] : 0;
+  }
+
+  /** Replaces the weight of the oldest pending item, e.g. an estimate by the exact figure. */
+  reweighHead(weight: number): void {
+    if (this.pending === 0) return;
+    this.pendingWeight += weight - this.weights[this.head];
+    this.weights[this.head] = weight;
+  }
+
+  /** Removes the oldest pending item without sending it (e.g. it turned out invalid). */
+  discardHead(): T | undefined {
+    return this.pending > 0 ? this.shift() : undefined;
+  }
+
+  /** Moves the oldest pending item to the end of the in-flight batch. */
+  takeHead(): void {
+    if (this.pending === 0) return;
+    if (this.batch.length === 0) this.batchFirstSeq = this.accepted - this.pending + 1;
+    this.batchWeight += this.weights[this.head];
+    this.batch.push(this.shift());
   }
 
   /**
-   * Moves up to `max` pending items into the in-flight batch and returns it. With `weigh`, it
-   * also stops before the total weight would exceed `maxWeight` (but always takes one item).
+   * Moves up to `max` pending items into the in-flight batch and returns it, stopping before
+   * the batch's total weight would exceed `maxBatchWeight` (but always taking one item).
    */
-  take(max: number, maxWeight = Infinity, weigh?: (item: T) => number): readonly T[] {
+  take(max: number, maxBatchWeight = Infinity): readonly T[] {
     if (this.batch.length > 0) throw new Error('a batch is already in flight; ack() it first');
-    this.batchFirstSeq = this.accepted - this.pending + 1;
-    let weight = 0;
     while (this.batch.length < max && this.pending > 0) {
-      if (weigh) {
-        weight += weigh(this.ring[this.head] as T);
-        if (weight > maxWeight && this.batch.length > 0) break;
-      }
-      this.batch.push(this.shift());
+      if (this.batch.length > 0 && this.batchWeight + this.headWeight() > maxBatchWeight) break;
+      this.takeHead();
     }
     return this.batch;
   }
@@ -88,13 +135,14 @@ export class BoundedBuffer<T> {
   ack(): number {
     const n = this.batch.length;
     this.batch = [];
+    this.batchWeight = 0;
     return n;
   }
 
   /** Removes everything (in flight and pending); returns how many items were removed. */
   clear(): number {
     const n = this.size;
-    this.batch = [];
+    this.ack();
     while (this.pending > 0) this.shift();
     return n;
   }
@@ -108,6 +156,7 @@ export class BoundedBuffer<T> {
   private shift(): T {
     const item = this.ring[this.head] as T;
     this.ring[this.head] = undefined;
+    this.pendingWeight -= this.weights[this.head];
     this.head = (this.head + 1) % this.capacity;
     this.pending--;
     return item;

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { clone, create, MessageInitShape, toBinary } from '@bufbuild/protobuf';
-import { Timestamp, timestampDate, timestampNow } from '@bufbuild/protobuf/wkt';
+import { Timestamp, timestampDate, timestampFromMs } from '@bufbuild/protobuf/wkt';
 import { PredictionEventSchema, validatePredictionEvent } from '@labelloop/contracts';
 import { envelopeHeaders } from '@labelloop/messaging';
 
@@ -21,20 +21,21 @@ export interface PredictionRecord {
 export type EncodeResult = { ok: true; eventId: string; record: PredictionRecord } | { ok: false; eventId?: string; reason: string };
 
 /**
- * Fills defaults (event id = random UUID when empty, timestamp = now when unset), validates
- * with `validatePredictionEvent` and encodes one prediction as a Kafka record. Never throws:
+ * Fills defaults (event id = random UUID when empty, timestamp = `nowMs` when unset), validates
+ * with `validatePredictionEvent` and encodes one prediction as a Kafka record. `nowMs` is when
+ * the prediction was recorded (ms since the epoch; default: now). Never throws:
  * any problem, including one raised by the protobuf or CloudEvents encoders, comes back as
  * `{ ok: false, reason }`. A message passed in is not modified (it is copied when a default
  * must be filled in).
  */
-export function encodePrediction(prediction: PredictionEventInit, source: string): EncodeResult {
+export function encodePrediction(prediction: PredictionEventInit, source: string, nowMs = Date.now()): EncodeResult {
   let eventId: string | undefined;
   try {
     let msg = create(PredictionEventSchema, prediction);
     if (!msg.eventId || !msg.timestamp) {
       if (msg === prediction) msg = clone(PredictionEventSchema, msg);
       if (!msg.eventId) msg.eventId = randomUUID();
-      if (!msg.timestamp) msg.timestamp = timestampNow();
+      if (!msg.timestamp) msg.timestamp = timestampFromMs(nowMs);
     }
     eventId = msg.eventId;
     const problem = validatePredictionEvent(msg);

@@ -4,11 +4,13 @@
  * in recorder.integration-spec.ts.
  */
 import { create, fromBinary } from '@bufbuild/protobuf';
+import fc from 'fast-check';
 import { timestampFromMs } from '@bufbuild/protobuf/wkt';
-import type { Kafka, ProducerBatch } from 'kafkajs';
+import type { Kafka, Message, ProducerBatch } from 'kafkajs';
 import { Registry } from 'prom-client';
 import { PredictionEvent, PredictionEventSchema } from '@labelloop/contracts';
 import { readEnvelope } from '@labelloop/messaging';
+import { expectSameAsOldPath, oldPathAccepts, predictionArb } from '../test/predictions.factory';
 import { encodePrediction, PredictionEventInit } from './encode';
 import { PredictionRecorder, PredictionRecorderOptions, RecorderError } from './recorder';
 
@@ -60,8 +62,11 @@ class FakeProducer {
   batchSizes(): number[] {
     return this.batches.map((b) => (b.topicMessages ?? []).reduce((n, t) => n + t.messages.length, 0));
   }
+  sent(): Message[] {
+    return this.batches.flatMap((b) => (b.topicMessages ?? []).flatMap((t) => t.messages));
+  }
   sentIds(): string[] {
-    return this.batches.flatMap((b) => (b.topicMessages ?? []).flatMap((t) => t.messages.map((m) => String(m.headers?.ce_id))));
+    return this.sent().map((m) => String(m.headers?.ce_id));
   }
 }
 
@@ -142,12 +147,14 @@ describe('PredictionRecorder (no Kafka)', () => {
     expect(() => r.record(undefined as unknown as PredictionEventInit)).not.toThrow();
     r.record(valid(2));
     await r.flush();
-    expect(r.stats()).toMatchObject({ recorded: 1, rejected: 3, sent: 1, buffered: 0 });
+    expect(r.stats()).toMatchObject({ recorded: 4, rejected: 3, sent: 1, buffered: 0 });
   });
 
-  it('reports an invalid event with its id and reason', () => {
+  it('validates in the sender: an invalid event does not call onError inside record(), flush() settles it', async () => {
     const r = make();
     r.record(valid(7, { modelVersion: '' }));
+    expect(errors).toHaveLength(0);
+    await r.flush();
     expect(errors).toHaveLength(1);
     expect(errors[0]).toMatchObject({ kind: 'invalid', eventId: 'e-7' });
     expect(errors[0].message).toContain('model_version is required');
@@ -202,7 +209,7 @@ describe('PredictionRecorder (no Kafka)', () => {
     r.record(padded(99, 3000));
     await r.flush();
     expect(fake.batchSizes()).toEqual([2, 2, 2]);
-    expect(r.stats()).toMatchObject({ recorded: 6, sent: 6, rejected: 1 });
+    expect(r.stats()).toMatchObject({ recorded: 7, sent: 6, rejected: 1 });
     expect(errors.find((e) => e.kind === 'invalid')?.message).toMatch(/too large/);
   });
 
@@ -251,22 +258,89 @@ describe('PredictionRecorder (no Kafka)', () => {
     const r = make({ maxBufferSize: 2 });
     const registry = new Registry();
     r.registerMetrics(registry);
-    for (let i = 0; i < 5; i++) r.record(valid(i));
     r.record(valid(9, { confidence: 7 }));
+    for (let i = 0; i < 5; i++) r.record(valid(i));
     let text = await registry.metrics();
-    expect(text).toContain('labelloop_sdk_events_recorded_total 5');
-    expect(text).toContain('labelloop_sdk_events_dropped_total{reason="overflow"} 3');
-    expect(text).toContain('labelloop_sdk_events_rejected_total 1');
+    expect(text).toContain('labelloop_sdk_events_recorded_total 6');
+    expect(text).toContain('labelloop_sdk_events_dropped_total{reason="overflow"} 4');
     expect(text).toContain('labelloop_sdk_events_buffered 2');
     await r.flush();
     text = await registry.metrics();
-    expect(text).toContain('labelloop_sdk_events_sent_total 2');
+    expect(text).toContain('labelloop_sdk_events_rejected_total 1');
+    expect(text).toContain('labelloop_sdk_events_sent_total 1');
     expect(text).toContain('labelloop_sdk_events_buffered 0');
+  });
+
+  it('bounds the buffer by bytes: estimated at record(), exact once the sender has encoded', async () => {
+    // ~1.3 KB each on the wire, nearly all of it in a map that record() does not read.
+    const heavy = (i: number) => valid(i, { numericFeatures: Object.fromEntries(Array.from({ length: 80 }, (_, k) => [`feature-${k}`, k])) });
+    const r = make({ maxBufferBytes: 20_000, batchSize: 12, lingerMs: 0 });
+    fake.hold();
+    for (let i = 0; i < 12; i++) r.record(heavy(i)); // estimated small: all accepted
+    for (let i = 0; i < 5 && fake.batches.length === 0 && r.stats().buffered > 0; i++) await tick();
+    // The sender encoded them (a batch of ~16 KB in flight) and learned the size: room for ~2 more.
+    for (let i = 12; i < 40; i++) r.record(heavy(i));
+    const s = r.stats();
+    expect(s.buffered).toBeLessThanOrEqual(15);
+    expect(s.dropped).toBe(40 - s.buffered);
+    expect(errors.filter((e) => e.kind === 'overflow')).toHaveLength(1);
+    fake.release();
+    await r.flush();
+    expect(r.stats()).toMatchObject({ recorded: 40, sent: s.buffered, dropped: 40 - s.buffered, buffered: 0 });
+    expect(fake.sentIds().slice(0, 12)).toEqual(Array.from({ length: 12 }, (_, i) => `e-${i}`));
+  });
+
+  it('refuses an event alone larger than maxBufferBytes, and a full buffer by bytes under drop-oldest evicts enough', async () => {
+    const padded = (i: number, n: number) => valid(i, { inputUri: 'x'.repeat(n) });
+    const r = make({ maxBufferBytes: 5000, overflow: 'drop-oldest', lingerMs: 1000 });
+    r.record(padded(0, 6000));
+    expect(r.stats()).toMatchObject({ recorded: 1, dropped: 1, buffered: 0 });
+    for (let i = 1; i <= 4; i++) r.record(padded(i, 1000));
+    r.record(padded(5, 2500)); // evicts the oldest two or three to fit
+    const s = r.stats();
+    expect(s.dropped).toBeGreaterThanOrEqual(3);
+    await r.flush();
+    expect(fake.sentIds().at(-1)).toBe('e-5');
+    expect(r.stats()).toMatchObject({ recorded: 6, sent: 6 - s.dropped, buffered: 0 });
+  });
+
+  it('close() right after a burst sends everything recorded before it, including a batch in flight', async () => {
+    const r = make({ batchSize: 100 });
+    fake.hold();
+    for (let i = 0; i < 150; i++) r.record(valid(i));
+    for (let i = 0; i < 5 && r.stats().buffered === 150; i++) await tick();
+    for (let i = 150; i < 3000; i++) r.record(valid(i));
+    const closed = r.close();
+    fake.release();
+    await closed;
+    expect(fake.sentIds()).toEqual(Array.from({ length: 3000 }, (_, i) => `e-${i}`));
+    expect(r.stats()).toMatchObject({ recorded: 3000, sent: 3000, dropped: 0, rejected: 0, buffered: 0 });
+  });
+
+  it('puts on the wire what the old encode path (encodePrediction at record time) gave, byte for byte (fuzzed)', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.array(predictionArb(), { maxLength: 40 }), fc.integer({ min: 1, max: 8 }), async (events, batchSize) => {
+        const f = new FakeProducer();
+        const r = new PredictionRecorder({ kafka: f.kafka(), source: 'inference/fuzz', batchSize, lingerMs: 0 });
+        const from = Date.now();
+        for (const p of events) r.record(p);
+        const to = Date.now();
+        await new Promise((res) => setTimeout(res, 5)); // encoding later must not move the default timestamp
+        await r.close();
+        const accepted = events.filter((p) => oldPathAccepts(p, 'inference/fuzz'));
+        const sent = f.sent();
+        expect(r.stats()).toMatchObject({ recorded: events.length, sent: accepted.length, rejected: events.length - accepted.length, dropped: 0 });
+        expect(sent).toHaveLength(accepted.length);
+        sent.forEach((m, i) => expectSameAsOldPath({ key: String(m.key), value: m.value as Buffer, headers: m.headers as Record<string, string> }, accepted[i], 'inference/fuzz', from, to));
+      }),
+      { numRuns: 60 },
+    );
   });
 
   it('refuses bad options when constructed', () => {
     expect(() => new PredictionRecorder({ source: 's' })).toThrow(/brokers/);
     expect(() => new PredictionRecorder({ kafka: fake.kafka(), source: 's', maxBufferSize: 0 })).toThrow(/maxBufferSize/);
+    expect(() => new PredictionRecorder({ kafka: fake.kafka(), source: 's', maxBufferBytes: 0.5 })).toThrow(/maxBufferBytes/);
     expect(() => new PredictionRecorder({ kafka: fake.kafka(), source: '' })).toThrow();
     expect(() => new PredictionRecorder({ kafka: fake.kafka(), source: 's', overflow: 'block' as never })).toThrow(/overflow/);
   });

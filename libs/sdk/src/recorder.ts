@@ -4,13 +4,14 @@ import { Topics } from '@labelloop/contracts';
 import { backoffMs, envelopeHeaders, sleep } from '@labelloop/messaging';
 import { BoundedBuffer, OverflowPolicy } from './bounded-buffer';
 import { encodePrediction, PredictionEventInit } from './encode';
+import { directBytes, Recorded } from './recorded';
 
 /** Why an event did not reach Kafka although it was valid. */
 export type DropReason = 'overflow' | 'closed';
 
 /** What `onError` reports. */
 export type RecorderErrorKind =
-  /** `record()` got an event that failed validation or could not be encoded (counted in `rejected`). */
+  /** An event failed validation or could not be encoded, found by the sender (counted in `rejected`). */
   | 'invalid'
   /** The buffer became full and started dropping events (reported once per episode; each drop is counted). */
   | 'overflow'
@@ -45,6 +46,12 @@ export interface PredictionRecorderOptions {
   topic?: string;
   /** Most events held in memory (being sent + waiting). Default 10 000. */
   maxBufferSize?: number;
+  /**
+   * Most bytes held in memory (being sent + waiting), counted as on the wire (value + key +
+   * headers): estimated when recorded, exact once the sender has encoded the event.
+   * Default 32 MiB (the Java producer's `buffer.memory`).
+   */
+  maxBufferBytes?: number;
   /** Most events per `sendBatch`; a full batch is sent at once. Default 500. */
   batchSize?: number;
   /** How long a partial batch waits for more events before it is sent. Default 50 ms. */
@@ -57,19 +64,19 @@ export interface PredictionRecorderOptions {
   maxBatchBytes?: number;
   /** What a full buffer drops. Default `drop-newest`. */
   overflow?: OverflowPolicy;
-  /** Called for invalid events, overflow, send failures; exceptions it throws are ignored. */
+  /** Called for invalid events (from the sender), overflow, send failures; exceptions it throws are ignored. */
   onError?: (error: RecorderError) => void;
 }
 
-/** Counters since the recorder was created. `recorded = sent + dropped + buffered` at all times. */
+/** Counters since the recorder was created. `recorded = sent + dropped + rejected + buffered` at all times. */
 export interface RecorderStats {
-  /** Valid events passed to `record()`. */
+  /** Events passed to `record()`. */
   recorded: number;
   /** Events acknowledged by Kafka (acks=all). */
   sent: number;
-  /** Valid events that will never be sent: buffer overflow, or recorded/left over at close. */
+  /** Events that will never be sent: buffer overflow, or recorded/left over at close (they are not validated). */
   dropped: number;
-  /** Events refused by validation or encoding (not part of `recorded`). */
+  /** Events refused by validation or encoding. */
   rejected: number;
   /** Events in memory now (being sent + waiting). */
   buffered: number;
@@ -80,11 +87,12 @@ export interface RecorderStats {
 /**
  * Records PredictionEvents from a production inference service without slowing it down.
  *
- * `record()` is synchronous and never touches the network: it validates and encodes the event
- * and appends it to a bounded in-memory buffer. A background loop sends the buffer to Kafka in
- * batches with an idempotent producer (acks=all), retrying failures with backoff. When the
- * buffer is full the overflow policy drops events and counts them. `flush()` waits until
- * everything recorded so far is acknowledged; `close()` flushes and disconnects.
+ * `record()` is synchronous and never touches the network: it appends the caller's object, with
+ * the time, to a bounded in-memory buffer. A background loop validates and encodes the buffered
+ * events and sends them to Kafka in batches with an idempotent producer (acks=all), retrying
+ * failures with backoff. When the buffer is full the overflow policy drops events and counts
+ * them. `flush()` waits until everything recorded so far is acknowledged (or counted as
+ * dropped or rejected); `close()` flushes and disconnects.
  */
 export class PredictionRecorder {
   private readonly source: string;
@@ -93,7 +101,9 @@ export class PredictionRecorder {
   private readonly maxBatchBytes: number;
   private readonly lingerMs: number;
   private readonly onError?: (error: RecorderError) => void;
-  private readonly buffer: BoundedBuffer<Message>;
+  private readonly buffer: BoundedBuffer<Recorded>;
+  /** Wire bytes of an event beyond its `directBytes` (maps, field tags, headers), a running mean. */
+  private extraBytes = 256;
   private readonly producer: Producer;
   private readonly abort = new AbortController();
   private readonly loop: Promise<void>;
@@ -110,10 +120,10 @@ export class PredictionRecorder {
 
   /** Validates the options (throws on bad ones) and starts the background sender. */
   constructor(opts: PredictionRecorderOptions) {
-    const { maxBufferSize = 10_000, batchSize = 500, maxBatchBytes = 512 * 1024, lingerMs = 50, overflow = 'drop-newest' } = opts;
+    const { maxBufferSize = 10_000, maxBufferBytes = 32 * 1024 * 1024, batchSize = 500, maxBatchBytes = 512 * 1024, lingerMs = 50, overflow = 'drop-newest' } = opts;
     if (!opts.kafka === !opts.brokers?.length) throw new Error('give exactly one of `brokers` or `kafka`');
     if (overflow !== 'drop-newest' && overflow !== 'drop-oldest') throw new Error(`unknown overflow policy ${JSON.stringify(overflow)}`);
-    for (const [name, v] of Object.entries({ maxBufferSize, batchSize, maxBatchBytes })) {
+    for (const [name, v] of Object.entries({ maxBufferSize, maxBufferBytes, batchSize, maxBatchBytes })) {
       if (!Number.isInteger(v) || v < 1) throw new RangeError(`${name} must be a positive integer, got ${v}`);
     }
     if (!(lingerMs >= 0)) throw new RangeError(`lingerMs must be >= 0, got ${lingerMs}`);
@@ -125,7 +135,7 @@ export class PredictionRecorder {
     this.maxBatchBytes = maxBatchBytes;
     this.lingerMs = lingerMs;
     this.onError = opts.onError;
-    this.buffer = new BoundedBuffer<Message>(maxBufferSize, overflow);
+    this.buffer = new BoundedBuffer<Recorded>(maxBufferSize, overflow, maxBufferBytes);
     const kafka =
       opts.kafka ??
       new Kafka({
@@ -147,38 +157,33 @@ export class PredictionRecorder {
 
   /**
    * Queues one prediction for Kafka and returns at once; never waits on the network and
-   * never throws. Fills `eventId` (random UUID) and `timestamp` (now) when empty, validates
-   * with `validatePredictionEvent`, encodes protobuf + CloudEvents headers (key = model id).
-   * An invalid event is counted in `rejected` and reported to `onError`. When the buffer is
-   * full the overflow policy drops an event, counted in `dropped{reason="overflow"}`.
+   * never throws. The recorder keeps the object and reads it later, in the background sender:
+   * do not modify it after the call. The sender fills `eventId` (random UUID) and `timestamp`
+   * (the time of this call) when empty, validates with `validatePredictionEvent`, encodes
+   * protobuf + CloudEvents headers (key = model id). An invalid event is counted in `rejected`
+   * and reported to `onError` then. When the buffer is full the overflow policy drops an
+   * event, counted in `dropped{reason="overflow"}`.
    */
   record(prediction: PredictionEventInit): void {
+    this.counts.recorded++;
+    if (this.closing) return this.drop('closed', 1);
+    // The one check made here: there must be an object to keep (and to estimate the size of).
+    if (typeof prediction !== 'object' || prediction === null) return this.reject(`invalid prediction event: ${prediction} is not an object`);
     try {
-      const r = encodePrediction(prediction, this.source);
-      if (!r.ok) {
-        this.counts.rejected++;
-        this.report(new RecorderError('invalid', `invalid prediction event: ${r.reason}`, r.eventId));
-        return;
-      }
-      if (r.record.value.length > this.maxBatchBytes) {
-        this.counts.rejected++;
-        this.report(new RecorderError('invalid', `prediction event too large: ${r.record.value.length} bytes > maxBatchBytes`, r.eventId));
-        return;
-      }
-      this.counts.recorded++;
-      if (this.closing) return this.drop('closed', 1);
-      if (this.buffer.push(r.record) !== undefined) this.drop('overflow', 1);
+      const direct = directBytes(prediction);
+      const dropped = this.buffer.push(new Recorded(prediction, Date.now(), direct), direct + (this.extraBytes | 0));
+      if (dropped > 0) this.drop('overflow', dropped);
       if (this.wakeup && (this.wakeOnAny || this.buffer.pendingSize >= this.batchSize)) this.wake();
     } catch (err) {
-      // Not reachable by design; the caller's hot path must survive a bug here all the same.
-      this.counts.rejected++;
-      this.report(new RecorderError('invalid', `record failed: ${(err as Error).message}`, undefined, err));
+      // Not reachable by design (a getter on the caller's object could throw); the caller's
+      // hot path must survive it all the same.
+      this.reject(`record failed: ${(err as Error).message}`, undefined, err);
     }
   }
 
   /**
    * Resolves when every event recorded before the call is acknowledged by Kafka (or was
-   * counted as dropped). While the broker is unreachable it keeps waiting; use
+   * counted as dropped or rejected). While the broker is unreachable it keeps waiting; use
    * `close({ timeoutMs })` to bound a shutdown.
    */
   flush(): Promise<void> {
@@ -223,14 +228,14 @@ export class PredictionRecorder {
           this.inc(value());
         },
       });
-    counter('labelloop_sdk_events_recorded_total', 'Valid prediction events passed to record()', () => this.counts.recorded);
+    counter('labelloop_sdk_events_recorded_total', 'Prediction events passed to record()', () => this.counts.recorded);
     counter('labelloop_sdk_events_sent_total', 'Prediction events acknowledged by Kafka', () => this.counts.sent);
     counter('labelloop_sdk_events_rejected_total', 'Prediction events refused by validation', () => this.counts.rejected);
     counter('labelloop_sdk_send_errors_total', 'Failed batch sends (retried)', () => this.counts.sendErrors);
     const drops = this.drops;
     new Counter({
       name: 'labelloop_sdk_events_dropped_total',
-      help: 'Valid prediction events dropped before reaching Kafka, by reason',
+      help: 'Prediction events dropped before reaching Kafka, by reason',
       labelNames: ['reason'],
       registers: [registry],
       collect() {
@@ -278,9 +283,13 @@ export class PredictionRecorder {
         await this.waitForBatch();
         if (this.stopped) break;
         if (this.buffer.pendingSize === 0) continue;
-        this.buffer.take(this.batchSize, this.maxBatchBytes, recordBytes);
+        this.fillBatch();
+        if (this.buffer.inFlight.length === 0) {
+          this.settleWaiters(); // every pending event was rejected
+          continue;
+        }
       }
-      const messages = this.buffer.inFlight as Message[];
+      const messages = this.buffer.inFlight.map((r) => r.message as Message);
       try {
         if (!this.connected) {
           await this.producer.connect();
@@ -289,7 +298,7 @@ export class PredictionRecorder {
         await this.producer.sendBatch({ acks: -1, topicMessages: [{ topic: this.topic, messages }] });
         this.counts.sent += this.buffer.ack();
         attempt = 0;
-        if (this.buffer.size < this.buffer.capacity) this.overflowing = false;
+        if (this.buffer.size < this.buffer.capacity && this.buffer.weight < this.buffer.maxWeight) this.overflowing = false;
       } catch (err) {
         this.counts.sendErrors++;
         const msg = `sending ${messages.length} events failed (attempt ${attempt + 1}), will retry: ${(err as Error).message}`;
@@ -297,6 +306,40 @@ export class PredictionRecorder {
         await sleep(backoffMs(attempt++, 100, 5000), this.abort.signal);
       }
       this.settleWaiters();
+    }
+  }
+
+  /**
+   * Encodes pending events into the in-flight batch, up to `batchSize` events and
+   * `maxBatchBytes` (at least one event). Invalid events leave the buffer as rejected. An event
+   * encoded but left for the next batch keeps its encoding, and a batch keeps its bytes across
+   * retries.
+   */
+  private fillBatch(): void {
+    const buffer = this.buffer;
+    let bytes = 0;
+    for (let r = buffer.peek(); r !== undefined && buffer.inFlight.length < this.batchSize; r = buffer.peek()) {
+      if (!r.message) {
+        const e = encodePrediction(r.prediction as PredictionEventInit, this.source, r.recordedAtMs);
+        if (!e.ok) {
+          buffer.discardHead();
+          this.reject(`invalid prediction event: ${e.reason}`, e.eventId);
+          continue;
+        }
+        if (e.record.value.length > this.maxBatchBytes) {
+          buffer.discardHead();
+          this.reject(`prediction event too large: ${e.record.value.length} bytes > maxBatchBytes`, e.eventId);
+          continue;
+        }
+        r.encoded(e.record);
+        const exact = recordBytes(e.record);
+        buffer.reweighHead(exact);
+        this.extraBytes += (exact - r.directBytes - this.extraBytes) / 16;
+      }
+      const weight = buffer.headWeight();
+      if (bytes + weight > this.maxBatchBytes && buffer.inFlight.length > 0) break;
+      bytes += weight;
+      buffer.takeHead();
     }
   }
 
@@ -345,6 +388,11 @@ export class PredictionRecorder {
       else still.push(w);
     }
     this.waiters = still;
+  }
+
+  private reject(reason: string, eventId?: string, cause?: unknown): void {
+    this.counts.rejected++;
+    this.report(new RecorderError('invalid', reason, eventId, cause));
   }
 
   private report(error: RecorderError): void {
