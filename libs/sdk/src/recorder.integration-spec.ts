@@ -8,10 +8,12 @@
 import { createServer } from 'node:net';
 import { randomUUID } from 'node:crypto';
 import { fromBinary } from '@bufbuild/protobuf';
+import fc from 'fast-check';
 import type { Kafka } from 'kafkajs';
 import { Registry } from 'prom-client';
 import { PredictionEvent, PredictionEventSchema, Topics } from '@labelloop/contracts';
 import { eventually, testKafka } from '@labelloop/testing';
+import { expectSameAsOldPath, oldPathAccepts, predictionArb } from '../test/predictions.factory';
 import type { PredictionEventInit } from './encode';
 import { PredictionRecorder, RecorderError } from './recorder';
 
@@ -20,6 +22,7 @@ const brokers = () => (process.env.KAFKA_BROKERS ?? '127.0.0.1:19092').split(','
 
 interface Read {
   key: string | null;
+  value: Buffer;
   headers: Record<string, string>;
   event: PredictionEvent;
   partition: number;
@@ -52,7 +55,8 @@ async function readModel(kafka: Kafka, modelId: string): Promise<Read[]> {
       if (message.key?.toString() === modelId) {
         const headers: Record<string, string> = {};
         for (const [k, v] of Object.entries(message.headers ?? {})) headers[k] = String(Array.isArray(v) ? v[0] : v);
-        out.push({ key: message.key.toString(), headers, event: fromBinary(PredictionEventSchema, message.value ?? Buffer.alloc(0)), partition, offset });
+        const value = message.value ?? Buffer.alloc(0);
+        out.push({ key: message.key.toString(), value, headers, event: fromBinary(PredictionEventSchema, value), partition, offset });
       }
       if (offset === end - 1) {
         pending.delete(partition);
@@ -113,7 +117,7 @@ describe('PredictionRecorder (real Kafka)', () => {
       if (i % 500 === 499) await new Promise((r) => setImmediate(r));
     }
     await recorder.flush();
-    expect(recorder.stats()).toEqual({ recorded: 4500, sent: 4500, dropped: 0, rejected: 500, buffered: 0, sendErrors: 0 });
+    expect(recorder.stats()).toEqual({ recorded: 5000, sent: 4500, dropped: 0, rejected: 500, buffered: 0, sendErrors: 0 });
     expect(errors.filter((e) => e.kind === 'invalid')).toHaveLength(500);
     await recorder.close();
 
@@ -159,23 +163,44 @@ describe('PredictionRecorder (real Kafka)', () => {
     const modelId = `sdk-it-refused-${run}`;
     const event = (i: number): PredictionEventInit => ({ eventId: `${run}-${i}`, modelId, modelVersion: 'v1', contentHash: `h${i}`, confidence: 0.5 });
     for (let i = 0; i < 300; i++) recorder.record(event(i));
+    // Invalid, but dropped by the full buffer before the sender could validate them: counted as dropped.
     for (let i = 0; i < 20; i++) recorder.record({ ...event(1000 + i), modelId: '' });
-    expect(recorder.stats()).toEqual({ recorded: 300, sent: 0, dropped: 250, rejected: 20, buffered: 50, sendErrors: 0 });
+    expect(recorder.stats()).toEqual({ recorded: 320, sent: 0, dropped: 270, rejected: 0, buffered: 50, sendErrors: 0 });
 
     // The sender keeps failing and retrying; the buffer stays at its bound meanwhile.
     await eventually(async () => recorder.stats().sendErrors >= 2, 'send errors against a refusing broker', 30_000, 50);
     expect(errors.find((e) => e.kind === 'send')?.message).toMatch(/ECONNREFUSED|Connection error|connect/i);
     for (let i = 300; i < 400; i++) recorder.record(event(i));
-    expect(recorder.stats()).toMatchObject({ recorded: 400, sent: 0, dropped: 350, buffered: 50 });
+    expect(recorder.stats()).toMatchObject({ recorded: 420, sent: 0, dropped: 370, buffered: 50 });
     const text = await registry.metrics();
-    expect(text).toContain('labelloop_sdk_events_dropped_total{reason="overflow"} 350');
+    expect(text).toContain('labelloop_sdk_events_dropped_total{reason="overflow"} 370');
     expect(text).toContain('labelloop_sdk_events_buffered 50');
     expect(errors.filter((e) => e.kind === 'overflow')).toHaveLength(1);
 
     // Closing with a deadline discards what is left, and says so in the counters.
     await recorder.close({ timeoutMs: 200 });
-    expect(recorder.stats()).toMatchObject({ recorded: 400, sent: 0, dropped: 400, buffered: 0 });
+    expect(recorder.stats()).toMatchObject({ recorded: 420, sent: 0, dropped: 420, buffered: 0 });
     expect(await registry.metrics()).toContain('labelloop_sdk_events_dropped_total{reason="closed"} 50');
+  });
+
+  it('close() right after a burst of fuzzed events: every valid one is on the topic, bytes and headers as the old encode path gave', async () => {
+    const modelId = `sdk-it-fuzz-${run}`;
+    // The model id is fixed (the read-back goes by key); every other field is fuzzed, about one in four invalid.
+    const events = fc.sample(predictionArb(fc.constant(modelId)), { numRuns: 3000, seed: 25 });
+    const errors: RecorderError[] = [];
+    const recorder = new PredictionRecorder({ brokers: brokers(), source, batchSize: 200, onError: (e) => errors.push(e) });
+    const from = Date.now();
+    for (const p of events) recorder.record(p);
+    const to = Date.now();
+    await recorder.close(); // no flush() first: close() must lose nothing
+    const accepted = events.filter((p) => oldPathAccepts(p, source));
+    expect(accepted.length).toBeGreaterThan(1500);
+    expect(accepted.length).toBeLessThan(3000);
+    expect(recorder.stats()).toEqual({ recorded: 3000, sent: accepted.length, dropped: 0, rejected: 3000 - accepted.length, buffered: 0, sendErrors: 0 });
+    expect(errors.filter((e) => e.kind === 'invalid')).toHaveLength(3000 - accepted.length);
+    const read = await readModel(kafka, modelId);
+    expect(read).toHaveLength(accepted.length); // one key, one partition: in recording order
+    read.forEach((r, i) => expectSameAsOldPath({ key: r.key ?? '', value: r.value, headers: r.headers }, accepted[i], source, from, to));
   });
 
   it('drop-oldest on the real broker: exactly the newest events arrive and the rest are counted', async () => {
