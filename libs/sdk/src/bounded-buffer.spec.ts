@@ -81,12 +81,13 @@ describe('BoundedBuffer', () => {
     expect(oldest.weight).toBe(0);
   });
 
-  it('reweighHead replaces an estimate, and the bound then uses the exact weight', () => {
+  it('reweigh replaces an estimate, and the bound then uses the exact weight', () => {
     const b = new BoundedBuffer<number>(100, 'drop-newest', 10);
     fill(b, 1, 2, () => 1);
-    expect(b.peek()).toBe(1);
-    b.reweighHead(8);
+    expect([b.at(0), b.at(1), b.at(2)]).toEqual([1, 2, undefined]);
+    b.reweigh(0, 8);
     expect(b.weight).toBe(9);
+    expect(b.weightAt(0)).toBe(8);
     expect(b.push(3, 2)).toBe(1);
     expect(b.discardHead()).toBe(1);
     expect(b.weight).toBe(1);

@@ -11,7 +11,7 @@ export type OverflowPolicy = 'drop-oldest' | 'drop-newest';
  *   *pending* items until it fits. Items in flight are never evicted: the broker may already
  *   hold them, so counting them as dropped could be a lie. If the item would not fit even with
  *   every pending item evicted, it is refused whatever the policy (and nothing is evicted).
- * - A pending item's weight can be corrected once it is known exactly (`reweighHead`).
+ * - A pending item's weight can be corrected once it is known exactly (`reweigh`).
  * - A failed send leaves the in-flight batch where it is, to be retried; `ack()` removes it.
  * - Accepted items are numbered 1, 2, 3, ... so a caller can wait until everything accepted
  *   up to some number has left the buffer (`settled`).
@@ -88,21 +88,22 @@ export class BoundedBuffer<T> {
     return evicted;
   }
 
-  /** The oldest pending item (the next to be taken), or undefined when none is pending. */
-  peek(): T | undefined {
-    return this.pending > 0 ? this.ring[this.head] : undefined;
+  /** The `k`-th pending item (0 = the oldest, the next to be taken), or undefined past the end. */
+  at(k: number): T | undefined {
+    return k >= 0 && k < this.pending ? this.ring[(this.head + k) % this.capacity] : undefined;
   }
 
-  /** Weight of the oldest pending item (0 when none is pending). */
-  headWeight(): number {
-    return this.pending > 0 ? this.weights[this.head] : 0;
+  /** Weight of the `k`-th pending item (0 past the end). */
+  weightAt(k: number): number {
+    return k >= 0 && k < this.pending ? this.weights[(this.head + k) % this.capacity] : 0;
   }
 
-  /** Replaces the weight of the oldest pending item, e.g. an estimate by the exact figure. */
-  reweighHead(weight: number): void {
-    if (this.pending === 0) return;
-    this.pendingWeight += weight - this.weights[this.head];
-    this.weights[this.head] = weight;
+  /** Replaces the weight of the `k`-th pending item, e.g. an estimate by the exact figure. */
+  reweigh(k: number, weight: number): void {
+    if (k < 0 || k >= this.pending) return;
+    const i = (this.head + k) % this.capacity;
+    this.pendingWeight += weight - this.weights[i];
+    this.weights[i] = weight;
   }
 
   /** Removes the oldest pending item without sending it (e.g. it turned out invalid). */
@@ -125,7 +126,7 @@ export class BoundedBuffer<T> {
   take(max: number, maxBatchWeight = Infinity): readonly T[] {
     if (this.batch.length > 0) throw new Error('a batch is already in flight; ack() it first');
     while (this.batch.length < max && this.pending > 0) {
-      if (this.batch.length > 0 && this.batchWeight + this.headWeight() > maxBatchWeight) break;
+      if (this.batch.length > 0 && this.batchWeight + this.weightAt(0) > maxBatchWeight) break;
       this.takeHead();
     }
     return this.batch;

@@ -7,6 +7,8 @@ import type { PredictionEventInit, PredictionRecord } from './encode';
 export class Recorded {
   /** The Kafka record, once encoded: a retried batch sends the same bytes. */
   message?: PredictionRecord;
+  /** Why the sender could not encode it (it leaves the buffer as rejected). */
+  failure?: { reason: string; eventId?: string };
 
   constructor(
     public prediction: PredictionEventInit | undefined,
@@ -16,8 +18,18 @@ export class Recorded {
     readonly directBytes: number,
   ) {}
 
+  /** Whether the sender has encoded it or found it invalid. */
+  get done(): boolean {
+    return this.message !== undefined || this.failure !== undefined;
+  }
+
   encoded(message: PredictionRecord): void {
     this.message = message;
+    this.prediction = undefined;
+  }
+
+  failed(reason: string, eventId?: string): void {
+    this.failure = { reason, eventId };
     this.prediction = undefined;
   }
 }

@@ -6,6 +6,12 @@ import { BoundedBuffer, OverflowPolicy } from './bounded-buffer';
 import { encodePrediction, PredictionEventInit } from './encode';
 import { directBytes, Recorded } from './recorded';
 
+/**
+ * Events the sender encodes in one go before it lets other work run (~1 ms): encoding a whole
+ * batch at once would hold the caller's event loop for several milliseconds.
+ */
+const ENCODE_SLICE = 64;
+
 /** Why an event did not reach Kafka although it was valid. */
 export type DropReason = 'overflow' | 'closed';
 
@@ -112,6 +118,9 @@ export class PredictionRecorder {
   private waiters: { seq: number; resolve: () => void }[] = [];
   private wakeup?: () => void;
   private wakeOnAny = false;
+  /** A batch is being sent: the events behind it are encoded meanwhile, in slices. */
+  private sending = false;
+  private encodeScheduled = false;
   private connected = false;
   private overflowing = false;
   private closing?: Promise<void>;
@@ -174,6 +183,7 @@ export class PredictionRecorder {
       const dropped = this.buffer.push(new Recorded(prediction, Date.now(), direct), direct + (this.extraBytes | 0));
       if (dropped > 0) this.drop('overflow', dropped);
       if (this.wakeup && (this.wakeOnAny || this.buffer.pendingSize >= this.batchSize)) this.wake();
+      if (this.sending && !this.encodeScheduled) this.scheduleEncode();
     } catch (err) {
       // Not reachable by design (a getter on the caller's object could throw); the caller's
       // hot path must survive it all the same.
@@ -283,7 +293,8 @@ export class PredictionRecorder {
         await this.waitForBatch();
         if (this.stopped) break;
         if (this.buffer.pendingSize === 0) continue;
-        this.fillBatch();
+        await this.fillBatch();
+        if (this.stopped) break;
         if (this.buffer.inFlight.length === 0) {
           this.settleWaiters(); // every pending event was rejected
           continue;
@@ -291,15 +302,19 @@ export class PredictionRecorder {
       }
       const messages = this.buffer.inFlight.map((r) => r.message as Message);
       try {
+        this.sending = true;
+        if (!this.encodeScheduled) this.scheduleEncode();
         if (!this.connected) {
           await this.producer.connect();
           this.connected = true;
         }
         await this.producer.sendBatch({ acks: -1, topicMessages: [{ topic: this.topic, messages }] });
+        this.sending = false;
         this.counts.sent += this.buffer.ack();
         attempt = 0;
         if (this.buffer.size < this.buffer.capacity && this.buffer.weight < this.buffer.maxWeight) this.overflowing = false;
       } catch (err) {
+        this.sending = false;
         this.counts.sendErrors++;
         const msg = `sending ${messages.length} events failed (attempt ${attempt + 1}), will retry: ${(err as Error).message}`;
         this.report(new RecorderError('send', msg, undefined, err));
@@ -310,37 +325,70 @@ export class PredictionRecorder {
   }
 
   /**
-   * Encodes pending events into the in-flight batch, up to `batchSize` events and
-   * `maxBatchBytes` (at least one event). Invalid events leave the buffer as rejected. An event
-   * encoded but left for the next batch keeps its encoding, and a batch keeps its bytes across
-   * retries.
+   * Forms the in-flight batch: up to `batchSize` events and `maxBatchBytes` (at least one
+   * event). Encodes what is not encoded yet in slices, letting other work run in between;
+   * invalid events leave the buffer as rejected. An event encoded but left for the next batch
+   * keeps its encoding, and a batch keeps its bytes across retries.
    */
-  private fillBatch(): void {
+  private async fillBatch(): Promise<void> {
+    while (this.encodeSlice()) {
+      await new Promise((resolve) => setImmediate(resolve));
+      if (this.stopped) return;
+    }
     const buffer = this.buffer;
     let bytes = 0;
-    for (let r = buffer.peek(); r !== undefined && buffer.inFlight.length < this.batchSize; r = buffer.peek()) {
-      if (!r.message) {
-        const e = encodePrediction(r.prediction as PredictionEventInit, this.source, r.recordedAtMs);
-        if (!e.ok) {
-          buffer.discardHead();
-          this.reject(`invalid prediction event: ${e.reason}`, e.eventId);
-          continue;
-        }
-        if (e.record.value.length > this.maxBatchBytes) {
-          buffer.discardHead();
-          this.reject(`prediction event too large: ${e.record.value.length} bytes > maxBatchBytes`, e.eventId);
-          continue;
-        }
-        r.encoded(e.record);
-        const exact = recordBytes(e.record);
-        buffer.reweighHead(exact);
-        this.extraBytes += (exact - r.directBytes - this.extraBytes) / 16;
+    for (let r = buffer.at(0); r !== undefined && buffer.inFlight.length < this.batchSize; r = buffer.at(0)) {
+      if (!r.done) this.encode(r, 0); // came into the window as invalid ones left it
+      if (r.failure) {
+        buffer.discardHead();
+        this.reject(r.failure.reason, r.failure.eventId);
+        continue;
       }
-      const weight = buffer.headWeight();
+      const weight = buffer.weightAt(0);
       if (bytes + weight > this.maxBatchBytes && buffer.inFlight.length > 0) break;
       bytes += weight;
       buffer.takeHead();
     }
+  }
+
+  private scheduleEncode(): void {
+    this.encodeScheduled = true;
+    setImmediate(this.encodeAhead);
+  }
+
+  /** While a batch is in flight, encodes the next one, a slice per turn of the event loop. */
+  private readonly encodeAhead = (): void => {
+    this.encodeScheduled = false;
+    if (this.encodeSlice() && this.sending) this.scheduleEncode();
+  };
+
+  /**
+   * Encodes up to ENCODE_SLICE events among the next `batchSize` pending ones that are not
+   * encoded yet; true when some are left.
+   */
+  private encodeSlice(): boolean {
+    const window = Math.min(this.buffer.pendingSize, this.batchSize);
+    let n = 0;
+    for (let k = 0; k < window; k++) {
+      const r = this.buffer.at(k) as Recorded;
+      if (r.done) continue;
+      if (n++ === ENCODE_SLICE) return true;
+      this.encode(r, k);
+    }
+    return false;
+  }
+
+  /** Encodes the `k`-th pending event, or marks why it cannot be sent. */
+  private encode(r: Recorded, k: number): void {
+    const e = encodePrediction(r.prediction as PredictionEventInit, this.source, r.recordedAtMs);
+    if (!e.ok) return r.failed(`invalid prediction event: ${e.reason}`, e.eventId);
+    if (e.record.value.length > this.maxBatchBytes) {
+      return r.failed(`prediction event too large: ${e.record.value.length} bytes > maxBatchBytes`, e.eventId);
+    }
+    r.encoded(e.record);
+    const exact = recordBytes(e.record);
+    this.buffer.reweigh(k, exact);
+    this.extraBytes += (exact - r.directBytes - this.extraBytes) / 16;
   }
 
   /** Waits for a first event, then for a full batch, `lingerMs`, a flush or close. */
