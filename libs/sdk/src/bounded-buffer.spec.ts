@@ -160,7 +160,12 @@ describe('BoundedBuffer', () => {
             if (!fits(o.w)) {
               const fitsAlone = inflight.length < cap && sum(inflight) + o.w <= maxWeight;
               if (policy === 'drop-newest' || !fitsAlone) expectDrops = 1;
-              else while (!fits(o.w)) (pending.shift(), expectDrops++);
+              else {
+                while (!fits(o.w)) {
+                  pending.shift();
+                  expectDrops++;
+                }
+              }
             }
             if (fits(o.w)) pending.push(item); // refused items do not fit; after evictions they do
             dropped += expectDrops;

@@ -4,7 +4,7 @@
  * gives for the same event, byte for byte.
  */
 import { fromBinary } from '@bufbuild/protobuf';
-import { timestampMs } from '@bufbuild/protobuf/wkt';
+import { Timestamp, timestampMs } from '@bufbuild/protobuf/wkt';
 import fc from 'fast-check';
 import { PredictionEventSchema } from '@labelloop/contracts';
 import { encodePrediction, PredictionEventInit } from '../src/encode';
@@ -61,7 +61,8 @@ export function expectSameAsOldPath(sent: WireRecord, p: PredictionEventInit, so
   const ev = fromBinary(PredictionEventSchema, sent.value);
   let nowMs = recordedFrom;
   if (!p.timestamp) {
-    nowMs = timestampMs(ev.timestamp!);
+    expect(ev.timestamp).toBeDefined();
+    nowMs = timestampMs(ev.timestamp as Timestamp);
     expect(nowMs).toBeGreaterThanOrEqual(recordedFrom);
     expect(nowMs).toBeLessThanOrEqual(recordedTo);
   }
