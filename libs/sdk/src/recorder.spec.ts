@@ -317,6 +317,23 @@ describe('PredictionRecorder (no Kafka)', () => {
     expect(r.stats()).toMatchObject({ recorded: 3000, sent: 3000, dropped: 0, rejected: 0, buffered: 0 });
   });
 
+  it('encodes a batch in slices: the event loop gets turns before a batch of 500 is sent', async () => {
+    const r = make({ batchSize: 500, lingerMs: 0 });
+    let turns = 0;
+    let turnsBeforeSend = -1;
+    const ticker = () => {
+      turns++;
+      if (fake.batches.length === 0) setImmediate(ticker);
+      else turnsBeforeSend = turns;
+    };
+    setImmediate(ticker);
+    for (let i = 0; i < 500; i++) r.record(valid(i));
+    await r.flush();
+    for (let i = 0; i < 20 && turnsBeforeSend < 0; i++) await tick();
+    // 500 events in slices of 64: at least 7 turns of other work before the send.
+    expect(turnsBeforeSend).toBeGreaterThanOrEqual(7);
+  });
+
   it('puts on the wire what the old encode path (encodePrediction at record time) gave, byte for byte (fuzzed)', async () => {
     await fc.assert(
       fc.asyncProperty(fc.array(predictionArb(), { maxLength: 40 }), fc.integer({ min: 1, max: 8 }), async (events, batchSize) => {
