@@ -104,7 +104,7 @@ describe('encodePrediction', () => {
     ['no model id', { modelId: '' }, 'model_id is required'],
     ['confidence 1.5', { confidence: 1.5 }, 'confidence must be in [0, 1]'],
     ['a NaN feature', { numericFeatures: { x: Number.NaN } }, 'numeric_features.x is not finite'],
-    ['a timestamp beyond year 9999', { timestamp: { seconds: 10n ** 15n, nanos: 0 } }, 'cannot encode'],
+    ['a timestamp beyond year 9999', { timestamp: { seconds: 10n ** 15n, nanos: 0 } }, 'timestamp is out of range'],
   ] as [string, Fields, string][])('refuses an event with %s, giving the reason', (_what, extra, reason) => {
     const r = encodePrediction(valid(1, extra), 's');
     expect(r.ok).toBe(false);
