@@ -3,3 +3,5 @@ export * from './run-service';
 export * from './readiness';
 export * from './health.controller';
 export * from './audit-head-publisher';
+export * from './consumes.decorator';
+export * from './kafka-inbox.transport';

@@ -5,9 +5,10 @@ import type { ZodType, ZodTypeDef } from 'zod';
 import { BaseConfig, loadConfig, secretFromEnv } from '@labelloop/config';
 import { initTelemetry, JsonLogger, Metrics, shutdownTelemetry } from '@labelloop/observability';
 import { createServiceDataSource, DataSource, migrate } from '@labelloop/persistence';
-import { createKafka, EventConsumer, EventHandler, InboxPruner, LagMonitor, Outbox, OutboxRelay, PrunedTable } from '@labelloop/messaging';
+import { createKafka, EventConsumer, InboxPruner, LagMonitor, Outbox, OutboxRelay, PrunedTable } from '@labelloop/messaging';
 import { Authenticate, BearerTokenAuth, GrpcServer, loadTlsMaterial } from '@labelloop/rpc';
 import { HealthController } from './health.controller';
+import { KafkaInboxTransport } from './kafka-inbox.transport';
 import { ReadinessProbe } from './readiness';
 import { AuditHeadPublisher } from './audit-head-publisher';
 import { CONFIG, DATA_SOURCE, KAFKA, LOGGER, METRICS, OUTBOX } from './tokens';
@@ -23,14 +24,15 @@ export interface ServiceSpec<C extends BaseConfig> {
   /** Service name: also its Postgres schema, consumer group and ce_source. */
   name: string;
   configSchema: ZodType<C, ZodTypeDef, unknown>;
-  /** The stage's Nest module (use cases, repositories, edges). */
+  /**
+   * The stage's Nest module (use cases, repositories, edges). Its Kafka handlers are the
+   * `@Consumes` methods of its controllers, consumed by KafkaInboxTransport.
+   */
   module: Type<unknown>;
   // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
   entities?: Function[];
   // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
   migrations?: Function[];
-  /** Kafka handlers, resolved from the Nest container. */
-  handlers?: (app: INestApplicationContext) => EventHandler[];
   /** Registers gRPC services on the server. */
   grpc?: (app: INestApplicationContext, server: GrpcServer) => void;
   /** Background workers, started after the consumer. */
@@ -140,12 +142,13 @@ export async function runService<C extends BaseConfig>(spec: ServiceSpec<C>, env
   const auditHeads = new AuditHeadPublisher({ dataSource, outbox, schema, intervalMs: config.AUDIT_HEAD_INTERVAL_SECONDS * 1000, logger });
   auditHeads.start();
 
-  const handlers = spec.handlers?.(app) ?? [];
-  const consumer = handlers.length
-    ? new EventConsumer({
+  const groupId = config.KAFKA_GROUP_ID ?? `labelloop-${spec.name}`;
+  const transport = new KafkaInboxTransport(
+    (handlers) =>
+      new EventConsumer({
         kafka,
         dataSource,
-        groupId: config.KAFKA_GROUP_ID ?? `labelloop-${spec.name}`,
+        groupId,
         handlers,
         outbox,
         txBatch: config.CONSUMER_TX_BATCH,
@@ -156,13 +159,15 @@ export async function runService<C extends BaseConfig>(spec: ServiceSpec<C>, env
         sessionTimeoutMs: config.KAFKA_SESSION_TIMEOUT_MS,
         metrics,
         logger,
-      })
-    : undefined;
+      }),
+  );
+  app.connectMicroservice({ strategy: transport });
+  await app.startAllMicroservices();
+  const topics = transport.topics;
   let lag: LagMonitor | undefined;
-  if (consumer) {
-    readiness.register('kafkaConsumer', consumer);
-    await consumer.start();
-    lag = new LagMonitor(kafka, config.KAFKA_GROUP_ID ?? `labelloop-${spec.name}`, handlers.map((h) => h.topic), metrics);
+  if (transport.consumer) {
+    readiness.register('kafkaConsumer', transport.consumer);
+    lag = new LagMonitor(kafka, groupId, topics, metrics);
     await lag.start();
   }
 
@@ -179,7 +184,7 @@ export async function runService<C extends BaseConfig>(spec: ServiceSpec<C>, env
   const httpPort = typeof address === 'object' && address ? address.port : config.HTTP_PORT;
   readiness.markStarted(true);
   grpcServer.setServing(true);
-  logger.lifecycle({ msg: 'service started', httpPort, grpcPort, topics: handlers.map((h) => h.topic) });
+  logger.lifecycle({ msg: 'service started', httpPort, grpcPort, topics });
 
   let stopping: Promise<void> | undefined;
   const stop = () =>
@@ -187,7 +192,7 @@ export async function runService<C extends BaseConfig>(spec: ServiceSpec<C>, env
       readiness.markStarted(false);
       await grpcServer.stop(5000);
       await lag?.stop();
-      await consumer?.stop();
+      await transport.close();
       for (const w of workers) await w.stop().catch(() => undefined);
       await auditHeads.stop();
       await relay.stop();

@@ -12,5 +12,5 @@ import { RequestConsumer } from './tasks/request.consumer';
 import { TaskService } from './tasks/task.service';
 
 /** The annotation dispatch stage: task queues, leases, the annotator API. */
-@Module({ controllers: [LabelStudioWebhookController, AnnotatorHttp], providers: [DispatchAdminGrpc, AnnotatorPausedConsumer, RequestConsumer, LabelAcceptedConsumer, ReworkConsumer, TaskService, AnnotatorGrpc, LabelStudioConnector, LabelStudioWorker, GoldLoader] })
+@Module({ controllers: [AnnotatorPausedConsumer, RequestConsumer, LabelAcceptedConsumer, ReworkConsumer, LabelStudioWebhookController, AnnotatorHttp], providers: [DispatchAdminGrpc, TaskService, AnnotatorGrpc, LabelStudioConnector, LabelStudioWorker, GoldLoader] })
 export class DispatchModule {}

@@ -5,13 +5,13 @@ import { AnnotationRequested, AnnotationRequestedSchema, Topics } from '@labello
 import type { ConsumedEvent } from '@labelloop/messaging';
 import { createServiceDataSource, DataSource, migrate } from '@labelloop/persistence';
 import type { DispatchConfig } from '../src/dispatch.config';
-import { DISPATCH_MIGRATIONS } from '../src/dispatch.migrations';
+import { migrations } from '../src/migrations';
 import { RequestConsumer } from '../src/tasks/request.consumer';
 
 /** A fresh schema with the dispatch migrations applied, on the test database; `drop` removes it. */
 export async function dispatchSchema(prefix: string): Promise<{ ds: DataSource; drop(): Promise<void> }> {
   const schema = `${prefix}_${randomUUID().slice(0, 8)}`;
-  const ds = createServiceDataSource({ url: process.env.DATABASE_URL ?? '', schema, migrations: DISPATCH_MIGRATIONS });
+  const ds = createServiceDataSource({ url: process.env.DATABASE_URL ?? '', schema, migrations });
   await ds.initialize();
   await migrate(ds);
   return {

@@ -11,12 +11,11 @@ import { VersionCutter } from './versions/version-cutter';
 
 /** The dataset registry stage: Merkle-trie versions, gates, lineage, exports, DatasetApproved. */
 @Module({
+  controllers: [AcceptedLabelConsumer, ModelPromotedConsumer],
   providers: [
     { provide: EXPORT_SINK, useFactory: (config: RegistryConfig) => createExportSink(config), inject: [CONFIG] },
     ItemWriter,
     VersionCutter,
-    AcceptedLabelConsumer,
-    ModelPromotedConsumer,
     CutWorker,
     RegistryGrpc,
   ],

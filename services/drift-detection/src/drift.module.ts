@@ -7,5 +7,5 @@ import { StateRepository } from './detection/state.repository';
 import { IngestGrpc } from './ingest/ingest.grpc';
 
 /** The drift detection stage (and the Ingest RPC in front of the prediction topic). */
-@Module({ providers: [StateRepository, RegistryReader, DriftPredictionConsumer, ModelPromotedConsumer, DriftGrpc, IngestGrpc] })
+@Module({ controllers: [DriftPredictionConsumer, ModelPromotedConsumer], providers: [StateRepository, RegistryReader, DriftGrpc, IngestGrpc] })
 export class DriftModule {}

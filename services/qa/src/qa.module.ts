@@ -5,5 +5,5 @@ import { QaPolicyRepository } from './policy/policy.repository';
 import { SubmissionConsumer } from './gates/submission.consumer';
 
 /** The QA stage: agreement, consensus and quality gates. */
-@Module({ providers: [SubmissionConsumer, AnnotatorResumedConsumer, QaGrpc, QaPolicyRepository] })
+@Module({ controllers: [SubmissionConsumer, AnnotatorResumedConsumer], providers: [QaGrpc, QaPolicyRepository] })
 export class QaModule {}

@@ -7,5 +7,5 @@ import { RequestWriter } from './selection/request.writer';
 import { SamplingGrpc } from './selection/sampling.grpc';
 
 /** The sampling stage: triggers, strategies, budgets, deduplication. */
-@Module({ providers: [PolicyRepository, ModelStateRepository, RequestWriter, PredictionConsumer, DriftAlertConsumer, SamplingGrpc] })
+@Module({ controllers: [PredictionConsumer, DriftAlertConsumer], providers: [PolicyRepository, ModelStateRepository, RequestWriter, SamplingGrpc] })
 export class SamplingModule {}

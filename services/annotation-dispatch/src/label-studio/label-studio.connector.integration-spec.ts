@@ -13,10 +13,10 @@ import { Metrics } from '@labelloop/observability';
 import { createServiceDataSource, DataSource, migrate } from '@labelloop/persistence';
 import { labelStudioTarget } from '@labelloop/testing';
 import { dispatchConfigSchema } from '../dispatch.config';
-import { DISPATCH_MIGRATIONS } from '../dispatch.migrations';
 import { TaskService } from '../tasks/task.service';
 import { LabelStudioClient } from './label-studio.client';
 import { LabelStudioConnector } from './label-studio.connector';
+import { migrations } from '../migrations';
 
 const dbUrl = process.env.DATABASE_URL ?? '';
 const { url: LS_URL, token: LS_TOKEN } = labelStudioTarget();
@@ -30,7 +30,7 @@ describe('Label Studio sync on two replicas at once', () => {
   let replicas: LabelStudioConnector[];
 
   beforeAll(async () => {
-    ds = createServiceDataSource({ url: dbUrl, schema, migrations: DISPATCH_MIGRATIONS });
+    ds = createServiceDataSource({ url: dbUrl, schema, migrations });
     await ds.initialize();
     await migrate(ds);
     const config = dispatchConfigSchema.parse({ KAFKA_BROKERS: '127.0.0.1:1', DATABASE_URL: dbUrl, DISPATCH_LABEL_CLASSES: 'ham,spam', LABEL_STUDIO_URL: LS_URL, LABEL_STUDIO_TOKEN: LS_TOKEN, LABEL_STUDIO_PROJECTS: project });

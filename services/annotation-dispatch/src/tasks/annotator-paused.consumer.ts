@@ -1,21 +1,20 @@
-import { Injectable } from '@nestjs/common';
+import { Controller } from '@nestjs/common';
 import { AnnotatorPaused, AnnotatorPausedSchema, Topics } from '@labelloop/contracts';
-import type { ConsumedEvent, EventHandler } from '@labelloop/messaging';
+import type { ConsumedEvent } from '@labelloop/messaging';
+import { Consumes } from '@labelloop/runtime';
 import type { EntityManager } from '@labelloop/persistence';
 
 /**
  * QA paused an annotator: no new tasks for them in that project, and their open leases go
  * back to the queue (answers already submitted stay and are judged by QA as usual).
  */
-@Injectable()
-export class AnnotatorPausedConsumer implements EventHandler<typeof AnnotatorPausedSchema> {
-  readonly topic = Topics.annotatorPaused;
-  readonly schema = AnnotatorPausedSchema;
-
+@Controller()
+export class AnnotatorPausedConsumer {
   validate(p: AnnotatorPaused): string | undefined {
     return p.annotatorId && p.projectId ? undefined : 'annotator_id and project_id are required';
   }
 
+  @Consumes(Topics.annotatorPaused, AnnotatorPausedSchema)
   async handle(events: ConsumedEvent<AnnotatorPaused>[], em: EntityManager): Promise<void> {
     for (const { message: p } of events) {
       await em.query(`INSERT INTO annotator_pause (project_id, annotator_id, reason) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING`, [p.projectId, p.annotatorId, p.reason]);

@@ -1,15 +1,14 @@
 import { createHash } from 'node:crypto';
-import { Injectable } from '@nestjs/common';
+import { Controller } from '@nestjs/common';
 import { LabelAccepted, LabelAcceptedSchema, ReworkRequested, ReworkRequestedSchema, Topics } from '@labelloop/contracts';
-import type { ConsumedEvent, EventHandler } from '@labelloop/messaging';
+import type { ConsumedEvent } from '@labelloop/messaging';
+import { Consumes } from '@labelloop/runtime';
 import { EntityManager, queryRows } from '@labelloop/persistence';
 
 /** QA accepted an item: its submitted tasks are accepted. */
-@Injectable()
-export class LabelAcceptedConsumer implements EventHandler<typeof LabelAcceptedSchema> {
-  readonly topic = Topics.labelAccepted;
-  readonly schema = LabelAcceptedSchema;
-
+@Controller()
+export class LabelAcceptedConsumer {
+  @Consumes(Topics.labelAccepted, LabelAcceptedSchema)
   async handle(events: ConsumedEvent<LabelAccepted>[], em: EntityManager): Promise<void> {
     const items = events.map((e) => e.message.itemId);
     const moved = await queryRows<{ task_id: string }>(em,
@@ -27,15 +26,13 @@ export class LabelAcceptedConsumer implements EventHandler<typeof LabelAcceptedS
  * away from the annotators QA named. The new task's private key derives from the event id, so
  * a redelivered request cannot queue a second one; its id is a random UUID like every task's.
  */
-@Injectable()
-export class ReworkConsumer implements EventHandler<typeof ReworkRequestedSchema> {
-  readonly topic = Topics.reworkRequested;
-  readonly schema = ReworkRequestedSchema;
-
+@Controller()
+export class ReworkConsumer {
   validate(r: ReworkRequested): string | undefined {
     return r.itemId ? undefined : 'item_id is required';
   }
 
+  @Consumes(Topics.reworkRequested, ReworkRequestedSchema)
   async handle(events: ConsumedEvent<ReworkRequested>[], em: EntityManager): Promise<void> {
     for (const ev of events) {
       const r = ev.message;

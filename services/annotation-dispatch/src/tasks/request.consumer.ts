@@ -1,9 +1,9 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Controller } from '@nestjs/common';
 import { toBinary } from '@bufbuild/protobuf';
 import { AnnotationRequested, AnnotationRequestedSchema, Topics } from '@labelloop/contracts';
-import type { ConsumedEvent, EventHandler } from '@labelloop/messaging';
+import type { ConsumedEvent } from '@labelloop/messaging';
 import type { EntityManager } from '@labelloop/persistence';
-import { CONFIG } from '@labelloop/runtime';
+import { CONFIG, Consumes } from '@labelloop/runtime';
 import type { DispatchConfig } from '../dispatch.config';
 
 /**
@@ -11,11 +11,8 @@ import type { DispatchConfig } from '../dispatch.config';
  * the item (`<item>#<n>`), so a request for an item that already has tasks creates none; the
  * task id annotators see is a random UUID.
  */
-@Injectable()
-export class RequestConsumer implements EventHandler<typeof AnnotationRequestedSchema> {
-  readonly topic = Topics.annotationRequested;
-  readonly schema = AnnotationRequestedSchema;
-
+@Controller()
+export class RequestConsumer {
   constructor(@Inject(CONFIG) private readonly config: DispatchConfig) {}
 
   validate(r: AnnotationRequested): string | undefined {
@@ -24,6 +21,7 @@ export class RequestConsumer implements EventHandler<typeof AnnotationRequestedS
     return undefined;
   }
 
+  @Consumes(Topics.annotationRequested, AnnotationRequestedSchema)
   async handle(events: ConsumedEvent<AnnotationRequested>[], em: EntityManager): Promise<void> {
     const k = this.config.DISPATCH_OVERLAP;
     const rows = events.flatMap((ev) =>

@@ -1,8 +1,8 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Controller } from '@nestjs/common';
 import { LabelAccepted, LabelAcceptedSchema, Topics } from '@labelloop/contracts';
-import type { ConsumedEvent, EventHandler } from '@labelloop/messaging';
+import type { ConsumedEvent } from '@labelloop/messaging';
 import type { EntityManager } from '@labelloop/persistence';
-import { CONFIG } from '@labelloop/runtime';
+import { CONFIG, Consumes } from '@labelloop/runtime';
 import type { RegistryConfig } from '../registry.config';
 import { ItemWriter, labelOf } from './item-writer';
 import { VersionCutter } from './version-cutter';
@@ -14,11 +14,8 @@ import { VersionCutter } from './version-cutter';
  * consumer's transaction (with the inbox), so a crash can neither lose the announcement nor
  * announce twice.
  */
-@Injectable()
-export class AcceptedLabelConsumer implements EventHandler<typeof LabelAcceptedSchema> {
-  readonly topic = Topics.labelAccepted;
-  readonly schema = LabelAcceptedSchema;
-
+@Controller()
+export class AcceptedLabelConsumer {
   constructor(
     @Inject(CONFIG) private readonly config: RegistryConfig,
     private readonly items: ItemWriter,
@@ -40,6 +37,7 @@ export class AcceptedLabelConsumer implements EventHandler<typeof LabelAcceptedS
     return undefined;
   }
 
+  @Consumes(Topics.labelAccepted, LabelAcceptedSchema)
   async handle(events: ConsumedEvent<LabelAccepted>[], em: EntityManager): Promise<void> {
     const touched = await this.items.apply(em, events);
     for (const [datasetId, traceparent] of touched) {

@@ -1,6 +1,7 @@
-import { Injectable } from '@nestjs/common';
+import { Controller } from '@nestjs/common';
 import { ModelPromoted, ModelPromotedSchema, Topics } from '@labelloop/contracts';
-import type { ConsumedEvent, EventHandler } from '@labelloop/messaging';
+import type { ConsumedEvent } from '@labelloop/messaging';
+import { Consumes } from '@labelloop/runtime';
 import type { EntityManager } from '@labelloop/persistence';
 
 /**
@@ -8,17 +9,15 @@ import type { EntityManager } from '@labelloop/persistence';
  * carries it), so "which model was trained on what" has an answer without anyone calling
  * RecordTraining. A promotion without a dataset version records nothing.
  */
-@Injectable()
-export class ModelPromotedConsumer implements EventHandler<typeof ModelPromotedSchema> {
-  readonly topic = Topics.modelPromoted;
-  readonly schema = ModelPromotedSchema;
-
+@Controller()
+export class ModelPromotedConsumer {
   validate(p: ModelPromoted): string | undefined {
     if (!p.modelId) return 'model_id is required';
     if (!p.modelVersion) return 'model_version is required';
     return undefined;
   }
 
+  @Consumes(Topics.modelPromoted, ModelPromotedSchema)
   async handle(events: ConsumedEvent<ModelPromoted>[], em: EntityManager): Promise<void> {
     for (const { message: p } of events) {
       if (!p.datasetVersionId) continue;

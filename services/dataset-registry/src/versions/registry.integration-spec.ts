@@ -21,12 +21,11 @@ import { readExport } from '../exports/formats';
 import { LocalDirSink } from '../exports/sink';
 import { RegistryConfig, registryConfigSchema } from '../registry.config';
 import { CreateRegistryTables1732360000000 } from '../registry.migration';
-import { RegistryTrieVersions1732450000000 } from '../registry-v2.migration';
-import { RegistryItemFeatures1732540000000 } from '../registry-v3.migration';
 import { assignSplit, classesOf, ItemRecord, recordHash } from './content-address';
 import { ItemWriter } from './item-writer';
 import { VersionCutter } from './version-cutter';
 import { categoriesOf, versionRecords, VersionRow } from './version-row';
+import { migrations } from '../migrations';
 
 const noop = () => undefined;
 const quiet = { log: noop, warn: noop, error: noop, debug: noop, verbose: noop };
@@ -56,7 +55,7 @@ describe('dataset registry versions (real PostgreSQL)', () => {
 
   beforeAll(async () => {
     dir = await mkdtemp(path.join(os.tmpdir(), 'registry-it-'));
-    ds = createServiceDataSource({ url: dbUrl, schema, migrations: [CreateRegistryTables1732360000000, RegistryTrieVersions1732450000000, RegistryItemFeatures1732540000000] });
+    ds = createServiceDataSource({ url: dbUrl, schema, migrations });
     await ds.initialize();
     await migrate(ds);
   });
@@ -351,7 +350,7 @@ describe('dataset registry versions (real PostgreSQL)', () => {
          VALUES ('flat-root', 'legacy', 1, NULL, 2, 2, '[]', 'file:///old', 'x', 'm', '{m@1}')`,
       );
       await old.destroy();
-      const upgraded = createServiceDataSource({ url: dbUrl, schema: legacySchema, migrations: [CreateRegistryTables1732360000000, RegistryTrieVersions1732450000000, RegistryItemFeatures1732540000000] });
+      const upgraded = createServiceDataSource({ url: dbUrl, schema: legacySchema, migrations });
       await upgraded.initialize();
       try {
         expect(await migrate(upgraded)).toEqual(['RegistryTrieVersions1732450000000', 'RegistryItemFeatures1732540000000']);

@@ -1,9 +1,9 @@
-import { Inject, Injectable, LoggerService } from '@nestjs/common';
+import { Inject, LoggerService, Controller } from '@nestjs/common';
 import { ModelPromoted, ModelPromotedSchema, Topics } from '@labelloop/contracts';
-import type { ConsumedEvent, EventHandler } from '@labelloop/messaging';
+import type { ConsumedEvent } from '@labelloop/messaging';
 import type { EntityManager } from '@labelloop/persistence';
 import { RpcError, status } from '@labelloop/rpc';
-import { CONFIG, LOGGER } from '@labelloop/runtime';
+import { CONFIG, LOGGER, Consumes } from '@labelloop/runtime';
 import type { DriftConfig as EnvConfig } from '../drift.config';
 import { MIN_REFERENCE, ResolvedConfig } from './drift-config';
 import { DetectorState, emptyState, pinnedState } from './detector';
@@ -28,10 +28,8 @@ const TRANSIENT = new Set<number>([status.UNAVAILABLE, status.DEADLINE_EXCEEDED,
  * DRIFT_PROMOTION_REGISTRY_WAIT_SECONDS it falls back to first events (logged), so a long
  * registry outage does not stall drift detection.
  */
-@Injectable()
-export class ModelPromotedConsumer implements EventHandler<typeof ModelPromotedSchema> {
-  readonly topic = Topics.modelPromoted;
-  readonly schema = ModelPromotedSchema;
+@Controller()
+export class ModelPromotedConsumer {
   /** Promotions (by event id) waiting for the registry, since when (ms). */
   private readonly waiting = new Map<string, number>();
 
@@ -48,6 +46,7 @@ export class ModelPromotedConsumer implements EventHandler<typeof ModelPromotedS
     return undefined;
   }
 
+  @Consumes(Topics.modelPromoted, ModelPromotedSchema)
   async handle(events: ConsumedEvent<ModelPromoted>[], em: EntityManager): Promise<void> {
     for (const ev of events) {
       const { modelId, modelVersion } = ev.message;

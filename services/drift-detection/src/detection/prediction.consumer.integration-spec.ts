@@ -15,10 +15,9 @@ import { DriftConfigSchema, PredictionEvent, PredictionEventSchema } from '@labe
 import { ConsumedEvent, Outbox, PoisonMessageError } from '@labelloop/messaging';
 import { createServiceDataSource, DataSource, migrate } from '@labelloop/persistence';
 import { driftConfigSchema } from '../drift.config';
-import { CreateDriftTables1732380000000 } from '../drift.migration';
-import { DriftDetectorV21732390000000 } from '../drift-v2.migration';
 import { DriftPredictionConsumer } from './prediction.consumer';
 import { StateRepository } from './state.repository';
+import { migrations } from '../migrations';
 
 const dbUrl = process.env.DATABASE_URL ?? '';
 
@@ -32,7 +31,7 @@ describe('drift-detection state across rolled-back batches (real PostgreSQL)', (
   const quiet = { log: () => undefined, warn: () => undefined, error: () => undefined } as unknown as LoggerService;
 
   beforeAll(async () => {
-    ds = createServiceDataSource({ url: dbUrl, schema, migrations: [CreateDriftTables1732380000000, DriftDetectorV21732390000000] });
+    ds = createServiceDataSource({ url: dbUrl, schema, migrations });
     await ds.initialize();
     await migrate(ds);
     repo = new StateRepository(driftConfigSchema.parse({ KAFKA_BROKERS: '127.0.0.1:1', DATABASE_URL: dbUrl }));

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { Injectable, Inject } from '@nestjs/common';
+import { Inject, Controller } from '@nestjs/common';
 import type { LoggerService } from '@nestjs/common';
 import { timestampDate, timestampFromMs } from '@bufbuild/protobuf/wkt';
 import {
@@ -12,9 +12,9 @@ import {
   Topics,
   validatePredictionEvent,
 } from '@labelloop/contracts';
-import { ConsumedEvent, EventHandler, Outbox, PoisonMessageError } from '@labelloop/messaging';
+import { ConsumedEvent, Outbox, PoisonMessageError } from '@labelloop/messaging';
 import type { EntityManager } from '@labelloop/persistence';
-import { CONFIG, LOGGER, OUTBOX } from '@labelloop/runtime';
+import { CONFIG, LOGGER, OUTBOX, Consumes } from '@labelloop/runtime';
 import type { DriftConfig } from '../drift.config';
 import { Detector, emptyState, EvaluatedWindow } from './detector';
 import type { Snap } from './snapshot';
@@ -41,11 +41,8 @@ export function toSnap(e: PredictionEvent): Snap {
  * per chunk, no row per prediction) keeps a redelivered event from being counted twice. A new
  * model version starts a new reference (unless one was uploaded).
  */
-@Injectable()
-export class DriftPredictionConsumer implements EventHandler<typeof PredictionEventSchema> {
-  readonly topic = Topics.predictionRecorded;
-  readonly schema = PredictionEventSchema;
-
+@Controller()
+export class DriftPredictionConsumer {
   constructor(
     private readonly repo: StateRepository,
     @Inject(OUTBOX) private readonly outbox: Outbox,
@@ -57,6 +54,7 @@ export class DriftPredictionConsumer implements EventHandler<typeof PredictionEv
     return validatePredictionEvent(e);
   }
 
+  @Consumes(Topics.predictionRecorded, PredictionEventSchema)
   async handle(events: ConsumedEvent<PredictionEvent>[], em: EntityManager): Promise<void> {
     const byModel = new Map<string, ConsumedEvent<PredictionEvent>[]>();
     for (const ev of events) {

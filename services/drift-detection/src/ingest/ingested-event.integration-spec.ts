@@ -6,10 +6,8 @@
 import { InboxPruner } from '@labelloop/messaging';
 import { createServiceDataSource, DataSource, migrate } from '@labelloop/persistence';
 import { createTestDatabase } from '@labelloop/testing';
-import { CreateDriftTables1732380000000 } from '../drift.migration';
-import { DriftDetectorV21732390000000 } from '../drift-v2.migration';
 import { driftPrunedTables } from './ingest.grpc';
-import { IngestedEventIndex1732610000000 } from './ingested-event-index.migration';
+import { migrations } from '../migrations';
 
 describe('ingested_event retention (real PostgreSQL)', () => {
   let db: Awaited<ReturnType<typeof createTestDatabase>>;
@@ -17,7 +15,7 @@ describe('ingested_event retention (real PostgreSQL)', () => {
 
   beforeAll(async () => {
     db = await createTestDatabase('ingestprune');
-    ds = createServiceDataSource({ url: db.url, schema: 'drift_detection', migrations: [CreateDriftTables1732380000000, DriftDetectorV21732390000000, IngestedEventIndex1732610000000] });
+    ds = createServiceDataSource({ url: db.url, schema: 'drift_detection', migrations });
     await ds.initialize();
     await migrate(ds);
   });

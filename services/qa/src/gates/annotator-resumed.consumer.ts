@@ -1,6 +1,7 @@
-import { Injectable } from '@nestjs/common';
+import { Controller } from '@nestjs/common';
 import { AnnotatorResumed, AnnotatorResumedSchema, Topics } from '@labelloop/contracts';
-import type { ConsumedEvent, EventHandler } from '@labelloop/messaging';
+import type { ConsumedEvent } from '@labelloop/messaging';
+import { Consumes } from '@labelloop/runtime';
 import { appendAudit, EntityManager, queryRows } from '@labelloop/persistence';
 import { lockProjects } from './submission.consumer';
 
@@ -9,15 +10,13 @@ import { lockProjects } from './submission.consumer';
  * them afresh: the pause evidence (gold answers, answers for the Dawid–Skene estimate) counts
  * from here, and a new pause is a new AnnotatorPaused event.
  */
-@Injectable()
-export class AnnotatorResumedConsumer implements EventHandler<typeof AnnotatorResumedSchema> {
-  readonly topic = Topics.annotatorResumed;
-  readonly schema = AnnotatorResumedSchema;
-
+@Controller()
+export class AnnotatorResumedConsumer {
   validate(r: AnnotatorResumed): string | undefined {
     return r.annotatorId && r.projectId ? undefined : 'annotator_id and project_id are required';
   }
 
+  @Consumes(Topics.annotatorResumed, AnnotatorResumedSchema)
   async handle(events: ConsumedEvent<AnnotatorResumed>[], em: EntityManager): Promise<void> {
     await lockProjects(em, events.map((e) => e.message.projectId));
     for (const { message: r } of events) {

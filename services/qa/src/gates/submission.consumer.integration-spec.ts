@@ -13,13 +13,9 @@ import { ConsumedEvent, Outbox } from '@labelloop/messaging';
 import { Metrics } from '@labelloop/observability';
 import { createServiceDataSource, DataSource, EntityManager, migrate } from '@labelloop/persistence';
 import { qaConfigSchema } from '../qa.config';
-import { CreateQaTables1732350000000 } from '../qa.migration';
-import { QaScorecards1732420000000 } from '../qa-v2.migration';
-import { QaGuidelineReviews1732460000000 } from '../qa-v3.migration';
-import { QaPoliciesAndBatches1732500000000 } from '../qa-v4.migration';
-import { QaAnnotatorResume1732540000000 } from '../qa-v5.migration';
 import { QaPolicyRepository } from '../policy/policy.repository';
 import { SubmissionConsumer } from './submission.consumer';
+import { migrations } from '../migrations';
 
 const dbUrl = process.env.DATABASE_URL ?? '';
 
@@ -31,7 +27,7 @@ describe('QA submissions in parallel partitions (real PostgreSQL)', () => {
   let policies: QaPolicyRepository;
 
   beforeAll(async () => {
-    ds = createServiceDataSource({ url: dbUrl, schema, migrations: [CreateQaTables1732350000000, QaScorecards1732420000000, QaGuidelineReviews1732460000000, QaPoliciesAndBatches1732500000000, QaAnnotatorResume1732540000000] });
+    ds = createServiceDataSource({ url: dbUrl, schema, migrations });
     await ds.initialize();
     await migrate(ds);
     const config = qaConfigSchema.parse({ KAFKA_BROKERS: '127.0.0.1:1', DATABASE_URL: dbUrl });

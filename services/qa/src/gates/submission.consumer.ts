@@ -1,4 +1,4 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Controller } from '@nestjs/common';
 import { fromBinary, toBinary } from '@bufbuild/protobuf';
 import { timestampFromDate } from '@bufbuild/protobuf/wkt';
 import { Counter } from 'prom-client';
@@ -11,11 +11,11 @@ import {
   ReworkRequestedSchema,
   Topics,
 } from '@labelloop/contracts';
-import type { ConsumedEvent, EventHandler, Outbox } from '@labelloop/messaging';
+import type { ConsumedEvent, Outbox } from '@labelloop/messaging';
 import type { Metrics } from '@labelloop/observability';
 import { appendAudit, EntityManager, queryRows } from '@labelloop/persistence';
 import type { Annotation } from '@labelloop/qa-metrics';
-import { CONFIG, METRICS, OUTBOX } from '@labelloop/runtime';
+import { CONFIG, METRICS, OUTBOX, Consumes } from '@labelloop/runtime';
 import type { QaConfig } from '../qa.config';
 import { ProjectPolicy } from '../policy/policy';
 import { QaPolicyRepository } from '../policy/policy.repository';
@@ -68,10 +68,8 @@ interface RoundAnswer {
  * accuracy falls below the floor is paused. Answers are keyed by submission id, so a
  * redelivered submission changes no count and no figure.
  */
-@Injectable()
-export class SubmissionConsumer implements EventHandler<typeof AnnotationSubmittedSchema> {
-  readonly topic = Topics.annotationSubmitted;
-  readonly schema = AnnotationSubmittedSchema;
+@Controller()
+export class SubmissionConsumer {
   private readonly decisions: Counter<'outcome'>;
   private readonly batches: Counter<'outcome'>;
 
@@ -96,6 +94,7 @@ export class SubmissionConsumer implements EventHandler<typeof AnnotationSubmitt
     return undefined;
   }
 
+  @Consumes(Topics.annotationSubmitted, AnnotationSubmittedSchema)
   async handle(events: ConsumedEvent<AnnotationSubmitted>[], em: EntityManager): Promise<void> {
     await lockProjects(em, events.map((e) => e.message.projectId));
     for (const ev of events) {

@@ -1,9 +1,9 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Controller } from '@nestjs/common';
 import { timestampFromDate } from '@bufbuild/protobuf/wkt';
 import { ModelEvaluated, ModelEvaluatedSchema, ModelPromotedSchema, PromotionRejectedSchema, SliceMetrics, Topics } from '@labelloop/contracts';
-import type { ConsumedEvent, EventHandler, Outbox } from '@labelloop/messaging';
+import type { ConsumedEvent, Outbox } from '@labelloop/messaging';
 import { appendAudit, EntityManager } from '@labelloop/persistence';
-import { OUTBOX } from '@labelloop/runtime';
+import { OUTBOX, Consumes } from '@labelloop/runtime';
 import { PolicyRepository } from '../runs/policy.repository';
 import { decidePromotion, Evaluation } from './decide';
 
@@ -15,11 +15,8 @@ const slicesOf = (s: Record<string, SliceMetrics>) => Object.fromEntries(Object.
  * them; otherwise the champion's stored metrics are used (and the reasons say so). Every
  * decision is kept, and the decision, the champion change and the event commit together.
  */
-@Injectable()
-export class ModelEvaluatedConsumer implements EventHandler<typeof ModelEvaluatedSchema> {
-  readonly topic = Topics.modelEvaluated;
-  readonly schema = ModelEvaluatedSchema;
-
+@Controller()
+export class ModelEvaluatedConsumer {
   constructor(
     private readonly policies: PolicyRepository,
     @Inject(OUTBOX) private readonly outbox: Outbox,
@@ -33,6 +30,7 @@ export class ModelEvaluatedConsumer implements EventHandler<typeof ModelEvaluate
     return undefined;
   }
 
+  @Consumes(Topics.modelEvaluated, ModelEvaluatedSchema)
   async handle(events: ConsumedEvent<ModelEvaluated>[], em: EntityManager): Promise<void> {
     for (const ev of events) {
       const e = ev.message;

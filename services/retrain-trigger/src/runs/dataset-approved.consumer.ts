@@ -1,11 +1,11 @@
 import { createHash } from 'node:crypto';
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Controller } from '@nestjs/common';
 import type { LoggerService } from '@nestjs/common';
 import { timestampFromDate } from '@bufbuild/protobuf/wkt';
 import { DatasetApproved, DatasetApprovedSchema, RetrainRequestedSchema, Topics } from '@labelloop/contracts';
-import type { ConsumedEvent, EventHandler, Outbox } from '@labelloop/messaging';
+import type { ConsumedEvent, Outbox } from '@labelloop/messaging';
 import type { EntityManager } from '@labelloop/persistence';
-import { CONFIG, LOGGER, OUTBOX } from '@labelloop/runtime';
+import { CONFIG, LOGGER, OUTBOX, Consumes } from '@labelloop/runtime';
 import { launcherKind, RetrainConfig } from '../retrain.config';
 import { PolicyRepository, ResolvedRetrainPolicy } from './policy.repository';
 
@@ -39,11 +39,8 @@ export function shouldRetrain(
  * dataset version), however often the event is redelivered: the run row's unique key and the
  * RetrainRequested event commit together.
  */
-@Injectable()
-export class DatasetApprovedConsumer implements EventHandler<typeof DatasetApprovedSchema> {
-  readonly topic = Topics.datasetApproved;
-  readonly schema = DatasetApprovedSchema;
-
+@Controller()
+export class DatasetApprovedConsumer {
   constructor(
     private readonly policies: PolicyRepository,
     @Inject(OUTBOX) private readonly outbox: Outbox,
@@ -58,6 +55,7 @@ export class DatasetApprovedConsumer implements EventHandler<typeof DatasetAppro
     return undefined;
   }
 
+  @Consumes(Topics.datasetApproved, DatasetApprovedSchema)
   async handle(events: ConsumedEvent<DatasetApproved>[], em: EntityManager): Promise<void> {
     for (const ev of events) {
       const d = ev.message;

@@ -1,14 +1,13 @@
-import { Injectable } from '@nestjs/common';
+import { Controller } from '@nestjs/common';
 import { DriftDetected, DriftDetectedSchema, DriftResolved, DriftResolvedSchema, Topics } from '@labelloop/contracts';
-import type { ConsumedEvent, EventHandler } from '@labelloop/messaging';
+import type { ConsumedEvent } from '@labelloop/messaging';
+import { Consumes } from '@labelloop/runtime';
 import type { EntityManager } from '@labelloop/persistence';
 
 /** Tracks each model's open drift episode and its severity (a severe one forces a retrain). */
-@Injectable()
-export class DriftDetectedConsumer implements EventHandler<typeof DriftDetectedSchema> {
-  readonly topic = Topics.driftDetected;
-  readonly schema = DriftDetectedSchema;
-
+@Controller()
+export class DriftDetectedConsumer {
+  @Consumes(Topics.driftDetected, DriftDetectedSchema)
   async handle(events: ConsumedEvent<DriftDetected>[], em: EntityManager): Promise<void> {
     for (const { message: d } of events) {
       await em.query(
@@ -21,11 +20,9 @@ export class DriftDetectedConsumer implements EventHandler<typeof DriftDetectedS
 }
 
 /** Closes a model's drift episode. */
-@Injectable()
-export class DriftResolvedConsumer implements EventHandler<typeof DriftResolvedSchema> {
-  readonly topic = Topics.driftResolved;
-  readonly schema = DriftResolvedSchema;
-
+@Controller()
+export class DriftResolvedConsumer {
+  @Consumes(Topics.driftResolved, DriftResolvedSchema)
   async handle(events: ConsumedEvent<DriftResolved>[], em: EntityManager): Promise<void> {
     for (const { message: d } of events) {
       await em.query(`UPDATE retrain_drift_state SET open = false, updated_at = now() WHERE model_id = $1 AND alert_id = $2`, [d.modelId, d.alertId]);

@@ -12,9 +12,8 @@ import { Metrics } from '@labelloop/observability';
 import { createServiceDataSource, DataSource, migrate } from '@labelloop/persistence';
 import { KubeflowPipelinesLauncher } from '../launchers/kubeflow.launcher';
 import { retrainConfigSchema } from '../retrain.config';
-import { CreateRetrainTables1732370000000 } from '../retrain.migration';
-import { RetrainPoliciesAndPromotion1732410000000 } from '../retrain-v2.migration';
 import { LaunchWorker } from './launch.worker';
+import { migrations } from '../migrations';
 
 describe('LaunchWorker status polling (real PostgreSQL)', () => {
   const run = randomUUID().slice(0, 8);
@@ -30,7 +29,7 @@ describe('LaunchWorker status polling (real PostgreSQL)', () => {
   };
 
   beforeAll(async () => {
-    ds = createServiceDataSource({ url: process.env.DATABASE_URL ?? '', schema, migrations: [CreateRetrainTables1732370000000, RetrainPoliciesAndPromotion1732410000000] });
+    ds = createServiceDataSource({ url: process.env.DATABASE_URL ?? '', schema, migrations });
     await ds.initialize();
     await migrate(ds);
     server = http.createServer((req, res) => {

@@ -1,7 +1,8 @@
-import { Injectable } from '@nestjs/common';
+import { Controller } from '@nestjs/common';
 import { fromBinary } from '@bufbuild/protobuf';
 import { DriftDetected, DriftDetectedSchema, PredictionEventSchema, Topics, Trigger } from '@labelloop/contracts';
-import type { ConsumedEvent, EventHandler } from '@labelloop/messaging';
+import type { ConsumedEvent } from '@labelloop/messaging';
+import { Consumes } from '@labelloop/runtime';
 import type { EntityManager } from '@labelloop/persistence';
 import { PolicyRepository } from '../policy/policy.repository';
 import { choose, probsOf, scoreOf } from './choose';
@@ -13,11 +14,8 @@ import { RequestWriter } from './request.writer';
  * come first, then the policy's strategy fills up to `drift_samples` from the window's other
  * recent events. Budget and deduplication apply as for any trigger.
  */
-@Injectable()
-export class DriftAlertConsumer implements EventHandler<typeof DriftDetectedSchema> {
-  readonly topic = Topics.driftDetected;
-  readonly schema = DriftDetectedSchema;
-
+@Controller()
+export class DriftAlertConsumer {
   constructor(
     private readonly policies: PolicyRepository,
     private readonly states: ModelStateRepository,
@@ -28,6 +26,7 @@ export class DriftAlertConsumer implements EventHandler<typeof DriftDetectedSche
     return d.modelId ? undefined : 'model_id is required';
   }
 
+  @Consumes(Topics.driftDetected, DriftDetectedSchema)
   async handle(events: ConsumedEvent<DriftDetected>[], em: EntityManager): Promise<void> {
     for (const ev of events) {
       const d = ev.message;

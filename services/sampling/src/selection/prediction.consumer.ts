@@ -1,8 +1,9 @@
-import { Injectable } from '@nestjs/common';
+import { Controller } from '@nestjs/common';
 import { timestampDate } from '@bufbuild/protobuf/wkt';
 import { nearDuplicate } from '@labelloop/active-learning';
 import { PredictionEvent, PredictionEventSchema, Topics, Trigger, validatePredictionEvent } from '@labelloop/contracts';
-import type { ConsumedEvent, EventHandler } from '@labelloop/messaging';
+import type { ConsumedEvent } from '@labelloop/messaging';
+import { Consumes } from '@labelloop/runtime';
 import { EntityManager, queryRows } from '@labelloop/persistence';
 import type { ResolvedPolicy } from '../policy/policy';
 import { PolicyRepository } from '../policy/policy.repository';
@@ -27,11 +28,8 @@ interface Cand extends Candidate {
  * duplicates of recent requests and items already requested are skipped; the budget caps what
  * is taken. Decisions, budget usage and the emitted requests commit together.
  */
-@Injectable()
-export class PredictionConsumer implements EventHandler<typeof PredictionEventSchema> {
-  readonly topic = Topics.predictionRecorded;
-  readonly schema = PredictionEventSchema;
-
+@Controller()
+export class PredictionConsumer {
   constructor(
     private readonly policies: PolicyRepository,
     private readonly states: ModelStateRepository,
@@ -42,6 +40,7 @@ export class PredictionConsumer implements EventHandler<typeof PredictionEventSc
     return validatePredictionEvent(e);
   }
 
+  @Consumes(Topics.predictionRecorded, PredictionEventSchema)
   async handle(events: ConsumedEvent<PredictionEvent>[], em: EntityManager): Promise<void> {
     const byModel = new Map<string, ConsumedEvent<PredictionEvent>[]>();
     for (const ev of events) {

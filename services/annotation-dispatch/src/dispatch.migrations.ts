@@ -1,8 +1,0 @@
-import { CreateDispatchTables1732340000000 } from './dispatch.migration';
-import { DispatchAnnotatorStatus1732430000000 } from './dispatch-v2.migration';
-import { DispatchLabelStudio1732520000000 } from './dispatch-v3.migration';
-import { DispatchGoldItems1732530000000 } from './dispatch-v4.migration';
-import { DispatchOpaqueTaskIds1733300000000 } from './dispatch-v5.migration';
-
-/** The dispatch schema's migrations, in order (the service and its integration tests apply the same list). */
-export const DISPATCH_MIGRATIONS = [CreateDispatchTables1732340000000, DispatchAnnotatorStatus1732430000000, DispatchLabelStudio1732520000000, DispatchGoldItems1732530000000, DispatchOpaqueTaskIds1733300000000];
