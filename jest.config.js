@@ -19,7 +19,7 @@ const common = {
   transform: { '^.+\\.ts$': swc },
   moduleNameMapper: { '^@labelloop/([a-z-]+)$': '<rootDir>/libs/$1/src' },
   testEnvironment: 'node',
-  roots: ['<rootDir>/libs', '<rootDir>/services', '<rootDir>/test', '<rootDir>/examples'],
+  roots: ['<rootDir>/libs', '<rootDir>/services', '<rootDir>/test', '<rootDir>/examples', '<rootDir>/tools'],
   modulePathIgnorePatterns: ['<rootDir>/.*/dist/'],
 };
 module.exports = {

@@ -20,5 +20,10 @@ else
 fi
 rm -f "$probe"
 
+# The README's and the runbook's topic tables are generated from the code (npm run topology).
+tsc -b tools/topology
+node tools/topology/dist/main.js --check
+echo "lint: topic tables match the code"
+
 eslint . --max-warnings=200
 echo "lint: ok"
