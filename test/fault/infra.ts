@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import * as path from 'node:path';
+import { sleep } from '@labelloop/messaging';
 import { REPO_ROOT } from '@labelloop/testing';
 
 /** True when the suite runs against the local broker / server that deploy/local/*.sh own (so it may restart them). */
@@ -40,7 +41,7 @@ export async function restartInfra(which: 'kafka' | 'postgres', holdSeconds: num
   const t0 = Date.now();
   let output = await script(which, 'stop');
   const down = Date.now();
-  await new Promise((r) => setTimeout(r, holdSeconds * 1000));
+  await sleep(holdSeconds * 1000);
   for (let attempt = 1; ; attempt++) {
     try {
       output += `\n${await script(which, 'start')}`;

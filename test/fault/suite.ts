@@ -2,6 +2,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Pool } from 'pg';
+import { sleep } from '@labelloop/messaging';
 import { createTestDatabase, freePort, REPO_ROOT, SERVICES, startGroupsAt, testKafka, topicEnds, type TopicEnds } from '@labelloop/testing';
 import { FAULT_START_S, FaultProfile, prng } from './profile';
 import { localInfra, restartInfra } from './infra';
@@ -53,7 +54,6 @@ export interface FaultReport {
   summary: string;
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 const fmt = (r: Record<string, number>) => `{${Object.entries(r).map(([k, v]) => `${k}: ${v}`).join(', ')}}`;
 

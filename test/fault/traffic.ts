@@ -1,6 +1,7 @@
 import { timestampFromDate } from '@bufbuild/protobuf/wkt';
 import type { Kafka, Producer } from 'kafkajs';
 import { PredictionEventSchema, Topics } from '@labelloop/contracts';
+import { sleep } from '@labelloop/messaging';
 import { eventRecord } from '@labelloop/testing';
 import { hashUnit, prng } from './profile';
 
@@ -119,7 +120,7 @@ export async function sendTraffic(
             state.producerRecreated++;
             await producer.connect().catch(() => undefined);
           }
-          await new Promise((r) => setTimeout(r, 1000));
+          await sleep(1000);
         }
       }
       // Every failed attempt may have been written anyway: those are extra copies on the wire, harmless by design.
@@ -127,7 +128,7 @@ export async function sendTraffic(
       state.resent += again.length;
       const due = t0 + state.sent / perMs;
       const wait = due - Date.now();
-      if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+      if (wait > 0) await sleep(wait);
       if (opts.halted()) throw new Error(`sending halted after ${state.sent} events`);
     }
   } finally {

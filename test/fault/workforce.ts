@@ -1,5 +1,6 @@
 import { status } from '@grpc/grpc-js';
 import { AnnotatorService } from '@labelloop/contracts';
+import { sleep } from '@labelloop/messaging';
 import { createGrpcClient, ServiceClient } from '@labelloop/rpc';
 import { prng } from './profile';
 import { truthOf } from './traffic';
@@ -27,7 +28,6 @@ export interface WorkforceStats {
 
 type Client = ServiceClient<(typeof AnnotatorService)['method']>;
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /**
  * Annotators working through the real AnnotatorService until `stop.done`: they ask for the

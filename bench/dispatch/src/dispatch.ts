@@ -20,21 +20,28 @@
  */
 import { randomUUID } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
 import { create, toBinary } from '@bufbuild/protobuf';
 import { Client } from 'pg';
 import { AnnotationRequestedSchema, AnnotatorService } from '@labelloop/contracts';
 import { createGrpcClient } from '@labelloop/rpc';
 import { createTestDatabase, ensureLocalInfra, ensureTopics, startService } from '@labelloop/testing';
 
-const arg = (name: string, def: string) => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i > 0 ? process.argv[i + 1] : def;
-};
-const TASKS = Number(arg('tasks', '10000'));
-const ANNOTATORS = Number(arg('annotators', '50'));
-const SECONDS = Number(arg('seconds', '20'));
+// Flags are checked: an unknown or misspelt one stops the run instead of being ignored.
+const { values: flags } = parseArgs({
+  options: {
+    tasks: { type: 'string', default: '10000' },
+    annotators: { type: 'string', default: '50' },
+    seconds: { type: 'string', default: '20' },
+    'max-dispatch': { type: 'string' },
+  },
+  strict: true,
+});
+const TASKS = Number(flags.tasks);
+const ANNOTATORS = Number(flags.annotators);
+const SECONDS = Number(flags.seconds);
 /** Each side stops after this many dispatches, so the queue stays above 80% of --tasks open. */
-const MAX_DISPATCH = Number(arg('max-dispatch', String(Math.floor(Number(arg('tasks', '10000')) / 5))));
+const MAX_DISPATCH = Number(flags['max-dispatch'] ?? Math.floor(TASKS / 5));
 let budget = 0;
 /** Takes one dispatch from the side's budget; false once it is spent. */
 const take = () => budget-- > 0;

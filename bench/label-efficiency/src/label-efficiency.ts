@@ -17,6 +17,7 @@
  */
 import { performance } from 'node:perf_hooks';
 import { writeFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
 import {
   classBalancedSelect,
   hybrid,
@@ -33,30 +34,46 @@ import { loadSpamAssassin, projectSparse, TextClassifier, type SparseVector } fr
 // ---------------------------------------------------------------------------------------------
 // command line
 
-function arg(name: string, def: string): string {
-  const i = process.argv.indexOf(`--${name}`);
-  return i > 0 && i + 1 < process.argv.length ? process.argv[i + 1] : def;
-}
-
 const STRATEGIES = ['random', 'leastConfidence', 'margin', 'entropy', 'classBalanced', 'kCenter', 'hybrid'] as const;
 type Strategy = (typeof STRATEGIES)[number];
 
+// Flags are checked: an unknown or misspelt one stops the run instead of being ignored.
+const { values: flags } = parseArgs({
+  options: {
+    seed: { type: 'string', default: '1' },
+    runs: { type: 'string', default: '3' },
+    batch: { type: 'string', default: '20' },
+    'max-labels': { type: 'string', default: '1000' },
+    'curve-labels': { type: 'string', default: '200' },
+    'split-seed': { type: 'string', default: '2002' },
+    'test-fraction': { type: 'string', default: '0.3' },
+    'target-gap': { type: 'string', default: '0.01' },
+    target: { type: 'string', default: '' },
+    epochs: { type: 'string', default: '5' },
+    dims: { type: 'string', default: '32' },
+    'pool-factor': { type: 'string', default: '3' },
+    'throughput-n': { type: 'string', default: '10000' },
+    strategies: { type: 'string', default: STRATEGIES.join(',') },
+    json: { type: 'string', default: '' },
+  },
+  strict: true,
+});
 const opts = {
-  seed: Number(arg('seed', '1')),
-  runs: Number(arg('runs', '3')),
-  batch: Number(arg('batch', '20')),
-  maxLabels: Number(arg('max-labels', '1000')),
-  curveLabels: Number(arg('curve-labels', '200')),
-  splitSeed: Number(arg('split-seed', '2002')),
-  testFraction: Number(arg('test-fraction', '0.3')),
-  targetGap: Number(arg('target-gap', '0.01')),
-  target: arg('target', ''),
-  epochs: Number(arg('epochs', '5')),
-  dims: Number(arg('dims', '32')),
-  poolFactor: Number(arg('pool-factor', '3')),
-  throughputN: Number(arg('throughput-n', '10000')),
-  strategies: arg('strategies', STRATEGIES.join(',')).split(',') as Strategy[],
-  json: arg('json', ''),
+  seed: Number(flags.seed),
+  runs: Number(flags.runs),
+  batch: Number(flags.batch),
+  maxLabels: Number(flags['max-labels']),
+  curveLabels: Number(flags['curve-labels']),
+  splitSeed: Number(flags['split-seed']),
+  testFraction: Number(flags['test-fraction']),
+  targetGap: Number(flags['target-gap']),
+  target: flags.target,
+  epochs: Number(flags.epochs),
+  dims: Number(flags.dims),
+  poolFactor: Number(flags['pool-factor']),
+  throughputN: Number(flags['throughput-n']),
+  strategies: flags.strategies.split(',') as Strategy[],
+  json: flags.json,
 };
 for (const s of opts.strategies) if (!STRATEGIES.includes(s)) throw new Error(`unknown strategy ${s}; known: ${STRATEGIES.join(', ')}`);
 

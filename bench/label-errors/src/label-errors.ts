@@ -10,16 +10,23 @@
  * Options: --noise 0.05,0.1,0.2 (fractions flipped), --seeds 1,2,3, --folds 5, --epochs 5.
  */
 import { performance } from 'node:perf_hooks';
+import { parseArgs } from 'node:util';
 import { Mulberry32, shuffleInPlace } from '@labelloop/drift-stats';
 import { findLabelIssues } from '@labelloop/qa-metrics';
 import { loadSpamAssassin, TextClassifier, type SparseVector } from '@labelloop/text-model';
 
-function arg(name: string, def: string): string {
-  const i = process.argv.indexOf(`--${name}`);
-  return i > 0 && i + 1 < process.argv.length ? process.argv[i + 1] : def;
-}
+// Flags are checked: an unknown or misspelt one stops the run instead of being ignored.
+const { values: flags } = parseArgs({
+  options: {
+    noise: { type: 'string', default: '0.05,0.1,0.2' },
+    seeds: { type: 'string', default: '1,2,3' },
+    folds: { type: 'string', default: '5' },
+    epochs: { type: 'string', default: '5' },
+  },
+  strict: true,
+});
 const list = (s: string) => s.split(',').map(Number);
-const opts = { noise: list(arg('noise', '0.05,0.1,0.2')), seeds: list(arg('seeds', '1,2,3')), folds: Number(arg('folds', '5')), epochs: Number(arg('epochs', '5')) };
+const opts = { noise: list(flags.noise), seeds: list(flags.seeds), folds: Number(flags.folds), epochs: Number(flags.epochs) };
 const CLASSES = ['ham', 'spam'] as const;
 
 /** Flips exactly round(rate·n) labels, chosen uniformly at random with the seed. */

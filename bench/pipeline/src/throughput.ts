@@ -19,6 +19,7 @@ import { randomUUID } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
+import { parseArgs } from 'node:util';
 import { Kafka } from 'kafkajs';
 import { fromBinary } from '@bufbuild/protobuf';
 import { timestampFromDate } from '@bufbuild/protobuf/wkt';
@@ -26,10 +27,17 @@ import { PredictionEvent, PredictionEventSchema, Topics, validatePredictionEvent
 import { median } from '@labelloop/drift-stats';
 import { createTestDatabase, ensureLocalInfra, ensureTopics, eventRecord, REPO_ROOT, startGroupsAt, startService, testKafka, testProducer } from '@labelloop/testing';
 
-const arg = (name: string, def: string) => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i > 0 ? process.argv[i + 1] : def;
-};
+// Flags are checked: an unknown or misspelt one stops the run instead of being ignored.
+const { values: flags } = parseArgs({
+  options: {
+    events: { type: 'string', default: '20000' },
+    stages: { type: 'string', default: 'drift-detection,sampling' },
+    replicas: { type: 'string', default: '1' },
+    repeat: { type: 'string', default: '1' },
+    'own-events': { type: 'boolean', default: false },
+  },
+  strict: true,
+});
 
 /**
  * The NODE_OPTIONS a stage's pod runs with (its k8s/base Deployment), so the bench runs the
@@ -242,13 +250,13 @@ async function floor(values: Buffer[]): Promise<{ decode: number; validate: numb
 }
 
 async function main(): Promise<void> {
-  const events = Number(arg('events', '20000'));
-  const stages = arg('stages', 'drift-detection,sampling').split(',');
-  const replicas = Number(arg('replicas', '1'));
-  const repeat = Math.max(1, Number(arg('repeat', '1')));
+  const events = Number(flags.events);
+  const stages = flags.stages.split(',');
+  const replicas = Number(flags.replicas);
+  const repeat = Math.max(1, Number(flags.repeat));
   // --own-events: read only the events this run wrote (4 models), not the whole shared topic,
   // so a x10 run grows the stream and nothing else (the shared topic also gains models).
-  const ownEvents = process.argv.includes('--own-events');
+  const ownEvents = flags['own-events'];
   const { brokers } = ensureLocalInfra();
   await ensureTopics(brokers.split(','));
   const kafka = testKafka('bench');

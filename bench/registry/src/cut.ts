@@ -22,17 +22,24 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { writeFileSync, mkdirSync } from 'node:fs';
+import { parseArgs } from 'node:util';
 import { Client } from 'pg';
 import { applyChanges, ApplyStats, Change, diff, Entry, fromEntries, MemoryNodeStore, NodeStore, SqlNodeStore } from '@labelloop/merkle-dataset';
 
-const arg = (name: string, def: string) => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i > 0 ? process.argv[i + 1] : def;
-};
-const sizes = arg('sizes', '100000,1000000').split(',').map(Number);
-const absChanges = Number(arg('changes', '1000'));
-const runs = Number(arg('runs', '7'));
-const usePg = !process.argv.includes('--no-pg') && !!process.env.DATABASE_URL;
+// Flags are checked: an unknown or misspelt one stops the run instead of being ignored.
+const { values: flags } = parseArgs({
+  options: {
+    sizes: { type: 'string', default: '100000,1000000' },
+    changes: { type: 'string', default: '1000' },
+    runs: { type: 'string', default: '7' },
+    'no-pg': { type: 'boolean', default: false },
+  },
+  strict: true,
+});
+const sizes = flags.sizes.split(',').map(Number);
+const absChanges = Number(flags.changes);
+const runs = Number(flags.runs);
+const usePg = !flags['no-pg'] && !!process.env.DATABASE_URL;
 
 const sha = (s: string) => createHash('sha256').update(s).digest('hex');
 const ms = (t0: bigint) => Number(process.hrtime.bigint() - t0) / 1e6;

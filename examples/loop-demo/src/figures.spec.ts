@@ -14,7 +14,8 @@ describe('main job helpers', () => {
     expect(options).toMatchObject({ events: 1800, strategy: 'hybrid', seed: 7, resetTopics: false });
     expect(compareRandom).toBe(true);
     expect(() => parseArgs(['--strategy', 'best'])).toThrow(/--strategy must be one of/);
-    expect(() => parseArgs(['--nope'])).toThrow('unknown flag --nope');
+    expect(() => parseArgs(['--nope'])).toThrow("Unknown option '--nope'");
+    expect(() => parseArgs(['--seed', 'x'])).toThrow('--seed needs a number');
   });
 
   it('draws well-formed SVG', () => {

@@ -20,6 +20,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { Pool } from 'pg';
 import { allTopics } from '@labelloop/contracts';
+import { sleep } from '@labelloop/messaging';
 import { createTestDatabase, ensureLocalInfra, ensureTopics, freePort, startGroupsAt, testKafka, topicEnds } from '@labelloop/testing';
 import { Evaluator } from './evaluation';
 import { readExport, type ExportRecord } from './exports';
@@ -36,7 +37,6 @@ import { defaultProfiles, Workforce } from './workforce';
 export type { MainJobFigures } from './figures';
 export type { MainJobOptions } from './options';
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const pct = (v: number) => `${(v * 100).toFixed(1)}%`;
 
 /** Runs the main job once and returns its figures (also written to the report folder). */

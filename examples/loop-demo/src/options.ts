@@ -2,6 +2,7 @@
  * Settings of the main job, their defaults, and the command line that sets them.
  */
 import * as path from 'node:path';
+import { parseArgs as parseFlags } from 'node:util';
 import { REPO_ROOT } from '@labelloop/testing';
 
 /** Selection strategies the sampling service knows. */
@@ -76,31 +77,44 @@ export interface Cli {
   compareRandom: boolean;
 }
 
+/** Numeric flags and the option each sets. */
+const NUMERIC = {
+  events: 'events', timeout: 'timeoutSeconds', seed: 'seed', rate: 'eventsPerSecond', burst: 'burst',
+  'labels-per-burst': 'labelsPerBurst', 'audit-rate': 'auditRate', 'cut-every': 'cutEvery', 'recovery-gap': 'recoveryGap',
+  'min-improvement': 'minImprovement', 'human-speedup': 'humanSpeedup',
+} as const satisfies Record<string, keyof MainJobOptions>;
+
 /** Parses `argv` (without node and script) over the defaults; throws on an unknown flag or bad value. */
 export function parseArgs(argv: string[], base = defaultOptions()): Cli {
+  const { values } = parseFlags({
+    args: argv,
+    strict: true,
+    options: {
+      'compare-random': { type: 'boolean' },
+      'keep-topics': { type: 'boolean' },
+      'reset-topics': { type: 'boolean' },
+      'keep-database': { type: 'boolean' },
+      strategy: { type: 'string' },
+      'run-name': { type: 'string' },
+      'report-dir': { type: 'string' },
+      ...Object.fromEntries(Object.keys(NUMERIC).map((k) => [k, { type: 'string' as const }])),
+    },
+  });
   const o = { ...base };
-  let compareRandom = false;
-  const numeric: Record<string, keyof MainJobOptions> = {
-    '--events': 'events', '--timeout': 'timeoutSeconds', '--seed': 'seed', '--rate': 'eventsPerSecond', '--burst': 'burst',
-    '--labels-per-burst': 'labelsPerBurst', '--audit-rate': 'auditRate', '--cut-every': 'cutEvery', '--recovery-gap': 'recoveryGap',
-    '--min-improvement': 'minImprovement', '--human-speedup': 'humanSpeedup',
-  };
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
-    if (a === '--compare-random') compareRandom = true;
-    else if (a === '--keep-topics') o.resetTopics = false;
-    else if (a === '--reset-topics') o.resetTopics = true;
-    else if (a === '--keep-database') o.dropDatabase = false;
-    else if (a === '--strategy') o.strategy = argv[++i];
-    else if (a === '--run-name') o.runName = argv[++i];
-    else if (a === '--report-dir') o.reportRoot = path.resolve(argv[++i]);
-    else if (numeric[a]) {
-      const v = Number(argv[++i]);
-      if (!Number.isFinite(v)) throw new Error(`${a} needs a number`);
-      (o as unknown as Record<string, number>)[numeric[a]] = v;
-    } else throw new Error(`unknown flag ${a}`);
+  if (values['keep-topics']) o.resetTopics = false;
+  if (values['reset-topics']) o.resetTopics = true;
+  if (values['keep-database']) o.dropDatabase = false;
+  if (typeof values.strategy === 'string') o.strategy = values.strategy;
+  if (typeof values['run-name'] === 'string') o.runName = values['run-name'];
+  if (typeof values['report-dir'] === 'string') o.reportRoot = path.resolve(values['report-dir']);
+  for (const [flag, key] of Object.entries(NUMERIC)) {
+    const raw = (values as Record<string, string | boolean | undefined>)[flag];
+    if (raw === undefined) continue;
+    const v = Number(raw);
+    if (typeof raw !== 'string' || !Number.isFinite(v)) throw new Error(`--${flag} needs a number`);
+    o[key] = v;
   }
   if (!(STRATEGIES as readonly string[]).includes(o.strategy)) throw new Error(`--strategy must be one of ${STRATEGIES.join(', ')}`);
   if (o.events < 200) throw new Error('--events must be at least 200');
-  return { options: o, compareRandom };
+  return { options: o, compareRandom: values['compare-random'] === true };
 }

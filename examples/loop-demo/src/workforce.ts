@@ -4,6 +4,7 @@
  */
 import { AnnotatorService } from '@labelloop/contracts';
 import { Mulberry32 } from '@labelloop/drift-stats';
+import { sleep } from '@labelloop/messaging';
 import { createGrpcClient } from '@labelloop/rpc';
 
 /** A simulated person: answers from the truth with their own accuracy and speed. */
@@ -117,4 +118,3 @@ export class Workforce {
   }
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

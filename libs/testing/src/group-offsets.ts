@@ -1,5 +1,6 @@
 import type { Kafka } from 'kafkajs';
 import { allTopics } from '@labelloop/contracts';
+import { sleep } from '@labelloop/messaging';
 
 /** End offsets (high watermarks) of topics: where a run's records begin. */
 export type TopicEnds = Map<string, { partition: number; offset: string }[]>;
@@ -17,7 +18,7 @@ export async function topicEnds(kafka: Kafka, topics: string[] = allTopics().map
           break;
         } catch (e) {
           if (attempt >= 20) throw e;
-          await new Promise((r) => setTimeout(r, 500));
+          await sleep(500);
         }
       }
     }

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { create, DescMessage, MessageInitShape, toBinary } from '@bufbuild/protobuf';
 import { Kafka, logLevel, Producer } from 'kafkajs';
-import { envelopeHeaders } from '@labelloop/messaging';
+import { envelopeHeaders, sleep } from '@labelloop/messaging';
 
 /** A kafkajs client for tests, on the brokers the global setup exported. */
 export function testKafka(clientId = `test-${randomUUID().slice(0, 8)}`): Kafka {
@@ -79,7 +79,7 @@ export async function eventually<T>(fn: () => Promise<T | undefined | null | fal
     } catch (e) {
       last = e;
     }
-    await new Promise((r) => setTimeout(r, everyMs));
+    await sleep(everyMs);
   }
   throw new Error(`timed out waiting for ${what}${last ? `: ${(last as Error).message}` : ''}`);
 }
