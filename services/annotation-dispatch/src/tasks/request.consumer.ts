@@ -1,4 +1,4 @@
-import { Inject, Controller } from '@nestjs/common';
+import { Controller, Inject } from '@nestjs/common';
 import { toBinary } from '@bufbuild/protobuf';
 import { AnnotationRequested, AnnotationRequestedSchema, Topics } from '@labelloop/contracts';
 import type { ConsumedEvent } from '@labelloop/messaging';

@@ -1,4 +1,4 @@
-import { Inject, Controller } from '@nestjs/common';
+import { Controller, Inject } from '@nestjs/common';
 import { LabelAccepted, LabelAcceptedSchema, Topics } from '@labelloop/contracts';
 import type { ConsumedEvent } from '@labelloop/messaging';
 import type { EntityManager } from '@labelloop/persistence';

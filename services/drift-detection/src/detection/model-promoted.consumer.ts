@@ -1,4 +1,4 @@
-import { Inject, LoggerService, Controller } from '@nestjs/common';
+import { Controller, Inject, LoggerService } from '@nestjs/common';
 import { ModelPromoted, ModelPromotedSchema, Topics } from '@labelloop/contracts';
 import type { ConsumedEvent } from '@labelloop/messaging';
 import type { EntityManager } from '@labelloop/persistence';

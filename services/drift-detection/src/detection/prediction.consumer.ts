@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { Inject, Controller } from '@nestjs/common';
+import { Controller, Inject } from '@nestjs/common';
 import type { LoggerService } from '@nestjs/common';
 import { timestampDate, timestampFromMs } from '@bufbuild/protobuf/wkt';
 import {

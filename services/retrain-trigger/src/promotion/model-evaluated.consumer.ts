@@ -1,4 +1,4 @@
-import { Inject, Controller } from '@nestjs/common';
+import { Controller, Inject } from '@nestjs/common';
 import { timestampFromDate } from '@bufbuild/protobuf/wkt';
 import { ModelEvaluated, ModelEvaluatedSchema, ModelPromotedSchema, PromotionRejectedSchema, SliceMetrics, Topics } from '@labelloop/contracts';
 import type { ConsumedEvent, Outbox } from '@labelloop/messaging';

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { Inject, Controller } from '@nestjs/common';
+import { Controller, Inject } from '@nestjs/common';
 import type { LoggerService } from '@nestjs/common';
 import { timestampFromDate } from '@bufbuild/protobuf/wkt';
 import { DatasetApproved, DatasetApprovedSchema, RetrainRequestedSchema, Topics } from '@labelloop/contracts';
