@@ -10,8 +10,7 @@ import { DriftConfigSchema, PredictionEventSchema } from '@labelloop/contracts';
 import { CONFIG_CACHE_TTL_MS, createServiceDataSource, DataSource, migrate, readChain, verifyChain } from '@labelloop/persistence';
 import type { RpcContext } from '@labelloop/rpc';
 import { driftConfigSchema } from '../drift.config';
-import { CreateDriftTables1732380000000 } from '../drift.migration';
-import { DriftDetectorV21732390000000 } from '../drift-v2.migration';
+import { migrations } from '../migrations';
 import { DriftGrpc } from './drift.grpc';
 import { RegistryReader } from './registry-reader';
 import { StateRepository } from './state.repository';
@@ -29,7 +28,7 @@ describe('DriftService on two replicas (real PostgreSQL)', () => {
   const ctx = { principal: { subject: 'ops-alice', roles: ['admin'], projects: ['*'] }, path: '', metadata: new grpc.Metadata(), signal: new AbortController().signal } as RpcContext;
 
   const replica = async (): Promise<DriftGrpc> => {
-    const ds = createServiceDataSource({ url: dbUrl, schema, migrations: [CreateDriftTables1732380000000, DriftDetectorV21732390000000] });
+    const ds = createServiceDataSource({ url: dbUrl, schema, migrations });
     await ds.initialize();
     await migrate(ds);
     sources.push(ds);
