@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Fault-injection suite (issue 11): the whole LabelLoop pipeline under faults, then an exact
+# Fault-injection suite: the whole LabelLoop pipeline under faults, then an exact
 # end-to-end reconciliation.
 #
 #   bash scripts/fault-suite.sh           # SHORT profile (the one CI runs as a jest e2e test):

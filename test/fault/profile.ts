@@ -1,5 +1,5 @@
 /**
- * The two profiles of the fault-injection suite (issue 11), one implementation:
+ * The two profiles of the fault-injection suite, one implementation:
  *  - short: run by the jest e2e test in CI (aim: at most ~6 minutes on 2 cores);
  *  - full:  `bash scripts/fault-suite.sh --full` (at least 100,000 prediction events).
  *
