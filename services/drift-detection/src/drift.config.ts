@@ -5,7 +5,7 @@ export const driftConfigSchema = baseConfigSchema.extend({
   /**
    * Bytes fetched per partition at a time. Small, because drift detection coalesces fetches
    * into transactions (see main.ts): a small fetch's messages die young, and cost the garbage
-   * collector little (bench/pipeline/README.md, session 8).
+   * collector little (docs/performance.md, 2026-11-24).
    */
   KAFKA_MAX_BYTES_PER_PARTITION: z.coerce.number().int().positive().default(256 * 1024),
   /** Events after a model version's deployment that form its reference distribution. */
