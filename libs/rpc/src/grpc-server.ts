@@ -34,6 +34,13 @@ export function methodPath(method: DescMethod): string {
   return `/${method.parent.typeName}/${method.name}`;
 }
 
+const wireSizes = new WeakMap<object, number>();
+
+/** Size in bytes of a request as it arrived on the wire (undefined for one not received by a GrpcServer). */
+export function wireSize(request: object): number | undefined {
+  return wireSizes.get(request);
+}
+
 /** grpc-js service definition for a protobuf-es service (toBinary / fromBinary codecs). */
 export function serviceDefinition(service: DescService): grpc.ServiceDefinition {
   const def: Record<string, grpc.MethodDefinition<unknown, unknown>> = {};
@@ -44,7 +51,11 @@ export function serviceDefinition(service: DescService): grpc.ServiceDefinition 
       requestStream: false,
       responseStream: false,
       requestSerialize: (v: unknown) => Buffer.from(toBinary(m.input, v as MessageShape<typeof m.input>)),
-      requestDeserialize: (b: Buffer) => fromBinary(m.input, b),
+      requestDeserialize: (b: Buffer) => {
+        const msg = fromBinary(m.input, b);
+        wireSizes.set(msg, b.length);
+        return msg;
+      },
       responseSerialize: (v: unknown) => Buffer.from(toBinary(m.output, v as MessageShape<typeof m.output>)),
       responseDeserialize: (b: Buffer) => fromBinary(m.output, b),
     };
@@ -167,7 +178,11 @@ export class GrpcServer {
   }
 
   private toServiceError(path: string, err: unknown): Partial<grpc.ServiceError> {
-    if (err instanceof RpcError) return { code: err.code, details: err.message, message: err.message };
+    if (err instanceof RpcError) {
+      const metadata = new grpc.Metadata();
+      for (const [k, v] of Object.entries(err.trailers)) metadata.set(k, v);
+      return { code: err.code, details: err.message, message: err.message, metadata };
+    }
     this.opts.logger?.error({ msg: 'unexpected error in RPC', path, error: (err as Error)?.message, stack: (err as Error)?.stack }, 'GrpcServer');
     return { code: grpc.status.INTERNAL, details: 'internal error', message: 'internal error' };
   }

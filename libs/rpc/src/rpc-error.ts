@@ -5,6 +5,8 @@ export class RpcError extends Error {
   constructor(
     readonly code: status,
     message: string,
+    /** Sent to the caller as trailing metadata (e.g. `retry-after`). */
+    readonly trailers: Record<string, string> = {},
   ) {
     super(message);
     this.name = 'RpcError';
@@ -34,6 +36,11 @@ export function unauthenticated(message = 'missing or invalid bearer token'): Rp
 /** Authenticated but not allowed: PERMISSION_DENIED. */
 export function permissionDenied(message: string): RpcError {
   return new RpcError(status.PERMISSION_DENIED, message);
+}
+
+/** Over capacity for now: RESOURCE_EXHAUSTED, with `retry-after` (seconds) in the trailers. */
+export function resourceExhausted(message: string, retryAfterSeconds: number): RpcError {
+  return new RpcError(status.RESOURCE_EXHAUSTED, message, { 'retry-after': String(retryAfterSeconds) });
 }
 
 export { status };

@@ -42,6 +42,11 @@ export interface ServiceSpec<C extends BaseConfig> {
   /** Extra HTTP controllers (HTTP/JSON APIs). */
   controllers?: Type<unknown>[];
   /**
+   * Parse JSON/urlencoded request bodies before the controllers (default true). A service that
+   * admits a request by its size before reading it (ingest-gateway) reads the body itself.
+   */
+  bodyParser?: boolean;
+  /**
    * How the consumer recognises redeliveries: an inbox row per event (default), or the
    * consumed offset and a row of ids per chunk (`chunks`, for stages that read every prediction).
    */
@@ -116,7 +121,7 @@ export async function runService<C extends BaseConfig>(spec: ServiceSpec<C>, env
     }
   }
 
-  const app = await NestFactory.create(RuntimeModule.create(), { logger, abortOnError: false });
+  const app = await NestFactory.create(RuntimeModule.create(), { logger, abortOnError: false, bodyParser: spec.bodyParser ?? true });
   const readiness = app.get(ReadinessProbe);
 
   const relay = new OutboxRelay({

@@ -4,8 +4,7 @@ import { ModelPromotedConsumer } from './detection/model-promoted.consumer';
 import { DriftPredictionConsumer } from './detection/prediction.consumer';
 import { RegistryReader } from './detection/registry-reader';
 import { StateRepository } from './detection/state.repository';
-import { IngestGrpc } from './ingest/ingest.grpc';
 
-/** The drift detection stage (and the Ingest RPC in front of the prediction topic). */
-@Module({ controllers: [DriftPredictionConsumer, ModelPromotedConsumer], providers: [StateRepository, RegistryReader, DriftGrpc, IngestGrpc] })
+/** The drift detection stage. */
+@Module({ controllers: [DriftPredictionConsumer, ModelPromotedConsumer], providers: [StateRepository, RegistryReader, DriftGrpc] })
 export class DriftModule {}

@@ -1,18 +1,16 @@
 import 'reflect-metadata';
-import { DriftService, IngestService } from '@labelloop/contracts';
+import { DriftService } from '@labelloop/contracts';
 import { main } from '@labelloop/runtime';
 import { migrations } from './migrations';
 import { DriftGrpc } from './detection/drift.grpc';
 import { driftConfigSchema } from './drift.config';
 import { DriftModule } from './drift.module';
-import { driftPrunedTables, IngestGrpc } from './ingest/ingest.grpc';
 
 main({
   name: 'drift-detection',
   configSchema: driftConfigSchema,
   module: DriftModule,
   migrations,
-  pruned: driftPrunedTables,
   // It reads every prediction: no inbox row per event (offsets and a row of ids per chunk).
   inbox: 'chunks',
   // ...and gathers its small fetches (KAFKA_MAX_BYTES_PER_PARTITION, drift.config.ts) into full
@@ -20,6 +18,5 @@ main({
   coalesce: true,
   grpc: (app, server) => {
     server.add(DriftService, app.get(DriftGrpc));
-    server.add(IngestService, app.get(IngestGrpc));
   },
 });

@@ -1,3 +1,4 @@
+import { DropIngestedEvent1764806400000 } from './drift-v3.migration';
 import { CreateModelOwner1733300000000 } from '@labelloop/persistence';
 import { CreateDriftTables1732380000000 } from './drift.migration';
 import { DriftDetectorV21732390000000 } from './drift-v2.migration';
@@ -9,4 +10,5 @@ export const migrations = [
   DriftDetectorV21732390000000,
   IngestedEventIndex1732610000000,
   CreateModelOwner1733300000000,
+  DropIngestedEvent1764806400000,
 ];

@@ -1,0 +1,14 @@
+import { Module } from '@nestjs/common';
+import { secretFromEnv } from '@labelloop/config';
+import { BearerTokenAuth } from '@labelloop/rpc';
+import { AUTH } from './gateway.tokens';
+import { IngestGrpc } from './ingest/ingest.grpc';
+import { IngestedEventRepository } from './ingest/ingested-event.repository';
+import { PredictionIntake } from './ingest/prediction-intake.service';
+
+/** The ingest gateway: prediction events in over gRPC and HTTP/JSON, out to the prediction topic. */
+@Module({
+  providers: [{ provide: AUTH, useFactory: () => BearerTokenAuth.fromJson(secretFromEnv('AUTH_TOKENS')) }, IngestedEventRepository, PredictionIntake, IngestGrpc],
+  exports: [AUTH, PredictionIntake],
+})
+export class GatewayModule {}

@@ -1,0 +1,2 @@
+/** The BearerTokenAuth both edges (gRPC and HTTP) authenticate callers with. */
+export const AUTH = Symbol('labelloop.ingestGateway.auth');
