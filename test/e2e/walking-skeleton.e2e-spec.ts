@@ -1,13 +1,13 @@
 /**
- * The walking skeleton: one low-confidence prediction travels the whole loop through all six
+ * The walking skeleton: one low-confidence prediction travels the whole loop through all seven
  * services, each its own Node process, on the real Kafka broker and real PostgreSQL:
  *
- *   prediction → sampling → AnnotationRequested → annotation-dispatch task → (test submits a
- *   label over gRPC) → qa LabelAccepted → dataset-registry version + DatasetApproved →
+ *   prediction (IngestService.Ingest on ingest-gateway) → sampling → AnnotationRequested →
+ *   annotation-dispatch task → (test submits a label over gRPC) → qa LabelAccepted → dataset-registry version + DatasetApproved →
  *   retrain-trigger RetrainRequested + signed webhook call (a real HTTP server here).
  *
  * drift-detection consumes the same predictions and raises DriftDetected on a shift, and one
- * trace id links the spans of all six stages.
+ * trace id links the spans of all seven services.
  */
 import { createHmac, randomBytes, randomUUID } from 'node:crypto';
 import * as http from 'node:http';
@@ -19,6 +19,7 @@ import {
   DatasetApprovedSchema,
   DatasetRegistryService,
   DriftDetectedSchema,
+  IngestService,
   PredictionEventSchema,
   RetrainRequestedSchema,
   Topics,
@@ -37,7 +38,7 @@ import {
   testProducer,
 } from '@labelloop/testing';
 
-describe('walking skeleton: one item through all six services', () => {
+describe('walking skeleton: one item through all seven services', () => {
   const run = randomUUID().slice(0, 8);
   const project = `e2e-${run}`;
   const modelId = `spam-filter-${run}`;
@@ -98,13 +99,12 @@ describe('walking skeleton: one item through all six services', () => {
   it('takes a low-confidence prediction to a retrain request, in one trace', async () => {
     const traceId = randomBytes(16).toString('hex');
     const traceparent = `00-${traceId}-${randomBytes(8).toString('hex')}-01`;
-    const producer = await testProducer(kafka);
     const eventId = randomUUID();
-    await producer.send({
-      topic: Topics.predictionRecorded,
-      messages: [
-        eventRecord(
-          PredictionEventSchema,
+    // The inference service has no Kafka client: it calls the ingest gateway, continuing its trace.
+    const ingest = createGrpcClient(IngestService, `127.0.0.1:${(await services['ingest-gateway'].ready).grpcPort}`, { token: `service-${run}` });
+    await ingest.ingest(
+      {
+        predictions: [
           {
             eventId,
             modelId,
@@ -120,11 +120,11 @@ describe('walking skeleton: one item through all six services', () => {
             embedding: [0.25, -0.5, 0.75],
             metadata: { project_id: project },
           },
-          { id: eventId, key: modelId, traceparent, source: 'e2e/inference' },
-        ),
-      ],
-    });
-    await producer.disconnect();
+        ],
+      },
+      { metadata: { traceparent } },
+    );
+    ingest.close();
 
     // An annotator works through the dispatch API.
     const dispatch = await services['annotation-dispatch'].ready;
@@ -175,12 +175,12 @@ describe('walking skeleton: one item through all six services', () => {
       .filter((r) => r.datasetVersionId === approved.versionId);
     expect(requested).toHaveLength(1);
 
-    // One trace links all six stages (drift-detection consumed the same prediction).
-    const services6 = await eventually(async () => {
+    // One trace links all seven services (drift-detection consumed the same prediction).
+    const traced = await eventually(async () => {
       const names = new Set(otlp.spans.filter((s) => s.traceId === traceId).map((s) => s.service));
-      return names.size >= 6 ? names : undefined;
-    }, 'spans of all six services in one trace', 30_000);
-    expect([...services6].sort()).toEqual(SERVICES.map((s) => `labelloop-${s}`).sort());
+      return names.size >= SERVICES.length ? names : undefined;
+    }, 'spans of all seven services in one trace', 30_000);
+    expect([...traced].sort()).toEqual(SERVICES.map((s) => `labelloop-${s}`).sort());
   });
 
   it('raises DriftDetected when the prediction distribution shifts', async () => {

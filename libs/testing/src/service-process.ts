@@ -15,8 +15,8 @@ export interface ServiceProcess {
   kill(signal?: NodeJS.Signals): Promise<number | null>;
 }
 
-/** The six stages. */
-export const SERVICES = ['drift-detection', 'sampling', 'annotation-dispatch', 'qa', 'dataset-registry', 'retrain-trigger'] as const;
+/** The seven services: the ingest gateway and the six stages. */
+export const SERVICES = ['ingest-gateway', 'drift-detection', 'sampling', 'annotation-dispatch', 'qa', 'dataset-registry', 'retrain-trigger'] as const;
 
 /**
  * Starts `services/<name>/dist/main.js` (run `npm run build` first) with `env` on top of the
