@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The whole test suite from a fresh clone: install, build, lint, contract checks, then unit,
-# integration (real Kafka + PostgreSQL) and end-to-end (six services as processes) tests.
+# integration (real Kafka + PostgreSQL) and end-to-end (seven services as processes) tests,
+# including the Python SDK's pytest suite (run by test/e2e/python-sdk.e2e-spec.ts).
 # Kafka and PostgreSQL are started by deploy/local/up.sh unless KAFKA_BROKERS/DATABASE_URL
 # point elsewhere. Prerequisites: Node 20+, Java 17+, Maven (for the Kafka jars), Go 1.24+ and
 # Python 3.10-3.13 with pip (offline manifest validation; Label Studio for the connector's e2e test); Debian's prometheus package is installed if missing.
@@ -16,6 +17,7 @@ bash scripts/k8s-check.sh
 bash deploy/local/up.sh
 bash deploy/local/label-studio.sh start   # real Label Studio from PyPI (venv cached under .local)
 bash scripts/install-prometheus.sh
+bash sdks/python/venv.sh >/dev/null   # the Python SDK's venv (PyPI); test/e2e/python-sdk.e2e-spec.ts runs its pytest suite
 
 mkdir -p reports
 status=0

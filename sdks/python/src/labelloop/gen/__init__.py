@@ -1,0 +1,1 @@
+"""Generated from proto/ by sdks/python/generate.sh: do not edit."""

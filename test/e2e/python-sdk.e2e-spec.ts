@@ -1,0 +1,102 @@
+/**
+ * The Python SDK (sdks/python) against the real ingest gateway, broker and drift-detection:
+ * its pytest suite runs here (pytest's exit status fails this test), drift detection applies
+ * what it recorded through each transport exactly once, and the same event recorded by the
+ * Python and the TypeScript SDK is the same Kafka record (key, value bytes, headers).
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import * as path from 'node:path';
+import { Client } from 'pg';
+import { Topics } from '@labelloop/contracts';
+import { encodePrediction } from '@labelloop/sdk';
+import { createTestDatabase, eventually, REPO_ROOT, ServiceProcess, startGroupsAt, startService, testKafka, topicEnds } from '@labelloop/testing';
+
+const SDK = path.join(REPO_ROOT, 'sdks/python');
+
+describe('Python SDK', () => {
+  const run = randomUUID().slice(0, 8);
+  const token = `svc-${run}`;
+  const kafka = testKafka();
+  let python: string;
+  let db: Awaited<ReturnType<typeof createTestDatabase>>;
+  let gateway: ServiceProcess;
+  let drift: ServiceProcess;
+  let pg: Client;
+
+  beforeAll(async () => {
+    python = execFileSync('bash', [path.join(SDK, 'venv.sh')], { encoding: 'utf8' }).trim();
+    db = await createTestDatabase('pysdk');
+    const env = { DATABASE_URL: db.url, AUTH_TOKENS: JSON.stringify([{ token, subject: 'py', roles: ['service'], projects: ['*'] }]) };
+    const group = `pysdk-drift-${run}`;
+    await startGroupsAt(kafka, [{ groupId: group, topics: [Topics.predictionRecorded, Topics.modelPromoted] }], await topicEnds(kafka));
+    gateway = startService('ingest-gateway', env);
+    drift = startService('drift-detection', { ...env, KAFKA_GROUP_ID: group });
+    await Promise.all([gateway.ready, drift.ready]);
+    pg = new Client({ connectionString: db.url });
+    await pg.connect();
+  });
+  afterAll(async () => {
+    await pg?.end();
+    await Promise.all([gateway?.kill('SIGTERM'), drift?.kill('SIGTERM')]);
+    await db?.drop();
+  });
+
+  it('passes its pytest suite against the real gateway and broker; drift detection applies each event once', async () => {
+    const { httpPort } = await gateway.ready;
+    const res = spawnSync(python, ['-m', 'pytest', '-q', '-rs', SDK], {
+      cwd: SDK,
+      encoding: 'utf8',
+      env: { ...process.env, LABELLOOP_GATEWAY_URL: `http://127.0.0.1:${httpPort}`, LABELLOOP_TOKEN: token, LABELLOOP_RUN: run },
+      timeout: 300_000,
+    });
+    if (res.status !== 0) throw new Error(`pytest exited with ${res.status}:\n${res.stdout}\n${res.stderr}`);
+    expect(res.stdout).not.toMatch(/skipped/); // the live cases ran
+    const reference = async (model: string) =>
+      Number((await pg.query(`SELECT jsonb_array_length(reference) AS n FROM drift_detection.drift_model_state WHERE model_id = $1`, [model])).rows[0]?.n ?? 0);
+    for (const model of [`py-${run}-http`, `py-${run}-kafka`]) {
+      await eventually(async () => (await reference(model)) === 100, `drift detection applied the 100 events of ${model}`, 90_000, 500);
+    }
+    await new Promise((r) => setTimeout(r, 2000));
+    expect(await reference(`py-${run}-http`)).toBe(100);
+    expect(await reference(`py-${run}-kafka`)).toBe(100);
+  });
+
+  it('records the same event as the same Kafka record as the TypeScript SDK', () => {
+    const script = `
+import json
+from labelloop import PredictionEvent, encode_prediction
+e = PredictionEvent(event_id="c-1", model_id="fraud", model_version="7", input_uri="s3://in/1", content_hash="sha256:ab",
+    numeric_features={"amount": 12.5, "count": -3.0}, categorical_features={"country": "FR", "lang": "fr"},
+    embedding=[0.25, -0.5, 0.1], predicted_label="fraud", class_probabilities={"fraud": 0.8, "ok": 0.2}, confidence=0.8,
+    metadata={"project_id": "p1"})
+e.timestamp.seconds = 1764806400
+e.timestamp.nanos = 123456789
+r = encode_prediction(e, "inference/fraud")
+print(json.dumps({"key": r.key, "value": r.value.hex(), "headers": [[k, v.decode()] for k, v in r.headers]}))
+`;
+    const py = JSON.parse(execFileSync(python, ['-c', script], { encoding: 'utf8' })) as { key: string; value: string; headers: [string, string][] };
+    const ts = encodePrediction(
+      {
+        eventId: 'c-1',
+        modelId: 'fraud',
+        modelVersion: '7',
+        inputUri: 's3://in/1',
+        contentHash: 'sha256:ab',
+        numericFeatures: { amount: 12.5, count: -3 },
+        categoricalFeatures: { country: 'FR', lang: 'fr' },
+        embedding: [0.25, -0.5, 0.1],
+        predictedLabel: 'fraud',
+        classProbabilities: { fraud: 0.8, ok: 0.2 },
+        confidence: 0.8,
+        metadata: { project_id: 'p1' },
+        timestamp: { seconds: 1764806400n, nanos: 123456789 },
+      },
+      'inference/fraud',
+    );
+    if (!ts.ok) throw new Error(ts.reason);
+    expect(py.key).toBe(ts.record.key);
+    expect(py.value).toBe(ts.record.value.toString('hex'));
+    expect(py.headers).toEqual(Object.entries(ts.record.headers));
+  });
+});
