@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Controller, Inject, Post, Req, Res } from '@nestjs/common';
+import { contextFromTraceparent, SpanKind, withSpan } from '@labelloop/observability';
 import { BearerTokenAuth, RpcError, status, unauthenticated } from '@labelloop/rpc';
 import { CONFIG } from '@labelloop/runtime';
 import type { GatewayConfig } from '../gateway.config';
@@ -58,15 +59,21 @@ export class IngestHttpController {
       const declared = Number(req.headers['content-length'] ?? NaN);
       if (declared > limit) return send(413, { error: { code: 'PAYLOAD_TOO_LARGE', field: 'body', message: `body: is larger than ${limit} bytes` } });
       // Without a length (chunked), the call holds room for the largest body it may send.
-      const out = await this.intake.admit('http', Number.isFinite(declared) ? declared : limit, async () =>
-        this.intake.ingest(principal, decodeIngestJson(await readBody(req, limit))),
-      );
+      const out = await this.intake.admit('http', Number.isFinite(declared) ? declared : limit, async () => {
+        const events = decodeIngestJson(await readBody(req, limit));
+        // The events written continue the caller's trace (W3C traceparent), as over gRPC.
+        const tp = req.headers.traceparent;
+        return withSpan('POST /v1/predictions:ingest', { parent: contextFromTraceparent(typeof tp === 'string' ? tp : undefined), kind: SpanKind.SERVER }, () =>
+          this.intake.ingest(principal, events),
+        );
+      });
       send(200, out);
     } catch (e) {
       if (e instanceof FieldError) return send(400, { error: { code: 'INVALID_ARGUMENT', field: e.field, message: e.message } });
-      if (e instanceof RpcError && HTTP_OF[e.code]) {
+      const httpCode = e instanceof RpcError ? HTTP_OF[e.code] : undefined;
+      if (e instanceof RpcError && httpCode) {
         const retry = e.trailers['retry-after'];
-        return send(HTTP_OF[e.code]!, { error: { code: status[e.code], message: e.message } }, retry ? { 'retry-after': retry } : {});
+        return send(httpCode, { error: { code: status[e.code], message: e.message } }, retry ? { 'retry-after': retry } : {});
       }
       throw e;
     }
