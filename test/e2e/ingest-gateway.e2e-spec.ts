@@ -2,8 +2,9 @@
  * ingest-gateway and drift-detection as processes on the real broker and database: the Ingest
  * call over gRPC and over HTTP/JSON, a retry with the same event ids written once, a bad event
  * refused with 400 naming the field (nothing of its call written), load shed with 429 /
- * RESOURCE_EXHAUSTED and Retry-After under a burst, and ingestion that goes on while
- * drift-detection is down (drift detection applies those events once when it is back).
+ * RESOURCE_EXHAUSTED and Retry-After under a burst, ingestion that goes on while
+ * drift-detection is down (drift detection applies those events once when it is back), and
+ * KServe inference-logger CloudEvents (V1 and V2 bodies) paired by ce-id under a mapping.
  */
 import { randomUUID } from 'node:crypto';
 import { status, type ServiceError } from '@grpc/grpc-js';
@@ -28,13 +29,14 @@ describe('ingest-gateway service', () => {
   let pg: Client;
   let tail: Consumer;
   /** This run's events on the prediction topic, as read downstream (ce_id, event id, source). */
-  const seen: { ceId: string; eventId: string; modelId: string; source: string }[] = [];
+  const seen: { ceId: string; eventId: string; modelId: string; source: string; label: string }[] = [];
 
   beforeAll(async () => {
     db = await createTestDatabase('gateway');
     const tokens = [
       { token, subject: 'inference', roles: ['service'], projects: ['*'] },
       { token: `annotator-${run}`, subject: 'ann', roles: ['annotator'], projects: ['*'] },
+      { token: `admin-${run}`, subject: 'ops', roles: ['admin'], projects: ['*'] },
     ];
     const base = { DATABASE_URL: db.url, AUTH_TOKENS: JSON.stringify(tokens) };
     driftEnv = { ...base, KAFKA_GROUP_ID: `gw-drift-${run}`, KAFKA_SESSION_TIMEOUT_MS: '6000' };
@@ -47,7 +49,7 @@ describe('ingest-gateway service', () => {
     await tail.run({
       eachMessage: async ({ message }) => {
         const e = fromBinary(PredictionEventSchema, message.value!);
-        if (e.modelId.startsWith(`gw-${run}`)) seen.push({ ceId: String(message.headers?.ce_id), eventId: e.eventId, modelId: e.modelId, source: String(message.headers?.ce_source) });
+        if (e.modelId.startsWith(`gw-${run}`)) seen.push({ ceId: String(message.headers?.ce_id), eventId: e.eventId, modelId: e.modelId, source: String(message.headers?.ce_source), label: e.predictedLabel });
       },
     });
     // Two calls in flight at most: a burst of concurrent calls must be shed.
@@ -184,5 +186,61 @@ describe('ingest-gateway service', () => {
     await eventually(async () => (await referenceSize(model)) === 60, 'drift detection applied the 60 events', 90_000, 500);
     await new Promise((r) => setTimeout(r, 3000));
     expect(await referenceSize(model)).toBe(60);
+  });
+
+  it('captures KServe inference-logger CloudEvents (V1 and V2), paired by ce-id, each inference once', async () => {
+    const isvc = `gw-${run}-kserve`;
+    const kserve = (path: string, init: RequestInit) => fetch(`${http}/v1/kserve/${path}`, init);
+    // Posted as the logger does: binary mode, the token in the URL (it cannot set headers).
+    const log = (type: 'request' | 'response', ceId: string, body: unknown) =>
+      kserve(`events?token=${token}`, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          'ce-specversion': '1.0',
+          'ce-id': ceId,
+          'ce-type': `org.kubeflow.serving.inference.${type}`,
+          'ce-source': `http://localhost:9081/`,
+          'ce-time': '2026-12-04T10:00:00.250Z',
+          'ce-inferenceservicename': isvc,
+          'ce-namespace': 'models',
+          'ce-component': 'predictor',
+          'ce-endpoint': 'default',
+        },
+        body: JSON.stringify(body),
+      }).then(async (r) => ({ status: r.status, body: await r.json() }));
+    const features = ['sepal_length', 'sepal_width', 'petal_length', 'petal_width'];
+    const iris = ['setosa', 'versicolor', 'virginica'];
+
+    expect((await log('request', `${run}-none`, { instances: [[1, 2, 3, 4]] })).body.error.field).toBe('ce-inferenceservicename'); // no mapping yet
+    const put = (mapping: unknown, who = `admin-${run}`) =>
+      kserve(`mappings/${isvc}`, { method: 'PUT', headers: { 'content-type': 'application/json', authorization: `Bearer ${who}` }, body: JSON.stringify(mapping) });
+    expect((await put({ modelId: isvc, probabilities: { classes: iris } }, token)).status).toBe(403); // setting a mapping takes an admin
+    const bad = await put({ modelId: isvc });
+    expect(bad.status).toBe(400);
+    expect((await bad.json()).error.field).toBe('probabilities');
+    const mapping = { modelId: isvc, modelVersion: 'v1', projectId: `p-${run}`, input: { tensor: 'input-0', features }, probabilities: { tensor: 'output-0', classes: iris }, predictedClass: { classes: iris } };
+    expect((await put(mapping)).status).toBe(200);
+
+    // V1 (sklearn predict_proba): the response arrives first, then the request; then the logger repeats the response.
+    expect((await log('response', `${run}-v1`, { predictions: [[0.1, 0.7, 0.2], [0.05, 0.15, 0.8]] })).body).toEqual({ status: 'pending' });
+    expect((await log('request', `${run}-v1`, { instances: [[6.8, 2.8, 4.8, 1.4], [6.0, 3.4, 4.5, 1.6]] })).body).toEqual({ status: 'ingested', accepted: 2, duplicates: 0 });
+    expect((await log('response', `${run}-v1`, { predictions: [[0.1, 0.7, 0.2], [0.05, 0.15, 0.8]] })).body).toEqual({ status: 'duplicate' });
+    // V2 (Open Inference Protocol), request first.
+    const v2Request = { id: `${run}-v2`, inputs: [{ name: 'input-0', shape: [1, 4], datatype: 'FP32', data: [5.1, 3.5, 1.4, 0.2] }] };
+    const v2Response = { model_name: isvc, model_version: 'v2.0.0', id: `${run}-v2`, outputs: [{ name: 'output-0', shape: [1, 3], datatype: 'FP32', data: [0.9, 0.06, 0.04] }] };
+    expect((await log('request', `${run}-v2`, v2Request)).body).toEqual({ status: 'pending' });
+    expect((await log('response', `${run}-v2`, v2Response)).body).toEqual({ status: 'ingested', accepted: 1, duplicates: 0 });
+    // A response that does not fit the mapping is refused naming the field; its request keeps waiting.
+    expect((await log('request', `${run}-v2bad`, v2Request)).body).toEqual({ status: 'pending' });
+    const misfit = await log('response', `${run}-v2bad`, { ...v2Response, outputs: [{ name: 'output-0', shape: [1, 2], datatype: 'FP32', data: [0.5, 0.5] }] });
+    expect(misfit).toEqual({ status: 400, body: { error: { code: 'INVALID_ARGUMENT', field: 'response (probabilities) row 0', message: expect.stringContaining('has 2 values for 3 classes') } } });
+    expect((await log('response', `${run}-v2bad`, v2Response)).body).toEqual({ status: 'ingested', accepted: 1, duplicates: 0 });
+
+    await eventually(async () => downstream(isvc).length >= 4, '4 KServe events downstream', 30_000);
+    await eventually(async () => (await referenceSize(isvc)) === 4, 'drift detection applied the 4 KServe events', 60_000, 300);
+    await new Promise((r) => setTimeout(r, 2000));
+    expect(downstream(isvc).map((s) => `${s.eventId} ${s.label}`).sort()).toEqual([`kserve:${run}-v1:0 versicolor`, `kserve:${run}-v1:1 virginica`, `kserve:${run}-v2:0 setosa`, `kserve:${run}-v2bad:0 setosa`]);
+    expect(await referenceSize(isvc)).toBe(4);
   });
 });

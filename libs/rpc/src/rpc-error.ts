@@ -43,4 +43,17 @@ export function resourceExhausted(message: string, retryAfterSeconds: number): R
   return new RpcError(status.RESOURCE_EXHAUSTED, message, { 'retry-after': String(retryAfterSeconds) });
 }
 
+/** gRPC status → HTTP status, as Google's HTTP/JSON transcoding maps them (for HTTP edges of gRPC calls). */
+export const HTTP_STATUS_OF_GRPC: Partial<Record<status, number>> = {
+  [status.INVALID_ARGUMENT]: 400,
+  [status.UNAUTHENTICATED]: 401,
+  [status.PERMISSION_DENIED]: 403,
+  [status.NOT_FOUND]: 404,
+  [status.ALREADY_EXISTS]: 409,
+  [status.FAILED_PRECONDITION]: 409,
+  [status.ABORTED]: 409,
+  [status.RESOURCE_EXHAUSTED]: 429,
+  [status.UNAVAILABLE]: 503,
+};
+
 export { status };

@@ -3,23 +3,10 @@ import { Metadata, status } from '@grpc/grpc-js';
 import { create, fromJson, type JsonValue, toJson } from '@bufbuild/protobuf';
 import { GetNextTaskResponseSchema, SubmitAnnotationRequestSchema, SubmitAnnotationResponseSchema } from '@labelloop/contracts';
 import { secretFromEnv } from '@labelloop/config';
-import { BearerTokenAuth, RpcContext, RpcError } from '@labelloop/rpc';
+import { BearerTokenAuth, HTTP_STATUS_OF_GRPC, RpcContext, RpcError } from '@labelloop/rpc';
 import { AnnotatorGrpc } from './annotator.grpc';
 
-/** gRPC status → HTTP status, as Google's HTTP/JSON transcoding maps them. */
-const HTTP_STATUS: Partial<Record<status, number>> = {
-  [status.INVALID_ARGUMENT]: 400,
-  [status.UNAUTHENTICATED]: 401,
-  [status.PERMISSION_DENIED]: 403,
-  [status.NOT_FOUND]: 404,
-  [status.ALREADY_EXISTS]: 409,
-  [status.FAILED_PRECONDITION]: 409,
-  [status.ABORTED]: 409,
-  [status.RESOURCE_EXHAUSTED]: 429,
-  [status.UNAVAILABLE]: 503,
-};
-
-const httpError = (code: status, message: string) => new HttpException({ code: status[code], message }, HTTP_STATUS[code] ?? 500);
+const httpError = (code: status, message: string) => new HttpException({ code: status[code], message }, HTTP_STATUS_OF_GRPC[code] ?? 500);
 
 /**
  * AnnotatorService over HTTP/JSON, for annotation tools that do not speak gRPC: the same

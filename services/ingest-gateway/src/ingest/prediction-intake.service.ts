@@ -3,7 +3,7 @@ import { Counter, Gauge } from 'prom-client';
 import { PredictionEventSchema, Topics, validatePredictionEvent, type PredictionEvent } from '@labelloop/contracts';
 import type { Outbox } from '@labelloop/messaging';
 import type { Metrics } from '@labelloop/observability';
-import type { DataSource } from '@labelloop/persistence';
+import type { DataSource, EntityManager } from '@labelloop/persistence';
 import { authorize, resourceExhausted } from '@labelloop/rpc';
 import { CONFIG, DATA_SOURCE, METRICS, OUTBOX } from '@labelloop/runtime';
 import type { GatewayConfig } from '../gateway.config';
@@ -81,21 +81,29 @@ export class PredictionIntake {
   async ingest(principal: unknown, predictions: PredictionEvent[]): Promise<IngestOutcome> {
     authorize(principal, ['service']);
     if (predictions.length === 0) throw new FieldError('predictions', 'must not be empty');
-    if (predictions.length > this.config.INGEST_MAX_BATCH) throw new FieldError('predictions', `at most ${this.config.INGEST_MAX_BATCH} per call, got ${predictions.length}`);
+    this.validate(predictions, 'predictions');
+    return this.ds.transaction((em) => this.write(em, predictions));
+  }
+
+  /** Refuses the batch (FieldError `<prefix>[i].<field>`) when a prediction is invalid or there are too many. */
+  validate(predictions: PredictionEvent[], prefix: string): void {
+    if (predictions.length > this.config.INGEST_MAX_BATCH) throw new FieldError(prefix, `at most ${this.config.INGEST_MAX_BATCH} per call, got ${predictions.length}`);
     predictions.forEach((p, i) => {
       const problem = validatePredictionEvent(p);
-      if (problem) throw fieldOfProblem(`predictions[${i}]`, problem);
+      if (problem) throw fieldOfProblem(`${prefix}[${i}]`, problem);
     });
-    const outcome = await this.ds.transaction(async (em) => {
-      const fresh = await this.ingested.claim(em, predictions.map((p) => p.eventId));
-      // A call may repeat an id: the first copy is the one written.
-      const accepted = predictions.filter((p) => fresh.delete(p.eventId));
-      await this.outbox.emitMany(
-        em,
-        accepted.map((p) => ({ topic: Topics.predictionRecorded, key: p.modelId, schema: PredictionEventSchema, message: p, id: p.eventId })),
-      );
-      return { accepted: accepted.length, duplicates: predictions.length - accepted.length };
-    });
+  }
+
+  /** Writes the validated predictions whose ids are new to the outbox, in `em`'s transaction. */
+  async write(em: EntityManager, predictions: PredictionEvent[]): Promise<IngestOutcome> {
+    const fresh = await this.ingested.claim(em, predictions.map((p) => p.eventId));
+    // A call may repeat an id: the first copy is the one written.
+    const accepted = predictions.filter((p) => fresh.delete(p.eventId));
+    await this.outbox.emitMany(
+      em,
+      accepted.map((p) => ({ topic: Topics.predictionRecorded, key: p.modelId, schema: PredictionEventSchema, message: p, id: p.eventId })),
+    );
+    const outcome = { accepted: accepted.length, duplicates: predictions.length - accepted.length };
     this.events.inc({ outcome: 'accepted' }, outcome.accepted);
     this.events.inc({ outcome: 'duplicate' }, outcome.duplicates);
     return outcome;
