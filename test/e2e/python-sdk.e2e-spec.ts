@@ -1,7 +1,7 @@
 /**
  * The Python SDK (sdks/python) against the real ingest gateway, broker and drift-detection:
- * its pytest suite runs here (pytest's exit status fails this test), drift detection applies
- * what it recorded through each transport exactly once, and the same event recorded by the
+ * its pytest suite runs here (pytest's exit status fails this test), drift detection and
+ * sampling apply what it recorded through each transport exactly once, and the same event recorded by the
  * Python and the TypeScript SDK is the same Kafka record (key, value bytes, headers).
  */
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -22,6 +22,7 @@ describe('Python SDK', () => {
   let db: Awaited<ReturnType<typeof createTestDatabase>>;
   let gateway: ServiceProcess;
   let drift: ServiceProcess;
+  let sampling: ServiceProcess;
   let pg: Client;
 
   beforeAll(async () => {
@@ -29,20 +30,29 @@ describe('Python SDK', () => {
     db = await createTestDatabase('pysdk');
     const env = { DATABASE_URL: db.url, AUTH_TOKENS: JSON.stringify([{ token, subject: 'py', roles: ['service'], projects: ['*'] }]) };
     const group = `pysdk-drift-${run}`;
-    await startGroupsAt(kafka, [{ groupId: group, topics: [Topics.predictionRecorded, Topics.modelPromoted] }], await topicEnds(kafka));
+    const samplingGroup = `pysdk-sampling-${run}`;
+    await startGroupsAt(
+      kafka,
+      [
+        { groupId: group, topics: [Topics.predictionRecorded, Topics.modelPromoted] },
+        { groupId: samplingGroup, topics: [Topics.predictionRecorded, Topics.driftDetected] },
+      ],
+      await topicEnds(kafka),
+    );
     gateway = startService('ingest-gateway', env);
     drift = startService('drift-detection', { ...env, KAFKA_GROUP_ID: group });
-    await Promise.all([gateway.ready, drift.ready]);
+    sampling = startService('sampling', { ...env, KAFKA_GROUP_ID: samplingGroup });
+    await Promise.all([gateway.ready, drift.ready, sampling.ready]);
     pg = new Client({ connectionString: db.url });
     await pg.connect();
   });
   afterAll(async () => {
     await pg?.end();
-    await Promise.all([gateway?.kill('SIGTERM'), drift?.kill('SIGTERM')]);
+    await Promise.all([gateway?.kill('SIGTERM'), drift?.kill('SIGTERM'), sampling?.kill('SIGTERM')]);
     await db?.drop();
   });
 
-  it('passes its pytest suite against the real gateway and broker; drift detection applies each event once', async () => {
+  it('passes its pytest suite against the real gateway and broker; drift detection and sampling apply each event once', async () => {
     const { httpPort } = await gateway.ready;
     const res = spawnSync(python, ['-m', 'pytest', '-q', '-rs', SDK], {
       cwd: SDK,
@@ -57,9 +67,15 @@ describe('Python SDK', () => {
     for (const model of [`py-${run}-http`, `py-${run}-kafka`]) {
       await eventually(async () => (await reference(model)) === 100, `drift detection applied the 100 events of ${model}`, 90_000, 500);
     }
+    // Sampling's compact inbox lists the ids each applied chunk held: an id listed twice was applied twice.
+    const sampled = async (model: string) =>
+      Number((await pg.query(`SELECT count(*) AS n FROM sampling.inbox_chunk, unnest(applied_ids) AS id WHERE id LIKE $1`, [`${model}-%`])).rows[0].n);
+    await eventually(async () => (await sampled(`py-${run}-http`)) === 100 && (await sampled(`py-${run}-kafka`)) === 100, 'sampling applied 100 + 100 events', 60_000, 500);
     await new Promise((r) => setTimeout(r, 2000));
     expect(await reference(`py-${run}-http`)).toBe(100);
     expect(await reference(`py-${run}-kafka`)).toBe(100);
+    expect(await sampled(`py-${run}-http`)).toBe(100);
+    expect(await sampled(`py-${run}-kafka`)).toBe(100);
   });
 
   it('records the same event as the same Kafka record as the TypeScript SDK', () => {
