@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The main job: install, build, start local Kafka + PostgreSQL, run the six services, and close
+# The main job: install, build, start local Kafka + PostgreSQL, run the seven services, and close
 # the loop on real data — a spam filter trained on the early SpamAssassin groups (example
 # examples/spam-inference) drifts to the later groups, LabelLoop detects it, samples, routes the
 # items to simulated annotators, checks the labels, versions them and has the training job

@@ -3,7 +3,7 @@
 # end-to-end reconciliation.
 #
 #   bash scripts/fault-suite.sh           # SHORT profile (the one CI runs as a jest e2e test):
-#                                         #   8,000 prediction events, each of the six services
+#                                         #   8,000 prediction events, each of the seven services
 #                                         #   SIGKILLed 3x, 1 Kafka restart, 1 PostgreSQL restart
 #   bash scripts/fault-suite.sh --full    # FULL profile: 100,000 prediction events, each service
 #                                         #   SIGKILLed 4x, 1 Kafka restart, 1 PostgreSQL restart

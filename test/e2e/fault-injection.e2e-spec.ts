@@ -1,5 +1,5 @@
 /**
- * Fault injection: the whole pipeline — six services as processes on the real Kafka
+ * Fault injection: the whole pipeline — seven services as processes (the ingest gateway idle) on the real Kafka
  * broker and PostgreSQL server — with a stream of predictions and a simulated workforce,
  * while every service is SIGKILLed at random moments (at least three times each), the Kafka
  * broker is restarted and PostgreSQL is restarted. Afterwards the run is reconciled end to

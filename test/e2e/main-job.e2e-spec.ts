@@ -1,6 +1,6 @@
 /**
  * The main job (`npm run demo`), short: the real SpamAssassin stream drifting from the early to
- * the later groups, the six services as processes on the real broker and database, the example
+ * the later groups, the seven services as processes on the real broker and database, the example
  * inference service and training job, and the simulated workforce — run twice with the same
  * seed, entropy sampling then random sampling, each on a fresh database and fresh consumer
  * groups. It checks that the loop closes and the model recovers, and that random sampling

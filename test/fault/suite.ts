@@ -58,7 +58,7 @@ export interface FaultReport {
 const fmt = (r: Record<string, number>) => `{${Object.entries(r).map(([k, v]) => `${k}: ${v}`).join(', ')}}`;
 
 /**
- * Issue 11: the whole pipeline (six services as processes, real Kafka and PostgreSQL) under
+ * Issue 11: the whole pipeline (seven services as processes, real Kafka and PostgreSQL) under
  * faults. Predictions stream in while simulated annotators work through the annotator API and
  * a stand-in training job answers the retrain webhook; meanwhile every service is SIGKILLed at
  * random moments (`killsPerService` times each), the Kafka broker is restarted and PostgreSQL
@@ -165,7 +165,7 @@ export async function runFaultSuite(profile: FaultProfile, out: (line: string) =
     await Promise.all(supervisors.map((s) => s.start()));
     seconds.setup = (Date.now() - tStart) / 1000;
     t0 = Date.now();
-    log(`six services up in ${seconds.setup.toFixed(1)} s (dispatch gRPC on 127.0.0.1:${dispatchPort})`);
+    log(`${SERVICES.length} services up in ${seconds.setup.toFixed(1)} s (dispatch gRPC on 127.0.0.1:${dispatchPort})`);
 
     const plan = planTraffic(run, modelId, projectId, profile.events, profile.selectShare, profile.seed);
     workforceRun = runWorkforce(() => `127.0.0.1:${dispatchPort}`, projectId, annotators, profile.seed, stop, workforce);

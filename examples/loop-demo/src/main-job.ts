@@ -2,7 +2,7 @@
  * The main job: one closed-loop run on real data.
  *
  * Real Kafka and PostgreSQL (started locally unless KAFKA_BROKERS / DATABASE_URL point
- * elsewhere), the six services as separate processes with a fresh database and fresh consumer
+ * elsewhere), the seven services as separate processes with a fresh database and fresh consumer
  * groups, and three example processes playing the users of LabelLoop:
  *
  *  - examples/spam-inference: a spam filter trained on the early SpamAssassin groups, serving
@@ -97,7 +97,7 @@ export async function runMainJob(partial: Partial<MainJobOptions> = {}): Promise
   const taskCreated = new Map<string, number>();
   const evaluator = new Evaluator(scenario, storeDir);
   try {
-    out.milestone('starting the six services…');
+    out.milestone('starting the seven services…');
     const workerPort = await freePort();
     const secret = randomBytes(16).toString('hex');
     stack = await startStack(o, { tag, databaseUrl: db.url, projectId, exportDir: path.join(dir, 'exports'), webhookUrl: `http://127.0.0.1:${workerPort}/hooks/retrain`, webhookSecret: secret, driftAt: scenario.driftAt, tokens });

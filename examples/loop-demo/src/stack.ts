@@ -41,7 +41,7 @@ export function driftWindowing(driftAt: number): { referenceSize: number; window
   return { referenceSize: Math.max(20, Math.floor(driftAt / 2)), windowSize: Math.max(20, Math.floor(driftAt / 4)) };
 }
 
-/** Starts the six services for a run and waits until they are up. */
+/** Starts the seven services (SERVICES) for a run and waits until they are up. */
 export async function startStack(o: MainJobOptions, run: { tag: string; databaseUrl: string; projectId: string; exportDir: string; webhookUrl: string; webhookSecret: string; driftAt: number; tokens: Tokens }): Promise<Stack> {
   const { referenceSize, windowSize } = driftWindowing(run.driftAt);
   const env: Record<string, string> = {
