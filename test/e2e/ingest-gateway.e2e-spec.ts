@@ -53,7 +53,7 @@ describe('ingest-gateway service', () => {
       },
     });
     // Two calls in flight at most: a burst of concurrent calls must be shed.
-    gateway = startService('ingest-gateway', { ...base, INGEST_MAX_IN_FLIGHT: '2', INGEST_RETRY_AFTER_SECONDS: '1' });
+    gateway = startService('ingest-gateway', { ...base, INGEST_MAX_IN_FLIGHT: '2', INGEST_RETRY_AFTER_SECONDS: '1', INGEST_MAX_REQUEST_BYTES: String(1024 * 1024) });
     drift = startService('drift-detection', driftEnv);
     const [g] = await Promise.all([gateway.ready, drift.ready]);
     http = `http://127.0.0.1:${g.httpPort}`;
@@ -131,6 +131,20 @@ describe('ingest-gateway service', () => {
     const client = createGrpcClient(IngestService, grpcAddress, { token });
     await expect(client.ingest({ predictions: [pred(model, 2, { modelId: '' })] })).rejects.toMatchObject({ code: status.INVALID_ARGUMENT, details: expect.stringMatching(/^predictions\[0\]\.model_id: /) });
     client.close();
+
+    // Over INGEST_MAX_REQUEST_BYTES (1 MiB here): 413, with or without a Content-Length.
+    const huge = JSON.stringify({ predictions: [toJson(PredictionEventSchema, pred(model, 4, { inputUri: 'x'.repeat(2 * 1024 * 1024) }))] });
+    const tooLarge = await post([], { body: huge });
+    expect(tooLarge.status).toBe(413);
+    expect((await tooLarge.json()).error.field).toBe('body');
+    const streamed = new ReadableStream<Uint8Array>({
+      start(c) {
+        c.enqueue(new TextEncoder().encode(huge));
+        c.close();
+      },
+    });
+    const chunked = await fetch(`${http}/v1/predictions:ingest`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: streamed, duplex: 'half' } as RequestInit);
+    expect(chunked.status).toBe(413);
 
     expect((await post([pred(model, 3)], { token: '' })).status).toBe(401);
     expect((await post([pred(model, 3)], { token: `annotator-${run}` })).status).toBe(403);

@@ -14,6 +14,8 @@ export function respond(res: ServerResponse, code: number, body: unknown, header
  * else is rethrown (Nest answers 500 and logs it).
  */
 export function respondError(res: ServerResponse, e: unknown): void {
+  // The rest of that body was not read: the connection cannot carry another request.
+  if (e instanceof BodyTooLarge) return respond(res, 413, { error: { code: 'PAYLOAD_TOO_LARGE', field: 'body', message: e.message } }, { connection: 'close' });
   if (e instanceof FieldError) return respond(res, 400, { error: { code: 'INVALID_ARGUMENT', field: e.field, message: e.message } });
   const httpCode = e instanceof RpcError ? HTTP_STATUS_OF_GRPC[e.code] : undefined;
   if (e instanceof RpcError && httpCode) {
@@ -23,13 +25,16 @@ export function respondError(res: ServerResponse, e: unknown): void {
   throw e;
 }
 
-/** Reads at most `limit` bytes of the body; more is a FieldError. */
+/** A body over the limit (413), found while reading one sent without Content-Length. */
+export class BodyTooLarge extends FieldError {}
+
+/** Reads at most `limit` bytes of the body; more is BodyTooLarge. */
 export async function readBody(req: IncomingMessage, limit: number): Promise<string> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of req as AsyncIterable<Buffer>) {
     size += chunk.length;
-    if (size > limit) throw new FieldError('body', `is larger than ${limit} bytes`);
+    if (size > limit) throw new BodyTooLarge('body', `is larger than ${limit} bytes`);
     chunks.push(chunk);
   }
   return Buffer.concat(chunks).toString('utf8');
@@ -39,7 +44,7 @@ export async function readBody(req: IncomingMessage, limit: number): Promise<str
 export function admittedSize(req: IncomingMessage, res: ServerResponse, limit: number): number | undefined {
   const declared = Number(req.headers['content-length'] ?? NaN);
   if (declared > limit) {
-    respond(res, 413, { error: { code: 'PAYLOAD_TOO_LARGE', field: 'body', message: `body: is larger than ${limit} bytes` } });
+    respond(res, 413, { error: { code: 'PAYLOAD_TOO_LARGE', field: 'body', message: `body: is larger than ${limit} bytes` } }, { connection: 'close' });
     return undefined;
   }
   return Number.isFinite(declared) ? declared : limit;
