@@ -55,6 +55,15 @@ describe('inbox pruner (real PostgreSQL)', () => {
     expect(await pruner.pruneOnce()).toBe(0);
   });
 
+  it("prunes a service's own id table by its time column with the same retention", async () => {
+    await ds.query('CREATE TABLE accepted_id (id text PRIMARY KEY, received_at timestamptz NOT NULL)');
+    await ds.query(`INSERT INTO accepted_id SELECT 'old-' || i, now() - interval '200 hours' FROM generate_series(1, 7) AS i`);
+    await ds.query(`INSERT INTO accepted_id VALUES ('new-1', now())`);
+    const pruner = new InboxPruner({ dataSource: ds, retentionHours: 168, intervalMs: 60_000, batch: 5, tables: [{ table: 'accepted_id', column: 'received_at' }] });
+    expect(await pruner.pruneOnce()).toBe(7);
+    expect((await ds.query('SELECT id FROM accepted_id')).map((r: { id: string }) => r.id)).toEqual(['new-1']);
+  });
+
   it('with retention 0 keeps every row: start() does not prune', async () => {
     await rows('ancient-', 4, 10_000);
     const pruner = new InboxPruner({ dataSource: ds, retentionHours: 0, intervalMs: 10 });

@@ -20,6 +20,12 @@ main({
   controllers: [IngestHttpController, KserveController],
   // The HTTP edge admits a call by its Content-Length before it reads the body.
   bodyParser: false,
+  // Accepted ids recognise a client's retry for INBOX_RETENTION_HOURS (7 days by default), as an
+  // inbox does; a KServe half whose partner never came is dropped after as long.
+  pruned: [
+    { table: 'ingested_event', column: 'received_at' },
+    { table: 'kserve_pending', column: 'received_at' },
+  ],
   authenticate: (app) => app.get<BearerTokenAuth>(AUTH).authenticate,
   grpc: (app, server) => {
     server.add(IngestService, app.get(IngestGrpc));
