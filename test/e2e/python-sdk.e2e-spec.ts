@@ -78,6 +78,11 @@ describe('Python SDK', () => {
     expect(await sampled(`py-${run}-kafka`)).toBe(100);
   });
 
+  it('type-checks (mypy)', () => {
+    const res = spawnSync(python, ['-m', 'mypy', '--ignore-missing-imports', 'src/labelloop'], { cwd: SDK, encoding: 'utf8', timeout: 300_000 });
+    if (res.status !== 0) throw new Error(`mypy exited with ${res.status}:\n${res.stdout}\n${res.stderr}`);
+  });
+
   it('records the same event as the same Kafka record as the TypeScript SDK', () => {
     const script = `
 import json

@@ -1,3 +1,4 @@
+import statistics
 import threading
 import time
 
@@ -33,12 +34,16 @@ def test_record_is_cheap_on_the_callers_thread_while_the_transport_is_stuck():
     t = GatedTransport()
     r = PredictionRecorder(t, "test", max_buffer_size=20_000)
     events = [event(i) for i in range(5000)]
-    start = time.perf_counter()
-    for e in events:
-        r.record(e)
-    per_call_us = (time.perf_counter() - start) / len(events) * 1e6
-    print(f"record(): {per_call_us:.1f} us per call")
-    assert per_call_us < 100  # validation + protobuf encoding, no I/O; measured in bench/sdk
+    per_batch_us = []
+    for b in range(0, len(events), 100):
+        start = time.perf_counter()
+        for e in events[b : b + 100]:
+            r.record(e)
+        per_batch_us.append((time.perf_counter() - start) / 100 * 1e6)
+    # The median batch: a shared machine may deschedule this process during a few of them.
+    median_us = statistics.median(per_batch_us)
+    print(f"record(): {median_us:.1f} us per call (median of 50 batches of 100)")
+    assert median_us < 100  # validation + protobuf encoding, no I/O; measured in bench/sdk
     t.gate.set()
     assert r.flush(10)
     assert r.stats().sent == 5000

@@ -61,6 +61,7 @@ def from_sklearn_proba(
         raise ValueError(f"predict_proba row has {len(row)} values for {len(names)} classes")
     e = _with_probabilities(_event(model_id, model_version, input, kw), dict(zip(names, row)))
     if features is not None:
+        items: Iterable[tuple[Any, Any]]
         if isinstance(features, Mapping):
             items = features.items()
         else:
@@ -95,7 +96,7 @@ def embedding_values(vector: Sequence[float] | Any) -> list[float]:
             vector = vector[0]
         elif len(shape) != 1:
             raise ValueError(f"an embedding is one vector, got shape {tuple(shape)}")
-        return [float(v) for v in vector.tolist()]
+        return [float(v) for v in vector.tolist()]  # type: ignore[union-attr]  # a NumPy array
     return [float(v) for v in vector]
 
 

@@ -44,7 +44,8 @@ class KafkaTransport:
         for i, p in enumerate(batch):
             while True:
                 try:
-                    self._producer.produce(self._topic, key=p.key.encode(), value=p.value, headers=p.headers, on_delivery=on_delivery(i))
+                    headers: list[tuple[str, str | bytes | None]] = list(p.headers)
+                    self._producer.produce(self._topic, key=p.key.encode(), value=p.value, headers=headers, on_delivery=on_delivery(i))
                     break
                 except BufferError:
                     self._producer.poll(0.1)  # librdkafka's own queue is full: let it drain
