@@ -1,6 +1,6 @@
 /**
- * Hostile predictions against drift-detection and sampling as processes, on the real broker and
- * database: NUL characters (in a feature, a label, the event id / ce_id), a timestamp of 1e13 s
+ * Hostile predictions against the ingest gateway, drift-detection and sampling as processes, on
+ * the real broker and database: NUL characters (in a feature, a label, the event id / ce_id), a timestamp of 1e13 s
  * and an oversized feature map, sent through IngestService.Ingest and straight onto the topic
  * between valid events. Ingest refuses each with INVALID_ARGUMENT naming the field and writes
  * nothing of it; on the topic each lands in the DLQ once per consuming stage, with a reason; every
@@ -23,6 +23,7 @@ describe('hostile input: a poison prediction never stops a stage', () => {
   let db: Awaited<ReturnType<typeof createTestDatabase>>;
   let drift: ServiceProcess;
   let sampling: ServiceProcess;
+  let gateway: ServiceProcess;
   let pg: Client;
   const groups = { drift: `hostile-drift-${run}`, sampling: `hostile-sampling-${run}` };
 
@@ -33,13 +34,14 @@ describe('hostile input: a poison prediction never stops a stage', () => {
     await startGroupsAt(kafka, [{ groupId: groups.drift, topics: [Topics.predictionRecorded, Topics.modelPromoted] }, { groupId: groups.sampling, topics: [Topics.predictionRecorded] }], ends);
     drift = startService('drift-detection', { ...env, KAFKA_GROUP_ID: groups.drift });
     sampling = startService('sampling', { ...env, KAFKA_GROUP_ID: groups.sampling });
-    await Promise.all([drift.ready, sampling.ready]);
+    gateway = startService('ingest-gateway', env);
+    await Promise.all([drift.ready, sampling.ready, gateway.ready]);
     pg = new Client({ connectionString: db.url });
     await pg.connect();
   });
   afterAll(async () => {
     await pg?.end();
-    await Promise.all([drift?.kill('SIGTERM'), sampling?.kill('SIGTERM')]);
+    await Promise.all([drift?.kill('SIGTERM'), sampling?.kill('SIGTERM'), gateway?.kill('SIGTERM')]);
     await db?.drop();
   });
 
@@ -67,17 +69,22 @@ describe('hostile input: a poison prediction never stops a stage', () => {
   /** A dead letter's ce_id (kept in base64 when it could not be stored as text). */
   const ceId = (m: { headers: Record<string, string> }) =>
     (m.headers['dlq-base64-headers'] ?? '').split(',').includes('ce_id') ? Buffer.from(m.headers.ce_id, 'base64').toString('utf8') : (m.headers.ce_id ?? '');
+  /** The gateway's form of a validation problem: `<prefix>.<field>: <what is wrong>`. */
+  const fieldFirst = (prefix: string, reason: string) => {
+    const [, field, rest] = /^(\S+) (.*)$/s.exec(reason)!;
+    return `${prefix}.${field}: ${rest}`;
+  };
   const ready = async (svc: ServiceProcess) => (await fetch(`http://127.0.0.1:${(await svc.ready).httpPort}/readyz`)).status;
 
   it('refuses hostile events at Ingest and dead-letters them from the topic, applying every valid event in both stages', async () => {
-    const ingest = createGrpcClient(IngestService, `127.0.0.1:${(await drift.ready).grpcPort}`, { token });
+    const ingest = createGrpcClient(IngestService, `127.0.0.1:${(await gateway.ready).grpcPort}`, { token });
     const valid: string[] = [];
     try {
       // Through Ingest: 100,000 features is a valid gRPC message, refused by the contract.
       for (const [i, h] of hostile('ingest', 100_000).entries()) {
         const ok = `${run}-ingest-valid-${i}`;
         valid.push(ok);
-        await expect(ingest.ingest({ predictions: [event(ok), event(h.id, h.extra)] })).rejects.toMatchObject({ code: status.INVALID_ARGUMENT, details: `predictions[1]: ${h.reason}` });
+        await expect(ingest.ingest({ predictions: [event(ok), event(h.id, h.extra)] })).rejects.toMatchObject({ code: status.INVALID_ARGUMENT, details: fieldFirst('predictions[1]', h.reason) });
         expect(await ingest.ingest({ predictions: [event(ok)] })).toMatchObject({ accepted: 1, duplicates: 0 });
       }
     } finally {

@@ -42,7 +42,7 @@ interface Row {
 /** The process serving each gRPC service. */
 const HOST: Record<string, (typeof SERVICES)[number]> = {
   'labelloop.drift.v1.DriftService': 'drift-detection',
-  'labelloop.inference.v1.IngestService': 'drift-detection',
+  'labelloop.inference.v1.IngestService': 'ingest-gateway',
   'labelloop.sampling.v1.SamplingService': 'sampling',
   'labelloop.annotation.v1.AnnotatorService': 'annotation-dispatch',
   'labelloop.annotation.v1.DispatchAdminService': 'annotation-dispatch',
@@ -287,6 +287,8 @@ describe('project scopes: every RPC × {no token, wrong role, other project, own
     for (const row of table.filter((r) => /^upsert(Drift|Sampling|Retrain)/.test(r.rpc))) {
       await call(byName(row.service), row.rpc, await row.request('A'), tok('admin', 'A'));
     }
+    // ...and the ingest gateway (a stage of its own, with its own model_owner) by A's first ingest.
+    await call(byName('labelloop.inference.v1.IngestService'), 'ingest', { predictions: [prediction(99)] }, tok('service', 'A'));
     const seen: Req[] = [];
     const want: Req[] = [];
     for (const row of table) {

@@ -3,19 +3,18 @@ import { IngestService } from '@labelloop/contracts';
 import { BearerTokenAuth } from '@labelloop/rpc';
 import { main } from '@labelloop/runtime';
 import { gatewayConfigSchema } from './gateway.config';
-import { CreateGatewayTables1764806400000 } from './gateway.migration';
+import { migrations } from './migrations';
 import { GatewayModule } from './gateway.module';
 import { AUTH } from './gateway.tokens';
 import { IngestGrpc } from './ingest/ingest.grpc';
 import { IngestHttpController } from './ingest/ingest-http.controller';
 import { KserveController } from './kserve/kserve.controller';
-import { CreateKserveTables1764810000000 } from './kserve/kserve.migration';
 
 main({
   name: 'ingest-gateway',
   configSchema: gatewayConfigSchema,
   module: GatewayModule,
-  migrations: [CreateGatewayTables1764806400000, CreateKserveTables1764810000000],
+  migrations,
   // It consumes nothing: its only output is the outbox (relayed to labelloop.prediction.recorded.v1).
   controllers: [IngestHttpController, KserveController],
   // The HTTP edge admits a call by its Content-Length before it reads the body.

@@ -3,8 +3,8 @@ import { Counter, Gauge } from 'prom-client';
 import { PredictionEventSchema, Topics, validatePredictionEvent, type PredictionEvent } from '@labelloop/contracts';
 import type { Outbox } from '@labelloop/messaging';
 import type { Metrics } from '@labelloop/observability';
-import type { DataSource, EntityManager } from '@labelloop/persistence';
-import { authorize, resourceExhausted } from '@labelloop/rpc';
+import { modelOwners, type DataSource, type EntityManager } from '@labelloop/persistence';
+import { authorize, authorizeModels, resourceExhausted } from '@labelloop/rpc';
 import { CONFIG, DATA_SOURCE, METRICS, OUTBOX } from '@labelloop/runtime';
 import type { GatewayConfig } from '../gateway.config';
 import { Admission } from './admission';
@@ -82,7 +82,7 @@ export class PredictionIntake {
     authorize(principal, ['service']);
     if (predictions.length === 0) throw new FieldError('predictions', 'must not be empty');
     this.validate(predictions, 'predictions');
-    return this.ds.transaction((em) => this.write(em, predictions));
+    return this.ds.transaction((em) => this.write(em, principal, predictions));
   }
 
   /** Refuses the batch (FieldError `<prefix>[i].<field>`) when a prediction is invalid or there are too many. */
@@ -94,8 +94,13 @@ export class PredictionIntake {
     });
   }
 
-  /** Writes the validated predictions whose ids are new to the outbox, in `em`'s transaction. */
-  async write(em: EntityManager, predictions: PredictionEvent[]): Promise<IngestOutcome> {
+  /**
+   * Writes the validated predictions whose ids are new to the outbox, in `em`'s transaction.
+   * Every model of the batch must belong to one of the caller's projects (model_owner); a model
+   * new here is claimed by the caller's project in the same transaction.
+   */
+  async write(em: EntityManager, principal: unknown, predictions: PredictionEvent[]): Promise<IngestOutcome> {
+    await authorizeModels(principal, ['service'], predictions.map((p) => p.modelId), modelOwners(em), { write: true });
     const fresh = await this.ingested.claim(em, predictions.map((p) => p.eventId));
     // A call may repeat an id: the first copy is the one written.
     const accepted = predictions.filter((p) => fresh.delete(p.eventId));

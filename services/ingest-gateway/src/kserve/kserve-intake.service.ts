@@ -77,7 +77,7 @@ export class KserveIntake {
       });
       const events = inits.map((e) => create(PredictionEventSchema, e));
       this.intake.validate(events, 'events');
-      return { status: 'ingested', ...(await this.intake.write(em, events)) } as const;
+      return { status: 'ingested', ...(await this.intake.write(em, principal, events)) } as const;
     });
   }
 }
