@@ -21,9 +21,8 @@ import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Kafka } from 'kafkajs';
-import { fromBinary } from '@bufbuild/protobuf';
 import { timestampFromDate } from '@bufbuild/protobuf/wkt';
-import { PredictionEvent, PredictionEventSchema, Topics, validatePredictionEvent } from '@labelloop/contracts';
+import { decodePredictionEvent, PredictionEvent, PredictionEventSchema, Topics, validatePredictionEvent } from '@labelloop/contracts';
 import { median } from '@labelloop/drift-stats';
 import { createTestDatabase, ensureLocalInfra, ensureTopics, eventRecord, REPO_ROOT, startGroupsAt, startService, testKafka, testProducer } from '@labelloop/testing';
 
@@ -124,7 +123,7 @@ async function bareConsumer(kafka: Kafka, topic: string, ends: Map<number, bigin
         if (decoded) {
           for (const m of batch.messages) {
             if (!m.value) continue;
-            fromBinary(PredictionEventSchema, m.value);
+            decodePredictionEvent(m.value);
             decoded.push(m.value);
           }
         }
@@ -226,7 +225,7 @@ async function floor(values: Buffer[]): Promise<{ decode: number; validate: numb
     // Bad events (the e2e suites write some to the same topic) are skipped, as the stage dead-letters them.
     const decoded = chunk.map((v) => {
       try {
-        return fromBinary(PredictionEventSchema, v);
+        return decodePredictionEvent(v);
       } catch {
         return undefined;
       }
@@ -302,12 +301,16 @@ async function main(): Promise<void> {
   let bareRate = 0;
   let decodeRate = 0;
   const ratios = new Map<string, number[]>(stages.map((s) => [s, []]));
+  // CPU µs per event of each round: the bare consumer's process, and each stage's processes.
+  const bareCpus: number[] = [];
+  const stageCpus = new Map<string, number[]>(stages.map((s) => [s, []]));
   for (let round = 1; round <= repeat; round++) {
     if (repeat > 1) console.log(`-- round ${round} of ${repeat}`);
     const cpu0 = cpuSnapshot();
     const bareSecs = await bareConsumer(kafka, topic, ends, from);
     const bareCpu = cpuPerEvent(cpu0, { consumer: [process.pid] }, n);
     bareRate = n / bareSecs;
+    bareCpus.push(bareCpu.consumer);
     console.log(`bare kafkajs consumer: ${bareRate.toFixed(0)} events/s (${bareSecs.toFixed(2)} s); ${cpuLine(bareCpu)}`);
     if (round === 1) {
       const decodeSecs = await bareConsumer(kafka, topic, ends, from, values);
@@ -318,6 +321,7 @@ async function main(): Promise<void> {
       const r = await stage(kafka, name, topic, ends, replicas, from);
       const rate = r.events / r.secs;
       ratios.get(name)!.push(rate / bareRate);
+      stageCpus.get(name)!.push(r.cpu.stage);
       const label = replicas > 1 ? `${name} (${replicas} replicas)` : name;
       console.log(`${label}: ${rate.toFixed(0)} events/s (${r.events} events in ${r.secs.toFixed(2)} s), ratio to bare consumer ${(rate / bareRate).toFixed(3)}, to decode consumer ${(rate / decodeRate).toFixed(3)}, peak RSS ${r.peakRssMb.toFixed(0)} MiB${replicas > 1 ? ' (largest replica)' : ''}; ${r.txCount} transactions, ${r.txSecs.toFixed(2)} s inside them`);
       // With every core busy, a stage cannot pass (cores / its CPU per event) whatever it overlaps.
@@ -330,7 +334,7 @@ async function main(): Promise<void> {
       console.log(`${name}: ratio to the bare consumer of the same round, median of ${rs.length}: ${median(rs).toFixed(3)} (rounds: ${rs.map((r) => r.toFixed(3)).join(', ')})`);
     }
   }
-  if (stages.includes('drift-detection')) {
+  if (values.length > 0) {
     const f = await floor(values);
     const us = (s: number) => ((s / values.length) * 1e6).toFixed(2);
     const perEvent = (f.decode + f.validate + f.observe) / values.length;
@@ -344,6 +348,15 @@ async function main(): Promise<void> {
       `in-process floor (decode + validate + toSnap + observe, no Kafka, no DB; ${values.length} events, ${f.models} models): ${us(f.decode + f.validate + f.observe)} µs/event ` +
         `(decode ${us(f.decode)}, validate+toSnap ${us(f.validate)}, observe ${us(f.observe)})`,
     );
+    // Issue 25's aims: a stage's CPU per event against (bare consumer CPU + this floor), medians over the rounds.
+    const floorUs = perEvent * 1e6;
+    const bare = median(bareCpus);
+    for (const [name, aim] of [['drift-detection', 1.5], ['sampling', 2]] as const) {
+      const cpu = stageCpus.get(name);
+      if (!cpu?.length) continue;
+      const ratio = median(cpu) / (bare + floorUs);
+      console.log(`aim: ${name} CPU per event <= ${aim}x (bare consumer ${bare.toFixed(2)} + floor ${floorUs.toFixed(2)} µs): ${median(cpu).toFixed(2)} µs, ${ratio.toFixed(2)}x, ${ratio <= aim ? 'met' : 'not met'}`);
+    }
     console.log(
       `ceiling ratio to bare consumer for a stage doing only this: bare read + compute serially ${(serial / bareRate).toFixed(3)} (${serial.toFixed(0)} events/s); ` +
         `decode consumer + rest serially ${(viaDecode / bareRate).toFixed(3)} (${viaDecode.toFixed(0)} events/s); fully overlapped ${(overlapped / bareRate).toFixed(3)} (${overlapped.toFixed(0)} events/s)`,
