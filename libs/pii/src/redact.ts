@@ -91,7 +91,7 @@ function* emailMatches(text: string): Generator<[number, number]> {
 
 /** Matches of a global regular expression as [start, end) pairs. */
 function* regexMatches(re: RegExp, text: string): Generator<[number, number]> {
-  for (const m of text.matchAll(re)) yield [m.index!, m.index! + m[0].length];
+  for (const m of text.matchAll(re)) yield [m.index, m.index + m[0].length];
 }
 
 /**

@@ -52,22 +52,20 @@ export function goldAccuracy(
 ): GoldAccuracy[] {
   const z = options.z ?? 1.959963984540054;
   if (!(z > 0) || !Number.isFinite(z)) throw new RangeError('goldAccuracy: z must be a positive finite number');
-  const order: Id[] = [];
   const tally = new Map<Id, { correct: number; total: number }>();
   for (const a of answers) {
     let t = tally.get(a.annotator);
     if (!t) {
       t = { correct: 0, total: 0 };
       tally.set(a.annotator, t);
-      order.push(a.annotator);
     }
     const g = lookup(gold, a.item);
     if (g === undefined) continue;
     t.total++;
     if (g === a.label) t.correct++;
   }
-  return order.map((annotator) => {
-    const { correct, total } = tally.get(annotator)!;
+  // A Map iterates in insertion order: annotators in order of first appearance.
+  return [...tally].map(([annotator, { correct, total }]) => {
     return {
       annotator,
       correct,

@@ -115,8 +115,7 @@ export function spanPRF(pred: ReadonlyArray<Span>, gold: ReadonlyArray<Span>, op
 
   const byLabel: Array<PRF & { label: Label }> = [];
   let tpAll = 0;
-  for (const label of [...groups.keys()].sort(compareLabels)) {
-    const { p, g } = groups.get(label)!;
+  for (const [label, { p, g }] of [...groups].sort(([a], [b]) => compareLabels(a, b))) {
     const adj = p.map((x) => g.flatMap((y, j) => (compatible(x, y) ? [j] : [])));
     const tp = maxMatching(p.length, g.length, adj);
     tpAll += tp;

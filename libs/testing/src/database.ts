@@ -3,7 +3,8 @@ import { Client } from 'pg';
 
 /** Creates a fresh database on the test server, so a test's services start from nothing. */
 export async function createTestDatabase(prefix = 'e2e'): Promise<{ url: string; name: string; drop(): Promise<void> }> {
-  const base = process.env.DATABASE_URL!;
+  const base = process.env.DATABASE_URL;
+  if (!base) throw new Error("DATABASE_URL is not set: jest's global setup (libs/testing/src/global-setup.ts) starts PostgreSQL and sets it");
   const name = `${prefix}_${randomUUID().replace(/-/g, '').slice(0, 12)}`;
   const admin = new Client({ connectionString: base });
   await admin.connect();

@@ -49,7 +49,7 @@ export function startService(name: string, env: Record<string, string>): Service
       }
     }
   };
-  for (const stream of [proc.stdout!, proc.stderr!]) {
+  for (const stream of [proc.stdout, proc.stderr]) {
     let buf = '';
     stream.on('data', (d: Buffer) => {
       buf += d.toString();

@@ -12,6 +12,18 @@ import { createGrpcClient } from '@labelloop/rpc';
 import { createTestDatabase, eventRecord, eventually, ServiceProcess, startService, testKafka, testProducer } from '@labelloop/testing';
 import { canTransition, TaskState } from '../src/tasks/task-state';
 
+/** What the HTTP API answers, as far as these tests read it. */
+interface ApiTask {
+  taskId: string;
+  itemId: string;
+}
+interface ApiBody {
+  code?: string;
+  message?: string;
+  error?: string;
+  task?: ApiTask;
+}
+
 const LEASE_SECONDS = 3;
 
 describe('annotation dispatch over gRPC', () => {
@@ -222,13 +234,13 @@ describe('annotation dispatch over gRPC', () => {
         headers: { ...(who ? { authorization: `Bearer ${who}-${run}` } : {}), ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
         body: body === undefined ? undefined : JSON.stringify(body),
       });
-      return { status: res.status, body: (await res.json()) as Record<string, any> };
+      return { status: res.status, body: (await res.json()) as ApiBody };
     };
     expect(await call('GET', `/projects/${projectB}/next-task`)).toMatchObject({ status: 401, body: { code: 'UNAUTHENTICATED' } });
     expect(await call('GET', `/projects/${projectB}/next-task`, 'ada')).toMatchObject({ status: 403, body: { code: 'PERMISSION_DENIED' } });
 
     // Bob answers whatever older item of project B comes first, until he gets this one.
-    let task: Record<string, any> | undefined;
+    let task: ApiTask | undefined;
     for (let i = 0; i < 20 && task?.itemId !== itemId; i++) {
       task = (await call('GET', `/projects/${projectB}/next-task`, 'bob')).body.task;
       if (task && task.itemId !== itemId) await call('POST', `/tasks/${encodeURIComponent(task.taskId)}/annotations`, 'bob', { label: { classification: { classes: ['ham'] } }, idempotencyKey: task.taskId });
@@ -245,7 +257,7 @@ describe('annotation dispatch over gRPC', () => {
     // (A top-level JSON scalar is refused by the body parser before the API, in NestJS's error shape.)
     const bodies = fc.sample(fc.oneof(fc.jsonValue(), fc.record({ label: fc.jsonValue(), timeSpentMs: fc.jsonValue(), idempotencyKey: fc.jsonValue() })), { seed: 7, numRuns: 150 });
     const outcomes = await Promise.all(bodies.map(async (b) => ({ b, r: await call('POST', path, 'bob', b) })));
-    const clear = (r: { status: number; body: Record<string, any> }) =>
+    const clear = (r: { status: number; body: ApiBody }) =>
       r.status === 400 && typeof r.body.message === 'string' && r.body.message.length > 0 && (r.body.code === 'INVALID_ARGUMENT' || r.body.error === 'Bad Request');
     expect(outcomes.filter(({ r }) => !clear(r))).toEqual([]);
     expect(outcomes.filter(({ r }) => r.body.code === 'INVALID_ARGUMENT').length).toBeGreaterThan(50);

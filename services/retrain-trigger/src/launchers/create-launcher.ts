@@ -6,11 +6,20 @@ import { KubernetesLauncher } from './kubernetes.launcher';
 import type { Launcher } from './launcher';
 import { WebhookLauncher } from './webhook.launcher';
 
+type Setting = 'RETRAIN_WEBHOOK_URL' | 'RETRAIN_GITHUB_REPO' | 'RETRAIN_GITHUB_WORKFLOW' | 'RETRAIN_KFP_URL' | 'RETRAIN_KFP_PIPELINE_ID';
+
+/** A setting the config schema already requires for the chosen launcher (see retrain.config.ts). */
+function required(c: RetrainConfig, name: Setting): string {
+  const v = c[name];
+  if (!v) throw new Error(`${name} is required for RETRAIN_LAUNCHER=${launcherKind(c)}`);
+  return v;
+}
+
 /** The configured launcher, or undefined when none is (runs then wait in `requested`). */
 export async function createLauncher(c: RetrainConfig): Promise<Launcher | undefined> {
   switch (launcherKind(c)) {
     case 'webhook':
-      return new WebhookLauncher(c.RETRAIN_WEBHOOK_URL!, c.RETRAIN_WEBHOOK_SECRET, c.RETRAIN_WEBHOOK_TIMEOUT_MS);
+      return new WebhookLauncher(required(c, 'RETRAIN_WEBHOOK_URL'), c.RETRAIN_WEBHOOK_SECRET, c.RETRAIN_WEBHOOK_TIMEOUT_MS);
     case 'kubernetes':
       return new KubernetesLauncher(
         {
@@ -28,13 +37,13 @@ export async function createLauncher(c: RetrainConfig): Promise<Launcher | undef
     case 'github_actions': {
       const token = secretFromEnv('RETRAIN_GITHUB_TOKEN');
       if (!token) throw new Error('RETRAIN_GITHUB_TOKEN (or RETRAIN_GITHUB_TOKEN_FILE) is required when RETRAIN_LAUNCHER=github_actions');
-      return new GitHubActionsLauncher({ apiUrl: c.RETRAIN_GITHUB_API_URL, repo: c.RETRAIN_GITHUB_REPO!, workflow: c.RETRAIN_GITHUB_WORKFLOW!, ref: c.RETRAIN_GITHUB_REF, token }, c.RETRAIN_WEBHOOK_TIMEOUT_MS);
+      return new GitHubActionsLauncher({ apiUrl: c.RETRAIN_GITHUB_API_URL, repo: required(c, 'RETRAIN_GITHUB_REPO'), workflow: required(c, 'RETRAIN_GITHUB_WORKFLOW'), ref: c.RETRAIN_GITHUB_REF, token }, c.RETRAIN_WEBHOOK_TIMEOUT_MS);
     }
     case 'kubeflow':
       return new KubeflowPipelinesLauncher(
         {
-          apiUrl: c.RETRAIN_KFP_URL!,
-          pipelineId: c.RETRAIN_KFP_PIPELINE_ID!,
+          apiUrl: required(c, 'RETRAIN_KFP_URL'),
+          pipelineId: required(c, 'RETRAIN_KFP_PIPELINE_ID'),
           pipelineVersionId: c.RETRAIN_KFP_PIPELINE_VERSION_ID,
           experimentId: c.RETRAIN_KFP_EXPERIMENT_ID,
           namespace: c.RETRAIN_KFP_NAMESPACE,

@@ -9,10 +9,17 @@ import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { KubeflowPipelinesLauncher } from './kubeflow.launcher';
 
+/** The part of a Kubeflow Pipelines v2beta1 run request this fake server reads. */
+interface KfpRunBody {
+  display_name: string;
+  pipeline_version_reference?: { pipeline_id?: string };
+  [field: string]: unknown;
+}
+
 describe('KubeflowPipelinesLauncher', () => {
   let server: http.Server;
   let url = '';
-  const seen: { method: string; path: string; query: URLSearchParams; headers: http.IncomingHttpHeaders; body?: Record<string, any> }[] = [];
+  const seen: { method: string; path: string; query: URLSearchParams; headers: http.IncomingHttpHeaders; body?: KfpRunBody }[] = [];
   /** Runs KFP knows, by display name. */
   const runs = new Map<string, string>();
   /** Run states (GET /apis/v2beta1/runs/{run_id}). */

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import type * as K8s from '@kubernetes/client-node';
-import { buildTrainingJob, TrainingJobOptions } from './kubernetes-job';
+import { buildTrainingJob, jobNameOf, TrainingJobOptions } from './kubernetes-job';
 import { LaunchRequest, LaunchResult, Launcher, retriableStatus, RunStatus } from './launcher';
 
 /**
@@ -61,7 +61,7 @@ export class KubernetesLauncher implements Launcher {
     } catch (e) {
       return { ok: false, retriable: false, error: (e as Error).message };
     }
-    const externalId = `${this.options.namespace}/${body.metadata!.name}`;
+    const externalId = `${this.options.namespace}/${body.metadata?.name ?? jobNameOf(req.runId)}`;
     let timer: NodeJS.Timeout | undefined;
     try {
       const { batch } = await this.client();
