@@ -1,3 +1,4 @@
 export * from './node';
 export * from './store';
+export * from './trie-node.repository';
 export * from './trie';

@@ -5,7 +5,8 @@
  */
 import { createHash, randomUUID } from 'node:crypto';
 import { Client } from 'pg';
-import { MemoryNodeStore, SqlNodeStore } from './store';
+import { MemoryNodeStore } from './store';
+import { SqlNodeStore } from './trie-node.repository';
 import { applyChanges, collectEntries, diff, fromEntries, verify } from './trie';
 
 const sha = (s: string) => createHash('sha256').update(s).digest('hex');
