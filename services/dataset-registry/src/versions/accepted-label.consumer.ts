@@ -4,7 +4,8 @@ import type { ConsumedEvent } from '@labelloop/messaging';
 import type { EntityManager } from '@labelloop/persistence';
 import { CONFIG, Consumes } from '@labelloop/runtime';
 import type { RegistryConfig } from '../registry.config';
-import { ItemWriter, labelOf } from './item-writer';
+import { ItemWriter } from './item-writer';
+import { labelOf } from './write-plan';
 import { VersionCutter } from './version-cutter';
 
 /**

@@ -4,6 +4,7 @@ import { sleep } from '@labelloop/messaging';
 import type { DataSource } from '@labelloop/persistence';
 import { CONFIG, DATA_SOURCE, LOGGER, Worker } from '@labelloop/runtime';
 import type { RegistryConfig } from '../registry.config';
+import { datasetHeads } from '../repositories/dataset-head.repository';
 import { VersionCutter } from './version-cutter';
 
 /**
@@ -47,17 +48,12 @@ export class CutWorker implements Worker {
 
   /** Cuts every dataset whose pending changes are due; returns their ids. */
   async cutDue(): Promise<string[]> {
-    const due: { dataset_id: string }[] = await this.ds.query(
-      `SELECT dataset_id FROM dataset_head
-        WHERE first_pending_at IS NOT NULL AND coalesce(last_cut_at, first_pending_at) <= now() - make_interval(secs => $1)
-        ORDER BY dataset_id`,
-      [this.config.REGISTRY_CUT_INTERVAL_SECONDS],
-    );
+    const due = await datasetHeads.due(this.ds.manager, this.config.REGISTRY_CUT_INTERVAL_SECONDS);
     const cut: string[] = [];
-    for (const { dataset_id } of due) {
+    for (const datasetId of due) {
       if (this.abort.signal.aborted) break;
-      const r = await this.ds.transaction((em) => this.cutter.cut(em, dataset_id, 'interval'));
-      if (r.created) cut.push(dataset_id);
+      const r = await this.ds.transaction((em) => this.cutter.cut(em, datasetId, 'interval'));
+      if (r.created) cut.push(datasetId);
     }
     return cut;
   }

@@ -3,6 +3,7 @@ import { ModelPromoted, ModelPromotedSchema, Topics } from '@labelloop/contracts
 import type { ConsumedEvent } from '@labelloop/messaging';
 import { Consumes } from '@labelloop/runtime';
 import type { EntityManager } from '@labelloop/persistence';
+import { modelTrainings } from '../repositories/model-training.repository';
 
 /**
  * Links promoted model versions to the dataset version they were trained on (ModelPromoted
@@ -21,12 +22,7 @@ export class ModelPromotedConsumer {
   async handle(events: ConsumedEvent<ModelPromoted>[], em: EntityManager): Promise<void> {
     for (const { message: p } of events) {
       if (!p.datasetVersionId) continue;
-      await em.query(
-        `INSERT INTO model_training (model_id, model_version, dataset_version_id, dataset_id, source, stage)
-         VALUES ($1, $2, $3, coalesce((SELECT dataset_id FROM dataset_version WHERE version_id = $3 ORDER BY created_at LIMIT 1), ''), 'model_promoted', $4)
-         ON CONFLICT (model_id, model_version, dataset_version_id) DO UPDATE SET stage = EXCLUDED.stage`,
-        [p.modelId, p.modelVersion, p.datasetVersionId, p.stage],
-      );
+      await modelTrainings.recordPromotion(em, p.modelId, p.modelVersion, p.datasetVersionId, p.stage);
     }
   }
 }

@@ -19,14 +19,24 @@ import {
   SetAliasRequest,
 } from '@labelloop/contracts';
 import { diff, iterateBatches, keyOf, SqlNodeStore } from '@labelloop/merkle-dataset';
-import type { DataSource } from '@labelloop/persistence';
+import type { DataSource, EntityManager } from '@labelloop/persistence';
 import { authorize, failedPrecondition, invalidArgument, notFound, Principal, Role, RpcContext, ServiceImpl } from '@labelloop/rpc';
 import { DATA_SOURCE } from '@labelloop/runtime';
 import { normaliseFormats, writeExport } from '../exports/exporter';
 import { EXPORT_SINK, ExportSink } from '../exports/sink';
+import { datasetAliasHistory } from '../repositories/dataset-alias-history.repository';
+import { datasetAliases } from '../repositories/dataset-alias.repository';
+import { datasetExports } from '../repositories/dataset-export.repository';
+import { datasetItems } from '../repositories/dataset-item.repository';
+import { datasetRecords } from '../repositories/dataset-record.repository';
+import { datasetTags } from '../repositories/dataset-tag.repository';
+import { datasetVersionItems } from '../repositories/dataset-version-item.repository';
+import { datasetVersionSources } from '../repositories/dataset-version-source.repository';
+import { datasetVersions } from '../repositories/dataset-version.repository';
+import { modelTrainings, TrainingRow } from '../repositories/model-training.repository';
 import { openLineageEvent } from './lineage';
 import { VersionCutter } from './version-cutter';
-import { approvedMessage, categoriesOf, recordsByHash, VersionRow, versionInfo, versionRecords } from './version-row';
+import { approvedMessage, categoriesOf, VersionRow, versionInfo, versionRecords } from './version-row';
 
 const READ: Role[] = ['service', 'reviewer'];
 const WRITE: Role[] = ['service'];
@@ -35,15 +45,6 @@ const MAX_ITEMS = 100_000;
 const MAX_ITEM_PAGE = 5000;
 const SPLITS = new Set(['train', 'validation', 'test']);
 
-interface TrainingRow {
-  model_id: string;
-  model_version: string;
-  dataset_id: string;
-  dataset_version_id: string;
-  source: string;
-  stage: string;
-  recorded_at: Date;
-}
 const trainingProto = (t: TrainingRow) => ({
   modelId: t.model_id,
   modelVersion: t.model_version,
@@ -68,18 +69,17 @@ export class RegistryGrpc implements ServiceImpl<(typeof DatasetRegistryService)
     @Inject(EXPORT_SINK) private readonly sink: ExportSink,
   ) {}
 
+  /** Reads outside a transaction. */
+  private get em(): EntityManager {
+    return this.ds.manager;
+  }
+
   /** A version by id (or, within a dataset, by alias), checked against the caller's access. */
   private async version(datasetId: string, ref: string, ctx: RpcContext, roles: Role[], field = 'version_id'): Promise<VersionRow> {
     if (!ref) throw invalidArgument(field, 'is required');
-    let rows: VersionRow[] = datasetId
-      ? await this.ds.query('SELECT * FROM dataset_version WHERE dataset_id = $1 AND version_id = $2', [datasetId, ref])
-      : await this.ds.query('SELECT * FROM dataset_version WHERE version_id = $1 LIMIT 2', [ref]);
-    if (rows.length === 0 && datasetId && ALIAS.test(ref)) {
-      rows = await this.ds.query(
-        'SELECT v.* FROM dataset_alias a JOIN dataset_version v ON v.dataset_id = a.dataset_id AND v.version_id = a.version_id WHERE a.dataset_id = $1 AND a.alias = $2',
-        [datasetId, ref],
-      );
-    }
+    const some = (v: VersionRow | undefined) => (v ? [v] : []);
+    let rows = datasetId ? some(await datasetVersions.get(this.em, datasetId, ref)) : await datasetVersions.anyDataset(this.em, ref);
+    if (rows.length === 0 && datasetId && ALIAS.test(ref)) rows = some(await datasetVersions.byAlias(this.em, datasetId, ref));
     if (rows.length > 1) throw invalidArgument('dataset_id', `is required: version ${ref} exists in several datasets`);
     if (rows.length === 0) throw notFound(`version ${ref}${datasetId ? ` of dataset ${datasetId}` : ''}`);
     authorize(ctx.principal, roles, rows[0].dataset_id);
@@ -89,10 +89,10 @@ export class RegistryGrpc implements ServiceImpl<(typeof DatasetRegistryService)
   private async labels(datasetId: string): Promise<{ tags: Map<string, string[]>; aliases: Map<string, string[]> }> {
     const tags = new Map<string, string[]>();
     const aliases = new Map<string, string[]>();
-    for (const t of (await this.ds.query('SELECT version_id, tag FROM dataset_tag WHERE dataset_id = $1 ORDER BY tag', [datasetId])) as { version_id: string; tag: string }[]) {
+    for (const t of await datasetTags.ofDataset(this.em, datasetId)) {
       tags.set(t.version_id, [...(tags.get(t.version_id) ?? []), t.tag]);
     }
-    for (const a of (await this.ds.query('SELECT version_id, alias FROM dataset_alias WHERE dataset_id = $1 ORDER BY alias', [datasetId])) as { version_id: string; alias: string }[]) {
+    for (const a of await datasetAliases.ofDataset(this.em, datasetId)) {
       aliases.set(a.version_id, [...(aliases.get(a.version_id) ?? []), a.alias]);
     }
     return { tags, aliases };
@@ -106,7 +106,7 @@ export class RegistryGrpc implements ServiceImpl<(typeof DatasetRegistryService)
   async listVersions(req: ListVersionsRequest, ctx: RpcContext) {
     if (!req.datasetId) throw invalidArgument('dataset_id', 'is required');
     authorize(ctx.principal, READ, req.datasetId);
-    const rows: VersionRow[] = await this.ds.query('SELECT * FROM dataset_version WHERE dataset_id = $1 ORDER BY number', [req.datasetId]);
+    const rows = await datasetVersions.list(this.em, req.datasetId);
     const { tags, aliases } = await this.labels(req.datasetId);
     return {
       versions: rows.filter((r) => r.status === 'approved').map(approvedMessage),
@@ -133,8 +133,7 @@ export class RegistryGrpc implements ServiceImpl<(typeof DatasetRegistryService)
       }
     } else {
       // A version cut before tries: its membership rows.
-      const items: { item_id: string }[] = await this.ds.query('SELECT item_id FROM dataset_version_item WHERE dataset_id = $1 AND version_id = $2 ORDER BY item_id', [row.dataset_id, row.version_id]);
-      itemIds.push(...items.map((i) => i.item_id));
+      itemIds.push(...(await datasetVersionItems.itemIds(this.em, row.dataset_id, row.version_id)));
     }
     return { version: approvedMessage(row), itemIds, info: await this.info(row), nextPageToken };
   }
@@ -152,11 +151,8 @@ export class RegistryGrpc implements ServiceImpl<(typeof DatasetRegistryService)
     // Records come from the version itself (its labels and splits as cut); the model inputs
     // from the item, which keeps the features it was predicted on (they do not change).
     outer: for await (const batch of iterateBatches(new SqlNodeStore(this.ds), row.root_hash, { afterKey })) {
-      const records = await recordsByHash(this.ds, [...new Set(batch.map((e) => e.recordHash))]);
-      const extra: { item_id: string; features: Buffer | null; model_version: string }[] = await this.ds.query(
-        'SELECT item_id, features, model_version FROM dataset_item WHERE item_id = ANY($1)',
-        [batch.map((e) => e.itemId)],
-      );
+      const records = await datasetRecords.byHash(this.em, [...new Set(batch.map((e) => e.recordHash))]);
+      const extra = await datasetItems.modelInputs(this.em, batch.map((e) => e.itemId));
       const byId = new Map(extra.map((x) => [x.item_id, x]));
       for (const e of batch) {
         const r = records.get(e.recordHash);
@@ -188,7 +184,7 @@ export class RegistryGrpc implements ServiceImpl<(typeof DatasetRegistryService)
     if (!a.root_hash || !b.root_hash) throw failedPrecondition('versions cut before the Merkle trie cannot be diffed');
     const max = Math.min(req.maxItems || MAX_ITEMS, MAX_ITEMS);
     const d = await diff(new SqlNodeStore(this.ds), a.root_hash, b.root_hash);
-    const records = await recordsByHash(this.ds, [...new Set(d.changed.flatMap((c) => [c.before, c.after]))]);
+    const records = await datasetRecords.byHash(this.em, [...new Set(d.changed.flatMap((c) => [c.before, c.after]))]);
     const relabelled: { itemId: string; fromLabel: string; toLabel: string }[] = [];
     const changed: string[] = [];
     for (const c of d.changed) {
@@ -225,11 +221,8 @@ export class RegistryGrpc implements ServiceImpl<(typeof DatasetRegistryService)
 
   async getLineage(req: GetLineageRequest, ctx: RpcContext) {
     const v = await this.version(req.datasetId, req.versionId, ctx, READ);
-    const sources: { source_event_id: string; label_event_id: string | null }[] = await this.ds.query(
-      'SELECT source_event_id, label_event_id FROM dataset_version_source WHERE dataset_id = $1 AND version_id = $2 ORDER BY item_id',
-      [v.dataset_id, v.version_id],
-    );
-    const trainings: TrainingRow[] = await this.ds.query('SELECT * FROM model_training WHERE dataset_version_id = $1 ORDER BY model_id, model_version', [v.version_id]);
+    const sources = await datasetVersionSources.of(this.em, v.dataset_id, v.version_id);
+    const trainings = await modelTrainings.ofVersion(this.em, v.version_id);
     const f = v.lineage.facets ?? {};
     const counts = (m: Record<string, number> | undefined) => Object.fromEntries(Object.entries(m ?? {}).map(([k, n]) => [k, BigInt(n)]));
     const sourceEventIds = sources.map((s) => s.source_event_id);
@@ -275,12 +268,8 @@ export class RegistryGrpc implements ServiceImpl<(typeof DatasetRegistryService)
     } catch (e) {
       throw invalidArgument('formats', (e as Error).message);
     }
-    const r = await writeExport(this.sink, { datasetId: v.dataset_id, versionId: v.version_id, formats, categories: categoriesOf(v) }, versionRecords(this.ds, v.root_hash));
-    await this.ds.query(
-      `INSERT INTO dataset_export (dataset_id, version_id, manifest_name, formats, uri, manifest_sha256, files) VALUES ($1, $2, $3, $4, $5, $6, $7)
-       ON CONFLICT (dataset_id, version_id, manifest_name) DO UPDATE SET uri = EXCLUDED.uri, manifest_sha256 = EXCLUDED.manifest_sha256, files = EXCLUDED.files`,
-      [v.dataset_id, v.version_id, r.manifestName, formats, r.uri, r.manifestSha256, JSON.stringify(r.files)],
-    );
+    const r = await writeExport(this.sink, { datasetId: v.dataset_id, versionId: v.version_id, formats, categories: categoriesOf(v) }, versionRecords(this.em, v.root_hash));
+    await datasetExports.upsert(this.em, v.dataset_id, v.version_id, formats, r);
     return {
       exportUri: r.uri,
       manifestSha256: r.manifestSha256,
@@ -297,32 +286,24 @@ export class RegistryGrpc implements ServiceImpl<(typeof DatasetRegistryService)
     return { version: await this.info(r.version), created: r.created };
   }
 
-  private async tags(datasetId: string, versionId: string): Promise<string[]> {
-    const rows: { tag: string }[] = await this.ds.query('SELECT tag FROM dataset_tag WHERE dataset_id = $1 AND version_id = $2 ORDER BY tag', [datasetId, versionId]);
-    return rows.map((r) => r.tag);
-  }
-
   async addTag(req: AddTagRequest, ctx: RpcContext) {
     if (!req.tag || req.tag.length > 200) throw invalidArgument('tag', 'must be 1 to 200 characters');
     const v = await this.version(req.datasetId, req.versionId, ctx, ['service', 'reviewer']);
     const who = (ctx.principal as Principal).subject;
-    await this.ds.query('INSERT INTO dataset_tag (dataset_id, version_id, tag, created_by) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING', [v.dataset_id, v.version_id, req.tag, who]);
-    return { tags: await this.tags(v.dataset_id, v.version_id) };
+    await datasetTags.add(this.em, v.dataset_id, v.version_id, req.tag, who);
+    return { tags: await datasetTags.ofVersion(this.em, v.dataset_id, v.version_id) };
   }
 
   async removeTag(req: RemoveTagRequest, ctx: RpcContext) {
     const v = await this.version(req.datasetId, req.versionId, ctx, ['service', 'reviewer']);
-    await this.ds.query('DELETE FROM dataset_tag WHERE dataset_id = $1 AND version_id = $2 AND tag = $3', [v.dataset_id, v.version_id, req.tag]);
-    return { tags: await this.tags(v.dataset_id, v.version_id) };
+    await datasetTags.remove(this.em, v.dataset_id, v.version_id, req.tag);
+    return { tags: await datasetTags.ofVersion(this.em, v.dataset_id, v.version_id) };
   }
 
   private async alias(datasetId: string, alias: string) {
-    const [a]: { version_id: string; updated_at: Date }[] = await this.ds.query('SELECT version_id, updated_at FROM dataset_alias WHERE dataset_id = $1 AND alias = $2', [datasetId, alias]);
+    const a = await datasetAliases.get(this.em, datasetId, alias);
     if (!a) return undefined;
-    const history: { version_id: string; previous_version_id: string | null; action: string; moved_by: string; moved_at: Date }[] = await this.ds.query(
-      'SELECT version_id, previous_version_id, action, moved_by, moved_at FROM dataset_alias_history WHERE dataset_id = $1 AND alias = $2 ORDER BY id DESC',
-      [datasetId, alias],
-    );
+    const history = await datasetAliasHistory.of(this.em, datasetId, alias);
     return {
       datasetId,
       alias,
@@ -336,29 +317,18 @@ export class RegistryGrpc implements ServiceImpl<(typeof DatasetRegistryService)
     if (!req.datasetId) throw invalidArgument('dataset_id', 'is required');
     if (!ALIAS.test(req.alias)) throw invalidArgument('alias', 'must match [a-z][a-z0-9_.-]* (e.g. candidate, production)');
     authorize(ctx.principal, WRITE, req.datasetId);
-    const [v]: VersionRow[] = await this.ds.query('SELECT * FROM dataset_version WHERE dataset_id = $1 AND version_id = $2', [req.datasetId, req.versionId]);
+    const v = await datasetVersions.get(this.em, req.datasetId, req.versionId);
     if (!v) throw notFound(`version ${req.versionId} of dataset ${req.datasetId}`);
     if (v.status !== 'approved') throw failedPrecondition(`version ${req.versionId} was rejected: ${v.reasons.join('; ')}`);
     const who = (ctx.principal as Principal).subject;
     const rollback = await this.ds.transaction(async (em) => {
-      await em.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`labelloop.registry.alias.${req.datasetId}.${req.alias}`]);
-      const [cur]: { version_id: string }[] = await em.query('SELECT version_id FROM dataset_alias WHERE dataset_id = $1 AND alias = $2', [req.datasetId, req.alias]);
+      await datasetAliases.lock(em, req.datasetId, req.alias);
+      const cur = await datasetAliases.get(em, req.datasetId, req.alias);
       if (cur?.version_id === req.versionId) return false;
-      const [before]: unknown[] = await em.query('SELECT 1 FROM dataset_alias_history WHERE dataset_id = $1 AND alias = $2 AND version_id = $3 LIMIT 1', [req.datasetId, req.alias, req.versionId]);
+      const before = await datasetAliasHistory.pointedTo(em, req.datasetId, req.alias, req.versionId);
       const action = !cur ? 'set' : before ? 'rollback' : 'move';
-      await em.query(
-        `INSERT INTO dataset_alias (dataset_id, alias, version_id) VALUES ($1, $2, $3)
-         ON CONFLICT (dataset_id, alias) DO UPDATE SET version_id = EXCLUDED.version_id, updated_at = now()`,
-        [req.datasetId, req.alias, req.versionId],
-      );
-      await em.query('INSERT INTO dataset_alias_history (dataset_id, alias, version_id, previous_version_id, action, moved_by) VALUES ($1, $2, $3, $4, $5, $6)', [
-        req.datasetId,
-        req.alias,
-        req.versionId,
-        cur?.version_id ?? null,
-        action,
-        who,
-      ]);
+      await datasetAliases.set(em, req.datasetId, req.alias, req.versionId);
+      await datasetAliasHistory.record(em, req.datasetId, req.alias, { version_id: req.versionId, previous_version_id: cur?.version_id ?? null, action, moved_by: who });
       return action === 'rollback';
     });
     return { alias: await this.alias(req.datasetId, req.alias), rollback };
@@ -367,7 +337,7 @@ export class RegistryGrpc implements ServiceImpl<(typeof DatasetRegistryService)
   async listAliases(req: ListAliasesRequest, ctx: RpcContext) {
     if (!req.datasetId) throw invalidArgument('dataset_id', 'is required');
     authorize(ctx.principal, READ, req.datasetId);
-    const names: { alias: string }[] = await this.ds.query('SELECT alias FROM dataset_alias WHERE dataset_id = $1 ORDER BY alias', [req.datasetId]);
+    const names = await datasetAliases.ofDataset(this.em, req.datasetId);
     const aliases = [];
     for (const n of names) {
       const a = await this.alias(req.datasetId, n.alias);
@@ -380,26 +350,16 @@ export class RegistryGrpc implements ServiceImpl<(typeof DatasetRegistryService)
     if (!req.modelId) throw invalidArgument('model_id', 'is required');
     if (!req.modelVersion) throw invalidArgument('model_version', 'is required');
     const v = await this.version('', req.datasetVersionId, ctx, WRITE, 'dataset_version_id');
-    await this.ds.query(
-      `INSERT INTO model_training (model_id, model_version, dataset_version_id, dataset_id, source) VALUES ($1, $2, $3, $4, 'api') ON CONFLICT DO NOTHING`,
-      [req.modelId, req.modelVersion, v.version_id, v.dataset_id],
-    );
-    const [t]: TrainingRow[] = await this.ds.query('SELECT * FROM model_training WHERE model_id = $1 AND model_version = $2 AND dataset_version_id = $3', [
-      req.modelId,
-      req.modelVersion,
-      v.version_id,
-    ]);
+    await modelTrainings.recordFromApi(this.em, req.modelId, req.modelVersion, v.version_id, v.dataset_id);
+    const t = await modelTrainings.get(this.em, req.modelId, req.modelVersion, v.version_id);
+    if (!t) throw new Error(`training ${req.modelId}@${req.modelVersion} on ${v.version_id} vanished after it was recorded`);
     return { training: trainingProto(t) };
   }
 
   async listTrainings(req: ListTrainingsRequest, ctx: RpcContext) {
     if (!req.modelId && !req.datasetVersionId) throw invalidArgument('model_id', 'or dataset_version_id is required');
     const p = authorize(ctx.principal, READ);
-    const rows: TrainingRow[] = await this.ds.query(
-      `SELECT * FROM model_training WHERE ($1 = '' OR model_id = $1) AND ($2 = '' OR model_version = $2) AND ($3 = '' OR dataset_version_id = $3)
-        ORDER BY recorded_at, model_id, model_version`,
-      [req.modelId, req.modelVersion, req.datasetVersionId],
-    );
+    const rows = await modelTrainings.find(this.em, req);
     return { trainings: rows.filter((r) => !r.dataset_id || canSee(p, r.dataset_id)).map(trainingProto) };
   }
 }

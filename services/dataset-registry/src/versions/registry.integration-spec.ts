@@ -108,7 +108,7 @@ describe('dataset registry versions (real PostgreSQL)', () => {
   const cutVersion = async (s: ReturnType<typeof services>, project: string) => must((await cut(s, project)).version, 'a version');
   const records = async (root: string) => {
     const out: ItemRecord[] = [];
-    for await (const b of versionRecords(ds, root)) out.push(...b);
+    for await (const b of versionRecords(ds.manager, root)) out.push(...b);
     return out;
   };
   const nodes = async () => Number((await ds.query('SELECT count(*) AS n FROM trie_node'))[0].n);
@@ -324,7 +324,7 @@ describe('dataset registry versions (real PostgreSQL)', () => {
     const v = await cutVersion(s, project);
     expect(v.export_files.map((f) => f.format)).toEqual(['jsonl', 'csv', 'coco', 'parquet']);
     const expected = await records(v.version_id);
-    const again = await writeExport(new LocalDirSink(dir), { datasetId: project, versionId: v.version_id, formats: ['jsonl', 'csv', 'coco', 'parquet'], categories: categoriesOf(v) }, versionRecords(ds, v.version_id));
+    const again = await writeExport(new LocalDirSink(dir), { datasetId: project, versionId: v.version_id, formats: ['jsonl', 'csv', 'coco', 'parquet'], categories: categoriesOf(v) }, versionRecords(ds.manager, v.version_id));
     expect(again.manifestSha256).toBe(v.manifest_sha256); // identical bytes on re-export
     for (const f of v.export_files) expect(await readExport(f.format as never, path.join(v.export_uri.slice(7), f.name))).toEqual(expected);
     const boxed = must(expected.find((r) => r.itemId === `${project}-boxes`));

@@ -1,45 +1,13 @@
 import { timestampFromDate } from '@bufbuild/protobuf/wkt';
 import type { MessageInitShape } from '@bufbuild/protobuf';
 import type { DatasetApprovedSchema, VersionInfoSchema } from '@labelloop/contracts';
-import { iterateBatches, rowsOf, SqlNodeStore, SqlQueryable } from '@labelloop/merkle-dataset';
-import type { ExportFileInfo } from '../exports/exporter';
+import { iterateBatches, SqlNodeStore } from '@labelloop/merkle-dataset';
+import type { EntityManager } from '@labelloop/persistence';
+import { datasetRecords } from '../repositories/dataset-record.repository';
+import type { VersionRow } from '../repositories/dataset-version.repository';
 import { HASH_SCHEME, ItemRecord } from './content-address';
 
-/** Lineage aggregates stored with a version. */
-export interface StoredLineage {
-  facets: Record<string, Record<string, number>>;
-  previous: { added: number; changed: number; removed: number };
-  sourceEvents: number;
-}
-
-/** A `dataset_version` row. */
-export interface VersionRow {
-  version_id: string;
-  dataset_id: string;
-  number: number;
-  parent_version_id: string | null;
-  previous_version_id: string | null;
-  item_count: number;
-  new_items: number;
-  added_items: number;
-  changed_items: number;
-  removed_items: number;
-  counts: { split: string; label: string; count: number }[];
-  split_counts: { split: string; count: number }[];
-  qa: { items?: number; meanConfidence?: number; meanAgreement?: number; auditItems?: number };
-  export_uri: string;
-  manifest_sha256: string;
-  export_files: ExportFileInfo[];
-  model_id: string;
-  model_versions: string[];
-  guideline_versions: string[];
-  root_hash: string | null;
-  status: 'approved' | 'rejected';
-  reasons: string[];
-  cut_reason: string;
-  lineage: Partial<StoredLineage>;
-  created_at: Date;
-}
+export type { StoredLineage, VersionRow } from '../repositories/dataset-version.repository';
 
 /** The DatasetApproved message of a version (the event and the gRPC view are the same). */
 export function approvedMessage(v: VersionRow): MessageInitShape<typeof DatasetApprovedSchema> {
@@ -81,22 +49,12 @@ export function versionInfo(v: VersionRow, tags: string[], aliases: string[]): M
   };
 }
 
-/** Records by hash, in one query per chunk. */
-export async function recordsByHash(q: SqlQueryable, hashes: string[]): Promise<Map<string, ItemRecord>> {
-  const out = new Map<string, ItemRecord>();
-  for (let i = 0; i < hashes.length; i += 5000) {
-    const rows = rowsOf<{ record_hash: string; record: ItemRecord }>(await q.query('SELECT record_hash, record FROM dataset_record WHERE record_hash = ANY($1::text[])', [hashes.slice(i, i + 5000)]));
-    for (const r of rows) out.set(r.record_hash, r.record);
-  }
-  return out;
-}
-
 /** The records of the trie at `root`, in trie order, in batches of up to 5000. */
-export async function* versionRecords(q: SqlQueryable, root: string | null): AsyncGenerator<ItemRecord[]> {
-  const store = new SqlNodeStore(q);
+export async function* versionRecords(em: EntityManager, root: string | null): AsyncGenerator<ItemRecord[]> {
+  const store = new SqlNodeStore(em);
   let pending: { itemId: string; recordHash: string }[] = [];
   const flush = async () => {
-    const byHash = await recordsByHash(q, [...new Set(pending.map((e) => e.recordHash))]);
+    const byHash = await datasetRecords.byHash(em, [...new Set(pending.map((e) => e.recordHash))]);
     const out = pending.map((e) => {
       const r = byHash.get(e.recordHash);
       if (!r) throw new Error(`record ${e.recordHash} of ${e.itemId} is missing`);
