@@ -1,0 +1,132 @@
+import { create } from '@bufbuild/protobuf';
+import { LabelAccepted, LabelAcceptedSchema } from '@labelloop/contracts';
+import { ConsumedEvent, PoisonMessageError } from '@labelloop/messaging';
+import type { ItemRow } from '../repositories/dataset-item.repository';
+import { assignSplit, ItemRecord, recordHash } from './content-address';
+import { groupsOf, planWrites, touchedDatasets, WritePolicy } from './write-plan';
+
+const policy: WritePolicy = { trainPct: 80, validationPct: 10, pseudonymSecret: 'test-secret' };
+let n = 0;
+const event = (l: { item: string; label: string; project?: string; content?: string; confidence?: number; annotators?: string[]; traceparent?: string }): ConsumedEvent<LabelAccepted> => ({
+  id: `la-${++n}`,
+  envelope: {} as never,
+  topic: 'labelloop.label.accepted.v1',
+  partition: 0,
+  offset: String(n),
+  key: l.item,
+  value: Buffer.alloc(0),
+  traceparent: l.traceparent,
+  message: create(LabelAcceptedSchema, {
+    itemId: l.item,
+    projectId: l.project ?? 'ds',
+    label: { value: { case: 'classification', value: { classes: l.label.split('|') } } },
+    confidence: l.confidence ?? 0.9,
+    agreement: 1,
+    annotatorIds: l.annotators ?? ['alice'],
+    modelId: 'm',
+    modelVersion: '1',
+    sourceEventId: `src-${l.item}`,
+    inputUri: `corpus://${l.item}`,
+    contentHash: l.content ?? `sha256:${l.item}`,
+  }),
+});
+/** The stored row of an item written earlier with `label` into `split`. */
+const storedRow = (item: string, label: string, split: string, over: Partial<ItemRow> = {}): ItemRow => {
+  const record: ItemRecord = { itemId: item, inputUri: `corpus://${item}`, contentHash: `sha256:${item}`, label, split, confidence: 0.9, agreement: 1 };
+  return {
+    item_id: item,
+    dataset_id: 'ds',
+    record,
+    record_hash: recordHash(record),
+    split,
+    group_key: `sha256:${item}`,
+    confidence: 0.9,
+    agreement: 1,
+    audit_sample: false,
+    guideline_version: '',
+    model_id: 'm',
+    model_version: '1',
+    trigger: '',
+    strategy: '',
+    qa_policy_version: '',
+    annotators: [],
+    pending: false,
+    ...over,
+  };
+};
+
+describe('planWrites', () => {
+  it('a later label of the same item in one batch supersedes the earlier one: one row, counted once', () => {
+    const plan = planWrites([event({ item: 'a', label: 'ham' }), event({ item: 'a', label: 'spam' })], [], [], policy);
+    expect(plan.items.map((i) => [i.item_id, i.label])).toEqual([['a', 'spam']]);
+    expect(plan.classCounts).toEqual([{ datasetId: 'ds', split: plan.items[0].split, label: 'spam', delta: 1 }]);
+    expect(plan.stats).toEqual([{ datasetId: 'ds', items: 1, confidence: '0.9', agreement: '1', auditItems: 0 }]);
+    expect(plan.becamePending).toEqual(['ds']);
+  });
+
+  it('a relabel of a stored item moves its class count from the old class to the new one and keeps its split', () => {
+    const plan = planWrites([event({ item: 'a', label: 'spam', confidence: 0.5 })], [storedRow('a', 'ham', 'validation')], [], policy);
+    expect(plan.items).toHaveLength(1);
+    expect(plan.items[0]).toMatchObject({ label: 'spam', split: 'validation', pending: true, label_event_id: `la-${n}` });
+    expect(plan.classCounts).toEqual([
+      { datasetId: 'ds', split: 'validation', label: 'ham', delta: -1 },
+      { datasetId: 'ds', split: 'validation', label: 'spam', delta: 1 },
+    ]);
+    // The QA sums take the old row out and put the new one in: the item is counted once.
+    expect(plan.stats.map((s) => [s.items, s.confidence])).toEqual([
+      [-1, '-0.9'],
+      [1, '0.5'],
+    ]);
+  });
+
+  it('the same record accepted again changes no figure and leaves nothing pending', () => {
+    const plan = planWrites([event({ item: 'a', label: 'ham', annotators: [] })], [storedRow('a', 'ham', 'train')], [{ datasetId: 'ds', groupKey: 'sha256:a', split: 'train' }], policy);
+    expect(plan.items[0].pending).toBe(false);
+    expect(plan.becamePending).toEqual([]);
+    expect(plan.classCounts).toEqual([]);
+    expect(plan.facets).toEqual([]);
+    expect(plan.newGroups).toEqual([]);
+  });
+
+  it('items with the same content share the split of their group, decided by the first label of the group', () => {
+    const plan = planWrites([event({ item: 'x', label: 'ham', content: 'sha256:same' }), event({ item: 'y', label: 'spam', content: 'sha256:same' })], [], [], policy);
+    const split = assignSplit('sha256:same', false, 80, 10, 'ham'); // the stratum of x, the first event of the group
+    expect(plan.newGroups).toEqual([{ datasetId: 'ds', groupKey: 'sha256:same', split }]);
+    expect(plan.items.map((i) => i.split)).toEqual([split, split]);
+    // Both records are stored (different items), each once.
+    expect(plan.records.map(([h]) => h)).toEqual(plan.items.map((i) => i.record_hash));
+  });
+
+  it('a stored group keeps its split', () => {
+    const plan = planWrites([event({ item: 'n', label: 'ham', content: 'sha256:g' })], [], [{ datasetId: 'ds', groupKey: 'sha256:g', split: 'test' }], policy);
+    expect(plan.items[0].split).toBe('test');
+    expect(plan.newGroups).toEqual([]);
+  });
+
+  it('refuses an event that moves an item to another dataset, naming both', () => {
+    const moved = event({ item: 'a', label: 'ham', project: 'other' });
+    expect(() => planWrites([moved], [storedRow('a', 'ham', 'train')], [], policy)).toThrow(new PoisonMessageError(moved.id, 'item a belongs to dataset ds, not other'));
+  });
+
+  it('stores annotators as sorted, distinct pseudonyms, never their ids', () => {
+    const plan = planWrites([event({ item: 'a', label: 'ham', annotators: ['bob', 'alice', 'bob'] })], [], [], policy);
+    expect(plan.items[0].annotators).toHaveLength(2);
+    expect(plan.items[0].annotators.every((a) => /^anon-[0-9a-f]{20}$/.test(a))).toBe(true);
+    expect([...plan.items[0].annotators].sort()).toEqual(plan.items[0].annotators);
+    expect(plan.facets.filter((f) => f.facet === 'annotator').map((f) => f.value)).toEqual(plan.items[0].annotators);
+  });
+});
+
+describe('batch keys', () => {
+  it('touched datasets carry the traceparent of their last event; groups are listed once', () => {
+    const events = [event({ item: 'a', label: 'ham', traceparent: 't1' }), event({ item: 'b', label: 'ham', project: 'ds2', traceparent: 't2' }), event({ item: 'c', label: 'ham', traceparent: 't3', content: 'sha256:a' })];
+    expect([...touchedDatasets(events)]).toEqual([
+      ['ds', 't3'],
+      ['ds2', 't2'],
+    ]);
+    expect(groupsOf(events)).toEqual([
+      { datasetId: 'ds', groupKey: 'sha256:a' },
+      { datasetId: 'ds2', groupKey: 'sha256:b' },
+    ]);
+  });
+});
