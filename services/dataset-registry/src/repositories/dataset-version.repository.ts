@@ -1,5 +1,5 @@
 import { EntityManager, queryRows } from '@labelloop/persistence';
-import type { ExportFileInfo } from '../exports/exporter';
+import type { ExportFileInfo, ExportResult } from '../exports/exporter';
 
 /** Lineage aggregates stored with a version. */
 export interface StoredLineage {
@@ -77,6 +77,32 @@ export const datasetVersions = {
   /** Every version of a dataset, by number. */
   async list(em: EntityManager, datasetId: string): Promise<VersionRow[]> {
     return queryRows<VersionRow>(em, 'SELECT * FROM dataset_version WHERE dataset_id = $1 ORDER BY number', [datasetId]);
+  },
+
+  /** Approved trie versions whose export is not published yet (oldest first), of one dataset or of all. */
+  async unexported(em: EntityManager, datasetId?: string): Promise<{ dataset_id: string; version_id: string }[]> {
+    return queryRows<{ dataset_id: string; version_id: string }>(
+      em,
+      `SELECT dataset_id, version_id FROM dataset_version
+        WHERE status = 'approved' AND export_uri = '' AND root_hash IS NOT NULL AND ($1::text IS NULL OR dataset_id = $1)
+        ORDER BY dataset_id, number`,
+      [datasetId ?? null],
+    );
+  },
+
+  /**
+   * Records a version's published export, unless one was recorded already (by another replica
+   * or an earlier attempt): returns the updated row, or undefined when there was nothing to do.
+   * Concurrent callers queue on the row; the later one finds the export recorded.
+   */
+  async recordExport(em: EntityManager, datasetId: string, versionId: string, r: ExportResult): Promise<VersionRow | undefined> {
+    const [v] = await queryRows<VersionRow>(
+      em,
+      `UPDATE dataset_version SET export_uri = $3, manifest_sha256 = $4, export_files = $5
+        WHERE dataset_id = $1 AND version_id = $2 AND status = 'approved' AND export_uri = '' RETURNING *`,
+      [datasetId, versionId, r.uri, r.manifestSha256, JSON.stringify(r.files)],
+    );
+    return v;
   },
 
   async insert(em: EntityManager, v: NewVersion): Promise<VersionRow> {

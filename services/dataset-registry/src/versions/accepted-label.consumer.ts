@@ -11,9 +11,10 @@ import { VersionCutter } from './version-cutter';
 /**
  * Keeps the latest accepted record of every item and cuts a content-addressed version of a
  * dataset (one dataset per annotation project) once REGISTRY_CUT_EVERY items changed. The
- * items, the trie nodes, the version row and the DatasetApproved event commit in the
- * consumer's transaction (with the inbox), so a crash can neither lose the announcement nor
- * announce twice.
+ * items, the trie nodes and the version row commit in the consumer's transaction (with the
+ * inbox); an approved version is exported and announced (DatasetApproved) after that, by the
+ * CutWorker, so a crash loses neither the version nor its announcement and announces nothing
+ * twice.
  */
 @Controller()
 export class AcceptedLabelConsumer {

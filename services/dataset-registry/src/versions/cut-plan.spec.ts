@@ -65,7 +65,7 @@ describe('cut plan', () => {
     expect(v.lineage.previous).toEqual({ added: 1, changed: 1, removed: 0 });
   });
 
-  it('an approved first version names the main model, every split, and its export', () => {
+  it('an approved first version names the main model and every split; its export comes after the cut', () => {
     const v = draftVersion({
       datasetId: 'ds',
       root: 'r',
@@ -80,9 +80,8 @@ describe('cut plan', () => {
       facets: { split: { train: 4, test: 1 }, model_id: { b: 2, a: 2, c: 1 }, model: { 'b@2': 2, 'a@1': 3 }, guideline: { g2: 1, g1: 4 }, annotator: { 'anon-1': 5 } },
       sources: 5,
       reasons: [],
-      exported: { uri: 'file:///x', manifestName: 'manifest.json', manifestSha256: 'abc', files: [] },
     });
-    expect(v).toMatchObject({ number: 1, status: 'approved', previous_version_id: null, parent_version_id: null, export_uri: 'file:///x', manifest_sha256: 'abc' });
+    expect(v).toMatchObject({ number: 1, status: 'approved', previous_version_id: null, parent_version_id: null, export_uri: '', manifest_sha256: '', export_files: [] });
     expect(v.model_id).toBe('a'); // most items; a tie goes to the smallest id
     expect(v.split_counts).toEqual([
       { split: 'train', count: 4 },

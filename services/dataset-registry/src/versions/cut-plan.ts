@@ -1,5 +1,4 @@
 import type { DiffResult } from '@labelloop/merkle-dataset';
-import type { ExportResult } from '../exports/exporter';
 import type { PendingItem } from '../repositories/dataset-item.repository';
 import type { DatasetQa } from '../repositories/dataset-stats.repository';
 import type { VersionSource } from '../repositories/dataset-version-source.repository';
@@ -52,7 +51,7 @@ export function versionSources(pending: PendingItem[], vsPrevious: ChangeCounts)
     .map((p) => ({ itemId: p.item_id, change: changed?.get(p.item_id) ?? 'added', sourceEventId: p.source_event_id, labelEventId: p.label_event_id }));
 }
 
-/** The version row of a cut, from its figures, its gate outcome and (when approved) its export. */
+/** The version row of a cut, from its figures and its gate outcome (an approved version's export is recorded once published). */
 export function draftVersion(v: {
   datasetId: string;
   root: string;
@@ -67,7 +66,6 @@ export function draftVersion(v: {
   facets: Record<string, Record<string, number>>;
   sources: number;
   reasons: string[];
-  exported?: ExportResult;
 }): NewVersion {
   const { facets } = v;
   const lineage: StoredLineage = {
@@ -89,9 +87,9 @@ export function draftVersion(v: {
     counts: v.counts,
     split_counts: ['train', 'validation', 'test'].map((s) => ({ split: s, count: facets.split?.[s] ?? 0 })),
     qa: v.qa,
-    export_uri: v.exported?.uri ?? '',
-    manifest_sha256: v.exported?.manifestSha256 ?? '',
-    export_files: v.exported?.files ?? [],
+    export_uri: '',
+    manifest_sha256: '',
+    export_files: [],
     // The model most items were predicted by (ties: the smallest id).
     model_id: Object.entries(facets.model_id ?? {}).sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))[0]?.[0] ?? '',
     model_versions: Object.keys(facets.model ?? {}).sort(),

@@ -8,10 +8,12 @@ import { datasetHeads } from '../repositories/dataset-head.repository';
 import { VersionCutter } from './version-cutter';
 
 /**
- * Time-based cutting: a dataset with changes pending for REGISTRY_CUT_INTERVAL_SECONDS since
- * its last cut (or since its first pending change) gets a version even if fewer than
- * REGISTRY_CUT_EVERY items changed. Replicas may all run it: a cut holds the dataset's lock
- * and finds nothing pending after another replica's cut.
+ * Every REGISTRY_CUT_POLL_MS: exports and announces approved versions left unexported (cut in
+ * a consumer's transaction, or whose upload failed); and, when REGISTRY_CUT_INTERVAL_SECONDS
+ * is set, time-based cutting: a dataset with changes pending for that long since its last cut
+ * (or since its first pending change) gets a version even if fewer than REGISTRY_CUT_EVERY
+ * items changed. Replicas may all run it: a cut holds the dataset's lock and finds nothing
+ * pending after another replica's cut; an export is recorded and announced once.
  */
 @Injectable()
 export class CutWorker implements Worker {
@@ -26,7 +28,7 @@ export class CutWorker implements Worker {
   ) {}
 
   start(): void {
-    if (this.config.REGISTRY_CUT_INTERVAL_SECONDS > 0) this.loop = this.run();
+    this.loop = this.run();
   }
 
   async stop(): Promise<void> {
@@ -35,10 +37,12 @@ export class CutWorker implements Worker {
   }
 
   private async run(): Promise<void> {
-    const every = Math.min(this.config.REGISTRY_CUT_POLL_MS, this.config.REGISTRY_CUT_INTERVAL_SECONDS * 1000);
+    const interval = this.config.REGISTRY_CUT_INTERVAL_SECONDS;
+    const every = interval > 0 ? Math.min(this.config.REGISTRY_CUT_POLL_MS, interval * 1000) : this.config.REGISTRY_CUT_POLL_MS;
     while (!this.abort.signal.aborted) {
       try {
-        await this.cutDue();
+        if (interval > 0) await this.cutDue();
+        else await this.cutter.publishPending(this.ds);
       } catch (e) {
         this.logger.warn({ msg: 'interval cut failed, will retry', error: (e as Error).message }, 'CutWorker');
       }
@@ -46,14 +50,17 @@ export class CutWorker implements Worker {
     }
   }
 
-  /** Cuts every dataset whose pending changes are due; returns their ids. */
+  /** Publishes the exports left pending, then cuts (and publishes) every dataset whose pending changes are due; returns their ids. */
   async cutDue(): Promise<string[]> {
+    await this.cutter.publishPending(this.ds);
     const due = await datasetHeads.due(this.ds.manager, this.config.REGISTRY_CUT_INTERVAL_SECONDS);
     const cut: string[] = [];
     for (const datasetId of due) {
       if (this.abort.signal.aborted) break;
       const r = await this.ds.transaction((em) => this.cutter.cut(em, datasetId, 'interval'));
-      if (r.created) cut.push(datasetId);
+      if (!r.created) continue;
+      cut.push(datasetId);
+      if (r.version) await this.cutter.publishPending(this.ds, datasetId);
     }
     return cut;
   }

@@ -20,7 +20,7 @@ import {
 } from '@labelloop/contracts';
 import { diff, iterateBatches, keyOf, SqlNodeStore } from '@labelloop/merkle-dataset';
 import type { DataSource, EntityManager } from '@labelloop/persistence';
-import { authorize, failedPrecondition, invalidArgument, notFound, Principal, Role, RpcContext, ServiceImpl } from '@labelloop/rpc';
+import { authorize, failedPrecondition, invalidArgument, notFound, Principal, Role, RpcContext, RpcError, ServiceImpl, status } from '@labelloop/rpc';
 import { DATA_SOURCE } from '@labelloop/runtime';
 import { normaliseFormats, writeExport } from '../exports/exporter';
 import { EXPORT_SINK, ExportSink } from '../exports/sink';
@@ -109,7 +109,8 @@ export class RegistryGrpc implements ServiceImpl<(typeof DatasetRegistryService)
     const rows = await datasetVersions.list(this.em, req.datasetId);
     const { tags, aliases } = await this.labels(req.datasetId);
     return {
-      versions: rows.filter((r) => r.status === 'approved').map(approvedMessage),
+      // Approved and announced: an approved version is listed here once its export is published.
+      versions: rows.filter((r) => r.status === 'approved' && r.export_uri !== '').map(approvedMessage),
       infos: rows.map((r) => versionInfo(r, tags.get(r.version_id) ?? [], aliases.get(r.version_id) ?? [])),
     };
   }
@@ -283,7 +284,12 @@ export class RegistryGrpc implements ServiceImpl<(typeof DatasetRegistryService)
     authorize(ctx.principal, WRITE, req.datasetId);
     const r = await this.ds.transaction((em) => this.cutter.cut(em, req.datasetId, 'request', undefined));
     if (!r.version) throw failedPrecondition(`dataset ${req.datasetId} has no items to version`);
-    return { version: await this.info(r.version), created: r.created };
+    // After the cut committed: export and announce it, and any earlier version left unexported.
+    if ((await this.cutter.publishPending(this.ds, req.datasetId)) > 0) {
+      throw new RpcError(status.UNAVAILABLE, `the export of dataset ${req.datasetId} failed; the version is kept: retry to export it`);
+    }
+    const version = (await datasetVersions.get(this.em, req.datasetId, r.version.version_id)) ?? r.version;
+    return { version: await this.info(version), created: r.created };
   }
 
   async addTag(req: AddTagRequest, ctx: RpcContext) {

@@ -13,7 +13,7 @@ import * as path from 'node:path';
 import { create, fromBinary } from '@bufbuild/protobuf';
 import { DatasetApprovedSchema, LabelAccepted, LabelAcceptedSchema } from '@labelloop/contracts';
 import { diff, fromEntries, MemoryNodeStore, SqlNodeStore, verify } from '@labelloop/merkle-dataset';
-import { ConsumedEvent, Outbox } from '@labelloop/messaging';
+import { ConsumedEvent, Outbox, sleep } from '@labelloop/messaging';
 import { Metrics } from '@labelloop/observability';
 import { createServiceDataSource, DataSource, migrate } from '@labelloop/persistence';
 import { writeExport } from '../exports/exporter';
@@ -22,8 +22,9 @@ import { LocalDirSink } from '../exports/sink';
 import { RegistryConfig, registryConfigSchema } from '../registry.config';
 import { CreateRegistryTables1732360000000 } from '../registry.migration';
 import { assignSplit, classesOf, ItemRecord, recordHash } from './content-address';
+import { CutWorker } from './cut.worker';
 import { ItemWriter } from './item-writer';
-import { VersionCutter } from './version-cutter';
+import { CutResult, VersionCutter } from './version-cutter';
 import { categoriesOf, versionRecords, VersionRow } from './version-row';
 import { migrations } from '../migrations';
 
@@ -104,7 +105,11 @@ describe('dataset registry versions (real PostgreSQL)', () => {
     };
   };
   const apply = (s: ReturnType<typeof services>, project: string, labels: Label[]) => ds.transaction((em) => s.writer.apply(em, labels.map((l) => event(project, l))));
-  const cut = (s: ReturnType<typeof services>, project: string) => ds.transaction((em) => s.cutter.cut(em, project, 'request'));
+  /** A cut as CutVersion makes it: the version in one transaction, then (approved) its export and announcement. */
+  const cut = async (s: ReturnType<typeof services>, project: string): Promise<CutResult> => {
+    const r = await ds.transaction((em) => s.cutter.cut(em, project, 'request'));
+    return r.version ? { ...r, version: await s.cutter.publish(ds, project, r.version.version_id) } : r;
+  };
   const cutVersion = async (s: ReturnType<typeof services>, project: string) => must((await cut(s, project)).version, 'a version');
   const records = async (root: string) => {
     const out: ItemRecord[] = [];
@@ -330,6 +335,86 @@ describe('dataset registry versions (real PostgreSQL)', () => {
     const boxed = must(expected.find((r) => r.itemId === `${project}-boxes`));
     expect(boxed).toMatchObject({ label: 'cat|dog', boxes: [{ x: 1, y: 2, width: 3.5, height: 4, label: 'dog' }, { x: 0, y: 0, width: 1, height: 1, label: 'cat' }] });
     expect(Object.fromEntries(v.counts.map((c) => [`${c.split}/${c.label}`, c.count]))).toMatchObject({ [`${boxed.split}/cat`]: 1 });
+  });
+
+  const deferred = () => {
+    let resolve = () => undefined as void;
+    const promise = new Promise<void>((r) => (resolve = r));
+    return { promise, resolve };
+  };
+  /** A sink whose uploads of `project` wait for `gate` (or fail while `failing`); others go through. */
+  class FlakySink extends LocalDirSink {
+    entered = deferred();
+    gate = deferred();
+    failing = false;
+    constructor(private readonly project: string) {
+      super(dir);
+    }
+    async publish(datasetId: string, versionId: string, stagedDir: string, files: string[]): Promise<string> {
+      if (datasetId === this.project) {
+        this.entered.resolve();
+        if (this.failing) throw new Error('object store unavailable');
+        await this.gate.promise;
+      }
+      return super.publish(datasetId, versionId, stagedDir, files);
+    }
+  }
+  const intervalCutter = (sink: FlakySink) => {
+    const config = configOf({ REGISTRY_CUT_INTERVAL_SECONDS: '1' });
+    const cutter = new VersionCutter(config, new Outbox('labelloop/dataset-registry'), sink, quiet, new Metrics('registry-test'));
+    return { writer: new ItemWriter(config, quiet), cutter, worker: new CutWorker(ds, config, quiet, cutter) };
+  };
+
+  it('uploads the export after the cut commits: a slow upload does not hold the dataset', async () => {
+    const project = `slow-${run}`;
+    const sink = new FlakySink(project);
+    const s = intervalCutter(sink);
+    await apply(s, project, [{ item: `${project}-a`, label: 'spam' }, { item: `${project}-b`, label: 'ham' }]);
+    await sleep(1100); // due: pending for REGISTRY_CUT_INTERVAL_SECONDS
+    const cutting = s.worker.cutDue();
+    const started = new AbortController();
+    await Promise.race([sink.entered.promise, sleep(30_000, started.signal).then(() => {
+        if (!started.signal.aborted) throw new Error('the upload never started');
+      })]);
+    started.abort();
+    // The upload is under way: a label for the same dataset goes through without waiting for it.
+    const applied = apply(s, project, [{ item: `${project}-c`, label: 'ham' }]).then(() => 'applied');
+    const waited = new AbortController();
+    const outcome = await Promise.race([applied, sleep(5000, waited.signal).then(() => 'still waiting for the upload')]);
+    waited.abort();
+    sink.gate.resolve();
+    await cutting;
+    await applied;
+    expect(outcome).toBe('applied');
+    const [v1] = await ds.manager.query('SELECT * FROM dataset_version WHERE dataset_id = $1 ORDER BY number', [project]);
+    expect(v1).toMatchObject({ number: 1, item_count: 2, status: 'approved' });
+    expect(v1.export_uri).toMatch(/^file:\/\//);
+    const announced = await outboxFor(project);
+    expect(announced.map((a) => [a.versionId, a.exportUri, a.manifestSha256])).toEqual([[v1.version_id, v1.export_uri, v1.manifest_sha256]]);
+  });
+
+  it('keeps the version when its upload fails, and announces it once when a later attempt succeeds', async () => {
+    const project = `failing-${run}`;
+    const sink = new FlakySink(project);
+    sink.failing = true;
+    sink.gate.resolve();
+    const s = intervalCutter(sink);
+    await apply(s, project, [{ item: `${project}-a`, label: 'spam' }, { item: `${project}-b`, label: 'ham' }]);
+    await sleep(1100);
+    await s.worker.cutDue().catch(() => undefined);
+    const versions = () => ds.manager.query('SELECT * FROM dataset_version WHERE dataset_id = $1 ORDER BY number', [project]) as Promise<VersionRow[]>;
+    const [cut] = await versions();
+    expect(cut).toMatchObject({ number: 1, status: 'approved', export_uri: '' }); // stored, not yet exported
+    expect(await outboxFor(project)).toEqual([]); // nothing announced without an export
+    sink.failing = false;
+    await s.worker.cutDue();
+    await s.worker.cutDue(); // a second pass finds nothing left to do
+    const [done, ...more] = await versions();
+    expect(more).toEqual([]);
+    expect(done).toMatchObject({ version_id: cut.version_id, number: 1 });
+    expect(done.export_uri).toMatch(/^file:\/\//);
+    const announced = await outboxFor(project);
+    expect(announced.map((a) => [a.versionId, a.exportUri])).toEqual([[cut.version_id, done.export_uri]]);
   });
 
   it('upgrades a dataset versioned before tries: the first cut builds its trie from all items', async () => {

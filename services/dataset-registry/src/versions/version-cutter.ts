@@ -5,7 +5,7 @@ import { DatasetApprovedSchema, Topics } from '@labelloop/contracts';
 import { applyChanges, count, diff, SqlNodeStore } from '@labelloop/merkle-dataset';
 import type { Outbox } from '@labelloop/messaging';
 import type { Metrics } from '@labelloop/observability';
-import type { EntityManager } from '@labelloop/persistence';
+import type { DataSource, EntityManager } from '@labelloop/persistence';
 import { CONFIG, LOGGER, METRICS, OUTBOX } from '@labelloop/runtime';
 import { writeExport } from '../exports/exporter';
 import { EXPORT_SINK, ExportSink } from '../exports/sink';
@@ -35,15 +35,19 @@ export interface CutResult {
 /**
  * Cuts dataset versions. Version N+1 is the trie of version N with the items changed since
  * (the `pending` rows) applied: only their paths are rewritten, every other node is shared,
- * so the cost is proportional to the changes, not the dataset. The new trie nodes, the
- * version row (approved or rejected, with reasons and lineage) and, when approved, the
- * DatasetApproved event commit in the caller's transaction: a crash can neither lose the
- * announcement nor make it twice (its event id is derived from the version id).
+ * so the cost is proportional to the changes, not the dataset. The new trie nodes and the
+ * version row (approved or rejected, with reasons and lineage) commit in the caller's
+ * transaction, under the dataset's lock. An approved version is then exported and announced
+ * by `publish`, after that transaction committed, so a slow or failed upload holds no lock
+ * and loses no version; DatasetApproved is written once, with the export, and its event id
+ * is derived from the version id.
  */
 @Injectable()
 export class VersionCutter {
   private readonly versions: Counter<'status' | 'reason'>;
   private readonly seconds: Histogram<'phase'>;
+  /** Traceparents of cuts whose announcement is not written yet (dataset, version → traceparent). */
+  private readonly traces = new Map<string, string>();
 
   constructor(
     @Inject(CONFIG) private readonly config: RegistryConfig,
@@ -109,41 +113,80 @@ export class VersionCutter {
         requiredClasses: this.config.REGISTRY_REQUIRED_CLASSES,
       },
     );
-    const status = reasons.length === 0 ? 'approved' : 'rejected';
-    const t1 = process.hrtime.bigint();
-
-    const exported =
-      status === 'approved'
-        ? await writeExport(this.sink, { datasetId, versionId: root, formats: this.config.REGISTRY_EXPORT_FORMATS, categories: categoriesOf({ counts }) }, versionRecords(em, root))
-        : undefined;
-    const t2 = process.hrtime.bigint();
-
     const sources = versionSources(pending, vsPrevious);
-    const row = await datasetVersions.insert(
-      em,
-      draftVersion({ datasetId, root, reason, previous, parent, itemCount, vsPrevious, vsParent, qa, counts, facets, sources: sources.length, reasons, exported }),
-    );
+    const row = await datasetVersions.insert(em, draftVersion({ datasetId, root, reason, previous, parent, itemCount, vsPrevious, vsParent, qa, counts, facets, sources: sources.length, reasons }));
     await datasetVersionSources.insertMany(em, datasetId, root, sources);
-    if (exported) {
-      await datasetExports.upsert(em, datasetId, root, exported.files.map((f) => f.format), exported);
+    await datasetLeaks.replace(em, datasetId, leaks.map((l) => l.groupKey));
+    if (row.status === 'approved' && traceparent) this.rememberTrace(datasetId, root, traceparent);
+    const t1 = process.hrtime.bigint();
+    this.versions.inc({ status: row.status, reason });
+    this.seconds.observe({ phase: 'trie' }, Number(t1 - t0) / 1e9);
+    this.logger.log(
+      { msg: `dataset version ${row.status}`, datasetId, versionId: root, number: row.number, items: itemCount, changes: changes.length, reason, reasons, trieMs: Number(t1 - t0) / 1e6 },
+      'VersionCutter',
+    );
+    return { created: true, version: row };
+  }
+
+  /**
+   * Exports an approved version and announces it (DatasetApproved), after the cut committed:
+   * the upload holds no lock and no transaction. The export's bytes depend on the version
+   * only, so a retry (after a failed upload, a crash, or by another replica) writes the same
+   * files; the version row records the export and the announcement is written to the outbox
+   * in one short transaction, once (the first to record it wins, the others find it done).
+   * Returns the version row as it now is; throws when the upload fails (the version stays,
+   * unexported and unannounced, for the next `publishPending`).
+   */
+  async publish(ds: DataSource, datasetId: string, versionId: string): Promise<VersionRow | undefined> {
+    const v = await datasetVersions.get(ds.manager, datasetId, versionId);
+    if (!v?.root_hash || v.status !== 'approved' || v.export_uri !== '') return v;
+    const t0 = process.hrtime.bigint();
+    const formats = this.config.REGISTRY_EXPORT_FORMATS;
+    const exported = await writeExport(this.sink, { datasetId, versionId, formats, categories: categoriesOf(v) }, versionRecords(ds.manager, v.root_hash));
+    const t1 = process.hrtime.bigint();
+    const key = `${datasetId}\u0000${versionId}`;
+    const row = await ds.transaction(async (em) => {
+      const updated = await datasetVersions.recordExport(em, datasetId, versionId, exported);
+      if (!updated) return datasetVersions.get(em, datasetId, versionId);
+      await datasetExports.upsert(em, datasetId, versionId, exported.files.map((f) => f.format), exported);
       await this.outbox.emit(em, {
         topic: Topics.datasetApproved,
         key: datasetId,
         schema: DatasetApprovedSchema,
-        id: `dataset-approved:${datasetId}:${root}`,
-        traceparent,
-        message: approvedMessage(row),
+        id: `dataset-approved:${datasetId}:${versionId}`,
+        traceparent: this.traces.get(key),
+        message: approvedMessage(updated),
       });
+      return updated;
+    });
+    this.traces.delete(key);
+    this.seconds.observe({ phase: 'export' }, Number(t1 - t0) / 1e9);
+    this.logger.log({ msg: 'dataset version exported', datasetId, versionId, uri: exported.uri, exportMs: Number(t1 - t0) / 1e6 }, 'VersionCutter');
+    return row;
+  }
+
+  /**
+   * Publishes every approved version left unexported (cut in a consumer's transaction, or
+   * whose upload failed), of one dataset or of all, oldest first. A failed upload is logged
+   * and left for the next call; returns how many failed.
+   */
+  async publishPending(ds: DataSource, datasetId?: string): Promise<number> {
+    let failed = 0;
+    for (const v of await datasetVersions.unexported(ds.manager, datasetId)) {
+      try {
+        await this.publish(ds, v.dataset_id, v.version_id);
+      } catch (e) {
+        failed++;
+        this.logger.warn({ msg: 'export failed, will retry', datasetId: v.dataset_id, versionId: v.version_id, error: (e as Error).message }, 'VersionCutter');
+      }
     }
-    await datasetLeaks.replace(em, datasetId, leaks.map((l) => l.groupKey));
-    this.versions.inc({ status, reason });
-    this.seconds.observe({ phase: 'trie' }, Number(t1 - t0) / 1e9);
-    if (exported) this.seconds.observe({ phase: 'export' }, Number(t2 - t1) / 1e9);
-    this.logger.log(
-      { msg: `dataset version ${status}`, datasetId, versionId: root, number: row.number, items: itemCount, changes: changes.length, reason, reasons, trieMs: Number(t1 - t0) / 1e6, exportMs: Number(t2 - t1) / 1e6 },
-      'VersionCutter',
-    );
-    return { created: true, version: row };
+    return failed;
+  }
+
+  /** The traceparent of the event that caused a cut, for its announcement (in memory, best effort: after a restart the announcement starts a new trace). */
+  private rememberTrace(datasetId: string, versionId: string, traceparent: string): void {
+    if (this.traces.size >= 10_000) this.traces.delete(this.traces.keys().next().value as string);
+    this.traces.set(`${datasetId}\u0000${versionId}`, traceparent);
   }
 
   /** Added / changed / removed items between a version and `root` (exact when both are tries). */
