@@ -44,7 +44,7 @@ export class CutWorker implements Worker {
         if (interval > 0) await this.cutDue();
         else await this.cutter.publishPending(this.ds);
       } catch (e) {
-        this.logger.warn({ msg: 'interval cut failed, will retry', error: (e as Error).message }, 'CutWorker');
+        this.logger.warn({ msg: 'cut or export pass failed, will retry', error: (e as Error).message }, 'CutWorker');
       }
       await sleep(every, this.abort.signal);
     }
