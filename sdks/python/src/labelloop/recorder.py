@@ -49,7 +49,7 @@ class Transport(Protocol):
 
 @dataclass
 class RecorderStats:
-    """Counters since the recorder was created. recorded = sent + dropped + buffered + refused, at all times."""
+    """Counters since the recorder was created. recorded = sent + dropped + rejected + refused + buffered, at all times."""
 
     recorded: int = 0
     sent: int = 0
@@ -66,12 +66,17 @@ class RecorderStats:
         return self.dropped_overflow + self.dropped_closed
 
 
-def encode_prediction(event: prediction_pb2.PredictionEvent, source: str) -> EncodedPrediction | str:
-    """Fills the event id (random UUID) and timestamp (now) when unset, validates, encodes; a problem comes back as a string."""
+def encode_prediction(event: prediction_pb2.PredictionEvent, source: str, recorded_ns: int | None = None) -> EncodedPrediction | str:
+    """
+    Fills the event id (random UUID) and timestamp (`recorded_ns`, default now, to the
+    millisecond) when unset, validates, encodes; a problem comes back as a string.
+    """
+    if not isinstance(event, prediction_pb2.PredictionEvent):
+        return f"not a PredictionEvent: {type(event).__name__}"
     if not event.event_id:
         event.event_id = str(uuid.uuid4())
     if not event.HasField("timestamp"):
-        event.timestamp.FromNanoseconds(time.time_ns() // 1_000_000 * 1_000_000)
+        event.timestamp.FromNanoseconds((time.time_ns() if recorded_ns is None else recorded_ns) // 1_000_000 * 1_000_000)
     problem = validate_prediction(event)
     if problem:
         return problem
@@ -84,9 +89,13 @@ class PredictionRecorder:
     """
     Records PredictionEvents from a production inference service without slowing it down.
 
-    record() validates and encodes the event and appends it to a bounded in-memory buffer; it
-    never touches the network. A background thread sends the buffer in batches (batch_size, or
-    what arrived within linger_s) through the transport, retrying failures with exponential
+    record() appends the event and the time of the call to a bounded in-memory buffer and does
+    nothing else on the caller's thread: no validation, no encoding, no I/O. The recorder keeps
+    the object and reads it later: do not change an event after recording it. A background
+    thread takes the buffer in batches (batch_size, or what arrived within linger_s), fills the
+    event id and timestamp when unset, validates (an invalid event is counted in `rejected` and
+    reported to on_error), encodes with the CloudEvents headers, and sends the batch through the
+    transport, retrying failures with exponential
     backoff (and the server's Retry-After) until they succeed or close() gives up. When the
     buffer is full the overflow policy drops an event and counts it: drop-newest (default)
     refuses the new event, drop-oldest evicts the oldest waiting one. flush() waits until
@@ -118,9 +127,10 @@ class PredictionRecorder:
         self._overflow = overflow
         self._max_backoff_s = max_backoff_s
         self._on_error = on_error
-        self._queue: deque[EncodedPrediction] = deque()
+        # (event, time.time_ns() of record()): what record() appends; the sender encodes it.
+        self._queue: deque[tuple[prediction_pb2.PredictionEvent, int]] = deque()
         self._in_flight = 0
-        self._cond = threading.Condition()
+        self._cond = threading.Condition(threading.Lock())
         self._closed = False
         self._stopping = False
         self._stats = RecorderStats()
@@ -128,26 +138,29 @@ class PredictionRecorder:
         self._thread.start()
 
     def record(self, event: prediction_pb2.PredictionEvent) -> None:
-        """Queues one prediction (the recorder may fill in event_id and timestamp). Never blocks on I/O; never raises for bad data."""
-        encoded = encode_prediction(event, self._source)
+        """
+        Queues one prediction; never blocks on I/O, never raises for bad data. On the caller's
+        thread it only reads the clock and appends to the buffer (or counts a drop: buffer full,
+        or closed); the sender thread validates and encodes, and may fill in event_id and
+        timestamp (the time of this call).
+        """
+        now = time.time_ns()
         with self._cond:
-            if isinstance(encoded, str):
-                self._stats.rejected += 1
-                self._report(f"invalid prediction {event.event_id}: {encoded}")
-                return
-            self._stats.recorded += 1
+            stats = self._stats
+            stats.recorded += 1
             if self._closed:
-                self._stats.dropped_closed += 1
+                stats.dropped_closed += 1
                 return
-            if len(self._queue) + self._in_flight >= self._capacity:
-                if self._overflow == "drop-newest" or not self._queue:
-                    self._stats.dropped_overflow += 1
+            queue = self._queue
+            if len(queue) + self._in_flight >= self._capacity:
+                stats.dropped_overflow += 1
+                if self._overflow == "drop-newest" or not queue:
                     return
-                self._queue.popleft()
-                self._stats.dropped_overflow += 1
-            self._queue.append(encoded)
+                queue.popleft()
+            queue.append((event, now))
             # Wake the sender for the first event of a batch (it lingers) and for a full one.
-            if len(self._queue) == 1 or len(self._queue) >= self._batch_size:
+            n = len(queue)
+            if n == 1 or n >= self._batch_size:
                 self._cond.notify_all()
 
     def flush(self, timeout: float | None = None) -> bool:
@@ -193,7 +206,7 @@ class PredictionRecorder:
             except Exception:  # noqa: BLE001 - a faulty callback must not stop the recorder
                 pass
 
-    def _take_batch(self) -> list[EncodedPrediction] | None:
+    def _take_batch(self) -> list[tuple[prediction_pb2.PredictionEvent, int]] | None:
         with self._cond:
             while not self._queue and not self._stopping:
                 self._cond.wait(0.5)
@@ -207,11 +220,33 @@ class PredictionRecorder:
             self._in_flight = n
             return batch
 
+    def _encode(self, recorded: list[tuple[prediction_pb2.PredictionEvent, int]]) -> list[EncodedPrediction]:
+        """Encodes a batch taken from the buffer; counts and reports the invalid events, which leave it."""
+        batch: list[EncodedPrediction] = []
+        problems: list[str] = []
+        for event, recorded_ns in recorded:
+            try:
+                encoded = encode_prediction(event, self._source, recorded_ns)
+            except Exception as e:  # noqa: BLE001 - e.g. a value protobuf cannot encode
+                encoded = f"cannot encode: {e}"
+            if isinstance(encoded, str):
+                problems.append(f"invalid prediction {getattr(event, 'event_id', '')}: {encoded}")
+            else:
+                batch.append(encoded)
+        if problems:
+            with self._cond:
+                self._stats.rejected += len(problems)
+                self._in_flight -= len(problems)
+                for p in problems:
+                    self._report(p)
+        return batch
+
     def _run(self) -> None:
         while True:
-            batch = self._take_batch()
-            if batch is None:
+            taken = self._take_batch()
+            if taken is None:
                 return
+            batch = self._encode(taken)
             attempt = 0
             while batch:
                 try:
