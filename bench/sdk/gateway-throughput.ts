@@ -100,6 +100,7 @@ async function main() {
   console.log('| --- | --- | --- | --- | --- | --- |');
   console.log(row('bare kafkajs producer (idempotent, acks=all, batches of 500)', kafkajs));
   console.log(row(`ingest-gateway HTTP/JSON (batches of 500, ${CONCURRENCY} at once) → outbox → Kafka`, gateway));
+  console.log(`BENCH_RESULT ${JSON.stringify({ events: N, kafkajs, gateway })}`); // for run.sh's summary
 }
 
 main().then(

@@ -116,6 +116,7 @@ async function main(): Promise<void> {
     console.log(`   p50 ${fmt(r.p50)}   p99 ${fmt(r.p99)}   mean ${fmt(r.mean)}`);
     console.log(`   aim: record() p50 <= ${fmt(AIM_P50_NS)} on the caller's thread: ${met ? 'MET' : 'NOT MET'} (p50 ${fmt(r.p50)})`);
     console.log(`   recorder stats: ${JSON.stringify(rec1.stats())}`);
+    console.log(`BENCH_RESULT ${JSON.stringify({ ts_record_ns: r })}`); // for run.sh's summary
 
     // The encoding work per event (in the sender since record() keeps the object; before, in record()).
     const msg = create(PredictionEventSchema, makePrediction(1));
