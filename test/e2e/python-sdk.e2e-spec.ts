@@ -2,15 +2,16 @@
  * The Python SDK (sdks/python) against the real ingest gateway, broker and drift-detection:
  * its pytest suite runs here (pytest's exit status fails this test), drift detection and
  * sampling apply what it recorded through each transport exactly once, and the same event recorded by the
- * Python and the TypeScript SDK is the same Kafka record (key, value bytes, headers).
+ * Python and the TypeScript SDK is the same Kafka record (key, value bytes, headers), and both
+ * copies on the broker are applied once by drift detection and sampling.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import * as path from 'node:path';
 import { Client } from 'pg';
 import { Topics } from '@labelloop/contracts';
-import { encodePrediction } from '@labelloop/sdk';
-import { createTestDatabase, eventually, REPO_ROOT, ServiceProcess, startGroupsAt, startService, testKafka, topicEnds } from '@labelloop/testing';
+import { encodePrediction, PredictionRecorder } from '@labelloop/sdk';
+import { createTestDatabase, eventually, REPO_ROOT, ServiceProcess, startGroupsAt, startService, testKafka, TopicEnds, topicEnds } from '@labelloop/testing';
 
 const SDK = path.join(REPO_ROOT, 'sdks/python');
 
@@ -24,6 +25,7 @@ describe('Python SDK', () => {
   let drift: ServiceProcess;
   let sampling: ServiceProcess;
   let pg: Client;
+  let ends: TopicEnds;
 
   beforeAll(async () => {
     python = execFileSync('bash', [path.join(SDK, 'venv.sh')], { encoding: 'utf8' }).trim();
@@ -37,7 +39,7 @@ describe('Python SDK', () => {
         { groupId: group, topics: [Topics.predictionRecorded, Topics.modelPromoted] },
         { groupId: samplingGroup, topics: [Topics.predictionRecorded, Topics.driftDetected] },
       ],
-      await topicEnds(kafka),
+      (ends = await topicEnds(kafka)),
     );
     gateway = startService('ingest-gateway', env);
     drift = startService('drift-detection', { ...env, KAFKA_GROUP_ID: group });
@@ -52,6 +54,12 @@ describe('Python SDK', () => {
     await db?.drop();
   });
 
+  const reference = async (model: string) =>
+    Number((await pg.query(`SELECT jsonb_array_length(reference) AS n FROM drift_detection.drift_model_state WHERE model_id = $1`, [model])).rows[0]?.n ?? 0);
+  // Sampling's compact inbox lists the ids each applied chunk held: an id listed twice was applied twice.
+  const sampled = async (model: string) =>
+    Number((await pg.query(`SELECT count(*) AS n FROM sampling.inbox_chunk, unnest(applied_ids) AS id WHERE id LIKE $1`, [`${model}-%`])).rows[0].n);
+
   it('passes its pytest suite against the real gateway and broker; drift detection and sampling apply each event once', async () => {
     const { httpPort } = await gateway.ready;
     const res = spawnSync(python, ['-m', 'pytest', '-q', '-rs', SDK], {
@@ -62,14 +70,9 @@ describe('Python SDK', () => {
     });
     if (res.status !== 0) throw new Error(`pytest exited with ${res.status}:\n${res.stdout}\n${res.stderr}`);
     expect(res.stdout).not.toMatch(/skipped/); // the live cases ran
-    const reference = async (model: string) =>
-      Number((await pg.query(`SELECT jsonb_array_length(reference) AS n FROM drift_detection.drift_model_state WHERE model_id = $1`, [model])).rows[0]?.n ?? 0);
     for (const model of [`py-${run}-http`, `py-${run}-kafka`]) {
       await eventually(async () => (await reference(model)) === 100, `drift detection applied the 100 events of ${model}`, 90_000, 500);
     }
-    // Sampling's compact inbox lists the ids each applied chunk held: an id listed twice was applied twice.
-    const sampled = async (model: string) =>
-      Number((await pg.query(`SELECT count(*) AS n FROM sampling.inbox_chunk, unnest(applied_ids) AS id WHERE id LIKE $1`, [`${model}-%`])).rows[0].n);
     await eventually(async () => (await sampled(`py-${run}-http`)) === 100 && (await sampled(`py-${run}-kafka`)) === 100, 'sampling applied 100 + 100 events', 60_000, 500);
     await new Promise((r) => setTimeout(r, 2000));
     expect(await reference(`py-${run}-http`)).toBe(100);
@@ -119,5 +122,79 @@ print(json.dumps({"key": r.key, "value": r.value.hex(), "headers": [[k, v.decode
     expect(py.key).toBe(ts.record.key);
     expect(py.value).toBe(ts.record.value.toString('hex'));
     expect(py.headers).toEqual(Object.entries(ts.record.headers));
+  });
+
+  it('writes the same event from both SDKs as byte-identical records, which drift detection and sampling apply once', async () => {
+    const model = `xl-${run}`;
+    const n = 20;
+    const t0 = Math.floor(Date.now() / 1000) - 60; // a minute ago: drift windows and sampling's recent window see the events as current
+    // Map keys in sorted order: the Python SDK encodes maps in key order, the TypeScript SDK in insertion order.
+    const event = (i: number) => ({
+      eventId: `${model}-${i}`,
+      modelId: model,
+      modelVersion: '3',
+      timestamp: { seconds: BigInt(t0 + i), nanos: 250_000_000 },
+      inputUri: `s3://in/${i}`,
+      contentHash: `sha256:${model}-${i}`,
+      numericFeatures: { amount: 10 + i, count: 5 - i },
+      categoricalFeatures: { country: i % 2 ? 'FR' : 'DE' },
+      embedding: [0.25, -0.5, i / 8],
+      predictedLabel: i % 3 ? 'ok' : 'fraud',
+      classProbabilities: i % 3 ? { fraud: 0.25, ok: 0.75 } : { fraud: 0.75, ok: 0.25 },
+      confidence: 0.75,
+    });
+    const ts = new PredictionRecorder({ kafka, source: 'inference/fraud' });
+    for (let i = 0; i < n; i++) ts.record(event(i));
+    await ts.close();
+    expect(ts.stats()).toMatchObject({ recorded: n, sent: n, dropped: 0, rejected: 0 });
+    const script = `
+import json, os, sys
+from labelloop import KafkaTransport, PredictionEvent, PredictionRecorder
+model, n, t0 = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+r = PredictionRecorder(KafkaTransport(os.environ["KAFKA_BROKERS"]), "inference/fraud")
+for i in range(n):
+    e = PredictionEvent(event_id=f"{model}-{i}", model_id=model, model_version="3", input_uri=f"s3://in/{i}", content_hash=f"sha256:{model}-{i}",
+        numeric_features={"amount": 10 + i, "count": 5 - i}, categorical_features={"country": "FR" if i % 2 else "DE"}, embedding=[0.25, -0.5, i / 8],
+        predicted_label="ok" if i % 3 else "fraud", class_probabilities={"fraud": 0.25, "ok": 0.75} if i % 3 else {"fraud": 0.75, "ok": 0.25}, confidence=0.75)
+    e.timestamp.seconds = t0 + i
+    e.timestamp.nanos = 250_000_000
+    r.record(e)
+r.close(30)
+s = r.stats()
+print(json.dumps({"recorded": s.recorded, "sent": s.sent, "dropped": s.dropped, "rejected": s.rejected}))
+`;
+    const py = JSON.parse(execFileSync(python, ['-c', script, model, String(n), String(t0)], { encoding: 'utf8', env: { ...process.env, KAFKA_BROKERS: process.env.KAFKA_BROKERS ?? 'localhost:19092' } }));
+    expect(py).toEqual({ recorded: n, sent: n, dropped: 0, rejected: 0 });
+
+    // Both copies of every event are on the topic, the same bytes in value and headers.
+    const reader = `pysdk-reader-${run}`;
+    await startGroupsAt(kafka, [{ groupId: reader, topics: [Topics.predictionRecorded] }], ends);
+    const byId = new Map<string, string[]>();
+    const consumer = kafka.consumer({ groupId: reader });
+    await consumer.connect();
+    await consumer.subscribe({ topic: Topics.predictionRecorded });
+    let copies = 0;
+    await consumer.run({
+      eachMessage: async ({ message }) => {
+        if (message.key?.toString() !== model) return;
+        const headers = Object.entries(message.headers ?? {}).map(([k, v]) => `${k}=${String(v)}`);
+        const id = String(message.headers?.ce_id);
+        byId.set(id, [...(byId.get(id) ?? []), `${message.value?.toString('hex')} ${headers.join(' ')}`]);
+        copies++;
+      },
+    });
+    await eventually(async () => copies >= 2 * n, `${2 * n} records of ${model} on ${Topics.predictionRecorded}`, 30_000);
+    await consumer.disconnect();
+    expect(byId.size).toBe(n);
+    for (const [id, both] of byId) {
+      expect([id, both.length]).toEqual([id, 2]);
+      expect(both[1]).toBe(both[0]);
+    }
+
+    // Downstream, each event id is applied once although it arrived twice.
+    await eventually(async () => (await reference(model)) === n && (await sampled(model)) === n, `drift detection and sampling applied the ${n} events of ${model}`, 90_000, 500);
+    await new Promise((r) => setTimeout(r, 3000));
+    expect(await reference(model)).toBe(n);
+    expect(await sampled(model)).toBe(n);
   });
 });
