@@ -2,8 +2,9 @@
  * The issue's end-to-end case: a Python inference service (FastAPI + scikit-learn, trained on
  * the Iris data set scikit-learn ships) records through the Python SDK into ingest-gateway,
  * KServe-logger CloudEvents are posted to the gateway beside it, and drift-detection and
- * sampling apply both streams exactly once, although drift-detection is SIGKILLed halfway
- * (ingestion goes on; drift detection catches up when it is back).
+ * sampling apply both streams exactly once (retried requests and repeated logger deliveries
+ * included), although drift-detection is SIGKILLed halfway (ingestion goes on; drift detection
+ * catches up when it is back).
  */
 import { ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
@@ -90,8 +91,12 @@ describe('Python inference service and KServe capture through the gateway', () =
     const ceId = `${run}-${i}`;
     const x = [6.0 + (i % 3) * 0.2, 3.0, 4.0 + (i % 4) * 0.3, 1.3];
     const p = i % 2 ? [0.05, 0.8, 0.15] : [0.1, 0.3, 0.6];
-    await log('request', ceId, { id: ceId, inputs: [{ name: 'input-0', shape: [1, 4], datatype: 'FP32', data: x }] });
-    await log('response', ceId, { model_name: isvc, model_version: 'v1', id: ceId, outputs: [{ name: 'output-0', shape: [1, 3], datatype: 'FP32', data: p }] });
+    // The gateway takes both halves itself, whether or not drift-detection runs.
+    expect(await log('request', ceId, { id: ceId, inputs: [{ name: 'input-0', shape: [1, 4], datatype: 'FP32', data: x }] })).toEqual({ status: 'pending' });
+    expect(await log('response', ceId, { model_name: isvc, model_version: 'v1', id: ceId, outputs: [{ name: 'output-0', shape: [1, 3], datatype: 'FP32', data: p }] })).toMatchObject({
+      status: 'ingested',
+      accepted: 1,
+    });
     // The logger retries a delivery it thinks failed: a repeated half changes nothing.
     if (i % 5 === 0) expect(await log('response', ceId, { model_name: isvc, model_version: 'v1', id: ceId, outputs: [{ name: 'output-0', shape: [1, 3], datatype: 'FP32', data: p }] })).toEqual({ status: 'duplicate' });
   };
@@ -113,8 +118,10 @@ describe('Python inference service and KServe capture through the gateway', () =
     await drift.kill('SIGKILL');
     for (let i = 30; i < 60; i++) await predict(i);
     for (let i = 10; i < 20; i++) await kserveInference(i);
-    // Ingestion went on without drift-detection: the SDK has sent all 60, sampling has both streams.
-    await eventually(async () => (await (await fetch(`${appUrl}/stats`)).json()).sent === 60, 'the Python SDK sent 60 predictions', 30_000);
+    // A client retries five requests with the same id: the SDK records and sends them again (65).
+    for (let i = 25; i < 30; i++) await predict(i);
+    // Ingestion went on without drift-detection: the SDK has sent all 65, sampling has both streams.
+    await eventually(async () => (await (await fetch(`${appUrl}/stats`)).json()).sent === 65, 'the Python SDK sent 65 predictions', 30_000);
     await eventually(async () => (await sampled(`${model}:`)) === 60 && (await sampled(`kserve:${run}-`)) === 20, 'sampling applied 60 + 20 events', 60_000, 500);
 
     drift = startService('drift-detection', driftEnv);
@@ -127,6 +134,6 @@ describe('Python inference service and KServe capture through the gateway', () =
     expect(await sampled(`kserve:${run}-`)).toBe(20);
     // sampling's effect table holds each event once.
     expect(await count(`SELECT count(*) - count(DISTINCT event_id) AS n FROM sampling.sampling_recent_event WHERE model_id = ANY($1)`, [[model, isvc]])).toBe(0);
-    expect((await (await fetch(`${appUrl}/stats`)).json())).toMatchObject({ recorded: 60, sent: 60, dropped: 0, rejected: 0, refused: 0 });
+    expect((await (await fetch(`${appUrl}/stats`)).json())).toMatchObject({ recorded: 65, sent: 65, dropped: 0, rejected: 0, refused: 0 });
   });
 });
