@@ -15,6 +15,20 @@ export const gatewayConfigSchema = baseConfigSchema
     INGEST_MAX_BATCH: positiveInt.max(100_000).default(10_000),
     /** The `Retry-After` (seconds) a refused call is told to wait. */
     INGEST_RETRY_AFTER_SECONDS: positiveInt.default(1),
+    /**
+     * Seldon Core 2 namespaces whose model topics (`<prefix>.<namespace>.model.<model>.inputs|outputs`)
+     * are captured, comma-separated; empty (the default) turns the Seldon capture off.
+     */
+    SELDON_NAMESPACES: z
+      .string()
+      .default('')
+      .transform((s) => s.split(',').map((x) => x.trim()).filter(Boolean)),
+    /** Seldon's Kafka `topicPrefix` (its `seldon-kafka` ConfigMap). */
+    SELDON_TOPIC_PREFIX: z.string().min(1).default('seldon'),
+    /** Consumer group of the Seldon capture. */
+    SELDON_CONSUMER_GROUP: z.string().min(1).default('labelloop-ingest-gateway-seldon'),
+    /** How often the capture looks for model topics created since it subscribed (a model loaded later). */
+    SELDON_TOPIC_REFRESH_SECONDS: positiveInt.default(60),
   })
   .refine((c) => c.INGEST_MAX_REQUEST_BYTES <= c.INGEST_MAX_IN_FLIGHT_BYTES, {
     message: 'must not exceed INGEST_MAX_IN_FLIGHT_BYTES (such a request could never be admitted)',

@@ -7,10 +7,11 @@ import { IngestedEventRepository } from './ingest/ingested-event.repository';
 import { PredictionIntake } from './ingest/prediction-intake.service';
 import { KserveIntake } from './kserve/kserve-intake.service';
 import { KserveRepository } from './kserve/kserve.repository';
+import { SeldonCapture } from './seldon/seldon-capture.consumer';
 
-/** The ingest gateway: prediction events in over gRPC, HTTP/JSON and KServe's inference logger, out to the prediction topic. */
+/** The ingest gateway: prediction events in over gRPC, HTTP/JSON, KServe's inference logger and Seldon's model topics, out to the prediction topic. */
 @Module({
-  providers: [{ provide: AUTH, useFactory: () => BearerTokenAuth.fromJson(secretFromEnv('AUTH_TOKENS')) }, IngestedEventRepository, PredictionIntake, IngestGrpc, KserveRepository, KserveIntake],
+  providers: [{ provide: AUTH, useFactory: () => BearerTokenAuth.fromJson(secretFromEnv('AUTH_TOKENS')) }, IngestedEventRepository, PredictionIntake, IngestGrpc, KserveRepository, KserveIntake, SeldonCapture],
   exports: [AUTH, PredictionIntake, KserveIntake],
 })
 export class GatewayModule {}

@@ -15,7 +15,8 @@ main({
   configSchema: gatewayConfigSchema,
   module: GatewayModule,
   migrations,
-  // It consumes nothing: its only output is the outbox (relayed to labelloop.prediction.recorded.v1).
+  // It consumes no LabelLoop topic (Seldon's model topics only, with SELDON_NAMESPACES): its only
+  // output is the outbox (relayed to labelloop.prediction.recorded.v1).
   controllers: [IngestHttpController, KserveController],
   // The HTTP edge admits a call by its Content-Length before it reads the body.
   bodyParser: false,

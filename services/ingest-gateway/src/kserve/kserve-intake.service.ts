@@ -6,7 +6,7 @@ import { authorize } from '@labelloop/rpc';
 import { DATA_SOURCE } from '@labelloop/runtime';
 import { FieldError } from '../ingest/ingest-json';
 import { PredictionIntake } from '../ingest/prediction-intake.service';
-import { eventsFromInference, KserveMapping, parseMapping } from './kserve-mapping';
+import { CaptureOrigin, eventsFromInference, KserveMapping, parseMapping } from './kserve-mapping';
 import { KserveRepository, PendingHalf } from './kserve.repository';
 
 /** The CloudEvents types KServe's inference logger posts. */
@@ -14,6 +14,18 @@ export const KSERVE_TYPES: Record<string, PendingHalf['part']> = {
   'org.kubeflow.serving.inference.request': 'request',
   'org.kubeflow.serving.inference.response': 'response',
 };
+
+/** One half of a captured inference. `attributes` are kept with it (namespace, endpoint, time of a response). */
+export interface LoggedHalf {
+  origin: CaptureOrigin;
+  /** KServe's ce-id, Seldon's request id: what pairs the halves. */
+  id: string;
+  /** The mapping's name: the InferenceService, or the Seldon model. */
+  name: string;
+  part: PendingHalf['part'];
+  body: unknown;
+  attributes: Record<string, string>;
+}
 
 /** What one logged half did. */
 export type KserveOutcome = { status: 'pending' } | { status: 'duplicate' } | { status: 'ingested'; accepted: number; duplicates: number };
@@ -54,23 +66,36 @@ export class KserveIntake {
     if (!ceId) throw new FieldError('ce-id', 'is required');
     const service = attributes.inferenceservicename;
     if (!service) throw new FieldError('ce-inferenceservicename', 'is required');
+    const half: LoggedHalf = { origin: 'kserve', id: ceId, name: service, part, body, attributes };
+    return this.pair(principal, half, 'ce-inferenceservicename', `PUT /v1/kserve/mappings/${service}`);
+  }
+
+  /**
+   * One half of a captured inference from any origin (KServe's logger, Seldon's model topics):
+   * kept until its partner (same origin and id) arrives, then the pair goes through the mapping
+   * named `half.name` and is written, once. `nameField` is what a missing mapping is blamed on.
+   */
+  async pair(principal: unknown, half: LoggedHalf, nameField: string, howToMap: string): Promise<KserveOutcome> {
+    // KServe's halves wait under their bare ce-id (as before Seldon was added); others under `<origin>:<id>`.
+    const key = half.origin === 'kserve' ? half.id : `${half.origin}:${half.id}`;
     return this.ds.transaction(async (em) => {
-      const mapping = await this.repo.mapping(em, service);
-      if (!mapping) throw new FieldError('ce-inferenceservicename', `no mapping for InferenceService ${service} (PUT /v1/kserve/mappings/${service})`);
-      await this.repo.lockInference(em, ceId);
-      if (await this.repo.alreadyIngested(em, ceId)) return { status: 'duplicate' } as const;
-      const partner = await this.repo.takePartner(em, ceId, part);
+      const mapping = await this.repo.mapping(em, half.name);
+      if (!mapping) throw new FieldError(nameField, `no mapping for ${half.name} (${howToMap})`);
+      await this.repo.lockInference(em, key);
+      if (await this.repo.alreadyIngested(em, `${half.origin}:${half.id}:0`)) return { status: 'duplicate' } as const;
+      const partner = await this.repo.takePartner(em, key, half.part);
       if (!partner) {
-        await this.repo.keep(em, ceId, { part, body, attributes });
+        await this.repo.keep(em, key, { part: half.part, body: half.body, attributes: half.attributes });
         return { status: 'pending' } as const;
       }
-      const [request, response] = part === 'request' ? [body, partner.body] : [partner.body, body];
-      const responseAttrs = part === 'response' ? attributes : partner.attributes;
+      const [request, response] = half.part === 'request' ? [half.body, partner.body] : [partner.body, half.body];
+      const responseAttrs = half.part === 'response' ? half.attributes : partner.attributes;
       const inits = eventsFromInference(mapping, {
-        ceId,
-        inferenceService: service,
-        namespace: attributes.namespace,
-        endpoint: attributes.endpoint,
+        origin: half.origin,
+        ceId: half.id,
+        inferenceService: half.name,
+        namespace: half.attributes.namespace,
+        endpoint: half.attributes.endpoint,
         time: responseAttrs.time,
         request,
         response,

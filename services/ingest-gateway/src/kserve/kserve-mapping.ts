@@ -70,9 +70,16 @@ function v2Tensor(body: Record<string, Json>, list: 'inputs' | 'outputs', name: 
   return rowsOf(tensors[i], `${side}.${list}[${i}]`);
 }
 
+/** Where a logged inference came from: KServe's inference logger, or Seldon Core 2's model topics. */
+export type CaptureOrigin = 'kserve' | 'seldon';
+
 /** One logged inference, both halves (bodies as posted by the logger) and its CloudEvents attributes. */
 export interface LoggedInference {
+  /** Default kserve. Prefixes the event ids (`<origin>:<ceId>:<index>`) and the input URI. */
+  origin?: CaptureOrigin;
+  /** KServe's ce-id, or Seldon's request id. */
   ceId: string;
+  /** The InferenceService, or the Seldon model: the name of the mapping. */
   inferenceService: string;
   namespace?: string;
   endpoint?: string;
@@ -84,9 +91,15 @@ export interface LoggedInference {
 
 const sha = (v: Json) => `sha256:${createHash('sha256').update(JSON.stringify(v)).digest('hex')}`;
 
+/** The metadata keys naming the source of an event, per origin. */
+const SOURCE_KEYS: Record<CaptureOrigin, [service: string, id: string]> = {
+  kserve: ['kserve_inference_service', 'kserve_ce_id'],
+  seldon: ['seldon_model', 'seldon_request_id'],
+};
+
 /**
  * The PredictionEvents of one logged inference under `m`: one per instance, event id
- * `kserve:<ce-id>:<index>`. V1 (`instances`/`predictions`) and V2 (`inputs`/`outputs`) bodies.
+ * `<origin>:<ce-id>:<index>` (origin kserve by default). V1 (`instances`/`predictions`) and V2 (`inputs`/`outputs`) bodies.
  * Throws a FieldError naming what does not fit the mapping.
  */
 export function eventsFromInference(m: KserveMapping, x: LoggedInference): PredictionInit[] {
@@ -123,18 +136,20 @@ export function eventsFromInference(m: KserveMapping, x: LoggedInference): Predi
   const version = m.modelVersion ?? (typeof x.response.model_version === 'string' && x.response.model_version ? x.response.model_version : x.endpoint || 'default');
   const when = x.time && !Number.isNaN(Date.parse(x.time)) ? new Date(x.time) : new Date();
   const timestamp = { seconds: BigInt(Math.floor(when.getTime() / 1000)), nanos: (when.getTime() % 1000) * 1e6 };
+  const origin = x.origin ?? 'kserve';
+  const [serviceKey, idKey] = SOURCE_KEYS[origin];
   return inputs.map((row, i) => {
     const e: PredictionInit & { numericFeatures: Record<string, number>; categoricalFeatures: Record<string, string>; classProbabilities: Record<string, number> } = {
-      eventId: `kserve:${x.ceId}:${i}`,
+      eventId: `${origin}:${x.ceId}:${i}`,
       modelId: m.modelId,
       modelVersion: version,
       timestamp,
-      inputUri: `kserve://${x.namespace ?? 'default'}/${x.inferenceService}/${x.ceId}#${i}`,
+      inputUri: `${origin}://${x.namespace ?? 'default'}/${x.inferenceService}/${x.ceId}#${i}`,
       contentHash: sha(row),
       numericFeatures: {},
       categoricalFeatures: {},
       classProbabilities: {},
-      metadata: { ...(m.projectId ? { project_id: m.projectId } : {}), kserve_inference_service: x.inferenceService, kserve_ce_id: x.ceId },
+      metadata: { ...(m.projectId ? { project_id: m.projectId } : {}), [serviceKey]: x.inferenceService, [idKey]: x.ceId },
     };
     const cells = row.length === 1 && isObj(row[0]) ? Object.entries(row[0]) : row.map((v, j) => [m.input?.features?.[j] ?? `x${j}`, v] as const);
     for (const [name, v] of cells) {

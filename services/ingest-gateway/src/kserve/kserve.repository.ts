@@ -9,7 +9,7 @@ export interface PendingHalf {
   attributes: Record<string, string>;
 }
 
-/** KServe mappings (per InferenceService) and logged halves waiting to be paired. */
+/** Capture mappings (per KServe InferenceService or Seldon model) and logged halves waiting to be paired. */
 @Injectable()
 export class KserveRepository {
   async putMapping(em: EntityManager, inferenceService: string, mapping: KserveMapping): Promise<void> {
@@ -30,9 +30,9 @@ export class KserveRepository {
     await em.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 23))', [`kserve:${ceId}`]);
   }
 
-  /** Whether this inference was already turned into events (its first event id is known). */
-  async alreadyIngested(em: EntityManager, ceId: string): Promise<boolean> {
-    const rows: unknown[] = await em.query('SELECT 1 FROM ingested_event WHERE event_id = $1', [`kserve:${ceId}:0`]);
+  /** Whether an inference was already turned into events: `firstEventId` (`<origin>:<id>:0`) is known. */
+  async alreadyIngested(em: EntityManager, firstEventId: string): Promise<boolean> {
+    const rows: unknown[] = await em.query('SELECT 1 FROM ingested_event WHERE event_id = $1', [firstEventId]);
     return rows.length > 0;
   }
 
