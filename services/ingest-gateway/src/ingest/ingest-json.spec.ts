@@ -1,13 +1,16 @@
-import { decodeIngestJson, fieldOfProblem } from './ingest-json';
+import { validatePredictionEvent } from '@labelloop/contracts';
+import { invalidArgument } from '@labelloop/rpc';
+import { decodeIngestJson, itemProblem } from './ingest-json';
 
-const field = (body: string) => {
+const refusal = (body: string) => {
   try {
     decodeIngestJson(body);
     return undefined;
   } catch (e) {
-    return (e as { field: string }).field;
+    return e as { field: string; message: string };
   }
 };
+const field = (body: string) => refusal(body)?.field;
 
 describe('decodeIngestJson', () => {
   it('reads protobuf-JSON predictions, camelCase or snake_case', () => {
@@ -30,17 +33,20 @@ describe('decodeIngestJson', () => {
     expect(field('[]')).toBe('body');
     expect(field('{"events": []}')).toBe('events');
     expect(field('{"predictions": {}}')).toBe('predictions');
-    expect(field('{"predictions": [{"eventId": "a"}, {"confidence": "high"}]}')).toBe('predictions[1].confidence');
-    expect(field('{"predictions": [{"numericFeatures": {"x": "1a"}}]}')).toBe('predictions[0].numeric_features');
-    expect(field('{"predictions": [{"modelID": "m"}]}')).toBe('predictions[0].modelID');
+    // A bad prediction is named by its index, the problem starting with its field, as other services say it.
+    expect(refusal('{"predictions": [{"eventId": "a"}, {"confidence": "high"}]}')).toMatchObject({ field: 'predictions[1]', message: expect.stringMatching(/^predictions\[1\]: confidence /) });
+    expect(refusal('{"predictions": [{"numericFeatures": {"x": "1a"}}]}')?.message).toMatch(/^predictions\[0\]: numeric_features /);
+    expect(refusal('{"predictions": [{"modelID": "m"}]}')?.message).toBe('predictions[0]: modelID is not a field of PredictionEvent');
     expect(field('{"predictions": [{"timestamp": "yesterday"}]}')).toBe('predictions[0]');
   });
 });
 
-describe('fieldOfProblem', () => {
-  it('takes the field a validation problem starts with', () => {
-    expect(fieldOfProblem('predictions[2]', 'confidence must be in [0, 1], got 2')).toMatchObject({ field: 'predictions[2].confidence', problem: 'must be in [0, 1], got 2' });
-    expect(fieldOfProblem('predictions[0]', 'numeric_features.len is not finite').field).toBe('predictions[0].numeric_features.len');
-    expect(fieldOfProblem('predictions[0]', 'Something else').field).toBe('predictions[0]');
+describe('itemProblem', () => {
+  it("words a refused prediction as drift-detection's IngestService did: `predictions[i]: <field> <problem>`", () => {
+    const problem = validatePredictionEvent({ eventId: 'e', modelId: 'm', modelVersion: '1', contentHash: 'h', confidence: 2 } as never)!;
+    const e = itemProblem('predictions[2]', problem);
+    expect(e.message).toBe('predictions[2]: confidence must be in [0, 1], got 2');
+    expect(e.message).toBe(invalidArgument('predictions[2]', problem).message);
+    expect(e.field).toBe('predictions[2]');
   });
 });

@@ -1,13 +1,17 @@
 import { fromJson, type JsonValue } from '@bufbuild/protobuf';
 import { PredictionEventSchema, type PredictionEvent } from '@labelloop/contracts';
+import { invalidArgument } from '@labelloop/rpc';
 
-/** A request the gateway refuses as a whole, naming the field at fault. */
+/**
+ * A request the gateway refuses as a whole, naming the field at fault; its message is worded
+ * by libs/rpc's invalidArgument, as every service words INVALID_ARGUMENT (`field: problem`).
+ */
 export class FieldError extends Error {
   constructor(
     readonly field: string,
     readonly problem: string,
   ) {
-    super(`${field}: ${problem}`);
+    super(invalidArgument(field, problem).message);
     this.name = 'FieldError';
   }
 }
@@ -18,8 +22,8 @@ const UNKNOWN_KEY = /^cannot decode message [\w.]+ from JSON: key "([^"]+)" is u
 /**
  * Decodes the HTTP body of `POST /v1/predictions:ingest`, `{"predictions": [PredictionEvent,
  * ...]}` in the protobuf-JSON mapping (camelCase or the proto's snake_case names; 64-bit and
- * enum values as protobuf-JSON writes them). Throws a FieldError naming the first bad field,
- * e.g. `predictions[3].confidence`.
+ * enum values as protobuf-JSON writes them). Throws a FieldError naming the first bad
+ * prediction, the problem starting with its field: `predictions[3]: confidence ...`.
  */
 export function decodeIngestJson(body: string): PredictionEvent[] {
   let parsed: unknown;
@@ -38,16 +42,19 @@ export function decodeIngestJson(body: string): PredictionEvent[] {
     } catch (e) {
       const msg = (e as Error).message;
       const field = FIELD_ERROR.exec(msg);
-      if (field) throw new FieldError(`predictions[${i}].${field[1]}`, field[2]);
+      if (field) throw itemProblem(`predictions[${i}]`, `${field[1]} ${field[2]}`);
       const unknown = UNKNOWN_KEY.exec(msg);
-      if (unknown) throw new FieldError(`predictions[${i}].${unknown[1]}`, 'is not a field of PredictionEvent');
+      if (unknown) throw itemProblem(`predictions[${i}]`, `${unknown[1]} is not a field of PredictionEvent`);
       throw new FieldError(`predictions[${i}]`, msg.replace(/^cannot decode /, 'cannot decode '));
     }
   });
 }
 
-/** The field a validatePredictionEvent problem starts with (`confidence must be ...` → `confidence`), under `prefix`. */
-export function fieldOfProblem(prefix: string, problem: string): FieldError {
-  const m = /^([a-z_]+(?:\.\S+)?) /.exec(problem);
-  return new FieldError(m ? `${prefix}.${m[1]}` : prefix, m ? problem.slice(m[1].length + 1) : problem);
+/**
+ * One refused item of a batch, worded as the other services word it: the item is the field,
+ * the problem starts with the item's own field (`predictions[1]: confidence must be in [0, 1]`,
+ * a validatePredictionEvent problem as it comes).
+ */
+export function itemProblem(item: string, problem: string): FieldError {
+  return new FieldError(item, problem);
 }

@@ -8,7 +8,7 @@ import { authorize, authorizeModels, resourceExhausted } from '@labelloop/rpc';
 import { CONFIG, DATA_SOURCE, METRICS, OUTBOX } from '@labelloop/runtime';
 import type { GatewayConfig } from '../gateway.config';
 import { Admission } from './admission';
-import { FieldError, fieldOfProblem } from './ingest-json';
+import { FieldError, itemProblem } from './ingest-json';
 import { IngestedEventRepository } from './ingested-event.repository';
 
 /** What one ingest call did. */
@@ -85,12 +85,12 @@ export class PredictionIntake {
     return this.ds.transaction((em) => this.write(em, principal, predictions));
   }
 
-  /** Refuses the batch (FieldError `<prefix>[i].<field>`) when a prediction is invalid or there are too many. */
+  /** Refuses the batch (FieldError `<prefix>[i]: <field> <problem>`) when a prediction is invalid or there are too many. */
   validate(predictions: PredictionEvent[], prefix: string): void {
     if (predictions.length > this.config.INGEST_MAX_BATCH) throw new FieldError(prefix, `at most ${this.config.INGEST_MAX_BATCH} per call, got ${predictions.length}`);
     predictions.forEach((p, i) => {
       const problem = validatePredictionEvent(p);
-      if (problem) throw fieldOfProblem(`${prefix}[${i}]`, problem);
+      if (problem) throw itemProblem(`${prefix}[${i}]`, problem);
     });
   }
 
