@@ -36,12 +36,13 @@ if (r.python_record_ns) {
   const ratio = r.ts_record_ns ? `, ${(r.python_record_ns.p50 / r.ts_record_ns.p50).toFixed(1)}x the TypeScript p50` : '';
   console.log(`\naim: Python record() p50 ≤ ${ns(PY_AIM_NS)}: ${r.python_record_ns.p50 <= PY_AIM_NS ? 'MET' : 'NOT MET'} (${ns(r.python_record_ns.p50)}${ratio})`);
 }
-if (r.gateway && r.kafkajs && r.events) {
-  const perCore = (p: Path) => r.events! / p.cpu;
+const events = r.events;
+if (r.gateway && r.kafkajs && events) {
+  const perCore = (p: Path) => events / p.cpu;
   console.log('\n| path | events/s | events per CPU-second (per core) |');
   console.log('| --- | --- | --- |');
-  console.log(`| bare kafkajs producer | ${Math.round(r.events / r.kafkajs.seconds)} | ${Math.round(perCore(r.kafkajs))} |`);
-  console.log(`| ingest-gateway (HTTP/JSON → outbox → Kafka) | ${Math.round(r.events / r.gateway.seconds)} | ${Math.round(perCore(r.gateway))} |`);
+  console.log(`| bare kafkajs producer | ${Math.round(events / r.kafkajs.seconds)} | ${Math.round(perCore(r.kafkajs))} |`);
+  console.log(`| ingest-gateway (HTTP/JSON → outbox → Kafka) | ${Math.round(events / r.gateway.seconds)} | ${Math.round(perCore(r.gateway))} |`);
   console.log(`\ngateway / bare producer, events per CPU-second: ${(perCore(r.gateway) / perCore(r.kafkajs)).toFixed(2)}x`);
 }
 if (!r.ts_record_ns || !r.python_record_ns || !r.gateway) process.exitCode = 1;

@@ -75,7 +75,7 @@ describe('Seldon Core 2 capture', () => {
     await tail.subscribe({ topic: Topics.predictionRecorded });
     await tail.run({
       eachMessage: async ({ message }) => {
-        if (message.key?.toString() === modelId) written.push(fromBinary(PredictionEventSchema, message.value!));
+        if (message.key?.toString() === modelId && message.value) written.push(fromBinary(PredictionEventSchema, message.value));
       },
     });
     producer = kafka.producer();
@@ -135,7 +135,7 @@ describe('Seldon Core 2 capture', () => {
     const byId = new Map(written.map((e) => [e.eventId, e]));
     expect(written).toHaveLength(n);
     expect([...byId.keys()].sort()).toEqual(Array.from({ length: n }, (_, i) => `seldon:${run}-${i}:0`).sort());
-    const first = byId.get(`seldon:${run}-0:0`)!;
+    const first = byId.get(`seldon:${run}-0:0`) as PredictionEvent;
     expect(first).toMatchObject({ modelId, modelVersion: '1', predictedLabel: 'setosa', confidence: 0.75, inputUri: `seldon://${namespace}/${model}/${run}-0#0` });
     expect(first.numericFeatures).toEqual({ sepal_length: 5, sepal_width: 3.5, petal_length: 1.25, petal_width: 0.25 });
     expect(first.classProbabilities).toEqual({ setosa: 0.75, versicolor: 0.125, virginica: 0.125 });

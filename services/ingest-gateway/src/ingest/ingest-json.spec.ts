@@ -43,7 +43,7 @@ describe('decodeIngestJson', () => {
 
 describe('itemProblem', () => {
   it("words a refused prediction as drift-detection's IngestService did: `predictions[i]: <field> <problem>`", () => {
-    const problem = validatePredictionEvent({ eventId: 'e', modelId: 'm', modelVersion: '1', contentHash: 'h', confidence: 2 } as never)!;
+    const problem = validatePredictionEvent({ eventId: 'e', modelId: 'm', modelVersion: '1', contentHash: 'h', confidence: 2 } as never) ?? '';
     const e = itemProblem('predictions[2]', problem);
     expect(e.message).toBe('predictions[2]: confidence must be in [0, 1], got 2');
     expect(e.message).toBe(invalidArgument('predictions[2]', problem).message);

@@ -115,8 +115,8 @@ function raw(t: V2Tensor, bytes: Uint8Array, where: string): V2Tensor['data'] {
 export function decodeInferMessage(bytes: Uint8Array, part: 'request' | 'response'): V2Message {
   const list = part === 'request' ? 'inputs' : 'outputs';
   const rawField = part === 'request' ? 7 : 6;
-  const m: V2Message = { [list]: [] };
-  const tensors: V2Tensor[] = m[list]!;
+  const tensors: V2Tensor[] = [];
+  const m: V2Message = { [list]: tensors };
   const raws: Uint8Array[] = [];
   try {
     const r = new BinaryReader(bytes);
