@@ -166,7 +166,8 @@ print(json.dumps({"recorded": s.recorded, "sent": s.sent, "dropped": s.dropped, 
     const py = JSON.parse(execFileSync(python, ['-c', script, model, String(n), String(t0)], { encoding: 'utf8', env: { ...process.env, KAFKA_BROKERS: process.env.KAFKA_BROKERS ?? 'localhost:19092' } }));
     expect(py).toEqual({ recorded: n, sent: n, dropped: 0, rejected: 0 });
 
-    // Both copies of every event are on the topic, the same bytes in value and headers.
+    // Both copies of every event are on the topic, on the same partition (both SDKs partition by
+    // murmur2 of the key, as the Java client does), the same bytes in value and headers.
     const reader = `pysdk-reader-${run}`;
     await startGroupsAt(kafka, [{ groupId: reader, topics: [Topics.predictionRecorded] }], ends);
     const byId = new Map<string, string[]>();
@@ -175,16 +176,19 @@ print(json.dumps({"recorded": s.recorded, "sent": s.sent, "dropped": s.dropped, 
     await consumer.subscribe({ topic: Topics.predictionRecorded });
     let copies = 0;
     await consumer.run({
-      eachMessage: async ({ message }) => {
+      eachMessage: async ({ partition, message }) => {
         if (message.key?.toString() !== model) return;
         const headers = Object.entries(message.headers ?? {}).map(([k, v]) => `${k}=${String(v)}`);
         const id = String(message.headers?.ce_id);
-        byId.set(id, [...(byId.get(id) ?? []), `${message.value?.toString('hex')} ${headers.join(' ')}`]);
+        byId.set(id, [...(byId.get(id) ?? []), `partition ${partition} ${message.value?.toString('hex')} ${headers.join(' ')}`]);
         copies++;
       },
     });
-    await eventually(async () => copies >= 2 * n, `${2 * n} records of ${model} on ${Topics.predictionRecorded}`, 30_000);
-    await consumer.disconnect();
+    try {
+      await eventually(async () => copies >= 2 * n || Promise.reject(new Error(`${copies} so far`)), `${2 * n} records of ${model} on ${Topics.predictionRecorded}`, 30_000);
+    } finally {
+      await consumer.disconnect();
+    }
     expect(byId.size).toBe(n);
     for (const [id, both] of byId) {
       expect([id, both.length]).toEqual([id, 2]);
@@ -192,7 +196,12 @@ print(json.dumps({"recorded": s.recorded, "sent": s.sent, "dropped": s.dropped, 
     }
 
     // Downstream, each event id is applied once although it arrived twice.
-    await eventually(async () => (await reference(model)) === n && (await sampled(model)) === n, `drift detection and sampling applied the ${n} events of ${model}`, 90_000, 500);
+    const atLeast = (count: (m: string) => Promise<number>) => async () => {
+      const c = await count(model);
+      return c >= n || Promise.reject(new Error(`${c} so far`));
+    };
+    await eventually(atLeast(reference), `drift detection applied the ${n} events of ${model}`, 90_000, 500);
+    await eventually(atLeast(sampled), `sampling applied the ${n} events of ${model}`, 90_000, 500);
     await new Promise((r) => setTimeout(r, 3000));
     expect(await reference(model)).toBe(n);
     expect(await sampled(model)).toBe(n);

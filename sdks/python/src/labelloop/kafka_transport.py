@@ -12,7 +12,7 @@ PREDICTION_TOPIC = "labelloop.prediction.recorded.v1"
 class KafkaTransport:
     """
     An idempotent producer (enable.idempotence: acks=all, no duplicates from its own retries),
-    key = model id, value = protobuf bytes, CloudEvents binary headers. send() returns the
+    key = model id (partitioned by murmur2 like the Java client and kafkajs), value = protobuf bytes, CloudEvents binary headers. send() returns the
     events whose delivery failed, which the recorder sends again.
     """
 
@@ -27,6 +27,10 @@ class KafkaTransport:
                 "enable.idempotence": True,
                 "acks": "all",
                 "linger.ms": 5,
+                # The Java client's and kafkajs's partitioner (murmur2 of the key): a model's
+                # events from Python land on the partition its TypeScript and JVM events do, so
+                # one consumer sees them in order. librdkafka's default (CRC32) would split them.
+                "partitioner": "murmur2_random",
                 "client.id": "labelloop-python-sdk",
                 **(config or {}),
             }
