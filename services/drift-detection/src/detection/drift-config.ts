@@ -100,7 +100,11 @@ export function resolveConfig(c: DriftConfig | undefined, d: DriftDefaults): Res
 
 /** The resolved configuration as the protobuf message returned by the API. */
 export function configToProto(modelId: string, r: ResolvedConfig): DriftConfig {
-  const invert = <T>(m: Record<number, T>, v: T) => Number(Object.entries(m).find(([, x]) => x === v)![0]);
+  const invert = <T>(m: Record<number, T>, v: T) => {
+    const hit = Object.entries(m).find(([, x]) => x === v);
+    if (!hit) throw new Error(`no protobuf enum value maps to ${String(v)}`);
+    return Number(hit[0]);
+  };
   return create(DriftConfigSchema, {
     modelId,
     referenceSize: r.referenceSize,

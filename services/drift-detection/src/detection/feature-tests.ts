@@ -139,9 +139,9 @@ export function testWindow(ref: Columns, win: Columns, cfg: ResolvedConfig): Win
       });
   }
 
-  const pTests = tests.filter((t) => t.pValue !== undefined);
+  const pTests = tests.filter((t): t is typeof t & { pValue: number } => t.pValue !== undefined);
   const correction = cfg.correction === 'bh' ? benjaminiHochberg : bonferroni;
-  const { rejected } = correction(pTests.map((t) => t.pValue!), cfg.alpha);
+  const { rejected } = correction(pTests.map((t) => t.pValue), cfg.alpha);
   pTests.forEach((t, i) => (t.drifted = rejected[i]));
   const driftedCount = tests.filter((t) => t.drifted).length;
   const driftedShare = tests.length ? driftedCount / tests.length : 0;

@@ -37,7 +37,8 @@ export function decideItem(itemId: string, itemAnswers: string[], required: numb
     return { decision: { outcome: 'accept', label: String(vote.label), confidence: vote.share, agreement: vote.share, method: 'majority' } };
   }
   const ds = dawidSkene(window, { maxIter: 50, tol: 1e-6 });
-  const item = ds.items.find((i) => i.item === itemId)!;
+  const item = ds.items.find((i) => i.item === itemId);
+  if (!item) throw new Error(`Dawid–Skene left out item ${itemId}, whose answers are in its window`);
   const estimated: EstimatedAccuracy = new Map(ds.annotators.map((a) => [String(a.annotator), { accuracy: a.accuracy, count: a.count }]));
   const label = String(item.label);
   // The posterior can favour a label nobody gave in this round (answers of an earlier round in

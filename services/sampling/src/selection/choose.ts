@@ -27,6 +27,11 @@ export function scoreOf(strategy: Strategy, c: Candidate): number {
   return uncertainty(MEASURE[strategy] ?? 'entropy', c.probs);
 }
 
+/** Every candidate has an embedding of `dim` > 0 numbers. */
+function sameDimension<T extends Candidate>(candidates: readonly T[], dim: number): candidates is readonly (T & { embedding: number[] })[] {
+  return dim > 0 && candidates.every((c) => c.embedding?.length === dim);
+}
+
 /**
  * Picks up to `k` candidates of a micro-batch with the policy's strategy. Diversity
  * strategies use embeddings (and stay away from `recent`, the embeddings of recent requests);
@@ -34,21 +39,22 @@ export function scoreOf(strategy: Strategy, c: Candidate): number {
  */
 export function choose<T extends Candidate>(strategy: Strategy, candidates: readonly T[], k: number, opts: { seed: number; recent: number[][] }): T[] {
   if (candidates.length === 0 || k <= 0) return [];
-  const withEmb = candidates.every((c) => c.embedding && c.embedding.length > 0 && c.embedding.length === candidates[0].embedding!.length);
-  const recent = withEmb ? opts.recent.filter((r) => r.length === candidates[0].embedding!.length) : [];
+  const dim = candidates[0].embedding?.length ?? 0;
+  const withEmb = sameDimension(candidates, dim);
+  const recent = withEmb ? opts.recent.filter((r) => r.length === dim) : [];
   switch (strategy) {
     case 'random':
       return randomSample(candidates, k, opts.seed);
     case 'class_balance':
       return classBalancedSelect(candidates, k);
     case 'k_center':
-      if (withEmb) return kCenterGreedy(candidates.map((c) => c.embedding!), k, { centers: recent }).map((i) => candidates[i]);
+      if (withEmb) return kCenterGreedy(candidates.map((c) => c.embedding), k, { centers: recent }).map((i) => candidates[i]);
       break;
     case 'hybrid':
-      if (withEmb) return hybrid(candidates as readonly (T & { embedding: number[] })[], k, { centers: recent });
+      if (withEmb) return hybrid(candidates, k, { centers: recent });
       break;
     default:
-      return selectTopK(candidates, k, (c) => uncertainty(MEASURE[strategy]!, c.probs));
+      return selectTopK(candidates, k, (c) => scoreOf(strategy, c));
   }
   return selectTopK(candidates, k, (c) => uncertainty('entropy', c.probs));
 }
