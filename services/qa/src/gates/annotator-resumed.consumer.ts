@@ -2,7 +2,8 @@ import { Controller } from '@nestjs/common';
 import { AnnotatorResumed, AnnotatorResumedSchema, Topics } from '@labelloop/contracts';
 import type { ConsumedEvent } from '@labelloop/messaging';
 import { Consumes } from '@labelloop/runtime';
-import { appendAudit, EntityManager, queryRows } from '@labelloop/persistence';
+import { appendAudit, EntityManager } from '@labelloop/persistence';
+import { qaAnnotators } from '../repositories/qa-annotator.repository';
 import { lockProjects } from './submission.consumer';
 
 /**
@@ -20,14 +21,8 @@ export class AnnotatorResumedConsumer {
   async handle(events: ConsumedEvent<AnnotatorResumed>[], em: EntityManager): Promise<void> {
     await lockProjects(em, events.map((e) => e.message.projectId));
     for (const { message: r } of events) {
-      const rows = await queryRows(
-        em,
-        `UPDATE qa_annotator SET paused = false, pause_epoch = pause_epoch + 1, answers_at_resume = answers,
-                gold_answers_at_resume = gold_answers, gold_correct_at_resume = gold_correct
-          WHERE project_id = $1 AND annotator_id = $2 AND paused RETURNING 1`,
-        [r.projectId, r.annotatorId],
-      );
-      await appendAudit(em, { actor: r.resumedBy || 'dispatch', action: 'annotator.resumed', subject: `${r.projectId}/${r.annotatorId}`, detail: { reason: r.reason, wasPaused: rows.length > 0 } });
+      const wasPaused = await qaAnnotators.resume(em, r.projectId, r.annotatorId);
+      await appendAudit(em, { actor: r.resumedBy || 'dispatch', action: 'annotator.resumed', subject: `${r.projectId}/${r.annotatorId}`, detail: { reason: r.reason, wasPaused } });
     }
   }
 }

@@ -1,4 +1,4 @@
-import { judgeBatch } from './batch-gate';
+import { answersByItem, judgeBatch } from './batch-gate';
 
 describe('judgeBatch', () => {
   // Fleiss' definition worked by hand for 4 items x 2 raters, [a a] [b b] [a b] [a a]:
@@ -40,5 +40,18 @@ describe('judgeBatch', () => {
     expect(unanimous).toMatchObject({ passed: true, kappa: null });
     expect(unanimous.reason).toBe('kappa not checked: all 2 overlap items got one class only; gold accuracy not checked: no gold answer during the batch');
     expect(judgeBatch([['a'], ['b']], { answers: 0, correct: 0 }, { minBatchKappa: 0.9, minBatchGoldAccuracy: 0 }).reason).toBe('kappa not checked: no overlap item in the batch');
+  });
+});
+
+describe('answersByItem', () => {
+  it("lists each held item's answers in the items' order, keeping items without answers and dropping answers of other items", () => {
+    const items = [{ item_id: 'a' }, { item_id: 'b' }, { item_id: 'c' }];
+    const answers = [
+      { item_id: 'b', label_key: 'x' },
+      { item_id: 'a', label_key: 'y' },
+      { item_id: 'z', label_key: 'x' },
+      { item_id: 'b', label_key: 'y' },
+    ];
+    expect(answersByItem(items, answers)).toEqual([['y'], ['x', 'y'], []]);
   });
 });

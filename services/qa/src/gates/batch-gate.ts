@@ -57,3 +57,13 @@ export function judgeBatch(itemAnswers: ReadonlyArray<ReadonlyArray<string>>, go
   }
   return { passed: failures.length === 0, kappa, kappaItems: rows.length, goldAnswers: gold.answers, goldAccuracy, reason: [...failures, ...notes].join('; ') };
 }
+
+/**
+ * The answers of each held item, in the items' order (an item without answers gets an empty
+ * list; answers of items not held are dropped); pure. This is what `judgeBatch` is given.
+ */
+export function answersByItem(items: readonly { item_id: string }[], answers: readonly { item_id: string; label_key: string }[]): string[][] {
+  const byItem = new Map<string, string[]>(items.map((i) => [i.item_id, []]));
+  for (const a of answers) byItem.get(a.item_id)?.push(a.label_key);
+  return [...byItem.values()];
+}

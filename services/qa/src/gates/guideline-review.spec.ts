@@ -1,4 +1,4 @@
-import { classDisagreement, needsReview } from './guideline-review';
+import { classDisagreement, needsReview, reviewAction } from './guideline-review';
 
 const policy = { window: 200, minItems: 20, threshold: 0.4, margin: 0.2 };
 const rounds = (n: number, labels: string[]) => Array.from({ length: n }, () => ({ labels }));
@@ -30,5 +30,32 @@ describe('classDisagreement (proportion of specific agreement, Uebersax)', () =>
   it('waits for enough items and ignores single answers', () => {
     expect(needsReview(classDisagreement(rounds(19, ['x', 'y']))[0], policy)).toBe(false);
     expect(classDisagreement([{ labels: ['x'] }])).toEqual([]);
+  });
+});
+
+describe('reviewAction', () => {
+  // policy: minItems 20, threshold 0.4, margin 0.2.
+  const high = { labelClass: 'promo', items: 25, rate: 0.9, baseline: 0.3 };
+  const hovering = { ...high, rate: 0.45, baseline: 0.3 }; // above the threshold, within the margin
+  const low = { ...high, rate: 0.2 };
+
+  it('raises a class that needs review, counting the times it was raised', () => {
+    expect(reviewAction(high, undefined, policy)).toEqual({ kind: 'raise', raised: 1 });
+    expect(reviewAction(high, { open: false, raised: 2 }, policy)).toEqual({ kind: 'raise', raised: 3 });
+  });
+
+  it('raises nothing while a request is open', () => {
+    expect(reviewAction(high, { open: true, raised: 1 }, policy)).toEqual({ kind: 'none' });
+  });
+
+  it('re-arms an open request only once the rate falls below the threshold', () => {
+    expect(reviewAction(hovering, { open: true, raised: 1 }, policy)).toEqual({ kind: 'none' });
+    expect(reviewAction(low, { open: true, raised: 1 }, policy)).toEqual({ kind: 'close' });
+    expect(reviewAction(low, { open: false, raised: 1 }, policy)).toEqual({ kind: 'none' });
+    expect(reviewAction(low, undefined, policy)).toEqual({ kind: 'none' });
+  });
+
+  it('waits for enough items before raising', () => {
+    expect(reviewAction({ ...high, items: 19 }, undefined, policy)).toEqual({ kind: 'none' });
   });
 });

@@ -2,6 +2,8 @@ import { timestampFromDate } from '@bufbuild/protobuf/wkt';
 import { GuidelineReviewRequestedSchema, Topics } from '@labelloop/contracts';
 import type { Outbox } from '@labelloop/messaging';
 import { appendAudit, EntityManager } from '@labelloop/persistence';
+import { qaAnswers } from '../repositories/qa-answer.repository';
+import { qaGuidelineReviews } from '../repositories/qa-guideline-review.repository';
 
 /** When a class's disagreement counts as a guideline problem. */
 export interface GuidelinePolicy {
@@ -60,36 +62,33 @@ export function classDisagreement(rounds: readonly { labels: readonly string[] }
 /** Whether a class's disagreement stands out enough to ask for a guideline review; pure. */
 export const needsReview = (c: ClassDisagreement, p: GuidelinePolicy): boolean => c.items >= p.minItems && c.rate >= p.threshold && c.rate - c.baseline >= p.margin;
 
+/** What to do with a class's review after a measurement: nothing, re-arm it, or raise it (the nth time). */
+export type ReviewAction = { kind: 'none' } | { kind: 'close' } | { kind: 'raise'; raised: number };
+
+/**
+ * The review step of one class; pure. A class that needs review raises a request unless one is
+ * open; an open request is closed (re-armed) only once the class's rate falls back below the
+ * threshold, so a class hovering around the margin does not raise again and again.
+ */
+export function reviewAction(c: ClassDisagreement, prev: { open: boolean; raised: number } | undefined, p: GuidelinePolicy): ReviewAction {
+  if (!needsReview(c, p)) return prev?.open && c.rate < p.threshold ? { kind: 'close' } : { kind: 'none' };
+  if (prev?.open) return { kind: 'none' };
+  return { kind: 'raise', raised: (prev?.raised ?? 0) + 1 };
+}
+
 /**
  * After each decided round: measures the classes of the project over the recent rounds and
  * raises GuidelineReviewRequested once for a class whose disagreement stays high; the request
  * re-arms when the class's rate falls back below the threshold.
  */
 export async function checkGuidelines(em: EntityManager, outbox: Outbox, projectId: string, p: GuidelinePolicy, traceparent?: string): Promise<void> {
-  const rounds: { labels: string[] }[] = await em.query(
-    `SELECT array_agg(label_key) AS labels FROM (
-       SELECT a.item_id, a.round, a.label_key, max(a.received_at) OVER (PARTITION BY a.item_id, a.round) AS last_at,
-              count(*) OVER (PARTITION BY a.item_id, a.round) AS answers, max(a.required) OVER (PARTITION BY a.item_id, a.round) AS required
-         FROM qa_answer a WHERE a.project_id = $1 AND NOT a.gold) x
-      WHERE answers >= required
-      GROUP BY item_id, round ORDER BY max(last_at) DESC LIMIT $2`,
-    [projectId, p.window],
-  );
+  const rounds = await qaAnswers.completedRounds(em, projectId, p.window);
   for (const c of classDisagreement(rounds)) {
-    const raise = needsReview(c, p);
-    const [prev]: { open: boolean; raised: number }[] = await em.query('SELECT open, raised FROM qa_guideline_review WHERE project_id = $1 AND label_class = $2 FOR UPDATE', [projectId, c.labelClass]);
-    if (!raise) {
-      if (prev?.open && c.rate < p.threshold) await em.query('UPDATE qa_guideline_review SET open = false, updated_at = now() WHERE project_id = $1 AND label_class = $2', [projectId, c.labelClass]);
-      continue;
-    }
-    if (prev?.open) continue;
-    const raised = (prev?.raised ?? 0) + 1;
-    await em.query(
-      `INSERT INTO qa_guideline_review (project_id, label_class, open, raised, disagreement_rate, baseline_rate, items) VALUES ($1, $2, true, $3, $4, $5, $6)
-       ON CONFLICT (project_id, label_class) DO UPDATE SET open = true, raised = EXCLUDED.raised, disagreement_rate = EXCLUDED.disagreement_rate,
-         baseline_rate = EXCLUDED.baseline_rate, items = EXCLUDED.items, updated_at = now()`,
-      [projectId, c.labelClass, raised, c.rate, c.baseline, c.items],
-    );
+    const action = reviewAction(c, await qaGuidelineReviews.lock(em, projectId, c.labelClass), p);
+    if (action.kind === 'close') await qaGuidelineReviews.close(em, projectId, c.labelClass);
+    if (action.kind !== 'raise') continue;
+    const { raised } = action;
+    await qaGuidelineReviews.open(em, projectId, { labelClass: c.labelClass, raised, rate: c.rate, baseline: c.baseline, items: c.items });
     await appendAudit(em, { actor: 'qa', action: 'guideline.review_requested', subject: `${projectId}/${c.labelClass}`, detail: { ...c } });
     await outbox.emit(em, {
       topic: Topics.guidelineReviewRequested,

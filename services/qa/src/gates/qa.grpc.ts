@@ -5,6 +5,9 @@ import { authorize, invalidArgument, notFound, RpcContext, ServiceImpl } from '@
 import { DATA_SOURCE } from '@labelloop/runtime';
 import { qaPolicyToProto, QaPolicyError } from '../policy/policy';
 import { QaPolicyRepository } from '../policy/policy.repository';
+import { qaAnnotators } from '../repositories/qa-annotator.repository';
+import { qaAnswers } from '../repositories/qa-answer.repository';
+import { qaItems } from '../repositories/qa-item.repository';
 
 /** QaService: the decision taken on an item, annotator scorecards, and each project's QA policy. */
 @Injectable()
@@ -40,11 +43,10 @@ export class QaGrpc implements ServiceImpl<(typeof QaService)['method']> {
 
   async getItemDecision(req: GetItemDecisionRequest, ctx: RpcContext) {
     if (!req.itemId) throw invalidArgument('item_id', 'is required');
-    const [item]: { project_id: string; state: string; final_label: string | null; confidence: number | null; agreement: number | null }[] =
-      await this.ds.query('SELECT project_id, state, final_label, confidence, agreement FROM qa_item WHERE item_id = $1', [req.itemId]);
+    const item = await qaItems.decision(this.ds.manager, req.itemId);
     if (!item) throw notFound(`item ${req.itemId}`);
     authorize(ctx.principal, ['reviewer', 'service'], item.project_id);
-    const [{ n }]: { n: number }[] = await this.ds.query('SELECT count(*)::int AS n FROM qa_answer WHERE item_id = $1', [req.itemId]);
+    const n = await qaAnswers.countOfItem(this.ds.manager, req.itemId);
     return {
       state: item.state,
       answers: n,
@@ -64,10 +66,7 @@ export class QaGrpc implements ServiceImpl<(typeof QaService)['method']> {
   async listAnnotatorScorecards(req: ListAnnotatorScorecardsRequest, ctx: RpcContext) {
     if (!req.projectId) throw invalidArgument('project_id', 'is required');
     authorize(ctx.principal, ['reviewer', 'service'], req.projectId);
-    const rows: {
-      annotator_id: string; answers: number; agreed: number; decided: number; gold_answers: number; gold_correct: number;
-      time_spent_ms: string; pre_label_accepted: number; rework: number; estimated_accuracy: number | null; paused: boolean;
-    }[] = await this.ds.query('SELECT * FROM qa_annotator WHERE project_id = $1 ORDER BY annotator_id', [req.projectId]);
+    const rows = await qaAnnotators.ofProject(this.ds.manager, req.projectId);
     return {
       scorecards: rows.map((r) => ({
         annotatorId: r.annotator_id,

@@ -1,0 +1,102 @@
+import { EntityManager, queryRows } from '@labelloop/persistence';
+
+/** An answer to store, keyed by its submission id. */
+export interface NewAnswer {
+  submissionId: string;
+  itemId: string;
+  round: number;
+  annotatorId: string;
+  labelKey: string;
+  required: number;
+  /** The AnnotationSubmitted event, protobuf bytes. */
+  submission: Buffer;
+  projectId: string;
+  gold: boolean;
+  /** Whether a gold answer matched the known answer; null for other answers. */
+  goldCorrect: boolean | null;
+  timeSpentMs: number;
+  preLabelAccepted: boolean;
+}
+
+/** One stored answer of an item's round. */
+export interface RoundAnswerRow {
+  annotator_id: string;
+  label_key: string;
+  submission: Buffer;
+}
+
+/** An answer as the consensus window sees it. */
+export interface WindowAnswerRow {
+  item_id: string;
+  annotator_id: string;
+  label_key: string;
+}
+
+/** `qa_answer`: every answer received, per item and round. */
+export const qaAnswers = {
+  /** Stores an answer; false when its submission was stored already (a redelivery). */
+  async insert(em: EntityManager, a: NewAnswer): Promise<boolean> {
+    const inserted = await queryRows<{ '?column?': number }>(
+      em,
+      `INSERT INTO qa_answer (submission_id, item_id, round, annotator_id, label_key, required, submission, project_id, gold, gold_correct, time_spent_ms, pre_label_accepted)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) ON CONFLICT DO NOTHING RETURNING 1`,
+      [a.submissionId, a.itemId, a.round, a.annotatorId, a.labelKey, a.required, a.submission, a.projectId, a.gold, a.goldCorrect, a.timeSpentMs, a.preLabelAccepted],
+    );
+    return inserted.length > 0;
+  },
+
+  /** Counts a (gold) answer towards a batch. */
+  async assignBatch(em: EntityManager, submissionId: string, batch: number): Promise<void> {
+    await em.query('UPDATE qa_answer SET batch_no = $2 WHERE submission_id = $1', [submissionId, batch]);
+  },
+
+  /** The project's most recent non-gold answers, newest first. */
+  async recent(em: EntityManager, projectId: string, limit: number): Promise<WindowAnswerRow[]> {
+    return queryRows<WindowAnswerRow>(em, `SELECT item_id, annotator_id, label_key FROM qa_answer WHERE project_id = $1 AND NOT gold ORDER BY received_at DESC LIMIT $2`, [projectId, limit]);
+  },
+
+  /** The (non-gold) answers of an item's round, in the order they came. */
+  async ofRound(em: EntityManager, itemId: string, round: number): Promise<RoundAnswerRow[]> {
+    return queryRows<RoundAnswerRow>(em, 'SELECT annotator_id, label_key, submission FROM qa_answer WHERE item_id = $1 AND round = $2 AND NOT gold ORDER BY received_at', [itemId, round]);
+  },
+
+  /** The non-gold answers of the current round of every item held in a batch. */
+  async heldInBatch(em: EntityManager, projectId: string, batch: number): Promise<{ item_id: string; label_key: string }[]> {
+    return queryRows<{ item_id: string; label_key: string }>(
+      em,
+      `SELECT a.item_id, a.label_key FROM qa_answer a JOIN qa_item i ON i.item_id = a.item_id AND i.round = a.round
+        WHERE i.project_id = $1 AND i.batch_no = $2 AND i.state = 'held' AND NOT a.gold`,
+      [projectId, batch],
+    );
+  },
+
+  /** Gold answers counted towards a batch, and how many were correct. */
+  async goldOfBatch(em: EntityManager, projectId: string, batch: number): Promise<{ n: number; correct: number }> {
+    const [gold] = await queryRows<{ n: number; correct: number }>(
+      em,
+      `SELECT count(*)::int AS n, count(*) FILTER (WHERE gold_correct)::int AS correct FROM qa_answer WHERE project_id = $1 AND gold AND batch_no = $2`,
+      [projectId, batch],
+    );
+    return gold;
+  },
+
+  /** The labels of the project's most recent complete rounds (overlap reached), newest first. */
+  async completedRounds(em: EntityManager, projectId: string, limit: number): Promise<{ labels: string[] }[]> {
+    return queryRows<{ labels: string[] }>(
+      em,
+      `SELECT array_agg(label_key) AS labels FROM (
+       SELECT a.item_id, a.round, a.label_key, max(a.received_at) OVER (PARTITION BY a.item_id, a.round) AS last_at,
+              count(*) OVER (PARTITION BY a.item_id, a.round) AS answers, max(a.required) OVER (PARTITION BY a.item_id, a.round) AS required
+         FROM qa_answer a WHERE a.project_id = $1 AND NOT a.gold) x
+      WHERE answers >= required
+      GROUP BY item_id, round ORDER BY max(last_at) DESC LIMIT $2`,
+      [projectId, limit],
+    );
+  },
+
+  /** Answers received for an item, all rounds. */
+  async countOfItem(em: EntityManager, itemId: string): Promise<number> {
+    const [{ n }] = await queryRows<{ n: number }>(em, 'SELECT count(*)::int AS n FROM qa_answer WHERE item_id = $1', [itemId]);
+    return n;
+  },
+};
