@@ -56,7 +56,9 @@ export function classDisagreement(rounds: readonly { labels: readonly string[] }
     allPairs += n * (n - 1);
   }
   const baseline = allPairs ? 1 - allAgree / allPairs : 0;
-  return [...total.keys()].sort().map((c) => ({ labelClass: c, items: items.get(c)!, rate: 1 - agree.get(c)! / total.get(c)!, baseline }));
+  return [...total]
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    .map(([c, pairs]) => ({ labelClass: c, items: items.get(c) ?? 0, rate: 1 - (agree.get(c) ?? 0) / pairs, baseline }));
 }
 
 /** Whether a class's disagreement stands out enough to ask for a guideline review; pure. */

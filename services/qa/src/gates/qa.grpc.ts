@@ -51,11 +51,11 @@ export class QaGrpc implements ServiceImpl<(typeof QaService)['method']> {
       state: item.state,
       answers: n,
       accepted:
-        item.state === 'accepted'
+        item.state === 'accepted' && item.final_label !== null
           ? {
               itemId: req.itemId,
               projectId: item.project_id,
-              label: { value: { case: 'classification' as const, value: { classes: item.final_label!.split('|') } } },
+              label: { value: { case: 'classification' as const, value: { classes: item.final_label.split('|') } } },
               confidence: item.confidence ?? 0,
               agreement: item.agreement ?? 0,
             }

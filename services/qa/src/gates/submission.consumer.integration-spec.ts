@@ -9,7 +9,7 @@
 import { randomUUID } from 'node:crypto';
 import { create, fromBinary, toBinary } from '@bufbuild/protobuf';
 import { AnnotationSubmitted, AnnotationSubmittedSchema, LabelAcceptedSchema, LabelSchema, QaPolicySchema, ReworkRequestedSchema, Topics } from '@labelloop/contracts';
-import { ConsumedEvent, Outbox } from '@labelloop/messaging';
+import { ConsumedEvent, Outbox, PoisonMessageError } from '@labelloop/messaging';
 import { Metrics } from '@labelloop/observability';
 import { createServiceDataSource, DataSource, EntityManager, migrate } from '@labelloop/persistence';
 import { qaConfigSchema } from '../qa.config';
@@ -102,6 +102,15 @@ describe('QA submissions in parallel partitions (real PostgreSQL)', () => {
     // Redelivery of both batches (as after a rebalance): no figure changes.
     await ds.transaction((em) => consumer.handle([...second, ...first], em));
     expect(await cards()).toEqual(expected);
+  });
+
+  it('dead-letters a submission whose label QA cannot judge, naming its kind, and writes nothing for it', async () => {
+    const spans = submission('cara', 'sp1');
+    spans.message.label = create(LabelSchema, { value: { case: 'spans', value: { spans: [{ start: 0, end: 4, label: 'ORG' }] } } });
+    const err = await ds.transaction((em) => consumer.handle([spans], em)).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(PoisonMessageError);
+    expect(err).toMatchObject({ eventId: spans.id, reason: 'QA judges classification labels with at least one class; label is spans' });
+    expect(await ds.query(`SELECT 1 FROM qa_item WHERE item_id = $1`, [`sp1-${run}`])).toEqual([]);
   });
 
   describe('a project with a batch gate (its own QA policy)', () => {

@@ -11,7 +11,7 @@ import {
   ReworkRequestedSchema,
   Topics,
 } from '@labelloop/contracts';
-import type { ConsumedEvent, Outbox } from '@labelloop/messaging';
+import { ConsumedEvent, Outbox, PoisonMessageError } from '@labelloop/messaging';
 import type { Metrics } from '@labelloop/observability';
 import { appendAudit, EntityManager } from '@labelloop/persistence';
 import type { Annotation } from '@labelloop/qa-metrics';
@@ -96,7 +96,8 @@ export class SubmissionConsumer {
     for (const ev of events) {
       const s = ev.message;
       const policy = await this.policies.get(em, s.projectId);
-      const key = labelKey(s.label)!;
+      const key = labelKey(s.label);
+      if (key === undefined) throw new PoisonMessageError(ev.id, `QA judges classification labels with at least one class; label is ${s.label?.value.case ?? 'missing'}`);
       await qaItems.ensure(em, s.itemId, s.projectId);
       const item = await qaItems.lock(em, s.itemId);
       const goldCorrect = s.gold ? key === labelKey(s.goldLabel) : null;
@@ -163,7 +164,9 @@ export class SubmissionConsumer {
     answers?: RoundAnswerRow[],
   ): Promise<void> {
     answers ??= await qaAnswers.ofRound(em, itemId, round);
-    const winner = fromBinary(AnnotationSubmittedSchema, answers.find((a) => a.label_key === d.label)!.submission);
+    const won = answers.find((a) => a.label_key === d.label);
+    if (!won) throw new Error(`item ${itemId} accepted "${d.label}", which no answer of round ${round} gave`);
+    const winner = fromBinary(AnnotationSubmittedSchema, won.submission);
     await qaItems.accept(em, itemId, d, policyVersion);
     await qaAnnotators.countDecided(
       em,
