@@ -2,18 +2,24 @@ import { fromBinary } from '@bufbuild/protobuf';
 import { Inject, Injectable } from '@nestjs/common';
 import type { LoggerService } from '@nestjs/common';
 import { AnnotationRequestedSchema } from '@labelloop/contracts';
-import { appendAudit, DataSource, EntityManager, queryRows } from '@labelloop/persistence';
+import { appendAudit, DataSource, EntityManager } from '@labelloop/persistence';
 import { RpcError } from '@labelloop/rpc';
 import { CONFIG, DATA_SOURCE, LOGGER } from '@labelloop/runtime';
 import type { DispatchConfig } from '../dispatch.config';
 import { checkLabel } from '../labels/label-schema';
+import { annotationTasks } from '../repositories/annotation-task.repository';
+import { lsAnnotations, LsAnnotationOutcome } from '../repositories/ls-annotation.repository';
+import { lsItems } from '../repositories/ls-item.repository';
+import { lsProjects } from '../repositories/ls-project.repository';
+import { taskTransitions } from '../repositories/task-transition.repository';
 import { annotatorText } from '../tasks/redaction';
-import { notGivenBefore, TaskService } from '../tasks/task.service';
+import { TaskService } from '../tasks/task.service';
 import { LabelStudioClient, LabelStudioError, LsAnnotation, LsImportTask } from './label-studio.client';
 import { labelingConfig, predictionResult, resultToLabel } from './labeling-config';
+import { itemsToImport, lsAnnotatorId } from './sync-plan';
 
-/** What became of one Label Studio annotation. */
-export type IngestOutcome = 'submitted' | 'duplicate' | 'refused' | 'surplus' | 'cancelled';
+/** What became of one Label Studio annotation: a recorded outcome, or `duplicate` (seen before). */
+export type IngestOutcome = LsAnnotationOutcome | 'duplicate';
 
 /** Title of the Label Studio project that mirrors a LabelLoop project (also how one is adopted after a crash). */
 export const lsProjectTitle = (projectId: string) => `labelloop:${projectId}`;
@@ -69,7 +75,7 @@ export class LabelStudioConnector {
    */
   async sync(projectId: string): Promise<{ imported: number; outcomes: IngestOutcome[] }> {
     return this.ds.transaction(async (em) => {
-      const [{ locked }] = await queryRows<{ locked: boolean }>(em, `SELECT pg_try_advisory_xact_lock(hashtext(current_schema() || '.ls-sync'), hashtext($1)) AS locked`, [projectId]);
+      const locked = await lsProjects.tryLockSync(em, projectId);
       return locked ? this.syncHeld(projectId) : { imported: 0, outcomes: [] };
     });
   }
@@ -84,19 +90,10 @@ export class LabelStudioConnector {
       if (typeof itemId !== 'string') continue;
       for (const a of t.annotations ?? []) outcomes.push(await this.ingest(projectId, itemId, a, 'poll'));
     }
-    const inLs = new Set(lsTasks.map((t) => t.data.item_id).filter((x): x is string => typeof x === 'string'));
-    const due = await queryRows<{ item_id: string; kind: string; request: Buffer }>(
-      this.ds,
-      `SELECT DISTINCT ON (t.item_id) t.item_id, t.kind, t.request FROM annotation_task t
-        WHERE t.project_id = $1 AND t.state = 'pending' AND NOT EXISTS (SELECT 1 FROM ls_item i WHERE i.item_id = t.item_id)
-        ORDER BY t.item_id, t.created_at LIMIT 500`,
-      [projectId],
-    );
-    const fresh = due.filter((d) => !inLs.has(d.item_id));
+    const due = await annotationTasks.notInLabelStudio(this.ds, projectId);
+    const fresh = itemsToImport(due, lsTasks);
     if (fresh.length > 0) await client.importTasks(lsProjectId, fresh.map((d) => this.toImport(projectId, d)));
-    if (due.length > 0) {
-      await this.ds.query(`INSERT INTO ls_item (item_id, project_id, ls_project_id) SELECT id, $2, $3 FROM unnest($1::text[]) id ON CONFLICT DO NOTHING`, [due.map((d) => d.item_id), projectId, lsProjectId]);
-    }
+    if (due.length > 0) await lsItems.record(this.ds, due.map((d) => d.item_id), projectId, lsProjectId);
     return { imported: fresh.length, outcomes };
   }
 
@@ -107,8 +104,8 @@ export class LabelStudioConnector {
    * registers the webhook only if it is not there yet.
    */
   async ensureProject(projectId: string): Promise<number> {
-    const [known] = await queryRows<{ ls_project_id: number }>(this.ds, 'SELECT ls_project_id FROM ls_project WHERE project_id = $1', [projectId]);
-    if (known) return known.ls_project_id;
+    const known = await lsProjects.lsProjectIdOf(this.ds, projectId);
+    if (known !== undefined) return known;
     const client = this.requireClient();
     const title = lsProjectTitle(projectId);
     const [existing] = await client.findProjects(title);
@@ -125,14 +122,13 @@ export class LabelStudioConnector {
         this.logger.warn({ msg: 'Label Studio refused the webhook; polling only', project: projectId, error: e.message }, 'LabelStudioConnector');
       }
     }
-    await this.ds.query('INSERT INTO ls_project (project_id, ls_project_id) VALUES ($1, $2) ON CONFLICT DO NOTHING', [projectId, lsProjectId]);
+    await lsProjects.record(this.ds, projectId, lsProjectId);
     return lsProjectId;
   }
 
   /** The LabelLoop project mirrored by a Label Studio project, if any. */
   async projectOf(lsProjectId: number): Promise<string | undefined> {
-    const [row] = await queryRows<{ project_id: string }>(this.ds, 'SELECT project_id FROM ls_project WHERE ls_project_id = $1', [lsProjectId]);
-    return row?.project_id;
+    return lsProjects.projectOf(this.ds, lsProjectId);
   }
 
   /**
@@ -144,13 +140,11 @@ export class LabelStudioConnector {
    * open task left (its k answers are in) the annotation is recorded as `surplus`.
    */
   async ingest(projectId: string, itemId: string, a: LsAnnotation, via: 'webhook' | 'poll'): Promise<IngestOutcome> {
-    const userId = typeof a.completed_by === 'object' && a.completed_by !== null ? a.completed_by.id : a.completed_by;
-    const annotatorId = `label-studio:${userId ?? 'unknown'}`;
+    const annotatorId = lsAnnotatorId(a);
     return this.ds.transaction(async (em) => {
-      const claimed = await queryRows(em, `INSERT INTO ls_annotation (ls_annotation_id, item_id, annotator_id, outcome, via) VALUES ($1, $2, $3, 'submitted', $4) ON CONFLICT DO NOTHING RETURNING 1`, [a.id, itemId, annotatorId, via]);
-      if (claimed.length === 0) return 'duplicate';
-      const record = (outcome: IngestOutcome, detail?: string, submissionId?: string) =>
-        em.query('UPDATE ls_annotation SET outcome = $2, detail = $3, submission_id = $4 WHERE ls_annotation_id = $1', [a.id, outcome, detail ?? null, submissionId ?? null]).then(() => outcome);
+      const claimed = await lsAnnotations.claim(em, a.id, itemId, annotatorId, via);
+      if (!claimed) return 'duplicate';
+      const record = (outcome: LsAnnotationOutcome, detail?: string, submissionId?: string) => lsAnnotations.record(em, a.id, outcome, detail ?? null, submissionId ?? null).then(() => outcome);
       if (a.was_cancelled) return record('cancelled', 'skipped in Label Studio');
       let label;
       try {
@@ -182,18 +176,10 @@ export class LabelStudioConnector {
 
   /** Leases an open task of the item to the Label Studio annotator (never one who already answered it). */
   private async leaseOpenTask(em: EntityManager, projectId: string, itemId: string, annotatorId: string): Promise<string | undefined> {
-    const [t] = await queryRows<{ task_id: string; state: string }>(
-      em,
-      `SELECT task_id, state FROM annotation_task t
-        WHERE t.project_id = $1 AND t.item_id = $2
-          AND (t.state = 'pending' OR (t.state = 'leased' AND t.lease_expires_at <= now()))
-          AND ${notGivenBefore('t.item_id', '$3')}
-        ORDER BY t.created_at LIMIT 1 FOR UPDATE SKIP LOCKED`,
-      [projectId, itemId, annotatorId],
-    );
+    const t = await annotationTasks.lockOpenOfItem(em, projectId, itemId, annotatorId);
     if (!t) return undefined;
-    await em.query(`UPDATE annotation_task SET state = 'leased', annotator_id = $2, lease_expires_at = now(), updated_at = now() WHERE task_id = $1`, [t.task_id, annotatorId]);
-    await em.query(`INSERT INTO task_transition (task_id, from_state, to_state, actor, reason) VALUES ($1, $2, 'leased', $3, 'annotated in Label Studio')`, [t.task_id, t.state, annotatorId]);
+    await annotationTasks.leaseAnswered(em, t.task_id, annotatorId);
+    await taskTransitions.logLabelStudioLease(em, t.task_id, t.state, annotatorId);
     return t.task_id;
   }
 

@@ -3,6 +3,8 @@ import { AnnotatorPaused, AnnotatorPausedSchema, Topics } from '@labelloop/contr
 import type { ConsumedEvent } from '@labelloop/messaging';
 import { Consumes } from '@labelloop/runtime';
 import type { EntityManager } from '@labelloop/persistence';
+import { annotationTasks } from '../repositories/annotation-task.repository';
+import { annotatorPauses } from '../repositories/annotator-pause.repository';
 
 /**
  * QA paused an annotator: no new tasks for them in that project, and their open leases go
@@ -17,12 +19,8 @@ export class AnnotatorPausedConsumer {
   @Consumes(Topics.annotatorPaused, AnnotatorPausedSchema)
   async handle(events: ConsumedEvent<AnnotatorPaused>[], em: EntityManager): Promise<void> {
     for (const { message: p } of events) {
-      await em.query(`INSERT INTO annotator_pause (project_id, annotator_id, reason) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING`, [p.projectId, p.annotatorId, p.reason]);
-      await em.query(
-        `UPDATE annotation_task SET state = 'pending', annotator_id = NULL, lease_expires_at = NULL, exclude_annotators = exclude_annotators || ARRAY[$2]::text[], updated_at = now()
-          WHERE project_id = $1 AND annotator_id = $2 AND state = 'leased'`,
-        [p.projectId, p.annotatorId],
-      );
+      await annotatorPauses.pause(em, p.projectId, p.annotatorId, p.reason);
+      await annotationTasks.releaseLeasesOf(em, p.projectId, p.annotatorId);
     }
   }
 }

@@ -2,9 +2,10 @@ import { Inject, Injectable } from '@nestjs/common';
 import { timestampFromDate } from '@bufbuild/protobuf/wkt';
 import { AnnotatorResumedSchema, DispatchAdminService, ListPausedAnnotatorsRequest, ResumeAnnotatorRequest, Topics } from '@labelloop/contracts';
 import type { Outbox } from '@labelloop/messaging';
-import { appendAudit, DataSource, queryRows } from '@labelloop/persistence';
+import { appendAudit, DataSource } from '@labelloop/persistence';
 import { authorize, failedPrecondition, invalidArgument, RpcContext, ServiceImpl } from '@labelloop/rpc';
 import { DATA_SOURCE, OUTBOX } from '@labelloop/runtime';
+import { annotatorPauses } from '../repositories/annotator-pause.repository';
 
 /** DispatchAdminService: project admins see who QA paused, and resume them. */
 @Injectable()
@@ -17,11 +18,7 @@ export class DispatchAdminGrpc implements ServiceImpl<(typeof DispatchAdminServi
   async listPausedAnnotators(req: ListPausedAnnotatorsRequest, ctx: RpcContext) {
     if (!req.projectId) throw invalidArgument('project_id', 'is required');
     authorize(ctx.principal, ['admin'], req.projectId);
-    const rows = await queryRows<{ annotator_id: string; reason: string; paused_at: Date }>(
-      this.ds,
-      'SELECT annotator_id, reason, paused_at FROM annotator_pause WHERE project_id = $1 ORDER BY annotator_id',
-      [req.projectId],
-    );
+    const rows = await annotatorPauses.ofProject(this.ds, req.projectId);
     return { annotators: rows.map((r) => ({ annotatorId: r.annotator_id, reason: r.reason, pausedAt: timestampFromDate(r.paused_at) })) };
   }
 
@@ -33,9 +30,9 @@ export class DispatchAdminGrpc implements ServiceImpl<(typeof DispatchAdminServi
     const me = authorize(ctx.principal, ['admin'], req.projectId);
     const now = new Date();
     await this.ds.transaction(async (em) => {
-      const lifted = await queryRows<{ reason: string }>(em, 'DELETE FROM annotator_pause WHERE project_id = $1 AND annotator_id = $2 RETURNING reason', [req.projectId, req.annotatorId]);
-      if (lifted.length === 0) throw failedPrecondition(`${req.annotatorId} is not paused in project ${req.projectId}`);
-      await appendAudit(em, { actor: me.subject, action: 'annotator.resumed', subject: `${req.projectId}/${req.annotatorId}`, detail: { reason: req.reason, pausedFor: lifted[0].reason } });
+      const pausedFor = await annotatorPauses.lift(em, req.projectId, req.annotatorId);
+      if (pausedFor === undefined) throw failedPrecondition(`${req.annotatorId} is not paused in project ${req.projectId}`);
+      await appendAudit(em, { actor: me.subject, action: 'annotator.resumed', subject: `${req.projectId}/${req.annotatorId}`, detail: { reason: req.reason, pausedFor } });
       await this.outbox.emit(em, {
         topic: Topics.annotatorResumed,
         key: req.annotatorId,

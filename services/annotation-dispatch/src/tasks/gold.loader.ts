@@ -6,6 +6,7 @@ import { DataSource } from '@labelloop/persistence';
 import { CONFIG, DATA_SOURCE, Worker } from '@labelloop/runtime';
 import type { DispatchConfig } from '../dispatch.config';
 import { checkLabel } from '../labels/label-schema';
+import { goldItems } from '../repositories/gold-item.repository';
 import { TaskService } from './task.service';
 
 interface GoldEntry {
@@ -43,11 +44,7 @@ export class GoldLoader implements Worker {
     });
     await this.ds.transaction(async (em) => {
       for (const r of rows) {
-        await em.query(
-          `INSERT INTO gold_item (project_id, item_id, input_uri, answer) VALUES ($1, $2, $3, $4)
-           ON CONFLICT (project_id, item_id) DO UPDATE SET input_uri = EXCLUDED.input_uri, answer = EXCLUDED.answer`,
-          [r.projectId, r.itemId, r.inputUri, r.answer],
-        );
+        await goldItems.upsert(em, r);
       }
     });
   }

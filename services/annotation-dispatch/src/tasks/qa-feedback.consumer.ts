@@ -3,21 +3,17 @@ import { Controller } from '@nestjs/common';
 import { LabelAccepted, LabelAcceptedSchema, ReworkRequested, ReworkRequestedSchema, Topics } from '@labelloop/contracts';
 import type { ConsumedEvent } from '@labelloop/messaging';
 import { Consumes } from '@labelloop/runtime';
-import { EntityManager, queryRows } from '@labelloop/persistence';
+import type { EntityManager } from '@labelloop/persistence';
+import { annotationTasks } from '../repositories/annotation-task.repository';
+import { taskTransitions } from '../repositories/task-transition.repository';
 
 /** QA accepted an item: its submitted tasks are accepted. */
 @Controller()
 export class LabelAcceptedConsumer {
   @Consumes(Topics.labelAccepted, LabelAcceptedSchema)
   async handle(events: ConsumedEvent<LabelAccepted>[], em: EntityManager): Promise<void> {
-    const items = events.map((e) => e.message.itemId);
-    const moved = await queryRows<{ task_id: string }>(em,
-      `UPDATE annotation_task SET state = 'accepted', updated_at = now() WHERE item_id = ANY($1) AND state = 'submitted' RETURNING task_id`,
-      [items],
-    );
-    if (moved.length) {
-      await em.query(`INSERT INTO task_transition (task_id, from_state, to_state, actor) SELECT id, 'submitted', 'accepted', 'qa' FROM unnest($1::text[]) id`, [moved.map((m) => m.task_id)]);
-    }
+    const moved = await annotationTasks.acceptSubmitted(em, events.map((e) => e.message.itemId));
+    if (moved.length) await taskTransitions.logAccepted(em, moved);
   }
 }
 
@@ -36,24 +32,11 @@ export class ReworkConsumer {
   async handle(events: ConsumedEvent<ReworkRequested>[], em: EntityManager): Promise<void> {
     for (const ev of events) {
       const r = ev.message;
-      const moved = await queryRows<{ task_id: string }>(em,
-        `UPDATE annotation_task SET state = 'rework', updated_at = now() WHERE item_id = $1 AND state = 'submitted' RETURNING task_id`,
-        [r.itemId],
-      );
-      for (const m of moved) {
-        await em.query(`INSERT INTO task_transition (task_id, from_state, to_state, actor, reason) VALUES ($1, 'submitted', 'rework', 'qa', $2)`, [m.task_id, r.reason]);
-      }
+      const moved = await annotationTasks.reworkSubmitted(em, r.itemId);
+      for (const taskId of moved) await taskTransitions.logReworked(em, taskId, r.reason);
       const taskKey = `${r.itemId}#rework-${createHash('sha256').update(ev.id).digest('hex').slice(0, 12)}`;
-      const [inserted] = await queryRows<{ task_id: string }>(em,
-        `INSERT INTO annotation_task (task_id, task_key, item_id, project_id, kind, state, priority, required_answers, guideline_version, exclude_annotators, request, traceparent)
-         SELECT gen_random_uuid()::text, $1, item_id, project_id, 'rework', 'pending', priority + 10, 1, guideline_version, $2::text[], request, $3
-           FROM annotation_task WHERE item_id = $4 ORDER BY created_at LIMIT 1
-         ON CONFLICT (task_key) DO NOTHING RETURNING task_id`,
-        [taskKey, r.excludeAnnotatorIds, ev.traceparent ?? null, r.itemId],
-      );
-      if (inserted) {
-        await em.query(`INSERT INTO task_transition (task_id, from_state, to_state, actor, reason) VALUES ($1, NULL, 'pending', 'qa', $2)`, [inserted.task_id, r.reason]);
-      }
+      const queued = await annotationTasks.queueRework(em, taskKey, r.itemId, r.excludeAnnotatorIds, ev.traceparent ?? null);
+      if (queued) await taskTransitions.logReworkQueued(em, queued, r.reason);
     }
   }
 }

@@ -1,4 +1,4 @@
-import { decidePromotion, PromotionRules } from './decide';
+import { decideAgainstChampion, decidePromotion, PromotionRules, STORED_CHAMPION_REASON } from './decide';
 
 const rules: PromotionRules = {
   primaryMetric: 'accuracy',
@@ -53,3 +53,27 @@ describe('decidePromotion', () => {
   });
 });
 
+
+describe('decideAgainstChampion', () => {
+  const none = { metrics: {}, slices: {} };
+
+  it('compares with the champion measured on the same split when the job measured it', () => {
+    const measured = ev(0.9, 0.9, 0.84);
+    const d = decideAgainstChampion(ev(0.93, 0.9, 0.85), measured, ev(0.99, 0.9, 0.84), rules);
+    expect(d).toEqual({ ...decidePromotion(ev(0.93, 0.9, 0.85), measured, rules), champion: measured });
+    expect(d.promote).toBe(true);
+    expect(d.reasons).not.toContain(STORED_CHAMPION_REASON);
+  });
+
+  it('falls back to the stored champion metrics, and says so', () => {
+    const stored = ev(0.9, 0.9, 0.84);
+    const d = decideAgainstChampion(ev(0.93, 0.9, 0.85), none, stored, rules);
+    expect(d.champion).toBe(stored);
+    expect(d.promote).toBe(true);
+    expect(d.reasons).toEqual([...decidePromotion(ev(0.93, 0.9, 0.85), stored, rules).reasons, STORED_CHAMPION_REASON]);
+  });
+
+  it('decides on the floors alone when there is no champion at all', () => {
+    expect(decideAgainstChampion(ev(0.7, 0.7, 0.81), none, undefined, rules)).toEqual({ ...decidePromotion(ev(0.7, 0.7, 0.81), undefined, rules), champion: undefined });
+  });
+});

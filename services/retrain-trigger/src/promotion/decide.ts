@@ -68,3 +68,24 @@ export function decidePromotion(candidate: Evaluation, champion: Evaluation | un
   }
   return { promote: failed.length === 0, reasons: [...failed, ...passed] };
 }
+
+/** A decision, and the champion evaluation it compared against (undefined: no champion yet). */
+export interface ChampionComparison extends PromotionDecision {
+  champion: Evaluation | undefined;
+}
+
+/** Reason added when the comparison had to use the champion's stored metrics. */
+export const STORED_CHAMPION_REASON = 'champion metrics are the stored ones (the job did not evaluate the champion on this split)';
+
+/**
+ * Decides against the champion as the job measured it on the candidate's split, when it did
+ * (`measured` has metrics); otherwise against the champion's stored metrics, and the reasons
+ * say so, since those come from another split.
+ */
+export function decideAgainstChampion(candidate: Evaluation, measured: Evaluation, stored: Evaluation | undefined, rules: PromotionRules): ChampionComparison {
+  const sameSplit = Object.keys(measured.metrics).length > 0;
+  const champion = sameSplit ? measured : stored;
+  const decision = decidePromotion(candidate, champion, rules);
+  const reasons = champion && !sameSplit ? [...decision.reasons, STORED_CHAMPION_REASON] : decision.reasons;
+  return { promote: decision.promote, reasons, champion };
+}

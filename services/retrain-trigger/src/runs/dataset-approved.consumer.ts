@@ -7,6 +7,8 @@ import type { ConsumedEvent, Outbox } from '@labelloop/messaging';
 import type { EntityManager } from '@labelloop/persistence';
 import { CONFIG, LOGGER, OUTBOX, Consumes } from '@labelloop/runtime';
 import { launcherKind, RetrainConfig } from '../retrain.config';
+import { retrainDriftStates } from '../repositories/retrain-drift-state.repository';
+import { retrainRuns } from '../repositories/retrain-run.repository';
 import { PolicyRepository, ResolvedRetrainPolicy } from './policy.repository';
 
 /** Run id of (model, dataset version): the same pair always maps to the same run. */
@@ -60,15 +62,12 @@ export class DatasetApprovedConsumer {
     for (const ev of events) {
       const d = ev.message;
       const { resolved: policy } = await this.policies.get(em, d.modelId);
-      const [last]: { age: number }[] = await em.query(
-        'SELECT extract(epoch FROM now() - max(requested_at))::float8 AS age FROM retrain_run WHERE model_id = $1 HAVING count(*) > 0',
-        [d.modelId],
-      );
-      const [drift]: { severity: number }[] = await em.query('SELECT severity FROM retrain_drift_state WHERE model_id = $1 AND open', [d.modelId]);
+      const secondsSinceLastRun = await retrainRuns.secondsSinceLastRequest(em, d.modelId);
+      const openDriftSeverity = await retrainDriftStates.openSeverity(em, d.modelId);
       const decision = shouldRetrain(
         { newItems: Number(d.newItems), counts: d.counts.map((c) => ({ label: c.label, count: Number(c.count) })) },
         policy,
-        { secondsSinceLastRun: last?.age, openDriftSeverity: drift?.severity },
+        { secondsSinceLastRun, openDriftSeverity },
       );
       if (!decision.launch) {
         this.logger.log({ msg: 'no retrain for dataset version', model: d.modelId, version: d.versionId, reason: decision.reason }, 'DatasetApproved');
@@ -76,12 +75,18 @@ export class DatasetApprovedConsumer {
       }
       const runId = runIdOf(d.modelId, d.versionId);
       const launcher = launcherKind(this.config) ?? 'none';
-      const inserted: unknown[] = await em.query(
-        `INSERT INTO retrain_run (run_id, model_id, dataset_id, dataset_version_id, export_uri, state, launcher, reason, traceparent, timeout_seconds)
-         VALUES ($1, $2, $3, $4, $5, 'requested', $9, $6, $7, $8) ON CONFLICT DO NOTHING RETURNING run_id`,
-        [runId, d.modelId, d.datasetId, d.versionId, d.exportUri, decision.reason, ev.traceparent ?? null, policy.runTimeoutSeconds, launcher],
-      );
-      if (inserted.length === 0) continue;
+      const requested = await retrainRuns.request(em, {
+        runId,
+        modelId: d.modelId,
+        datasetId: d.datasetId,
+        datasetVersionId: d.versionId,
+        exportUri: d.exportUri,
+        reason: decision.reason,
+        traceparent: ev.traceparent ?? null,
+        timeoutSeconds: policy.runTimeoutSeconds,
+        launcher,
+      });
+      if (!requested) continue;
       await this.outbox.emit(em, {
         topic: Topics.retrainRequested,
         key: d.modelId,

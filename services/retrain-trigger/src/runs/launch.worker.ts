@@ -1,25 +1,16 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { LoggerService } from '@nestjs/common';
-import { backoffMs, sleep } from '@labelloop/messaging';
+import { sleep } from '@labelloop/messaging';
 import { contextFromTraceparent, SpanKind, withSpan } from '@labelloop/observability';
-import { DataSource, queryRows } from '@labelloop/persistence';
+import { DataSource } from '@labelloop/persistence';
 import { Counter } from 'prom-client';
 import type { Metrics } from '@labelloop/observability';
 import { CONFIG, DATA_SOURCE, LOGGER, METRICS, Worker } from '@labelloop/runtime';
 import { RetrainConfig, retrainWarnings } from '../retrain.config';
 import { createLauncher } from '../launchers/create-launcher';
 import type { Launcher } from '../launchers/launcher';
-
-interface DueRun {
-  run_id: string;
-  model_id: string;
-  dataset_id: string;
-  dataset_version_id: string;
-  export_uri: string;
-  attempts: number;
-  traceparent: string | null;
-  timeout_seconds: number;
-}
+import { retrainRuns } from '../repositories/retrain-run.repository';
+import { launchOutcome } from './launch-outcome';
 
 /**
  * Launches requested runs. A due run is claimed with FOR UPDATE SKIP LOCKED (replicas never
@@ -82,12 +73,7 @@ export class LaunchWorker implements Worker {
 
   /** Reports runs that got no final status within their timeout as `timed_out`. */
   async sweepTimeouts(): Promise<string[]> {
-    const rows = await queryRows<{ run_id: string; timeout_seconds: number }>(
-      this.ds,
-      `UPDATE retrain_run SET state = 'timed_out', finished_at = now(), updated_at = now(),
-              last_error = 'no final status within ' || timeout_seconds || ' s'
-        WHERE state = 'running' AND started_at < now() - make_interval(secs => timeout_seconds) RETURNING run_id, timeout_seconds`,
-    );
+    const rows = await retrainRuns.timeOutOverdue(this.ds);
     for (const r of rows) {
       this.logger.error({ msg: 'training run timed out', runId: r.run_id, timeoutSeconds: r.timeout_seconds }, 'LaunchWorker');
       this.metrics.inc({ state: 'timed_out' });
@@ -102,10 +88,7 @@ export class LaunchWorker implements Worker {
    */
   async pollStatuses(launcher = this.launcher): Promise<{ runId: string; state: string }[]> {
     if (!launcher?.status) return [];
-    const running = await queryRows<{ run_id: string; external_id: string }>(
-      this.ds,
-      `SELECT run_id, external_id FROM retrain_run WHERE state = 'running' AND external_id IS NOT NULL ORDER BY updated_at LIMIT 100`,
-    );
+    const running = await retrainRuns.runningOnPlatform(this.ds);
     const changed: { runId: string; state: string }[] = [];
     for (const r of running) {
       let s;
@@ -116,12 +99,8 @@ export class LaunchWorker implements Worker {
         continue;
       }
       if (s.state === 'running') continue;
-      const rows = await queryRows<{ run_id: string }>(
-        this.ds,
-        `UPDATE retrain_run SET state = $2, last_error = $3, finished_at = now(), updated_at = now() WHERE run_id = $1 AND state = 'running' RETURNING run_id`,
-        [r.run_id, s.state, s.state === 'failed' ? s.error : null],
-      );
-      if (rows.length === 0) continue; // reported meanwhile (callback, timeout)
+      const finished = await retrainRuns.finishPolled(this.ds, r.run_id, s.state, s.state === 'failed' ? s.error : null);
+      if (!finished) continue; // reported meanwhile (callback, timeout)
       changed.push({ runId: r.run_id, state: s.state });
       this.metrics.inc({ state: s.state });
       const log = { msg: `training run ${s.state} (polled)`, runId: r.run_id, externalId: r.external_id, ...(s.state === 'failed' ? { error: s.error } : {}) };
@@ -134,29 +113,22 @@ export class LaunchWorker implements Worker {
   /** Claims and launches one due run; false when none is due. */
   async launchOne(): Promise<boolean> {
     return this.ds.transaction(async (em) => {
-      const [run]: DueRun[] = await em.query(
-        `SELECT run_id, model_id, dataset_id, dataset_version_id, export_uri, attempts, traceparent, timeout_seconds FROM retrain_run
-          WHERE state = 'requested' AND next_attempt_at <= now() ORDER BY next_attempt_at LIMIT 1 FOR UPDATE SKIP LOCKED`,
-      );
+      const run = await retrainRuns.claimDue(em);
       if (!run) return false;
       const result = await withSpan('retrain.launch', { parent: contextFromTraceparent(run.traceparent ?? undefined), kind: SpanKind.CLIENT, attributes: { 'labelloop.run_id': run.run_id } }, () =>
         this.launcher!.launch({ runId: run.run_id, modelId: run.model_id, datasetId: run.dataset_id, datasetVersionId: run.dataset_version_id, exportUri: run.export_uri, timeoutSeconds: run.timeout_seconds }),
       );
-      const attempts = run.attempts + 1;
-      if (result.ok) {
-        await em.query(`UPDATE retrain_run SET state = 'running', attempts = $2, external_id = $3, last_error = NULL, started_at = now(), updated_at = now() WHERE run_id = $1`, [run.run_id, attempts, result.externalId ?? null]);
+      const next = launchOutcome(result, run.attempts + 1, this.config.RETRAIN_MAX_ATTEMPTS);
+      if (next.state === 'running') {
+        await retrainRuns.markLaunched(em, run.run_id, next.attempts, next.externalId);
         this.metrics.inc({ state: 'running' });
-        this.logger.log({ msg: 'training run launched', runId: run.run_id, attempts }, 'LaunchWorker');
-      } else if (!result.retriable || attempts >= this.config.RETRAIN_MAX_ATTEMPTS) {
-        await em.query(`UPDATE retrain_run SET state = 'failed', attempts = $2, last_error = $3, updated_at = now() WHERE run_id = $1`, [run.run_id, attempts, result.error]);
-        this.logger.error({ msg: 'training run launch failed', runId: run.run_id, attempts, error: result.error }, 'LaunchWorker');
+        this.logger.log({ msg: 'training run launched', runId: run.run_id, attempts: next.attempts }, 'LaunchWorker');
+      } else if (next.state === 'failed') {
+        await retrainRuns.markLaunchFailed(em, run.run_id, next.attempts, next.error);
+        this.logger.error({ msg: 'training run launch failed', runId: run.run_id, attempts: next.attempts, error: next.error }, 'LaunchWorker');
         this.metrics.inc({ state: 'failed' });
       } else {
-        const delay = Math.max(200, backoffMs(attempts, 500, 30_000));
-        await em.query(
-          `UPDATE retrain_run SET attempts = $2, last_error = $3, next_attempt_at = now() + make_interval(secs => $4), updated_at = now() WHERE run_id = $1`,
-          [run.run_id, attempts, result.error, delay / 1000],
-        );
+        await retrainRuns.retryLaunchIn(em, run.run_id, next.attempts, next.error, next.delaySeconds);
       }
       return true;
     });

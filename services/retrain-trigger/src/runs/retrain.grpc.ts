@@ -8,23 +8,15 @@ import {
   RetrainService,
   UpsertRetrainPolicyRequest,
 } from '@labelloop/contracts';
-import { appendAudit, DataSource, modelOwners, queryRows } from '@labelloop/persistence';
+import { appendAudit, DataSource, modelOwners } from '@labelloop/persistence';
 import { authorize, authorizeModels, failedPrecondition, invalidArgument, notFound, Role, RpcContext, ServiceImpl } from '@labelloop/rpc';
 import { DATA_SOURCE } from '@labelloop/runtime';
+import { promotionDecisions } from '../repositories/promotion-decision.repository';
+import { RetrainRunRow, retrainRuns } from '../repositories/retrain-run.repository';
 import { PolicyRepository, RetrainPolicyError } from './policy.repository';
+import { runTransition } from './run-transition';
 
-interface RunRow {
-  run_id: string;
-  model_id: string;
-  dataset_version_id: string;
-  state: string;
-  launcher: string;
-  attempts: number;
-  last_error: string | null;
-  requested_at: Date;
-}
-
-const toRun = (r: RunRow) => ({
+const toRun = (r: RetrainRunRow) => ({
   runId: r.run_id,
   modelId: r.model_id,
   datasetVersionId: r.dataset_version_id,
@@ -34,9 +26,6 @@ const toRun = (r: RunRow) => ({
   lastError: r.last_error ?? '',
   requestedAt: timestampFromDate(new Date(r.requested_at)),
 });
-
-/** Allowed run transitions reported by jobs. */
-const NEXT: Record<string, string[]> = { requested: ['running', 'succeeded', 'failed'], running: ['succeeded', 'failed'] };
 
 const READ: Role[] = ['service', 'admin'];
 
@@ -52,7 +41,7 @@ export class RetrainGrpc implements ServiceImpl<(typeof RetrainService)['method'
     authorize(ctx.principal, READ);
     if (!req.modelId) throw invalidArgument('model_id', 'is required');
     await authorizeModels(ctx.principal, READ, [req.modelId], modelOwners(this.ds));
-    const rows: RunRow[] = await this.ds.query('SELECT * FROM retrain_run WHERE model_id = $1 ORDER BY requested_at', [req.modelId]);
+    const rows = await retrainRuns.ofModel(this.ds, req.modelId);
     return { runs: rows.map(toRun) };
   }
 
@@ -61,20 +50,14 @@ export class RetrainGrpc implements ServiceImpl<(typeof RetrainService)['method'
     if (!req.runId) throw invalidArgument('run_id', 'is required');
     if (!['running', 'succeeded', 'failed'].includes(req.state)) throw invalidArgument('state', 'must be running, succeeded or failed');
     return this.ds.transaction(async (em) => {
-      const [run]: RunRow[] = await em.query('SELECT * FROM retrain_run WHERE run_id = $1 FOR UPDATE', [req.runId]);
+      const run = await retrainRuns.lock(em, req.runId);
       if (!run) throw notFound(`run ${req.runId}`);
       // A job reports for its own project's model only; reporting never claims a model.
       await authorizeModels(ctx.principal, ['service'], [run.model_id], modelOwners(em));
-      if (run.state === req.state) return { run: toRun(run) }; // a repeated callback changes nothing
-      if (!(NEXT[run.state] ?? []).includes(req.state)) throw failedPrecondition(`run ${req.runId} is ${run.state}; cannot become ${req.state}`);
-      const [updated] = await queryRows<RunRow>(
-        em,
-        `UPDATE retrain_run SET state = $2, last_error = CASE WHEN $2 = 'failed' THEN $3 ELSE last_error END,
-                started_at = COALESCE(started_at, now()), finished_at = CASE WHEN $2 IN ('succeeded', 'failed') THEN now() END, updated_at = now()
-          WHERE run_id = $1 RETURNING *`,
-        [req.runId, req.state, req.message || null],
-      );
-      return { run: toRun(updated) };
+      const transition = runTransition(run.state, req.state);
+      if (transition === 'unchanged') return { run: toRun(run) }; // a repeated callback changes nothing
+      if (transition === 'refused') throw failedPrecondition(`run ${req.runId} is ${run.state}; cannot become ${req.state}`);
+      return { run: toRun(await retrainRuns.report(em, req.runId, req.state, req.message || null)) };
     });
   }
 
@@ -107,17 +90,7 @@ export class RetrainGrpc implements ServiceImpl<(typeof RetrainService)['method'
     authorize(ctx.principal, READ);
     if (!req.modelId) throw invalidArgument('model_id', 'is required');
     await authorizeModels(ctx.principal, READ, [req.modelId], modelOwners(this.ds));
-    const rows: {
-      model_id: string;
-      candidate_version: string;
-      dataset_version_id: string;
-      promoted: boolean;
-      reasons: string[];
-      candidate_metrics: Record<string, number>;
-      champion_metrics: Record<string, number> | null;
-      champion_version: string | null;
-      decided_at: Date;
-    }[] = await this.ds.query('SELECT * FROM promotion_decision WHERE model_id = $1 ORDER BY id', [req.modelId]);
+    const rows = await promotionDecisions.ofModel(this.ds, req.modelId);
     return {
       decisions: rows.map((r) => ({
         modelId: r.model_id,

@@ -1,0 +1,218 @@
+import { Queryable, queryRows } from '@labelloop/persistence';
+import type { TaskState } from '../tasks/task-state';
+
+/** An `annotation_task` row. */
+export interface AnnotationTaskRow {
+  task_id: string;
+  /** Private identity (`<item>#<n>`, `<item>#gold-…`, `<item>#rework-…`) that makes creation idempotent. */
+  task_key: string;
+  item_id: string;
+  project_id: string;
+  kind: string;
+  state: TaskState;
+  priority: number;
+  annotator_id: string | null;
+  lease_expires_at: Date | null;
+  required_answers: number;
+  guideline_version: string;
+  exclude_annotators: string[];
+  /** AnnotationRequested, protobuf-encoded. */
+  request: Buffer;
+  traceparent: string | null;
+  created_at: Date;
+  updated_at: Date;
+}
+
+/** The k overlap tasks of requested items, column by column (one array entry per task). */
+export interface RequestedTasks {
+  taskKeys: string[];
+  itemIds: string[];
+  projectIds: string[];
+  priorities: number[];
+  requests: Buffer[];
+  traceparents: (string | null)[];
+}
+
+/** A gold task leased straight to its annotator. */
+export interface LeasedGoldTask {
+  taskId: string;
+  taskKey: string;
+  itemId: string;
+  projectId: string;
+  annotatorId: string;
+  leaseSeconds: number;
+  guidelineVersion: string;
+  request: Buffer;
+}
+
+/**
+ * SQL condition: the annotator (bind parameter `annotator`) was never given the item and is
+ * excluded from none of its tasks. Checked over all the item's tasks, not one: a task whose
+ * lease lapsed is re-leased to someone else and no longer names the lapsed annotator, but
+ * carries her in `exclude_annotators`, and the item's sibling tasks must not go to her either.
+ */
+export const notGivenBefore = (itemColumn: string, annotator: string): string =>
+  `NOT EXISTS (SELECT 1 FROM annotation_task o WHERE o.item_id = ${itemColumn} AND (o.annotator_id = ${annotator} OR ${annotator} = ANY (o.exclude_annotators)))`;
+
+/** `annotation_task`: the tasks of each item, from pending through leased and submitted to a final state. */
+export const annotationTasks = {
+  /** The annotator's unexpired lease in the project, if any. */
+  async currentLease(q: Queryable, projectId: string, annotatorId: string): Promise<AnnotationTaskRow | undefined> {
+    const own = await queryRows<AnnotationTaskRow>(
+      q,
+      `SELECT * FROM annotation_task WHERE project_id = $1 AND annotator_id = $2 AND state = 'leased' AND lease_expires_at > now() LIMIT 1`,
+      [projectId, annotatorId],
+    );
+    return own[0];
+  },
+
+  /**
+   * Locks the project's next task the annotator may see (pending, or leased with the lease
+   * lapsed; never an item she was given before): highest priority first, then oldest.
+   */
+  async lockNextFor(q: Queryable, projectId: string, annotatorId: string): Promise<AnnotationTaskRow | undefined> {
+    const [picked] = await queryRows<AnnotationTaskRow>(
+      q,
+      `SELECT * FROM annotation_task t
+          WHERE t.project_id = $1
+            AND (t.state = 'pending' OR (t.state = 'leased' AND t.lease_expires_at <= now()))
+            AND ${notGivenBefore('t.item_id', '$2')}
+          ORDER BY t.priority DESC, t.created_at
+          LIMIT 1 FOR UPDATE SKIP LOCKED`,
+      [projectId, annotatorId],
+    );
+    return picked;
+  },
+
+  /** Leases the task for `leaseSeconds`, keeping `exclude` (lapsed annotators) away from it; returns the leased row. */
+  async lease(q: Queryable, taskId: string, annotatorId: string, leaseSeconds: number, exclude: string[]): Promise<AnnotationTaskRow> {
+    const [row] = await queryRows<AnnotationTaskRow>(
+      q,
+      `UPDATE annotation_task
+            SET state = 'leased', annotator_id = $2, lease_expires_at = now() + make_interval(secs => $3),
+                exclude_annotators = exclude_annotators || $4::text[], updated_at = now()
+          WHERE task_id = $1 RETURNING *`,
+      [taskId, annotatorId, leaseSeconds, exclude],
+    );
+    return row;
+  },
+
+  /** How many tasks of the project the annotator has been given. */
+  async countGiven(q: Queryable, projectId: string, annotatorId: string): Promise<number> {
+    const [{ n }] = await queryRows<{ n: number }>(q, 'SELECT count(*)::int AS n FROM annotation_task WHERE project_id = $1 AND annotator_id = $2', [projectId, annotatorId]);
+    return n;
+  },
+
+  /** Inserts a gold task already leased to its annotator; returns the row. */
+  async insertLeasedGold(q: Queryable, g: LeasedGoldTask): Promise<AnnotationTaskRow> {
+    const [row] = await queryRows<AnnotationTaskRow>(
+      q,
+      `INSERT INTO annotation_task (task_id, task_key, item_id, project_id, kind, state, annotator_id, lease_expires_at, required_answers, guideline_version, request)
+       VALUES ($1, $8, $2, $3, 'gold', 'leased', $4, now() + make_interval(secs => $5), 1, $6, $7) RETURNING *`,
+      [g.taskId, g.itemId, g.projectId, g.annotatorId, g.leaseSeconds, g.guidelineVersion, g.request, g.taskKey],
+    );
+    return row;
+  },
+
+  /** The task, locked for an update in this transaction. */
+  async lock(q: Queryable, taskId: string): Promise<AnnotationTaskRow | undefined> {
+    const [task] = await queryRows<AnnotationTaskRow>(q, 'SELECT * FROM annotation_task WHERE task_id = $1 FOR UPDATE', [taskId]);
+    return task;
+  },
+
+  async markSubmitted(q: Queryable, taskId: string): Promise<void> {
+    await q.query(`UPDATE annotation_task SET state = 'submitted', updated_at = now() WHERE task_id = $1`, [taskId]);
+  },
+
+  /**
+   * Creates the requested tasks, skipping task keys that exist already (a redelivered request);
+   * every task needs `requiredAnswers` answers. Returns the ids of the tasks created.
+   */
+  async createRequested(q: Queryable, t: RequestedTasks, requiredAnswers: number, guidelineVersion: string): Promise<string[]> {
+    const inserted = await queryRows<{ task_id: string }>(
+      q,
+      `INSERT INTO annotation_task (task_id, task_key, item_id, project_id, state, priority, required_answers, guideline_version, request, traceparent)
+       SELECT gen_random_uuid()::text, t.task_key, t.item_id, t.project_id, 'pending', t.priority, $5, $6, t.request, t.traceparent
+       FROM unnest($1::text[], $2::text[], $3::text[], $4::int[], $7::bytea[], $8::text[])
+         AS t(task_key, item_id, project_id, priority, request, traceparent)
+       ON CONFLICT (task_key) DO NOTHING RETURNING task_id`,
+      [t.taskKeys, t.itemIds, t.projectIds, t.priorities, requiredAnswers, guidelineVersion, t.requests, t.traceparents],
+    );
+    return inserted.map((r) => r.task_id);
+  },
+
+  /** Accepts the submitted tasks of the items; returns their ids. */
+  async acceptSubmitted(q: Queryable, itemIds: string[]): Promise<string[]> {
+    const moved = await queryRows<{ task_id: string }>(
+      q,
+      `UPDATE annotation_task SET state = 'accepted', updated_at = now() WHERE item_id = ANY($1) AND state = 'submitted' RETURNING task_id`,
+      [itemIds],
+    );
+    return moved.map((m) => m.task_id);
+  },
+
+  /** Sends the item's submitted tasks to rework; returns their ids. */
+  async reworkSubmitted(q: Queryable, itemId: string): Promise<string[]> {
+    const moved = await queryRows<{ task_id: string }>(
+      q,
+      `UPDATE annotation_task SET state = 'rework', updated_at = now() WHERE item_id = $1 AND state = 'submitted' RETURNING task_id`,
+      [itemId],
+    );
+    return moved.map((m) => m.task_id);
+  },
+
+  /**
+   * Queues one rework task for the item (a copy of its first task, 10 priority points higher,
+   * one answer, kept away from `excludeAnnotatorIds`); undefined when `taskKey` was queued before.
+   */
+  async queueRework(q: Queryable, taskKey: string, itemId: string, excludeAnnotatorIds: string[], traceparent: string | null): Promise<string | undefined> {
+    const [inserted] = await queryRows<{ task_id: string }>(
+      q,
+      `INSERT INTO annotation_task (task_id, task_key, item_id, project_id, kind, state, priority, required_answers, guideline_version, exclude_annotators, request, traceparent)
+         SELECT gen_random_uuid()::text, $1, item_id, project_id, 'rework', 'pending', priority + 10, 1, guideline_version, $2::text[], request, $3
+           FROM annotation_task WHERE item_id = $4 ORDER BY created_at LIMIT 1
+         ON CONFLICT (task_key) DO NOTHING RETURNING task_id`,
+      [taskKey, excludeAnnotatorIds, traceparent, itemId],
+    );
+    return inserted?.task_id;
+  },
+
+  /** Returns the annotator's open leases in the project to the queue, and keeps her away from those tasks. */
+  async releaseLeasesOf(q: Queryable, projectId: string, annotatorId: string): Promise<void> {
+    await q.query(
+      `UPDATE annotation_task SET state = 'pending', annotator_id = NULL, lease_expires_at = NULL, exclude_annotators = exclude_annotators || ARRAY[$2]::text[], updated_at = now()
+          WHERE project_id = $1 AND annotator_id = $2 AND state = 'leased'`,
+      [projectId, annotatorId],
+    );
+  },
+
+  /** Up to 500 items of the project with a pending task and not imported into Label Studio yet (each item's oldest task). */
+  async notInLabelStudio(q: Queryable, projectId: string): Promise<Pick<AnnotationTaskRow, 'item_id' | 'kind' | 'request'>[]> {
+    return queryRows<Pick<AnnotationTaskRow, 'item_id' | 'kind' | 'request'>>(
+      q,
+      `SELECT DISTINCT ON (t.item_id) t.item_id, t.kind, t.request FROM annotation_task t
+        WHERE t.project_id = $1 AND t.state = 'pending' AND NOT EXISTS (SELECT 1 FROM ls_item i WHERE i.item_id = t.item_id)
+        ORDER BY t.item_id, t.created_at LIMIT 500`,
+      [projectId],
+    );
+  },
+
+  /** Locks the item's oldest open task the annotator was never given (pending, or with its lease lapsed). */
+  async lockOpenOfItem(q: Queryable, projectId: string, itemId: string, annotatorId: string): Promise<Pick<AnnotationTaskRow, 'task_id' | 'state'> | undefined> {
+    const [t] = await queryRows<Pick<AnnotationTaskRow, 'task_id' | 'state'>>(
+      q,
+      `SELECT task_id, state FROM annotation_task t
+        WHERE t.project_id = $1 AND t.item_id = $2
+          AND (t.state = 'pending' OR (t.state = 'leased' AND t.lease_expires_at <= now()))
+          AND ${notGivenBefore('t.item_id', '$3')}
+        ORDER BY t.created_at LIMIT 1 FOR UPDATE SKIP LOCKED`,
+      [projectId, itemId, annotatorId],
+    );
+    return t;
+  },
+
+  /** Leases the task to an annotator who has already answered elsewhere (Label Studio): the lease lapses at once. */
+  async leaseAnswered(q: Queryable, taskId: string, annotatorId: string): Promise<void> {
+    await q.query(`UPDATE annotation_task SET state = 'leased', annotator_id = $2, lease_expires_at = now(), updated_at = now() WHERE task_id = $1`, [taskId, annotatorId]);
+  },
+};
