@@ -13,7 +13,7 @@ export interface ProjectLabelSchema {
  * Refuses a label that does not fit the schema with INVALID_ARGUMENT naming the field, before
  * anything is written.
  */
-export function checkLabel(label: Label | undefined, schema: ProjectLabelSchema): void {
+export function checkLabel(label: Label | undefined, schema: ProjectLabelSchema): asserts label is Label {
   if (!label || label.value.case === undefined) throw invalidArgument('label', 'is required');
   if (label.value.case !== schema.kind) throw invalidArgument('label', `must be a ${schema.kind} label, got ${label.value.case}`);
   const classes = label.value.value.classes;

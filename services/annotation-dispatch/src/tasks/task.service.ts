@@ -154,7 +154,7 @@ export class TaskService {
 
     const request = fromBinary(AnnotationRequestedSchema, task.request);
     const submissionId = `sub-${createHash('sha256').update(`${input.taskId}|${annotatorId}`).digest('hex').slice(0, 24)}`;
-    const label = input.label!;
+    const label = input.label;
     const preLabelAccepted = this.matchesPreLabel(label, request);
     const goldAnswer = task.kind === 'gold' ? await goldItems.answerOf(em, task.project_id, task.item_id) : undefined;
     await submissions.insert(em, {

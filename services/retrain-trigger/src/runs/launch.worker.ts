@@ -112,11 +112,13 @@ export class LaunchWorker implements Worker {
 
   /** Claims and launches one due run; false when none is due. */
   async launchOne(): Promise<boolean> {
+    const launcher = this.launcher;
+    if (!launcher) return false; // none configured: runs stay requested
     return this.ds.transaction(async (em) => {
       const run = await retrainRuns.claimDue(em);
       if (!run) return false;
       const result = await withSpan('retrain.launch', { parent: contextFromTraceparent(run.traceparent ?? undefined), kind: SpanKind.CLIENT, attributes: { 'labelloop.run_id': run.run_id } }, () =>
-        this.launcher!.launch({ runId: run.run_id, modelId: run.model_id, datasetId: run.dataset_id, datasetVersionId: run.dataset_version_id, exportUri: run.export_uri, timeoutSeconds: run.timeout_seconds }),
+        launcher.launch({ runId: run.run_id, modelId: run.model_id, datasetId: run.dataset_id, datasetVersionId: run.dataset_version_id, exportUri: run.export_uri, timeoutSeconds: run.timeout_seconds }),
       );
       const next = launchOutcome(result, run.attempts + 1, this.config.RETRAIN_MAX_ATTEMPTS);
       if (next.state === 'running') {
