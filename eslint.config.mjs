@@ -33,9 +33,9 @@ export default [
     },
   },
   {
-    // In a test, a missing value that `!` asserts fails the test with a TypeError, which is the
-    // wanted outcome; production code handles absence explicitly.
-    files: ['**/*.spec.ts', '**/*.integration-spec.ts', '**/*.e2e-spec.ts', 'test/**/*.ts'],
+    // In a test or a benchmark run, a missing value that `!` asserts stops it with a TypeError,
+    // which is the wanted outcome; production code handles absence explicitly.
+    files: ['**/*.spec.ts', '**/*.integration-spec.ts', '**/*.e2e-spec.ts', 'test/**/*.ts', 'bench/**/*.ts'],
     rules: { '@typescript-eslint/no-non-null-assertion': 'off' },
   },
 ];
