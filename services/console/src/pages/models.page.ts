@@ -37,8 +37,9 @@ ${s.drifting && s.openAlert ? alert(s) : html`<p>No open drift alert.</p>`}
 function alert(s: GetDriftStatusResponse): SafeHtml {
   const al = s.openAlert;
   if (!al) return html``;
+  if (al.features.length === 0) return html`<h3>Open alert <span data-field="alert_id">${al.alertId}</span></h3>`;
   const failing = al.features.filter((f) => f.drifted);
-  return html`<h3>Open alert ${al.alertId}</h3>
+  return html`<h3>Open alert <span data-field="alert_id">${al.alertId}</span></h3>
 <p>Severity <strong data-field="severity">${Severity[al.severity] ?? al.severity}</strong>, model version ${al.modelVersion}, window ${when(al.windowStart)} – ${when(al.windowEnd)},
 <span data-field="drifted_share">${num(al.driftedShare * 100, 1)}</span> % of the tested features drifted (${failing.length} of ${al.features.length}).</p>
 ${table(
