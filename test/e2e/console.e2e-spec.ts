@@ -105,7 +105,7 @@ describe('console in headless Chromium', () => {
         inputUri: `s3://inputs/${run}/${i}`,
         predictedLabel: frac(i + 7) < 0.3 ? 'spam' : 'ham',
         confidence: 0.55 + 0.45 * frac(i + 3),
-        numericFeatures: { length: (shifted ? 3 : 0) + 10 * frac(i) },
+        numericFeatures: { length: (shifted ? 6 : 0) + 10 * frac(i) },
       },
       { key: model },
     );
@@ -167,14 +167,16 @@ describe('console in headless Chromium', () => {
     const registry = createGrpcClient(DatasetRegistryService, await addr('dataset-registry'), { token: svc.token });
     const retrain = createGrpcClient(RetrainService, await addr('retrain-trigger'), { token: admin.token });
     try {
-      await drift.upsertDriftConfig({ config: { modelId: model, referenceSize: 100, windowSize: 100, windowKind: WindowKind.COUNT, alpha: 0.01 } });
+      await drift.upsertDriftConfig({ config: { modelId: model, referenceSize: 100, windowSize: 50, windowKind: WindowKind.COUNT, alpha: 0.01 } });
       await sampling.upsertSamplingPolicy({ policy: { modelId: model, projectId: `${project}-sampled`, lowConfidenceEnabled: true, confidenceThreshold: 0.7, budgetPerHour: 40, strategy: 'least_confidence' } });
       const producer = await testProducer(kafka);
       await producer.send({ topic: Topics.predictionRecorded, messages: Array.from({ length: 100 }, (_, i) => prediction(i, false)) });
-      await producer.send({ topic: Topics.predictionRecorded, messages: Array.from({ length: 100 }, (_, i) => prediction(100 + i, true)) });
+      // Reference, then two windows like it, then three shifted ones (windows of 50).
+      await producer.send({ topic: Topics.predictionRecorded, messages: Array.from({ length: 100 }, (_, i) => prediction(100 + i, false)) });
+      await producer.send({ topic: Topics.predictionRecorded, messages: Array.from({ length: 150 }, (_, i) => prediction(200 + i, true)) });
       await producer.send({ topic: Topics.annotationSubmitted, messages: submissions() });
       await producer.disconnect();
-      await eventually(async () => (await drift.getDriftStatus({ modelId: model })).drifting, 'drift alert', 90_000, 500);
+      await eventually(async () => (await drift.getDriftStatus({ modelId: model })).windowsTested === 5n, 'five windows tested', 90_000, 500);
       await eventually(async () => (await qa.listAnnotatorScorecards({ projectId: project })).scorecards.find((c) => c.annotatorId === 'linus')?.paused, 'linus paused by QA', 90_000, 500);
       await eventually(async () => (await dispatch.listPausedAnnotators({ projectId: project })).annotators.length === 1, 'dispatch holding the pause', 60_000, 500);
       await eventually(async () => (await registry.cutVersion({ datasetId: project })).version, 'a dataset version cut', 60_000, 1000);
@@ -184,11 +186,24 @@ describe('console in headless Chromium', () => {
       // Models: drift state, reference, windows, the failing tests and their statistics.
       const status = await drift.getDriftStatus({ modelId: model });
       expect(status.drifting).toBe(true);
+      expect(status.windowsTested).toBe(5n);
       await openUntil(page, '/models', 'models page matching GetDriftStatus', async () => (await text(page, '[data-field="windows_tested"]')) === status.windowsTested.toString());
       expect(await text(page, '[data-field="state"]')).toBe('drifting');
       expect(await text(page, '[data-field="reference_size"]')).toBe(status.referenceSize.toString());
       expect(await text(page, '[data-field="reference_source"]')).toBe(status.referenceSource);
       expect(await text(page, '[data-field="alert_id"]')).toBe(status.openAlert?.alertId);
+      // The failing tests and their statistics: the window that opened the alert (ListWindowStatistics).
+      const windows = (await drift.listWindowStatistics({ modelId: model, limit: 200 })).windows;
+      expect(BigInt(windows.length)).toBe(status.windowsTested);
+      const opened = windows.find((w) => w.alertId === status.openAlert?.alertId && w.outcome === 'opened');
+      expect(opened?.features.some((f) => f.drifted)).toBe(true);
+      const rows = await page.$$eval('section[data-model] table:nth-of-type(2) tbody tr', (trs) => trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => (td.textContent ?? '').trim())));
+      expect(rows).toEqual((opened?.features ?? []).map((f) => [f.feature, f.method, f.statistic.toFixed(4), f.pValue === undefined ? '—' : f.pValue.toFixed(6), f.threshold.toFixed(4), f.drifted ? 'failed' : 'passed']));
+      expect(await text(page, '[data-field="drifted_share"]')).toBe(((opened?.driftedShare ?? 0) * 100).toFixed(1));
+      // uPlot drew both charts (statistic per feature, drifted share), one point per window.
+      await page.waitForFunction(() => document.querySelectorAll('figure.chart canvas').length === 2, { timeout: 15_000 });
+      const series = await page.$$eval('figure.chart [data-chart]', (els) => els.map((el) => JSON.parse((el as HTMLElement).dataset.chart ?? '{}') as { x: number[] }));
+      expect(series.map((c) => c.x.length)).toEqual([windows.length, windows.length]);
       await axe(page, 'models');
       await shot(page, 'models');
 
