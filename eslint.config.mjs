@@ -22,6 +22,8 @@ export default [
           allow: [],
           depConstraints: [
             { sourceTag: 'type:service', onlyDependOnLibsWithTags: ['type:lib'] },
+            // The console reads the stages only through their gRPC APIs: no database, no topics.
+            { sourceTag: 'scope:console', notDependOnLibsWithTags: ['scope:persistence', 'scope:messaging'] },
             { sourceTag: 'type:lib', onlyDependOnLibsWithTags: ['type:lib'] },
             { sourceTag: 'type:example', onlyDependOnLibsWithTags: ['type:lib'] },
             { sourceTag: 'type:test', onlyDependOnLibsWithTags: ['type:lib'] },

@@ -3,7 +3,8 @@
 # the loop on real data — a spam filter trained on the early SpamAssassin groups (example
 # examples/spam-inference) drifts to the later groups, LabelLoop detects it, samples, routes the
 # items to simulated annotators, checks the labels, versions them and has the training job
-# (examples/retrain-worker) retrain until a promoted model recovers. Prints a live status line
+# (examples/retrain-worker) retrain until a promoted model recovers. Starts the web console
+# (services/console) and prints its URL and the token to sign in with, prints a live status line
 # and writes reports/main-job/<run>/summary.md with SVG charts.
 #
 # Flags go to the job (examples/loop-demo/src/main.ts): --events N, --timeout S,

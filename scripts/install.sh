@@ -9,3 +9,7 @@ if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modu
   npm install --no-audit --no-fund
   touch node_modules/.package-lock.json
 fi
+# The console's browser tests drive Debian's chromium (test/e2e/console.e2e-spec.ts).
+if ! command -v chromium >/dev/null 2>&1; then
+  apt-get install -y chromium
+fi

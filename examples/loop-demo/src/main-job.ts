@@ -29,6 +29,7 @@ import { resetTopics, startExample, type ExampleProcess } from './infra';
 import { defaultOptions, type MainJobOptions } from './options';
 import { writeRunReport } from './report/run-report';
 import { buildScenario, recordOfUri, writeScenario } from './scenario';
+import { startConsole } from './console';
 import { configurePolicies, groupOf, REGISTRY_SPLIT, startStack, type Stack, type Tokens } from './stack';
 import { StatusPrinter } from './status';
 import { Tap } from './tap';
@@ -104,6 +105,9 @@ export async function runMainJob(partial: Partial<MainJobOptions> = {}): Promise
     const st = stack;
     cleanup.unshift(() => st.stop());
     await configurePolicies(stack.apis, o, modelId, projectId);
+    const web = await startConsole(stack, modelId, projectId);
+    cleanup.unshift(() => web.proc.kill().then(() => undefined));
+    out.milestone(`console: ${web.url} (sign in with the run's admin token ${tokens.admin})`);
 
     worker = startExample('retrain-worker', {
       PORT: String(workerPort), RETRAIN_WEBHOOK_SECRET: secret, KAFKA_BROKERS: brokers, SCENARIO_FILE: scenarioFile, MODEL_STORE_DIR: storeDir,

@@ -78,3 +78,12 @@ export const baseConfigSchema = z.object({
 
 /** The parsed base configuration. */
 export type BaseConfig = z.infer<typeof baseConfigSchema>;
+
+/**
+ * Settings of a web front that keeps no state of its own (the console): no Kafka, no
+ * database, only HTTP. It calls the stages' gRPC APIs, configured by its own keys.
+ */
+export const webConfigSchema = baseConfigSchema.pick({ LABELLOOP_ENV: true, HTTP_PORT: true, BIND_HOST: true, LOG_LEVEL: true });
+
+/** The parsed web-front configuration. */
+export type WebConfig = z.infer<typeof webConfigSchema>;

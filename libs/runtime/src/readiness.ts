@@ -1,4 +1,4 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
 import type { DataSource } from 'typeorm';
 import { DATA_SOURCE } from './tokens';
 
@@ -13,7 +13,8 @@ export class ReadinessProbe {
   private readonly sources = new Map<string, HealthSource>();
   private started = false;
 
-  constructor(@Inject(DATA_SOURCE) private readonly ds: DataSource) {}
+  /** `ds` is absent in a web front that has no database (the console). */
+  constructor(@Optional() @Inject(DATA_SOURCE) private readonly ds?: DataSource) {}
 
   register(name: string, source: HealthSource): void {
     this.sources.set(name, source);
@@ -25,10 +26,11 @@ export class ReadinessProbe {
 
   async check(): Promise<Record<string, boolean>> {
     const out: Record<string, boolean> = { started: this.started };
-    out.database = await this.ds
-      .query('SELECT 1')
-      .then(() => true)
-      .catch(() => false);
+    if (this.ds)
+      out.database = await this.ds
+        .query('SELECT 1')
+        .then(() => true)
+        .catch(() => false);
     for (const [name, s] of this.sources) out[name] = s.healthy;
     return out;
   }

@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import { DynamicModule, Global, INestApplication, INestApplicationContext, Module, Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { ZodType, ZodTypeDef } from 'zod';
-import { BaseConfig, loadConfig, secretFromEnv } from '@labelloop/config';
+import { BaseConfig, loadConfig, secretFromEnv, WebConfig } from '@labelloop/config';
 import { initTelemetry, JsonLogger, Metrics, shutdownTelemetry } from '@labelloop/observability';
 import { createServiceDataSource, DataSource, migrate } from '@labelloop/persistence';
 import { createKafka, EventConsumer, InboxPruner, LagMonitor, Outbox, OutboxRelay, PrunedTable } from '@labelloop/messaging';
@@ -11,6 +11,7 @@ import { HealthController } from './health.controller';
 import { KafkaInboxTransport } from './kafka-inbox.transport';
 import { ReadinessProbe } from './readiness';
 import { AuditHeadPublisher } from './audit-head-publisher';
+import { runWebService, WebServiceSpec } from './run-web-service';
 import { CONFIG, DATA_SOURCE, KAFKA, LOGGER, METRICS, OUTBOX } from './tokens';
 
 /** A background loop owned by a service (lease reaper, launcher, ...). */
@@ -211,8 +212,12 @@ export async function runService<C extends BaseConfig>(spec: ServiceSpec<C>, env
 }
 
 /** Entry point helper for `main.ts`: run, stop gracefully on SIGTERM/SIGINT, exit non-zero on a bad start. */
-export function main<C extends BaseConfig>(spec: ServiceSpec<C>): void {
-  runService(spec).then(
+export function main<C extends BaseConfig>(spec: ServiceSpec<C>): void;
+/** The same for a web front without state (the console). */
+export function main<C extends WebConfig>(spec: WebServiceSpec<C>): void;
+export function main(spec: ServiceSpec<BaseConfig> | WebServiceSpec<WebConfig>): void {
+  const started = 'web' in spec ? runWebService(spec) : runService(spec);
+  started.then(
     (svc) => {
       if (!svc) process.exit(0);
       const onSignal = (sig: string) => {

@@ -28,6 +28,11 @@ export const driftConfigSchema = baseConfigSchema.extend({
    * number of models grows: about (reference + window) snapshots per cached model.
    */
   DRIFT_STATE_CACHE_MODELS: z.coerce.number().int().min(1).max(100_000).default(200),
+  /**
+   * Tested windows whose per-feature statistics are kept per model (ListWindowStatistics, the
+   * console's charts); older ones are deleted as new ones are stored.
+   */
+  DRIFT_WINDOW_HISTORY: z.coerce.number().int().min(1).max(100_000).default(500),
   /** Dataset registry gRPC address (host:port), for references taken from a dataset version. */
   REGISTRY_GRPC_ADDRESS: z.string().min(1).optional(),
   /** Bearer token drift detection presents to the registry (a `service` token there); or a file: REGISTRY_GRPC_TOKEN_FILE. */

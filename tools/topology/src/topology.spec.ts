@@ -37,6 +37,9 @@ describe('topology scan', () => {
     expect(byName.get('annotation-dispatch')?.emits).toContain('annotatorResumed');
     expect(byName.get('annotation-dispatch')?.grpc).toContain('DispatchAdminService');
     expect(byName.get('retrain-trigger')?.emits).toEqual(expect.arrayContaining(['modelPromoted', 'promotionRejected']));
+    // The console is a web front: no schema, no topics, no gRPC server.
+    expect(byName.get('console')).toEqual({ name: 'console', consumes: [], emits: [], grpc: [], web: true });
+    expect(byName.get('qa')?.web).toBeUndefined();
   });
 
   it('README.md and docs/runbook.md carry the tables the code implies (npm run topology)', () => {

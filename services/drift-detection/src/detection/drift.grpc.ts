@@ -24,7 +24,7 @@ const OPERATE: Role[] = ['service', 'admin'];
 
 /** DriftService: drift state, per-model configuration and reference management; every call is checked against the model's owning project. */
 @Injectable()
-export class DriftGrpc implements ServiceImpl<(typeof DriftService)['method']> {
+export class DriftGrpc implements Omit<ServiceImpl<(typeof DriftService)['method']>, 'listWindowStatistics'> {
   constructor(
     @Inject(DATA_SOURCE) private readonly ds: DataSource,
     private readonly repo: StateRepository,

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { Controller, Inject } from '@nestjs/common';
+import { Controller, Inject, Optional } from '@nestjs/common';
 import type { LoggerService } from '@nestjs/common';
 import { timestampDate, timestampFromMs } from '@bufbuild/protobuf/wkt';
 import {
@@ -19,6 +19,8 @@ import type { DriftConfig } from '../drift.config';
 import { Detector, emptyState, EvaluatedWindow } from './detector';
 import type { Snap } from './snapshot';
 import { LoadedModel, StateRepository } from './state.repository';
+import { windowStatsRow } from './window-stats';
+import { WindowStatsRepository } from './window-stats.repository';
 
 /** The detector's view of a prediction. */
 export function toSnap(e: PredictionEvent): Snap {
@@ -48,6 +50,8 @@ export class DriftPredictionConsumer {
     @Inject(OUTBOX) private readonly outbox: Outbox,
     @Inject(LOGGER) private readonly logger: LoggerService,
     @Inject(CONFIG) private readonly config: Pick<DriftConfig, 'DRIFT_MAX_FUTURE_SKEW_SECONDS'>,
+    /** Where each tested window's statistics go (ListWindowStatistics); absent: not kept. */
+    @Optional() private readonly windowStats?: WindowStatsRepository,
   ) {}
 
   validate(e: PredictionEvent): string | undefined {
@@ -99,6 +103,7 @@ export class DriftPredictionConsumer {
       }
       if (verdict.kind === 'opened') await this.open(em, m, modelId, verdict, cfg.alpha, ev.traceparent);
       else if (verdict.kind === 'resolved') await this.resolve(em, m, modelId, ev.traceparent);
+      if (verdict.kind !== 'none') await this.windowStats?.record(em, windowStatsRow(modelId, m.state.version, verdict, cfg.alpha, m.openAlert));
     }
     retimed += detector.retimed;
     if (retimed > 0) {

@@ -4,7 +4,9 @@
 
 import type { GenEnum, GenFile, GenMessage, GenService } from "@bufbuild/protobuf/codegenv2";
 import { enumDesc, fileDesc, messageDesc, serviceDesc } from "@bufbuild/protobuf/codegenv2";
-import type { DriftDetected } from "./drift_pb";
+import type { Timestamp } from "@bufbuild/protobuf/wkt";
+import { file_google_protobuf_timestamp } from "@bufbuild/protobuf/wkt";
+import type { DriftDetected, FeatureDrift } from "./drift_pb";
 import { file_labelloop_drift_v1_drift } from "./drift_pb";
 import type { PredictionEvent } from "../../inference/v1/prediction_pb";
 import { file_labelloop_inference_v1_prediction } from "../../inference/v1/prediction_pb";
@@ -14,7 +16,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file labelloop/drift/v1/drift_service.proto.
  */
 export const file_labelloop_drift_v1_drift_service: GenFile = /*@__PURE__*/
-  fileDesc("CiZsYWJlbGxvb3AvZHJpZnQvdjEvZHJpZnRfc2VydmljZS5wcm90bxISbGFiZWxsb29wLmRyaWZ0LnYxIikKFUdldERyaWZ0U3RhdHVzUmVxdWVzdBIQCghtb2RlbF9pZBgBIAEoCSKDAgoWR2V0RHJpZnRTdGF0dXNSZXNwb25zZRIQCghtb2RlbF9pZBgBIAEoCRIQCghkcmlmdGluZxgCIAEoCBI1CgpvcGVuX2FsZXJ0GAMgASgLMiEubGFiZWxsb29wLmRyaWZ0LnYxLkRyaWZ0RGV0ZWN0ZWQSFgoOcmVmZXJlbmNlX3NpemUYBCABKAQSEwoLd2luZG93X3NpemUYBSABKAQSFgoOd2luZG93c190ZXN0ZWQYBiABKAQSLwoGY29uZmlnGAcgASgLMh8ubGFiZWxsb29wLmRyaWZ0LnYxLkRyaWZ0Q29uZmlnEhgKEHJlZmVyZW5jZV9zb3VyY2UYCCABKAki6gQKC0RyaWZ0Q29uZmlnEhAKCG1vZGVsX2lkGAEgASgJEhYKDnJlZmVyZW5jZV9zaXplGAIgASgNEjMKC3dpbmRvd19raW5kGAMgASgOMh4ubGFiZWxsb29wLmRyaWZ0LnYxLldpbmRvd0tpbmQSEwoLd2luZG93X3NpemUYBCABKA0SFAoMd2luZG93X3NsaWRlGAUgASgNEhYKDndpbmRvd19zZWNvbmRzGAYgASgNEhUKDXNsaWRlX3NlY29uZHMYByABKA0SDQoFYWxwaGEYCCABKAESMgoKY29ycmVjdGlvbhgJIAEoDjIeLmxhYmVsbG9vcC5kcmlmdC52MS5Db3JyZWN0aW9uEjkKDm51bWVyaWNfbWV0aG9kGAogASgOMiEubGFiZWxsb29wLmRyaWZ0LnYxLk51bWVyaWNNZXRob2QSQQoSY2F0ZWdvcmljYWxfbWV0aG9kGAsgASgOMiUubGFiZWxsb29wLmRyaWZ0LnYxLkNhdGVnb3JpY2FsTWV0aG9kEj0KEGVtYmVkZGluZ19tZXRob2QYDCABKA4yIy5sYWJlbGxvb3AuZHJpZnQudjEuRW1iZWRkaW5nTWV0aG9kEhUKDXBzaV90aHJlc2hvbGQYDSABKAESGgoSZGlzdGFuY2VfdGhyZXNob2xkGA4gASgBEhMKC2RyaWZ0X3NoYXJlGA8gASgBEhUKDXJlc29sdmVfYWZ0ZXIYECABKA0SQwoTcHJvbW90aW9uX3JlZmVyZW5jZRgRIAEoDjImLmxhYmVsbG9vcC5kcmlmdC52MS5Qcm9tb3Rpb25SZWZlcmVuY2UiSwoYVXBzZXJ0RHJpZnRDb25maWdSZXF1ZXN0Ei8KBmNvbmZpZxgBIAEoCzIfLmxhYmVsbG9vcC5kcmlmdC52MS5EcmlmdENvbmZpZyJMChlVcHNlcnREcmlmdENvbmZpZ1Jlc3BvbnNlEi8KBmNvbmZpZxgBIAEoCzIfLmxhYmVsbG9vcC5kcmlmdC52MS5EcmlmdENvbmZpZyIpChVHZXREcmlmdENvbmZpZ1JlcXVlc3QSEAoIbW9kZWxfaWQYASABKAkiSQoWR2V0RHJpZnRDb25maWdSZXNwb25zZRIvCgZjb25maWcYASABKAsyHy5sYWJlbGxvb3AuZHJpZnQudjEuRHJpZnRDb25maWcifAoTU2V0UmVmZXJlbmNlUmVxdWVzdBIQCghtb2RlbF9pZBgBIAEoCRIVCg1tb2RlbF92ZXJzaW9uGAIgASgJEjwKC3ByZWRpY3Rpb25zGAMgAygLMicubGFiZWxsb29wLmluZmVyZW5jZS52MS5QcmVkaWN0aW9uRXZlbnQimwEKHlNldFJlZmVyZW5jZUZyb21EYXRhc2V0UmVxdWVzdBIQCghtb2RlbF9pZBgBIAEoCRIVCg1tb2RlbF92ZXJzaW9uGAIgASgJEhIKCmRhdGFzZXRfaWQYAyABKAkSGgoSZGF0YXNldF92ZXJzaW9uX2lkGAQgASgJEg0KBXNwbGl0GAUgASgJEhEKCW1heF9pdGVtcxgGIAEoDSJZCh9TZXRSZWZlcmVuY2VGcm9tRGF0YXNldFJlc3BvbnNlEhYKDnJlZmVyZW5jZV9zaXplGAEgASgEEh4KFml0ZW1zX3dpdGhvdXRfZmVhdHVyZXMYAiABKAQiLgoUU2V0UmVmZXJlbmNlUmVzcG9uc2USFgoOcmVmZXJlbmNlX3NpemUYASABKAQiOQoVUmVzZXRSZWZlcmVuY2VSZXF1ZXN0EhAKCG1vZGVsX2lkGAEgASgJEg4KBnJlYXNvbhgCIAEoCSIYChZSZXNldFJlZmVyZW5jZVJlc3BvbnNlKlYKCldpbmRvd0tpbmQSGwoXV0lORE9XX0tJTkRfVU5TUEVDSUZJRUQQABIVChFXSU5ET1dfS0lORF9DT1VOVBABEhQKEFdJTkRPV19LSU5EX1RJTUUQAiqhAQoNTnVtZXJpY01ldGhvZBIeChpOVU1FUklDX01FVEhPRF9VTlNQRUNJRklFRBAAEhUKEU5VTUVSSUNfTUVUSE9EX0tTEAESFgoSTlVNRVJJQ19NRVRIT0RfUFNJEAISHgoaTlVNRVJJQ19NRVRIT0RfV0FTU0VSU1RFSU4QAxIhCh1OVU1FUklDX01FVEhPRF9KRU5TRU5fU0hBTk5PThAEKnAKEUNhdGVnb3JpY2FsTWV0aG9kEiIKHkNBVEVHT1JJQ0FMX01FVEhPRF9VTlNQRUNJRklFRBAAEhsKF0NBVEVHT1JJQ0FMX01FVEhPRF9DSEkyEAESGgoWQ0FURUdPUklDQUxfTUVUSE9EX1BTSRACKogBCg9FbWJlZGRpbmdNZXRob2QSIAocRU1CRURESU5HX01FVEhPRF9VTlNQRUNJRklFRBAAEh8KG0VNQkVERElOR19NRVRIT0RfUEVSX0RJTV9LUxABEhgKFEVNQkVERElOR19NRVRIT0RfTU1EEAISGAoURU1CRURESU5HX01FVEhPRF9PRkYQAypmCgpDb3JyZWN0aW9uEhoKFkNPUlJFQ1RJT05fVU5TUEVDSUZJRUQQABIZChVDT1JSRUNUSU9OX0JPTkZFUlJPTkkQARIhCh1DT1JSRUNUSU9OX0JFTkpBTUlOSV9IT0NIQkVSRxACKoYBChJQcm9tb3Rpb25SZWZlcmVuY2USIwofUFJPTU9USU9OX1JFRkVSRU5DRV9VTlNQRUNJRklFRBAAEiUKIVBST01PVElPTl9SRUZFUkVOQ0VfVFJBSU5JTkdfREFUQRABEiQKIFBST01PVElPTl9SRUZFUkVOQ0VfRklSU1RfRVZFTlRTEAIyowUKDERyaWZ0U2VydmljZRJnCg5HZXREcmlmdFN0YXR1cxIpLmxhYmVsbG9vcC5kcmlmdC52MS5HZXREcmlmdFN0YXR1c1JlcXVlc3QaKi5sYWJlbGxvb3AuZHJpZnQudjEuR2V0RHJpZnRTdGF0dXNSZXNwb25zZRJwChFVcHNlcnREcmlmdENvbmZpZxIsLmxhYmVsbG9vcC5kcmlmdC52MS5VcHNlcnREcmlmdENvbmZpZ1JlcXVlc3QaLS5sYWJlbGxvb3AuZHJpZnQudjEuVXBzZXJ0RHJpZnRDb25maWdSZXNwb25zZRJnCg5HZXREcmlmdENvbmZpZxIpLmxhYmVsbG9vcC5kcmlmdC52MS5HZXREcmlmdENvbmZpZ1JlcXVlc3QaKi5sYWJlbGxvb3AuZHJpZnQudjEuR2V0RHJpZnRDb25maWdSZXNwb25zZRJhCgxTZXRSZWZlcmVuY2USJy5sYWJlbGxvb3AuZHJpZnQudjEuU2V0UmVmZXJlbmNlUmVxdWVzdBooLmxhYmVsbG9vcC5kcmlmdC52MS5TZXRSZWZlcmVuY2VSZXNwb25zZRKCAQoXU2V0UmVmZXJlbmNlRnJvbURhdGFzZXQSMi5sYWJlbGxvb3AuZHJpZnQudjEuU2V0UmVmZXJlbmNlRnJvbURhdGFzZXRSZXF1ZXN0GjMubGFiZWxsb29wLmRyaWZ0LnYxLlNldFJlZmVyZW5jZUZyb21EYXRhc2V0UmVzcG9uc2USZwoOUmVzZXRSZWZlcmVuY2USKS5sYWJlbGxvb3AuZHJpZnQudjEuUmVzZXRSZWZlcmVuY2VSZXF1ZXN0GioubGFiZWxsb29wLmRyaWZ0LnYxLlJlc2V0UmVmZXJlbmNlUmVzcG9uc2ViBnByb3RvMw", [file_labelloop_drift_v1_drift, file_labelloop_inference_v1_prediction]);
+  fileDesc("CiZsYWJlbGxvb3AvZHJpZnQvdjEvZHJpZnRfc2VydmljZS5wcm90bxISbGFiZWxsb29wLmRyaWZ0LnYxIikKFUdldERyaWZ0U3RhdHVzUmVxdWVzdBIQCghtb2RlbF9pZBgBIAEoCSKDAgoWR2V0RHJpZnRTdGF0dXNSZXNwb25zZRIQCghtb2RlbF9pZBgBIAEoCRIQCghkcmlmdGluZxgCIAEoCBI1CgpvcGVuX2FsZXJ0GAMgASgLMiEubGFiZWxsb29wLmRyaWZ0LnYxLkRyaWZ0RGV0ZWN0ZWQSFgoOcmVmZXJlbmNlX3NpemUYBCABKAQSEwoLd2luZG93X3NpemUYBSABKAQSFgoOd2luZG93c190ZXN0ZWQYBiABKAQSLwoGY29uZmlnGAcgASgLMh8ubGFiZWxsb29wLmRyaWZ0LnYxLkRyaWZ0Q29uZmlnEhgKEHJlZmVyZW5jZV9zb3VyY2UYCCABKAki6gQKC0RyaWZ0Q29uZmlnEhAKCG1vZGVsX2lkGAEgASgJEhYKDnJlZmVyZW5jZV9zaXplGAIgASgNEjMKC3dpbmRvd19raW5kGAMgASgOMh4ubGFiZWxsb29wLmRyaWZ0LnYxLldpbmRvd0tpbmQSEwoLd2luZG93X3NpemUYBCABKA0SFAoMd2luZG93X3NsaWRlGAUgASgNEhYKDndpbmRvd19zZWNvbmRzGAYgASgNEhUKDXNsaWRlX3NlY29uZHMYByABKA0SDQoFYWxwaGEYCCABKAESMgoKY29ycmVjdGlvbhgJIAEoDjIeLmxhYmVsbG9vcC5kcmlmdC52MS5Db3JyZWN0aW9uEjkKDm51bWVyaWNfbWV0aG9kGAogASgOMiEubGFiZWxsb29wLmRyaWZ0LnYxLk51bWVyaWNNZXRob2QSQQoSY2F0ZWdvcmljYWxfbWV0aG9kGAsgASgOMiUubGFiZWxsb29wLmRyaWZ0LnYxLkNhdGVnb3JpY2FsTWV0aG9kEj0KEGVtYmVkZGluZ19tZXRob2QYDCABKA4yIy5sYWJlbGxvb3AuZHJpZnQudjEuRW1iZWRkaW5nTWV0aG9kEhUKDXBzaV90aHJlc2hvbGQYDSABKAESGgoSZGlzdGFuY2VfdGhyZXNob2xkGA4gASgBEhMKC2RyaWZ0X3NoYXJlGA8gASgBEhUKDXJlc29sdmVfYWZ0ZXIYECABKA0SQwoTcHJvbW90aW9uX3JlZmVyZW5jZRgRIAEoDjImLmxhYmVsbG9vcC5kcmlmdC52MS5Qcm9tb3Rpb25SZWZlcmVuY2UiSwoYVXBzZXJ0RHJpZnRDb25maWdSZXF1ZXN0Ei8KBmNvbmZpZxgBIAEoCzIfLmxhYmVsbG9vcC5kcmlmdC52MS5EcmlmdENvbmZpZyJMChlVcHNlcnREcmlmdENvbmZpZ1Jlc3BvbnNlEi8KBmNvbmZpZxgBIAEoCzIfLmxhYmVsbG9vcC5kcmlmdC52MS5EcmlmdENvbmZpZyIpChVHZXREcmlmdENvbmZpZ1JlcXVlc3QSEAoIbW9kZWxfaWQYASABKAkiSQoWR2V0RHJpZnRDb25maWdSZXNwb25zZRIvCgZjb25maWcYASABKAsyHy5sYWJlbGxvb3AuZHJpZnQudjEuRHJpZnRDb25maWcifAoTU2V0UmVmZXJlbmNlUmVxdWVzdBIQCghtb2RlbF9pZBgBIAEoCRIVCg1tb2RlbF92ZXJzaW9uGAIgASgJEjwKC3ByZWRpY3Rpb25zGAMgAygLMicubGFiZWxsb29wLmluZmVyZW5jZS52MS5QcmVkaWN0aW9uRXZlbnQimwEKHlNldFJlZmVyZW5jZUZyb21EYXRhc2V0UmVxdWVzdBIQCghtb2RlbF9pZBgBIAEoCRIVCg1tb2RlbF92ZXJzaW9uGAIgASgJEhIKCmRhdGFzZXRfaWQYAyABKAkSGgoSZGF0YXNldF92ZXJzaW9uX2lkGAQgASgJEg0KBXNwbGl0GAUgASgJEhEKCW1heF9pdGVtcxgGIAEoDSJZCh9TZXRSZWZlcmVuY2VGcm9tRGF0YXNldFJlc3BvbnNlEhYKDnJlZmVyZW5jZV9zaXplGAEgASgEEh4KFml0ZW1zX3dpdGhvdXRfZmVhdHVyZXMYAiABKAQiLgoUU2V0UmVmZXJlbmNlUmVzcG9uc2USFgoOcmVmZXJlbmNlX3NpemUYASABKAQiOQoVUmVzZXRSZWZlcmVuY2VSZXF1ZXN0EhAKCG1vZGVsX2lkGAEgASgJEg4KBnJlYXNvbhgCIAEoCSIYChZSZXNldFJlZmVyZW5jZVJlc3BvbnNlIj4KG0xpc3RXaW5kb3dTdGF0aXN0aWNzUmVxdWVzdBIQCghtb2RlbF9pZBgBIAEoCRINCgVsaW1pdBgCIAEoDSJVChxMaXN0V2luZG93U3RhdGlzdGljc1Jlc3BvbnNlEjUKB3dpbmRvd3MYASADKAsyJC5sYWJlbGxvb3AuZHJpZnQudjEuV2luZG93U3RhdGlzdGljcyK6AgoQV2luZG93U3RhdGlzdGljcxIQCghtb2RlbF9pZBgBIAEoCRIVCg1tb2RlbF92ZXJzaW9uGAIgASgJEjAKDHdpbmRvd19zdGFydBgDIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASLgoKd2luZG93X2VuZBgEIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASLQoJdGVzdGVkX2F0GAUgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIyCghmZWF0dXJlcxgGIAMoCzIgLmxhYmVsbG9vcC5kcmlmdC52MS5GZWF0dXJlRHJpZnQSFQoNZHJpZnRlZF9zaGFyZRgHIAEoARIPCgdvdXRjb21lGAggASgJEhAKCGFsZXJ0X2lkGAkgASgJKlYKCldpbmRvd0tpbmQSGwoXV0lORE9XX0tJTkRfVU5TUEVDSUZJRUQQABIVChFXSU5ET1dfS0lORF9DT1VOVBABEhQKEFdJTkRPV19LSU5EX1RJTUUQAiqhAQoNTnVtZXJpY01ldGhvZBIeChpOVU1FUklDX01FVEhPRF9VTlNQRUNJRklFRBAAEhUKEU5VTUVSSUNfTUVUSE9EX0tTEAESFgoSTlVNRVJJQ19NRVRIT0RfUFNJEAISHgoaTlVNRVJJQ19NRVRIT0RfV0FTU0VSU1RFSU4QAxIhCh1OVU1FUklDX01FVEhPRF9KRU5TRU5fU0hBTk5PThAEKnAKEUNhdGVnb3JpY2FsTWV0aG9kEiIKHkNBVEVHT1JJQ0FMX01FVEhPRF9VTlNQRUNJRklFRBAAEhsKF0NBVEVHT1JJQ0FMX01FVEhPRF9DSEkyEAESGgoWQ0FURUdPUklDQUxfTUVUSE9EX1BTSRACKogBCg9FbWJlZGRpbmdNZXRob2QSIAocRU1CRURESU5HX01FVEhPRF9VTlNQRUNJRklFRBAAEh8KG0VNQkVERElOR19NRVRIT0RfUEVSX0RJTV9LUxABEhgKFEVNQkVERElOR19NRVRIT0RfTU1EEAISGAoURU1CRURESU5HX01FVEhPRF9PRkYQAypmCgpDb3JyZWN0aW9uEhoKFkNPUlJFQ1RJT05fVU5TUEVDSUZJRUQQABIZChVDT1JSRUNUSU9OX0JPTkZFUlJPTkkQARIhCh1DT1JSRUNUSU9OX0JFTkpBTUlOSV9IT0NIQkVSRxACKoYBChJQcm9tb3Rpb25SZWZlcmVuY2USIwofUFJPTU9USU9OX1JFRkVSRU5DRV9VTlNQRUNJRklFRBAAEiUKIVBST01PVElPTl9SRUZFUkVOQ0VfVFJBSU5JTkdfREFUQRABEiQKIFBST01PVElPTl9SRUZFUkVOQ0VfRklSU1RfRVZFTlRTEAIyngYKDERyaWZ0U2VydmljZRJnCg5HZXREcmlmdFN0YXR1cxIpLmxhYmVsbG9vcC5kcmlmdC52MS5HZXREcmlmdFN0YXR1c1JlcXVlc3QaKi5sYWJlbGxvb3AuZHJpZnQudjEuR2V0RHJpZnRTdGF0dXNSZXNwb25zZRJwChFVcHNlcnREcmlmdENvbmZpZxIsLmxhYmVsbG9vcC5kcmlmdC52MS5VcHNlcnREcmlmdENvbmZpZ1JlcXVlc3QaLS5sYWJlbGxvb3AuZHJpZnQudjEuVXBzZXJ0RHJpZnRDb25maWdSZXNwb25zZRJnCg5HZXREcmlmdENvbmZpZxIpLmxhYmVsbG9vcC5kcmlmdC52MS5HZXREcmlmdENvbmZpZ1JlcXVlc3QaKi5sYWJlbGxvb3AuZHJpZnQudjEuR2V0RHJpZnRDb25maWdSZXNwb25zZRJhCgxTZXRSZWZlcmVuY2USJy5sYWJlbGxvb3AuZHJpZnQudjEuU2V0UmVmZXJlbmNlUmVxdWVzdBooLmxhYmVsbG9vcC5kcmlmdC52MS5TZXRSZWZlcmVuY2VSZXNwb25zZRKCAQoXU2V0UmVmZXJlbmNlRnJvbURhdGFzZXQSMi5sYWJlbGxvb3AuZHJpZnQudjEuU2V0UmVmZXJlbmNlRnJvbURhdGFzZXRSZXF1ZXN0GjMubGFiZWxsb29wLmRyaWZ0LnYxLlNldFJlZmVyZW5jZUZyb21EYXRhc2V0UmVzcG9uc2USZwoOUmVzZXRSZWZlcmVuY2USKS5sYWJlbGxvb3AuZHJpZnQudjEuUmVzZXRSZWZlcmVuY2VSZXF1ZXN0GioubGFiZWxsb29wLmRyaWZ0LnYxLlJlc2V0UmVmZXJlbmNlUmVzcG9uc2USeQoUTGlzdFdpbmRvd1N0YXRpc3RpY3MSLy5sYWJlbGxvb3AuZHJpZnQudjEuTGlzdFdpbmRvd1N0YXRpc3RpY3NSZXF1ZXN0GjAubGFiZWxsb29wLmRyaWZ0LnYxLkxpc3RXaW5kb3dTdGF0aXN0aWNzUmVzcG9uc2ViBnByb3RvMw", [file_google_protobuf_timestamp, file_labelloop_drift_v1_drift, file_labelloop_inference_v1_prediction]);
 
 /**
  * @generated from message labelloop.drift.v1.GetDriftStatusRequest
@@ -427,6 +429,118 @@ export const ResetReferenceResponseSchema: GenMessage<ResetReferenceResponse> = 
   messageDesc(file_labelloop_drift_v1_drift_service, 12);
 
 /**
+ * @generated from message labelloop.drift.v1.ListWindowStatisticsRequest
+ */
+export type ListWindowStatisticsRequest = Message<"labelloop.drift.v1.ListWindowStatisticsRequest"> & {
+  /**
+   * @generated from field: string model_id = 1;
+   */
+  modelId: string;
+
+  /**
+   * At most this many windows, newest first (default 100, max 1000).
+   *
+   * @generated from field: uint32 limit = 2;
+   */
+  limit: number;
+};
+
+/**
+ * Describes the message labelloop.drift.v1.ListWindowStatisticsRequest.
+ * Use `create(ListWindowStatisticsRequestSchema)` to create a new message.
+ */
+export const ListWindowStatisticsRequestSchema: GenMessage<ListWindowStatisticsRequest> = /*@__PURE__*/
+  messageDesc(file_labelloop_drift_v1_drift_service, 13);
+
+/**
+ * @generated from message labelloop.drift.v1.ListWindowStatisticsResponse
+ */
+export type ListWindowStatisticsResponse = Message<"labelloop.drift.v1.ListWindowStatisticsResponse"> & {
+  /**
+   * @generated from field: repeated labelloop.drift.v1.WindowStatistics windows = 1;
+   */
+  windows: WindowStatistics[];
+};
+
+/**
+ * Describes the message labelloop.drift.v1.ListWindowStatisticsResponse.
+ * Use `create(ListWindowStatisticsResponseSchema)` to create a new message.
+ */
+export const ListWindowStatisticsResponseSchema: GenMessage<ListWindowStatisticsResponse> = /*@__PURE__*/
+  messageDesc(file_labelloop_drift_v1_drift_service, 14);
+
+/**
+ * WindowStatistics: the tests of one evaluated window of a model.
+ *
+ * @generated from message labelloop.drift.v1.WindowStatistics
+ */
+export type WindowStatistics = Message<"labelloop.drift.v1.WindowStatistics"> & {
+  /**
+   * @generated from field: string model_id = 1;
+   */
+  modelId: string;
+
+  /**
+   * @generated from field: string model_version = 2;
+   */
+  modelVersion: string;
+
+  /**
+   * The window's first and last event times.
+   *
+   * @generated from field: google.protobuf.Timestamp window_start = 3;
+   */
+  windowStart?: Timestamp | undefined;
+
+  /**
+   * @generated from field: google.protobuf.Timestamp window_end = 4;
+   */
+  windowEnd?: Timestamp | undefined;
+
+  /**
+   * When the window was tested.
+   *
+   * @generated from field: google.protobuf.Timestamp tested_at = 5;
+   */
+  testedAt?: Timestamp | undefined;
+
+  /**
+   * Each feature's test: statistic, p-value when the test has one, threshold, verdict.
+   *
+   * @generated from field: repeated labelloop.drift.v1.FeatureDrift features = 6;
+   */
+  features: FeatureDrift[];
+
+  /**
+   * Share of tested features that drifted, after multiple-testing correction.
+   *
+   * @generated from field: double drifted_share = 7;
+   */
+  driftedShare: number;
+
+  /**
+   * "opened" (this window opened a drift episode), "resolved" (it closed one) or "tested".
+   *
+   * @generated from field: string outcome = 8;
+   */
+  outcome: string;
+
+  /**
+   * The drift episode open after this window (DriftDetected.alert_id); empty when none.
+   *
+   * @generated from field: string alert_id = 9;
+   */
+  alertId: string;
+};
+
+/**
+ * Describes the message labelloop.drift.v1.WindowStatistics.
+ * Use `create(WindowStatisticsSchema)` to create a new message.
+ */
+export const WindowStatisticsSchema: GenMessage<WindowStatistics> = /*@__PURE__*/
+  messageDesc(file_labelloop_drift_v1_drift_service, 15);
+
+/**
  * How a model's predictions are windowed.
  *
  * @generated from enum labelloop.drift.v1.WindowKind
@@ -687,6 +801,17 @@ export const DriftService: GenService<{
     methodKind: "unary";
     input: typeof ResetReferenceRequestSchema;
     output: typeof ResetReferenceResponseSchema;
+  },
+  /**
+   * Each tested window of a model with its per-feature test statistics, newest first. Kept for
+   * the last DRIFT_WINDOW_HISTORY windows of each model.
+   *
+   * @generated from rpc labelloop.drift.v1.DriftService.ListWindowStatistics
+   */
+  listWindowStatistics: {
+    methodKind: "unary";
+    input: typeof ListWindowStatisticsRequestSchema;
+    output: typeof ListWindowStatisticsResponseSchema;
   },
 }> = /*@__PURE__*/
   serviceDesc(file_labelloop_drift_v1_drift_service, 0);

@@ -1,0 +1,294 @@
+/**
+ * The console in a real browser: the six stages and the console as processes on the real
+ * broker and database, driven by headless Chromium (Debian's `chromium`, puppeteer-core).
+ * Data is seeded as production gets it (predictions and submissions on the topics, policies
+ * over gRPC); every page's figures are checked against what the stage's gRPC API returns for
+ * the same token. An admin resumes a paused annotator (checked through the API); a reviewer
+ * pressing the same button sees annotation-dispatch's refusal. axe-core checks WCAG 2 A/AA on
+ * every page, Tab reaches the Resume button, and screenshots go to reports/console/.
+ */
+import { randomUUID } from 'node:crypto';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, readFileSync } from 'node:fs';
+import * as path from 'node:path';
+import type { AxeResults } from 'axe-core';
+import { launch, type Browser, type Page } from 'puppeteer-core';
+import {
+  allTopics,
+  AnnotationSubmittedSchema,
+  DatasetRegistryService,
+  DispatchAdminService,
+  DriftService,
+  PredictionEventSchema,
+  QaService,
+  RetrainService,
+  SamplingService,
+  Topics,
+  WindowKind,
+} from '@labelloop/contracts';
+import { Mulberry32 } from '@labelloop/drift-stats';
+import { createGrpcClient } from '@labelloop/rpc';
+import { createTestDatabase, eventRecord, eventually, REPO_ROOT, ServiceProcess, startGroupsAt, startService, testKafka, testProducer, topicEnds } from '@labelloop/testing';
+
+const SHOTS = path.join(REPO_ROOT, 'reports', 'console');
+const STAGES = ['drift-detection', 'sampling', 'annotation-dispatch', 'qa', 'dataset-registry', 'retrain-trigger'] as const;
+
+/** Debian's chromium (scripts/install.sh installs it). */
+function chromiumPath(): string {
+  return process.env.CHROMIUM_PATH ?? execFileSync('sh', ['-c', 'command -v chromium || command -v chromium-browser'], { encoding: 'utf8' }).trim();
+}
+
+describe('console in headless Chromium', () => {
+  const run = randomUUID().slice(0, 8);
+  const model = `console-model-${run}`;
+  const project = `console-${run}`;
+  const kafka = testKafka();
+  const admin = { token: `admin-${run}`, subject: 'lead', roles: ['admin'], projects: ['*'] };
+  const viewer = { token: `viewer-${run}`, subject: 'viewer', roles: ['reviewer'], projects: [project] };
+  const svc = { token: `svc-${run}`, subject: 'ci', roles: ['service', 'reviewer'], projects: ['*'] };
+  let db: Awaited<ReturnType<typeof createTestDatabase>>;
+  const procs = new Map<string, ServiceProcess>();
+  let browser: Browser;
+  let base: string;
+  const addr = async (name: string) => `127.0.0.1:${(await (procs.get(name) as ServiceProcess).ready).grpcPort}`;
+
+  beforeAll(async () => {
+    mkdirSync(SHOTS, { recursive: true });
+    db = await createTestDatabase('console');
+    const topics = allTopics().map((t) => t.topic);
+    const group = (name: string) => `console-${run}-${name}`;
+    // Start at the topics' end: earlier runs' events are not this test's.
+    await startGroupsAt(kafka, STAGES.map((s) => ({ groupId: group(s), topics })), await topicEnds(kafka, topics));
+    const env = {
+      DATABASE_URL: db.url,
+      AUTH_TOKENS: JSON.stringify([admin, viewer, svc]),
+      KAFKA_SESSION_TIMEOUT_MS: '6000',
+      DISPATCH_LABEL_CLASSES: 'ham,spam',
+      QA_MIN_ANSWERS_FOR_PAUSE: '30',
+      QA_ANNOTATOR_FLOOR: '0.7',
+      REGISTRY_EXPORT_DIR: path.join(REPO_ROOT, '.local', `console-exports-${run}`),
+    };
+    for (const s of STAGES) procs.set(s, startService(s, { ...env, KAFKA_GROUP_ID: group(s) }));
+    await Promise.all([...procs.values()].map((p) => p.ready));
+    const consoleProc = startService('console', {
+      CONSOLE_DRIFT_GRPC_ADDRESS: await addr('drift-detection'),
+      CONSOLE_SAMPLING_GRPC_ADDRESS: await addr('sampling'),
+      CONSOLE_DISPATCH_GRPC_ADDRESS: await addr('annotation-dispatch'),
+      CONSOLE_QA_GRPC_ADDRESS: await addr('qa'),
+      CONSOLE_REGISTRY_GRPC_ADDRESS: await addr('dataset-registry'),
+      CONSOLE_RETRAIN_GRPC_ADDRESS: await addr('retrain-trigger'),
+      CONSOLE_MODELS: model,
+      CONSOLE_PROJECTS: project,
+      CONSOLE_REFRESH_SECONDS: '2',
+    });
+    procs.set('console', consoleProc);
+    base = `http://127.0.0.1:${(await consoleProc.ready).httpPort}`;
+    browser = await launch({ executablePath: chromiumPath(), headless: true, args: ['--no-sandbox', '--disable-dev-shm-usage'] });
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await Promise.all([...procs.values()].map((p) => p.kill()));
+    await db?.drop();
+  });
+
+  // ---- seeding, through the public topics and APIs ----
+
+  const frac = (i: number) => Math.abs((Math.sin(i * 12.9898) * 43758.5453) % 1);
+  const prediction = (i: number, shifted: boolean) =>
+    eventRecord(
+      PredictionEventSchema,
+      {
+        eventId: `${run}-p${i}`,
+        modelId: model,
+        modelVersion: '1',
+        contentHash: `sha256:${run}-${i}`,
+        inputUri: `s3://inputs/${run}/${i}`,
+        predictedLabel: frac(i + 7) < 0.3 ? 'spam' : 'ham',
+        confidence: 0.55 + 0.45 * frac(i + 3),
+        numericFeatures: { length: (shifted ? 6 : 0) + 10 * frac(i) },
+      },
+      { key: model },
+    );
+
+  /** 60 overlap items answered by ada (95 % right), grace (90 %) and linus (50 %: careless). */
+  const submissions = () => {
+    const rng = new Mulberry32(11);
+    const label = (c: string) => ({ value: { case: 'classification' as const, value: { classes: [c] } } });
+    const out = [];
+    for (let i = 0; i < 60; i++) {
+      const truth = rng.next() < 0.5 ? 'spam' : 'ham';
+      for (const [name, acc] of [['ada', 0.95], ['grace', 0.9], ['linus', 0.5]] as const) {
+        const answer = rng.next() < acc ? truth : truth === 'spam' ? 'ham' : 'spam';
+        const id = `${run}-${i}-${name}`;
+        out.push(eventRecord(AnnotationSubmittedSchema, { submissionId: id, taskId: id, itemId: `${project}-${i}`, projectId: project, annotatorId: name, requiredAnswers: 3, label: label(answer) }, { key: `${project}-${i}` }));
+      }
+    }
+    return out;
+  };
+
+  // ---- browser helpers ----
+
+  const signedIn = async (token: string): Promise<Page> => {
+    const ctx = await browser.createBrowserContext();
+    const page = await ctx.newPage();
+    await page.setViewport({ width: 1280, height: 900 });
+    await page.goto(`${base}/login`);
+    await page.type('#token', token);
+    await Promise.all([page.waitForNavigation(), page.click('form.login button')]);
+    expect(new URL(page.url()).pathname).toBe('/models');
+    return page;
+  };
+  const text = (page: Page, selector: string) => page.$eval(selector, (el) => (el.textContent ?? '').trim());
+  const texts = (page: Page, selector: string) => page.$$eval(selector, (els) => els.map((el) => (el.textContent ?? '').trim()));
+  /** Reloads `pagePath` until `check` holds (the stages finish their work asynchronously). */
+  const openUntil = async (page: Page, pagePath: string, what: string, check: () => Promise<boolean>) =>
+    eventually(
+      async () => {
+        await page.goto(`${base}${pagePath}`);
+        return check().catch(() => false);
+      },
+      what,
+      90_000,
+      1000,
+    );
+  const axe = async (page: Page, name: string) => {
+    await page.addScriptTag({ content: readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8') });
+    const results = (await page.evaluate(() => (window as unknown as { axe: { run(ctx: unknown, o: unknown): Promise<AxeResults> } }).axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa'] } }))) as AxeResults;
+    expect({ page: name, violations: results.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`) }).toEqual({ page: name, violations: [] });
+    expect(results.passes.length).toBeGreaterThan(5);
+  };
+  const shot = (page: Page, name: string) => page.screenshot({ path: path.join(SHOTS, `${name}.png`) as `${string}.png`, fullPage: true });
+
+  it('shows each page with the figures the APIs return, resumes as admin, refuses a reviewer, and passes axe', async () => {
+    const drift = createGrpcClient(DriftService, await addr('drift-detection'), { token: admin.token });
+    const sampling = createGrpcClient(SamplingService, await addr('sampling'), { token: admin.token });
+    const qa = createGrpcClient(QaService, await addr('qa'), { token: admin.token });
+    const dispatch = createGrpcClient(DispatchAdminService, await addr('annotation-dispatch'), { token: admin.token });
+    const registry = createGrpcClient(DatasetRegistryService, await addr('dataset-registry'), { token: svc.token });
+    const retrain = createGrpcClient(RetrainService, await addr('retrain-trigger'), { token: admin.token });
+    try {
+      await drift.upsertDriftConfig({ config: { modelId: model, referenceSize: 100, windowSize: 50, windowKind: WindowKind.COUNT, alpha: 0.01 } });
+      await sampling.upsertSamplingPolicy({ policy: { modelId: model, projectId: `${project}-sampled`, lowConfidenceEnabled: true, confidenceThreshold: 0.7, budgetPerHour: 40, strategy: 'least_confidence' } });
+      const producer = await testProducer(kafka);
+      await producer.send({ topic: Topics.predictionRecorded, messages: Array.from({ length: 100 }, (_, i) => prediction(i, false)) });
+      // Reference, then two windows like it, then three shifted ones (windows of 50).
+      await producer.send({ topic: Topics.predictionRecorded, messages: Array.from({ length: 100 }, (_, i) => prediction(100 + i, false)) });
+      await producer.send({ topic: Topics.predictionRecorded, messages: Array.from({ length: 150 }, (_, i) => prediction(200 + i, true)) });
+      await producer.send({ topic: Topics.annotationSubmitted, messages: submissions() });
+      await producer.disconnect();
+      await eventually(async () => (await drift.getDriftStatus({ modelId: model })).windowsTested === 5n, 'five windows tested', 90_000, 500);
+      await eventually(async () => (await qa.listAnnotatorScorecards({ projectId: project })).scorecards.find((c) => c.annotatorId === 'linus')?.paused, 'linus paused by QA', 90_000, 500);
+      await eventually(async () => (await dispatch.listPausedAnnotators({ projectId: project })).annotators.length === 1, 'dispatch holding the pause', 60_000, 500);
+      await eventually(async () => (await registry.cutVersion({ datasetId: project })).version, 'a dataset version cut', 60_000, 1000);
+
+      const page = await signedIn(admin.token);
+
+      // Models: drift state, reference, windows, the failing tests and their statistics.
+      const status = await drift.getDriftStatus({ modelId: model });
+      expect(status.drifting).toBe(true);
+      expect(status.windowsTested).toBe(5n);
+      await openUntil(page, '/models', 'models page matching GetDriftStatus', async () => (await text(page, '[data-field="windows_tested"]')) === status.windowsTested.toString());
+      expect(await text(page, '[data-field="state"]')).toBe('drifting');
+      expect(await text(page, '[data-field="reference_size"]')).toBe(status.referenceSize.toString());
+      expect(await text(page, '[data-field="reference_source"]')).toBe(status.referenceSource);
+      expect(await text(page, '[data-field="alert_id"]')).toBe(status.openAlert?.alertId);
+      // The failing tests and their statistics: the window that opened the alert (ListWindowStatistics).
+      const windows = (await drift.listWindowStatistics({ modelId: model, limit: 200 })).windows;
+      expect(BigInt(windows.length)).toBe(status.windowsTested);
+      const opened = windows.find((w) => w.alertId === status.openAlert?.alertId && w.outcome === 'opened');
+      expect(opened?.features.some((f) => f.drifted)).toBe(true);
+      const rows = await page.$$eval('section[data-model] table:nth-of-type(2) tbody tr', (trs) => trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => (td.textContent ?? '').trim())));
+      expect(rows).toEqual((opened?.features ?? []).map((f) => [f.feature, f.method, f.statistic.toFixed(4), f.pValue === undefined ? '—' : f.pValue.toFixed(6), f.threshold.toFixed(4), f.drifted ? 'failed' : 'passed']));
+      expect(await text(page, '[data-field="drifted_share"]')).toBe(((opened?.driftedShare ?? 0) * 100).toFixed(1));
+      // uPlot drew both charts (statistic per feature, drifted share), one point per window.
+      await page.waitForFunction(() => document.querySelectorAll('figure.chart canvas').length === 2, { timeout: 15_000 });
+      const series = await page.$$eval('figure.chart [data-chart]', (els) => els.map((el) => JSON.parse((el as HTMLElement).dataset.chart ?? '{}') as { x: number[] }));
+      expect(series.map((c) => c.x.length)).toEqual([windows.length, windows.length]);
+      await axe(page, 'models');
+      await shot(page, 'models');
+
+      // Annotation: QA's estimated accuracy per annotator; linus paused, with dispatch's reason.
+      const cards = (await qa.listAnnotatorScorecards({ projectId: project })).scorecards;
+      await page.goto(`${base}/annotation`);
+      for (const c of cards) expect(await text(page, `[data-field="estimated_accuracy:${c.annotatorId}"]`)).toBe(c.estimatedAccuracy.toFixed(3));
+      expect(await text(page, '[data-field="paused:linus"]')).toBe('paused');
+      const [paused] = (await dispatch.listPausedAnnotators({ projectId: project })).annotators;
+      expect(await texts(page, `section[data-paused-project="${project}"] tbody td:nth-child(2)`)).toEqual([paused.reason]);
+      await axe(page, 'annotation');
+      await shot(page, 'annotation');
+
+      // A reviewer sees the figures the APIs let them see, and the refusals, in the APIs' words.
+      const reviewer = await signedIn(viewer.token);
+      expect(await text(reviewer, 'section[data-model] .refusal')).toMatch(/^drift-detection refused: PERMISSION_DENIED — requires role service or admin/);
+      await reviewer.goto(`${base}/annotation`);
+      expect(await text(reviewer, `section[data-paused-project="${project}"] .refusal`)).toMatch(/^Why paused: annotation-dispatch refused: PERMISSION_DENIED/);
+      await reviewer.type('input[name="reason"]', 'looks fine to me');
+      const [refused] = await Promise.all([reviewer.waitForNavigation(), reviewer.click('button[data-resume="linus"]')]);
+      expect(refused?.status()).toBe(403);
+      expect(await text(reviewer, '#resume-result')).toMatch(/^Resume linus refused\. annotation-dispatch refused: PERMISSION_DENIED — requires role admin/);
+      expect((await dispatch.listPausedAnnotators({ projectId: project })).annotators.map((a) => a.annotatorId)).toEqual(['linus']);
+      await axe(reviewer, 'annotation-refused');
+      await shot(reviewer, 'annotation-refused');
+      await reviewer.browserContext().close();
+
+      // The admin reaches the Resume button from the top of the page with Tab alone.
+      await page.goto(`${base}/annotation`);
+      let reached = false;
+      for (let i = 0; i < 40 && !reached; i++) {
+        await page.keyboard.press('Tab');
+        reached = await page.evaluate(() => document.activeElement?.getAttribute('data-resume') === 'linus');
+        if (!reached && (await page.evaluate(() => document.activeElement?.getAttribute('name') === 'reason'))) await page.keyboard.type('retrained on the guideline');
+      }
+      expect(reached).toBe(true);
+      const [resumed] = await Promise.all([page.waitForNavigation(), page.keyboard.press('Enter')]);
+      expect(resumed?.status()).toBe(200);
+      expect(await text(page, '#resume-result')).toBe(`Resumed linus in ${project}.`);
+      expect((await dispatch.listPausedAnnotators({ projectId: project })).annotators).toEqual([]);
+      await shot(page, 'annotation-resumed');
+
+      // Sampling: budgets from the policy, and as many decisions as the API lists.
+      const policy = (await sampling.getSamplingPolicy({ modelId: model })).policy;
+      await openUntil(page, '/sampling', 'sampling page matching the API', async () => {
+        const decisions = (await sampling.listSamplingDecisions({ modelId: model, limit: 25 })).requests;
+        const shown = await page.$$eval(`section[data-model="${model}"] table:nth-of-type(2) tbody tr`, (trs) => trs.length);
+        return decisions.length > 0 && shown === decisions.length;
+      });
+      expect(await text(page, '[data-field="budget_per_hour"]')).toBe(String(policy?.budgetPerHour));
+      await axe(page, 'sampling');
+      await shot(page, 'sampling');
+
+      // Quality: the scorecards' answers add up on the page.
+      const answers = (await qa.listAnnotatorScorecards({ projectId: project })).scorecards.reduce((n, c) => n + c.answers, 0);
+      await page.goto(`${base}/quality`);
+      expect(await text(page, '[data-field="answers"]')).toBe(String(answers));
+      await axe(page, 'quality');
+      await shot(page, 'quality');
+
+      // Datasets: the cut version's number and size.
+      const infos = (await registry.listVersions({ datasetId: project })).infos;
+      expect(infos.length).toBeGreaterThan(0);
+      await page.goto(`${base}/datasets`);
+      expect(await texts(page, '[data-field="item_count"]')).toEqual(infos.map((i) => String(i.version?.itemCount)));
+      expect(await texts(page, '[data-field="version_number"]')).toEqual(infos.map((i) => String(i.version?.versionNumber)));
+      await axe(page, 'datasets');
+      await shot(page, 'datasets');
+
+      // Retraining: as many runs and decisions as the API lists.
+      const [runs, decisions] = [(await retrain.listRuns({ modelId: model })).runs, (await retrain.listPromotionDecisions({ modelId: model })).decisions];
+      await page.goto(`${base}/retraining`);
+      const body = await text(page, '#live');
+      expect(body).toContain(runs.length === 0 ? `Training runs of ${model}: no runs yet.` : runs[0].runId);
+      expect(body).toContain(decisions.length === 0 ? `Promotion decisions of ${model}: no decisions yet.` : decisions[0].candidateVersion);
+      await axe(page, 'retraining');
+      await shot(page, 'retraining');
+
+      // Live refresh: htmx replaces the figures without a reload.
+      await page.goto(`${base}/models`);
+      const live = await page.waitForResponse((r) => r.url() === `${base}/models/live` && r.status() === 200, { timeout: 15_000 });
+      expect(live.ok()).toBe(true);
+      await page.browserContext().close();
+    } finally {
+      [drift, sampling, qa, dispatch, registry, retrain].forEach((c) => c.close());
+    }
+  });
+});
