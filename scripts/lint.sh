@@ -9,7 +9,8 @@ export NX_DAEMON=false PATH="$PWD/node_modules/.bin:$PATH"
 nx show projects >/dev/null
 
 probe=services/qa/src/__boundary_probe__.ts
-trap 'rm -f "$probe"' EXIT
+sql_probe=services/qa/src/__sql_probe__.ts
+trap 'rm -f "$probe" "$sql_probe"' EXIT
 printf "import { SamplingModule } from '@labelloop/sampling';\nexport const probe = SamplingModule;\n" > "$probe"
 out=$(eslint "$probe" 2>&1 || true)
 if grep -q 'enforce-module-boundaries' <<<"$out"; then
@@ -24,6 +25,19 @@ rm -f "$probe"
 tsc -b tools/topology
 node tools/topology/dist/main.js --check
 echo "lint: topic tables match the code"
+
+# SQL lives in repositories (scripts/check-sql-placement.sh). Prove the check fires on a
+# deliberate violation first (with nothing excluded), then run it.
+printf "export const probe = (db: { query(sql: string): Promise<unknown> }) => db.query('SELECT 1');\n" > "$sql_probe"
+if out=$(SQL_PLACEMENT_EXCLUDE='' bash scripts/check-sql-placement.sh 2>&1); then sql_rc=0; else sql_rc=$?; fi
+rm -f "$sql_probe"
+if [[ $sql_rc -ne 0 ]] && grep -qF "$sql_probe" <<<"$out"; then
+  echo "lint: SQL placement check is active (a .query( call outside a repository is refused)"
+else
+  echo "lint: the SQL placement check did not refuse a deliberate .query( call in $sql_probe" >&2
+  exit 1
+fi
+bash scripts/check-sql-placement.sh
 
 eslint . --max-warnings=200
 echo "lint: ok"

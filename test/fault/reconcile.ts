@@ -4,9 +4,24 @@ import { DescMessage, fromBinary, MessageShape } from '@bufbuild/protobuf';
 import { DatasetApprovedSchema, DatasetRegistryService, dlqTopic, RetrainRequestedSchema, Topics } from '@labelloop/contracts';
 import { createGrpcClient } from '@labelloop/rpc';
 import type { TopicEnds } from '@labelloop/testing';
+import {
+  annotationTasks,
+  catalog,
+  datasetItems,
+  datasetVersions,
+  inboxes,
+  inboxOf,
+  outboxes,
+  qaAnswers,
+  qaItems as qaItemRows,
+  retrainRuns,
+  samplingDecisions,
+} from './reconcile.repository';
 import { readWholeTopic, TopicRecord } from './topic-reader';
 import type { TrafficPlan } from './traffic';
 import type { Launch } from './webhook';
+
+export { inboxOf } from './reconcile.repository';
 
 /** The six schemas (each with its inbox and outbox). */
 export const SCHEMAS = ['sampling', 'drift_detection', 'annotation_dispatch', 'qa', 'dataset_registry', 'retrain_trigger'] as const;
@@ -53,20 +68,6 @@ interface Ctx {
   registry?: { address: string; token: string };
 }
 
-/** A dataset_version row (columns differ between the flat and the trie-based registry). */
-interface VersionRow {
-  version_id: string;
-  number: number;
-  item_count: number;
-  new_items: number;
-  export_uri: string;
-  status?: string;
-  reasons?: string[];
-  added_items?: number;
-  removed_items?: number;
-  root_hash?: string | null;
-}
-
 /** The payload of a record, or undefined when it does not decode. */
 function decoded<D extends DescMessage>(schema: D, r: TopicRecord): MessageShape<D> | undefined {
   try {
@@ -74,12 +75,6 @@ function decoded<D extends DescMessage>(schema: D, r: TopicRecord): MessageShape
   } catch {
     return undefined;
   }
-}
-
-const rows = async <T>(pg: Pool, sql: string, params: unknown[] = []): Promise<T[]> => (await pg.query(sql, params)).rows as T[];
-
-async function tableExists(pg: Pool, schema: string, table: string): Promise<boolean> {
-  return (await rows(pg, `SELECT 1 FROM information_schema.tables WHERE table_schema = $1 AND table_name = $2`, [schema, table])).length > 0;
 }
 
 /** Compares an expected id set with found ids (a list: repeats count as double effects). */
@@ -142,19 +137,6 @@ function wire(name: string, records: TopicRecord[], expected: Set<string>): { ch
  * services also consume other tests' older events from them). Like Kafka's transactions
  * test: input set == output set at every stage, zero duplicates.
  */
-/** Schemas whose stage keeps the compact inbox (a row of ids per chunk): the two that read every prediction. */
-const COMPACT_INBOX = new Set(['drift_detection', 'sampling']);
-
-/** A schema's inbox as rows (event_id, outcome, topic), and its name. */
-export function inboxOf(schema: string): { sql: string; name: string } {
-  if (!COMPACT_INBOX.has(schema)) return { sql: `${schema}.inbox`, name: `${schema}.inbox` };
-  return {
-    sql: `(SELECT id AS event_id, 'applied' AS outcome, c.topic FROM ${schema}.inbox_chunk c, unnest(c.applied_ids) id
-           UNION ALL SELECT id, 'dead-lettered', c.topic FROM ${schema}.inbox_chunk c, unnest(c.dead_ids) id) ${schema}_inbox`,
-    name: `${schema}.inbox_chunk`,
-  };
-}
-
 export async function reconcile(ctx: Ctx): Promise<Reconciliation> {
   const { pg, kafka, plan, overlap } = ctx;
   const checks: Check[] = [];
@@ -167,19 +149,15 @@ export async function reconcile(ctx: Ctx): Promise<Reconciliation> {
   const eventIds = Array.from({ length: plan.events }, (_, i) => plan.eventId(i));
   counts.events = plan.events;
   for (const schema of ['sampling', 'drift_detection']) {
-    const { sql, name } = inboxOf(schema);
-    const inbox = await rows<{ event_id: string; outcome: string }>(pg, `SELECT event_id, outcome FROM ${sql} WHERE topic = $1 AND event_id LIKE $2`, [Topics.predictionRecorded, `${plan.run}-p%`]);
+    const { name } = inboxOf(schema);
+    const inbox = await inboxes.like(pg, schema, Topics.predictionRecorded, `${plan.run}-p%`);
     checks.push(compare(`${name} has every prediction once`, eventIds, inbox.map((r) => r.event_id)));
     const dead = inbox.filter((r) => r.outcome !== 'applied');
     if (dead.length) checks.push({ name: `${name} predictions dead-lettered`, expected: 0, found: dead.length, lost: dead.length, duplicated: 0, mismatched: 0, examples: dead.slice(0, 5).map((d) => d.event_id) });
   }
 
   // 2. Sampling: one decision per selected item and content hash; every low-confidence event selected.
-  const decisions = await rows<{ item_id: string; content_hash: string; source_event_id: string; trigger: string }>(
-    pg,
-    `SELECT item_id, content_hash, source_event_id, trigger FROM sampling.sampling_decision WHERE model_id = $1`,
-    [plan.modelId],
-  );
+  const decisions = await samplingDecisions.ofModel(pg, plan.modelId);
   const lowHashes = [...plan.lowConfidence].map((i) => plan.contentHash(i));
   const lowSet = new Set(lowHashes);
   const decidedLow = decisions.filter((d) => lowSet.has(d.content_hash));
@@ -195,16 +173,14 @@ export async function reconcile(ctx: Ctx): Promise<Reconciliation> {
   const itemList = [...items];
 
   // 3. Dispatch received every AnnotationRequested once and made exactly `overlap` label tasks per item.
-  const reqInbox = await rows<{ event_id: string }>(pg, `SELECT event_id FROM annotation_dispatch.inbox WHERE topic = $1 AND event_id = ANY($2)`, [
+  const reqInbox = await inboxes.ofTopic(
+    pg,
+    'annotation_dispatch',
     Topics.annotationRequested,
     itemList.map((i) => `annotation-requested:${i}`),
-  ]);
-  checks.push(compare('dispatch.inbox has every AnnotationRequested', itemList.map((i) => `annotation-requested:${i}`), reqInbox.map((r) => r.event_id)));
-  const tasks = await rows<{ task_id: string; item_id: string; kind: string; state: string; annotator_id: string | null }>(
-    pg,
-    `SELECT task_id, item_id, kind, state, annotator_id FROM annotation_dispatch.annotation_task WHERE project_id = $1`,
-    [plan.projectId],
   );
+  checks.push(compare('dispatch.inbox has every AnnotationRequested', itemList.map((i) => `annotation-requested:${i}`), reqInbox.map((r) => r.event_id)));
+  const tasks = await annotationTasks.ofProject(pg, plan.projectId);
   checks.push(perKey(`label tasks per item = ${overlap}`, new Map(itemList.map((i) => [i, overlap])), countBy(tasks.filter((t) => t.kind === 'label'), (t) => t.item_id)));
   const open = tasks.filter((t) => t.state === 'pending' || t.state === 'leased' || t.state === 'submitted');
   checks.push({ name: 'tasks finished (none pending, leased or submitted)', expected: 0, found: open.length, lost: open.length, duplicated: 0, mismatched: 0, examples: open.slice(0, 5).map((t) => `${t.task_id} ${t.state}`) });
@@ -215,28 +191,22 @@ export async function reconcile(ctx: Ctx): Promise<Reconciliation> {
   counts.rework_tasks = tasks.filter((t) => t.kind === 'rework').length;
 
   // 4. Every finished task has one submission; QA recorded every submission exactly once.
-  const subs = await rows<{ submission_id: string; task_id: string; item_id: string }>(
-    pg,
-    `SELECT s.submission_id, s.task_id, s.item_id FROM annotation_dispatch.submission s JOIN annotation_dispatch.annotation_task t USING (task_id) WHERE t.project_id = $1`,
-    [plan.projectId],
-  );
+  const subs = await annotationTasks.submissionsOfProject(pg, plan.projectId);
   counts.submissions = subs.length;
   const answered = tasks.filter((t) => ['submitted', 'accepted', 'rework'].includes(t.state)).map((t) => t.task_id);
   checks.push(compare('one submission per answered task', answered, subs.map((s) => s.task_id)));
-  const qaInbox = await rows<{ event_id: string }>(pg, `SELECT event_id FROM qa.inbox WHERE topic = $1 AND event_id = ANY($2)`, [
+  const qaInbox = await inboxes.ofTopic(
+    pg,
+    'qa',
     Topics.annotationSubmitted,
     subs.map((s) => `annotation-submitted:${s.submission_id}`),
-  ]);
+  );
   checks.push(compare('qa.inbox has every AnnotationSubmitted', subs.map((s) => `annotation-submitted:${s.submission_id}`), qaInbox.map((r) => r.event_id)));
-  const answers = await rows<{ submission_id: string; item_id: string; round: number }>(pg, `SELECT submission_id, item_id, round FROM qa.qa_answer WHERE project_id = $1`, [plan.projectId]);
+  const answers = await qaAnswers.ofProject(pg, plan.projectId);
   checks.push(compare('qa.qa_answer = dispatch submissions', subs.map((s) => s.submission_id), answers.map((a) => a.submission_id)));
 
   // 5. Every item ends accepted; every submission ends in exactly one outcome (its round's rework, or the acceptance).
-  const qaItems = await rows<{ item_id: string; state: string; round: number; final_label: string | null }>(
-    pg,
-    `SELECT item_id, state, round, final_label FROM qa.qa_item WHERE project_id = $1`,
-    [plan.projectId],
-  );
+  const qaItems = await qaItemRows.ofProject(pg, plan.projectId);
   const qaById = new Map(qaItems.map((q) => [q.item_id, q]));
   checks.push(compare('qa decided every selected item (accepted)', itemList, qaItems.filter((q) => q.state === 'accepted').map((q) => q.item_id)));
   const wantPerRound = new Map<string, number>();
@@ -261,15 +231,15 @@ export async function reconcile(ctx: Ctx): Promise<Reconciliation> {
   // 6. Dispatch applied every rework (one new task each) and every acceptance.
   const reworkIds = qaItems.flatMap((q) => Array.from({ length: q.round }, (_, r) => `rework-requested:${q.item_id}:${r}`));
   const acceptIds = accepted.map((q) => `label-accepted:${q.item_id}`);
-  const dispInbox = await rows<{ event_id: string; topic: string }>(pg, `SELECT event_id, topic FROM annotation_dispatch.inbox WHERE event_id = ANY($1)`, [[...reworkIds, ...acceptIds]]);
+  const dispInbox = await inboxes.anyTopic(pg, 'annotation_dispatch', [...reworkIds, ...acceptIds]);
   checks.push(compare('dispatch.inbox has every ReworkRequested', reworkIds, dispInbox.filter((r) => r.topic === Topics.reworkRequested).map((r) => r.event_id)));
   checks.push(compare('dispatch.inbox has every LabelAccepted', acceptIds, dispInbox.filter((r) => r.topic === Topics.labelAccepted).map((r) => r.event_id)));
   checks.push(perKey('rework tasks per item = QA reworks', new Map(qaItems.filter((q) => q.round > 0).map((q) => [q.item_id, q.round])), countBy(tasks.filter((t) => t.kind === 'rework'), (t) => t.item_id)));
 
   // 7. Registry: every accepted item once, with QA's label; versions add up; each item enters the versions once.
-  const regInbox = await rows<{ event_id: string }>(pg, `SELECT event_id FROM dataset_registry.inbox WHERE topic = $1 AND event_id = ANY($2)`, [Topics.labelAccepted, acceptIds]);
+  const regInbox = await inboxes.ofTopic(pg, 'dataset_registry', Topics.labelAccepted, acceptIds);
   checks.push(compare('dataset_registry.inbox has every LabelAccepted', acceptIds, regInbox.map((r) => r.event_id)));
-  const dsItems = await rows<{ item_id: string; label: string; pending: boolean }>(pg, `SELECT item_id, label, pending FROM dataset_registry.dataset_item WHERE dataset_id = $1`, [plan.projectId]);
+  const dsItems = await datasetItems.ofDataset(pg, plan.projectId);
   checks.push(compare('dataset_item = accepted items (once each)', accepted.map((q) => q.item_id), dsItems.map((d) => d.item_id)));
   const wrongLabel = dsItems.filter((d) => qaById.get(d.item_id)?.final_label !== d.label);
   checks.push({ name: 'registry label = QA final label', expected: dsItems.length, found: dsItems.length - wrongLabel.length, lost: 0, duplicated: 0, mismatched: wrongLabel.length, examples: wrongLabel.slice(0, 5).map((w) => w.item_id) });
@@ -278,12 +248,12 @@ export async function reconcile(ctx: Ctx): Promise<Reconciliation> {
   counts.dataset_items = dsItems.length;
   counts.pending_next_cut = pending;
   // A registry with time-based cuts (dataset_head) versions the tail too; an older one keeps < REGISTRY_CUT_EVERY pending.
-  const intervalCuts = await tableExists(pg, 'dataset_registry', 'dataset_head');
+  const intervalCuts = await catalog.tableExists(pg, 'dataset_registry', 'dataset_head');
   const maxPending = intervalCuts ? 0 : ctx.cutEvery - 1;
   checks.push({ name: `items awaiting a cut <= ${maxPending}${intervalCuts ? ' (time-based cuts)' : ' (REGISTRY_CUT_EVERY - 1)'}`, expected: 0, found: pending, lost: pending > maxPending ? pending : 0, duplicated: 0, mismatched: 0, examples: [] });
 
-  const versions = (await tableExists(pg, 'dataset_registry', 'dataset_version'))
-    ? await rows<VersionRow>(pg, `SELECT * FROM dataset_registry.dataset_version WHERE dataset_id = $1 ORDER BY number`, [plan.projectId])
+  const versions = (await catalog.tableExists(pg, 'dataset_registry', 'dataset_version'))
+    ? await datasetVersions.ofDataset(pg, plan.projectId)
     : (notes.push('dataset_registry.dataset_version does not exist: the registry schema changed, versions not reconciled'), []);
   const approved = versions.filter((v) => (v.status ?? 'approved') === 'approved');
   const rejected = versions.filter((v) => (v.status ?? 'approved') !== 'approved');
@@ -308,14 +278,14 @@ export async function reconcile(ctx: Ctx): Promise<Reconciliation> {
 
     // The version each item entered: from the per-version change log (dataset_version_source,
     // trie-based registry) or, for flat versions, from membership (dataset_version_item).
-    const hasSource = await tableExists(pg, 'dataset_registry', 'dataset_version_source');
-    const hasMembers = await tableExists(pg, 'dataset_registry', 'dataset_version_item');
+    const hasSource = await catalog.tableExists(pg, 'dataset_registry', 'dataset_version_source');
+    const hasMembers = await catalog.tableExists(pg, 'dataset_registry', 'dataset_version_item');
     const entered: string[] = [];
     let reconciledVersions = 0;
     let previousMembers = new Set<string>();
     for (const v of versions) {
-      const source = hasSource ? await rows<{ item_id: string; change: string }>(pg, `SELECT item_id, change FROM dataset_registry.dataset_version_source WHERE dataset_id = $1 AND version_id = $2`, [plan.projectId, v.version_id]) : [];
-      const members = hasMembers ? await rows<{ item_id: string }>(pg, `SELECT item_id FROM dataset_registry.dataset_version_item WHERE dataset_id = $1 AND version_id = $2`, [plan.projectId, v.version_id]) : [];
+      const source = hasSource ? await datasetVersions.sources(pg, plan.projectId, v.version_id) : [];
+      const members = hasMembers ? await datasetVersions.members(pg, plan.projectId, v.version_id) : [];
       if (source.length) {
         entered.push(...source.filter((x) => x.change === 'added').map((x) => x.item_id));
         reconciledVersions++;
@@ -363,13 +333,9 @@ export async function reconcile(ctx: Ctx): Promise<Reconciliation> {
   // versions of the same dataset id; this run's are told apart by their export URI.
   const mine = (uri: string | undefined) => (uri ?? '').includes(ctx.exportMarker);
   const approvedIds = approved.map((v) => `dataset-approved:${plan.projectId}:${v.version_id}`);
-  const rtInbox = await rows<{ event_id: string }>(pg, `SELECT event_id FROM retrain_trigger.inbox WHERE topic = $1 AND event_id = ANY($2)`, [Topics.datasetApproved, approvedIds]);
+  const rtInbox = await inboxes.ofTopic(pg, 'retrain_trigger', Topics.datasetApproved, approvedIds);
   checks.push(compare('retrain_trigger.inbox has every DatasetApproved', approvedIds, rtInbox.map((r) => r.event_id)));
-  const allRuns = await rows<{ run_id: string; dataset_version_id: string; export_uri: string; state: string }>(
-    pg,
-    `SELECT run_id, dataset_version_id, export_uri, state FROM retrain_trigger.retrain_run WHERE model_id = $1`,
-    [plan.modelId],
-  );
+  const allRuns = await retrainRuns.ofModel(pg, plan.modelId);
   const approvedSet = new Set(approved.map((v) => v.version_id));
   const runs = allRuns.filter((r) => approvedSet.has(r.dataset_version_id) || mine(r.export_uri));
   const foreign = allRuns.filter((r) => !runs.includes(r));
@@ -397,8 +363,8 @@ export async function reconcile(ctx: Ctx): Promise<Reconciliation> {
 
   // 9. Outboxes drained.
   for (const schema of SCHEMAS) {
-    const [{ n }] = await rows<{ n: string }>(pg, `SELECT count(*) AS n FROM ${schema}.outbox`);
-    if (Number(n) > 0) checks.push({ name: `${schema}.outbox drained`, expected: 0, found: Number(n), lost: Number(n), duplicated: 0, mismatched: 0, examples: [] });
+    const n = await outboxes.count(pg, schema);
+    if (n > 0) checks.push({ name: `${schema}.outbox drained`, expected: 0, found: n, lost: n, duplicated: 0, mismatched: 0, examples: [] });
   }
 
   // 10. The topics: every effect announced, distinct ce_ids = effects (copies are at-least-once redeliveries).
@@ -443,28 +409,25 @@ export async function reconcile(ctx: Ctx): Promise<Reconciliation> {
 
 /** Cheap progress figures, polled until the pipeline has settled. */
 export async function progress(pg: Pool, plan: TrafficPlan): Promise<Record<string, number>> {
-  const one = async (sql: string, params: unknown[] = []) => Number((await pg.query(sql, params)).rows[0].n);
   const like = `${plan.run}-p%`;
-  // This run's approved versions (other test runs' registries may announce other versions of the
-  // same dataset id, which this run's retrain-trigger also turns into runs).
-  const ourVersions = `SELECT version_id FROM dataset_registry.dataset_version WHERE dataset_id = $2 AND export_uri <> ''`;
   return {
-    sampled: await one(`SELECT count(*) AS n FROM ${inboxOf('sampling').sql} WHERE topic = $1 AND event_id LIKE $2`, [Topics.predictionRecorded, like]),
-    drift: await one(`SELECT count(*) AS n FROM ${inboxOf('drift_detection').sql} WHERE topic = $1 AND event_id LIKE $2`, [Topics.predictionRecorded, like]),
-    selected: await one(`SELECT count(*) AS n FROM sampling.sampling_decision WHERE model_id = $1`, [plan.modelId]),
-    tasks: await one(`SELECT count(*) AS n FROM annotation_dispatch.annotation_task WHERE project_id = $1`, [plan.projectId]),
-    open: await one(`SELECT count(*) AS n FROM annotation_dispatch.annotation_task WHERE project_id = $1 AND state IN ('pending','leased','submitted')`, [plan.projectId]),
-    answers: await one(`SELECT count(*) AS n FROM qa.qa_answer WHERE project_id = $1`, [plan.projectId]),
-    accepted: await one(`SELECT count(*) AS n FROM qa.qa_item WHERE project_id = $1 AND state = 'accepted'`, [plan.projectId]),
-    items: await one(`SELECT count(*) AS n FROM dataset_registry.dataset_item WHERE dataset_id = $1`, [plan.projectId]),
-    pendingItems: await one(`SELECT count(*) AS n FROM dataset_registry.dataset_item WHERE dataset_id = $1 AND pending`, [plan.projectId]),
-    intervalCuts: await one(`SELECT count(*) AS n FROM information_schema.tables WHERE table_schema = 'dataset_registry' AND table_name = 'dataset_head'`),
-    versions: await one(`SELECT count(*) AS n FROM dataset_registry.dataset_version WHERE dataset_id = $1`, [plan.projectId]).catch(() => -1),
-    // Approved versions carry an export (rejected ones, in a registry with gates, do not).
-    approved: await one(`SELECT count(*) AS n FROM dataset_registry.dataset_version WHERE dataset_id = $1 AND export_uri <> ''`, [plan.projectId]).catch(() => -1),
-    runs: await one(`SELECT count(*) AS n FROM retrain_trigger.retrain_run WHERE model_id = $1 AND dataset_version_id IN (${ourVersions})`, [plan.modelId, plan.projectId]),
-    launched: await one(`SELECT count(*) AS n FROM retrain_trigger.retrain_run WHERE model_id = $1 AND dataset_version_id IN (${ourVersions}) AND state = 'running'`, [plan.modelId, plan.projectId]),
-    outbox: await one(`SELECT sum(n) AS n FROM (${SCHEMAS.map((s) => `SELECT count(*) AS n FROM ${s}.outbox`).join(' UNION ALL ')}) x`),
+    sampled: await inboxes.countLike(pg, 'sampling', Topics.predictionRecorded, like),
+    drift: await inboxes.countLike(pg, 'drift_detection', Topics.predictionRecorded, like),
+    selected: await samplingDecisions.countOfModel(pg, plan.modelId),
+    tasks: await annotationTasks.countOfProject(pg, plan.projectId),
+    open: await annotationTasks.countOpen(pg, plan.projectId),
+    answers: await qaAnswers.countOfProject(pg, plan.projectId),
+    accepted: await qaItemRows.countAccepted(pg, plan.projectId),
+    items: await datasetItems.countOfDataset(pg, plan.projectId),
+    pendingItems: await datasetItems.countPending(pg, plan.projectId),
+    intervalCuts: await catalog.intervalCuts(pg),
+    versions: await datasetVersions.countOfDataset(pg, plan.projectId).catch(() => -1),
+    approved: await datasetVersions.countApproved(pg, plan.projectId).catch(() => -1),
+    // Of this run's approved versions: other test runs' registries may announce other versions
+    // of the same dataset id, which this run's retrain-trigger also turns into runs.
+    runs: await retrainRuns.countOfOurVersions(pg, plan.modelId, plan.projectId),
+    launched: await retrainRuns.countLaunchedOfOurVersions(pg, plan.modelId, plan.projectId),
+    outbox: await outboxes.total(pg, SCHEMAS),
   };
 }
 

@@ -26,6 +26,7 @@ import { Client } from 'pg';
 import { AnnotationRequestedSchema, AnnotatorService } from '@labelloop/contracts';
 import { createGrpcClient } from '@labelloop/rpc';
 import { createTestDatabase, ensureLocalInfra, ensureTopics, startService } from '@labelloop/testing';
+import { bareQueue, taskQueues } from './bare-queue.repository';
 
 // Flags are checked: an unknown or misspelt one stops the run instead of being ignored.
 const { values: flags } = parseArgs({
@@ -65,12 +66,8 @@ interface Result {
 
 async function seed(pg: Client, table: string): Promise<void> {
   const request = Buffer.from(toBinary(AnnotationRequestedSchema, create(AnnotationRequestedSchema, { itemId: 'x', projectId: PROJECT, modelId: 'm', modelVersion: '1', inputUri: 'text://bench', preLabel: { predictedLabel: 'spam', classProbabilities: { spam: 0.6, ham: 0.4 } } })));
-  await pg.query(
-    `INSERT INTO ${table} (task_id, task_key, item_id, project_id, state, priority, required_answers, guideline_version, request)
-     SELECT gen_random_uuid()::text, 'item-' || g || '#1', 'item-' || g, $1, 'pending', (g % 5), 1, 'v1', $2 FROM generate_series(1, $3) g`,
-    [PROJECT, request, TASKS],
-  );
-  await pg.query(`ANALYZE ${table}`);
+  await taskQueues.insertPending(pg, table, PROJECT, request, TASKS);
+  await taskQueues.analyze(pg, table);
 }
 
 async function timed(worker: (latencies: number[], deadline: number) => Promise<number>): Promise<{ dispatched: number; latencies: number[]; wall: number }> {
@@ -114,7 +111,7 @@ async function service(dbUrl: string, pg: Client): Promise<Result> {
       return n;
     });
     clients.forEach((c) => c.close());
-    const open = Number((await pg.query(`SELECT count(*) FROM annotation_dispatch.annotation_task WHERE state = 'pending'`)).rows[0].count);
+    const open = await taskQueues.countPending(pg, 'annotation_dispatch.annotation_task');
     return { dispatched: r.dispatched, perSecond: r.dispatched / r.wall, p50: pct(r.latencies, 50), p99: pct(r.latencies, 99), openAtEnd: open, submitP50: pct(submitLat, 50) };
   } finally {
     await svc.kill();
@@ -122,9 +119,7 @@ async function service(dbUrl: string, pg: Client): Promise<Result> {
 }
 
 async function baseline(dbUrl: string, pg: Client): Promise<Result> {
-  await pg.query(`CREATE TABLE bench_baseline (LIKE annotation_dispatch.annotation_task INCLUDING DEFAULTS INCLUDING CONSTRAINTS)`);
-  await pg.query(`ALTER TABLE bench_baseline ADD PRIMARY KEY (task_id)`);
-  await pg.query(`CREATE INDEX bench_baseline_queue ON bench_baseline (project_id, priority DESC, created_at) WHERE state IN ('pending','leased')`);
+  await bareQueue.create(pg);
   await seed(pg, 'bench_baseline');
   const conns = await Promise.all(Array.from({ length: ANNOTATORS }, async () => {
     const c = new Client({ connectionString: dbUrl });
@@ -139,21 +134,21 @@ async function baseline(dbUrl: string, pg: Client): Promise<Result> {
     let n = 0;
     while (now() < deadline && take()) {
       const t0 = now();
-      await c.query('BEGIN');
-      const { rows } = await c.query(`SELECT task_id FROM bench_baseline WHERE project_id = $1 AND state = 'pending' ORDER BY priority DESC, created_at LIMIT 1 FOR UPDATE SKIP LOCKED`, [PROJECT]);
-      if (rows[0]) await c.query(`UPDATE bench_baseline SET state = 'leased', annotator_id = $2, lease_expires_at = now() + interval '5 minutes' WHERE task_id = $1`, [rows[0].task_id, me]);
-      await c.query('COMMIT');
+      await bareQueue.begin(c);
+      const { rows } = await bareQueue.nextPending(c, PROJECT);
+      if (rows[0]) await bareQueue.lease(c, rows[0].task_id, me);
+      await bareQueue.commit(c);
       lat.push(now() - t0);
       if (!rows[0]) break;
       n++;
       const t1 = now();
-      await c.query(`UPDATE bench_baseline SET state = 'submitted' WHERE task_id = $1`, [rows[0].task_id]);
+      await bareQueue.submit(c, rows[0].task_id);
       submitLat.push(now() - t1);
     }
     return n;
   });
   await Promise.all(conns.map((c) => c.end()));
-  const open = Number((await pg.query(`SELECT count(*) FROM bench_baseline WHERE state = 'pending'`)).rows[0].count);
+  const open = await taskQueues.countPending(pg, 'bench_baseline');
   return { dispatched: r.dispatched, perSecond: r.dispatched / r.wall, p50: pct(r.latencies, 50), p99: pct(r.latencies, 99), openAtEnd: open, submitP50: pct(submitLat, 50) };
 }
 

@@ -25,6 +25,7 @@ import { writeFileSync, mkdirSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { Client } from 'pg';
 import { applyChanges, ApplyStats, Change, diff, Entry, fromEntries, MemoryNodeStore, NodeStore, SqlNodeStore } from '@labelloop/merkle-dataset';
+import { benchSchema, trieNodes } from './trie-node.repository';
 
 // Flags are checked: an unknown or misspelt one stops the run instead of being ignored.
 const { values: flags } = parseArgs({
@@ -110,10 +111,10 @@ async function measure(store: NodeStore, label: string, n: number, base: string,
     gc?.();
     const c0 = process.cpuUsage();
     const t0 = process.hrtime.bigint();
-    if (tx) await tx.query('BEGIN');
+    if (tx) await trieNodes.begin(tx);
     const next = await applyChanges(store, base, changes, stats);
     const tc = process.hrtime.bigint();
-    if (tx) await tx.query('COMMIT');
+    if (tx) await trieNodes.commit(tx);
     times.push(ms(t0));
     const c1 = process.cpuUsage(c0);
     cpu.push((c1.user + c1.system) / 1000);
@@ -159,7 +160,7 @@ async function main(): Promise<void> {
     pg = new Client({ connectionString: process.env.DATABASE_URL });
     await pg.connect();
     schema = `bench_registry_${randomBytes(4).toString('hex')}`;
-    await pg.query(`CREATE SCHEMA ${schema}`);
+    await benchSchema.create(pg, schema);
   }
   try {
     for (const n of sizes) {
@@ -181,13 +182,13 @@ async function main(): Promise<void> {
 
       if (pg) {
         const table = `${schema}.trie_node_${n}`;
-        await pg.query(SqlNodeStore.ddl(table));
+        await trieNodes.create(pg, table);
         const store = new SqlNodeStore(pg, table);
         const t2 = process.hrtime.bigint();
         entries = makeEntries();
         const pgBase = (await fromEntries(store, entries)) as string;
         entries = [];
-        await pg.query(`ANALYZE ${table}`);
+        await trieNodes.analyze(pg, table);
         builds.push({ store: 'postgresql', items: n, ms: ms(t2) });
         process.stdout.write(`postgresql n=${n}: base trie written in ${builds[builds.length - 1].ms.toFixed(0)} ms\n`);
         if (pgBase !== base) throw new Error('the PostgreSQL store built a different root');
@@ -196,7 +197,7 @@ async function main(): Promise<void> {
     }
   } finally {
     if (pg) {
-      await pg.query(`DROP SCHEMA ${schema} CASCADE`).catch(() => undefined);
+      await benchSchema.drop(pg, schema).catch(() => undefined);
       await pg.end();
     }
   }

@@ -1,4 +1,5 @@
 import type { EntityManager } from 'typeorm';
+import { consumerOffsets, inboxChunks, inboxRows } from './inbox.repository';
 
 /** One message of a chunk, as the compact inbox sees it. */
 export interface InboxEntry {
@@ -72,7 +73,7 @@ export class CompactInbox {
     if (highWatermark !== undefined && entries.length > 0 && BigInt(highWatermark) < next) {
       restarted = { from: entries[0].offset, stored: next.toString() };
       next = BigInt(entries[0].offset);
-      await em.query('DELETE FROM inbox_chunk WHERE consumer = $1 AND topic = $2 AND kafka_partition = $3', [this.consumer, topic, partition]);
+      await inboxChunks.deleteOfPartition(em, this.consumer, topic, partition);
     }
     const key = `${topic}/${partition}`;
     let h = this.horizons.get(key);
@@ -98,12 +99,9 @@ export class CompactInbox {
       const applied: string[] = [];
       const dead: string[] = [];
       for (const [id, outcome] of seen) (outcome === 'applied' ? applied : dead).push(id);
-      await em.query(
-        `INSERT INTO inbox_chunk (consumer, topic, kafka_partition, first_offset, last_offset, applied_ids, dead_ids) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
-        [this.consumer, topic, partition, unseen[0].offset, last.toString(), applied, dead],
-      );
+      await inboxChunks.insert(em, this.consumer, topic, partition, unseen[0].offset, last.toString(), applied, dead);
     }
-    await em.query('UPDATE consumer_offset SET next_offset = $4 WHERE consumer = $1 AND topic = $2 AND kafka_partition = $3', [this.consumer, topic, partition, (last + 1n).toString()]);
+    await consumerOffsets.set(em, this.consumer, topic, partition, (last + 1n).toString());
     const horizon = h;
     return {
       fresh,
@@ -121,8 +119,7 @@ export class CompactInbox {
 
   /** Locks the partition's offset row for this transaction and returns the next offset to apply. */
   private async lockOffset(em: EntityManager, topic: string, partition: number): Promise<bigint> {
-    const select = () =>
-      em.query('SELECT next_offset FROM consumer_offset WHERE consumer = $1 AND topic = $2 AND kafka_partition = $3 FOR UPDATE', [this.consumer, topic, partition]) as Promise<{ next_offset: string }[]>;
+    const select = () => consumerOffsets.lock(em, this.consumer, topic, partition);
     let [row] = await select();
     if (!row) {
       await this.carryOver(em, topic, partition);
@@ -143,33 +140,20 @@ export class CompactInbox {
    * Two replicas racing here insert nothing after the first (the offset row's key serialises them).
    */
   private async carryOver(em: EntityManager, topic: string, partition: number): Promise<void> {
-    const rows: { event_id: string; kafka_offset: string; outcome: string }[] = await em.query(
-      `SELECT event_id, kafka_offset, outcome FROM inbox
-        WHERE consumer = $1 AND topic = $2 AND kafka_partition = $3
-          AND processed_at >= (SELECT max(processed_at) FROM inbox WHERE consumer = $1) - interval '10 minutes'
-        ORDER BY kafka_offset DESC LIMIT $4`,
-      [this.consumer, topic, partition, this.horizon],
-    );
+    const rows = await inboxRows.recentOfPartition(em, this.consumer, topic, partition, this.horizon);
     const next = rows.length ? BigInt(rows[0].kafka_offset) + 1n : 0n;
-    await em.query('INSERT INTO consumer_offset (consumer, topic, kafka_partition, next_offset) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING', [
+    await consumerOffsets.insertIfAbsent(em, this.consumer, topic, partition, next.toString());
+    if (rows.length === 0) return;
+    rows.reverse();
+    await inboxChunks.insertCarriedOver(
+      em,
       this.consumer,
       topic,
       partition,
-      next.toString(),
-    ]);
-    if (rows.length === 0) return;
-    rows.reverse();
-    await em.query(
-      `INSERT INTO inbox_chunk (consumer, topic, kafka_partition, first_offset, last_offset, applied_ids, dead_ids) VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT DO NOTHING`,
-      [
-        this.consumer,
-        topic,
-        partition,
-        rows[0].kafka_offset,
-        rows[rows.length - 1].kafka_offset,
-        rows.filter((r) => r.outcome === 'applied').map((r) => r.event_id),
-        rows.filter((r) => r.outcome !== 'applied').map((r) => r.event_id),
-      ],
+      rows[0].kafka_offset,
+      rows[rows.length - 1].kafka_offset,
+      rows.filter((r) => r.outcome === 'applied').map((r) => r.event_id),
+      rows.filter((r) => r.outcome !== 'applied').map((r) => r.event_id),
     );
   }
 
@@ -179,12 +163,7 @@ export class CompactInbox {
     let count = 0;
     let before: string | null = null;
     while (count < this.horizon) {
-      const rows: { first_offset: string; applied_ids: string[]; dead_ids: string[] }[] = await em.query(
-        `SELECT first_offset, applied_ids, dead_ids FROM inbox_chunk
-          WHERE consumer = $1 AND topic = $2 AND kafka_partition = $3 AND ($4::bigint IS NULL OR first_offset < $4)
-          ORDER BY first_offset DESC LIMIT 100`,
-        [this.consumer, topic, partition, before],
-      );
+      const rows = await inboxChunks.before(em, this.consumer, topic, partition, before);
       for (const r of rows) {
         chunks.push(r);
         count += r.applied_ids.length + r.dead_ids.length;

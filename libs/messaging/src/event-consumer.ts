@@ -18,6 +18,7 @@ import { PoisonMessageError } from './errors';
 import { classifyFailure, failureReason, sqlState } from './failure';
 import { Outbox, RawOutboxRecord } from './outbox';
 import { CompactInbox } from './compact-inbox';
+import { inboxRows } from './inbox.repository';
 import { backoffMs, sleep } from './backoff';
 
 /** One decoded event handed to a handler. */
@@ -518,30 +519,19 @@ export class EventConsumer {
    * Returns the new messages, each id once (a chunk can hold the same id twice: a producer retry).
    */
   private async claimRows(em: EntityManager, topic: string, partition: number, decoded: Decoded[]): Promise<Decoded[]> {
-    const insert = async (rows: Decoded[], onConflict: string): Promise<{ event_id: string }[]> =>
+    const insert = async (rows: Decoded[], claim: typeof inboxRows.claimNew): Promise<{ event_id: string }[]> =>
       rows.length === 0
         ? []
-        : em.query(
-            `INSERT INTO inbox (consumer, event_id, topic, kafka_partition, kafka_offset, outcome)
-             SELECT $1, * FROM unnest($2::text[], $3::text[], $4::int[], $5::bigint[], $6::text[])
-             ${onConflict} RETURNING event_id`,
-            [
-              this.opts.groupId,
-              rows.map((d) => d.inboxId),
-              rows.map(() => topic),
-              rows.map(() => partition),
-              rows.map((d) => (d.ok ? d.event.offset : d.raw.offset)),
-              rows.map((d) => (d.ok ? 'applied' : 'dead-lettered')),
-            ],
+        : claim(
+            em,
+            this.opts.groupId,
+            rows.map((d) => d.inboxId),
+            rows.map(() => topic),
+            rows.map(() => partition),
+            rows.map((d) => (d.ok ? d.event.offset : d.raw.offset)),
+            rows.map((d) => (d.ok ? 'applied' : 'dead-lettered')),
           );
-    const inserted = [
-      ...(await insert(decoded.filter((d) => !isReplay(d)), 'ON CONFLICT DO NOTHING')),
-      ...(await insert(
-        decoded.filter(isReplay),
-        `ON CONFLICT (consumer, event_id) DO UPDATE SET outcome = EXCLUDED.outcome, kafka_partition = EXCLUDED.kafka_partition,
-           kafka_offset = EXCLUDED.kafka_offset, processed_at = now() WHERE inbox.outcome = 'dead-lettered'`,
-      )),
-    ];
+    const inserted = [...(await insert(decoded.filter((d) => !isReplay(d)), inboxRows.claimNew)), ...(await insert(decoded.filter(isReplay), inboxRows.claimReplayed))];
     const fresh = new Set(inserted.map((r) => r.event_id));
     const seen = new Set<string>();
     return decoded.filter((d) => {

@@ -2,6 +2,7 @@ import type { DataSource } from 'typeorm';
 import type { LoggerService } from '@nestjs/common';
 import type { Metrics } from '@labelloop/observability';
 import { sleep } from './backoff';
+import { prunedTables } from './pruned-table.repository';
 
 /** A table of ids that recognise a repeat, pruned by the time each row was written. */
 export interface PrunedTable {
@@ -82,11 +83,7 @@ export class InboxPruner {
     const batch = this.opts.batch ?? 10_000;
     let pruned = 0;
     for (;;) {
-      const [, count]: [unknown, number] = await this.opts.dataSource.query(
-        `DELETE FROM ${table} WHERE ctid IN (
-           SELECT ctid FROM ${table} WHERE ${column} < now() - make_interval(hours => $1) LIMIT $2)`,
-        [this.opts.retentionHours, batch],
-      );
+      const count = await prunedTables.deleteExpired(this.opts.dataSource, table, column, this.opts.retentionHours, batch);
       pruned += count;
       this.opts.metrics?.inboxPruned.inc(count);
       if (count < batch || this.abort.signal.aborted) return pruned;

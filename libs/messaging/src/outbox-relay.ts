@@ -4,6 +4,7 @@ import type { DataSource, QueryRunner } from 'typeorm';
 import type { LoggerService } from '@nestjs/common';
 import type { Metrics } from '@labelloop/observability';
 import { backoffMs, sleep } from './backoff';
+import { OutboxRow, outboxRows, relayLock } from './outbox.repository';
 import { chunksByBytes, RECORD_BATCH_OVERHEAD, recordBytes } from './record-bytes';
 
 /** Outbox relay settings. */
@@ -22,14 +23,6 @@ export interface OutboxRelayOptions {
   maxBatchBytes?: number;
   metrics?: Metrics;
   logger?: LoggerService;
-}
-
-interface OutboxRow {
-  id: string;
-  topic: string;
-  msg_key: string | null;
-  headers: Record<string, string>;
-  payload: Buffer;
 }
 
 /** What one read of the outbox did: rows acknowledged by the broker, rows parked. */
@@ -128,8 +121,7 @@ export class OutboxRelay {
     if (this.leader && !this.leader.isReleased) return true;
     const qr = this.opts.dataSource.createQueryRunner();
     await qr.connect();
-    const [{ locked }] = await qr.query('SELECT pg_try_advisory_lock(hashtext($1)) AS locked', [this.opts.lockName]);
-    if (!locked) {
+    if (!(await relayLock.tryAcquire(qr, this.opts.lockName))) {
       await qr.release();
       return false;
     }
@@ -142,10 +134,7 @@ export class OutboxRelay {
     const owned = !this.leader;
     await qr.startTransaction();
     try {
-      const rows: OutboxRow[] = await qr.query(
-        `SELECT id, topic, msg_key, headers, payload FROM outbox WHERE status = 'pending' ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED`,
-        [this.opts.batchSize],
-      );
+      const rows = await outboxRows.lockPending(qr, this.opts.batchSize);
       const done: Outcome = { sent: [], parked: [] };
       let failure: unknown;
       try {
@@ -153,16 +142,14 @@ export class OutboxRelay {
       } catch (err) {
         failure = err; // what the broker already acknowledged is still deleted below
       }
-      if (done.sent.length > 0) await qr.query('DELETE FROM outbox WHERE id = ANY($1::bigint[])', [done.sent.map((r) => r.id)]);
-      for (const { row, reason } of done.parked) {
-        await qr.query(`UPDATE outbox SET status = 'oversize', parked_at = now(), parked_reason = $2 WHERE id = $1`, [row.id, reason]);
-      }
+      if (done.sent.length > 0) await outboxRows.deleteSent(qr, done.sent.map((r) => r.id));
+      for (const { row, reason } of done.parked) await outboxRows.park(qr, row.id, reason);
       await qr.commitTransaction();
       this.report(done);
       if (failure) throw failure;
       if (this.opts.metrics) {
         // A short read means the outbox was drained; only count when it may be backing up.
-        const backlog = rows.length < this.opts.batchSize ? 0 : (await qr.query(`SELECT count(*)::int AS n FROM outbox WHERE status = 'pending'`))[0].n;
+        const backlog = rows.length < this.opts.batchSize ? 0 : await outboxRows.pendingCount(qr);
         this.opts.metrics.outboxBacklog.set(backlog);
       }
       return rows.length;

@@ -3,6 +3,7 @@ import { create, DescMessage, MessageInitShape, MessageShape, toBinary } from '@
 import type { EntityManager } from 'typeorm';
 import { currentTraceparent } from '@labelloop/observability';
 import { envelopeHeaders } from './envelope';
+import { outboxRows } from './outbox.repository';
 
 /** One event to publish. */
 export interface OutgoingEvent<D extends DescMessage> {
@@ -47,15 +48,12 @@ export class Outbox {
   /** Inserts pre-built records (dead letters). */
   async insert(em: EntityManager, records: RawOutboxRecord[]): Promise<void> {
     if (records.length === 0) return;
-    await em.query(
-      `INSERT INTO outbox (topic, msg_key, headers, payload)
-       SELECT * FROM unnest($1::text[], $2::text[], $3::jsonb[], $4::bytea[])`,
-      [
-        records.map((r) => r.topic),
-        records.map((r) => r.key),
-        records.map((r) => JSON.stringify(r.headers)),
-        records.map((r) => r.payload),
-      ],
+    await outboxRows.insert(
+      em,
+      records.map((r) => r.topic),
+      records.map((r) => r.key),
+      records.map((r) => JSON.stringify(r.headers)),
+      records.map((r) => r.payload),
     );
   }
 

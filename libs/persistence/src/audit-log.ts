@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { auditLog } from './audit-log.repository';
 import type { Queryable } from './query-rows';
 
 /** One thing a person (or a service acting for one) did. */
@@ -37,24 +38,14 @@ export function entryHash(e: { seq: number; at: string; actor: string; action: s
  * no forks.
  */
 export async function appendAudit(q: Queryable, e: AuditEntry): Promise<StoredAuditEntry> {
-  await q.query(`SELECT pg_advisory_xact_lock(hashtext(current_schema() || '.audit_log'))`);
+  await auditLog.lockChain(q);
   const head = await readAuditHead(q);
   const seq = head.entries + 1;
   const prevHash = head.hash;
   const at = new Date().toISOString();
   const detail = e.detail ?? {};
   const hash = entryHash({ seq, at, actor: e.actor, action: e.action, subject: e.subject, detail }, prevHash);
-  // Through the append function: the service role may not write the table itself (audit-log-grants.ts).
-  await q.query('SELECT audit_log_append($1, $2, $3, $4, $5, $6, $7, $8)', [
-    seq,
-    at,
-    e.actor,
-    e.action,
-    e.subject,
-    JSON.stringify(detail),
-    prevHash,
-    hash,
-  ]);
+  await auditLog.append(q, [seq, at, e.actor, e.action, e.subject, JSON.stringify(detail), prevHash, hash]);
   return { seq, at, actor: e.actor, action: e.action, subject: e.subject, detail, prevHash, hash };
 }
 
@@ -111,16 +102,12 @@ export function verifyChain(entries: ChainEntry[], heads: AuditHead[] = []): Cha
 
 /** The head of the current schema's chain (entries 0 and the genesis hash when empty). */
 export async function readAuditHead(q: Queryable): Promise<AuditHead> {
-  const [last] = (await q.query('SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1')) as { seq: string; hash: string }[];
+  const last = await auditLog.last(q);
   return last ? { entries: Number(last.seq), hash: last.hash } : { entries: 0, hash: GENESIS };
 }
 
 /** Reads a schema's chain (for the verify command). */
 export async function readChain(q: Queryable, schema: string): Promise<ChainEntry[]> {
-  const res = (await q.query(`SELECT seq, at, actor, action, subject, detail, prev_hash, hash FROM "${schema}".audit_log ORDER BY seq`)) as unknown;
-  // A TypeORM DataSource returns rows; a pg Client returns a result with .rows.
-  const rows = (Array.isArray(res) ? res : (res as { rows: unknown[] }).rows) as {
-    seq: string; at: Date | string; actor: string; action: string; subject: string; detail: Record<string, unknown>; prev_hash: string; hash: string;
-  }[];
+  const rows = await auditLog.chain(q, schema);
   return rows.map((r) => ({ seq: Number(r.seq), at: new Date(r.at).toISOString(), actor: r.actor, action: r.action, subject: r.subject, detail: r.detail, prevHash: r.prev_hash, hash: r.hash }));
 }

@@ -1,5 +1,6 @@
 import { Inject, Injectable, Optional } from '@nestjs/common';
 import type { DataSource } from 'typeorm';
+import { database } from './database.repository';
 import { DATA_SOURCE } from './tokens';
 
 /** Something whose health counts for readiness (consumer, relay, ...). */
@@ -27,8 +28,8 @@ export class ReadinessProbe {
   async check(): Promise<Record<string, boolean>> {
     const out: Record<string, boolean> = { started: this.started };
     if (this.ds)
-      out.database = await this.ds
-        .query('SELECT 1')
+      out.database = await database
+        .ping(this.ds)
         .then(() => true)
         .catch(() => false);
     for (const [name, s] of this.sources) out[name] = s.healthy;

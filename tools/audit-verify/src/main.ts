@@ -17,7 +17,7 @@
  */
 import { parseArgs } from 'node:util';
 import { Client } from 'pg';
-import { AuditHead, auditLogGrants, chainHead, readChain, verifyChain } from '@labelloop/persistence';
+import { AuditHead, auditLog, auditLogGrants, chainHead, readChain, verifyChain } from '@labelloop/persistence';
 import { readPublishedHeads } from './published-heads';
 
 const SCHEMAS = ['drift_detection', 'sampling', 'annotation_dispatch', 'qa', 'dataset_registry', 'retrain_trigger'];
@@ -70,8 +70,7 @@ async function main(): Promise<number> {
   let broken = 0;
   try {
     for (const schema of schemas) {
-      const exists = (await client.query('SELECT 1 FROM information_schema.tables WHERE table_schema = $1 AND table_name = $2', [schema, 'audit_log'])).rowCount;
-      if (!exists) {
+      if (!(await auditLog.exists(client, schema))) {
         broken++;
         process.stdout.write(`${schema}: MISSING: no audit log (it is created with the schema, so it was dropped, or the schema name is wrong)\n`);
         continue;

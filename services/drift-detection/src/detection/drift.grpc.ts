@@ -36,8 +36,7 @@ export class DriftGrpc implements Omit<ServiceImpl<(typeof DriftService)['method
     if (!req.modelId) throw invalidArgument('model_id', 'is required');
     await authorizeModels(ctx.principal, OPERATE, [req.modelId], modelOwners(this.ds));
     return this.ds.transaction(async (em) => {
-      const [known]: { version: string }[] = await em.query('SELECT version FROM drift_model_state WHERE model_id = $1', [req.modelId]);
-      if (!known || Number(known.version) === 0) throw notFound(`model ${req.modelId}`);
+      if (!(await this.repo.storedVersion(em, req.modelId))) throw notFound(`model ${req.modelId}`);
       const m = await this.repo.load(em, req.modelId, '');
       const cfg = await this.repo.config(em, req.modelId);
       return {
@@ -140,8 +139,7 @@ export class DriftGrpc implements Omit<ServiceImpl<(typeof DriftService)['method
     if (!req.modelId) throw invalidArgument('model_id', 'is required');
     await this.ds.transaction(async (em) => {
       await authorizeModels(ctx.principal, OPERATE, [req.modelId], modelOwners(em), { write: true });
-      const [known]: { version: string }[] = await em.query('SELECT version FROM drift_model_state WHERE model_id = $1', [req.modelId]);
-      if (!known || Number(known.version) === 0) throw notFound(`model ${req.modelId}`);
+      if (!(await this.repo.storedVersion(em, req.modelId))) throw notFound(`model ${req.modelId}`);
       const m = await this.repo.load(em, req.modelId, '');
       await this.repo.save(em, req.modelId, { ...m, state: emptyState(m.state.version), openAlert: null, referenceDirty: true });
       const previous = { previousReferenceSize: m.state.reference.length, previousSource: referenceSource(m.state) };

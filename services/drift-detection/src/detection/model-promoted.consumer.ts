@@ -7,6 +7,7 @@ import { CONFIG, LOGGER, Consumes } from '@labelloop/runtime';
 import type { DriftConfig as EnvConfig } from '../drift.config';
 import { MIN_REFERENCE, ResolvedConfig } from './drift-config';
 import { DetectorState, emptyState, pinnedState } from './detector';
+import { driftAlerts } from './drift-alert.repository';
 import { datasetSource, RegistryReader } from './registry-reader';
 import { StateRepository } from './state.repository';
 
@@ -52,7 +53,7 @@ export class ModelPromotedConsumer {
       const { modelId, modelVersion } = ev.message;
       const state = await this.startState(ev.id, ev.message, await this.repo.config(em, modelId));
       const m = await this.repo.load(em, modelId, modelVersion);
-      if (m.openAlert) await em.query('UPDATE drift_alert SET resolved_at = now() WHERE alert_id = $1', [m.openAlert]);
+      if (m.openAlert) await driftAlerts.resolve(em, m.openAlert);
       await this.repo.save(em, modelId, { ...m, state, openAlert: null, referenceDirty: true });
     }
   }

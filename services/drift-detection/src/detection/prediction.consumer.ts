@@ -17,6 +17,7 @@ import type { EntityManager } from '@labelloop/persistence';
 import { CONFIG, LOGGER, OUTBOX, Consumes } from '@labelloop/runtime';
 import type { DriftConfig } from '../drift.config';
 import { Detector, emptyState, EvaluatedWindow } from './detector';
+import { driftAlerts } from './drift-alert.repository';
 import type { Snap } from './snapshot';
 import { LoadedModel, StateRepository } from './state.repository';
 import { windowStatsRow } from './window-stats';
@@ -129,17 +130,13 @@ export class DriftPredictionConsumer {
       representativeEventIds: v.window.representatives,
       driftedShare: v.result.driftedShare,
     };
-    await em.query('INSERT INTO drift_alert (alert_id, model_id, detail) VALUES ($1, $2, $3)', [
-      alertId,
-      modelId,
-      JSON.stringify({ features: message.features, severity: Severity[severity], window: v.window, driftedShare: v.result.driftedShare, testErrors: v.result.errors }),
-    ]);
+    await driftAlerts.open(em, alertId, modelId, { features: message.features, severity: Severity[severity], window: v.window, driftedShare: v.result.driftedShare, testErrors: v.result.errors });
     await this.outbox.emit(em, { topic: Topics.driftDetected, key: modelId, schema: DriftDetectedSchema, id: `drift-detected:${alertId}`, traceparent, message });
   }
 
   private async resolve(em: EntityManager, m: LoadedModel, modelId: string, traceparent?: string): Promise<void> {
     if (!m.openAlert) return;
-    await em.query('UPDATE drift_alert SET resolved_at = now() WHERE alert_id = $1', [m.openAlert]);
+    await driftAlerts.resolve(em, m.openAlert);
     await this.outbox.emit(em, {
       topic: Topics.driftResolved,
       key: modelId,

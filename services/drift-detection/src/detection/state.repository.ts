@@ -61,6 +61,12 @@ export class StateRepository {
     return resolved;
   }
 
+  /** The version of the model's stored state, without locking it: 0 before its first save, none for a model never seen. */
+  async storedVersion(em: EntityManager, modelId: string): Promise<number | undefined> {
+    const [row]: { version: string }[] = await em.query('SELECT version FROM drift_model_state WHERE model_id = $1', [modelId]);
+    return row ? Number(row.version) : undefined;
+  }
+
   /** Locks the model's row and returns its state (from cache when still current). */
   async load(em: EntityManager, modelId: string, firstVersion: string): Promise<LoadedModel> {
     // Create the row first so the lock always has something to lock (the prediction and

@@ -6,7 +6,9 @@ import { Consumes } from '@labelloop/runtime';
 import type { EntityManager } from '@labelloop/persistence';
 import { PolicyRepository } from '../policy/policy.repository';
 import { choose, probsOf, scoreOf } from './choose';
+import { driftAsks } from './drift-ask.repository';
 import { ModelStateRepository } from './model-state.repository';
+import { recentEvents } from './recent-event.repository';
 import { RequestWriter } from './request.writer';
 
 /**
@@ -35,19 +37,11 @@ export class DriftAlertConsumer {
       const state = await this.states.load(em, d.modelId, policy);
       const start = d.windowStart ? new Date(Number(d.windowStart.seconds) * 1000) : new Date(0);
       const end = d.windowEnd ? new Date(Number(d.windowEnd.seconds) * 1000 + 1000) : new Date();
-      const rows: { event_id: string; event: Buffer }[] = await em.query(
-        `SELECT event_id, event FROM sampling_recent_event WHERE model_id = $1 AND (event_id = ANY($2) OR event_time BETWEEN $3 AND $4) ORDER BY seq DESC LIMIT 5000`,
-        [d.modelId, d.representativeEventIds, start, end],
-      );
+      const rows = await recentEvents.namedOrBetween(em, d.modelId, d.representativeEventIds, start, end);
       const named = new Set(d.representativeEventIds);
       const found = new Set(rows.map((r) => r.event_id));
       const missing = d.representativeEventIds.filter((id) => !found.has(id));
-      if (missing.length) {
-        await em.query(
-          `INSERT INTO sampling_drift_ask (model_id, event_id, alert_id) SELECT $1, unnest($2::text[]), $3 ON CONFLICT DO NOTHING`,
-          [d.modelId, missing, d.alertId],
-        );
-      }
+      if (missing.length) await driftAsks.add(em, d.modelId, missing, d.alertId);
       const all = rows.map((r) => fromBinary(PredictionEventSchema, r.event));
       const known = await this.writer.alreadyRequested(em, all.map((e) => e.contentHash));
       const fresh = all.filter((e) => !known.has(e.contentHash));

@@ -1,15 +1,16 @@
 import { Controller } from '@nestjs/common';
-import { timestampDate } from '@bufbuild/protobuf/wkt';
 import { nearDuplicate } from '@labelloop/active-learning';
 import { PredictionEvent, PredictionEventSchema, Topics, Trigger, validatePredictionEvent } from '@labelloop/contracts';
 import type { ConsumedEvent } from '@labelloop/messaging';
 import { Consumes } from '@labelloop/runtime';
-import { EntityManager, queryRows } from '@labelloop/persistence';
+import type { EntityManager } from '@labelloop/persistence';
 import type { ResolvedPolicy } from '../policy/policy';
 import { PolicyRepository } from '../policy/policy.repository';
 import { fireTriggers } from '../policy/triggers';
 import { Candidate, choose, probsOf, scoreOf } from './choose';
+import { driftAsks } from './drift-ask.repository';
 import { ModelState, ModelStateRepository, RECENT_EVENTS } from './model-state.repository';
+import { recentEvents } from './recent-event.repository';
 import { RequestWriter, Selection } from './request.writer';
 import { auditDraw } from './select';
 
@@ -57,14 +58,7 @@ export class PredictionConsumer {
     await this.remember(em, modelId, evs, policy);
 
     // Events a drift alert asked for before they arrived here.
-    const asked = new Set(
-      (
-        await queryRows<{ event_id: string }>(em, 'DELETE FROM sampling_drift_ask WHERE model_id = $1 AND event_id = ANY($2) RETURNING event_id', [
-          modelId,
-          evs.map((e) => e.message.eventId),
-        ])
-      ).map((r) => r.event_id),
-    );
+    const asked = new Set((await driftAsks.take(em, modelId, evs.map((e) => e.message.eventId))).map((r) => r.event_id));
     const audits: Selection[] = [];
     const urgent: Cand[] = [];
     const rest: Cand[] = [];
@@ -118,36 +112,11 @@ export class PredictionConsumer {
     return out;
   }
 
-  /**
-   * Keeps the last RECENT_EVENTS events per model, so a DriftDetected alert can name them. The
-   * events are stored as they were consumed (no re-encoding), sent as one binary parameter cut
-   * by offsets in SQL: a bytea[] parameter would go as hex text, which cost more than the rest
-   * of the insert.
-   */
+  /** Keeps the last RECENT_EVENTS events per model, so a DriftDetected alert can name them. */
   private async remember(em: EntityManager, modelId: string, evs: ConsumedEvent<PredictionEvent>[], policy: ResolvedPolicy): Promise<void> {
     if (!policy.drift.enabled) return;
-    const starts: number[] = [];
-    let at = 0;
-    for (const e of evs) {
-      starts.push(at + 1); // substring() counts from 1
-      at += e.value.length;
-    }
-    await em.query(
-      `INSERT INTO sampling_recent_event (model_id, event_id, event_time, event)
-       SELECT $1, id, t, substring($4::bytea FROM s FOR n) FROM unnest($2::text[], $3::timestamptz[], $5::int[], $6::int[]) AS u(id, t, s, n)`,
-      [
-        modelId,
-        evs.map((e) => e.message.eventId),
-        evs.map((e) => (e.message.timestamp ? timestampDate(e.message.timestamp) : new Date())),
-        Buffer.concat(evs.map((e) => e.value), at),
-        starts,
-        evs.map((e) => e.value.length),
-      ],
-    );
-    await em.query(
-      `DELETE FROM sampling_recent_event WHERE model_id = $1 AND seq < (SELECT seq FROM sampling_recent_event WHERE model_id = $1 ORDER BY seq DESC OFFSET $2 LIMIT 1)`,
-      [modelId, RECENT_EVENTS],
-    );
+    await recentEvents.append(em, modelId, evs);
+    await recentEvents.keepLast(em, modelId, RECENT_EVENTS);
   }
 }
 

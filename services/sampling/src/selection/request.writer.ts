@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { create, toBinary } from '@bufbuild/protobuf';
+import { create } from '@bufbuild/protobuf';
 import { timestampFromDate } from '@bufbuild/protobuf/wkt';
 import { Counter } from 'prom-client';
 import { AnnotationRequested, AnnotationRequestedSchema, PredictionEvent, Topics, Trigger } from '@labelloop/contracts';
@@ -8,6 +8,7 @@ import type { Metrics } from '@labelloop/observability';
 import type { EntityManager } from '@labelloop/persistence';
 import { METRICS, OUTBOX } from '@labelloop/runtime';
 import type { ResolvedPolicy } from '../policy/policy';
+import { samplingDecisions } from './sampling-decision.repository';
 import { itemIdOf } from './select';
 
 /** One item chosen for annotation, and why. */
@@ -39,7 +40,7 @@ export class RequestWriter {
   /** Content hashes (of these) that were already requested. */
   async alreadyRequested(em: EntityManager, hashes: string[]): Promise<Set<string>> {
     if (hashes.length === 0) return new Set();
-    const rows: { content_hash: string }[] = await em.query('SELECT content_hash FROM sampling_decision WHERE content_hash = ANY($1)', [hashes]);
+    const rows = await samplingDecisions.requestedHashes(em, hashes);
     return new Set(rows.map((r) => r.content_hash));
   }
 
@@ -67,24 +68,7 @@ export class RequestWriter {
         features: { numeric: e.numericFeatures, categorical: e.categoricalFeatures, embedding: e.embedding },
       });
     });
-    const inserted: { item_id: string }[] = await em.query(
-      `INSERT INTO sampling_decision (item_id, content_hash, model_id, model_version, trigger, strategy, score, audit_sample, source_event_id, request, priority)
-       SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::float8[], $8::bool[], $9::text[], $10::bytea[], $11::int[])
-       ON CONFLICT DO NOTHING RETURNING item_id`,
-      [
-        reqs.map((r) => r.itemId),
-        reqs.map((r) => r.contentHash),
-        reqs.map((r) => r.modelId),
-        reqs.map((r) => r.modelVersion),
-        reqs.map((r) => Trigger[r.trigger]),
-        reqs.map((r) => r.strategy),
-        reqs.map((r) => r.score),
-        reqs.map((r) => r.auditSample),
-        reqs.map((r) => r.sourceEventId),
-        reqs.map((r) => Buffer.from(toBinary(AnnotationRequestedSchema, r))),
-        reqs.map((r) => r.priority),
-      ],
-    );
+    const inserted = await samplingDecisions.insertNew(em, reqs);
     const fresh = new Set(inserted.map((r) => r.item_id));
     const emitted = reqs.filter((r) => fresh.has(r.itemId));
     await this.outbox.emitMany(

@@ -13,6 +13,7 @@ import { authorize, authorizeModels, invalidArgument, notFound, Role, RpcContext
 import { DATA_SOURCE } from '@labelloop/runtime';
 import { PolicyError, policyToProto } from '../policy/policy';
 import { PolicyRepository } from '../policy/policy.repository';
+import { samplingDecisions } from './sampling-decision.repository';
 
 const READ: Role[] = ['service', 'reviewer'];
 
@@ -27,7 +28,7 @@ export class SamplingGrpc implements ServiceImpl<(typeof SamplingService)['metho
   async getDecision(req: GetDecisionRequest, ctx: RpcContext) {
     authorize(ctx.principal, READ);
     if (!req.itemId) throw invalidArgument('item_id', 'is required');
-    const rows: { request: Buffer; model_id: string }[] = await this.ds.query('SELECT request, model_id FROM sampling_decision WHERE item_id = $1', [req.itemId]);
+    const rows = await samplingDecisions.ofItem(this.ds, req.itemId);
     if (rows.length === 0) throw notFound(`item ${req.itemId}`);
     await authorizeModels(ctx.principal, READ, [rows[0].model_id], modelOwners(this.ds));
     return { request: fromBinary(AnnotationRequestedSchema, rows[0].request) };
@@ -38,10 +39,7 @@ export class SamplingGrpc implements ServiceImpl<(typeof SamplingService)['metho
     if (!req.modelId) throw invalidArgument('model_id', 'is required');
     if (req.limit > 1000) throw invalidArgument('limit', 'at most 1000');
     await authorizeModels(ctx.principal, READ, [req.modelId], modelOwners(this.ds));
-    const rows: { request: Buffer }[] = await this.ds.query(
-      'SELECT request FROM sampling_decision WHERE model_id = $1 ORDER BY decided_at DESC LIMIT $2',
-      [req.modelId, req.limit || 100],
-    );
+    const rows = await samplingDecisions.latestOfModel(this.ds, req.modelId, req.limit || 100);
     return { requests: rows.map((r) => fromBinary(AnnotationRequestedSchema, r.request)) };
   }
 
