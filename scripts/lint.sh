@@ -39,5 +39,5 @@ else
 fi
 bash scripts/check-sql-placement.sh
 
-eslint . --max-warnings=200
+eslint . --max-warnings=0
 echo "lint: ok"

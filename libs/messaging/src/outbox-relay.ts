@@ -206,7 +206,8 @@ export class OutboxRelay {
       list.push({ key: r.msg_key, value: r.payload, headers: r.headers });
       byTopic.set(r.topic, list);
     }
-    await this.producer!.sendBatch({
+    if (!this.producer) throw new Error('outbox relay: send() before start()');
+    await this.producer.sendBatch({
       acks: -1,
       compression: CompressionTypes.None,
       topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })),
