@@ -20,3 +20,4 @@ export * from './validation';
 export * from './storable';
 export * from './prediction-decoder';
 export * from './webhook-signature';
+export * from './annotator-identity';

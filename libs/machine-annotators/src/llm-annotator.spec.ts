@@ -1,50 +1,16 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { chatCompletion, startChatCompletionsServer } from '@labelloop/testing';
 import { MachineCallError } from './http';
 import { LlmAnnotator, parseLabel } from './llm-annotator';
 
 /*
- * Contract test. The server below answers exactly as OpenAI's API reference documents
- * `POST /v1/chat/completions` (the shape vLLM, Ollama and llama.cpp's server also return):
- * a `chat.completion` object with `choices[].message.content` and `usage`, and errors as
- * `{"error": {"message", "type", "code"}}` with 429 + Retry-After when rate-limited.
+ * Contract test, against the server in @labelloop/testing that answers exactly as OpenAI's API
+ * reference documents `POST /v1/chat/completions` (the shape vLLM, Ollama and llama.cpp's server
+ * also return). The machine-annotator e2e runs the same server.
  */
-interface Seen {
-  auth?: string;
-  body: { model: string; temperature: number; messages: Array<{ role: string; content: string }> };
-}
-
-function completion(content: string | null, prompt = 52, completionTokens = 2) {
-  return {
-    id: 'chatcmpl-abc123',
-    object: 'chat.completion',
-    created: 1764806400,
-    model: 'qwen2.5-7b-instruct',
-    choices: [{ index: 0, message: { role: 'assistant', content }, logprobs: null, finish_reason: 'stop' }],
-    usage: { prompt_tokens: prompt, completion_tokens: completionTokens, total_tokens: prompt + completionTokens },
-  };
-}
-
-type Reply = { status: number; body: unknown; headers?: Record<string, string> };
-
-async function server(replies: Reply[]) {
-  const seen: Seen[] = [];
-  const s = http.createServer((req, res) => {
-    let data = '';
-    req.on('data', (d) => (data += d));
-    req.on('end', () => {
-      if (req.method !== 'POST' || req.url !== '/v1/chat/completions') {
-        res.writeHead(404, { 'content-type': 'application/json' }).end(JSON.stringify({ error: { message: `Unknown request URL: ${req.method} ${req.url}`, type: 'invalid_request_error', code: 'unknown_url' } }));
-        return;
-      }
-      seen.push({ auth: req.headers.authorization, body: JSON.parse(data) });
-      const r = replies.shift() ?? { status: 500, body: { error: { message: 'no reply scripted', type: 'server_error', code: null } } };
-      res.writeHead(r.status, { 'content-type': 'application/json', ...r.headers }).end(JSON.stringify(r.body));
-    });
-  });
-  await new Promise<void>((resolve) => s.listen(0, '127.0.0.1', resolve));
-  return { base: `http://127.0.0.1:${(s.address() as AddressInfo).port}/v1`, seen, close: () => new Promise((r) => s.close(r)) };
-}
+const completion = chatCompletion;
+const server = startChatCompletionsServer;
 
 const options = (base: string) => ({
   baseUrl: base,

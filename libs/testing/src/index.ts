@@ -5,3 +5,4 @@ export * from './otlp-receiver';
 export * from './database';
 export * from './group-offsets';
 export * from './audit';
+export * from './chat-completions-server';

@@ -8,8 +8,8 @@ export interface ServiceEdges {
   emits: string[];
   /** gRPC services it serves (`server.add(XService, ...)`). */
   grpc: string[];
-  /** A web front without state (`main({ web: true, ... })`, the console): no schema, no group. */
-  web?: boolean;
+  /** It declares migrations (`main({ migrations, ... })`): it owns a PostgreSQL schema. */
+  stateful?: boolean;
 }
 
 const OUTBOX_METHODS = new Set(['emit', 'emitMany']);
@@ -47,8 +47,8 @@ export function scanSource(fileName: string, text: string, into: ServiceEdges): 
     if (ts.isDecorator(node) && ts.isCallExpression(node.expression) && calleeName(node.expression) === 'Consumes') {
       const key = topicKey(node.expression.arguments[0]);
       if (key) pushOnce(into.consumes, key);
-    } else if (ts.isPropertyAssignment(node) && ts.isIdentifier(node.name) && node.name.text === 'web' && node.initializer.kind === ts.SyntaxKind.TrueKeyword) {
-      into.web = true;
+    } else if ((ts.isPropertyAssignment(node) || ts.isShorthandPropertyAssignment(node)) && ts.isIdentifier(node.name) && node.name.text === 'migrations') {
+      into.stateful = true;
     } else if (ts.isPropertyAssignment(node) && ts.isIdentifier(node.name) && node.name.text === 'topic') {
       const key = topicKey(node.initializer);
       if (key && insideOutboxCall(node)) pushOnce(into.emits, key);

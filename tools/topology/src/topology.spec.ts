@@ -37,9 +37,10 @@ describe('topology scan', () => {
     expect(byName.get('annotation-dispatch')?.emits).toContain('annotatorResumed');
     expect(byName.get('annotation-dispatch')?.grpc).toContain('DispatchAdminService');
     expect(byName.get('retrain-trigger')?.emits).toEqual(expect.arrayContaining(['modelPromoted', 'promotionRejected']));
-    // The console is a web front: no schema, no topics, no gRPC server.
-    expect(byName.get('console')).toEqual({ name: 'console', consumes: [], emits: [], grpc: [], web: true });
-    expect(byName.get('qa')?.web).toBeUndefined();
+    // The console and the machine annotators keep no state: no schema, no topics, no gRPC server.
+    expect(byName.get('console')).toEqual({ name: 'console', consumes: [], emits: [], grpc: [] });
+    expect(byName.get('machine-annotator')).toEqual({ name: 'machine-annotator', consumes: [], emits: [], grpc: [] });
+    expect(byName.get('qa')?.stateful).toBe(true);
   });
 
   it('README.md and docs/runbook.md carry the tables the code implies (npm run topology)', () => {

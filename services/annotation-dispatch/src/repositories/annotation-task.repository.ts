@@ -186,6 +186,18 @@ export const annotationTasks = {
     );
   },
 
+  /**
+   * Takes a lease back without an answer: the task goes to `to` (pending: back to the queue;
+   * cancelled: a withdrawn gold task) and its holder is kept away from it for good.
+   */
+  async release(q: Queryable, taskId: string, holder: string, to: 'pending' | 'cancelled'): Promise<void> {
+    await q.query(
+      `UPDATE annotation_task SET state = $3, annotator_id = NULL, lease_expires_at = NULL, exclude_annotators = exclude_annotators || ARRAY[$2]::text[], updated_at = now()
+          WHERE task_id = $1`,
+      [taskId, holder, to],
+    );
+  },
+
   /** Up to 500 items of the project with a pending task and not imported into Label Studio yet (each item's oldest task). */
   async notInLabelStudio(q: Queryable, projectId: string): Promise<Pick<AnnotationTaskRow, 'item_id' | 'kind' | 'request'>[]> {
     return queryRows<Pick<AnnotationTaskRow, 'item_id' | 'kind' | 'request'>>(

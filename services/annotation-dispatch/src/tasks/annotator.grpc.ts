@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { AnnotatorService, GetNextTaskRequest, SubmitAnnotationRequest } from '@labelloop/contracts';
+import { AnnotatorService, GetNextTaskRequest, ReleaseTaskRequest, SubmitAnnotationRequest } from '@labelloop/contracts';
 import { authorize, invalidArgument, RpcContext, ServiceImpl } from '@labelloop/rpc';
 import { TaskService } from './task.service';
 
@@ -23,5 +23,12 @@ export class AnnotatorGrpc implements ServiceImpl<(typeof AnnotatorService)['met
       timeSpentMs: req.timeSpentMs,
       idempotencyKey: req.idempotencyKey,
     });
+  }
+
+  async releaseTask(req: ReleaseTaskRequest, ctx: RpcContext) {
+    if (!req.taskId) throw invalidArgument('task_id', 'is required');
+    const me = authorize(ctx.principal, ['annotator', 'reviewer']);
+    await this.tasks.release(me.subject, (projectId) => authorize(ctx.principal, ['annotator', 'reviewer'], projectId), req.taskId, req.reason);
+    return {};
   }
 }

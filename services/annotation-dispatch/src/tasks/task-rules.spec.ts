@@ -1,5 +1,5 @@
 import { status } from '@grpc/grpc-js';
-import { holderRefusal, isRetryOf, lapsedHolders } from './task-rules';
+import { holderRefusal, isRetryOf, lapsedHolders, releasedState } from './task-rules';
 
 describe('lapsedHolders', () => {
   it('keeps the holder of a lapsed lease away, and nobody from a pending task', () => {
@@ -36,5 +36,14 @@ describe('holderRefusal', () => {
     expect(holderRefusal({ task_id: 't1', state: 'pending', annotator_id: null }, 'ann-1')).toEqual(
       expect.objectContaining({ code: status.PERMISSION_DENIED, message: expect.stringContaining('task t1 is not leased to you') }),
     );
+  });
+});
+
+describe('releasedState', () => {
+  it('returns an ordinary task to the queue and withdraws a gold task made for its holder', () => {
+    expect(releasedState('label')).toBe('pending');
+    expect(releasedState('overlap')).toBe('pending');
+    expect(releasedState('rework')).toBe('pending');
+    expect(releasedState('gold')).toBe('cancelled');
   });
 });

@@ -34,3 +34,12 @@ export function holderRefusal(task: TaskHolder, annotatorId: string): RpcError |
   if (task.state === 'leased') return failedPrecondition(`task ${task.task_id} is leased to another annotator (your lease expired)`);
   return permissionDenied(`task ${task.task_id} is not leased to you`);
 }
+
+/**
+ * Where a task goes when its holder gives it back unanswered (a skip, a machine's abstention):
+ * an ordinary task back to the queue for someone else; a gold task, made for that holder alone,
+ * is withdrawn.
+ */
+export function releasedState(kind: string): 'pending' | 'cancelled' {
+  return kind === 'gold' ? 'cancelled' : 'pending';
+}

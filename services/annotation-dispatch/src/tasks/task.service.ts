@@ -11,6 +11,7 @@ import {
   Task,
   TaskSchema,
   Topics,
+  isMachineAnnotator,
   Trigger,
 } from '@labelloop/contracts';
 import type { Outbox } from '@labelloop/messaging';
@@ -29,7 +30,7 @@ import { taskTransitions } from '../repositories/task-transition.repository';
 import { goldInterval, goldTaskKey, isGoldTurn } from './gold-injection';
 import { pauseRefusal } from './qa-pause';
 import { annotatorText } from './redaction';
-import { holderRefusal, isRetryOf, lapsedHolders } from './task-rules';
+import { holderRefusal, isRetryOf, lapsedHolders, releasedState } from './task-rules';
 import { assertTransition } from './task-state';
 
 /** A submission as the annotator sent it. */
@@ -169,7 +170,7 @@ export class TaskService {
     });
     await annotationTasks.markSubmitted(em, task.task_id);
     await taskTransitions.log(em, task.task_id, task.state, 'submitted', annotatorId);
-    await appendAudit(em, { actor: annotatorId, action: 'label.submitted', subject: task.task_id, detail: { itemId: task.item_id, submissionId, classes: label.value.case === 'classification' ? label.value.value.classes : [] } });
+    await appendAudit(em, { actor: annotatorId, action: 'label.submitted', subject: task.task_id, detail: { itemId: task.item_id, submissionId, classes: label.value.case === 'classification' ? label.value.value.classes : [], machine: isMachineAnnotator(annotatorId) } });
     await this.outbox.emit(em, {
       topic: Topics.annotationSubmitted,
       key: task.item_id,
@@ -204,6 +205,25 @@ export class TaskService {
       },
     });
     return { submissionId, duplicate: false };
+  }
+
+  /**
+   * Gives the caller's leased task back unanswered ({@link releasedState}): it is free for others
+   * at once, not after the lease lapses, and the caller never gets the item again. Refused like
+   * an answer when the task is not (or no longer) the caller's lease.
+   */
+  async release(annotatorId: string, projectScope: (projectId: string) => void, taskId: string, reason: string): Promise<void> {
+    await this.ds.transaction(async (em) => {
+      const task = await annotationTasks.lock(em, taskId);
+      if (!task) throw notFound(`task ${taskId}`);
+      projectScope(task.project_id);
+      const refusal = holderRefusal(task, annotatorId);
+      if (refusal) throw refusal;
+      if (task.state !== 'leased') throw failedPrecondition(`task ${taskId} is ${task.state}, not leased`);
+      const to = releasedState(task.kind);
+      await annotationTasks.release(em, taskId, annotatorId, to);
+      await taskTransitions.log(em, taskId, 'leased', to, annotatorId, `released: ${reason.slice(0, 200) || 'no reason given'}`);
+    });
   }
 
   private matchesPreLabel(label: Label, request: AnnotationRequested): boolean {

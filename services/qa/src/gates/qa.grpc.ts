@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { GetItemDecisionRequest, GetQaPolicyRequest, ListAnnotatorScorecardsRequest, QaService, UpsertQaPolicyRequest } from '@labelloop/contracts';
+import { GetItemDecisionRequest, GetQaPolicyRequest, isMachineAnnotator, ListAnnotatorScorecardsRequest, QaService, UpsertQaPolicyRequest } from '@labelloop/contracts';
 import { appendAudit, DataSource } from '@labelloop/persistence';
 import { authorize, invalidArgument, notFound, RpcContext, ServiceImpl } from '@labelloop/rpc';
 import { DATA_SOURCE } from '@labelloop/runtime';
@@ -80,6 +80,7 @@ export class QaGrpc implements ServiceImpl<(typeof QaService)['method']> {
         preLabelAcceptanceRate: r.answers ? r.pre_label_accepted / r.answers : 0,
         rework: r.rework,
         paused: r.paused,
+        isMachine: isMachineAnnotator(r.annotator_id),
       })),
     };
   }

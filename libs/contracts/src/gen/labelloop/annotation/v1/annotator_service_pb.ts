@@ -14,7 +14,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file labelloop/annotation/v1/annotator_service.proto.
  */
 export const file_labelloop_annotation_v1_annotator_service: GenFile = /*@__PURE__*/
-  fileDesc("Ci9sYWJlbGxvb3AvYW5ub3RhdGlvbi92MS9hbm5vdGF0b3Jfc2VydmljZS5wcm90bxIXbGFiZWxsb29wLmFubm90YXRpb24udjEiKAoSR2V0TmV4dFRhc2tSZXF1ZXN0EhIKCnByb2plY3RfaWQYASABKAkiQgoTR2V0TmV4dFRhc2tSZXNwb25zZRIrCgR0YXNrGAEgASgLMh0ubGFiZWxsb29wLmFubm90YXRpb24udjEuVGFzayLMAgoEVGFzaxIPCgd0YXNrX2lkGAEgASgJEg8KB2l0ZW1faWQYAiABKAkSEgoKcHJvamVjdF9pZBgDIAEoCRIRCglpbnB1dF91cmkYBCABKAkSEQoJcHJlX2xhYmVsGAUgASgJElkKF3ByZV9sYWJlbF9wcm9iYWJpbGl0aWVzGAYgAygLMjgubGFiZWxsb29wLmFubm90YXRpb24udjEuVGFzay5QcmVMYWJlbFByb2JhYmlsaXRpZXNFbnRyeRIZChFndWlkZWxpbmVfdmVyc2lvbhgHIAEoCRI0ChBsZWFzZV9leHBpcmVzX2F0GAggASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBo8ChpQcmVMYWJlbFByb2JhYmlsaXRpZXNFbnRyeRILCgNrZXkYASABKAkSDQoFdmFsdWUYAiABKAE6AjgBIokBChdTdWJtaXRBbm5vdGF0aW9uUmVxdWVzdBIPCgd0YXNrX2lkGAEgASgJEi0KBWxhYmVsGAIgASgLMh4ubGFiZWxsb29wLmFubm90YXRpb24udjEuTGFiZWwSFQoNdGltZV9zcGVudF9tcxgDIAEoDRIXCg9pZGVtcG90ZW5jeV9rZXkYBCABKAkiRAoYU3VibWl0QW5ub3RhdGlvblJlc3BvbnNlEhUKDXN1Ym1pc3Npb25faWQYASABKAkSEQoJZHVwbGljYXRlGAIgASgIMvUBChBBbm5vdGF0b3JTZXJ2aWNlEmgKC0dldE5leHRUYXNrEisubGFiZWxsb29wLmFubm90YXRpb24udjEuR2V0TmV4dFRhc2tSZXF1ZXN0GiwubGFiZWxsb29wLmFubm90YXRpb24udjEuR2V0TmV4dFRhc2tSZXNwb25zZRJ3ChBTdWJtaXRBbm5vdGF0aW9uEjAubGFiZWxsb29wLmFubm90YXRpb24udjEuU3VibWl0QW5ub3RhdGlvblJlcXVlc3QaMS5sYWJlbGxvb3AuYW5ub3RhdGlvbi52MS5TdWJtaXRBbm5vdGF0aW9uUmVzcG9uc2ViBnByb3RvMw", [file_google_protobuf_timestamp, file_labelloop_annotation_v1_annotation]);
+  fileDesc("Ci9sYWJlbGxvb3AvYW5ub3RhdGlvbi92MS9hbm5vdGF0b3Jfc2VydmljZS5wcm90bxIXbGFiZWxsb29wLmFubm90YXRpb24udjEiKAoSR2V0TmV4dFRhc2tSZXF1ZXN0EhIKCnByb2plY3RfaWQYASABKAkiQgoTR2V0TmV4dFRhc2tSZXNwb25zZRIrCgR0YXNrGAEgASgLMh0ubGFiZWxsb29wLmFubm90YXRpb24udjEuVGFzayLMAgoEVGFzaxIPCgd0YXNrX2lkGAEgASgJEg8KB2l0ZW1faWQYAiABKAkSEgoKcHJvamVjdF9pZBgDIAEoCRIRCglpbnB1dF91cmkYBCABKAkSEQoJcHJlX2xhYmVsGAUgASgJElkKF3ByZV9sYWJlbF9wcm9iYWJpbGl0aWVzGAYgAygLMjgubGFiZWxsb29wLmFubm90YXRpb24udjEuVGFzay5QcmVMYWJlbFByb2JhYmlsaXRpZXNFbnRyeRIZChFndWlkZWxpbmVfdmVyc2lvbhgHIAEoCRI0ChBsZWFzZV9leHBpcmVzX2F0GAggASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBo8ChpQcmVMYWJlbFByb2JhYmlsaXRpZXNFbnRyeRILCgNrZXkYASABKAkSDQoFdmFsdWUYAiABKAE6AjgBIokBChdTdWJtaXRBbm5vdGF0aW9uUmVxdWVzdBIPCgd0YXNrX2lkGAEgASgJEi0KBWxhYmVsGAIgASgLMh4ubGFiZWxsb29wLmFubm90YXRpb24udjEuTGFiZWwSFQoNdGltZV9zcGVudF9tcxgDIAEoDRIXCg9pZGVtcG90ZW5jeV9rZXkYBCABKAkiRAoYU3VibWl0QW5ub3RhdGlvblJlc3BvbnNlEhUKDXN1Ym1pc3Npb25faWQYASABKAkSEQoJZHVwbGljYXRlGAIgASgIIjUKElJlbGVhc2VUYXNrUmVxdWVzdBIPCgd0YXNrX2lkGAEgASgJEg4KBnJlYXNvbhgCIAEoCSIVChNSZWxlYXNlVGFza1Jlc3BvbnNlMt8CChBBbm5vdGF0b3JTZXJ2aWNlEmgKC0dldE5leHRUYXNrEisubGFiZWxsb29wLmFubm90YXRpb24udjEuR2V0TmV4dFRhc2tSZXF1ZXN0GiwubGFiZWxsb29wLmFubm90YXRpb24udjEuR2V0TmV4dFRhc2tSZXNwb25zZRJ3ChBTdWJtaXRBbm5vdGF0aW9uEjAubGFiZWxsb29wLmFubm90YXRpb24udjEuU3VibWl0QW5ub3RhdGlvblJlcXVlc3QaMS5sYWJlbGxvb3AuYW5ub3RhdGlvbi52MS5TdWJtaXRBbm5vdGF0aW9uUmVzcG9uc2USaAoLUmVsZWFzZVRhc2sSKy5sYWJlbGxvb3AuYW5ub3RhdGlvbi52MS5SZWxlYXNlVGFza1JlcXVlc3QaLC5sYWJlbGxvb3AuYW5ub3RhdGlvbi52MS5SZWxlYXNlVGFza1Jlc3BvbnNlYgZwcm90bzM", [file_google_protobuf_timestamp, file_labelloop_annotation_v1_annotation]);
 
 /**
  * @generated from message labelloop.annotation.v1.GetNextTaskRequest
@@ -167,6 +167,43 @@ export const SubmitAnnotationResponseSchema: GenMessage<SubmitAnnotationResponse
   messageDesc(file_labelloop_annotation_v1_annotator_service, 4);
 
 /**
+ * @generated from message labelloop.annotation.v1.ReleaseTaskRequest
+ */
+export type ReleaseTaskRequest = Message<"labelloop.annotation.v1.ReleaseTaskRequest"> & {
+  /**
+   * @generated from field: string task_id = 1;
+   */
+  taskId: string;
+
+  /**
+   * Why (kept in the task's history), e.g. a machine's abstention reason.
+   *
+   * @generated from field: string reason = 2;
+   */
+  reason: string;
+};
+
+/**
+ * Describes the message labelloop.annotation.v1.ReleaseTaskRequest.
+ * Use `create(ReleaseTaskRequestSchema)` to create a new message.
+ */
+export const ReleaseTaskRequestSchema: GenMessage<ReleaseTaskRequest> = /*@__PURE__*/
+  messageDesc(file_labelloop_annotation_v1_annotator_service, 5);
+
+/**
+ * @generated from message labelloop.annotation.v1.ReleaseTaskResponse
+ */
+export type ReleaseTaskResponse = Message<"labelloop.annotation.v1.ReleaseTaskResponse"> & {
+};
+
+/**
+ * Describes the message labelloop.annotation.v1.ReleaseTaskResponse.
+ * Use `create(ReleaseTaskResponseSchema)` to create a new message.
+ */
+export const ReleaseTaskResponseSchema: GenMessage<ReleaseTaskResponse> = /*@__PURE__*/
+  messageDesc(file_labelloop_annotation_v1_annotator_service, 6);
+
+/**
  * AnnotatorService is what annotators (and their tools) call.
  * Callers authenticate with a bearer token in the "authorization" metadata.
  *
@@ -192,6 +229,18 @@ export const AnnotatorService: GenService<{
     methodKind: "unary";
     input: typeof SubmitAnnotationRequestSchema;
     output: typeof SubmitAnnotationResponseSchema;
+  },
+  /**
+   * Gives a leased task back without an answer (the annotator skips it; a machine abstains):
+   * it returns to the queue at once for someone else, and the caller never gets the item again.
+   * A gold task is withdrawn instead. FAILED_PRECONDITION when the task is not leased to the caller.
+   *
+   * @generated from rpc labelloop.annotation.v1.AnnotatorService.ReleaseTask
+   */
+  releaseTask: {
+    methodKind: "unary";
+    input: typeof ReleaseTaskRequestSchema;
+    output: typeof ReleaseTaskResponseSchema;
   },
 }> = /*@__PURE__*/
   serviceDesc(file_labelloop_annotation_v1_annotator_service, 0);
