@@ -14,7 +14,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file labelloop/annotation/v1/annotator_service.proto.
  */
 export const file_labelloop_annotation_v1_annotator_service: GenFile = /*@__PURE__*/
-  fileDesc("Ci9sYWJlbGxvb3AvYW5ub3RhdGlvbi92MS9hbm5vdGF0b3Jfc2VydmljZS5wcm90bxIXbGFiZWxsb29wLmFubm90YXRpb24udjEiKAoSR2V0TmV4dFRhc2tSZXF1ZXN0EhIKCnByb2plY3RfaWQYASABKAkiQgoTR2V0TmV4dFRhc2tSZXNwb25zZRIrCgR0YXNrGAEgASgLMh0ubGFiZWxsb29wLmFubm90YXRpb24udjEuVGFzayLMAgoEVGFzaxIPCgd0YXNrX2lkGAEgASgJEg8KB2l0ZW1faWQYAiABKAkSEgoKcHJvamVjdF9pZBgDIAEoCRIRCglpbnB1dF91cmkYBCABKAkSEQoJcHJlX2xhYmVsGAUgASgJElkKF3ByZV9sYWJlbF9wcm9iYWJpbGl0aWVzGAYgAygLMjgubGFiZWxsb29wLmFubm90YXRpb24udjEuVGFzay5QcmVMYWJlbFByb2JhYmlsaXRpZXNFbnRyeRIZChFndWlkZWxpbmVfdmVyc2lvbhgHIAEoCRI0ChBsZWFzZV9leHBpcmVzX2F0GAggASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBo8ChpQcmVMYWJlbFByb2JhYmlsaXRpZXNFbnRyeRILCgNrZXkYASABKAkSDQoFdmFsdWUYAiABKAE6AjgBIokBChdTdWJtaXRBbm5vdGF0aW9uUmVxdWVzdBIPCgd0YXNrX2lkGAEgASgJEi0KBWxhYmVsGAIgASgLMh4ubGFiZWxsb29wLmFubm90YXRpb24udjEuTGFiZWwSFQoNdGltZV9zcGVudF9tcxgDIAEoDRIXCg9pZGVtcG90ZW5jeV9rZXkYBCABKAkiRAoYU3VibWl0QW5ub3RhdGlvblJlc3BvbnNlEhUKDXN1Ym1pc3Npb25faWQYASABKAkSEQoJZHVwbGljYXRlGAIgASgIMvUBChBBbm5vdGF0b3JTZXJ2aWNlEmgKC0dldE5leHRUYXNrEisubGFiZWxsb29wLmFubm90YXRpb24udjEuR2V0TmV4dFRhc2tSZXF1ZXN0GiwubGFiZWxsb29wLmFubm90YXRpb24udjEuR2V0TmV4dFRhc2tSZXNwb25zZRJ3ChBTdWJtaXRBbm5vdGF0aW9uEjAubGFiZWxsb29wLmFubm90YXRpb24udjEuU3VibWl0QW5ub3RhdGlvblJlcXVlc3QaMS5sYWJlbGxvb3AuYW5ub3RhdGlvbi52MS5TdWJtaXRBbm5vdGF0aW9uUmVzcG9uc2ViBnByb3RvMw", [file_google_protobuf_timestamp, file_labelloop_annotation_v1_annotation]);
+  fileDesc("Ci9sYWJlbGxvb3AvYW5ub3RhdGlvbi92MS9hbm5vdGF0b3Jfc2VydmljZS5wcm90bxIXbGFiZWxsb29wLmFubm90YXRpb24udjEiKAoSR2V0TmV4dFRhc2tSZXF1ZXN0EhIKCnByb2plY3RfaWQYASABKAkiQgoTR2V0TmV4dFRhc2tSZXNwb25zZRIrCgR0YXNrGAEgASgLMh0ubGFiZWxsb29wLmFubm90YXRpb24udjEuVGFzayKNAwoEVGFzaxIPCgd0YXNrX2lkGAEgASgJEg8KB2l0ZW1faWQYAiABKAkSEgoKcHJvamVjdF9pZBgDIAEoCRIRCglpbnB1dF91cmkYBCABKAkSEQoJcHJlX2xhYmVsGAUgASgJElkKF3ByZV9sYWJlbF9wcm9iYWJpbGl0aWVzGAYgAygLMjgubGFiZWxsb29wLmFubm90YXRpb24udjEuVGFzay5QcmVMYWJlbFByb2JhYmlsaXRpZXNFbnRyeRIZChFndWlkZWxpbmVfdmVyc2lvbhgHIAEoCRI0ChBsZWFzZV9leHBpcmVzX2F0GAggASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIUCgxjb250ZW50X3RleHQYCSABKAkSEwoLY29udGVudF91cmwYCiABKAkSFAoMY29udGVudF9ub3RlGAsgASgJGjwKGlByZUxhYmVsUHJvYmFiaWxpdGllc0VudHJ5EgsKA2tleRgBIAEoCRINCgV2YWx1ZRgCIAEoAToCOAEiiQEKF1N1Ym1pdEFubm90YXRpb25SZXF1ZXN0Eg8KB3Rhc2tfaWQYASABKAkSLQoFbGFiZWwYAiABKAsyHi5sYWJlbGxvb3AuYW5ub3RhdGlvbi52MS5MYWJlbBIVCg10aW1lX3NwZW50X21zGAMgASgNEhcKD2lkZW1wb3RlbmN5X2tleRgEIAEoCSJEChhTdWJtaXRBbm5vdGF0aW9uUmVzcG9uc2USFQoNc3VibWlzc2lvbl9pZBgBIAEoCRIRCglkdXBsaWNhdGUYAiABKAgy9QEKEEFubm90YXRvclNlcnZpY2USaAoLR2V0TmV4dFRhc2sSKy5sYWJlbGxvb3AuYW5ub3RhdGlvbi52MS5HZXROZXh0VGFza1JlcXVlc3QaLC5sYWJlbGxvb3AuYW5ub3RhdGlvbi52MS5HZXROZXh0VGFza1Jlc3BvbnNlEncKEFN1Ym1pdEFubm90YXRpb24SMC5sYWJlbGxvb3AuYW5ub3RhdGlvbi52MS5TdWJtaXRBbm5vdGF0aW9uUmVxdWVzdBoxLmxhYmVsbG9vcC5hbm5vdGF0aW9uLnYxLlN1Ym1pdEFubm90YXRpb25SZXNwb25zZWIGcHJvdG8z", [file_google_protobuf_timestamp, file_labelloop_annotation_v1_annotation]);
 
 /**
  * @generated from message labelloop.annotation.v1.GetNextTaskRequest
@@ -99,6 +99,28 @@ export type Task = Message<"labelloop.annotation.v1.Task"> & {
    * @generated from field: google.protobuf.Timestamp lease_expires_at = 8;
    */
   leaseExpiresAt?: Timestamp | undefined;
+
+  /**
+   * The item as the annotator is shown it: its text (redacted as input_uri is), for inline text
+   * and for content the service fetched (custom schemes). Empty when content_url is set.
+   *
+   * @generated from field: string content_text = 9;
+   */
+  contentText: string;
+
+  /**
+   * A URL to fetch the item from (http(s), or a presigned URL for s3://). Empty when content_text is set.
+   *
+   * @generated from field: string content_url = 10;
+   */
+  contentUrl: string;
+
+  /**
+   * Why neither is set: the item's content could not be resolved (the scheme and the cause).
+   *
+   * @generated from field: string content_note = 11;
+   */
+  contentNote: string;
 };
 
 /**
