@@ -128,6 +128,14 @@ describe('ContentResolver', () => {
     expect(displayText(annotatorView(c, 'p', []), uri)).toBe(`${uri}\n\n[LabelLoop: ${note}]`);
   });
 
+  it('warns once per scheme that has no resolver (a config gap), and counts every item', async () => {
+    const { r } = resolver();
+    const before = warnings.length;
+    for (const i of [1, 2, 3]) expect(await r.resolve(`gs-${i}`, `gs://bucket/o${i}`, 'url')).toMatchObject({ kind: 'unresolved' });
+    expect(warnings.length - before).toBe(1);
+    expect(await failures(r)).toEqual([{ scheme: 'gs', reason: 'no_resolver', n: 3 }]);
+  });
+
   it('reports a source that refuses connections as a network failure', async () => {
     const closed = createServer();
     await new Promise<void>((res) => closed.listen(0, '127.0.0.1', res));

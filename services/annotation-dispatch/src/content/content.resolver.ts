@@ -24,7 +24,7 @@ export type ContentUse = 'url' | 'text';
  * `data:` text as they are; `http(s)://` as the URL; `s3://bucket/key` as a presigned (or plain)
  * URL; a custom scheme through the HTTP template DISPATCH_CONTENT_RESOLVERS gives it, fetched with
  * a timeout and a size cap. A failure never throws: the item comes back `unresolved` with a note
- * naming it and its scheme, a warning is logged and `labelloop_dispatch_content_unresolved_total`
+ * naming it and its scheme, a warning is logged (once per scheme when the scheme has no resolver) and `labelloop_dispatch_content_unresolved_total`
  * counts it, so one bad item never holds up the queue.
  */
 @Injectable()
@@ -32,6 +32,8 @@ export class ContentResolver implements OnModuleDestroy {
   /** Items whose content could not be resolved, by scheme and reason. */
   readonly failures: Counter<'scheme' | 'reason'>;
   private readonly s3: S3UrlSigner;
+  /** Schemes already reported as having no resolver: a config gap, logged once rather than per item. */
+  private readonly unknownSchemes = new Set<string>();
 
   constructor(
     @Inject(CONFIG) private readonly config: DispatchConfig,
@@ -56,7 +58,9 @@ export class ContentResolver implements OnModuleDestroy {
     } catch (e) {
       const err = e instanceof ContentError ? e : new ContentError('network', (e as Error).message);
       this.failures.inc({ scheme, reason: err.reason });
-      this.logger.warn({ msg: 'item content not resolved', item: itemId, scheme, reason: err.reason, error: err.message }, 'ContentResolver');
+      const repeat = err.reason === 'no_resolver' && this.unknownSchemes.has(scheme);
+      if (err.reason === 'no_resolver') this.unknownSchemes.add(scheme);
+      if (!repeat) this.logger.warn({ msg: 'item content not resolved', item: itemId, scheme, reason: err.reason, error: err.message }, 'ContentResolver');
       return { kind: 'unresolved', note: `item ${itemId}: content of scheme "${scheme}" not available: ${err.message}` };
     }
   }
