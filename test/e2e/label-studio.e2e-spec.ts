@@ -6,7 +6,8 @@
  * AnnotationSubmitted in Kafka, exactly once however often it is pulled or posted again.
  */
 import { randomUUID } from 'node:crypto';
-import { createServer } from 'node:net';
+import { createServer as createHttpServer, Server } from 'node:http';
+import { AddressInfo, createServer } from 'node:net';
 import { fromBinary } from '@bufbuild/protobuf';
 import { Client } from 'pg';
 import { AnnotationRequestedSchema, AnnotationSubmittedSchema, Topics } from '@labelloop/contracts';
@@ -51,6 +52,9 @@ describe('Label Studio round trip', () => {
   let dispatch: ServiceProcess;
   let dispatch2: ServiceProcess;
   let webhookUrl: string;
+  // A content source for the custom scheme `mailcorpus://` (DISPATCH_CONTENT_RESOLVERS).
+  const MAIL = 'Re: quarterly report\n\nPlease find the figures attached. Call +1 415 555 0134 with questions.';
+  let corpus: Server;
 
   beforeAll(async () => {
     const me = await ls<{ id: number }>('GET', '/api/current-user/whoami').catch((e: Error) => {
@@ -58,6 +62,8 @@ describe('Label Studio round trip', () => {
     });
     expect(me.id).toBeGreaterThan(0);
     db = await createTestDatabase('ls');
+    corpus = createHttpServer((req, res) => (req.url === '/messages/easy-ham-1/00042' ? res.writeHead(200, { 'content-type': 'text/plain; charset=utf-8' }).end(MAIL) : res.writeHead(404).end()));
+    await new Promise<void>((r) => corpus.listen(0, '127.0.0.1', r));
     const httpPort = await freePort();
     webhookUrl = `http://127.0.0.1:${httpPort}/label-studio/webhook`;
     const config = '<View><Text name="text" value="$text"/><Choices name="label" toName="text"><Choice value="ham"/><Choice value="spam"/></Choices></View>';
@@ -76,6 +82,7 @@ describe('Label Studio round trip', () => {
       LABEL_STUDIO_POLL_MS: '200',
       LABEL_STUDIO_WEBHOOK_URL: webhookUrl,
       LABEL_STUDIO_WEBHOOK_SECRET: secret,
+      DISPATCH_CONTENT_RESOLVERS: JSON.stringify({ mailcorpus: `http://127.0.0.1:${(corpus.address() as AddressInfo).port}/messages/{path}` }),
     });
     dispatch = startService('annotation-dispatch', env(httpPort));
     dispatch2 = startService('annotation-dispatch', env(await freePort()));
@@ -86,6 +93,7 @@ describe('Label Studio round trip', () => {
   afterAll(async () => {
     await pg?.end();
     await Promise.all([dispatch?.kill(), dispatch2?.kill()]);
+    await new Promise((r) => (corpus ? corpus.close(r) : r(undefined)));
     await db?.drop();
   });
 
@@ -163,6 +171,14 @@ describe('Label Studio round trip', () => {
     expect((await pg.query(`SELECT state FROM annotation_dispatch.annotation_task WHERE item_id = $1`, [itemId])).rows).toEqual([{ state: 'submitted' }]);
     // The item is in Label Studio once, however many sync rounds ran.
     expect((await lsTasks(lsProject)).filter((t) => t.data.item_id === itemId)).toHaveLength(1);
+  });
+
+  it('shows the text behind a custom-scheme URI (fetched by dispatch, redacted), not the URI', async () => {
+    const itemId = `item-${run}-content`;
+    await request(itemId, 'mailcorpus://easy-ham-1/00042', 'ham');
+    const task = await lsTaskOf(await lsProjectId(), itemId);
+    expect(task.data.text).toBe('Re: quarterly report\n\nPlease find the figures attached. Call [REDACTED:phone] with questions.');
+    expect(task.predictions[0].result[0].value.choices).toEqual(['ham']);
   });
 
   it('refuses an annotation outside the schema, naming the field, and stores no answer', async () => {

@@ -29,7 +29,7 @@ interface Figures {
   promotions: { version: string; heldOutLater: number; labelsAfterDrift: number }[];
   recovery: { recovered: boolean; labelsAfterDrift: number | null; budgetAfterDrift: number };
   efficiency: { reached: boolean; labelsAfterDrift: number | null };
-  labels: { accepted: number; rawAccuracy: number; acceptedAccuracy: number };
+  labels: { accepted: number; answers: number; answersWithText: number; rawAccuracy: number; acceptedAccuracy: number };
   carelessDetected: boolean;
   latency: { onsetToAlertS: number | null; alertToFirstTaskS: number | null; lastLabelToPromoted: { n: number; p50: number | null } };
   reportDir: string;
@@ -85,6 +85,8 @@ describe('main job (short): closed loop on SpamAssassin with drift', () => {
       expect(f.labels.accepted).toBeGreaterThan(100);
       expect(f.carelessDetected).toBe(true);
       expect(f.labels.acceptedAccuracy).toBeGreaterThan(f.labels.rawAccuracy);
+      // Annotators were shown each e-mail (dispatch resolved spamassassin:// through the demo's corpus server), not its URI.
+      expect(f.labels.answersWithText).toBe(f.labels.answers);
       // After a promotion, drift detection tests against the promoted model's training data.
       if (f.promotions.length > 0) expect(f.drift.referenceSource).toMatch(/^dataset version \S+ \(split train\)$/);
     }

@@ -84,7 +84,8 @@ export interface MainJobFigures {
    * sampled items themselves) rejects some good candidates; the strategy-vs-random ratio uses it.
    */
   efficiency: { reached: boolean; version: string | null; labelsAfterDrift: number | null; heldOutLater: number | null };
-  labels: { requests: number; accepted: number; acceptedAfterDrift: number; answers: number; rawAccuracy: number; acceptedAccuracy: number };
+  /** `answersWithText`: answers to tasks that showed the e-mail (resolved from its spamassassin:// URI by dispatch). */
+  labels: { requests: number; accepted: number; acceptedAfterDrift: number; answers: number; answersWithText: number; rawAccuracy: number; acceptedAccuracy: number };
   annotators: { name: string; careless: boolean; configured: number; realized: number; answers: number; estimated: number | null; paused: boolean }[];
   /** Every careless annotator was paused by QA. */
   carelessDetected: boolean;
@@ -202,7 +203,7 @@ export function computeFigures(r: RunRecord): MainJobFigures {
     { stage: 'promoted → serving', ...quantiles(s(tap.promoted.map((p) => firstServed(p.version) - p.at))) },
   ];
 
-  const totals = [...r.stats.values()].reduce((a, x) => ({ answers: a.answers + x.answers, correct: a.correct + x.correct }), { answers: 0, correct: 0 });
+  const totals = [...r.stats.values()].reduce((a, x) => ({ answers: a.answers + x.answers, correct: a.correct + x.correct, shownText: a.shownText + (x.shownText ?? 0) }), { answers: 0, correct: 0, shownText: 0 });
   const annotators = r.profiles.map((p) => {
     const st = r.stats.get(p.name) ?? { answers: 0, correct: 0 };
     const card = r.scorecards.find((c) => c.annotatorId === p.name);
@@ -239,6 +240,7 @@ export function computeFigures(r: RunRecord): MainJobFigures {
       accepted: acceptedList.length,
       acceptedAfterDrift: budgetAfterDrift,
       answers: totals.answers,
+      answersWithText: totals.shownText,
       rawAccuracy: totals.answers ? totals.correct / totals.answers : NaN,
       acceptedAccuracy: acceptedList.length ? acceptedList.filter(([, a]) => a.label === truthOf(a.uri)).length / acceptedList.length : NaN,
     },

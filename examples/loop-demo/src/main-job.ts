@@ -28,6 +28,7 @@ import { computeFigures, type MainJobFigures } from './figures';
 import { resetTopics, startExample, type ExampleProcess } from './infra';
 import { defaultOptions, type MainJobOptions } from './options';
 import { writeRunReport } from './report/run-report';
+import { startCorpusServer } from './corpus-server';
 import { buildScenario, recordOfUri, writeScenario } from './scenario';
 import { startConsole } from './console';
 import { configurePolicies, groupOf, REGISTRY_SPLIT, startStack, type Stack, type Tokens } from './stack';
@@ -101,7 +102,9 @@ export async function runMainJob(partial: Partial<MainJobOptions> = {}): Promise
     out.milestone('starting the seven services…');
     const workerPort = await freePort();
     const secret = randomBytes(16).toString('hex');
-    stack = await startStack(o, { tag, databaseUrl: db.url, projectId, exportDir: path.join(dir, 'exports'), webhookUrl: `http://127.0.0.1:${workerPort}/hooks/retrain`, webhookSecret: secret, driftAt: scenario.driftAt, tokens });
+    const corpusServer = await startCorpusServer();
+    cleanup.unshift(() => corpusServer.close());
+    stack = await startStack(o, { tag, databaseUrl: db.url, projectId, exportDir: path.join(dir, 'exports'), webhookUrl: `http://127.0.0.1:${workerPort}/hooks/retrain`, webhookSecret: secret, driftAt: scenario.driftAt, tokens, contentResolvers: corpusServer.resolvers });
     const st = stack;
     cleanup.unshift(() => st.stop());
     await configurePolicies(stack.apis, o, modelId, projectId);

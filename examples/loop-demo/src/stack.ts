@@ -42,7 +42,7 @@ export function driftWindowing(driftAt: number): { referenceSize: number; window
 }
 
 /** Starts the seven services (SERVICES) for a run and waits until they are up. */
-export async function startStack(o: MainJobOptions, run: { tag: string; databaseUrl: string; projectId: string; exportDir: string; webhookUrl: string; webhookSecret: string; driftAt: number; tokens: Tokens }): Promise<Stack> {
+export async function startStack(o: MainJobOptions, run: { tag: string; databaseUrl: string; projectId: string; exportDir: string; webhookUrl: string; webhookSecret: string; driftAt: number; tokens: Tokens; contentResolvers: string }): Promise<Stack> {
   const { referenceSize, windowSize } = driftWindowing(run.driftAt);
   const env: Record<string, string> = {
     DATABASE_URL: run.databaseUrl,
@@ -57,6 +57,8 @@ export async function startStack(o: MainJobOptions, run: { tag: string; database
     SAMPLING_PROJECT_ID: run.projectId,
     DISPATCH_OVERLAP: '3',
     DISPATCH_LABEL_CLASSES: 'ham,spam',
+    // Annotators are shown the message behind spamassassin://… (corpus-server.ts), not the URI.
+    DISPATCH_CONTENT_RESOLVERS: run.contentResolvers,
     REGISTRY_CUT_EVERY: String(o.cutEvery),
     REGISTRY_EXPORT_DIR: run.exportDir,
     REGISTRY_EXPORT_FORMATS: 'jsonl', // all the training job reads

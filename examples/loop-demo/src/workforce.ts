@@ -23,6 +23,8 @@ export interface AnnotatorProfile {
 export interface AnnotatorStats {
   answers: number;
   correct: number;
+  /** Answers to tasks that showed the message's text (`content_text`), not only its URI. */
+  shownText: number;
   /** QA paused them (GetNextTask answered FAILED_PRECONDITION). */
   paused: boolean;
   /** Their last GetNextTask found nothing to do. */
@@ -57,7 +59,7 @@ export class Workforce {
     private readonly seed: number,
     private readonly speedup: number,
   ) {
-    for (const p of profiles) this.stats.set(p.name, { answers: 0, correct: 0, paused: false, idle: false });
+    for (const p of profiles) this.stats.set(p.name, { answers: 0, correct: 0, shownText: 0, paused: false, idle: false });
   }
 
   start(): void {
@@ -86,7 +88,7 @@ export class Workforce {
   }
 
   private async work(p: AnnotatorProfile, rnd: Mulberry32): Promise<void> {
-    const s = this.stats.get(p.name) ?? { answers: 0, correct: 0, paused: false, idle: false };
+    const s = this.stats.get(p.name) ?? { answers: 0, correct: 0, shownText: 0, paused: false, idle: false };
     const client = createGrpcClient(AnnotatorService, this.address, { token: p.token });
     try {
       while (!this.stopped && !s.paused) {
@@ -106,6 +108,7 @@ export class Workforce {
           await client.submitAnnotation({ taskId: task.taskId, label: { value: { case: 'classification', value: { classes: [answer] } } }, timeSpentMs: ms, idempotencyKey: `${task.taskId}:${p.name}` });
           s.answers++;
           if (right) s.correct++;
+          if (task.contentText && !task.contentNote) s.shownText++;
         } catch (e) {
           const code = (e as { code?: number }).code;
           if (code === 9 && /paused/.test((e as Error).message)) s.paused = true; // FAILED_PRECONDITION: paused by QA

@@ -1,4 +1,10 @@
 import { baseConfigSchema, secret, z } from '@labelloop/config';
+import { contentResolversSchema } from './content/content-uri';
+
+const commaList = z
+  .string()
+  .default('')
+  .transform((s) => s.split(',').map((c) => c.trim()).filter(Boolean));
 
 /** Annotation dispatch settings. */
 export const dispatchConfigSchema = baseConfigSchema.extend({
@@ -31,6 +37,32 @@ export const dispatchConfigSchema = baseConfigSchema.extend({
     .string()
     .default('')
     .transform((s) => s.split(',').map((c) => c.trim()).filter(Boolean)),
+  /**
+   * Custom URI schemes and where their content is fetched, as JSON: scheme → HTTP(S) URL template
+   * with `{path}` (the URI after `scheme://`, each segment percent-encoded) or `{uri}` (the whole
+   * URI, percent-encoded), e.g. `{"spamassassin":"http://corpus:8000/messages/{path}"}`. The
+   * service fetches the text (DISPATCH_CONTENT_TIMEOUT_MS, DISPATCH_CONTENT_MAX_BYTES) and shows
+   * it to annotators, redacted like any text.
+   */
+  DISPATCH_CONTENT_RESOLVERS: contentResolversSchema,
+  /** How long a server-side content fetch may take before the item is shown unresolved. */
+  DISPATCH_CONTENT_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(5000),
+  /** Largest content body fetched server-side (bytes); a larger one is shown unresolved. */
+  DISPATCH_CONTENT_MAX_BYTES: z.coerce.number().int().min(1024).max(64 * 1024 * 1024).default(1024 * 1024),
+  /** `s3://bucket/key` items: a presigned GET URL (`true`) or a plain URL to the object (`false`, public buckets). */
+  DISPATCH_S3_PRESIGN: z.enum(['true', 'false']).default('true').transform((v) => v === 'true'),
+  /** Lifetime of a presigned URL, in seconds (at most 7 days, S3's limit). */
+  DISPATCH_S3_URL_TTL_SECONDS: z.coerce.number().int().min(60).max(604_800).default(3600),
+  /** S3-compatible endpoint for `s3://` items (unset: AWS). Credentials: the AWS SDK's default chain (AWS_ACCESS_KEY_ID, ...). */
+  DISPATCH_S3_ENDPOINT: z.string().url().optional(),
+  DISPATCH_S3_REGION: z.string().min(1).default('us-east-1'),
+  DISPATCH_S3_FORCE_PATH_STYLE: z.enum(['true', 'false']).default('false').transform((v) => v === 'true'),
+  /**
+   * Label Studio projects whose items are shown by URL (`<Text value="$url" valueType="url"/>`,
+   * the browser fetches the content) instead of as text the service put in the task. Everywhere
+   * else, http(s) and s3 content is fetched by the service and imported as (redacted) text.
+   */
+  LABEL_STUDIO_URL_PROJECTS: commaList,
   /** Label Studio server (e.g. `http://127.0.0.1:18080`); empty = no Label Studio connector. */
   LABEL_STUDIO_URL: z.string().url().optional(),
   /** Label Studio API token of the account the connector acts as; or a file: LABEL_STUDIO_TOKEN_FILE. */

@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { ContentResolver } from './content/content.resolver';
 import { AnnotatorHttp } from './tasks/annotator.http';
 import { DispatchAdminGrpc } from './tasks/dispatch-admin.grpc';
 import { LabelStudioWebhookController } from './label-studio/label-studio-webhook.controller';
@@ -12,5 +13,5 @@ import { RequestConsumer } from './tasks/request.consumer';
 import { TaskService } from './tasks/task.service';
 
 /** The annotation dispatch stage: task queues, leases, the annotator API. */
-@Module({ controllers: [AnnotatorPausedConsumer, RequestConsumer, LabelAcceptedConsumer, ReworkConsumer, LabelStudioWebhookController, AnnotatorHttp], providers: [DispatchAdminGrpc, TaskService, AnnotatorGrpc, LabelStudioConnector, LabelStudioWorker, GoldLoader] })
+@Module({ controllers: [AnnotatorPausedConsumer, RequestConsumer, LabelAcceptedConsumer, ReworkConsumer, LabelStudioWebhookController, AnnotatorHttp], providers: [ContentResolver, DispatchAdminGrpc, TaskService, AnnotatorGrpc, LabelStudioConnector, LabelStudioWorker, GoldLoader] })
 export class DispatchModule {}

@@ -114,7 +114,7 @@ ${row('annotator', 'configured accuracy', 'actual accuracy', 'QA estimate', 'ans
 ${row('---', '---', '---', '---', '---', '---')}
 ${f.annotators.map((a) => row(`${a.name}${a.careless ? ' (careless)' : ''}`, pct(a.configured, 0), pct(a.realized), pct(a.estimated), a.answers, a.paused ? 'yes' : 'no')).join('\n')}
 
-${f.labels.requests} annotation requests, ${f.labels.answers} answers, ${f.labels.accepted} accepted labels (${f.labels.acceptedAfterDrift} on post-drift messages).
+${f.labels.requests} annotation requests, ${f.labels.answers} answers (${f.labels.answersWithText} with the e-mail's text shown), ${f.labels.accepted} accepted labels (${f.labels.acceptedAfterDrift} on post-drift messages).
 
 ![annotators](annotators.svg)
 

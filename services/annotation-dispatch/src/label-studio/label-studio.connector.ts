@@ -5,6 +5,9 @@ import { AnnotationRequestedSchema } from '@labelloop/contracts';
 import { appendAudit, DataSource, EntityManager } from '@labelloop/persistence';
 import { RpcError } from '@labelloop/rpc';
 import { CONFIG, DATA_SOURCE, LOGGER } from '@labelloop/runtime';
+import { annotatorView, displayText } from '../content/annotator-view';
+import { ContentResolver } from '../content/content.resolver';
+import { mapLimit } from '../content/map-limit';
 import type { DispatchConfig } from '../dispatch.config';
 import { checkLabel } from '../labels/label-schema';
 import { annotationTasks } from '../repositories/annotation-task.repository';
@@ -15,11 +18,17 @@ import { taskTransitions } from '../repositories/task-transition.repository';
 import { annotatorText } from '../tasks/redaction';
 import { TaskService } from '../tasks/task.service';
 import { LabelStudioClient, LabelStudioError, LsAnnotation, LsImportTask } from './label-studio.client';
-import { labelingConfig, predictionResult, resultToLabel } from './labeling-config';
+import { labelingConfig, LsContentMode, predictionResult, resultToLabel } from './labeling-config';
 import { itemsToImport, lsAnnotatorId } from './sync-plan';
 
 /** What became of one Label Studio annotation: a recorded outcome, or `duplicate` (seen before). */
 export type IngestOutcome = LsAnnotationOutcome | 'duplicate';
+
+/** Items whose content is resolved at once during an import (custom-scheme fetches run in parallel). */
+const CONTENT_CONCURRENCY = 8;
+
+/** Text in a task's data: `text` for text projects, a `data:` URL in `url` for URL projects. */
+const lsContent = (mode: LsContentMode, text: string) => (mode === 'url' ? { url: `data:text/plain;charset=utf-8,${encodeURIComponent(text)}` } : { text });
 
 /** Title of the Label Studio project that mirrors a LabelLoop project (also how one is adopted after a crash). */
 export const lsProjectTitle = (projectId: string) => `labelloop:${projectId}`;
@@ -45,6 +54,7 @@ export class LabelStudioConnector {
     @Inject(CONFIG) private readonly config: DispatchConfig,
     private readonly tasks: TaskService,
     @Inject(LOGGER) private readonly logger: LoggerService,
+    private readonly content: ContentResolver,
   ) {
     if (config.LABEL_STUDIO_URL && config.LABEL_STUDIO_TOKEN) this.client = new LabelStudioClient(config.LABEL_STUDIO_URL, config.LABEL_STUDIO_TOKEN);
   }
@@ -92,7 +102,7 @@ export class LabelStudioConnector {
     }
     const due = await annotationTasks.notInLabelStudio(this.ds, projectId);
     const fresh = itemsToImport(due, lsTasks);
-    if (fresh.length > 0) await client.importTasks(lsProjectId, fresh.map((d) => this.toImport(projectId, d)));
+    if (fresh.length > 0) await client.importTasks(lsProjectId, await mapLimit(fresh, CONTENT_CONCURRENCY, (d) => this.toImport(projectId, d)));
     if (due.length > 0) await lsItems.record(this.ds, due.map((d) => d.item_id), projectId, lsProjectId);
     return { imported: fresh.length, outcomes };
   }
@@ -109,7 +119,7 @@ export class LabelStudioConnector {
     const client = this.requireClient();
     const title = lsProjectTitle(projectId);
     const [existing] = await client.findProjects(title);
-    const lsProjectId = existing ?? (await client.createProject(title, labelingConfig(this.tasks.schema), `LabelLoop project ${projectId}: items sampled for annotation, with the model's pre-label.`));
+    const lsProjectId = existing ?? (await client.createProject(title, labelingConfig(this.tasks.schema, this.contentMode(projectId)), `LabelLoop project ${projectId}: items sampled for annotation, with the model's pre-label.`));
     const { LABEL_STUDIO_WEBHOOK_URL: url, LABEL_STUDIO_WEBHOOK_SECRET: secret } = this.config;
     if (url && secret) {
       // A refused webhook (e.g. Label Studio's SSRF guard) leaves polling to bring answers back;
@@ -183,14 +193,28 @@ export class LabelStudioConnector {
     return t.task_id;
   }
 
-  /** What Label Studio gets of an item: its text redacted as for any annotator, and the pre-label where one is shown. */
-  private toImport(projectId: string, d: { item_id: string; kind: string; request: Buffer }): LsImportTask {
+  /** How the project's Label Studio tasks show items: by URL for LABEL_STUDIO_URL_PROJECTS, else as text. */
+  private contentMode(projectId: string): LsContentMode {
+    return this.config.LABEL_STUDIO_URL_PROJECTS.includes(projectId) ? 'url' : 'text';
+  }
+
+  /**
+   * What Label Studio gets of an item: its content (see {@link ContentResolver}) redacted as for
+   * any annotator, and the pre-label where one is shown. Text projects get `data.text` (content
+   * at a URL is fetched by the service, so it is redacted too); URL projects get `data.url`, with
+   * text content as a `data:` URL. An unresolved item shows its URI and why.
+   */
+  private async toImport(projectId: string, d: { item_id: string; kind: string; request: Buffer }): Promise<LsImportTask> {
     const r = fromBinary(AnnotationRequestedSchema, d.request);
+    const mode = this.contentMode(projectId);
+    const unredacted = this.config.DISPATCH_PII_REDACTION_OFF;
+    const view = annotatorView(await this.content.resolve(d.item_id, r.inputUri, mode), projectId, unredacted);
+    const shown = mode === 'url' && view.url ? { url: view.url } : lsContent(mode, displayText(view, annotatorText(r.inputUri, projectId, unredacted)));
     const predicted = r.preLabel?.predictedLabel;
     // Gold and blind re-label items are shown without the model's suggestion.
     const showPreLabel = (d.kind === 'label' || d.kind === 'rework') && !!predicted;
     return {
-      data: { text: annotatorText(r.inputUri, projectId, this.config.DISPATCH_PII_REDACTION_OFF), item_id: d.item_id, model_id: r.modelId, model_version: r.modelVersion },
+      data: { ...shown, item_id: d.item_id, model_id: r.modelId, model_version: r.modelVersion },
       predictions: showPreLabel ? [{ model_version: `${r.modelId}@${r.modelVersion}`, score: r.preLabel?.confidence ?? 0, result: predictionResult(predicted) }] : [],
     };
   }

@@ -10,6 +10,12 @@ describe('Label Studio labeling config', () => {
     expect(labelingConfig({ kind: 'classification', classes: ['a'], multiLabel: true })).toContain('choice="multiple"');
   });
 
+  it('shows the task text, or for a URL project the content at data.url (valueType="url")', () => {
+    const schema = { kind: 'classification' as const, classes: ['ham'], multiLabel: false };
+    expect(labelingConfig(schema)).toContain('<Text name="text" value="$text"/>');
+    expect(labelingConfig(schema, 'url')).toContain('<Text name="text" value="$url" valueType="url"/>');
+  });
+
   it('needs the classes', () => {
     expect(() => labelingConfig({ kind: 'classification', classes: [], multiLabel: false })).toThrow(/DISPATCH_LABEL_CLASSES/);
   });

@@ -10,15 +10,22 @@ export const LS_TO_NAME = 'text';
 const xmlAttr = (s: string) => s.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 
 /**
- * The Label Studio labeling config (XML) for a project's label schema: the item's text and a
- * Choices control with the schema's classes (multiple choice for multi-label projects).
+ * How a Label Studio project shows its items: `text` (the task's `data.text`, put there by the
+ * service) or `url` (the browser loads `data.url`: `valueType="url"`).
  */
-export function labelingConfig(schema: ProjectLabelSchema): string {
+export type LsContentMode = 'text' | 'url';
+
+/**
+ * The Label Studio labeling config (XML) for a project's label schema: the item's text (or the
+ * text at its URL) and a Choices control with the schema's classes (multiple choice for
+ * multi-label projects).
+ */
+export function labelingConfig(schema: ProjectLabelSchema, mode: LsContentMode = 'text'): string {
   if (schema.classes.length === 0) throw new Error('a Label Studio project needs the list of classes (DISPATCH_LABEL_CLASSES)');
   const choices = schema.classes.map((c) => `    <Choice value="${xmlAttr(c)}"/>`).join('\n');
   return [
     '<View>',
-    `  <Text name="${LS_TO_NAME}" value="$text"/>`,
+    mode === 'url' ? `  <Text name="${LS_TO_NAME}" value="$url" valueType="url"/>` : `  <Text name="${LS_TO_NAME}" value="$text"/>`,
     `  <Choices name="${LS_FROM_NAME}" toName="${LS_TO_NAME}" choice="${schema.multiLabel ? 'multiple' : 'single'}" required="true">`,
     choices,
     '  </Choices>',

@@ -12,6 +12,7 @@ import { Outbox } from '@labelloop/messaging';
 import { Metrics } from '@labelloop/observability';
 import type { DataSource } from '@labelloop/persistence';
 import { labelStudioTarget } from '@labelloop/testing';
+import { contentServer, ContentServer } from '../../test/content-server';
 import { dispatchSchema, requestItems } from '../../test/dispatch-schema';
 import { dispatchConfigSchema } from '../dispatch.config';
 import { LabelStudioClient } from '../label-studio/label-studio.client';
@@ -19,6 +20,7 @@ import { LabelStudioConnector } from '../label-studio/label-studio.connector';
 import { AnnotatorGrpc } from './annotator.grpc';
 import { AnnotatorHttp } from './annotator.http';
 import { TaskService } from './task.service';
+import { ContentResolver } from '../content/content.resolver';
 
 const { url: LS_URL, token: LS_TOKEN } = labelStudioTarget();
 const EMAIL = 'jane.doe@example.com';
@@ -29,8 +31,10 @@ describe('PII redaction on the way to annotators', () => {
   const run = randomUUID().slice(0, 8);
   const redacted = `pii-on-${run}`;
   const plain = `pii-off-${run}`;
+  const fetched = `pii-src-${run}`;
   const quiet = { log: () => undefined, warn: () => undefined, error: () => undefined } as unknown as LoggerService;
-  const ada = { subject: 'ada', roles: ['annotator'], projects: [redacted, plain] };
+  const ada = { subject: 'ada', roles: ['annotator'], projects: [redacted, plain, fetched] };
+  let source: ContentServer;
   let db: { ds: DataSource; drop(): Promise<void> };
   let grpc: AnnotatorGrpc;
   let http: AnnotatorHttp;
@@ -38,29 +42,37 @@ describe('PII redaction on the way to annotators', () => {
 
   beforeAll(async () => {
     db = await dispatchSchema('dispatch_pii');
+    source = await contentServer({ 'inbox/7': TEXT });
     const config = dispatchConfigSchema.parse({
       KAFKA_BROKERS: '127.0.0.1:1',
       DATABASE_URL: process.env.DATABASE_URL,
       DISPATCH_LABEL_CLASSES: 'ham,spam',
       DISPATCH_PII_REDACTION_OFF: plain,
+      DISPATCH_CONTENT_RESOLVERS: JSON.stringify({ mailbox: `${source.base}/{path}` }),
       LABEL_STUDIO_URL: LS_URL,
       LABEL_STUDIO_TOKEN: LS_TOKEN,
       LABEL_STUDIO_PROJECTS: `${redacted},${plain}`,
     });
-    const tasks = new TaskService(db.ds, new Outbox('labelloop/annotation-dispatch'), config, new Metrics('annotation-dispatch'));
+    const metrics = new Metrics('annotation-dispatch');
+    const content = new ContentResolver(config, metrics, quiet);
+    const tasks = new TaskService(db.ds, new Outbox('labelloop/annotation-dispatch'), config, metrics, content);
     grpc = new AnnotatorGrpc(tasks);
     process.env.AUTH_TOKENS = JSON.stringify([{ token: `ada-${run}`, ...ada }]);
     http = new AnnotatorHttp(grpc);
-    connector = new LabelStudioConnector(db.ds, config, tasks, quiet);
+    connector = new LabelStudioConnector(db.ds, config, tasks, quiet, content);
     // One item per project for the API (first in the queue), one for Label Studio.
     await requestItems(db.ds, config, [
       { itemId: `api-${run}-on`, projectId: redacted, inputUri: TEXT, priority: 10 },
       { itemId: `api-${run}-off`, projectId: plain, inputUri: TEXT, priority: 10 },
       { itemId: `ls-${run}-on`, projectId: redacted, inputUri: TEXT },
       { itemId: `ls-${run}-off`, projectId: plain, inputUri: TEXT },
+      { itemId: `src-${run}`, projectId: fetched, inputUri: 'mailbox://inbox/7' },
     ]);
   });
-  afterAll(() => db?.drop());
+  afterAll(async () => {
+    await source?.close();
+    await db?.drop();
+  });
 
   const ctx = () => ({ path: '/labelloop.annotation.v1.AnnotatorService/GetNextTask', metadata: new Metadata(), principal: ada, signal: new AbortController().signal });
 
@@ -75,6 +87,17 @@ describe('PII redaction on the way to annotators', () => {
     }
     // A project that turned redaction off shows the item as it is.
     expect((await grpc.getNextTask(create(GetNextTaskRequestSchema, { projectId: plain }), ctx())).task?.inputUri).toBe(TEXT);
+  });
+
+  it('redacts content the service fetched (a custom scheme) as it redacts the URI, and returns it with the task', async () => {
+    const viaGrpc = (await grpc.getNextTask(create(GetNextTaskRequestSchema, { projectId: fetched }), ctx())).task;
+    expect(viaGrpc?.inputUri).toBe('mailbox://inbox/7');
+    expect(viaGrpc?.contentText).toBe('Call me at [REDACTED:phone] or write to [REDACTED:email] to claim the prize');
+    expect(viaGrpc?.contentUrl).toBe('');
+    const viaHttp = (await http.nextTask(`Bearer ada-${run}`, fetched)) as { task: Record<string, string> };
+    expect(viaHttp.task.contentText).toBe(viaGrpc?.contentText);
+    expect(JSON.stringify(viaHttp)).not.toContain(EMAIL);
+    expect(source.requested).toEqual(['inbox/7', 'inbox/7']);
   });
 
   it('redacts them in what is imported into Label Studio', async () => {

@@ -26,6 +26,7 @@ import { LabelStudioWebhookController } from '../label-studio/label-studio-webho
 import { AnnotatorGrpc } from './annotator.grpc';
 import { AnnotatorHttp } from './annotator.http';
 import { TaskService } from './task.service';
+import { ContentResolver } from '../content/content.resolver';
 
 const { url: LS_URL, token: LS_TOKEN } = labelStudioTarget();
 
@@ -61,11 +62,12 @@ describe('a paused annotator', () => {
       LABEL_STUDIO_WEBHOOK_SECRET: secret,
     });
     metrics = new Metrics('annotation-dispatch');
-    tasks = new TaskService(ds, new Outbox('labelloop/annotation-dispatch'), config, metrics);
+    const content = new ContentResolver(config, metrics, logger);
+    tasks = new TaskService(ds, new Outbox('labelloop/annotation-dispatch'), config, metrics, content);
     grpc = new AnnotatorGrpc(tasks);
     process.env.AUTH_TOKENS = JSON.stringify([{ token: `ada-${run}`, ...ada }]);
     http = new AnnotatorHttp(grpc);
-    connector = new LabelStudioConnector(ds, config, tasks, logger);
+    connector = new LabelStudioConnector(ds, config, tasks, logger, content);
     webhook = new LabelStudioWebhookController(connector, config);
     lsUser = (await (await fetch(`${LS_URL}/api/current-user/whoami`, { headers: { Authorization: `Token ${LS_TOKEN}` } })).json()).id;
   });

@@ -5,6 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { create, toBinary } from '@bufbuild/protobuf';
+import type { LoggerService } from '@nestjs/common';
 import { AnnotationRequested, AnnotationRequestedSchema, LabelSchema, ReworkRequested, ReworkRequestedSchema, Topics } from '@labelloop/contracts';
 import { Outbox } from '@labelloop/messaging';
 import { Metrics } from '@labelloop/observability';
@@ -14,6 +15,7 @@ import { dispatchConfigSchema } from '../dispatch.config';
 import { ReworkConsumer } from './qa-feedback.consumer';
 import { RequestConsumer } from './request.consumer';
 import { TaskService } from './task.service';
+import { ContentResolver } from '../content/content.resolver';
 
 describe('task ids', () => {
   const run = randomUUID().slice(0, 8);
@@ -26,7 +28,8 @@ describe('task ids', () => {
   beforeAll(async () => {
     db = await dispatchSchema('dispatch_ids');
     ds = db.ds;
-    tasks = new TaskService(ds, new Outbox('labelloop/annotation-dispatch'), config, new Metrics('annotation-dispatch'));
+    const metrics = new Metrics('annotation-dispatch');
+    tasks = new TaskService(ds, new Outbox('labelloop/annotation-dispatch'), config, metrics, new ContentResolver(config, metrics, { warn: () => undefined } as unknown as LoggerService));
   });
   afterAll(() => db?.drop());
 

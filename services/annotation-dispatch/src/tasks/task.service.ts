@@ -20,6 +20,8 @@ import { appendAudit, DataSource, EntityManager } from '@labelloop/persistence';
 import { failedPrecondition, notFound, RpcError, status } from '@labelloop/rpc';
 import { CONFIG, DATA_SOURCE, METRICS, OUTBOX } from '@labelloop/runtime';
 import { Counter } from 'prom-client';
+import { annotatorView } from '../content/annotator-view';
+import { ContentResolver } from '../content/content.resolver';
 import type { DispatchConfig } from '../dispatch.config';
 import { checkLabel, ProjectLabelSchema } from '../labels/label-schema';
 import { AnnotationTaskRow, annotationTasks } from '../repositories/annotation-task.repository';
@@ -56,6 +58,7 @@ export class TaskService {
     @Inject(OUTBOX) private readonly outbox: Outbox,
     @Inject(CONFIG) private readonly config: DispatchConfig,
     @Inject(METRICS) metrics: Metrics,
+    private readonly content: ContentResolver,
   ) {
     this.refusals = new Counter({ name: 'labelloop_dispatch_answers_refused_total', help: 'Answers refused before they were stored (paused annotator), by path', labelNames: ['reason', 'via'], registers: [metrics.registry] });
   }
@@ -76,21 +79,23 @@ export class TaskService {
    * A task whose lease expired returns to the queue here.
    */
   async nextTask(annotatorId: string, projectId: string): Promise<Task | undefined> {
-    return this.ds.transaction(async (em) => {
+    const row = await this.ds.transaction(async (em) => {
       const paused = await this.pauseRefusal(em, projectId, annotatorId);
       if (paused) throw failedPrecondition(paused);
       const own = await annotationTasks.currentLease(em, projectId, annotatorId);
-      if (own) return this.toTask(own);
+      if (own) return own;
       const gold = await this.injectGold(em, annotatorId, projectId);
-      if (gold) return this.toTask(gold);
+      if (gold) return gold;
       const picked = await annotationTasks.lockNextFor(em, projectId, annotatorId);
       if (!picked) return undefined;
       assertTransition(picked.state, 'leased');
       const exclude = lapsedHolders(picked);
-      const row = await annotationTasks.lease(em, picked.task_id, annotatorId, this.config.DISPATCH_LEASE_SECONDS, exclude);
+      const leased = await annotationTasks.lease(em, picked.task_id, annotatorId, this.config.DISPATCH_LEASE_SECONDS, exclude);
       await taskTransitions.log(em, picked.task_id, picked.state, 'leased', annotatorId, exclude.length ? 'lease expired' : undefined);
-      return this.toTask(row);
+      return leased;
     });
+    // The content is resolved after the lease committed: a slow content source holds no locks.
+    return row && this.toTask(row);
   }
 
   /**
@@ -231,8 +236,10 @@ export class TaskService {
     return label.value.case === 'classification' && label.value.value.classes.length === 1 && label.value.value.classes[0] === predicted;
   }
 
-  private toTask(row: AnnotationTaskRow): Task {
+  /** The task as the annotator gets it: redacted URI, its content (text or a URL, or a note), the pre-label where shown. */
+  private async toTask(row: AnnotationTaskRow): Promise<Task> {
     const request = fromBinary(AnnotationRequestedSchema, row.request);
+    const view = annotatorView(await this.content.resolve(row.item_id, request.inputUri, 'url'), row.project_id, this.config.DISPATCH_PII_REDACTION_OFF);
     // Blind overlap and gold tasks hide the model's suggestion.
     const showPreLabel = row.kind === 'label' || row.kind === 'rework';
     return create(TaskSchema, {
@@ -240,6 +247,9 @@ export class TaskService {
       itemId: row.item_id,
       projectId: row.project_id,
       inputUri: annotatorText(request.inputUri, row.project_id, this.config.DISPATCH_PII_REDACTION_OFF),
+      contentText: view.text,
+      contentUrl: view.url,
+      contentNote: view.note,
       preLabel: showPreLabel ? (request.preLabel?.predictedLabel ?? '') : '',
       preLabelProbabilities: showPreLabel ? (request.preLabel?.classProbabilities ?? {}) : {},
       guidelineVersion: row.guideline_version,
