@@ -39,5 +39,9 @@ else
 fi
 bash scripts/check-sql-placement.sh
 
+# Formatting: Prettier (.prettierrc.json) over the TypeScript, JavaScript and JSON sources.
+prettier --check --log-level=warn "**/*.{ts,mjs,cjs,js,json}"
+echo "lint: formatted as Prettier writes it"
+
 eslint . --max-warnings=0
 echo "lint: ok"
