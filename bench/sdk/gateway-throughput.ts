@@ -32,9 +32,18 @@ async function main() {
   const model = `bench-gateway-${run}`;
   const events = Array.from({ length: N }, (_, i) =>
     create(PredictionEventSchema, {
-      eventId: `${run}-${i}`, modelId: model, modelVersion: '1', timestamp: timestampNow(), inputUri: `s3://bench/${i}.jpg`, contentHash: `sha256:${run}-${i}`,
-      numericFeatures: { width: 640, height: 480, brightness: (i % 97) / 97 }, categoricalFeatures: { region: 'eu-west-1' },
-      embedding: Array.from({ length: 16 }, (_, k) => k / 16), predictedLabel: 'cat', classProbabilities: { cat: 0.8, dog: 0.2 }, confidence: 0.8,
+      eventId: `${run}-${i}`,
+      modelId: model,
+      modelVersion: '1',
+      timestamp: timestampNow(),
+      inputUri: `s3://bench/${i}.jpg`,
+      contentHash: `sha256:${run}-${i}`,
+      numericFeatures: { width: 640, height: 480, brightness: (i % 97) / 97 },
+      categoricalFeatures: { region: 'eu-west-1' },
+      embedding: Array.from({ length: 16 }, (_, k) => k / 16),
+      predictedLabel: 'cat',
+      classProbabilities: { cat: 0.8, dog: 0.2 },
+      confidence: 0.8,
     }),
   );
   const kafka = testKafka();
@@ -55,7 +64,11 @@ async function main() {
       acks: -1,
       messages: events.slice(i, i + BATCH).map((e) => {
         const value = Buffer.from(toBinary(PredictionEventSchema, e));
-        return { key: e.modelId, value, headers: envelopeHeaders({ id: e.eventId, type: PredictionEventSchema.typeName, source: 'bench', time: new Date().toISOString() }, value) };
+        return {
+          key: e.modelId,
+          value,
+          headers: envelopeHeaders({ id: e.eventId, type: PredictionEventSchema.typeName, source: 'bench', time: new Date().toISOString() }, value),
+        };
       }),
     });
   }
@@ -67,7 +80,11 @@ async function main() {
   // 2. The gateway, as a process.
   const db = await createTestDatabase('benchgw');
   const token = `bench-${run}`;
-  const gw = startService('ingest-gateway', { DATABASE_URL: db.url, AUTH_TOKENS: JSON.stringify([{ token, subject: 'bench', roles: ['service'], projects: ['*'] }]), LOG_LEVEL: 'warn' });
+  const gw = startService('ingest-gateway', {
+    DATABASE_URL: db.url,
+    AUTH_TOKENS: JSON.stringify([{ token, subject: 'bench', roles: ['service'], projects: ['*'] }]),
+    LOG_LEVEL: 'warn',
+  });
   const { httpPort } = await gw.ready;
   const before = await topicEnd(Topics.predictionRecorded);
   const bodies: string[] = [];
@@ -80,7 +97,11 @@ async function main() {
       while (next < bodies.length) {
         const body = bodies[next++];
         for (;;) {
-          const r = await fetch(`http://127.0.0.1:${httpPort}/v1/predictions:ingest`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body });
+          const r = await fetch(`http://127.0.0.1:${httpPort}/v1/predictions:ingest`, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+            body,
+          });
           if (r.status === 200) break;
           if (r.status !== 429) throw new Error(`gateway answered ${r.status}: ${await r.text()}`);
           await new Promise((res) => setTimeout(res, 100));

@@ -154,7 +154,12 @@ async function main(): Promise<void> {
       const e = sdk.encodePrediction(makePrediction(i), 'bench/sdk');
       if (e.ok) pool.push(e.record);
     }
-    const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false, createPartitioner: Partitioners.DefaultPartitioner });
+    const producer = kafka.producer({
+      idempotent: true,
+      maxInFlightRequests: 1,
+      allowAutoTopicCreation: false,
+      createPartitioner: Partitioners.DefaultPartitioner,
+    });
     await producer.connect();
     const m3 = mark();
     for (let i = 0; i < EVENTS; i += 500) {
@@ -167,7 +172,9 @@ async function main(): Promise<void> {
     expectedOnTopic += EVENTS;
 
     console.log('2. end-to-end to the broker (acks=all, idempotent, one request in flight, batches of 500)');
-    console.log(`   recorder:             ${perSec(s.sent, u2.secs)} events/s, ${(u2.cpuUs / s.sent).toFixed(1)} µs CPU/event (${s.sent} in ${u2.secs.toFixed(2)} s)`);
+    console.log(
+      `   recorder:             ${perSec(s.sent, u2.secs)} events/s, ${(u2.cpuUs / s.sent).toFixed(1)} µs CPU/event (${s.sent} in ${u2.secs.toFixed(2)} s)`,
+    );
     console.log(`   bare kafkajs producer: ${perSec(EVENTS, u3.secs)} events/s, ${(u3.cpuUs / EVENTS).toFixed(1)} µs CPU/event (records pre-encoded)`);
     console.log(`   recorder / bare: ${(s.sent / u2.secs / (EVENTS / u3.secs)).toFixed(2)}x`);
     console.log(`   recorder stats: ${JSON.stringify(s)}`);

@@ -30,7 +30,7 @@ const r: Results = Object.assign(
 const ns = (x: number) => (x >= 10_000 ? `${(x / 1000).toFixed(1)} µs` : `${Math.round(x)} ns`);
 const line = (name: string, s?: Stats) => console.log(`| ${name} | ${s ? `${ns(s.p50)} | ${ns(s.p99)} | ${ns(s.mean)}` : 'missing | | '} |`);
 
-console.log('| record() on the caller\'s thread | p50 | p99 | mean |');
+console.log("| record() on the caller's thread | p50 | p99 | mean |");
 console.log('| --- | --- | --- | --- |');
 line('TypeScript SDK (`libs/sdk`)', r.ts_record_ns);
 line('Python SDK (`sdks/python`)', r.python_record_ns);
@@ -45,9 +45,14 @@ if (r.gateway && r.kafkajs && events) {
 }
 const verdict = (ok: boolean) => (ok ? 'met' : 'NOT met');
 console.log('');
-if (r.ts_record_ns) console.log(`aim: TypeScript record() p50 <= ${ns(TS_AIM_NS)} on the caller's thread -> ${verdict(r.ts_record_ns.p50 <= TS_AIM_NS)} (${ns(r.ts_record_ns.p50)})`);
+if (r.ts_record_ns)
+  console.log(
+    `aim: TypeScript record() p50 <= ${ns(TS_AIM_NS)} on the caller's thread -> ${verdict(r.ts_record_ns.p50 <= TS_AIM_NS)} (${ns(r.ts_record_ns.p50)})`,
+  );
 if (r.python_record_ns) {
   const ratio = r.ts_record_ns ? `, ${(r.python_record_ns.p50 / r.ts_record_ns.p50).toFixed(1)}x the TypeScript p50` : '';
-  console.log(`aim: Python record() p50 <= ${ns(PY_AIM_NS)} on the caller's thread -> ${verdict(r.python_record_ns.p50 <= PY_AIM_NS)} (${ns(r.python_record_ns.p50)}${ratio})`);
+  console.log(
+    `aim: Python record() p50 <= ${ns(PY_AIM_NS)} on the caller's thread -> ${verdict(r.python_record_ns.p50 <= PY_AIM_NS)} (${ns(r.python_record_ns.p50)}${ratio})`,
+  );
 }
 if (!r.ts_record_ns || !r.python_record_ns || !r.gateway) process.exitCode = 1;

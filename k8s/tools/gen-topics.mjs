@@ -51,7 +51,11 @@ const FOREVER = -1;
 // metadata.name is sanitised and spec.topicName carries the real name.
 const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 function k8sName(topic) {
-  const name = topic.toLowerCase().replace(/[^a-z0-9-]/g, '-').replace(/-+/g, '-').replace(/^-|-$/g, '');
+  const name = topic
+    .toLowerCase()
+    .replace(/[^a-z0-9-]/g, '-')
+    .replace(/-+/g, '-')
+    .replace(/^-|-$/g, '');
   if (!DNS1123_LABEL.test(name) || name.length > 63) {
     throw new Error(`cannot derive a DNS-1123 name from topic ${topic} (got ${name})`);
   }

@@ -28,7 +28,18 @@ import {
 } from '@labelloop/contracts';
 import { Mulberry32 } from '@labelloop/drift-stats';
 import { createGrpcClient } from '@labelloop/rpc';
-import { createTestDatabase, eventRecord, eventually, REPO_ROOT, ServiceProcess, startGroupsAt, startService, testKafka, testProducer, topicEnds } from '@labelloop/testing';
+import {
+  createTestDatabase,
+  eventRecord,
+  eventually,
+  REPO_ROOT,
+  ServiceProcess,
+  startGroupsAt,
+  startService,
+  testKafka,
+  testProducer,
+  topicEnds,
+} from '@labelloop/testing';
 
 const SHOTS = path.join(REPO_ROOT, 'reports', 'console');
 const STAGES = ['drift-detection', 'sampling', 'annotation-dispatch', 'qa', 'dataset-registry', 'retrain-trigger'] as const;
@@ -58,7 +69,11 @@ describe('console in headless Chromium', () => {
     const topics = allTopics().map((t) => t.topic);
     const group = (name: string) => `console-${run}-${name}`;
     // Start at the topics' end: earlier runs' events are not this test's.
-    await startGroupsAt(kafka, STAGES.map((s) => ({ groupId: group(s), topics })), await topicEnds(kafka, topics));
+    await startGroupsAt(
+      kafka,
+      STAGES.map((s) => ({ groupId: group(s), topics })),
+      await topicEnds(kafka, topics),
+    );
     const env = {
       DATABASE_URL: db.url,
       AUTH_TOKENS: JSON.stringify([admin, viewer, svc]),
@@ -117,10 +132,20 @@ describe('console in headless Chromium', () => {
     const out = [];
     for (let i = 0; i < 60; i++) {
       const truth = rng.next() < 0.5 ? 'spam' : 'ham';
-      for (const [name, acc] of [['ada', 0.95], ['grace', 0.9], ['linus', 0.5]] as const) {
+      for (const [name, acc] of [
+        ['ada', 0.95],
+        ['grace', 0.9],
+        ['linus', 0.5],
+      ] as const) {
         const answer = rng.next() < acc ? truth : truth === 'spam' ? 'ham' : 'spam';
         const id = `${run}-${i}-${name}`;
-        out.push(eventRecord(AnnotationSubmittedSchema, { submissionId: id, taskId: id, itemId: `${project}-${i}`, projectId: project, annotatorId: name, requiredAnswers: 3, label: label(answer) }, { key: `${project}-${i}` }));
+        out.push(
+          eventRecord(
+            AnnotationSubmittedSchema,
+            { submissionId: id, taskId: id, itemId: `${project}-${i}`, projectId: project, annotatorId: name, requiredAnswers: 3, label: label(answer) },
+            { key: `${project}-${i}` },
+          ),
+        );
       }
     }
     return out;
@@ -153,8 +178,15 @@ describe('console in headless Chromium', () => {
     );
   const axe = async (page: Page, name: string) => {
     await page.addScriptTag({ content: readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8') });
-    const results = (await page.evaluate(() => (window as unknown as { axe: { run(ctx: unknown, o: unknown): Promise<AxeResults> } }).axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa'] } }))) as AxeResults;
-    expect({ page: name, violations: results.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`) }).toEqual({ page: name, violations: [] });
+    const results = (await page.evaluate(() =>
+      (window as unknown as { axe: { run(ctx: unknown, o: unknown): Promise<AxeResults> } }).axe.run(document, {
+        runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa'] },
+      }),
+    )) as AxeResults;
+    expect({ page: name, violations: results.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`) }).toEqual({
+      page: name,
+      violations: [],
+    });
     expect(results.passes.length).toBeGreaterThan(5);
   };
   const shot = (page: Page, name: string) => page.screenshot({ path: path.join(SHOTS, `${name}.png`) as `${string}.png`, fullPage: true });
@@ -168,7 +200,16 @@ describe('console in headless Chromium', () => {
     const retrain = createGrpcClient(RetrainService, await addr('retrain-trigger'), { token: admin.token });
     try {
       await drift.upsertDriftConfig({ config: { modelId: model, referenceSize: 100, windowSize: 50, windowKind: WindowKind.COUNT, alpha: 0.01 } });
-      await sampling.upsertSamplingPolicy({ policy: { modelId: model, projectId: `${project}-sampled`, lowConfidenceEnabled: true, confidenceThreshold: 0.7, budgetPerHour: 40, strategy: 'least_confidence' } });
+      await sampling.upsertSamplingPolicy({
+        policy: {
+          modelId: model,
+          projectId: `${project}-sampled`,
+          lowConfidenceEnabled: true,
+          confidenceThreshold: 0.7,
+          budgetPerHour: 40,
+          strategy: 'least_confidence',
+        },
+      });
       const producer = await testProducer(kafka);
       await producer.send({ topic: Topics.predictionRecorded, messages: Array.from({ length: 100 }, (_, i) => prediction(i, false)) });
       // Reference, then two windows like it, then three shifted ones (windows of 50).
@@ -177,8 +218,18 @@ describe('console in headless Chromium', () => {
       await producer.send({ topic: Topics.annotationSubmitted, messages: submissions() });
       await producer.disconnect();
       await eventually(async () => (await drift.getDriftStatus({ modelId: model })).windowsTested === 5n, 'five windows tested', 90_000, 500);
-      await eventually(async () => (await qa.listAnnotatorScorecards({ projectId: project })).scorecards.find((c) => c.annotatorId === 'linus')?.paused, 'linus paused by QA', 90_000, 500);
-      await eventually(async () => (await dispatch.listPausedAnnotators({ projectId: project })).annotators.length === 1, 'dispatch holding the pause', 60_000, 500);
+      await eventually(
+        async () => (await qa.listAnnotatorScorecards({ projectId: project })).scorecards.find((c) => c.annotatorId === 'linus')?.paused,
+        'linus paused by QA',
+        90_000,
+        500,
+      );
+      await eventually(
+        async () => (await dispatch.listPausedAnnotators({ projectId: project })).annotators.length === 1,
+        'dispatch holding the pause',
+        60_000,
+        500,
+      );
       await eventually(async () => (await registry.cutVersion({ datasetId: project })).version, 'a dataset version cut', 60_000, 1000);
 
       const page = await signedIn(admin.token);
@@ -187,7 +238,12 @@ describe('console in headless Chromium', () => {
       const status = await drift.getDriftStatus({ modelId: model });
       expect(status.drifting).toBe(true);
       expect(status.windowsTested).toBe(5n);
-      await openUntil(page, '/models', 'models page matching GetDriftStatus', async () => (await text(page, '[data-field="windows_tested"]')) === status.windowsTested.toString());
+      await openUntil(
+        page,
+        '/models',
+        'models page matching GetDriftStatus',
+        async () => (await text(page, '[data-field="windows_tested"]')) === status.windowsTested.toString(),
+      );
       expect(await text(page, '[data-field="state"]')).toBe('drifting');
       expect(await text(page, '[data-field="reference_size"]')).toBe(status.referenceSize.toString());
       expect(await text(page, '[data-field="reference_source"]')).toBe(status.referenceSource);
@@ -197,12 +253,25 @@ describe('console in headless Chromium', () => {
       expect(BigInt(windows.length)).toBe(status.windowsTested);
       const opened = windows.find((w) => w.alertId === status.openAlert?.alertId && w.outcome === 'opened');
       expect(opened?.features.some((f) => f.drifted)).toBe(true);
-      const rows = await page.$$eval('section[data-model] table:nth-of-type(2) tbody tr', (trs) => trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => (td.textContent ?? '').trim())));
-      expect(rows).toEqual((opened?.features ?? []).map((f) => [f.feature, f.method, f.statistic.toFixed(4), f.pValue === undefined ? '—' : f.pValue.toFixed(6), f.threshold.toFixed(4), f.drifted ? 'failed' : 'passed']));
+      const rows = await page.$$eval('section[data-model] table:nth-of-type(2) tbody tr', (trs) =>
+        trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => (td.textContent ?? '').trim())),
+      );
+      expect(rows).toEqual(
+        (opened?.features ?? []).map((f) => [
+          f.feature,
+          f.method,
+          f.statistic.toFixed(4),
+          f.pValue === undefined ? '—' : f.pValue.toFixed(6),
+          f.threshold.toFixed(4),
+          f.drifted ? 'failed' : 'passed',
+        ]),
+      );
       expect(await text(page, '[data-field="drifted_share"]')).toBe(((opened?.driftedShare ?? 0) * 100).toFixed(1));
       // uPlot drew both charts (statistic per feature, drifted share), one point per window.
       await page.waitForFunction(() => document.querySelectorAll('figure.chart canvas').length === 2, { timeout: 15_000 });
-      const series = await page.$$eval('figure.chart [data-chart]', (els) => els.map((el) => JSON.parse((el as HTMLElement).dataset.chart ?? '{}') as { x: number[] }));
+      const series = await page.$$eval('figure.chart [data-chart]', (els) =>
+        els.map((el) => JSON.parse((el as HTMLElement).dataset.chart ?? '{}') as { x: number[] }),
+      );
       expect(series.map((c) => c.x.length)).toEqual([windows.length, windows.length]);
       await axe(page, 'models');
       await shot(page, 'models');
@@ -237,7 +306,8 @@ describe('console in headless Chromium', () => {
       for (let i = 0; i < 40 && !reached; i++) {
         await page.keyboard.press('Tab');
         reached = await page.evaluate(() => document.activeElement?.getAttribute('data-resume') === 'linus');
-        if (!reached && (await page.evaluate(() => document.activeElement?.getAttribute('name') === 'reason'))) await page.keyboard.type('retrained on the guideline');
+        if (!reached && (await page.evaluate(() => document.activeElement?.getAttribute('name') === 'reason')))
+          await page.keyboard.type('retrained on the guideline');
       }
       expect(reached).toBe(true);
       const [resumed] = await Promise.all([page.waitForNavigation(), page.keyboard.press('Enter')]);

@@ -31,7 +31,14 @@ describe('crash recovery: SIGKILL of a consumer mid-stream', () => {
   beforeAll(async () => {
     db = await createTestDatabase('crash');
     // A short session timeout lets the group drop the killed member quickly (the broker's minimum is 6 s).
-    env = { DATABASE_URL: db.url, SAMPLING_AUDIT_RATE: '0', SAMPLING_MICRO_BATCH: '10000', CONSUMER_TX_BATCH: '100', AUTH_TOKENS: '[]', KAFKA_SESSION_TIMEOUT_MS: '6000' };
+    env = {
+      DATABASE_URL: db.url,
+      SAMPLING_AUDIT_RATE: '0',
+      SAMPLING_MICRO_BATCH: '10000',
+      CONSUMER_TX_BATCH: '100',
+      AUTH_TOKENS: '[]',
+      KAFKA_SESSION_TIMEOUT_MS: '6000',
+    };
     sampling = startService('sampling', { ...env, KAFKA_GROUP_ID: `crash-${run}-sampling` });
     dispatch = startService('annotation-dispatch', { ...env, KAFKA_GROUP_ID: `crash-${run}-dispatch` });
     await Promise.all([sampling.ready, dispatch.ready]);
@@ -54,7 +61,16 @@ describe('crash recovery: SIGKILL of a consumer mid-stream', () => {
     const records = ids.map((id, i) =>
       eventRecord(
         PredictionEventSchema,
-        { eventId: id, modelId: `m-${run}`, modelVersion: '1', contentHash: `sha256:${run}-${i}`, inputUri: `corpus://${run}/${i}`, predictedLabel: 'ham', confidence: 0.2 + (i % 30) / 100, metadata: { project_id: project } },
+        {
+          eventId: id,
+          modelId: `m-${run}`,
+          modelVersion: '1',
+          contentHash: `sha256:${run}-${i}`,
+          inputUri: `corpus://${run}/${i}`,
+          predictedLabel: 'ham',
+          confidence: 0.2 + (i % 30) / 100,
+          metadata: { project_id: project },
+        },
         { id, key: `m-${run}-${i % 7}` },
       ),
     );
@@ -75,7 +91,12 @@ describe('crash recovery: SIGKILL of a consumer mid-stream', () => {
     }
     expect(kills.some((k) => k > 0 && k < N)).toBe(true); // at least one kill hit mid-stream
 
-    await eventually(async () => (await count(`SELECT count(*) AS n FROM annotation_dispatch.annotation_task WHERE project_id = '${project}'`)) >= N, `${N} tasks`, 180_000, 500);
+    await eventually(
+      async () => (await count(`SELECT count(*) AS n FROM annotation_dispatch.annotation_task WHERE project_id = '${project}'`)) >= N,
+      `${N} tasks`,
+      180_000,
+      500,
+    );
     // Let any redelivery after the last restart settle, then reconcile from the stores.
     await new Promise((r) => setTimeout(r, 3000));
 
@@ -95,7 +116,9 @@ describe('crash recovery: SIGKILL of a consumer mid-stream', () => {
     expect(await count(`SELECT count(*) AS n FROM sampling.outbox`)).toBe(0);
 
     const requested = (await readTopic(kafka, Topics.annotationRequested, 1_000_000, 8_000)).filter((m) => m.headers.ce_source === 'labelloop/sampling');
-    const ours = new Set((await pg.query(`SELECT item_id FROM sampling.sampling_decision WHERE model_id = $1`, [`m-${run}`])).rows.map((r) => `annotation-requested:${r.item_id}`));
+    const ours = new Set(
+      (await pg.query(`SELECT item_id FROM sampling.sampling_decision WHERE model_id = $1`, [`m-${run}`])).rows.map((r) => `annotation-requested:${r.item_id}`),
+    );
     const seen = requested.map((m) => m.headers.ce_id).filter((id) => ours.has(id));
     expect(new Set(seen).size).toBe(N);
     process.stdout.write(

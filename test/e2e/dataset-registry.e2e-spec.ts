@@ -84,10 +84,13 @@ describe('dataset-registry service (real Kafka + PostgreSQL)', () => {
   });
 
   const q = async <T>(sql: string, params: unknown[] = []): Promise<T[]> => (await pg.query(sql, params)).rows as T[];
-  const versions = () => q<{ n: string }>(`SELECT count(*) AS n FROM dataset_registry.dataset_version WHERE dataset_id = $1`, [project]).then((r) => Number(r[0].n)).catch(() => 0);
-  const client = async (svc: ServiceProcess) => createGrpcClient(DatasetRegistryService, `127.0.0.1:${(await svc.ready).grpcPort}`, { token, defaultDeadlineMs: 60_000 });
-  const readJsonl = async (uri: string) =>
-    (await readFile(path.join(uri.slice('file://'.length), 'data.jsonl'), 'utf8')).split('\n').filter(Boolean);
+  const versions = () =>
+    q<{ n: string }>(`SELECT count(*) AS n FROM dataset_registry.dataset_version WHERE dataset_id = $1`, [project])
+      .then((r) => Number(r[0].n))
+      .catch(() => 0);
+  const client = async (svc: ServiceProcess) =>
+    createGrpcClient(DatasetRegistryService, `127.0.0.1:${(await svc.ready).grpcPort}`, { token, defaultDeadlineMs: 60_000 });
+  const readJsonl = async (uri: string) => (await readFile(path.join(uri.slice('file://'.length), 'data.jsonl'), 'utf8')).split('\n').filter(Boolean);
 
   it('turns accepted labels into versions with DatasetApproved exactly once, across three SIGKILLs', async () => {
     // Every 50th item duplicates the content (and the first label) of the one before it: one
@@ -138,9 +141,12 @@ describe('dataset-registry service (real Kafka + PostgreSQL)', () => {
       registry = startService('dataset-registry', env);
       await registry.ready;
     }
-    const ours = () => q<{ n: string }>(`SELECT count(*) AS n FROM dataset_registry.inbox WHERE event_id LIKE $1`, [`${project}-la-%`]).then((r) => Number(r[0].n));
+    const ours = () =>
+      q<{ n: string }>(`SELECT count(*) AS n FROM dataset_registry.inbox WHERE event_id LIKE $1`, [`${project}-la-%`]).then((r) => Number(r[0].n));
     await eventually(async () => (await ours()) === N + RELABELS, 'every event applied', 240_000, 300).catch(async (e) => {
-      process.stdout.write(`registry: inbox ${await ours()} of ${N + RELABELS}, versions ${await versions()}; last log lines:\n${registry.logs.slice(-30).join('\n')}\n`);
+      process.stdout.write(
+        `registry: inbox ${await ours()} of ${N + RELABELS}, versions ${await versions()}; last log lines:\n${registry.logs.slice(-30).join('\n')}\n`,
+      );
       throw e;
     });
     expect(kills.some((k) => k < (N + RELABELS) / 100)).toBe(true); // at least one kill hit mid-stream
@@ -155,7 +161,15 @@ describe('dataset-registry service (real Kafka + PostgreSQL)', () => {
     expect(new Set(inbox.map((r) => r.event_id))).toEqual(new Set(eventIds));
     expect(await q(`SELECT item_id FROM dataset_registry.dataset_item WHERE dataset_id = $1 AND pending`, [project])).toHaveLength(0);
 
-    const rows = await q<{ version_id: string; number: number; status: string; item_count: number; export_uri: string; manifest_sha256: string; cut_reason: string }>(
+    const rows = await q<{
+      version_id: string;
+      number: number;
+      status: string;
+      item_count: number;
+      export_uri: string;
+      manifest_sha256: string;
+      cut_reason: string;
+    }>(
       `SELECT version_id, number, status, item_count, export_uri, manifest_sha256, cut_reason FROM dataset_registry.dataset_version WHERE dataset_id = $1 ORDER BY number`,
       [project],
     );
@@ -175,14 +189,25 @@ describe('dataset-registry service (real Kafka + PostgreSQL)', () => {
     expect(new Set(ids)).toEqual(new Set(rows.map((r) => `dataset-approved:${project}:${r.version_id}`)));
     for (const m of wire) {
       const d = approvedOf(m);
-      const row = must(rows.find((r) => r.version_id === d.versionId), `a row for ${d.versionId}`);
+      const row = must(
+        rows.find((r) => r.version_id === d.versionId),
+        `a row for ${d.versionId}`,
+      );
       expect(m.headers.ce_id).toBe(`dataset-approved:${project}:${d.versionId}`);
-      expect([Number(d.versionNumber), Number(d.itemCount), d.exportUri, d.manifestSha256]).toEqual([row.number, row.item_count, row.export_uri, row.manifest_sha256]);
+      expect([Number(d.versionNumber), Number(d.itemCount), d.exportUri, d.manifestSha256]).toEqual([
+        row.number,
+        row.item_count,
+        row.export_uri,
+        row.manifest_sha256,
+      ]);
     }
 
     // The final version: the last label of every item; its id is the trie root of its records
     // (sha256 of each canonical JSONL line is the record hash).
-    const last = must(wire.map(approvedOf).find((d) => d.versionId === finalVersion), 'the final DatasetApproved');
+    const last = must(
+      wire.map(approvedOf).find((d) => d.versionId === finalVersion),
+      'the final DatasetApproved',
+    );
     expect(last.exportFiles.map((f) => f.format)).toEqual(['jsonl', 'csv', 'coco', 'parquet']);
     expect(last.splitCounts.reduce((a, s) => a + s.count, 0n)).toBe(BigInt(N));
     expect(last.hashScheme).toBe('labelloop-merkle-v1');
@@ -192,7 +217,12 @@ describe('dataset-registry service (real Kafka + PostgreSQL)', () => {
     const recs = lines.map((l) => JSON.parse(l) as Rec);
     expect(recs).toHaveLength(N);
     for (const r of recs) expect(r.label).toBe(lastLabel.get(r.itemId));
-    expect(await fromEntries(new MemoryNodeStore(), recs.map((r, i) => ({ itemId: r.itemId, recordHash: createHash('sha256').update(lines[i]).digest('hex') })))).toBe(finalVersion);
+    expect(
+      await fromEntries(
+        new MemoryNodeStore(),
+        recs.map((r, i) => ({ itemId: r.itemId, recordHash: createHash('sha256').update(lines[i]).digest('hex') })),
+      ),
+    ).toBe(finalVersion);
 
     // No item ever changed split, across every version.
     const split = new Map<string, string>();
@@ -238,12 +268,23 @@ describe('dataset-registry service (real Kafka + PostgreSQL)', () => {
         );
         return r.rows[0] as { version_id: string; cut_reason: string } | undefined;
       };
-      const v = await eventually(async () => {
-        const h = await head().catch(() => undefined);
-        return h?.version_id === finalVersion ? h : undefined;
-      }, 'the same final version id', 240_000, 500).catch(async (e) => {
-        const vs = await pg2.query(`SELECT number, version_id, cut_reason, item_count, status FROM dataset_registry.dataset_version WHERE dataset_id = $1 ORDER BY number`, [project]).catch(() => ({ rows: [] }));
-        const inbox = await pg2.query(`SELECT count(*) AS n FROM dataset_registry.inbox WHERE event_id LIKE $1`, [`${project}-la-%`]).catch(() => ({ rows: [] }));
+      const v = await eventually(
+        async () => {
+          const h = await head().catch(() => undefined);
+          return h?.version_id === finalVersion ? h : undefined;
+        },
+        'the same final version id',
+        240_000,
+        500,
+      ).catch(async (e) => {
+        const vs = await pg2
+          .query(`SELECT number, version_id, cut_reason, item_count, status FROM dataset_registry.dataset_version WHERE dataset_id = $1 ORDER BY number`, [
+            project,
+          ])
+          .catch(() => ({ rows: [] }));
+        const inbox = await pg2
+          .query(`SELECT count(*) AS n FROM dataset_registry.inbox WHERE event_id LIKE $1`, [`${project}-la-%`])
+          .catch(() => ({ rows: [] }));
         process.stdout.write(
           `second registry: want ${finalVersion}; inbox ${JSON.stringify(inbox.rows)}; versions ${JSON.stringify(vs.rows)}\nlast log lines:\n${second?.logs.slice(-30).join('\n')}\n`,
         );
@@ -282,9 +323,16 @@ describe('dataset-registry service (real Kafka + PostgreSQL)', () => {
     const relabelled = [...b.keys()].filter((k) => a.has(k) && a.get(k)?.label !== b.get(k)?.label);
     expect(new Set(d.relabelled.map((r) => r.itemId))).toEqual(new Set(relabelled));
     for (const r of d.relabelled) expect([r.fromLabel, r.toLabel]).toEqual([a.get(r.itemId)?.label, b.get(r.itemId)?.label]);
-    expect(new Set(d.changed)).toEqual(new Set([...b.keys()].filter((k) => a.has(k) && a.get(k)?.label === b.get(k)?.label && JSON.stringify(a.get(k)) !== JSON.stringify(b.get(k)))));
+    expect(new Set(d.changed)).toEqual(
+      new Set([...b.keys()].filter((k) => a.has(k) && a.get(k)?.label === b.get(k)?.label && JSON.stringify(a.get(k)) !== JSON.stringify(b.get(k)))),
+    );
     const total = (m: Map<string, Rec>, split: string, label: string) => [...m.values()].filter((r) => r.split === split && r.label === label).length;
-    for (const c of d.classCounts) expect([Number(c.fromCount), Number(c.toCount), Number(c.delta)]).toEqual([total(a, c.split, c.label), total(b, c.split, c.label), total(b, c.split, c.label) - total(a, c.split, c.label)]);
+    for (const c of d.classCounts)
+      expect([Number(c.fromCount), Number(c.toCount), Number(c.delta)]).toEqual([
+        total(a, c.split, c.label),
+        total(b, c.split, c.label),
+        total(b, c.split, c.label) - total(a, c.split, c.label),
+      ]);
 
     // Lineage: guideline/model versions, triggers, pseudonymised annotators, source events.
     const got = await rpc.getLineage({ datasetId: project, versionId: finalVersion });
@@ -321,22 +369,38 @@ describe('dataset-registry service (real Kafka + PostgreSQL)', () => {
     expect(back.rollback).toBe(true);
     expect(back.alias?.history.map((h) => h.action)).toEqual(['rollback', 'move', 'set']);
     const aliases = (await rpc.listAliases({ datasetId: project })).aliases;
-    expect(aliases.map((x) => [x.alias, x.versionId])).toEqual([['candidate', finalVersion], ['production', finalVersion]]);
+    expect(aliases.map((x) => [x.alias, x.versionId])).toEqual([
+      ['candidate', finalVersion],
+      ['production', finalVersion],
+    ]);
     expect((await rpc.getVersion({ datasetId: project, versionId: 'production', pageSize: 1 })).info?.aliases).toEqual(['candidate', 'production']);
-    await expect(rpc.setAlias({ datasetId: project, alias: 'Bad Alias', versionId: v2 })).rejects.toMatchObject({ details: expect.stringMatching(/^alias: must match/) });
+    await expect(rpc.setAlias({ datasetId: project, alias: 'Bad Alias', versionId: v2 })).rejects.toMatchObject({
+      details: expect.stringMatching(/^alias: must match/),
+    });
 
     // Which model was trained on what: RecordTraining, and ModelPromoted from the topic.
     await rpc.recordTraining({ modelId: `model-${run}`, modelVersion: '3', datasetVersionId: v2 });
     const producer = await testProducer(kafka);
     await producer.send({
       topic: Topics.modelPromoted,
-      messages: [eventRecord(ModelPromotedSchema, { modelId: `model-${run}`, modelVersion: '4', stage: 'production', datasetVersionId: finalVersion }, { key: `model-${run}` })],
+      messages: [
+        eventRecord(
+          ModelPromotedSchema,
+          { modelId: `model-${run}`, modelVersion: '4', stage: 'production', datasetVersionId: finalVersion },
+          { key: `model-${run}` },
+        ),
+      ],
     });
     await producer.disconnect();
-    const trainings = await eventually(async () => {
-      const t = (await rpc.listTrainings({ modelId: `model-${run}` })).trainings;
-      return t.length === 2 ? t : undefined;
-    }, 'two trainings', 60_000, 300);
+    const trainings = await eventually(
+      async () => {
+        const t = (await rpc.listTrainings({ modelId: `model-${run}` })).trainings;
+        return t.length === 2 ? t : undefined;
+      },
+      'two trainings',
+      60_000,
+      300,
+    );
     expect(trainings.map((t) => [t.modelVersion, t.datasetVersionId, t.datasetId, t.source, t.stage])).toEqual([
       ['3', v2, project, 'api', ''],
       ['4', finalVersion, project, 'model_promoted', 'production'],

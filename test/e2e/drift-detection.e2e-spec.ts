@@ -10,7 +10,18 @@ import { fromBinary } from '@bufbuild/protobuf';
 import { DriftDetectedSchema, DriftService, PredictionEventSchema, Topics, WindowKind } from '@labelloop/contracts';
 import { Client } from 'pg';
 import { createGrpcClient } from '@labelloop/rpc';
-import { createTestDatabase, eventRecord, eventually, readTopic, ServiceProcess, startGroupsAt, startService, testKafka, testProducer, topicEnds } from '@labelloop/testing';
+import {
+  createTestDatabase,
+  eventRecord,
+  eventually,
+  readTopic,
+  ServiceProcess,
+  startGroupsAt,
+  startService,
+  testKafka,
+  testProducer,
+  topicEnds,
+} from '@labelloop/testing';
 
 describe('drift-detection service', () => {
   const run = randomUUID().slice(0, 8);
@@ -24,7 +35,13 @@ describe('drift-detection service', () => {
 
   beforeAll(async () => {
     db = await createTestDatabase('drift');
-    env = { DATABASE_URL: db.url, KAFKA_GROUP_ID: `drift-${run}`, AUTH_TOKENS: JSON.stringify([{ token, subject: 'ops', roles: ['admin'], projects: ['*'] }]), KAFKA_SESSION_TIMEOUT_MS: '6000', CONSUMER_TX_BATCH: '20' };
+    env = {
+      DATABASE_URL: db.url,
+      KAFKA_GROUP_ID: `drift-${run}`,
+      AUTH_TOKENS: JSON.stringify([{ token, subject: 'ops', roles: ['admin'], projects: ['*'] }]),
+      KAFKA_SESSION_TIMEOUT_MS: '6000',
+      CONSUMER_TX_BATCH: '20',
+    };
     // Start at the topics' end: what earlier runs (and benchmarks) left there is not this test's.
     await startGroupsAt(kafka, [{ groupId: env.KAFKA_GROUP_ID, topics: [Topics.predictionRecorded, Topics.modelPromoted] }], await topicEnds(kafka));
     svc = startService('drift-detection', env);
@@ -60,7 +77,10 @@ describe('drift-detection service', () => {
     const client = () => createGrpcClient(DriftService, `127.0.0.1:${svcPort}`, { token });
     let svcPort = (await svc.ready).grpcPort;
     const c1 = client();
-    await expect(c1.upsertDriftConfig({ config: { modelId: model, windowSize: 5 } })).rejects.toMatchObject({ code: status.INVALID_ARGUMENT, details: expect.stringMatching(/^config\.window_size: must be in/) });
+    await expect(c1.upsertDriftConfig({ config: { modelId: model, windowSize: 5 } })).rejects.toMatchObject({
+      code: status.INVALID_ARGUMENT,
+      details: expect.stringMatching(/^config\.window_size: must be in/),
+    });
     const stored = await c1.upsertDriftConfig({ config: { modelId: model, referenceSize: 100, windowSize: 100, windowKind: WindowKind.COUNT, alpha: 0.01 } });
     expect(stored.config).toMatchObject({ referenceSize: 100, windowSize: 100, windowSlide: 100 });
     c1.close();
@@ -74,10 +94,15 @@ describe('drift-detection service', () => {
     // Reference (100), then half a window of shifted events with the bad ones in between.
     await producer.send({ topic: Topics.predictionRecorded, messages: Array.from({ length: 100 }, (_, i) => pred(i, false)) });
     await producer.send({ topic: Topics.predictionRecorded, messages: [...bad, ...Array.from({ length: 50 }, (_, i) => pred(100 + i, true))] });
-    await eventually(async () => {
-      const [row] = (await pg.query(`SELECT window_state FROM drift_detection.drift_model_state WHERE model_id = $1`, [model])).rows;
-      return row && row.window_state.window.length === 50;
-    }, 'window with 50 events persisted', 60_000, 300);
+    await eventually(
+      async () => {
+        const [row] = (await pg.query(`SELECT window_state FROM drift_detection.drift_model_state WHERE model_id = $1`, [model])).rows;
+        return row && row.window_state.window.length === 50;
+      },
+      'window with 50 events persisted',
+      60_000,
+      300,
+    );
 
     // Crash: the window state must come back from PostgreSQL.
     await svc.kill('SIGKILL');
@@ -86,10 +111,15 @@ describe('drift-detection service', () => {
     await producer.send({ topic: Topics.predictionRecorded, messages: Array.from({ length: 50 }, (_, i) => pred(150 + i, true)) });
     await producer.disconnect();
 
-    const alert = await eventually(async () => {
-      const msgs = await readTopic(kafka, Topics.driftDetected, 100_000, 3_000);
-      return msgs.map((m) => fromBinary(DriftDetectedSchema, m.value!)).find((a) => a.modelId === model);
-    }, 'DriftDetected', 60_000, 500);
+    const alert = await eventually(
+      async () => {
+        const msgs = await readTopic(kafka, Topics.driftDetected, 100_000, 3_000);
+        return msgs.map((m) => fromBinary(DriftDetectedSchema, m.value!)).find((a) => a.modelId === model);
+      },
+      'DriftDetected',
+      60_000,
+      500,
+    );
     expect(alert.features.find((f) => f.feature === 'num.length')).toMatchObject({ method: 'ks', drifted: true });
     const c2 = client();
     const statusAfter = await c2.getDriftStatus({ modelId: model });
@@ -112,5 +142,4 @@ describe('drift-detection service', () => {
       'invalid: numeric_features.length is not finite',
     ]);
   });
-
 });

@@ -29,7 +29,19 @@ import {
   WindowKind,
 } from '@labelloop/contracts';
 import { createGrpcClient } from '@labelloop/rpc';
-import { createTestDatabase, eventRecord, eventually, freePort, readTopic, ServiceProcess, startGroupsAt, startService, testKafka, testProducer, topicEnds } from '@labelloop/testing';
+import {
+  createTestDatabase,
+  eventRecord,
+  eventually,
+  freePort,
+  readTopic,
+  ServiceProcess,
+  startGroupsAt,
+  startService,
+  testKafka,
+  testProducer,
+  topicEnds,
+} from '@labelloop/testing';
 
 describe('drift reference from a dataset version', () => {
   const run = randomUUID().slice(0, 8);
@@ -127,10 +139,15 @@ describe('drift reference from a dataset version', () => {
     await producer.send({ topic: Topics.labelAccepted, messages: Array.from({ length: 10 }, (_, i) => accepted(500 + i, true, `${project}-small`)) });
 
     const cutAll = async (datasetId: string, items: number) =>
-      eventually(async () => {
-        const c = await reg.cutVersion({ datasetId });
-        return c.version?.version?.itemCount === BigInt(items) ? c.version.version.versionId : undefined;
-      }, `a version of ${datasetId} holding every accepted item`, 60_000, 1_000);
+      eventually(
+        async () => {
+          const c = await reg.cutVersion({ datasetId });
+          return c.version?.version?.itemCount === BigInt(items) ? c.version.version.versionId : undefined;
+        },
+        `a version of ${datasetId} holding every accepted item`,
+        60_000,
+        1_000,
+      );
     const reg = createGrpcClient(DatasetRegistryService, `127.0.0.1:${(await registry.ready).grpcPort}`, { token });
     const versionId = await cutAll(project, WITH + WITHOUT);
     const smallVersionId = await cutAll(`${project}-small`, 10);
@@ -155,7 +172,10 @@ describe('drift reference from a dataset version', () => {
     const train = await reg.listItems({ datasetId: project, versionId, split: 'train' });
     expect(train.items.length).toBeGreaterThan(0);
     expect(train.items.every((i) => i.split === 'train')).toBe(true);
-    await expect(reg.listItems({ datasetId: project, versionId, pageSize: 5001 })).rejects.toMatchObject({ code: status.INVALID_ARGUMENT, details: 'page_size: is at most 5000' });
+    await expect(reg.listItems({ datasetId: project, versionId, pageSize: 5001 })).rejects.toMatchObject({
+      code: status.INVALID_ARGUMENT,
+      details: 'page_size: is at most 5000',
+    });
     reg.close();
 
     const d = createGrpcClient(DriftService, `127.0.0.1:${(await drift.ready).grpcPort}`, { token });
@@ -163,12 +183,18 @@ describe('drift reference from a dataset version', () => {
     const base = { modelId: model, modelVersion: '1', datasetId: project, datasetVersionId: versionId };
 
     // Bad requests: a clear status naming the problem.
-    await expect(d.setReferenceFromDataset({ ...base, datasetVersionId: '' })).rejects.toMatchObject({ code: status.INVALID_ARGUMENT, details: 'dataset_version_id: is required' });
+    await expect(d.setReferenceFromDataset({ ...base, datasetVersionId: '' })).rejects.toMatchObject({
+      code: status.INVALID_ARGUMENT,
+      details: 'dataset_version_id: is required',
+    });
     // An admin of another project may not take this project's dataset as a reference.
     const other = createGrpcClient(DriftService, `127.0.0.1:${(await drift.ready).grpcPort}`, { token: `other-${run}` });
     await expect(other.setReferenceFromDataset(base)).rejects.toMatchObject({ code: status.PERMISSION_DENIED, details: `no access to project ${project}` });
     other.close();
-    await expect(d.setReferenceFromDataset({ ...base, datasetVersionId: 'f'.repeat(64) })).rejects.toMatchObject({ code: status.NOT_FOUND, details: expect.stringMatching(/^dataset registry: /) });
+    await expect(d.setReferenceFromDataset({ ...base, datasetVersionId: 'f'.repeat(64) })).rejects.toMatchObject({
+      code: status.NOT_FOUND,
+      details: expect.stringMatching(/^dataset registry: /),
+    });
     await expect(d.setReferenceFromDataset({ ...base, split: 'holdout' })).rejects.toMatchObject({
       code: status.INVALID_ARGUMENT,
       details: 'dataset registry: split: must be one of train, validation, test',
@@ -184,7 +210,10 @@ describe('drift reference from a dataset version', () => {
     await drift.kill('SIGTERM');
     drift = startService('drift-detection', { ...driftEnv, REGISTRY_GRPC_TOKEN: 'not-a-token' });
     const dBad = createGrpcClient(DriftService, `127.0.0.1:${(await drift.ready).grpcPort}`, { token });
-    await expect(dBad.setReferenceFromDataset(base)).rejects.toMatchObject({ code: status.FAILED_PRECONDITION, details: expect.stringMatching(/check REGISTRY_GRPC_TOKEN/) });
+    await expect(dBad.setReferenceFromDataset(base)).rejects.toMatchObject({
+      code: status.FAILED_PRECONDITION,
+      details: expect.stringMatching(/check REGISTRY_GRPC_TOKEN/),
+    });
     dBad.close();
     d.close();
     await drift.kill('SIGTERM');
@@ -221,20 +250,30 @@ describe('drift reference from a dataset version', () => {
     };
     const pred = (i: number, shift: number) => predOf(model, '1', i, shift);
     await producer.send({ topic: Topics.predictionRecorded, messages: Array.from({ length: 100 }, (_, i) => pred(1000 + i, 0)) });
-    const clean = await eventually(async () => {
-      const s = await dr.getDriftStatus({ modelId: model });
-      return s.windowsTested >= 1n ? s : undefined;
-    }, 'a window tested against the dataset reference', 60_000, 500);
+    const clean = await eventually(
+      async () => {
+        const s = await dr.getDriftStatus({ modelId: model });
+        return s.windowsTested >= 1n ? s : undefined;
+      },
+      'a window tested against the dataset reference',
+      60_000,
+      500,
+    );
     expect(clean.drifting).toBe(false);
     expect(clean.referenceSize).toBe(100n); // a pinned reference is not replaced by the stream
 
     // Shifted inputs: DriftDetected, naming the shifted feature.
     await producer.send({ topic: Topics.predictionRecorded, messages: Array.from({ length: 100 }, (_, i) => pred(2000 + i, 4)) });
     await producer.disconnect();
-    const alert = await eventually(async () => {
-      const msgs = await readTopic(kafka, Topics.driftDetected, 100_000, 3_000);
-      return msgs.map((m) => fromBinary(DriftDetectedSchema, m.value ?? Buffer.alloc(0))).find((a) => a.modelId === model);
-    }, 'DriftDetected against the dataset reference', 60_000, 500);
+    const alert = await eventually(
+      async () => {
+        const msgs = await readTopic(kafka, Topics.driftDetected, 100_000, 3_000);
+        return msgs.map((m) => fromBinary(DriftDetectedSchema, m.value ?? Buffer.alloc(0))).find((a) => a.modelId === model);
+      },
+      'DriftDetected against the dataset reference',
+      60_000,
+      500,
+    );
     expect(alert.features.filter((f) => f.drifted).map((f) => f.feature)).toEqual(['num.length']);
     expect(alert.representativeEventIds.every((id) => Number(id.split('-p')[1]) >= 2000)).toBe(true);
 
@@ -244,38 +283,85 @@ describe('drift reference from a dataset version', () => {
     // C asks for its first events instead: they are the shifted ones, and it sees no drift.
     const promoter = await testProducer(kafka);
     const promoted = (modelId: string, modelVersion: string) =>
-      eventRecord(ModelPromotedSchema, { modelId, modelVersion, stage: 'production', datasetVersionId: versionId, previousVersion: '1', promotedAt: timestampFromDate(new Date()) }, { key: modelId });
+      eventRecord(
+        ModelPromotedSchema,
+        { modelId, modelVersion, stage: 'production', datasetVersionId: versionId, previousVersion: '1', promotedAt: timestampFromDate(new Date()) },
+        { key: modelId },
+      );
     const [mB, mC] = [`${model}-b`, `${model}-c`];
     const trainWithFeatures = listed.filter((i) => i.split === 'train' && i.features).length;
     await dr.upsertDriftConfig({ config: { modelId: mB, referenceSize: 100, windowSize: 100, windowKind: WindowKind.COUNT, alpha: 0.001 } });
     await dr.upsertDriftConfig({
-      config: { modelId: mC, referenceSize: 100, windowSize: 100, windowKind: WindowKind.COUNT, alpha: 0.001, promotionReference: PromotionReference.FIRST_EVENTS },
+      config: {
+        modelId: mC,
+        referenceSize: 100,
+        windowSize: 100,
+        windowKind: WindowKind.COUNT,
+        alpha: 0.001,
+        promotionReference: PromotionReference.FIRST_EVENTS,
+      },
     });
-    await promoter.send({ topic: Topics.predictionRecorded, messages: [mB, mC].flatMap((m) => Array.from({ length: 100 }, (_, i) => predOf(m, '1', 3000 + i, 0))) });
+    await promoter.send({
+      topic: Topics.predictionRecorded,
+      messages: [mB, mC].flatMap((m) => Array.from({ length: 100 }, (_, i) => predOf(m, '1', 3000 + i, 0))),
+    });
     for (const m of [mB, mC]) {
-      await eventually(async () => ((await dr.getDriftStatus({ modelId: m }).catch(() => undefined))?.referenceSize === 100n ? true : undefined), `${m}: reference from its first events`, 60_000, 500);
+      await eventually(
+        async () => ((await dr.getDriftStatus({ modelId: m }).catch(() => undefined))?.referenceSize === 100n ? true : undefined),
+        `${m}: reference from its first events`,
+        60_000,
+        500,
+      );
       expect((await dr.getDriftStatus({ modelId: m })).referenceSource).toBe('first events of version 1');
     }
     await promoter.send({ topic: Topics.modelPromoted, messages: [promoted(mB, '2'), promoted(mC, '2')] });
-    const onTraining = await eventually(async () => {
-      const st = await dr.getDriftStatus({ modelId: mB });
-      return st.referenceSource.startsWith('dataset') ? st : undefined;
-    }, `${mB}: reference from its training data after the promotion`, 60_000, 500);
-    expect(onTraining).toMatchObject({ referenceSource: `dataset version ${versionId} (split train)`, referenceSize: BigInt(Math.min(100, trainWithFeatures)), windowSize: 0n, drifting: false });
-    await eventually(async () => ((await dr.getDriftStatus({ modelId: mC })).referenceSource === 'first events of version 2' ? true : undefined), `${mC}: promoted`, 60_000, 500);
+    const onTraining = await eventually(
+      async () => {
+        const st = await dr.getDriftStatus({ modelId: mB });
+        return st.referenceSource.startsWith('dataset') ? st : undefined;
+      },
+      `${mB}: reference from its training data after the promotion`,
+      60_000,
+      500,
+    );
+    expect(onTraining).toMatchObject({
+      referenceSource: `dataset version ${versionId} (split train)`,
+      referenceSize: BigInt(Math.min(100, trainWithFeatures)),
+      windowSize: 0n,
+      drifting: false,
+    });
+    await eventually(
+      async () => ((await dr.getDriftStatus({ modelId: mC })).referenceSource === 'first events of version 2' ? true : undefined),
+      `${mC}: promoted`,
+      60_000,
+      500,
+    );
     expect((await dr.getDriftStatus({ modelId: mC })).referenceSize).toBe(0n);
     // Version 2 serves shifted inputs from the start.
-    await promoter.send({ topic: Topics.predictionRecorded, messages: [mB, mC].flatMap((m) => Array.from({ length: 200 }, (_, i) => predOf(m, '2', 4000 + i, 4))) });
-    const alertB = await eventually(async () => {
-      const msgs = await readTopic(kafka, Topics.driftDetected, 100_000, 3_000);
-      return msgs.map((m) => fromBinary(DriftDetectedSchema, m.value ?? Buffer.alloc(0))).find((a) => a.modelId === mB);
-    }, `DriftDetected for ${mB} against its training data`, 60_000, 500);
+    await promoter.send({
+      topic: Topics.predictionRecorded,
+      messages: [mB, mC].flatMap((m) => Array.from({ length: 200 }, (_, i) => predOf(m, '2', 4000 + i, 4))),
+    });
+    const alertB = await eventually(
+      async () => {
+        const msgs = await readTopic(kafka, Topics.driftDetected, 100_000, 3_000);
+        return msgs.map((m) => fromBinary(DriftDetectedSchema, m.value ?? Buffer.alloc(0))).find((a) => a.modelId === mB);
+      },
+      `DriftDetected for ${mB} against its training data`,
+      60_000,
+      500,
+    );
     expect(alertB.modelVersion).toBe('2');
     expect(alertB.features.filter((f) => f.drifted).map((f) => f.feature)).toContain('num.length');
-    const cAfter = await eventually(async () => {
-      const st = await dr.getDriftStatus({ modelId: mC });
-      return st.windowsTested >= 1n ? st : undefined;
-    }, `${mC}: a window of version 2 tested`, 60_000, 500);
+    const cAfter = await eventually(
+      async () => {
+        const st = await dr.getDriftStatus({ modelId: mC });
+        return st.windowsTested >= 1n ? st : undefined;
+      },
+      `${mC}: a window of version 2 tested`,
+      60_000,
+      500,
+    );
     expect(cAfter).toMatchObject({ referenceSource: 'first events of version 2', referenceSize: 100n, drifting: false });
 
     // The registry down: UNAVAILABLE, saying so, and the pinned reference stays as it was.
@@ -291,11 +377,20 @@ describe('drift reference from a dataset version', () => {
     expect(drift.logs.join('\n')).toMatch(/batch failed, will retry.*dataset registry/);
     registry = startService('dataset-registry', registryEnv);
     await registry.ready;
-    const v3 = await eventually(async () => {
-      const st = await dr.getDriftStatus({ modelId: mB });
-      return st.drifting ? undefined : st;
-    }, `${mB}: version 3 promoted once the registry is back`, 90_000, 1_000);
-    expect(v3).toMatchObject({ referenceSource: `dataset version ${versionId} (split train)`, referenceSize: BigInt(Math.min(100, trainWithFeatures)), windowSize: 0n });
+    const v3 = await eventually(
+      async () => {
+        const st = await dr.getDriftStatus({ modelId: mB });
+        return st.drifting ? undefined : st;
+      },
+      `${mB}: version 3 promoted once the registry is back`,
+      90_000,
+      1_000,
+    );
+    expect(v3).toMatchObject({
+      referenceSource: `dataset version ${versionId} (split train)`,
+      referenceSize: BigInt(Math.min(100, trainWithFeatures)),
+      windowSize: 0n,
+    });
     await promoter.disconnect();
     dr.close();
   });

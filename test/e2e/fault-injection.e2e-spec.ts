@@ -32,7 +32,9 @@ describe(`fault injection (${profile.name} profile)`, () => {
       expect(r.counts.accepted).toBeGreaterThan(0);
       expect(r.counts.versions).toBeGreaterThan(0);
       // The reconciliation.
-      const failed = r.checks.filter((c) => c.lost + c.duplicated + c.mismatched > 0).map((c) => `${c.name}: lost ${c.lost}, duplicated ${c.duplicated}, mismatched ${c.mismatched} (${c.examples.join('; ')})`);
+      const failed = r.checks
+        .filter((c) => c.lost + c.duplicated + c.mismatched > 0)
+        .map((c) => `${c.name}: lost ${c.lost}, duplicated ${c.duplicated}, mismatched ${c.mismatched} (${c.examples.join('; ')})`);
       expect(failed).toEqual([]);
       expect(r.losses).toBe(0);
       expect(r.duplicates).toBe(0);

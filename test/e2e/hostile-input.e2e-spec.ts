@@ -12,7 +12,18 @@ import { status } from '@grpc/grpc-js';
 import { IngestService, PredictionEventSchema, Topics } from '@labelloop/contracts';
 import { createGrpcClient } from '@labelloop/rpc';
 import { Client } from 'pg';
-import { createTestDatabase, eventRecord, eventually, readTopic, ServiceProcess, startGroupsAt, startService, testKafka, testProducer, topicEnds } from '@labelloop/testing';
+import {
+  createTestDatabase,
+  eventRecord,
+  eventually,
+  readTopic,
+  ServiceProcess,
+  startGroupsAt,
+  startService,
+  testKafka,
+  testProducer,
+  topicEnds,
+} from '@labelloop/testing';
 import { inboxOf } from '../fault/reconcile';
 
 describe('hostile input: a poison prediction never stops a stage', () => {
@@ -29,9 +40,21 @@ describe('hostile input: a poison prediction never stops a stage', () => {
 
   beforeAll(async () => {
     db = await createTestDatabase('hostile');
-    const env = { DATABASE_URL: db.url, AUTH_TOKENS: JSON.stringify([{ token, subject: 'inference', roles: ['service'], projects: ['*'] }]), CONSUMER_TX_BATCH: '20', KAFKA_SESSION_TIMEOUT_MS: '6000' };
+    const env = {
+      DATABASE_URL: db.url,
+      AUTH_TOKENS: JSON.stringify([{ token, subject: 'inference', roles: ['service'], projects: ['*'] }]),
+      CONSUMER_TX_BATCH: '20',
+      KAFKA_SESSION_TIMEOUT_MS: '6000',
+    };
     const ends = await topicEnds(kafka);
-    await startGroupsAt(kafka, [{ groupId: groups.drift, topics: [Topics.predictionRecorded, Topics.modelPromoted] }, { groupId: groups.sampling, topics: [Topics.predictionRecorded] }], ends);
+    await startGroupsAt(
+      kafka,
+      [
+        { groupId: groups.drift, topics: [Topics.predictionRecorded, Topics.modelPromoted] },
+        { groupId: groups.sampling, topics: [Topics.predictionRecorded] },
+      ],
+      ends,
+    );
     drift = startService('drift-detection', { ...env, KAFKA_GROUP_ID: groups.drift });
     sampling = startService('sampling', { ...env, KAFKA_GROUP_ID: groups.sampling });
     gateway = startService('ingest-gateway', env);
@@ -60,10 +83,22 @@ describe('hostile input: a poison prediction never stops a stage', () => {
   const wide = (n: number) => ({ numericFeatures: Object.fromEntries(Array.from({ length: n }, (_, i) => [`f${i}`, i])) });
   /** One of each kind; `features` is how wide the oversized map is. */
   const hostile = (via: 'ingest' | 'topic', features: number, prefix = `${run}-${via}`) => [
-    { id: `${prefix}-nul-feature`, extra: { categoricalFeatures: { country: 'd\u0000e' } }, reason: 'categorical_features.country contains a NUL character (U+0000)' },
+    {
+      id: `${prefix}-nul-feature`,
+      extra: { categoricalFeatures: { country: 'd\u0000e' } },
+      reason: 'categorical_features.country contains a NUL character (U+0000)',
+    },
     { id: `${prefix}-nul-label`, extra: { predictedLabel: 'spam\u0000' }, reason: 'predicted_label contains a NUL character (U+0000)' },
-    { id: `${prefix}-nul-id\u0000`, extra: {}, reason: via === 'ingest' ? 'event_id contains a NUL character (U+0000)' : 'ce_id contains a NUL character (U+0000)' },
-    { id: `${prefix}-far-time`, extra: { timestamp: { seconds: 10_000_000_000_000n, nanos: 0 } }, reason: 'timestamp is out of range (10000000000000 s; allowed 1970-01-01 to 9999-12-31)' },
+    {
+      id: `${prefix}-nul-id\u0000`,
+      extra: {},
+      reason: via === 'ingest' ? 'event_id contains a NUL character (U+0000)' : 'ce_id contains a NUL character (U+0000)',
+    },
+    {
+      id: `${prefix}-far-time`,
+      extra: { timestamp: { seconds: 10_000_000_000_000n, nanos: 0 } },
+      reason: 'timestamp is out of range (10000000000000 s; allowed 1970-01-01 to 9999-12-31)',
+    },
     { id: `${prefix}-wide`, extra: wide(features), reason: 'numeric_features has more than 10000 entries' },
   ];
   /** A dead letter's ce_id (kept in base64 when it could not be stored as text). */
@@ -79,7 +114,10 @@ describe('hostile input: a poison prediction never stops a stage', () => {
       for (const [i, h] of hostile('ingest', 100_000).entries()) {
         const ok = `${run}-ingest-valid-${i}`;
         valid.push(ok);
-        await expect(ingest.ingest({ predictions: [event(ok), event(h.id, h.extra)] })).rejects.toMatchObject({ code: status.INVALID_ARGUMENT, details: `predictions[1]: ${h.reason}` });
+        await expect(ingest.ingest({ predictions: [event(ok), event(h.id, h.extra)] })).rejects.toMatchObject({
+          code: status.INVALID_ARGUMENT,
+          details: `predictions[1]: ${h.reason}`,
+        });
         expect(await ingest.ingest({ predictions: [event(ok)] })).toMatchObject({ accepted: 1, duplicates: 0 });
       }
     } finally {
@@ -94,7 +132,10 @@ describe('hostile input: a poison prediction never stops a stage', () => {
       const ok = `${run}-topic-valid-${i}`;
       valid.push(ok);
       const bad = eventRecord(PredictionEventSchema, event(h.id.replace('\u0000', ''), h.extra) as never, { key: model, id: h.id });
-      await producer.send({ topic: Topics.predictionRecorded, messages: [eventRecord(PredictionEventSchema, event(ok) as never, { key: model, id: ok }), bad] });
+      await producer.send({
+        topic: Topics.predictionRecorded,
+        messages: [eventRecord(PredictionEventSchema, event(ok) as never, { key: model, id: ok }), bad],
+      });
     }
     // Valid but odd: two uncertain predictions of one model whose embeddings differ in size, in
     // one chunk. Sampling compared them for near-duplicates and threw (cosine similarity needs
@@ -103,26 +144,51 @@ describe('hostile input: a poison prediction never stops a stage', () => {
     const dims = [3, 4].map((d) => `${run}-dims-${d}`);
     await producer.send({
       topic: Topics.predictionRecorded,
-      messages: dims.map((id, i) => eventRecord(PredictionEventSchema, event(id, { modelId: odd, confidence: 0.2, classProbabilities: { ham: 0.2, spam: 0.8 }, embedding: Array.from({ length: 3 + i }, (_, j) => j + 1) }) as never, { key: odd, id })),
+      messages: dims.map((id, i) =>
+        eventRecord(
+          PredictionEventSchema,
+          event(id, {
+            modelId: odd,
+            confidence: 0.2,
+            classProbabilities: { ham: 0.2, spam: 0.8 },
+            embedding: Array.from({ length: 3 + i }, (_, j) => j + 1),
+          }) as never,
+          { key: odd, id },
+        ),
+      ),
     });
     const last = `${run}-topic-valid-last`;
     valid.push(last);
     await producer.send({ topic: Topics.predictionRecorded, messages: [eventRecord(PredictionEventSchema, event(last) as never, { key: model, id: last })] });
     await producer.disconnect();
 
-    await eventually(async () => {
-      const { rows } = await pg.query(`SELECT event_id FROM ${inboxOf('sampling').sql} WHERE outcome = 'applied' AND event_id = ANY($1)`, [dims]);
-      return rows.length === 2;
-    }, 'sampling applied both predictions with embeddings of different sizes', 60_000);
+    await eventually(
+      async () => {
+        const { rows } = await pg.query(`SELECT event_id FROM ${inboxOf('sampling').sql} WHERE outcome = 'applied' AND event_id = ANY($1)`, [dims]);
+        return rows.length === 2;
+      },
+      'sampling applied both predictions with embeddings of different sizes',
+      60_000,
+    );
 
     // Both stages apply every valid event (their compact inboxes list what they applied).
     for (const schema of ['drift_detection', 'sampling']) {
-      await eventually(async () => {
-        const { rows } = await pg.query(`SELECT event_id FROM ${inboxOf(schema).sql} WHERE outcome = 'applied' AND event_id LIKE $1 AND event_id NOT LIKE $2`, [`${run}-%`, `${run}-dims-%`]);
-        return rows.length >= valid.length;
-      }, `${schema} applied every valid event`, 60_000);
+      await eventually(
+        async () => {
+          const { rows } = await pg.query(
+            `SELECT event_id FROM ${inboxOf(schema).sql} WHERE outcome = 'applied' AND event_id LIKE $1 AND event_id NOT LIKE $2`,
+            [`${run}-%`, `${run}-dims-%`],
+          );
+          return rows.length >= valid.length;
+        },
+        `${schema} applied every valid event`,
+        60_000,
+      );
       // No hostile event (their ids share the prefix) was applied.
-      const { rows } = await pg.query(`SELECT event_id FROM ${inboxOf(schema).sql} WHERE outcome = 'applied' AND event_id LIKE $1 AND event_id NOT LIKE $2`, [`${run}-%`, `${run}-dims-%`]);
+      const { rows } = await pg.query(`SELECT event_id FROM ${inboxOf(schema).sql} WHERE outcome = 'applied' AND event_id LIKE $1 AND event_id NOT LIKE $2`, [
+        `${run}-%`,
+        `${run}-dims-%`,
+      ]);
       expect(rows.map((r) => r.event_id).sort()).toEqual([...valid].sort());
     }
 

@@ -42,18 +42,37 @@ describe('ingest-gateway service', () => {
     driftEnv = { ...base, KAFKA_GROUP_ID: `gw-drift-${run}`, KAFKA_SESSION_TIMEOUT_MS: '6000' };
     const tailGroup = `gw-tail-${run}`;
     const ends = await topicEnds(kafka);
-    await startGroupsAt(kafka, [{ groupId: driftEnv.KAFKA_GROUP_ID, topics: [Topics.predictionRecorded, Topics.modelPromoted] }, { groupId: tailGroup, topics: [Topics.predictionRecorded] }], ends);
+    await startGroupsAt(
+      kafka,
+      [
+        { groupId: driftEnv.KAFKA_GROUP_ID, topics: [Topics.predictionRecorded, Topics.modelPromoted] },
+        { groupId: tailGroup, topics: [Topics.predictionRecorded] },
+      ],
+      ends,
+    );
     tail = kafka.consumer({ groupId: tailGroup });
     await tail.connect();
     await tail.subscribe({ topic: Topics.predictionRecorded, fromBeginning: true });
     await tail.run({
       eachMessage: async ({ message }) => {
         const e = fromBinary(PredictionEventSchema, message.value!);
-        if (e.modelId.startsWith(`gw-${run}`)) seen.push({ ceId: String(message.headers?.ce_id), eventId: e.eventId, modelId: e.modelId, source: String(message.headers?.ce_source), label: e.predictedLabel });
+        if (e.modelId.startsWith(`gw-${run}`))
+          seen.push({
+            ceId: String(message.headers?.ce_id),
+            eventId: e.eventId,
+            modelId: e.modelId,
+            source: String(message.headers?.ce_source),
+            label: e.predictedLabel,
+          });
       },
     });
     // Two calls in flight at most: a burst of concurrent calls must be shed.
-    gateway = startService('ingest-gateway', { ...base, INGEST_MAX_IN_FLIGHT: '2', INGEST_RETRY_AFTER_SECONDS: '1', INGEST_MAX_REQUEST_BYTES: String(1024 * 1024) });
+    gateway = startService('ingest-gateway', {
+      ...base,
+      INGEST_MAX_IN_FLIGHT: '2',
+      INGEST_RETRY_AFTER_SECONDS: '1',
+      INGEST_MAX_REQUEST_BYTES: String(1024 * 1024),
+    });
     drift = startService('drift-detection', driftEnv);
     const [g] = await Promise.all([gateway.ready, drift.ready]);
     http = `http://127.0.0.1:${g.httpPort}`;
@@ -123,14 +142,19 @@ describe('ingest-gateway service', () => {
     const bad = await post([pred(model, 0), pred(model, 1, { confidence: 1.5 })]);
     expect(bad.status).toBe(400);
     // Worded as the other services word a refused item: `predictions[1]: <field> <problem>`.
-    expect(await bad.json()).toEqual({ error: { code: 'INVALID_ARGUMENT', field: 'predictions[1]', message: 'predictions[1]: confidence must be in [0, 1], got 1.5' } });
+    expect(await bad.json()).toEqual({
+      error: { code: 'INVALID_ARGUMENT', field: 'predictions[1]', message: 'predictions[1]: confidence must be in [0, 1], got 1.5' },
+    });
 
     const undecodable = await post([], { body: JSON.stringify({ predictions: [{ eventId: 'x', numericFeatures: { length: 'long' } }] }) });
     expect(undecodable.status).toBe(400);
     expect((await undecodable.json()).error).toMatchObject({ field: 'predictions[0]', message: expect.stringMatching(/^predictions\[0\]: numeric_features /) });
 
     const client = createGrpcClient(IngestService, grpcAddress, { token });
-    await expect(client.ingest({ predictions: [pred(model, 2, { modelId: '' })] })).rejects.toMatchObject({ code: status.INVALID_ARGUMENT, details: 'predictions[0]: model_id is required' });
+    await expect(client.ingest({ predictions: [pred(model, 2, { modelId: '' })] })).rejects.toMatchObject({
+      code: status.INVALID_ARGUMENT,
+      details: 'predictions[0]: model_id is required',
+    });
     client.close();
 
     // Over INGEST_MAX_REQUEST_BYTES (1 MiB here): 413, with or without a Content-Length.
@@ -144,7 +168,12 @@ describe('ingest-gateway service', () => {
         c.close();
       },
     });
-    const chunked = await fetch(`${http}/v1/predictions:ingest`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: streamed, duplex: 'half' } as RequestInit);
+    const chunked = await fetch(`${http}/v1/predictions:ingest`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+      body: streamed,
+      duplex: 'half',
+    } as RequestInit);
     expect(chunked.status).toBe(413);
 
     expect((await post([pred(model, 3)], { token: '' })).status).toBe(401);
@@ -229,33 +258,83 @@ describe('ingest-gateway service', () => {
 
     expect((await log('request', `${run}-none`, { instances: [[1, 2, 3, 4]] })).body.error.field).toBe('ce-inferenceservicename'); // no mapping yet
     const put = (mapping: unknown, who = `admin-${run}`) =>
-      kserve(`mappings/${isvc}`, { method: 'PUT', headers: { 'content-type': 'application/json', authorization: `Bearer ${who}` }, body: JSON.stringify(mapping) });
+      kserve(`mappings/${isvc}`, {
+        method: 'PUT',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${who}` },
+        body: JSON.stringify(mapping),
+      });
     expect((await put({ modelId: isvc, probabilities: { classes: iris } }, token)).status).toBe(403); // setting a mapping takes an admin
     const bad = await put({ modelId: isvc });
     expect(bad.status).toBe(400);
     expect((await bad.json()).error.field).toBe('probabilities');
-    const mapping = { modelId: isvc, modelVersion: 'v1', projectId: `p-${run}`, input: { tensor: 'input-0', features }, probabilities: { tensor: 'output-0', classes: iris }, predictedClass: { classes: iris } };
+    const mapping = {
+      modelId: isvc,
+      modelVersion: 'v1',
+      projectId: `p-${run}`,
+      input: { tensor: 'input-0', features },
+      probabilities: { tensor: 'output-0', classes: iris },
+      predictedClass: { classes: iris },
+    };
     expect((await put(mapping)).status).toBe(200);
 
     // V1 (sklearn predict_proba): the response arrives first, then the request; then the logger repeats the response.
-    expect((await log('response', `${run}-v1`, { predictions: [[0.1, 0.7, 0.2], [0.05, 0.15, 0.8]] })).body).toEqual({ status: 'pending' });
-    expect((await log('request', `${run}-v1`, { instances: [[6.8, 2.8, 4.8, 1.4], [6.0, 3.4, 4.5, 1.6]] })).body).toEqual({ status: 'ingested', accepted: 2, duplicates: 0 });
-    expect((await log('response', `${run}-v1`, { predictions: [[0.1, 0.7, 0.2], [0.05, 0.15, 0.8]] })).body).toEqual({ status: 'duplicate' });
+    expect(
+      (
+        await log('response', `${run}-v1`, {
+          predictions: [
+            [0.1, 0.7, 0.2],
+            [0.05, 0.15, 0.8],
+          ],
+        })
+      ).body,
+    ).toEqual({ status: 'pending' });
+    expect(
+      (
+        await log('request', `${run}-v1`, {
+          instances: [
+            [6.8, 2.8, 4.8, 1.4],
+            [6.0, 3.4, 4.5, 1.6],
+          ],
+        })
+      ).body,
+    ).toEqual({ status: 'ingested', accepted: 2, duplicates: 0 });
+    expect(
+      (
+        await log('response', `${run}-v1`, {
+          predictions: [
+            [0.1, 0.7, 0.2],
+            [0.05, 0.15, 0.8],
+          ],
+        })
+      ).body,
+    ).toEqual({ status: 'duplicate' });
     // V2 (Open Inference Protocol), request first.
     const v2Request = { id: `${run}-v2`, inputs: [{ name: 'input-0', shape: [1, 4], datatype: 'FP32', data: [5.1, 3.5, 1.4, 0.2] }] };
-    const v2Response = { model_name: isvc, model_version: 'v2.0.0', id: `${run}-v2`, outputs: [{ name: 'output-0', shape: [1, 3], datatype: 'FP32', data: [0.9, 0.06, 0.04] }] };
+    const v2Response = {
+      model_name: isvc,
+      model_version: 'v2.0.0',
+      id: `${run}-v2`,
+      outputs: [{ name: 'output-0', shape: [1, 3], datatype: 'FP32', data: [0.9, 0.06, 0.04] }],
+    };
     expect((await log('request', `${run}-v2`, v2Request)).body).toEqual({ status: 'pending' });
     expect((await log('response', `${run}-v2`, v2Response)).body).toEqual({ status: 'ingested', accepted: 1, duplicates: 0 });
     // A response that does not fit the mapping is refused naming the field; its request keeps waiting.
     expect((await log('request', `${run}-v2bad`, v2Request)).body).toEqual({ status: 'pending' });
     const misfit = await log('response', `${run}-v2bad`, { ...v2Response, outputs: [{ name: 'output-0', shape: [1, 2], datatype: 'FP32', data: [0.5, 0.5] }] });
-    expect(misfit).toEqual({ status: 400, body: { error: { code: 'INVALID_ARGUMENT', field: 'response (probabilities) row 0', message: expect.stringContaining('has 2 values for 3 classes') } } });
+    expect(misfit).toEqual({
+      status: 400,
+      body: { error: { code: 'INVALID_ARGUMENT', field: 'response (probabilities) row 0', message: expect.stringContaining('has 2 values for 3 classes') } },
+    });
     expect((await log('response', `${run}-v2bad`, v2Response)).body).toEqual({ status: 'ingested', accepted: 1, duplicates: 0 });
 
     await eventually(async () => downstream(isvc).length >= 4, '4 KServe events downstream', 30_000);
     await eventually(async () => (await referenceSize(isvc)) === 4, 'drift detection applied the 4 KServe events', 60_000, 300);
     await new Promise((r) => setTimeout(r, 2000));
-    expect(downstream(isvc).map((s) => `${s.eventId} ${s.label}`).sort()).toEqual([`kserve:${run}-v1:0 versicolor`, `kserve:${run}-v1:1 virginica`, `kserve:${run}-v2:0 setosa`, `kserve:${run}-v2bad:0 setosa`]);
+    expect(
+      downstream(isvc)
+        .map((s) => `${s.eventId} ${s.label}`)
+        .sort(),
+    ).toEqual([`kserve:${run}-v1:0 versicolor`, `kserve:${run}-v1:1 virginica`, `kserve:${run}-v2:0 setosa`, `kserve:${run}-v2bad:0 setosa`]);
     expect(await referenceSize(isvc)).toBe(4);
   });
 });

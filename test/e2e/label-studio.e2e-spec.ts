@@ -11,12 +11,26 @@ import { AddressInfo, createServer } from 'node:net';
 import { fromBinary } from '@bufbuild/protobuf';
 import { Client } from 'pg';
 import { AnnotationRequestedSchema, AnnotationSubmittedSchema, Topics } from '@labelloop/contracts';
-import { createTestDatabase, eventRecord, eventually, labelStudioTarget, readTopic, ServiceProcess, startService, testKafka, testProducer } from '@labelloop/testing';
+import {
+  createTestDatabase,
+  eventRecord,
+  eventually,
+  labelStudioTarget,
+  readTopic,
+  ServiceProcess,
+  startService,
+  testKafka,
+  testProducer,
+} from '@labelloop/testing';
 
 const { url: LS_URL, token: LS_TOKEN } = labelStudioTarget();
 
 async function ls<T>(method: string, path: string, body?: unknown): Promise<T> {
-  const res = await fetch(`${LS_URL}${path}`, { method, headers: { Authorization: `Token ${LS_TOKEN}`, 'Content-Type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
+  const res = await fetch(`${LS_URL}${path}`, {
+    method,
+    headers: { Authorization: `Token ${LS_TOKEN}`, 'Content-Type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
   if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${await res.text()}`);
   return (await res.json()) as T;
 }
@@ -62,13 +76,24 @@ describe('Label Studio round trip', () => {
     });
     expect(me.id).toBeGreaterThan(0);
     db = await createTestDatabase('ls');
-    corpus = createHttpServer((req, res) => (req.url === '/messages/easy-ham-1/00042' ? res.writeHead(200, { 'content-type': 'text/plain; charset=utf-8' }).end(MAIL) : res.writeHead(404).end()));
+    corpus = createHttpServer((req, res) =>
+      req.url === '/messages/easy-ham-1/00042' ? res.writeHead(200, { 'content-type': 'text/plain; charset=utf-8' }).end(MAIL) : res.writeHead(404).end(),
+    );
     await new Promise<void>((r) => corpus.listen(0, '127.0.0.1', r));
     const httpPort = await freePort();
     webhookUrl = `http://127.0.0.1:${httpPort}/label-studio/webhook`;
     const config = '<View><Text name="text" value="$text"/><Choices name="label" toName="text"><Choice value="ham"/><Choice value="spam"/></Choices></View>';
-    for (const p of [orphan, orphanHooked]) orphanIds[p] = (await ls<{ id: number }>('POST', '/api/projects', { title: `labelloop:${p}`, label_config: config })).id;
-    await ls('POST', '/api/webhooks', { project: orphanIds[orphanHooked], url: webhookUrl, headers: { 'X-LabelLoop-Secret': secret }, send_payload: true, send_for_all_actions: false, actions: ['ANNOTATION_CREATED'], is_active: true });
+    for (const p of [orphan, orphanHooked])
+      orphanIds[p] = (await ls<{ id: number }>('POST', '/api/projects', { title: `labelloop:${p}`, label_config: config })).id;
+    await ls('POST', '/api/webhooks', {
+      project: orphanIds[orphanHooked],
+      url: webhookUrl,
+      headers: { 'X-LabelLoop-Secret': secret },
+      send_payload: true,
+      send_for_all_actions: false,
+      actions: ['ANNOTATION_CREATED'],
+      is_active: true,
+    });
     const env = (port: number) => ({
       DATABASE_URL: db.url,
       KAFKA_GROUP_ID: `ls-${run}-dispatch`,
@@ -98,7 +123,13 @@ describe('Label Studio round trip', () => {
   });
 
   const lsProjectId = (of = project) =>
-    eventually(async () => (await pg.query(`SELECT ls_project_id FROM annotation_dispatch.ls_project WHERE project_id = $1`, [of])).rows[0]?.ls_project_id as number | undefined, `Label Studio project of ${of}`, 60_000, 250);
+    eventually(
+      async () =>
+        (await pg.query(`SELECT ls_project_id FROM annotation_dispatch.ls_project WHERE project_id = $1`, [of])).rows[0]?.ls_project_id as number | undefined,
+      `Label Studio project of ${of}`,
+      60_000,
+      250,
+    );
   const lsTasks = async (lsProject: number) => {
     const r = await ls<{ tasks: LsTaskView[] } | LsTaskView[]>('GET', `/api/tasks?project=${lsProject}&fields=all&page_size=1000`);
     return Array.isArray(r) ? r : r.tasks;
@@ -108,15 +139,32 @@ describe('Label Studio round trip', () => {
   /** Label Studio projects with exactly the title dispatch gives a LabelLoop project. */
   const projectsTitled = async (projectId: string) => {
     const title = `labelloop:${projectId}`;
-    return (await ls<{ results: { title: string }[] }>('GET', `/api/projects?title=${encodeURIComponent(title)}&page_size=100`)).results.filter((r) => r.title === title);
+    return (await ls<{ results: { title: string }[] }>('GET', `/api/projects?title=${encodeURIComponent(title)}&page_size=100`)).results.filter(
+      (r) => r.title === title,
+    );
   };
   const submittedFor = async (itemId: string) =>
-    (await readTopic(kafka, Topics.annotationSubmitted, 1_000_000, 4_000)).filter((m) => m.key === itemId).map((m) => fromBinary(AnnotationSubmittedSchema, m.value!));
+    (await readTopic(kafka, Topics.annotationSubmitted, 1_000_000, 4_000))
+      .filter((m) => m.key === itemId)
+      .map((m) => fromBinary(AnnotationSubmittedSchema, m.value!));
   const request = async (itemId: string, text: string, predicted: string, projectId = project) => {
     const producer = await testProducer(kafka);
     await producer.send({
       topic: Topics.annotationRequested,
-      messages: [eventRecord(AnnotationRequestedSchema, { itemId, projectId, modelId: 'spam-clf', modelVersion: '7', inputUri: text, preLabel: { predictedLabel: predicted, confidence: 0.62, classProbabilities: { spam: 0.62, ham: 0.38 } } }, { key: itemId })],
+      messages: [
+        eventRecord(
+          AnnotationRequestedSchema,
+          {
+            itemId,
+            projectId,
+            modelId: 'spam-clf',
+            modelVersion: '7',
+            inputUri: text,
+            preLabel: { predictedLabel: predicted, confidence: 0.62, classProbabilities: { spam: 0.62, ham: 0.38 } },
+          },
+          { key: itemId },
+        ),
+      ],
     });
     await producer.disconnect();
   };
@@ -144,10 +192,15 @@ describe('Label Studio round trip', () => {
       lead_time: 12.5,
     });
 
-    const [sub] = await eventually(async () => {
-      const s = await submittedFor(itemId);
-      return s.length > 0 && s;
-    }, 'AnnotationSubmitted', 60_000, 500);
+    const [sub] = await eventually(
+      async () => {
+        const s = await submittedFor(itemId);
+        return s.length > 0 && s;
+      },
+      'AnnotationSubmitted',
+      60_000,
+      500,
+    );
     expect(sub.projectId).toBe(project);
     expect(sub.label?.value.case === 'classification' && sub.label.value.value.classes).toEqual(['ham']);
     expect(sub.annotatorId).toMatch(/^label-studio:\d+$/);
@@ -160,7 +213,17 @@ describe('Label Studio round trip', () => {
     const again = await fetch(webhookUrl, {
       method: 'POST',
       headers: { 'Content-Type': 'application/json', 'X-LabelLoop-Secret': secret },
-      body: JSON.stringify({ action: 'ANNOTATION_CREATED', project: { id: lsProject }, task: { id: task.id, data: task.data }, annotation: { id: annotation.id, completed_by: 1, result: [{ from_name: 'label', to_name: 'text', type: 'choices', value: { choices: ['ham'] } }], lead_time: 12.5 } }),
+      body: JSON.stringify({
+        action: 'ANNOTATION_CREATED',
+        project: { id: lsProject },
+        task: { id: task.id, data: task.data },
+        annotation: {
+          id: annotation.id,
+          completed_by: 1,
+          result: [{ from_name: 'label', to_name: 'text', type: 'choices', value: { choices: ['ham'] } }],
+          lead_time: 12.5,
+        },
+      }),
     });
     expect(again.status).toBe(200);
     expect(await again.json()).toEqual({ outcomes: ['duplicate'] });
@@ -189,7 +252,12 @@ describe('Label Studio round trip', () => {
     const annotation = await ls<{ id: number }>('POST', `/api/tasks/${task.id}/annotations/`, {
       result: [{ from_name: 'label', to_name: 'text', type: 'choices', value: { choices: ['eggs'] } }],
     });
-    const row = await eventually(async () => (await pg.query(`SELECT outcome, detail FROM annotation_dispatch.ls_annotation WHERE ls_annotation_id = $1`, [annotation.id])).rows[0], 'refusal recorded', 60_000, 250);
+    const row = await eventually(
+      async () => (await pg.query(`SELECT outcome, detail FROM annotation_dispatch.ls_annotation WHERE ls_annotation_id = $1`, [annotation.id])).rows[0],
+      'refusal recorded',
+      60_000,
+      250,
+    );
     expect(row.outcome).toBe('refused');
     expect(row.detail).toMatch(/^label\.classification\.classes\[0\]: unknown class "eggs"/);
     expect((await pg.query(`SELECT count(*)::int AS n FROM annotation_dispatch.submission WHERE item_id = $1`, [itemId])).rows[0].n).toBe(0);
@@ -209,12 +277,19 @@ describe('Label Studio round trip', () => {
       result: [{ from_name: 'label', to_name: 'text', type: 'choices', value: { choices: ['ham'] } }],
       lead_time: 3,
     });
-    const [sub] = await eventually(async () => {
-      const s = await submittedFor(itemId);
-      return s.length > 0 && s;
-    }, 'AnnotationSubmitted by polling', 60_000, 500);
+    const [sub] = await eventually(
+      async () => {
+        const s = await submittedFor(itemId);
+        return s.length > 0 && s;
+      },
+      'AnnotationSubmitted by polling',
+      60_000,
+      500,
+    );
     expect(sub.preLabelAccepted).toBe(true);
-    expect((await pg.query(`SELECT via, outcome FROM annotation_dispatch.ls_annotation WHERE ls_annotation_id = $1`, [annotation.id])).rows).toEqual([{ via: 'poll', outcome: 'submitted' }]);
+    expect((await pg.query(`SELECT via, outcome FROM annotation_dispatch.ls_annotation WHERE ls_annotation_id = $1`, [annotation.id])).rows).toEqual([
+      { via: 'poll', outcome: 'submitted' },
+    ]);
   });
 
   it('adopts a project a pod created but died before recording, with the webhook once', async () => {
@@ -235,7 +310,20 @@ describe('Label Studio round trip', () => {
     const producer = await testProducer(kafka);
     await producer.send({
       topic: Topics.annotationRequested,
-      messages: items.map((itemId) => eventRecord(AnnotationRequestedSchema, { itemId, projectId: burst, modelId: 'spam-clf', modelVersion: '7', inputUri: `text ${itemId}`, preLabel: { predictedLabel: 'ham', confidence: 0.6, classProbabilities: { spam: 0.4, ham: 0.6 } } }, { key: itemId })),
+      messages: items.map((itemId) =>
+        eventRecord(
+          AnnotationRequestedSchema,
+          {
+            itemId,
+            projectId: burst,
+            modelId: 'spam-clf',
+            modelVersion: '7',
+            inputUri: `text ${itemId}`,
+            preLabel: { predictedLabel: 'ham', confidence: 0.6, classProbabilities: { spam: 0.4, ham: 0.6 } },
+          },
+          { key: itemId },
+        ),
+      ),
     });
     await producer.disconnect();
     const lsProject = await lsProjectId(burst);
@@ -249,7 +337,11 @@ describe('Label Studio round trip', () => {
   });
 
   it('refuses a webhook without the shared secret', async () => {
-    const res = await fetch(webhookUrl, { method: 'POST', headers: { 'Content-Type': 'application/json', 'X-LabelLoop-Secret': 'wrong-secret-wrong-secret' }, body: '{}' });
+    const res = await fetch(webhookUrl, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', 'X-LabelLoop-Secret': 'wrong-secret-wrong-secret' },
+      body: '{}',
+    });
     expect(res.status).toBe(401);
     expect((await fetch(webhookUrl, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{}' })).status).toBe(401);
   });

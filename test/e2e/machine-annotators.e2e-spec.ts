@@ -13,7 +13,19 @@ import type { AddressInfo } from 'node:net';
 import { Client } from 'pg';
 import { AnnotationRequestedSchema, AnnotatorService, QaService, Topics } from '@labelloop/contracts';
 import { createGrpcClient } from '@labelloop/rpc';
-import { createTestDatabase, eventRecord, eventually, ServiceProcess, startChatCompletionsServer, chatCompletion, startGroupsAt, startService, testKafka, testProducer, topicEnds } from '@labelloop/testing';
+import {
+  createTestDatabase,
+  eventRecord,
+  eventually,
+  ServiceProcess,
+  startChatCompletionsServer,
+  chatCompletion,
+  startGroupsAt,
+  startService,
+  testKafka,
+  testProducer,
+  topicEnds,
+} from '@labelloop/testing';
 import { SUBSCRIPTIONS } from '../fault/offsets';
 
 describe('machine annotators through AnnotatorService', () => {
@@ -27,7 +39,10 @@ describe('machine annotators through AnnotatorService', () => {
   const people = ['ada', 'grace'].map((subject) => ({ token: `${subject}-${run}`, subject, roles: ['annotator'], projects: [project] }));
   const svcToken = { token: `svc-${run}`, subject: 'ci', roles: ['service', 'reviewer'], projects: ['*'] };
   // Truth: the first item is spam (the rule fires), the second ham (the rule abstains).
-  const items = { [`${project}-prize`]: { text: 'You WIN a PRIZE, claim it now', truth: 'spam' }, [`${project}-lunch`]: { text: 'Lunch tomorrow at noon?', truth: 'ham' } };
+  const items = {
+    [`${project}-prize`]: { text: 'You WIN a PRIZE, claim it now', truth: 'spam' },
+    [`${project}-lunch`]: { text: 'Lunch tomorrow at noon?', truth: 'ham' },
+  };
   const spammy = (text: string) => /prize/i.test(text);
 
   let db: Awaited<ReturnType<typeof createTestDatabase>>;
@@ -57,8 +72,17 @@ describe('machine annotators through AnnotatorService', () => {
 
     // Start the groups at the topics' end: the shared broker's history is not this test's business.
     const groups = { qa: `machine-${run}-qa`, 'annotation-dispatch': `machine-${run}-dispatch` };
-    await startGroupsAt(kafka, Object.entries(groups).map(([name, groupId]) => ({ groupId, topics: SUBSCRIPTIONS[name] ?? [] })), await topicEnds(kafka));
-    const env = { DATABASE_URL: db.url, AUTH_TOKENS: JSON.stringify([...machineTokens, ...people, svcToken]), DISPATCH_OVERLAP: '4', DISPATCH_LABEL_CLASSES: 'ham,spam' };
+    await startGroupsAt(
+      kafka,
+      Object.entries(groups).map(([name, groupId]) => ({ groupId, topics: SUBSCRIPTIONS[name] ?? [] })),
+      await topicEnds(kafka),
+    );
+    const env = {
+      DATABASE_URL: db.url,
+      AUTH_TOKENS: JSON.stringify([...machineTokens, ...people, svcToken]),
+      DISPATCH_OVERLAP: '4',
+      DISPATCH_LABEL_CLASSES: 'ham,spam',
+    };
     qa = startService('qa', { ...env, KAFKA_GROUP_ID: groups.qa });
     dispatch = startService('annotation-dispatch', { ...env, KAFKA_GROUP_ID: groups['annotation-dispatch'] });
     await Promise.all([qa.ready, dispatch.ready]);
@@ -87,10 +111,17 @@ describe('machine annotators through AnnotatorService', () => {
     const producer = await testProducer(kafka);
     await producer.send({
       topic: Topics.annotationRequested,
-      messages: Object.entries(items).map(([itemId, it]) => eventRecord(AnnotationRequestedSchema, { itemId, projectId: project, modelId: 'm', modelVersion: '1', inputUri: it.text }, { key: itemId })),
+      messages: Object.entries(items).map(([itemId, it]) =>
+        eventRecord(AnnotationRequestedSchema, { itemId, projectId: project, modelId: 'm', modelVersion: '1', inputUri: it.text }, { key: itemId }),
+      ),
     });
     await producer.disconnect();
-    await eventually(async () => Number((await pg.query(`SELECT count(*) FROM annotation_dispatch.annotation_task WHERE project_id = $1`, [project])).rows[0].count) === 8, '8 tasks', 90_000, 300);
+    await eventually(
+      async () => Number((await pg.query(`SELECT count(*) FROM annotation_dispatch.annotation_task WHERE project_id = $1`, [project])).rows[0].count) === 8,
+      '8 tasks',
+      90_000,
+      300,
+    );
 
     machines = startService('machine-annotator', {
       DISPATCH_GRPC_ADDRESS: `127.0.0.1:${(await dispatch.ready).grpcPort}`,
@@ -105,9 +136,31 @@ describe('machine annotators through AnnotatorService', () => {
             projectId: project,
             classes: ['ham', 'spam'],
             annotators: [
-              { kind: 'lf', tokenEnv: 'LF_TOKEN', rule: { name: 'prize', version: '1', label: 'spam', when: { keyword: { field: 'text', anyOf: ['prize', 'winner'], wholeWord: true } } } },
-              { kind: 'model', tokenEnv: 'MODEL_TOKEN', name: 'candidate', version: '7', url: `http://127.0.0.1:${(model.address() as AddressInfo).port}/predict`, minConfidence: 0.8, maxCallsPerSecond: 50 },
-              { kind: 'llm', tokenEnv: 'LLM_TOKEN', apiKeyEnv: 'LLM_KEY', baseUrl: llm.base, model: 'qwen2.5-7b-instruct', prompt: { version: 'p3', system: 'You label emails as spam or ham.' }, pricePer1kInput: 0.5, pricePer1kOutput: 1.5, maxCallsPerSecond: 50 },
+              {
+                kind: 'lf',
+                tokenEnv: 'LF_TOKEN',
+                rule: { name: 'prize', version: '1', label: 'spam', when: { keyword: { field: 'text', anyOf: ['prize', 'winner'], wholeWord: true } } },
+              },
+              {
+                kind: 'model',
+                tokenEnv: 'MODEL_TOKEN',
+                name: 'candidate',
+                version: '7',
+                url: `http://127.0.0.1:${(model.address() as AddressInfo).port}/predict`,
+                minConfidence: 0.8,
+                maxCallsPerSecond: 50,
+              },
+              {
+                kind: 'llm',
+                tokenEnv: 'LLM_TOKEN',
+                apiKeyEnv: 'LLM_KEY',
+                baseUrl: llm.base,
+                model: 'qwen2.5-7b-instruct',
+                prompt: { version: 'p3', system: 'You label emails as spam or ham.' },
+                pricePer1kInput: 0.5,
+                pricePer1kOutput: 1.5,
+                maxCallsPerSecond: 50,
+              },
             ],
           },
         ],
@@ -116,20 +169,34 @@ describe('machine annotators through AnnotatorService', () => {
     await machines.ready;
 
     // Each machine handles both items once: the rule answers one and abstains on the other.
-    const handled = await eventually(async () => {
-      const t = await metricsText();
-      const n = (annotator: string, outcome: string) => metric(t, 'labelloop_machine_answers_total', { project, annotator, outcome });
-      return n(LF, 'label') === 1 && n(LF, 'abstain') === 1 && n(MODEL, 'label') === 2 && n(LLM, 'label') === 2 ? t : undefined;
-    }, 'machines answering', 60_000, 300);
+    const handled = await eventually(
+      async () => {
+        const t = await metricsText();
+        const n = (annotator: string, outcome: string) => metric(t, 'labelloop_machine_answers_total', { project, annotator, outcome });
+        return n(LF, 'label') === 1 && n(LF, 'abstain') === 1 && n(MODEL, 'label') === 2 && n(LLM, 'label') === 2 ? t : undefined;
+      },
+      'machines answering',
+      60_000,
+      300,
+    );
     expect(metric(handled, 'labelloop_machine_answers_total', { project, annotator: MODEL, outcome: 'abstain' })).toBe(0);
     // Cost per call from the reported usage: 2 calls x (52 x 0.5 + 2 x 1.5) / 1000.
     expect(metric(handled, 'labelloop_machine_cost_total', { project, annotator: LLM })).toBeCloseTo(0.058, 9);
     expect(metric(handled, 'labelloop_machine_cost_total', { project, annotator: LF })).toBe(0);
-    expect(modelCalls.map((c) => c.text).sort()).toEqual(Object.values(items).map((i) => i.text).sort());
+    expect(modelCalls.map((c) => c.text).sort()).toEqual(
+      Object.values(items)
+        .map((i) => i.text)
+        .sort(),
+    );
     expect(llm.seen.every((s) => s.auth === 'Bearer sk-test')).toBe(true);
 
     // The abstention gave the task back at once (the lease has 300 s to run): it is pending again.
-    const released = (await pg.query(`SELECT t.task_id, tt.reason FROM annotation_dispatch.task_transition tt JOIN annotation_dispatch.annotation_task t USING (task_id) WHERE t.project_id = $1 AND tt.from_state = 'leased' AND tt.to_state = 'pending'`, [project])).rows;
+    const released = (
+      await pg.query(
+        `SELECT t.task_id, tt.reason FROM annotation_dispatch.task_transition tt JOIN annotation_dispatch.annotation_task t USING (task_id) WHERE t.project_id = $1 AND tt.from_state = 'leased' AND tt.to_state = 'pending'`,
+        [project],
+      )
+    ).rows;
     expect(released).toEqual([{ task_id: expect.any(String), reason: 'released: abstained: rule prize does not hold' }]);
 
     // People complete the overlap: ada answers both items, grace the task the rule gave back.
@@ -137,7 +204,12 @@ describe('machine annotators through AnnotatorService', () => {
     for (const person of people) {
       const c = createGrpcClient(AnnotatorService, `127.0.0.1:${(await dispatch.ready).grpcPort}`, { token: person.token });
       for (let task = (await c.getNextTask({ projectId: project })).task; task; task = (await c.getNextTask({ projectId: project })).task) {
-        await c.submitAnnotation({ taskId: task.taskId, label: label(items[task.itemId].truth), timeSpentMs: 2000, idempotencyKey: `${person.subject}-${task.taskId}` });
+        await c.submitAnnotation({
+          taskId: task.taskId,
+          label: label(items[task.itemId].truth),
+          timeSpentMs: 2000,
+          idempotencyKey: `${person.subject}-${task.taskId}`,
+        });
         (answered[person.subject] ??= []).push(task.itemId);
       }
       c.close();
@@ -148,23 +220,35 @@ describe('machine annotators through AnnotatorService', () => {
     // QA receives the machines' submissions under their identities and accepts both items.
     const qaClient = createGrpcClient(QaService, `127.0.0.1:${(await qa.ready).grpcPort}`, { token: svcToken.token });
     for (const [itemId, it] of Object.entries(items)) {
-      const d = await eventually(async () => {
-        const r = await qaClient.getItemDecision({ itemId });
-        return r.state === 'accepted' ? r : undefined;
-      }, `${itemId} accepted`, 60_000, 300);
+      const d = await eventually(
+        async () => {
+          const r = await qaClient.getItemDecision({ itemId });
+          return r.state === 'accepted' ? r : undefined;
+        },
+        `${itemId} accepted`,
+        60_000,
+        300,
+      );
       expect(d.answers).toBe(4);
       expect(d.accepted?.label?.value).toEqual({ case: 'classification', value: expect.objectContaining({ classes: [it.truth] }) });
     }
-    const qaAnswers = (await pg.query(`SELECT annotator_id, item_id FROM qa.qa_answer WHERE item_id = ANY($1) AND annotator_id LIKE 'machine:%'`, [Object.keys(items)])).rows;
+    const qaAnswers = (
+      await pg.query(`SELECT annotator_id, item_id FROM qa.qa_answer WHERE item_id = ANY($1) AND annotator_id LIKE 'machine:%'`, [Object.keys(items)])
+    ).rows;
     expect(qaAnswers.map((a) => `${a.annotator_id} ${a.item_id}`).sort()).toEqual(
       [`${LF} ${project}-prize`, `${MODEL} ${project}-prize`, `${MODEL} ${project}-lunch`, `${LLM} ${project}-prize`, `${LLM} ${project}-lunch`].sort(),
     );
 
     // Scorecards list the machines beside the people, marked as machines.
-    const cards = await eventually(async () => {
-      const c = (await qaClient.listAnnotatorScorecards({ projectId: project })).scorecards;
-      return c.length === 5 ? c : undefined;
-    }, 'five scorecards', 30_000, 300);
+    const cards = await eventually(
+      async () => {
+        const c = (await qaClient.listAnnotatorScorecards({ projectId: project })).scorecards;
+        return c.length === 5 ? c : undefined;
+      },
+      'five scorecards',
+      30_000,
+      300,
+    );
     expect(cards.map((c) => [c.annotatorId, c.isMachine, c.answers]).sort()).toEqual(
       [
         ['ada', false, 2],
@@ -177,7 +261,12 @@ describe('machine annotators through AnnotatorService', () => {
     qaClient.close();
 
     // The audit log says which submissions a machine made.
-    const audit = (await pg.query(`SELECT actor, detail->>'machine' AS machine FROM annotation_dispatch.audit_log WHERE action = 'label.submitted' AND detail->>'itemId' = ANY($1)`, [Object.keys(items)])).rows;
+    const audit = (
+      await pg.query(
+        `SELECT actor, detail->>'machine' AS machine FROM annotation_dispatch.audit_log WHERE action = 'label.submitted' AND detail->>'itemId' = ANY($1)`,
+        [Object.keys(items)],
+      )
+    ).rows;
     expect(audit).toHaveLength(8);
     for (const a of audit) expect(a.machine).toBe(String(a.actor.startsWith('machine:')));
   });

@@ -66,7 +66,12 @@ describe('project scopes: every RPC × {no token, wrong role, other project, own
   const grants = [
     { token: tok('root', '*'), subject: 'root', roles: ['service', 'admin'], projects: ['*'] },
     ...(['A', 'B'] as const).flatMap((p) =>
-      (['service', 'admin', 'reviewer', 'annotator'] as const).map((role) => ({ token: tok(role, p), subject: `${role}-${p}`, roles: [role], projects: [projects[p]] })),
+      (['service', 'admin', 'reviewer', 'annotator'] as const).map((role) => ({
+        token: tok(role, p),
+        subject: `${role}-${p}`,
+        roles: [role],
+        projects: [projects[p]],
+      })),
     ),
   ];
   let db: Awaited<ReturnType<typeof createTestDatabase>>;
@@ -75,7 +80,10 @@ describe('project scopes: every RPC × {no token, wrong role, other project, own
   let n = 0;
 
   const call = async (service: DescService, method: string, req: Req, token?: string): Promise<Req> => {
-    const c = createGrpcClient(service, `127.0.0.1:${ports[HOST[service.typeName]]}`, token ? { token } : {}) as unknown as Record<string, (r: Req) => Promise<Req>> & { close(): void };
+    const c = createGrpcClient(service, `127.0.0.1:${ports[HOST[service.typeName]]}`, token ? { token } : {}) as unknown as Record<
+      string,
+      (r: Req) => Promise<Req>
+    > & { close(): void };
     try {
       return await c[method](req);
     } finally {
@@ -95,7 +103,8 @@ describe('project scopes: every RPC × {no token, wrong role, other project, own
     const tables: { t: string }[] = (await pg.query('SELECT table_name AS t FROM information_schema.tables WHERE table_schema = $1 ORDER BY 1', [schema])).rows;
     const out: Record<string, string> = {};
     for (const { t } of tables) {
-      const [r] = (await pg.query(`SELECT count(*)::int AS n, md5(coalesce(string_agg(x::text, '|' ORDER BY x::text), '')) AS h FROM "${schema}"."${t}" x`)).rows;
+      const [r] = (await pg.query(`SELECT count(*)::int AS n, md5(coalesce(string_agg(x::text, '|' ORDER BY x::text), '')) AS h FROM "${schema}"."${t}" x`))
+        .rows;
       out[t] = `${r.n}:${r.h}`;
     }
     return out;
@@ -132,15 +141,33 @@ describe('project scopes: every RPC × {no token, wrong role, other project, own
     return () => (p ??= f());
   };
   const sampledItem = once(() =>
-    eventually(async () => ((await root('sampling.v1.SamplingService', 'listSamplingDecisions', { modelId: model })).requests as { itemId: string }[])[0]?.itemId, 'a sampling decision'),
+    eventually(
+      async () => ((await root('sampling.v1.SamplingService', 'listSamplingDecisions', { modelId: model })).requests as { itemId: string }[])[0]?.itemId,
+      'a sampling decision',
+    ),
   );
   const task = once(() =>
-    eventually(async () => (await call(byName('labelloop.annotation.v1.AnnotatorService'), 'getNextTask', { projectId: A }, tok('annotator', 'A'))).task as { taskId: string } | undefined, 'a task for A'),
+    eventually(
+      async () =>
+        (await call(byName('labelloop.annotation.v1.AnnotatorService'), 'getNextTask', { projectId: A }, tok('annotator', 'A'))).task as
+          { taskId: string } | undefined,
+      'a task for A',
+    ),
   );
   const version = once(() =>
-    eventually(async () => ((await root('dataset.v1.DatasetRegistryService', 'listVersions', { datasetId: A })).versions as { versionId: string }[])[0]?.versionId, 'a dataset version of A', 90_000),
+    eventually(
+      async () => ((await root('dataset.v1.DatasetRegistryService', 'listVersions', { datasetId: A })).versions as { versionId: string }[])[0]?.versionId,
+      'a dataset version of A',
+      90_000,
+    ),
   );
-  const runId = once(() => eventually(async () => ((await root('retrain.v1.RetrainService', 'listRuns', { modelId: model })).runs as { runId: string }[])[0]?.runId, 'a retrain run', 90_000));
+  const runId = once(() =>
+    eventually(
+      async () => ((await root('retrain.v1.RetrainService', 'listRuns', { modelId: model })).runs as { runId: string }[])[0]?.runId,
+      'a retrain run',
+      90_000,
+    ),
+  );
   const qaItem = once(async () => {
     const item = await sampledItem();
     await eventually(async () => (await root('qa.v1.QaService', 'getItemDecision', { itemId: item })).state, 'QA to know the item');
@@ -156,9 +183,19 @@ describe('project scopes: every RPC × {no token, wrong role, other project, own
   /** The rows, in the order project A's work makes their subjects exist. */
   const rows: Record<string, Row[]> = {
     'labelloop.drift.v1.DriftService': [
-      { rpc: 'upsertDriftConfig', role: 'admin', wrong: 'service', request: () => ({ config: { modelId: model, referenceSize: 100, windowSize: 100, windowKind: contracts.WindowKind.COUNT, alpha: 0.001 } }) },
+      {
+        rpc: 'upsertDriftConfig',
+        role: 'admin',
+        wrong: 'service',
+        request: () => ({ config: { modelId: model, referenceSize: 100, windowSize: 100, windowKind: contracts.WindowKind.COUNT, alpha: 0.001 } }),
+      },
       { rpc: 'getDriftConfig', role: 'admin', wrong: 'annotator', request: () => ({ modelId: model }) },
-      { rpc: 'setReference', role: 'service', wrong: 'reviewer', request: () => ({ modelId: model, modelVersion: '1', predictions: Array.from({ length: 20 }, (_, i) => prediction(i)) }) },
+      {
+        rpc: 'setReference',
+        role: 'service',
+        wrong: 'reviewer',
+        request: () => ({ modelId: model, modelVersion: '1', predictions: Array.from({ length: 20 }, (_, i) => prediction(i)) }),
+      },
       { rpc: 'getDriftStatus', role: 'service', wrong: 'annotator', request: () => ({ modelId: model }) },
       { rpc: 'resetReference', role: 'service', wrong: 'reviewer', request: () => ({ modelId: model }) },
     ],
@@ -186,14 +223,24 @@ describe('project scopes: every RPC × {no token, wrong role, other project, own
         rpc: 'submitAnnotation',
         role: 'annotator',
         wrong: 'service',
-        request: async () => ({ taskId: (await task()).taskId, label: { value: { case: 'classification', value: { classes: ['spam'] } } }, timeSpentMs: 1000, idempotencyKey: 'k' }),
+        request: async () => ({
+          taskId: (await task()).taskId,
+          label: { value: { case: 'classification', value: { classes: ['spam'] } } },
+          timeSpentMs: 1000,
+          idempotencyKey: 'k',
+        }),
       },
     ],
     'labelloop.dataset.v1.DatasetRegistryService': [
       { rpc: 'listVersions', role: 'reviewer', wrong: 'annotator', request: () => after(version, { datasetId: A }) },
       { rpc: 'getVersion', role: 'reviewer', wrong: 'annotator', request: async () => ({ datasetId: A, versionId: await version() }) },
       { rpc: 'listItems', role: 'reviewer', wrong: 'annotator', request: async () => ({ datasetId: A, versionId: await version() }) },
-      { rpc: 'diffVersions', role: 'reviewer', wrong: 'annotator', request: async () => ({ datasetId: A, fromVersionId: await version(), toVersionId: await version() }) },
+      {
+        rpc: 'diffVersions',
+        role: 'reviewer',
+        wrong: 'annotator',
+        request: async () => ({ datasetId: A, fromVersionId: await version(), toVersionId: await version() }),
+      },
       { rpc: 'getLineage', role: 'reviewer', wrong: 'annotator', request: async () => ({ datasetId: A, versionId: await version() }) },
       { rpc: 'exportVersion', role: 'reviewer', wrong: 'annotator', request: async () => ({ datasetId: A, versionId: await version() }) },
       { rpc: 'cutVersion', role: 'service', wrong: 'reviewer', request: () => ({ datasetId: A }) },
@@ -201,7 +248,12 @@ describe('project scopes: every RPC × {no token, wrong role, other project, own
       { rpc: 'removeTag', role: 'reviewer', wrong: 'annotator', request: async () => ({ datasetId: A, versionId: await version(), tag: 'checked' }) },
       { rpc: 'setAlias', role: 'service', wrong: 'reviewer', request: async () => ({ datasetId: A, alias: 'candidate', versionId: await version() }) },
       { rpc: 'listAliases', role: 'reviewer', wrong: 'annotator', request: () => ({ datasetId: A }) },
-      { rpc: 'recordTraining', role: 'service', wrong: 'reviewer', request: async () => ({ modelId: model, modelVersion: '2', datasetVersionId: await version() }) },
+      {
+        rpc: 'recordTraining',
+        role: 'service',
+        wrong: 'reviewer',
+        request: async () => ({ modelId: model, modelVersion: '2', datasetVersionId: await version() }),
+      },
       {
         rpc: 'listTrainings',
         role: 'reviewer',
@@ -218,7 +270,12 @@ describe('project scopes: every RPC × {no token, wrong role, other project, own
       { rpc: 'getItemDecision', role: 'reviewer', wrong: 'annotator', request: async () => ({ itemId: await qaItem() }) },
       { rpc: 'listAnnotatorScorecards', role: 'reviewer', wrong: 'annotator', request: () => ({ projectId: A }) },
       { rpc: 'getQaPolicy', role: 'reviewer', wrong: 'annotator', request: () => ({ projectId: A }) },
-      { rpc: 'upsertQaPolicy', role: 'admin', wrong: 'service', request: async () => ({ policy: (await root('qa.v1.QaService', 'getQaPolicy', { projectId: A })).policy }) },
+      {
+        rpc: 'upsertQaPolicy',
+        role: 'admin',
+        wrong: 'service',
+        request: async () => ({ policy: (await root('qa.v1.QaService', 'getQaPolicy', { projectId: A })).policy }),
+      },
     ],
     'labelloop.drift.v1.DriftService#2': [
       {
@@ -263,7 +320,11 @@ describe('project scopes: every RPC × {no token, wrong role, other project, own
       RETRAIN_POLL_MS: '100',
     };
     for (const name of SERVICES) {
-      services[name] = startService(name, { ...env, KAFKA_GROUP_ID: `scopes-${run}-${name}`, ...(name === 'dataset-registry' ? { GRPC_PORT: String(registryPort) } : {}) });
+      services[name] = startService(name, {
+        ...env,
+        KAFKA_GROUP_ID: `scopes-${run}-${name}`,
+        ...(name === 'dataset-registry' ? { GRPC_PORT: String(registryPort) } : {}),
+      });
     }
     for (const name of SERVICES) ports[name] = (await services[name]!.ready).grpcPort;
     await pg.query(`INSERT INTO annotation_dispatch.annotator_pause (project_id, annotator_id, reason) VALUES ($1, 'paused-one', 'gold accuracy 0.4')`, [A]);

@@ -65,7 +65,12 @@ describe('Python inference service and KServe capture through the gateway', () =
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     for (const s of [app.stdout!, app.stderr!]) s.on('data', (d: Buffer) => appLogs.push(d.toString()));
-    await eventually(async () => (await fetch(`${appUrl}/stats`).catch(() => undefined))?.ok, `the FastAPI service on ${appUrl}:\n${appLogs.join('')}`, 60_000, 300);
+    await eventually(
+      async () => (await fetch(`${appUrl}/stats`).catch(() => undefined))?.ok,
+      `the FastAPI service on ${appUrl}:\n${appLogs.join('')}`,
+      60_000,
+      300,
+    );
     pg = new Client({ connectionString: db.url });
     await pg.connect();
   });
@@ -78,13 +83,26 @@ describe('Python inference service and KServe capture through the gateway', () =
 
   const predict = async (i: number) => {
     const iris = [5.1 + (i % 7) * 0.3, 3.5 - (i % 5) * 0.2, 1.4 + (i % 9) * 0.6, 0.2 + (i % 4) * 0.5];
-    const res = await fetch(`${appUrl}/predict`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ features: iris, id: String(i) }) });
+    const res = await fetch(`${appUrl}/predict`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ features: iris, id: String(i) }),
+    });
     expect(res.status).toBe(200);
   };
   const log = (type: 'request' | 'response', ceId: string, body: unknown) =>
     fetch(`${gatewayUrl}/v1/kserve/events?token=${token}`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', 'ce-specversion': '1.0', 'ce-id': ceId, 'ce-type': `org.kubeflow.serving.inference.${type}`, 'ce-source': 'http://localhost:9081/', 'ce-inferenceservicename': isvc, 'ce-namespace': 'models', 'ce-endpoint': 'default' },
+      headers: {
+        'content-type': 'application/json',
+        'ce-specversion': '1.0',
+        'ce-id': ceId,
+        'ce-type': `org.kubeflow.serving.inference.${type}`,
+        'ce-source': 'http://localhost:9081/',
+        'ce-inferenceservicename': isvc,
+        'ce-namespace': 'models',
+        'ce-endpoint': 'default',
+      },
       body: JSON.stringify(body),
     }).then((r) => r.json());
   const kserveInference = async (i: number) => {
@@ -93,15 +111,31 @@ describe('Python inference service and KServe capture through the gateway', () =
     const p = i % 2 ? [0.05, 0.8, 0.15] : [0.1, 0.3, 0.6];
     // The gateway takes both halves itself, whether or not drift-detection runs.
     expect(await log('request', ceId, { id: ceId, inputs: [{ name: 'input-0', shape: [1, 4], datatype: 'FP32', data: x }] })).toEqual({ status: 'pending' });
-    expect(await log('response', ceId, { model_name: isvc, model_version: 'v1', id: ceId, outputs: [{ name: 'output-0', shape: [1, 3], datatype: 'FP32', data: p }] })).toMatchObject({
+    expect(
+      await log('response', ceId, {
+        model_name: isvc,
+        model_version: 'v1',
+        id: ceId,
+        outputs: [{ name: 'output-0', shape: [1, 3], datatype: 'FP32', data: p }],
+      }),
+    ).toMatchObject({
       status: 'ingested',
       accepted: 1,
     });
     // The logger retries a delivery it thinks failed: a repeated half changes nothing.
-    if (i % 5 === 0) expect(await log('response', ceId, { model_name: isvc, model_version: 'v1', id: ceId, outputs: [{ name: 'output-0', shape: [1, 3], datatype: 'FP32', data: p }] })).toEqual({ status: 'duplicate' });
+    if (i % 5 === 0)
+      expect(
+        await log('response', ceId, {
+          model_name: isvc,
+          model_version: 'v1',
+          id: ceId,
+          outputs: [{ name: 'output-0', shape: [1, 3], datatype: 'FP32', data: p }],
+        }),
+      ).toEqual({ status: 'duplicate' });
   };
   const count = async (sql: string, params: unknown[]) => Number((await pg.query(sql, params)).rows[0].n);
-  const reference = (m: string) => count(`SELECT coalesce((SELECT jsonb_array_length(reference) FROM drift_detection.drift_model_state WHERE model_id = $1), 0) AS n`, [m]);
+  const reference = (m: string) =>
+    count(`SELECT coalesce((SELECT jsonb_array_length(reference) FROM drift_detection.drift_model_state WHERE model_id = $1), 0) AS n`, [m]);
   // Sampling's compact inbox lists the ids each applied chunk held: an id listed twice was applied twice.
   const sampled = (prefix: string) => count(`SELECT count(*) AS n FROM sampling.inbox_chunk, unnest(applied_ids) AS id WHERE id LIKE $1`, [`${prefix}%`]);
 
@@ -109,7 +143,11 @@ describe('Python inference service and KServe capture through the gateway', () =
     const put = await fetch(`${gatewayUrl}/v1/kserve/mappings/${isvc}`, {
       method: 'PUT',
       headers: { 'content-type': 'application/json', authorization: `Bearer admin-${run}` },
-      body: JSON.stringify({ modelId: isvc, input: { tensor: 'input-0', features: ['sepal_length', 'sepal_width', 'petal_length', 'petal_width'] }, probabilities: { tensor: 'output-0', classes: ['setosa', 'versicolor', 'virginica'] } }),
+      body: JSON.stringify({
+        modelId: isvc,
+        input: { tensor: 'input-0', features: ['sepal_length', 'sepal_width', 'petal_length', 'petal_width'] },
+        probabilities: { tensor: 'output-0', classes: ['setosa', 'versicolor', 'virginica'] },
+      }),
     });
     expect(put.status).toBe(200);
 
@@ -122,7 +160,12 @@ describe('Python inference service and KServe capture through the gateway', () =
     for (let i = 25; i < 30; i++) await predict(i);
     // Ingestion went on without drift-detection: the SDK has sent all 65, sampling has both streams.
     await eventually(async () => (await (await fetch(`${appUrl}/stats`)).json()).sent === 65, 'the Python SDK sent 65 predictions', 30_000);
-    await eventually(async () => (await sampled(`${model}:`)) === 60 && (await sampled(`kserve:${run}-`)) === 20, 'sampling applied 60 + 20 events', 60_000, 500);
+    await eventually(
+      async () => (await sampled(`${model}:`)) === 60 && (await sampled(`kserve:${run}-`)) === 20,
+      'sampling applied 60 + 20 events',
+      60_000,
+      500,
+    );
 
     drift = startService('drift-detection', driftEnv);
     await drift.ready;
@@ -133,7 +176,9 @@ describe('Python inference service and KServe capture through the gateway', () =
     expect(await sampled(`${model}:`)).toBe(60);
     expect(await sampled(`kserve:${run}-`)).toBe(20);
     // sampling's effect table holds each event once.
-    expect(await count(`SELECT count(*) - count(DISTINCT event_id) AS n FROM sampling.sampling_recent_event WHERE model_id = ANY($1)`, [[model, isvc]])).toBe(0);
-    expect((await (await fetch(`${appUrl}/stats`)).json())).toMatchObject({ recorded: 65, sent: 65, dropped: 0, rejected: 0, refused: 0 });
+    expect(await count(`SELECT count(*) - count(DISTINCT event_id) AS n FROM sampling.sampling_recent_event WHERE model_id = ANY($1)`, [[model, isvc]])).toBe(
+      0,
+    );
+    expect(await (await fetch(`${appUrl}/stats`)).json()).toMatchObject({ recorded: 65, sent: 65, dropped: 0, rejected: 0, refused: 0 });
   });
 });

@@ -73,7 +73,12 @@ describe('Python SDK', () => {
     for (const model of [`py-${run}-http`, `py-${run}-kafka`]) {
       await eventually(async () => (await reference(model)) === 100, `drift detection applied the 100 events of ${model}`, 90_000, 500);
     }
-    await eventually(async () => (await sampled(`py-${run}-http`)) === 100 && (await sampled(`py-${run}-kafka`)) === 100, 'sampling applied 100 + 100 events', 60_000, 500);
+    await eventually(
+      async () => (await sampled(`py-${run}-http`)) === 100 && (await sampled(`py-${run}-kafka`)) === 100,
+      'sampling applied 100 + 100 events',
+      60_000,
+      500,
+    );
     await new Promise((r) => setTimeout(r, 2000));
     expect(await reference(`py-${run}-http`)).toBe(100);
     expect(await reference(`py-${run}-kafka`)).toBe(100);
@@ -163,7 +168,12 @@ r.close(30)
 s = r.stats()
 print(json.dumps({"recorded": s.recorded, "sent": s.sent, "dropped": s.dropped, "rejected": s.rejected}))
 `;
-    const py = JSON.parse(execFileSync(python, ['-c', script, model, String(n), String(t0)], { encoding: 'utf8', env: { ...process.env, KAFKA_BROKERS: process.env.KAFKA_BROKERS ?? 'localhost:19092' } }));
+    const py = JSON.parse(
+      execFileSync(python, ['-c', script, model, String(n), String(t0)], {
+        encoding: 'utf8',
+        env: { ...process.env, KAFKA_BROKERS: process.env.KAFKA_BROKERS ?? 'localhost:19092' },
+      }),
+    );
     expect(py).toEqual({ recorded: n, sent: n, dropped: 0, rejected: 0 });
 
     // Both copies of every event are on the topic, on the same partition (both SDKs partition by
@@ -185,7 +195,11 @@ print(json.dumps({"recorded": s.recorded, "sent": s.sent, "dropped": s.dropped, 
       },
     });
     try {
-      await eventually(async () => copies >= 2 * n || Promise.reject(new Error(`${copies} so far`)), `${2 * n} records of ${model} on ${Topics.predictionRecorded}`, 30_000);
+      await eventually(
+        async () => copies >= 2 * n || Promise.reject(new Error(`${copies} so far`)),
+        `${2 * n} records of ${model} on ${Topics.predictionRecorded}`,
+        30_000,
+      );
     } finally {
       await consumer.disconnect();
     }

@@ -26,7 +26,14 @@ describe('QA gates with dispatch', () => {
 
   beforeAll(async () => {
     db = await createTestDatabase('qa');
-    const env = { DATABASE_URL: db.url, AUTH_TOKENS: JSON.stringify([...tokens, svcToken, adminToken]), DISPATCH_OVERLAP: '2', DISPATCH_LABEL_CLASSES: 'ham,spam', QA_MIN_ANSWERS_FOR_PAUSE: '30', QA_ANNOTATOR_FLOOR: '0.7' };
+    const env = {
+      DATABASE_URL: db.url,
+      AUTH_TOKENS: JSON.stringify([...tokens, svcToken, adminToken]),
+      DISPATCH_OVERLAP: '2',
+      DISPATCH_LABEL_CLASSES: 'ham,spam',
+      QA_MIN_ANSWERS_FOR_PAUSE: '30',
+      QA_ANNOTATOR_FLOOR: '0.7',
+    };
     qa = startService('qa', { ...env, KAFKA_GROUP_ID: `qa-${run}-qa` });
     dispatch = startService('annotation-dispatch', { ...env, KAFKA_GROUP_ID: `qa-${run}-dispatch` });
     await Promise.all([qa.ready, dispatch.ready]);
@@ -45,7 +52,16 @@ describe('QA gates with dispatch', () => {
   it('turns a tied overlap into a rework task for a third annotator, and ignores a redelivered submission', async () => {
     const producer = await testProducer(kafka);
     const itemId = `item-${run}-tie`;
-    await producer.send({ topic: Topics.annotationRequested, messages: [eventRecord(AnnotationRequestedSchema, { itemId, projectId: project, modelId: 'm', modelVersion: '1', inputUri: 'x://1', preLabel: { predictedLabel: 'ham' } }, { key: itemId })] });
+    await producer.send({
+      topic: Topics.annotationRequested,
+      messages: [
+        eventRecord(
+          AnnotationRequestedSchema,
+          { itemId, projectId: project, modelId: 'm', modelVersion: '1', inputUri: 'x://1', preLabel: { predictedLabel: 'ham' } },
+          { key: itemId },
+        ),
+      ],
+    });
     const [ada, grace, carol] = [await annotator('ada'), await annotator('grace'), await annotator('carol')];
     const t1 = await eventually(async () => (await ada.getNextTask({ projectId: project })).task, 'task for ada');
     const t2 = await eventually(async () => (await grace.getNextTask({ projectId: project })).task, 'task for grace');
@@ -68,7 +84,12 @@ describe('QA gates with dispatch', () => {
     // Redeliver both submissions byte for byte, then a marker; no figure may move.
     await producer.send({ topic: Topics.annotationSubmitted, messages: submitted.map((m) => ({ key: m.key, value: m.value, headers: m.headers })) });
     await carol.submitAnnotation({ taskId: rework.taskId, label: label('spam'), timeSpentMs: 1000, idempotencyKey: 'c' });
-    await eventually(async () => (await pg.query(`SELECT state FROM qa.qa_item WHERE item_id = $1`, [itemId])).rows[0]?.state === 'accepted', 'item accepted after rework', 60_000, 300);
+    await eventually(
+      async () => (await pg.query(`SELECT state FROM qa.qa_item WHERE item_id = $1`, [itemId])).rows[0]?.state === 'accepted',
+      'item accepted after rework',
+      60_000,
+      300,
+    );
     const after = (await pg.query(`SELECT annotator_id, answers FROM qa.qa_annotator WHERE project_id = $1 ORDER BY annotator_id`, [project])).rows;
     expect(after.filter((r) => r.annotator_id !== 'carol')).toEqual(before);
     expect(Number((await pg.query(`SELECT count(*) FROM qa.qa_answer WHERE item_id = $1`, [itemId])).rows[0].count)).toBe(3);
@@ -82,10 +103,20 @@ describe('QA gates with dispatch', () => {
     const messages = [];
     for (let i = from; i < from + 60; i++) {
       const truth = rng.next() < 0.5 ? 'spam' : 'ham';
-      for (const [name, acc] of [['ada', 0.95], ['grace', 0.9], ['linus', 0.5]] as const) {
+      for (const [name, acc] of [
+        ['ada', 0.95],
+        ['grace', 0.9],
+        ['linus', 0.5],
+      ] as const) {
         const answer = rng.next() < acc ? truth : truth === 'spam' ? 'ham' : 'spam';
         const id = `${run}-${i}-${name}`;
-        messages.push(eventRecord(AnnotationSubmittedSchema, { submissionId: id, taskId: id, itemId: `${p}-${i}`, projectId: p, annotatorId: name, requiredAnswers: 3, label: label(answer) }, { key: `${p}-${i}` }));
+        messages.push(
+          eventRecord(
+            AnnotationSubmittedSchema,
+            { submissionId: id, taskId: id, itemId: `${p}-${i}`, projectId: p, annotatorId: name, requiredAnswers: 3, label: label(answer) },
+            { key: `${p}-${i}` },
+          ),
+        );
       }
     }
     await producer.send({ topic: Topics.annotationSubmitted, messages });
@@ -105,10 +136,15 @@ describe('QA gates with dispatch', () => {
     const rng = new Mulberry32(11);
     await sendRounds(p, 0, rng);
     const qaClient = createGrpcClient(QaService, `127.0.0.1:${(await qa.ready).grpcPort}`, { token: svcToken.token });
-    const cards = await eventually(async () => {
-      const c = (await qaClient.listAnnotatorScorecards({ projectId: p })).scorecards;
-      return c.find((x) => x.annotatorId === 'linus')?.paused ? c : undefined;
-    }, 'linus paused', 60_000, 500);
+    const cards = await eventually(
+      async () => {
+        const c = (await qaClient.listAnnotatorScorecards({ projectId: p })).scorecards;
+        return c.find((x) => x.annotatorId === 'linus')?.paused ? c : undefined;
+      },
+      'linus paused',
+      60_000,
+      500,
+    );
     const byName = Object.fromEntries(cards.map((c) => [c.annotatorId, c]));
     expect(byName.linus.estimatedAccuracy).toBeLessThan(0.7);
     expect(byName.ada.paused).toBe(false);
@@ -124,16 +160,26 @@ describe('QA gates with dispatch', () => {
     const paused = (await lead.listPausedAnnotators({ projectId: p })).annotators;
     expect(paused.map((a) => a.annotatorId)).toEqual(['linus']);
     expect(paused[0].reason).toMatch(/^estimated accuracy 0\.\d+ \(Dawid–Skene/);
-    await expect(notAdmin.resumeAnnotator({ projectId: p, annotatorId: 'linus', reason: 'retrained' })).rejects.toMatchObject({ code: status.PERMISSION_DENIED });
-    await expect(lead.resumeAnnotator({ projectId: p, annotatorId: 'linus', reason: ' ' })).rejects.toMatchObject({ code: status.INVALID_ARGUMENT, details: expect.stringMatching(/^reason: is required/) });
+    await expect(notAdmin.resumeAnnotator({ projectId: p, annotatorId: 'linus', reason: 'retrained' })).rejects.toMatchObject({
+      code: status.PERMISSION_DENIED,
+    });
+    await expect(lead.resumeAnnotator({ projectId: p, annotatorId: 'linus', reason: ' ' })).rejects.toMatchObject({
+      code: status.INVALID_ARGUMENT,
+      details: expect.stringMatching(/^reason: is required/),
+    });
     await lead.resumeAnnotator({ projectId: p, annotatorId: 'linus', reason: 'retrained on the guideline' });
     await expect(lead.resumeAnnotator({ projectId: p, annotatorId: 'linus', reason: 'again' })).rejects.toMatchObject({ code: status.FAILED_PRECONDITION });
     expect(await refusedAsPaused(linus, p)).toBe(false);
     const qaC = createGrpcClient(QaService, `127.0.0.1:${(await qa.ready).grpcPort}`, { token: svcToken.token });
-    const resumed = await eventually(async () => {
-      const c = (await qaC.listAnnotatorScorecards({ projectId: p })).scorecards.find((x) => x.annotatorId === 'linus');
-      return c && !c.paused ? c : undefined;
-    }, 'QA clearing the pause', 60_000, 300);
+    const resumed = await eventually(
+      async () => {
+        const c = (await qaC.listAnnotatorScorecards({ projectId: p })).scorecards.find((x) => x.annotatorId === 'linus');
+        return c && !c.paused ? c : undefined;
+      },
+      'QA clearing the pause',
+      60_000,
+      300,
+    );
     expect(resumed.paused).toBe(false);
 
     // Still careless: after 60 new answers QA pauses him again (a new AnnotatorPaused), and dispatch follows.
@@ -151,8 +197,7 @@ describe('QA gates with dispatch', () => {
     qaC.close();
   });
 
-
-  it("keeps a versioned QA policy per project: admins of the project only, refused naming the field, audited", async () => {
+  it('keeps a versioned QA policy per project: admins of the project only, refused naming the field, audited', async () => {
     const qaAddr = `127.0.0.1:${(await qa.ready).grpcPort}`;
     const lead = createGrpcClient(QaService, qaAddr, { token: adminToken.token });
     const svc = createGrpcClient(QaService, qaAddr, { token: svcToken.token });
@@ -165,17 +210,29 @@ describe('QA gates with dispatch', () => {
         code: status.INVALID_ARGUMENT,
         details: 'policy.min_confidence: must be in [0, 1], got 1.5',
       });
-      await expect(lead.upsertQaPolicy({ policy: { projectId: project, method: 'vibes' } })).rejects.toMatchObject({ code: status.INVALID_ARGUMENT, details: expect.stringMatching(/^policy\.method: must be one of/) });
+      await expect(lead.upsertQaPolicy({ policy: { projectId: project, method: 'vibes' } })).rejects.toMatchObject({
+        code: status.INVALID_ARGUMENT,
+        details: expect.stringMatching(/^policy\.method: must be one of/),
+      });
 
       const first = await lead.upsertQaPolicy({ policy: { projectId: project, batchSize: 20, minBatchKappa: 0.6 } });
       expect(first.version).toBe(1);
-      expect(first.policy).toMatchObject({ projectId: project, method: 'dawid_skene', batchSize: 20, minBatchKappa: 0.6, minConfidence: 0.7, annotatorFloor: 0.7 });
+      expect(first.policy).toMatchObject({
+        projectId: project,
+        method: 'dawid_skene',
+        batchSize: 20,
+        minBatchKappa: 0.6,
+        minConfidence: 0.7,
+        annotatorFloor: 0.7,
+      });
       const second = await lead.upsertQaPolicy({ policy: { projectId: project, method: 'majority', batchSize: 1 } });
       expect(second.version).toBe(2);
       const got = await svc.getQaPolicy({ projectId: project });
       expect(got).toMatchObject({ version: 2, policy: { method: 'majority', batchSize: 1, minBatchKappa: 0 } });
 
-      const audit = await pg.query(`SELECT actor, action, subject, detail->>'version' AS version FROM qa.audit_log WHERE action = 'qa.policy.updated' ORDER BY seq`);
+      const audit = await pg.query(
+        `SELECT actor, action, subject, detail->>'version' AS version FROM qa.audit_log WHERE action = 'qa.policy.updated' ORDER BY seq`,
+      );
       expect(audit.rows).toEqual([
         { actor: 'lead', action: 'qa.policy.updated', subject: project, version: '1' },
         { actor: 'lead', action: 'qa.policy.updated', subject: project, version: '2' },

@@ -33,11 +33,20 @@ describe('QA guideline reviews', () => {
   const answer = (item: string, annotator: string, cls: string) =>
     eventRecord(
       AnnotationSubmittedSchema,
-      { submissionId: `${item}-${annotator}`, itemId: item, projectId: project, annotatorId: annotator, requiredAnswers: 2, label: { value: { case: 'classification', value: { classes: [cls] } } } },
+      {
+        submissionId: `${item}-${annotator}`,
+        itemId: item,
+        projectId: project,
+        annotatorId: annotator,
+        requiredAnswers: 2,
+        label: { value: { case: 'classification', value: { classes: [cls] } } },
+      },
       { key: item },
     );
   const reviews = async () =>
-    (await readTopic(kafka, Topics.guidelineReviewRequested, 100_000, 4_000)).map((m) => fromBinary(GuidelineReviewRequestedSchema, m.value!)).filter((r) => r.projectId === project);
+    (await readTopic(kafka, Topics.guidelineReviewRequested, 100_000, 4_000))
+      .map((m) => fromBinary(GuidelineReviewRequestedSchema, m.value!))
+      .filter((r) => r.projectId === project);
 
   it('asks for a review of the class annotators split on, once', async () => {
     const answers: [string, string, string][] = [];
@@ -48,10 +57,15 @@ describe('QA guideline reviews', () => {
     const producer = await testProducer(kafka);
     await producer.send({ topic: Topics.annotationSubmitted, messages: batch });
 
-    const [review] = await eventually(async () => {
-      const r = await reviews();
-      return r.length ? r : undefined;
-    }, 'GuidelineReviewRequested', 60_000, 500);
+    const [review] = await eventually(
+      async () => {
+        const r = await reviews();
+        return r.length ? r : undefined;
+      },
+      'GuidelineReviewRequested',
+      60_000,
+      500,
+    );
     expect(review.labelClass).toBe('promo');
     expect(review.disagreementRate).toBe(1);
     expect(review.baselineRate).toBeGreaterThan(0);
@@ -59,14 +73,21 @@ describe('QA guideline reviews', () => {
 
     // Every submission again under new event ids (a producer retry upstream): the submission ids
     // are the same, so no round, figure or request changes.
-    const figures = async () => (await pg.query('SELECT label_class, raised, items, disagreement_rate FROM qa.qa_guideline_review WHERE project_id = $1 ORDER BY label_class', [project])).rows;
+    const figures = async () =>
+      (await pg.query('SELECT label_class, raised, items, disagreement_rate FROM qa.qa_guideline_review WHERE project_id = $1 ORDER BY label_class', [project]))
+        .rows;
     const before = await figures();
     await producer.send({ topic: Topics.annotationSubmitted, messages: answers.map(([item, who, cls]) => answer(item, who, cls)) });
     await producer.disconnect();
-    await eventually(async () => {
-      const { rows } = await pg.query('SELECT count(*)::int AS n FROM qa.inbox WHERE topic = $1', [Topics.annotationSubmitted]);
-      return rows[0].n >= batch.length * 2 ? true : undefined;
-    }, 'redelivery consumed', 30_000, 300);
+    await eventually(
+      async () => {
+        const { rows } = await pg.query('SELECT count(*)::int AS n FROM qa.inbox WHERE topic = $1', [Topics.annotationSubmitted]);
+        return rows[0].n >= batch.length * 2 ? true : undefined;
+      },
+      'redelivery consumed',
+      30_000,
+      300,
+    );
     expect(await figures()).toEqual(before);
     expect((await reviews()).map((r) => r.labelClass)).toEqual(['promo']);
     expect(before.filter((r: { raised: number }) => r.raised > 0).map((r: { label_class: string }) => r.label_class)).toEqual(['promo']);

@@ -7,7 +7,15 @@ import { randomUUID } from 'node:crypto';
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fromBinary } from '@bufbuild/protobuf';
-import { DatasetApprovedSchema, ModelEvaluatedSchema, ModelPromotedSchema, PromotionRejectedSchema, RetrainRequestedSchema, RetrainService, Topics } from '@labelloop/contracts';
+import {
+  DatasetApprovedSchema,
+  ModelEvaluatedSchema,
+  ModelPromotedSchema,
+  PromotionRejectedSchema,
+  RetrainRequestedSchema,
+  RetrainService,
+  Topics,
+} from '@labelloop/contracts';
 import { createGrpcClient } from '@labelloop/rpc';
 import { createTestDatabase, eventRecord, eventually, readTopic, ServiceProcess, startService, testKafka, testProducer } from '@labelloop/testing';
 
@@ -53,17 +61,26 @@ describe('retrain-trigger service', () => {
   });
 
   const approved = (model: string, version: string, id = randomUUID()) =>
-    eventRecord(DatasetApprovedSchema, { datasetId: `ds-${model}`, versionId: version, modelId: model, newItems: 10n, itemCount: 10n, exportUri: 'file:///tmp/x' }, { id, key: `ds-${model}` });
+    eventRecord(
+      DatasetApprovedSchema,
+      { datasetId: `ds-${model}`, versionId: version, modelId: model, newItems: 10n, itemCount: 10n, exportUri: 'file:///tmp/x' },
+      { id, key: `ds-${model}` },
+    );
 
   it('launches one run per dataset version, retries a failing webhook, reports failures and timeouts', async () => {
     const client = createGrpcClient(RetrainService, `127.0.0.1:${(await svc.ready).grpcPort}`, { token });
     await client.upsertRetrainPolicy({ policy: { modelId: m('slow'), runTimeoutSeconds: 2 } });
-    await expect(client.upsertRetrainPolicy({ policy: { modelId: m('slow'), classFloors: { spam: 7 } } })).rejects.toMatchObject({ details: 'policy.class_floors.spam: must be in [0, 1], got 7' });
+    await expect(client.upsertRetrainPolicy({ policy: { modelId: m('slow'), classFloors: { spam: 7 } } })).rejects.toMatchObject({
+      details: 'policy.class_floors.spam: must be in [0, 1], got 7',
+    });
 
     const producer = await testProducer(kafka);
     const first = approved(m('flaky'), 'v-1');
     // The same event redelivered, and the same version announced again under a new id.
-    await producer.send({ topic: Topics.datasetApproved, messages: [first, first, approved(m('flaky'), 'v-1'), approved(m('broken'), 'v-1'), approved(m('slow'), 'v-1')] });
+    await producer.send({
+      topic: Topics.datasetApproved,
+      messages: [first, first, approved(m('flaky'), 'v-1'), approved(m('broken'), 'v-1'), approved(m('slow'), 'v-1')],
+    });
     await producer.disconnect();
 
     const runs = async (model: string) => (await client.listRuns({ modelId: model })).runs;
@@ -78,7 +95,9 @@ describe('retrain-trigger service', () => {
     const slow = await eventually(async () => (await runs(m('slow'))).find((r) => r.state === 'timed_out'), 'slow run timed out', 60_000, 300);
     expect(slow.lastError).toBe('no final status within 2 s');
 
-    const requested = (await readTopic(kafka, Topics.retrainRequested, 100_000, 4_000)).map((x) => fromBinary(RetrainRequestedSchema, x.value!)).filter((r) => r.modelId === m('flaky'));
+    const requested = (await readTopic(kafka, Topics.retrainRequested, 100_000, 4_000))
+      .map((x) => fromBinary(RetrainRequestedSchema, x.value!))
+      .filter((r) => r.modelId === m('flaky'));
     expect(requested).toHaveLength(1);
     client.close();
   });
@@ -86,27 +105,56 @@ describe('retrain-trigger service', () => {
   it('promotes only candidates that beat the champion by the margin, and keeps every decision', async () => {
     const model = m('promo');
     const client = createGrpcClient(RetrainService, `127.0.0.1:${(await svc.ready).grpcPort}`, { token });
-    await client.upsertRetrainPolicy({ policy: { modelId: model, primaryMetric: 'accuracy', minImprovement: 0.01, guards: [{ metric: 'f1', maxRegression: 0.02 }], classFloors: { spam: 0.7 } } });
+    await client.upsertRetrainPolicy({
+      policy: { modelId: model, primaryMetric: 'accuracy', minImprovement: 0.01, guards: [{ metric: 'f1', maxRegression: 0.02 }], classFloors: { spam: 0.7 } },
+    });
     const evaluated = (version: string, accuracy: number, f1: number, spam: number) =>
-      eventRecord(ModelEvaluatedSchema, { modelId: model, candidateVersion: version, datasetVersionId: `dv-${version}`, metrics: { accuracy, f1 }, slices: { spam: { metrics: { accuracy: spam } } } }, { key: model });
+      eventRecord(
+        ModelEvaluatedSchema,
+        {
+          modelId: model,
+          candidateVersion: version,
+          datasetVersionId: `dv-${version}`,
+          metrics: { accuracy, f1 },
+          slices: { spam: { metrics: { accuracy: spam } } },
+        },
+        { key: model },
+      );
     const producer = await testProducer(kafka);
     await producer.send({
       topic: Topics.modelEvaluated,
       messages: [evaluated('v1', 0.8, 0.8, 0.75), evaluated('v2', 0.805, 0.8, 0.8), evaluated('v3', 0.9, 0.7, 0.8), evaluated('v4', 0.85, 0.81, 0.78)],
     });
     await producer.disconnect();
-    const decisions = await eventually(async () => {
-      const d = (await client.listPromotionDecisions({ modelId: model })).decisions;
-      return d.length === 4 ? d : undefined;
-    }, 'four decisions', 60_000, 300);
-    expect(decisions.map((d) => [d.candidateVersion, d.promoted])).toEqual([['v1', true], ['v2', false], ['v3', false], ['v4', true]]);
+    const decisions = await eventually(
+      async () => {
+        const d = (await client.listPromotionDecisions({ modelId: model })).decisions;
+        return d.length === 4 ? d : undefined;
+      },
+      'four decisions',
+      60_000,
+      300,
+    );
+    expect(decisions.map((d) => [d.candidateVersion, d.promoted])).toEqual([
+      ['v1', true],
+      ['v2', false],
+      ['v3', false],
+      ['v4', true],
+    ]);
     expect(decisions[1].reasons[0]).toBe('accuracy: 0.8050 vs champion 0.8000 (gain 0.0050, required 0.0100)');
     expect(decisions[2].reasons[0]).toBe('guard f1: 0.7000 vs champion 0.8000 (drop 0.1000, allowed 0.0200)');
     expect(decisions[3].championVersion).toBe('v1');
 
-    const promoted = (await readTopic(kafka, Topics.modelPromoted, 100_000, 4_000)).map((x) => fromBinary(ModelPromotedSchema, x.value!)).filter((p) => p.modelId === model);
-    expect(promoted.map((p) => [p.modelVersion, p.previousVersion])).toEqual([['v1', ''], ['v4', 'v1']]);
-    const rejected = (await readTopic(kafka, Topics.promotionRejected, 100_000, 4_000)).map((x) => fromBinary(PromotionRejectedSchema, x.value!)).filter((p) => p.modelId === model);
+    const promoted = (await readTopic(kafka, Topics.modelPromoted, 100_000, 4_000))
+      .map((x) => fromBinary(ModelPromotedSchema, x.value!))
+      .filter((p) => p.modelId === model);
+    expect(promoted.map((p) => [p.modelVersion, p.previousVersion])).toEqual([
+      ['v1', ''],
+      ['v4', 'v1'],
+    ]);
+    const rejected = (await readTopic(kafka, Topics.promotionRejected, 100_000, 4_000))
+      .map((x) => fromBinary(PromotionRejectedSchema, x.value!))
+      .filter((p) => p.modelId === model);
     expect(rejected.map((r) => r.candidateVersion)).toEqual(['v2', 'v3']);
     client.close();
   });

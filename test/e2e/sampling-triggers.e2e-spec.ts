@@ -7,7 +7,15 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { fromBinary } from '@bufbuild/protobuf';
 import { timestampFromDate } from '@bufbuild/protobuf/wkt';
-import { AnnotationRequestedSchema, DriftDetectedSchema, GroundTruth_Source, PredictionEventSchema, SamplingService, Topics, Trigger } from '@labelloop/contracts';
+import {
+  AnnotationRequestedSchema,
+  DriftDetectedSchema,
+  GroundTruth_Source,
+  PredictionEventSchema,
+  SamplingService,
+  Topics,
+  Trigger,
+} from '@labelloop/contracts';
 import { createGrpcClient } from '@labelloop/rpc';
 import { createTestDatabase, eventRecord, eventually, readTopic, ServiceProcess, startService, testKafka, testProducer } from '@labelloop/testing';
 
@@ -26,7 +34,12 @@ describe('sampling triggers', () => {
 
   beforeAll(async () => {
     db = await createTestDatabase('sampling');
-    svc = startService('sampling', { DATABASE_URL: db.url, KAFKA_GROUP_ID: `sampling-${run}`, AUTH_TOKENS: JSON.stringify([{ token, subject: 'ops', roles: ['admin', 'service'], projects: ['*'] }]), CONSUMER_TX_BATCH: '50' });
+    svc = startService('sampling', {
+      DATABASE_URL: db.url,
+      KAFKA_GROUP_ID: `sampling-${run}`,
+      AUTH_TOKENS: JSON.stringify([{ token, subject: 'ops', roles: ['admin', 'service'], projects: ['*'] }]),
+      CONSUMER_TX_BATCH: '50',
+    });
     await svc.ready;
   });
   afterAll(async () => {
@@ -58,7 +71,9 @@ describe('sampling triggers', () => {
 
   it('produces a request per trigger with its metadata, once per item', async () => {
     const client = createGrpcClient(SamplingService, `127.0.0.1:${(await svc.ready).grpcPort}`, { token });
-    await client.upsertSamplingPolicy({ policy: { modelId: model, lowMarginEnabled: true, marginThreshold: 0.2, auditRate: 0.05, microBatchSize: 1000, strategy: 'entropy' } });
+    await client.upsertSamplingPolicy({
+      policy: { modelId: model, lowMarginEnabled: true, marginThreshold: 0.2, auditRate: 0.05, microBatchSize: 1000, strategy: 'entropy' },
+    });
     const producer = await testProducer(kafka);
     await producer.send({ topic: Topics.predictionRecorded, messages: Array.from({ length: 300 }, (_, i) => pred(i)) });
     const lowConf = pred(1000, { confidence: 0.4, classProbabilities: { ham: 0.4, spam: 0.35, phish: 0.25 } });
@@ -79,28 +94,58 @@ describe('sampling triggers', () => {
     const rep = Array.from({ length: 300 }, (_, i) => i).find((i) => !drawn(`${run}-${i}`))!;
     await producer.send({
       topic: Topics.driftDetected,
-      messages: [eventRecord(DriftDetectedSchema, { alertId: `a-${run}`, modelId: model, representativeEventIds: [`${run}-${rep}`], windowStart: timestampFromDate(new Date(0)), windowEnd: timestampFromDate(new Date(1000)) }, { key: model })],
+      messages: [
+        eventRecord(
+          DriftDetectedSchema,
+          {
+            alertId: `a-${run}`,
+            modelId: model,
+            representativeEventIds: [`${run}-${rep}`],
+            windowStart: timestampFromDate(new Date(0)),
+            windowEnd: timestampFromDate(new Date(1000)),
+          },
+          { key: model },
+        ),
+      ],
     });
     await producer.disconnect();
 
     const wanted = [1000, 1001, 1002, 1003, 1004, rep];
     let byEvent = new Map<string, Awaited<ReturnType<typeof client.listSamplingDecisions>>['requests'][number]>();
     const missing = () => wanted.filter((i) => !byEvent.has(`${run}-${i}`));
-    await eventually(async () => {
-      const reqs = (await client.listSamplingDecisions({ modelId: model, limit: 1000 })).requests;
-      byEvent = new Map(reqs.map((r) => [r.sourceEventId, r]));
-      return missing().length === 0;
-    }, 'requests for every trigger', 120_000, 500).catch(() => undefined);
+    await eventually(
+      async () => {
+        const reqs = (await client.listSamplingDecisions({ modelId: model, limit: 1000 })).requests;
+        byEvent = new Map(reqs.map((r) => [r.sourceEventId, r]));
+        return missing().length === 0;
+      },
+      'requests for every trigger',
+      120_000,
+      500,
+    ).catch(() => undefined);
     expect(missing()).toEqual([]);
     const t = (i: number) => byEvent.get(`${run}-${i}`)!;
-    expect(t(1000)).toMatchObject({ trigger: Trigger.LOW_CONFIDENCE, strategy: 'entropy', modelId: model, modelVersion: '3', auditSample: false, projectId: `proj-${run}`, inputUri: `mail://${run}/1000` });
+    expect(t(1000)).toMatchObject({
+      trigger: Trigger.LOW_CONFIDENCE,
+      strategy: 'entropy',
+      modelId: model,
+      modelVersion: '3',
+      auditSample: false,
+      projectId: `proj-${run}`,
+      inputUri: `mail://${run}/1000`,
+    });
     expect(t(1000).preLabel).toMatchObject({ predictedLabel: 'ham', confidence: 0.4 });
     expect(t(1000).score).toBeGreaterThan(0.9); // normalised entropy of (0.4, 0.35, 0.25)
     expect(t(1001).trigger).toBe(Trigger.LOW_MARGIN);
     expect(t(1002).trigger).toBe(Trigger.NEW_CLASS);
     expect(t(1003).trigger).toBe(Trigger.NEW_CLASS);
     expect(t(1004).trigger).toBe(Trigger.PERFORMANCE_DECLINE);
-    expect(t(rep)).toMatchObject({ trigger: Trigger.DRIFT, strategy: 'drift_representative', inputUri: `mail://${run}/${rep}`, contentHash: `sha256:${run}-${rep}` });
+    expect(t(rep)).toMatchObject({
+      trigger: Trigger.DRIFT,
+      strategy: 'drift_representative',
+      inputUri: `mail://${run}/${rep}`,
+      contentHash: `sha256:${run}-${rep}`,
+    });
     const audits = [...byEvent.values()].filter((r) => r.trigger === Trigger.RANDOM_AUDIT);
     expect(audits.length).toBeGreaterThan(3); // 5% of ~300
     expect(audits.every((a) => a.auditSample && a.strategy === 'random')).toBe(true);
@@ -116,24 +161,35 @@ describe('sampling triggers', () => {
   it('flags an edge-case spike only when the low-confidence rate rises above its own baseline', async () => {
     const spiky = `${model}-spike`;
     const client = createGrpcClient(SamplingService, `127.0.0.1:${(await svc.ready).grpcPort}`, { token });
-    await client.upsertSamplingPolicy({ policy: { modelId: spiky, confidenceThreshold: 0.5, edgeSpikeEnabled: true, edgeSpikeFactor: 2, auditRate: 0, microBatchSize: 1000, strategy: 'entropy' } });
+    await client.upsertSamplingPolicy({
+      policy: { modelId: spiky, confidenceThreshold: 0.5, edgeSpikeEnabled: true, edgeSpikeFactor: 2, auditRate: 0, microBatchSize: 1000, strategy: 'entropy' },
+    });
     // A baseline of 600 predictions, one in 50 below the confidence threshold (2 %), then a
     // burst of 100 in which every other one is (50 %).
     const low = { confidence: 0.4, classProbabilities: { ham: 0.4, spam: 0.35, phish: 0.25 } };
     // Its own content (the first test's audit may have requested `sha256:<run>-<i>` already).
-    const ev = (i: number, isLow: boolean) => pred(i, { modelId: spiky, embedding: [], contentHash: `sha256:${run}-s${i}`, ...(isLow ? low : {}) }, `${run}-s${i}`);
+    const ev = (i: number, isLow: boolean) =>
+      pred(i, { modelId: spiky, embedding: [], contentHash: `sha256:${run}-s${i}`, ...(isLow ? low : {}) }, `${run}-s${i}`);
     const baselineLow = Array.from({ length: 600 }, (_, i) => i).filter((i) => i % 50 === 25);
     const burstLow = Array.from({ length: 100 }, (_, k) => 600 + k).filter((i) => i % 2 === 0);
     const producer = await testProducer(kafka);
     for (let i = 0; i < 700; i += 100) {
-      await producer.send({ topic: Topics.predictionRecorded, messages: Array.from({ length: 100 }, (_, k) => i + k).map((j) => ev(j, j < 600 ? baselineLow.includes(j) : burstLow.includes(j))) });
+      await producer.send({
+        topic: Topics.predictionRecorded,
+        messages: Array.from({ length: 100 }, (_, k) => i + k).map((j) => ev(j, j < 600 ? baselineLow.includes(j) : burstLow.includes(j))),
+      });
     }
     await producer.disconnect();
     let reqs: Awaited<ReturnType<typeof client.listSamplingDecisions>>['requests'] = [];
-    await eventually(async () => {
-      reqs = (await client.listSamplingDecisions({ modelId: spiky, limit: 1000 })).requests;
-      return reqs.length >= baselineLow.length + burstLow.length;
-    }, 'a request for every low-confidence prediction', 120_000, 500).catch(() => undefined);
+    await eventually(
+      async () => {
+        reqs = (await client.listSamplingDecisions({ modelId: spiky, limit: 1000 })).requests;
+        return reqs.length >= baselineLow.length + burstLow.length;
+      },
+      'a request for every low-confidence prediction',
+      120_000,
+      500,
+    ).catch(() => undefined);
     const trig = new Map(reqs.map((r) => [r.sourceEventId, r.trigger]));
     // Every low-confidence prediction is requested, none of the confident ones.
     expect([...trig.keys()].sort()).toEqual([...baselineLow, ...burstLow].map((i) => `${run}-s${i}`).sort());

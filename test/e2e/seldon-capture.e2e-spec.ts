@@ -31,13 +31,29 @@ function tensor(name: string, datatype: string, shape: number[], fp32?: number[]
 }
 /** ModelInferRequest {model_name 1, id 3, inputs 5}: one [1, 4] FP32 tensor in typed contents. */
 const inferRequest = (model: string, id: string, x: number[]) =>
-  Buffer.from(new BinaryWriter().tag(1, 2).string(model).tag(3, 2).string(id).tag(5, 2).bytes(tensor('predict', 'FP32', [1, 4], x)).finish());
+  Buffer.from(
+    new BinaryWriter()
+      .tag(1, 2)
+      .string(model)
+      .tag(3, 2)
+      .string(id)
+      .tag(5, 2)
+      .bytes(tensor('predict', 'FP32', [1, 4], x))
+      .finish(),
+  );
 /** ModelInferResponse {model_name 1, model_version 2, id 3, outputs 5, raw_output_contents 6}: probabilities as raw little-endian FP32, as MLServer answers. */
 function inferResponse(model: string, id: string, p: number[]): Buffer {
   const raw = Buffer.alloc(p.length * 4);
   p.forEach((v, i) => raw.writeFloatLE(v, i * 4));
   const w = new BinaryWriter().tag(1, 2).string(model).tag(2, 2).string('1').tag(3, 2).string(id);
-  return Buffer.from(w.tag(5, 2).bytes(tensor('predict_proba', 'FP32', [1, p.length])).tag(6, 2).bytes(raw).finish());
+  return Buffer.from(
+    w
+      .tag(5, 2)
+      .bytes(tensor('predict_proba', 'FP32', [1, p.length]))
+      .tag(6, 2)
+      .bytes(raw)
+      .finish(),
+  );
 }
 
 describe('Seldon Core 2 capture', () => {
@@ -85,7 +101,11 @@ describe('Seldon Core 2 capture', () => {
     const put = await fetch(`http://127.0.0.1:${httpPort}/v1/kserve/mappings/${model}`, {
       method: 'PUT',
       headers: { 'content-type': 'application/json', authorization: `Bearer admin-${run}` },
-      body: JSON.stringify({ modelId, input: { tensor: 'predict', features: ['sepal_length', 'sepal_width', 'petal_length', 'petal_width'] }, probabilities: { tensor: 'predict_proba', classes: ['setosa', 'versicolor', 'virginica'] } }),
+      body: JSON.stringify({
+        modelId,
+        input: { tensor: 'predict', features: ['sepal_length', 'sepal_width', 'petal_length', 'petal_width'] },
+        probabilities: { tensor: 'predict_proba', classes: ['setosa', 'versicolor', 'virginica'] },
+      }),
     });
     expect(put.status).toBe(200);
     pg = new Client({ connectionString: db.url });
@@ -118,11 +138,25 @@ describe('Seldon Core 2 capture', () => {
       const x = [5 + i / 4, 3.5, 1.25 + i / 8, 0.25];
       const request = () =>
         i === n - 1
-          ? half(inputs, id, Buffer.from(JSON.stringify({ id, inputs: [{ name: 'predict', shape: [1, 4], datatype: 'FP32', data: [x] }] })), { 'seldon-infer-type': 'json/inferModelRequest' })
+          ? half(inputs, id, Buffer.from(JSON.stringify({ id, inputs: [{ name: 'predict', shape: [1, 4], datatype: 'FP32', data: [x] }] })), {
+              'seldon-infer-type': 'json/inferModelRequest',
+            })
           : half(inputs, id, inferRequest(model, id, x));
       const response = () =>
         i === n - 1
-          ? half(outputs, id, Buffer.from(JSON.stringify({ model_name: model, model_version: '1', id, outputs: [{ name: 'predict_proba', shape: [1, 3], datatype: 'FP32', data: [probs(i)] }] })), { 'seldon-infer-type': 'json/inferModelResponse' })
+          ? half(
+              outputs,
+              id,
+              Buffer.from(
+                JSON.stringify({
+                  model_name: model,
+                  model_version: '1',
+                  id,
+                  outputs: [{ name: 'predict_proba', shape: [1, 3], datatype: 'FP32', data: [probs(i)] }],
+                }),
+              ),
+              { 'seldon-infer-type': 'json/inferModelResponse' },
+            )
           : half(outputs, id, inferResponse(model, id, probs(i)));
       // The two topics are consumed independently: either half may come first.
       if (i % 2) await response().then(request);
@@ -136,7 +170,13 @@ describe('Seldon Core 2 capture', () => {
     expect(written).toHaveLength(n);
     expect([...byId.keys()].sort()).toEqual(Array.from({ length: n }, (_, i) => `seldon:${run}-${i}:0`).sort());
     const first = byId.get(`seldon:${run}-0:0`) as PredictionEvent;
-    expect(first).toMatchObject({ modelId, modelVersion: '1', predictedLabel: 'setosa', confidence: 0.75, inputUri: `seldon://${namespace}/${model}/${run}-0#0` });
+    expect(first).toMatchObject({
+      modelId,
+      modelVersion: '1',
+      predictedLabel: 'setosa',
+      confidence: 0.75,
+      inputUri: `seldon://${namespace}/${model}/${run}-0#0`,
+    });
     expect(first.numericFeatures).toEqual({ sepal_length: 5, sepal_width: 3.5, petal_length: 1.25, petal_width: 0.25 });
     expect(first.classProbabilities).toEqual({ setosa: 0.75, versicolor: 0.125, virginica: 0.125 });
     expect(first.metadata).toMatchObject({ seldon_model: model, seldon_request_id: `${run}-0` });

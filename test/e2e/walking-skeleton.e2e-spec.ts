@@ -67,7 +67,11 @@ describe('walking skeleton: one item through all seven services', () => {
         const raw = Buffer.concat(chunks).toString('utf8');
         const ts = String(req.headers['x-labelloop-timestamp']);
         const expected = `sha256=${createHmac('sha256', secret).update(`${ts}.${raw}`).digest('hex')}`;
-        webhookCalls.push({ body: JSON.parse(raw), signatureValid: req.headers['x-labelloop-signature'] === expected, idempotencyKey: req.headers['idempotency-key'] as string });
+        webhookCalls.push({
+          body: JSON.parse(raw),
+          signatureValid: req.headers['x-labelloop-signature'] === expected,
+          idempotencyKey: req.headers['idempotency-key'] as string,
+        });
         res.writeHead(202, { 'content-type': 'application/json' }).end(JSON.stringify({ id: `job-${webhookCalls.length}` }));
       });
     });
@@ -90,7 +94,11 @@ describe('walking skeleton: one item through all seven services', () => {
     };
     // Start every group at the topics' end: on a broker shared with earlier runs and benchmarks
     // the history before this test is not its business (and reading it took longer than the test).
-    await startGroupsAt(kafka, SERVICES.map((name) => ({ groupId: `e2e-${run}-${name}`, topics: SUBSCRIPTIONS[name] ?? [] })), await topicEnds(kafka));
+    await startGroupsAt(
+      kafka,
+      SERVICES.map((name) => ({ groupId: `e2e-${run}-${name}`, topics: SUBSCRIPTIONS[name] ?? [] })),
+      await topicEnds(kafka),
+    );
     for (const name of SERVICES) services[name] = startService(name, { ...env, KAFKA_GROUP_ID: `e2e-${run}-${name}` });
     await Promise.all(Object.values(services).map((s) => s.ready));
   });
@@ -155,10 +163,15 @@ describe('walking skeleton: one item through all seven services', () => {
     annotator.close();
 
     // QA accepts, the registry versions it and announces it, the retrain trigger launches.
-    const approved = await eventually(async () => {
-      const msgs = await readTopic(kafka, Topics.datasetApproved, 1_000, 3_000);
-      return msgs.map((m) => fromBinary(DatasetApprovedSchema, m.value!)).find((d) => d.datasetId === project);
-    }, 'DatasetApproved for the e2e project', 120_000, 500);
+    const approved = await eventually(
+      async () => {
+        const msgs = await readTopic(kafka, Topics.datasetApproved, 1_000, 3_000);
+        return msgs.map((m) => fromBinary(DatasetApprovedSchema, m.value!)).find((d) => d.datasetId === project);
+      },
+      'DatasetApproved for the e2e project',
+      120_000,
+      500,
+    );
     expect(approved.itemCount).toBe(1n);
     expect(approved.modelId).toBe(modelId);
     expect(approved.counts.map((c) => c.label)).toEqual(['spam']);
@@ -182,10 +195,14 @@ describe('walking skeleton: one item through all seven services', () => {
     expect(requested).toHaveLength(1);
 
     // One trace links all seven services (drift-detection consumed the same prediction).
-    const traced = await eventually(async () => {
-      const names = new Set(otlp.spans.filter((s) => s.traceId === traceId).map((s) => s.service));
-      return names.size >= SERVICES.length ? names : undefined;
-    }, 'spans of all seven services in one trace', 30_000);
+    const traced = await eventually(
+      async () => {
+        const names = new Set(otlp.spans.filter((s) => s.traceId === traceId).map((s) => s.service));
+        return names.size >= SERVICES.length ? names : undefined;
+      },
+      'spans of all seven services in one trace',
+      30_000,
+    );
     expect([...traced].sort()).toEqual(SERVICES.map((s) => `labelloop-${s}`).sort());
   });
 
@@ -195,7 +212,15 @@ describe('walking skeleton: one item through all seven services', () => {
     const pred = (i: number, confidence: number, label: string) =>
       eventRecord(
         PredictionEventSchema,
-        { eventId: `${run}-d${i}`, modelId: driftModel, modelVersion: '1', contentHash: `sha256:${run}-d${i}`, predictedLabel: label, confidence, timestamp: timestampFromDate(new Date()) },
+        {
+          eventId: `${run}-d${i}`,
+          modelId: driftModel,
+          modelVersion: '1',
+          contentHash: `sha256:${run}-d${i}`,
+          predictedLabel: label,
+          confidence,
+          timestamp: timestampFromDate(new Date()),
+        },
         { key: driftModel },
       );
     // Reference: confident and mostly ham. Then: less confident (still above the sampling threshold) and mostly spam.
@@ -204,11 +229,21 @@ describe('walking skeleton: one item through all seven services', () => {
     await producer.send({ topic: Topics.predictionRecorded, messages: [...before, ...after] });
     await producer.disconnect();
 
-    const alert = await eventually(async () => {
-      const msgs = await readTopic(kafka, Topics.driftDetected, 1_000, 3_000);
-      return msgs.map((m) => fromBinary(DriftDetectedSchema, m.value!)).find((d) => d.modelId === driftModel);
-    }, 'DriftDetected for the shifted model', 60_000, 500);
-    expect(alert.features.filter((f) => f.drifted).map((f) => f.feature).sort()).toEqual(['confidence', 'predicted_label']);
+    const alert = await eventually(
+      async () => {
+        const msgs = await readTopic(kafka, Topics.driftDetected, 1_000, 3_000);
+        return msgs.map((m) => fromBinary(DriftDetectedSchema, m.value!)).find((d) => d.modelId === driftModel);
+      },
+      'DriftDetected for the shifted model',
+      60_000,
+      500,
+    );
+    expect(
+      alert.features
+        .filter((f) => f.drifted)
+        .map((f) => f.feature)
+        .sort(),
+    ).toEqual(['confidence', 'predicted_label']);
     expect(alert.representativeEventIds.length).toBeGreaterThan(0);
     expect(alert.representativeEventIds.every((id) => Number(id.split('-d')[1]) >= 100)).toBe(true);
   });

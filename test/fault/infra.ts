@@ -25,7 +25,9 @@ function script(which: 'kafka' | 'postgres', action: 'stop' | 'start'): Promise<
     child.stdout.on('data', (d: Buffer) => (output += d.toString()));
     child.stderr.on('data', (d: Buffer) => (output += d.toString()));
     child.on('error', reject);
-    child.on('exit', (code) => (code === 0 ? resolve(output.trim()) : reject(new Error(`${which}.sh ${action} exited with ${code}: ${output.trim().split('\n').slice(-10).join(' | ')}`))));
+    child.on('exit', (code) =>
+      code === 0 ? resolve(output.trim()) : reject(new Error(`${which}.sh ${action} exited with ${code}: ${output.trim().split('\n').slice(-10).join(' | ')}`)),
+    );
   });
 }
 

@@ -50,7 +50,10 @@ export const catalog = {
 export const inboxes = {
   /** The events of `topic` whose id is `LIKE idLike`, with their outcome. */
   like(pg: Pool, schema: string, topic: string, idLike: string): Promise<{ event_id: string; outcome: string }[]> {
-    return rows<{ event_id: string; outcome: string }>(pg, `SELECT event_id, outcome FROM ${inboxOf(schema).sql} WHERE topic = $1 AND event_id LIKE $2`, [topic, idLike]);
+    return rows<{ event_id: string; outcome: string }>(pg, `SELECT event_id, outcome FROM ${inboxOf(schema).sql} WHERE topic = $1 AND event_id LIKE $2`, [
+      topic,
+      idLike,
+    ]);
   },
 
   countLike(pg: Pool, schema: string, topic: string, idLike: string): Promise<number> {
@@ -111,7 +114,9 @@ export const annotationTasks = {
 
   /** Tasks pending, leased or submitted. */
   countOpen(pg: Pool, projectId: string): Promise<number> {
-    return count(pg, `SELECT count(*) AS n FROM annotation_dispatch.annotation_task WHERE project_id = $1 AND state IN ('pending','leased','submitted')`, [projectId]);
+    return count(pg, `SELECT count(*) AS n FROM annotation_dispatch.annotation_task WHERE project_id = $1 AND state IN ('pending','leased','submitted')`, [
+      projectId,
+    ]);
   },
 
   submissionsOfProject(pg: Pool, projectId: string): Promise<{ submission_id: string; task_id: string; item_id: string }[]> {
@@ -126,7 +131,9 @@ export const annotationTasks = {
 /** `qa.qa_answer`. */
 export const qaAnswers = {
   ofProject(pg: Pool, projectId: string): Promise<{ submission_id: string; item_id: string; round: number }[]> {
-    return rows<{ submission_id: string; item_id: string; round: number }>(pg, `SELECT submission_id, item_id, round FROM qa.qa_answer WHERE project_id = $1`, [projectId]);
+    return rows<{ submission_id: string; item_id: string; round: number }>(pg, `SELECT submission_id, item_id, round FROM qa.qa_answer WHERE project_id = $1`, [
+      projectId,
+    ]);
   },
 
   countOfProject(pg: Pool, projectId: string): Promise<number> {
@@ -152,7 +159,11 @@ export const qaItems = {
 /** `dataset_registry.dataset_item`. */
 export const datasetItems = {
   ofDataset(pg: Pool, datasetId: string): Promise<{ item_id: string; label: string; pending: boolean }[]> {
-    return rows<{ item_id: string; label: string; pending: boolean }>(pg, `SELECT item_id, label, pending FROM dataset_registry.dataset_item WHERE dataset_id = $1`, [datasetId]);
+    return rows<{ item_id: string; label: string; pending: boolean }>(
+      pg,
+      `SELECT item_id, label, pending FROM dataset_registry.dataset_item WHERE dataset_id = $1`,
+      [datasetId],
+    );
   },
 
   countOfDataset(pg: Pool, datasetId: string): Promise<number> {
@@ -188,12 +199,19 @@ export const datasetVersions = {
 
   /** The per-version change log (trie-based registry). */
   sources(pg: Pool, datasetId: string, versionId: string): Promise<{ item_id: string; change: string }[]> {
-    return rows<{ item_id: string; change: string }>(pg, `SELECT item_id, change FROM dataset_registry.dataset_version_source WHERE dataset_id = $1 AND version_id = $2`, [datasetId, versionId]);
+    return rows<{ item_id: string; change: string }>(
+      pg,
+      `SELECT item_id, change FROM dataset_registry.dataset_version_source WHERE dataset_id = $1 AND version_id = $2`,
+      [datasetId, versionId],
+    );
   },
 
   /** A flat version's members. */
   members(pg: Pool, datasetId: string, versionId: string): Promise<{ item_id: string }[]> {
-    return rows<{ item_id: string }>(pg, `SELECT item_id FROM dataset_registry.dataset_version_item WHERE dataset_id = $1 AND version_id = $2`, [datasetId, versionId]);
+    return rows<{ item_id: string }>(pg, `SELECT item_id FROM dataset_registry.dataset_version_item WHERE dataset_id = $1 AND version_id = $2`, [
+      datasetId,
+      versionId,
+    ]);
   },
 };
 
@@ -209,10 +227,17 @@ export const retrainRuns = {
 
   /** Runs of the model for this run's approved versions of the dataset. */
   countOfOurVersions(pg: Pool, modelId: string, datasetId: string): Promise<number> {
-    return count(pg, `SELECT count(*) AS n FROM retrain_trigger.retrain_run WHERE model_id = $1 AND dataset_version_id IN (${ourVersions})`, [modelId, datasetId]);
+    return count(pg, `SELECT count(*) AS n FROM retrain_trigger.retrain_run WHERE model_id = $1 AND dataset_version_id IN (${ourVersions})`, [
+      modelId,
+      datasetId,
+    ]);
   },
 
   countLaunchedOfOurVersions(pg: Pool, modelId: string, datasetId: string): Promise<number> {
-    return count(pg, `SELECT count(*) AS n FROM retrain_trigger.retrain_run WHERE model_id = $1 AND dataset_version_id IN (${ourVersions}) AND state = 'running'`, [modelId, datasetId]);
+    return count(
+      pg,
+      `SELECT count(*) AS n FROM retrain_trigger.retrain_run WHERE model_id = $1 AND dataset_version_id IN (${ourVersions}) AND state = 'running'`,
+      [modelId, datasetId],
+    );
   },
 };

@@ -92,7 +92,11 @@ function compare(name: string, expected: Iterable<string>, foundList: string[]):
     lost: missing.length,
     duplicated: extra.length + repeated.reduce((s, [, n]) => s + n - 1, 0),
     mismatched: 0,
-    examples: [...missing.slice(0, 3).map((m) => `missing ${m}`), ...extra.slice(0, 2).map((m) => `unexpected ${m}`), ...repeated.slice(0, 2).map(([m, n]) => `${n}x ${m}`)],
+    examples: [
+      ...missing.slice(0, 3).map((m) => `missing ${m}`),
+      ...extra.slice(0, 2).map((m) => `unexpected ${m}`),
+      ...repeated.slice(0, 2).map(([m, n]) => `${n}x ${m}`),
+    ],
   };
 }
 
@@ -151,9 +155,24 @@ export async function reconcile(ctx: Ctx): Promise<Reconciliation> {
   for (const schema of ['sampling', 'drift_detection']) {
     const { name } = inboxOf(schema);
     const inbox = await inboxes.like(pg, schema, Topics.predictionRecorded, `${plan.run}-p%`);
-    checks.push(compare(`${name} has every prediction once`, eventIds, inbox.map((r) => r.event_id)));
+    checks.push(
+      compare(
+        `${name} has every prediction once`,
+        eventIds,
+        inbox.map((r) => r.event_id),
+      ),
+    );
     const dead = inbox.filter((r) => r.outcome !== 'applied');
-    if (dead.length) checks.push({ name: `${name} predictions dead-lettered`, expected: 0, found: dead.length, lost: dead.length, duplicated: 0, mismatched: 0, examples: dead.slice(0, 5).map((d) => d.event_id) });
+    if (dead.length)
+      checks.push({
+        name: `${name} predictions dead-lettered`,
+        expected: 0,
+        found: dead.length,
+        lost: dead.length,
+        duplicated: 0,
+        mismatched: 0,
+        examples: dead.slice(0, 5).map((d) => d.event_id),
+      });
   }
 
   // 2. Sampling: one decision per selected item and content hash; every low-confidence event selected.
@@ -161,8 +180,20 @@ export async function reconcile(ctx: Ctx): Promise<Reconciliation> {
   const lowHashes = [...plan.lowConfidence].map((i) => plan.contentHash(i));
   const lowSet = new Set(lowHashes);
   const decidedLow = decisions.filter((d) => lowSet.has(d.content_hash));
-  checks.push(compare('sampling selected every low-confidence event once', lowHashes, decidedLow.map((d) => d.content_hash)));
-  checks.push(compare('sampling decisions: one per item', new Set(decisions.map((d) => d.item_id)), decisions.map((d) => d.item_id)));
+  checks.push(
+    compare(
+      'sampling selected every low-confidence event once',
+      lowHashes,
+      decidedLow.map((d) => d.content_hash),
+    ),
+  );
+  checks.push(
+    compare(
+      'sampling decisions: one per item',
+      new Set(decisions.map((d) => d.item_id)),
+      decisions.map((d) => d.item_id),
+    ),
+  );
   const extra = decisions.filter((d) => !lowSet.has(d.content_hash));
   const unexpected = extra.filter((d) => d.trigger !== 'DRIFT');
   counts.selected = decisions.length;
@@ -179,14 +210,49 @@ export async function reconcile(ctx: Ctx): Promise<Reconciliation> {
     Topics.annotationRequested,
     itemList.map((i) => `annotation-requested:${i}`),
   );
-  checks.push(compare('dispatch.inbox has every AnnotationRequested', itemList.map((i) => `annotation-requested:${i}`), reqInbox.map((r) => r.event_id)));
+  checks.push(
+    compare(
+      'dispatch.inbox has every AnnotationRequested',
+      itemList.map((i) => `annotation-requested:${i}`),
+      reqInbox.map((r) => r.event_id),
+    ),
+  );
   const tasks = await annotationTasks.ofProject(pg, plan.projectId);
-  checks.push(perKey(`label tasks per item = ${overlap}`, new Map(itemList.map((i) => [i, overlap])), countBy(tasks.filter((t) => t.kind === 'label'), (t) => t.item_id)));
+  checks.push(
+    perKey(
+      `label tasks per item = ${overlap}`,
+      new Map(itemList.map((i) => [i, overlap])),
+      countBy(
+        tasks.filter((t) => t.kind === 'label'),
+        (t) => t.item_id,
+      ),
+    ),
+  );
   const open = tasks.filter((t) => t.state === 'pending' || t.state === 'leased' || t.state === 'submitted');
-  checks.push({ name: 'tasks finished (none pending, leased or submitted)', expected: 0, found: open.length, lost: open.length, duplicated: 0, mismatched: 0, examples: open.slice(0, 5).map((t) => `${t.task_id} ${t.state}`) });
-  const pairs = countBy(tasks.filter((t) => t.annotator_id), (t) => `${t.item_id}|${t.annotator_id}`);
+  checks.push({
+    name: 'tasks finished (none pending, leased or submitted)',
+    expected: 0,
+    found: open.length,
+    lost: open.length,
+    duplicated: 0,
+    mismatched: 0,
+    examples: open.slice(0, 5).map((t) => `${t.task_id} ${t.state}`),
+  });
+  const pairs = countBy(
+    tasks.filter((t) => t.annotator_id),
+    (t) => `${t.item_id}|${t.annotator_id}`,
+  );
   const twice = [...pairs].filter(([, n]) => n > 1);
-  if (twice.length) checks.push({ name: 'an annotator got the same item twice', expected: 0, found: twice.length, lost: 0, duplicated: twice.length, mismatched: 0, examples: twice.slice(0, 5).map(([k]) => k) });
+  if (twice.length)
+    checks.push({
+      name: 'an annotator got the same item twice',
+      expected: 0,
+      found: twice.length,
+      lost: 0,
+      duplicated: twice.length,
+      mismatched: 0,
+      examples: twice.slice(0, 5).map(([k]) => k),
+    });
   counts.tasks = tasks.length;
   counts.rework_tasks = tasks.filter((t) => t.kind === 'rework').length;
 
@@ -194,24 +260,54 @@ export async function reconcile(ctx: Ctx): Promise<Reconciliation> {
   const subs = await annotationTasks.submissionsOfProject(pg, plan.projectId);
   counts.submissions = subs.length;
   const answered = tasks.filter((t) => ['submitted', 'accepted', 'rework'].includes(t.state)).map((t) => t.task_id);
-  checks.push(compare('one submission per answered task', answered, subs.map((s) => s.task_id)));
+  checks.push(
+    compare(
+      'one submission per answered task',
+      answered,
+      subs.map((s) => s.task_id),
+    ),
+  );
   const qaInbox = await inboxes.ofTopic(
     pg,
     'qa',
     Topics.annotationSubmitted,
     subs.map((s) => `annotation-submitted:${s.submission_id}`),
   );
-  checks.push(compare('qa.inbox has every AnnotationSubmitted', subs.map((s) => `annotation-submitted:${s.submission_id}`), qaInbox.map((r) => r.event_id)));
+  checks.push(
+    compare(
+      'qa.inbox has every AnnotationSubmitted',
+      subs.map((s) => `annotation-submitted:${s.submission_id}`),
+      qaInbox.map((r) => r.event_id),
+    ),
+  );
   const answers = await qaAnswers.ofProject(pg, plan.projectId);
-  checks.push(compare('qa.qa_answer = dispatch submissions', subs.map((s) => s.submission_id), answers.map((a) => a.submission_id)));
+  checks.push(
+    compare(
+      'qa.qa_answer = dispatch submissions',
+      subs.map((s) => s.submission_id),
+      answers.map((a) => a.submission_id),
+    ),
+  );
 
   // 5. Every item ends accepted; every submission ends in exactly one outcome (its round's rework, or the acceptance).
   const qaItems = await qaItemRows.ofProject(pg, plan.projectId);
   const qaById = new Map(qaItems.map((q) => [q.item_id, q]));
-  checks.push(compare('qa decided every selected item (accepted)', itemList, qaItems.filter((q) => q.state === 'accepted').map((q) => q.item_id)));
+  checks.push(
+    compare(
+      'qa decided every selected item (accepted)',
+      itemList,
+      qaItems.filter((q) => q.state === 'accepted').map((q) => q.item_id),
+    ),
+  );
   const wantPerRound = new Map<string, number>();
   for (const q of qaItems) for (let r = 0; r <= q.round; r++) wantPerRound.set(`${q.item_id}@${r}`, r === 0 ? overlap : 1);
-  checks.push(perKey('answers per item and round (overlap, then 1 per rework)', wantPerRound, countBy(answers, (a) => `${a.item_id}@${a.round}`)));
+  checks.push(
+    perKey(
+      'answers per item and round (overlap, then 1 per rework)',
+      wantPerRound,
+      countBy(answers, (a) => `${a.item_id}@${a.round}`),
+    ),
+  );
   let pendingOutcome = 0;
   let toRework = 0;
   let toAccepted = 0;
@@ -221,7 +317,15 @@ export async function reconcile(ctx: Ctx): Promise<Reconciliation> {
     else if (q && a.round === q.round && q.state === 'accepted') toAccepted++;
     else pendingOutcome++;
   }
-  checks.push({ name: 'every submission ends in one accepted label or rework', expected: answers.length, found: toRework + toAccepted, lost: pendingOutcome, duplicated: 0, mismatched: 0, examples: [] });
+  checks.push({
+    name: 'every submission ends in one accepted label or rework',
+    expected: answers.length,
+    found: toRework + toAccepted,
+    lost: pendingOutcome,
+    duplicated: 0,
+    mismatched: 0,
+    examples: [],
+  });
   const accepted = qaItems.filter((q) => q.state === 'accepted');
   counts.accepted = accepted.length;
   counts.reworks = qaItems.reduce((s, q) => s + q.round, 0);
@@ -232,17 +336,58 @@ export async function reconcile(ctx: Ctx): Promise<Reconciliation> {
   const reworkIds = qaItems.flatMap((q) => Array.from({ length: q.round }, (_, r) => `rework-requested:${q.item_id}:${r}`));
   const acceptIds = accepted.map((q) => `label-accepted:${q.item_id}`);
   const dispInbox = await inboxes.anyTopic(pg, 'annotation_dispatch', [...reworkIds, ...acceptIds]);
-  checks.push(compare('dispatch.inbox has every ReworkRequested', reworkIds, dispInbox.filter((r) => r.topic === Topics.reworkRequested).map((r) => r.event_id)));
-  checks.push(compare('dispatch.inbox has every LabelAccepted', acceptIds, dispInbox.filter((r) => r.topic === Topics.labelAccepted).map((r) => r.event_id)));
-  checks.push(perKey('rework tasks per item = QA reworks', new Map(qaItems.filter((q) => q.round > 0).map((q) => [q.item_id, q.round])), countBy(tasks.filter((t) => t.kind === 'rework'), (t) => t.item_id)));
+  checks.push(
+    compare(
+      'dispatch.inbox has every ReworkRequested',
+      reworkIds,
+      dispInbox.filter((r) => r.topic === Topics.reworkRequested).map((r) => r.event_id),
+    ),
+  );
+  checks.push(
+    compare(
+      'dispatch.inbox has every LabelAccepted',
+      acceptIds,
+      dispInbox.filter((r) => r.topic === Topics.labelAccepted).map((r) => r.event_id),
+    ),
+  );
+  checks.push(
+    perKey(
+      'rework tasks per item = QA reworks',
+      new Map(qaItems.filter((q) => q.round > 0).map((q) => [q.item_id, q.round])),
+      countBy(
+        tasks.filter((t) => t.kind === 'rework'),
+        (t) => t.item_id,
+      ),
+    ),
+  );
 
   // 7. Registry: every accepted item once, with QA's label; versions add up; each item enters the versions once.
   const regInbox = await inboxes.ofTopic(pg, 'dataset_registry', Topics.labelAccepted, acceptIds);
-  checks.push(compare('dataset_registry.inbox has every LabelAccepted', acceptIds, regInbox.map((r) => r.event_id)));
+  checks.push(
+    compare(
+      'dataset_registry.inbox has every LabelAccepted',
+      acceptIds,
+      regInbox.map((r) => r.event_id),
+    ),
+  );
   const dsItems = await datasetItems.ofDataset(pg, plan.projectId);
-  checks.push(compare('dataset_item = accepted items (once each)', accepted.map((q) => q.item_id), dsItems.map((d) => d.item_id)));
+  checks.push(
+    compare(
+      'dataset_item = accepted items (once each)',
+      accepted.map((q) => q.item_id),
+      dsItems.map((d) => d.item_id),
+    ),
+  );
   const wrongLabel = dsItems.filter((d) => qaById.get(d.item_id)?.final_label !== d.label);
-  checks.push({ name: 'registry label = QA final label', expected: dsItems.length, found: dsItems.length - wrongLabel.length, lost: 0, duplicated: 0, mismatched: wrongLabel.length, examples: wrongLabel.slice(0, 5).map((w) => w.item_id) });
+  checks.push({
+    name: 'registry label = QA final label',
+    expected: dsItems.length,
+    found: dsItems.length - wrongLabel.length,
+    lost: 0,
+    duplicated: 0,
+    mismatched: wrongLabel.length,
+    examples: wrongLabel.slice(0, 5).map((w) => w.item_id),
+  });
   const versioned = dsItems.filter((d) => !d.pending);
   const pending = dsItems.length - versioned.length;
   counts.dataset_items = dsItems.length;
@@ -250,21 +395,44 @@ export async function reconcile(ctx: Ctx): Promise<Reconciliation> {
   // A registry with time-based cuts (dataset_head) versions the tail too; an older one keeps < REGISTRY_CUT_EVERY pending.
   const intervalCuts = await catalog.tableExists(pg, 'dataset_registry', 'dataset_head');
   const maxPending = intervalCuts ? 0 : ctx.cutEvery - 1;
-  checks.push({ name: `items awaiting a cut <= ${maxPending}${intervalCuts ? ' (time-based cuts)' : ' (REGISTRY_CUT_EVERY - 1)'}`, expected: 0, found: pending, lost: pending > maxPending ? pending : 0, duplicated: 0, mismatched: 0, examples: [] });
+  checks.push({
+    name: `items awaiting a cut <= ${maxPending}${intervalCuts ? ' (time-based cuts)' : ' (REGISTRY_CUT_EVERY - 1)'}`,
+    expected: 0,
+    found: pending,
+    lost: pending > maxPending ? pending : 0,
+    duplicated: 0,
+    mismatched: 0,
+    examples: [],
+  });
 
   const versions = (await catalog.tableExists(pg, 'dataset_registry', 'dataset_version'))
     ? await datasetVersions.ofDataset(pg, plan.projectId)
     : (notes.push('dataset_registry.dataset_version does not exist: the registry schema changed, versions not reconciled'), []);
   const approved = versions.filter((v) => (v.status ?? 'approved') === 'approved');
   const rejected = versions.filter((v) => (v.status ?? 'approved') !== 'approved');
-  if (rejected.length) notes.push(`${rejected.length} version(s) rejected by the registry's gates: ${rejected.slice(0, 3).map((v) => `v${v.number}: ${(v.reasons ?? []).join('; ')}`).join(' | ')}`);
+  if (rejected.length)
+    notes.push(
+      `${rejected.length} version(s) rejected by the registry's gates: ${rejected
+        .slice(0, 3)
+        .map((v) => `v${v.number}: ${(v.reasons ?? []).join('; ')}`)
+        .join(' | ')}`,
+    );
   counts.versions = versions.length;
   counts.versions_approved = approved.length;
   const latest = versions[versions.length - 1];
   counts.in_latest_version = latest ? Number(latest.item_count) : 0;
   if (versions.length) {
     const gaps = versions.filter((v, k) => Number(v.number) !== k + 1);
-    if (gaps.length) checks.push({ name: 'version numbers 1..V without gaps', expected: versions.length, found: versions.length - gaps.length, lost: gaps.length, duplicated: 0, mismatched: 0, examples: gaps.slice(0, 5).map((g) => String(g.number)) });
+    if (gaps.length)
+      checks.push({
+        name: 'version numbers 1..V without gaps',
+        expected: versions.length,
+        found: versions.length - gaps.length,
+        lost: gaps.length,
+        duplicated: 0,
+        mismatched: 0,
+        examples: gaps.slice(0, 5).map((g) => String(g.number)),
+      });
     // Versions are cumulative: each adds exactly its new items (no item counted twice, none dropped).
     const want = new Map<string, number>();
     const got = new Map<string, number>();
@@ -274,7 +442,13 @@ export async function reconcile(ctx: Ctx): Promise<Reconciliation> {
       got.set(`v${v.number}`, Number(v.item_count));
     });
     checks.push(perKey('version item_count = previous + added - removed', want, got));
-    checks.push(perKey('latest version holds every versioned (non-pending) item', new Map([['latest', versioned.length]]), new Map([['latest', Number(latest.item_count)]])));
+    checks.push(
+      perKey(
+        'latest version holds every versioned (non-pending) item',
+        new Map([['latest', versioned.length]]),
+        new Map([['latest', Number(latest.item_count)]]),
+      ),
+    );
 
     // The version each item entered: from the per-version change log (dataset_version_source,
     // trie-based registry) or, for flat versions, from membership (dataset_version_item).
@@ -292,16 +466,33 @@ export async function reconcile(ctx: Ctx): Promise<Reconciliation> {
       } else if (members.length) {
         const now = new Set(members.map((m) => m.item_id));
         const dropped = [...previousMembers].filter((m) => !now.has(m));
-        if (dropped.length) checks.push({ name: `v${v.number} keeps every item of the version before`, expected: previousMembers.size, found: previousMembers.size - dropped.length, lost: dropped.length, duplicated: 0, mismatched: 0, examples: dropped.slice(0, 5) });
+        if (dropped.length)
+          checks.push({
+            name: `v${v.number} keeps every item of the version before`,
+            expected: previousMembers.size,
+            found: previousMembers.size - dropped.length,
+            lost: dropped.length,
+            duplicated: 0,
+            mismatched: 0,
+            examples: dropped.slice(0, 5),
+          });
         entered.push(...[...now].filter((m) => !previousMembers.has(m)));
         previousMembers = now;
         reconciledVersions++;
       }
     }
     if (reconciledVersions === versions.length) {
-      checks.push(compare('each versioned item enters the dataset versions exactly once', versioned.map((d) => d.item_id), entered));
+      checks.push(
+        compare(
+          'each versioned item enters the dataset versions exactly once',
+          versioned.map((d) => d.item_id),
+          entered,
+        ),
+      );
     } else {
-      notes.push(`membership of ${versions.length - reconciledVersions} of ${versions.length} versions not readable from SQL (no dataset_version_source / dataset_version_item rows): reconciled from item counts only`);
+      notes.push(
+        `membership of ${versions.length - reconciledVersions} of ${versions.length} versions not readable from SQL (no dataset_version_source / dataset_version_item rows): reconciled from item counts only`,
+      );
     }
     // The latest version's members as the registry serves them (DatasetRegistryService.GetVersion):
     // every versioned item exactly once, whatever the storage underneath.
@@ -316,7 +507,13 @@ export async function reconcile(ctx: Ctx): Promise<Reconciliation> {
           pageToken = (res as { nextPageToken?: string }).nextPageToken ?? '';
           if (!pageToken) break;
         }
-        checks.push(compare('latest version served by GetVersion = versioned items, once each', versioned.map((d) => d.item_id), served));
+        checks.push(
+          compare(
+            'latest version served by GetVersion = versioned items, once each',
+            versioned.map((d) => d.item_id),
+            served,
+          ),
+        );
       } catch (e) {
         notes.push(`DatasetRegistryService.GetVersion failed (${(e as Error).message}): latest membership not checked through the API`);
       } finally {
@@ -334,7 +531,13 @@ export async function reconcile(ctx: Ctx): Promise<Reconciliation> {
   const mine = (uri: string | undefined) => (uri ?? '').includes(ctx.exportMarker);
   const approvedIds = approved.map((v) => `dataset-approved:${plan.projectId}:${v.version_id}`);
   const rtInbox = await inboxes.ofTopic(pg, 'retrain_trigger', Topics.datasetApproved, approvedIds);
-  checks.push(compare('retrain_trigger.inbox has every DatasetApproved', approvedIds, rtInbox.map((r) => r.event_id)));
+  checks.push(
+    compare(
+      'retrain_trigger.inbox has every DatasetApproved',
+      approvedIds,
+      rtInbox.map((r) => r.event_id),
+    ),
+  );
   const allRuns = await retrainRuns.ofModel(pg, plan.modelId);
   const approvedSet = new Set(approved.map((v) => v.version_id));
   const runs = allRuns.filter((r) => approvedSet.has(r.dataset_version_id) || mine(r.export_uri));
@@ -342,21 +545,55 @@ export async function reconcile(ctx: Ctx): Promise<Reconciliation> {
   counts.foreign_runs = foreign.length;
   if (foreign.length) {
     const where = [...new Set(foreign.map((r) => r.export_uri.replace(/\/[^/]+\/[^/]+\/?$/, '')))].slice(0, 3).join(', ');
-    notes.push(`${foreign.length} retrain run(s) for versions other test runs' registries cut from this run's labels (shared topics; exports under ${where}; not this run's effects)`);
+    notes.push(
+      `${foreign.length} retrain run(s) for versions other test runs' registries cut from this run's labels (shared topics; exports under ${where}; not this run's effects)`,
+    );
   }
-  checks.push(compare('one retrain run per approved dataset version', approved.map((v) => v.version_id), runs.map((r) => r.dataset_version_id)));
+  checks.push(
+    compare(
+      'one retrain run per approved dataset version',
+      approved.map((v) => v.version_id),
+      runs.map((r) => r.dataset_version_id),
+    ),
+  );
   // Same version id = same content = same ce_id: another test run's registry that cut exactly
   // the same items announced it too, and whichever copy arrived first made the run.
   const viaForeignCopy = runs.filter((r) => !mine(r.export_uri));
   counts.runs_from_foreign_copy = viaForeignCopy.length;
-  if (viaForeignCopy.length) notes.push(`${viaForeignCopy.length} run(s) of this run's versions were created from another test run's identical DatasetApproved (same ce_id, its export URI): shared-topic cross-talk, once per version all the same`);
+  if (viaForeignCopy.length)
+    notes.push(
+      `${viaForeignCopy.length} run(s) of this run's versions were created from another test run's identical DatasetApproved (same ce_id, its export URI): shared-topic cross-talk, once per version all the same`,
+    );
   const notLaunched = runs.filter((r) => r.state !== 'running');
-  checks.push({ name: 'every run launched', expected: runs.length, found: runs.length - notLaunched.length, lost: notLaunched.length, duplicated: 0, mismatched: 0, examples: notLaunched.slice(0, 5).map((r) => `${r.run_id} ${r.state}`) });
+  checks.push({
+    name: 'every run launched',
+    expected: runs.length,
+    found: runs.length - notLaunched.length,
+    lost: notLaunched.length,
+    duplicated: 0,
+    mismatched: 0,
+    examples: notLaunched.slice(0, 5).map((r) => `${r.run_id} ${r.state}`),
+  });
   const runIds = new Set(runs.map((r) => r.run_id));
   const ours = ctx.launches.filter((l) => runIds.has(l.runId) || (l.modelId === plan.modelId && approvedSet.has(l.datasetVersionId)));
-  checks.push(compare('webhook: one training job per run (distinct Idempotency-Key)', runs.map((r) => r.run_id), [...new Set(ours.map((l) => l.idempotencyKey))]));
+  checks.push(
+    compare(
+      'webhook: one training job per run (distinct Idempotency-Key)',
+      runs.map((r) => r.run_id),
+      [...new Set(ours.map((l) => l.idempotencyKey))],
+    ),
+  );
   const unsigned = ours.filter((l) => !l.signatureValid || l.idempotencyKey !== l.runId);
-  if (unsigned.length) checks.push({ name: 'webhook calls signed, key = run id', expected: ours.length, found: ours.length - unsigned.length, lost: 0, duplicated: 0, mismatched: unsigned.length, examples: [] });
+  if (unsigned.length)
+    checks.push({
+      name: 'webhook calls signed, key = run id',
+      expected: ours.length,
+      found: ours.length - unsigned.length,
+      lost: 0,
+      duplicated: 0,
+      mismatched: unsigned.length,
+      examples: [],
+    });
   counts.retrain_runs = runs.length;
   counts.webhook_calls = ours.length;
   wireCopies.webhook_relaunch = ours.length - new Set(ours.map((l) => l.idempotencyKey)).size;
@@ -376,11 +613,18 @@ export async function reconcile(ctx: Ctx): Promise<Reconciliation> {
     ['AnnotationSubmitted', Topics.annotationSubmitted, byKey(itemKeys), subIds],
     ['ReworkRequested', Topics.reworkRequested, byKey(itemKeys), new Set(reworkIds)],
     ['LabelAccepted', Topics.labelAccepted, byKey(itemKeys), new Set(acceptIds)],
-    ['DatasetApproved', Topics.datasetApproved, (r) => byKey(new Set([plan.projectId]))(r) && (approvedIds.includes(r.headers.ce_id) || mine(decoded(DatasetApprovedSchema, r)?.exportUri)), new Set(approvedIds)],
+    [
+      'DatasetApproved',
+      Topics.datasetApproved,
+      (r) => byKey(new Set([plan.projectId]))(r) && (approvedIds.includes(r.headers.ce_id) || mine(decoded(DatasetApprovedSchema, r)?.exportUri)),
+      new Set(approvedIds),
+    ],
     [
       'RetrainRequested',
       Topics.retrainRequested,
-      (r) => byKey(new Set([plan.modelId]))(r) && (runIds.has((r.headers.ce_id ?? '').replace('retrain-requested:', '')) || mine(decoded(RetrainRequestedSchema, r)?.exportUri)),
+      (r) =>
+        byKey(new Set([plan.modelId]))(r) &&
+        (runIds.has((r.headers.ce_id ?? '').replace('retrain-requested:', '')) || mine(decoded(RetrainRequestedSchema, r)?.exportUri)),
       new Set(runs.map((r) => `retrain-requested:${r.run_id}`)),
     ],
   ];
@@ -396,11 +640,28 @@ export async function reconcile(ctx: Ctx): Promise<Reconciliation> {
   // 11. Nothing of this run was dead-lettered.
   const ourKeys = new Set([...itemList, plan.modelId, plan.projectId]);
   const ourRecord = (r: TopicRecord) => (r.key !== null && ourKeys.has(r.key)) || (r.headers.ce_id ?? '').startsWith(`${plan.run}-`);
-  const dlqs = [Topics.predictionRecorded, Topics.annotationRequested, Topics.annotationSubmitted, Topics.reworkRequested, Topics.labelAccepted, Topics.datasetApproved, Topics.driftDetected].map(dlqTopic);
+  const dlqs = [
+    Topics.predictionRecorded,
+    Topics.annotationRequested,
+    Topics.annotationSubmitted,
+    Topics.reworkRequested,
+    Topics.labelAccepted,
+    Topics.datasetApproved,
+    Topics.driftDetected,
+  ].map(dlqTopic);
   const dead = await Promise.all(dlqs.map((t) => readWholeTopic(kafka, t, ourRecord, { from: ctx.from?.get(t) })));
   for (const [k, t] of dlqs.entries()) {
     const { records } = dead[k];
-    if (records.length) checks.push({ name: `${t} holds none of this run`, expected: 0, found: records.length, lost: records.length, duplicated: 0, mismatched: 0, examples: records.slice(0, 5).map((r) => `${r.headers.ce_id}: ${r.headers['dlq-reason']}`) });
+    if (records.length)
+      checks.push({
+        name: `${t} holds none of this run`,
+        expected: 0,
+        found: records.length,
+        lost: records.length,
+        duplicated: 0,
+        mismatched: 0,
+        examples: records.slice(0, 5).map((r) => `${r.headers.ce_id}: ${r.headers['dlq-reason']}`),
+      });
   }
 
   const sum = (f: (c: Check) => number) => checks.reduce((s, c) => s + f(c), 0);

@@ -54,8 +54,10 @@ export interface FaultReport {
   summary: string;
 }
 
-
-const fmt = (r: Record<string, number>) => `{${Object.entries(r).map(([k, v]) => `${k}: ${v}`).join(', ')}}`;
+const fmt = (r: Record<string, number>) =>
+  `{${Object.entries(r)
+    .map(([k, v]) => `${k}: ${v}`)
+    .join(', ')}}`;
 
 /**
  * Issue 11: the whole pipeline (seven services as processes, real Kafka and PostgreSQL) under
@@ -84,7 +86,9 @@ export async function runFaultSuite(profile: FaultProfile, out: (line: string) =
   };
   const log = (m: string) => out(`[fault ${profile.name} +${clock().toFixed(1)}s] ${m}`);
   const infra = localInfra();
-  log(`run ${run}: ${profile.events} events, seed ${profile.seed}, ${profile.killsPerService} SIGKILLs per service, kafka restarts ${infra.kafka ? profile.kafkaRestarts : '0 (external broker)'}, postgres restarts ${infra.postgres ? profile.postgresRestarts : '0 (external server)'}`);
+  log(
+    `run ${run}: ${profile.events} events, seed ${profile.seed}, ${profile.killsPerService} SIGKILLs per service, kafka restarts ${infra.kafka ? profile.kafkaRestarts : '0 (external broker)'}, postgres restarts ${infra.postgres ? profile.postgresRestarts : '0 (external server)'}`,
+  );
 
   const db = await createTestDatabase('fault');
   const pg = new Pool({ connectionString: db.url, max: 3 });
@@ -160,7 +164,11 @@ export async function runFaultSuite(profile: FaultProfile, out: (line: string) =
   try {
     // Fresh consumer groups start where the shared topics end now, not at earlier runs' events.
     startOffsets = await topicEnds(kafka);
-    await startGroupsAt(kafka, SERVICES.map((name) => ({ groupId: groupOf(name), topics: SUBSCRIPTIONS[name] ?? [] })), startOffsets);
+    await startGroupsAt(
+      kafka,
+      SERVICES.map((name) => ({ groupId: groupOf(name), topics: SUBSCRIPTIONS[name] ?? [] })),
+      startOffsets,
+    );
     log(`consumer groups started at the current end of the shared topics (${Date.now() - tStart} ms)`);
     await Promise.all(supervisors.map((s) => s.start()));
     seconds.setup = (Date.now() - tStart) / 1000;
@@ -176,7 +184,9 @@ export async function runFaultSuite(profile: FaultProfile, out: (line: string) =
       while (!stop.done) {
         const p = await progress(pg, plan).catch(() => undefined);
         if (p) lastProgress = p;
-        log(`sent ${sender.sent}/${profile.events} | ${p ? fmt(p) : 'database unavailable'} | answers ${workforce.submitted}${outage ? ` | OUTAGE: ${outage}` : ''}`);
+        log(
+          `sent ${sender.sent}/${profile.events} | ${p ? fmt(p) : 'database unavailable'} | answers ${workforce.submitted}${outage ? ` | OUTAGE: ${outage}` : ''}`,
+        );
         for (let k = 0; k < 20 && !stop.done; k++) await sleep(500);
       }
     })();
@@ -204,7 +214,10 @@ export async function runFaultSuite(profile: FaultProfile, out: (line: string) =
     });
     const infraFaults = [
       ...Array.from({ length: infra.kafka ? profile.kafkaRestarts : 0 }, (_, j) => ({ kind: 'kafka' as const, t: at(0.2, 0.5, j, profile.kafkaRestarts) })),
-      ...Array.from({ length: infra.postgres ? profile.postgresRestarts : 0 }, (_, j) => ({ kind: 'postgres' as const, t: at(0.5, 0.8, j, profile.postgresRestarts) })),
+      ...Array.from({ length: infra.postgres ? profile.postgresRestarts : 0 }, (_, j) => ({
+        kind: 'postgres' as const,
+        t: at(0.5, 0.8, j, profile.postgresRestarts),
+      })),
     ].sort((a, b) => a.t - b.t);
     const infraRun = (async () => {
       for (const f of infraFaults) {
@@ -327,12 +340,21 @@ export async function runFaultSuite(profile: FaultProfile, out: (line: string) =
 
   for (const ch of rec.checks) {
     const bad = ch.lost + ch.duplicated + ch.mismatched > 0;
-    out(`  ${bad ? 'FAIL' : 'ok  '} ${ch.name}: expected ${ch.expected}, found ${ch.found}${bad ? ` (lost ${ch.lost}, duplicated ${ch.duplicated}, mismatched ${ch.mismatched}; ${ch.examples.join('; ')})` : ''}`);
+    out(
+      `  ${bad ? 'FAIL' : 'ok  '} ${ch.name}: expected ${ch.expected}, found ${ch.found}${bad ? ` (lost ${ch.lost}, duplicated ${ch.duplicated}, mismatched ${ch.mismatched}; ${ch.examples.join('; ')})` : ''}`,
+    );
   }
   for (const n of rec.notes) out(`  note: ${n}`);
-  for (const e of report.exits) out(`  extra fault: ${e.service} ${e.kind} at +${e.t}s (code ${e.code}, signal ${e.signal}${e.during ? `, during ${e.during}` : ''}); last lines: ${e.lastLines.slice(-3).join(' | ').slice(0, 600)}`);
-  out(`  recovery signals in service logs (dead_lettered counts any run's events; this run's are checked on the DLQs above): ${supervisors.map((s) => `${s.name} ${fmt(s.signals)}`).join('; ')}`);
-  out(`  workforce: ${workforce.submitted} submissions, ${workforce.duplicateAcks} duplicate acks on retry, ${workforce.rpcErrors} retried RPC errors ${fmt(workforce.errorsByCode)}, ${workforce.abandoned} abandoned`);
+  for (const e of report.exits)
+    out(
+      `  extra fault: ${e.service} ${e.kind} at +${e.t}s (code ${e.code}, signal ${e.signal}${e.during ? `, during ${e.during}` : ''}); last lines: ${e.lastLines.slice(-3).join(' | ').slice(0, 600)}`,
+    );
+  out(
+    `  recovery signals in service logs (dead_lettered counts any run's events; this run's are checked on the DLQs above): ${supervisors.map((s) => `${s.name} ${fmt(s.signals)}`).join('; ')}`,
+  );
+  out(
+    `  workforce: ${workforce.submitted} submissions, ${workforce.duplicateAcks} duplicate acks on retry, ${workforce.rpcErrors} retried RPC errors ${fmt(workforce.errorsByCode)}, ${workforce.abandoned} abandoned`,
+  );
   out(`  sender: ${sender.sendErrors} failed sends retried, producer recreated ${sender.producerRecreated}x`);
   out(`  faults: ${faultLog.map((f) => `${f.kind}:${f.target}@${f.t.toFixed(0)}s(${f.seconds.toFixed(1)}s)`).join(' ')}`);
   out(`  report: ${path.relative(REPO_ROOT, file)}`);

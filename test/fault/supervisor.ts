@@ -144,7 +144,10 @@ export class Supervisor {
         this.signals[k]++;
         // The distinct errors behind the retries (ids and numbers folded), as evidence for the report.
         const m = /"(?:error|reason)":"([^"]*)"/.exec(line);
-        const key = `${k}: ${(m?.[1] ?? '?').replace(/[0-9a-f]{8,}/g, '…').replace(/\d+/g, 'N').slice(0, 160)}`;
+        const key = `${k}: ${(m?.[1] ?? '?')
+          .replace(/[0-9a-f]{8,}/g, '…')
+          .replace(/\d+/g, 'N')
+          .slice(0, 160)}`;
         this.errors[key] = (this.errors[key] ?? 0) + 1;
       }
     }

@@ -93,7 +93,11 @@ export async function sendTraffic(
   state: SenderState,
 ): Promise<void> {
   const batchSize = opts.batch ?? 200;
-  let producer: Producer = kafka.producer({ allowAutoTopicCreation: false, idempotent: false, retry: { retries: 3, initialRetryTime: 200, maxRetryTime: 2000 } });
+  let producer: Producer = kafka.producer({
+    allowAutoTopicCreation: false,
+    idempotent: false,
+    retry: { retries: 3, initialRetryTime: 200, maxRetryTime: 2000 },
+  });
   await producer.connect();
   const t0 = Date.now();
   const perMs = plan.events / (opts.seconds * 1000);

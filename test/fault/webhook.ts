@@ -34,7 +34,13 @@ export async function startTrainingWebhook(secret: string): Promise<{ url: strin
       const ts = String(req.headers['x-labelloop-timestamp']);
       const expected = signWebhookBody(secret, ts, raw);
       const key = String(req.headers['idempotency-key'] ?? '');
-      calls.push({ runId: body.runId ?? '', modelId: body.modelId ?? '', datasetVersionId: body.datasetVersionId ?? '', idempotencyKey: key, signatureValid: req.headers['x-labelloop-signature'] === expected });
+      calls.push({
+        runId: body.runId ?? '',
+        modelId: body.modelId ?? '',
+        datasetVersionId: body.datasetVersionId ?? '',
+        idempotencyKey: key,
+        signatureValid: req.headers['x-labelloop-signature'] === expected,
+      });
       let job = jobs.get(key);
       if (!job) {
         job = `job-${jobs.size + 1}`;

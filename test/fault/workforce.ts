@@ -28,7 +28,6 @@ export interface WorkforceStats {
 
 type Client = ServiceClient<(typeof AnnotatorService)['method']>;
 
-
 /**
  * Annotators working through the real AnnotatorService until `stop.done`: they ask for the
  * next task, answer from the truth with their accuracy, and submit with an idempotency key
@@ -107,7 +106,13 @@ export async function runWorkforce(
             } catch (e) {
               const c = code(e);
               note(e);
-              if (c === status.FAILED_PRECONDITION || c === status.PERMISSION_DENIED || c === status.NOT_FOUND || c === status.ALREADY_EXISTS || c === status.INVALID_ARGUMENT) {
+              if (
+                c === status.FAILED_PRECONDITION ||
+                c === status.PERMISSION_DENIED ||
+                c === status.NOT_FOUND ||
+                c === status.ALREADY_EXISTS ||
+                c === status.INVALID_ARGUMENT
+              ) {
                 stats.abandoned++;
                 break;
               }

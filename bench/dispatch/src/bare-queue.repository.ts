@@ -39,11 +39,17 @@ export const bareQueue = {
 
   /** Locks the next pending task of the project (highest priority, oldest first), skipping locked ones. */
   nextPending(c: Client, projectId: string): Promise<QueryResult<{ task_id: string }>> {
-    return c.query<{ task_id: string }>(`SELECT task_id FROM bench_baseline WHERE project_id = $1 AND state = 'pending' ORDER BY priority DESC, created_at LIMIT 1 FOR UPDATE SKIP LOCKED`, [projectId]);
+    return c.query<{ task_id: string }>(
+      `SELECT task_id FROM bench_baseline WHERE project_id = $1 AND state = 'pending' ORDER BY priority DESC, created_at LIMIT 1 FOR UPDATE SKIP LOCKED`,
+      [projectId],
+    );
   },
 
   lease(c: Client, taskId: string, annotatorId: string): Promise<QueryResult> {
-    return c.query(`UPDATE bench_baseline SET state = 'leased', annotator_id = $2, lease_expires_at = now() + interval '5 minutes' WHERE task_id = $1`, [taskId, annotatorId]);
+    return c.query(`UPDATE bench_baseline SET state = 'leased', annotator_id = $2, lease_expires_at = now() + interval '5 minutes' WHERE task_id = $1`, [
+      taskId,
+      annotatorId,
+    ]);
   },
 
   commit(c: Client): Promise<QueryResult> {

@@ -65,7 +65,19 @@ interface Result {
 }
 
 async function seed(pg: Client, table: string): Promise<void> {
-  const request = Buffer.from(toBinary(AnnotationRequestedSchema, create(AnnotationRequestedSchema, { itemId: 'x', projectId: PROJECT, modelId: 'm', modelVersion: '1', inputUri: 'text://bench', preLabel: { predictedLabel: 'spam', classProbabilities: { spam: 0.6, ham: 0.4 } } })));
+  const request = Buffer.from(
+    toBinary(
+      AnnotationRequestedSchema,
+      create(AnnotationRequestedSchema, {
+        itemId: 'x',
+        projectId: PROJECT,
+        modelId: 'm',
+        modelVersion: '1',
+        inputUri: 'text://bench',
+        preLabel: { predictedLabel: 'spam', classProbabilities: { spam: 0.6, ham: 0.4 } },
+      }),
+    ),
+  );
   await taskQueues.insertPending(pg, table, PROJECT, request, TASKS);
   await taskQueues.analyze(pg, table);
 }
@@ -81,8 +93,19 @@ async function timed(worker: (latencies: number[], deadline: number) => Promise<
 
 async function service(dbUrl: string, pg: Client): Promise<Result> {
   const run = randomUUID().slice(0, 8);
-  const tokens = Array.from({ length: ANNOTATORS }, (_, i) => ({ token: `a${i}-${run}`, subject: `annotator-${i}`, roles: ['annotator'], projects: [PROJECT] }));
-  const svc = startService('annotation-dispatch', { DATABASE_URL: dbUrl, KAFKA_GROUP_ID: `bench-${run}`, AUTH_TOKENS: JSON.stringify(tokens), DISPATCH_LABEL_CLASSES: 'ham,spam', LOG_LEVEL: 'warn' });
+  const tokens = Array.from({ length: ANNOTATORS }, (_, i) => ({
+    token: `a${i}-${run}`,
+    subject: `annotator-${i}`,
+    roles: ['annotator'],
+    projects: [PROJECT],
+  }));
+  const svc = startService('annotation-dispatch', {
+    DATABASE_URL: dbUrl,
+    KAFKA_GROUP_ID: `bench-${run}`,
+    AUTH_TOKENS: JSON.stringify(tokens),
+    DISPATCH_LABEL_CLASSES: 'ham,spam',
+    LOG_LEVEL: 'warn',
+  });
   try {
     const { grpcPort } = await svc.ready;
     await seed(pg, 'annotation_dispatch.annotation_task');
@@ -112,7 +135,14 @@ async function service(dbUrl: string, pg: Client): Promise<Result> {
     });
     clients.forEach((c) => c.close());
     const open = await taskQueues.countPending(pg, 'annotation_dispatch.annotation_task');
-    return { dispatched: r.dispatched, perSecond: r.dispatched / r.wall, p50: pct(r.latencies, 50), p99: pct(r.latencies, 99), openAtEnd: open, submitP50: pct(submitLat, 50) };
+    return {
+      dispatched: r.dispatched,
+      perSecond: r.dispatched / r.wall,
+      p50: pct(r.latencies, 50),
+      p99: pct(r.latencies, 99),
+      openAtEnd: open,
+      submitP50: pct(submitLat, 50),
+    };
   } finally {
     await svc.kill();
   }
@@ -121,11 +151,13 @@ async function service(dbUrl: string, pg: Client): Promise<Result> {
 async function baseline(dbUrl: string, pg: Client): Promise<Result> {
   await bareQueue.create(pg);
   await seed(pg, 'bench_baseline');
-  const conns = await Promise.all(Array.from({ length: ANNOTATORS }, async () => {
-    const c = new Client({ connectionString: dbUrl });
-    await c.connect();
-    return c;
-  }));
+  const conns = await Promise.all(
+    Array.from({ length: ANNOTATORS }, async () => {
+      const c = new Client({ connectionString: dbUrl });
+      await c.connect();
+      return c;
+    }),
+  );
   let next = 0;
   const submitLat: number[] = [];
   const r = await timed(async (lat, deadline) => {
@@ -149,7 +181,14 @@ async function baseline(dbUrl: string, pg: Client): Promise<Result> {
   });
   await Promise.all(conns.map((c) => c.end()));
   const open = await taskQueues.countPending(pg, 'bench_baseline');
-  return { dispatched: r.dispatched, perSecond: r.dispatched / r.wall, p50: pct(r.latencies, 50), p99: pct(r.latencies, 99), openAtEnd: open, submitP50: pct(submitLat, 50) };
+  return {
+    dispatched: r.dispatched,
+    perSecond: r.dispatched / r.wall,
+    p50: pct(r.latencies, 50),
+    p99: pct(r.latencies, 99),
+    openAtEnd: open,
+    submitP50: pct(submitLat, 50),
+  };
 }
 
 async function main(): Promise<void> {
@@ -163,16 +202,25 @@ async function main(): Promise<void> {
     const svc = await service(db.url, pg);
     const base = await baseline(db.url, pg);
     const row = (name: string, r: Result) =>
-      console.log(`${name.padEnd(40)} ${r.perSecond.toFixed(0).padStart(7)} tasks/s   next-task p50 ${r.p50.toFixed(1).padStart(6)} ms   p99 ${r.p99.toFixed(1).padStart(7)} ms   submit p50 ${r.submitP50.toFixed(1).padStart(6)} ms   (${r.dispatched} dispatched, ${r.openAtEnd} still open)`);
+      console.log(
+        `${name.padEnd(40)} ${r.perSecond.toFixed(0).padStart(7)} tasks/s   next-task p50 ${r.p50.toFixed(1).padStart(6)} ms   p99 ${r.p99.toFixed(1).padStart(7)} ms   submit p50 ${r.submitP50.toFixed(1).padStart(6)} ms   (${r.dispatched} dispatched, ${r.openAtEnd} still open)`,
+      );
     row('annotation-dispatch (gRPC, full checks)', svc);
     row('bare SKIP LOCKED loop (pg, same table)', base);
-    console.log(`ratio service/baseline: throughput ${(svc.perSecond / base.perSecond).toFixed(2)}x, p50 ${(svc.p50 / base.p50).toFixed(2)}x, p99 ${(svc.p99 / base.p99).toFixed(2)}x`);
+    console.log(
+      `ratio service/baseline: throughput ${(svc.perSecond / base.perSecond).toFixed(2)}x, p50 ${(svc.p50 / base.p50).toFixed(2)}x, p99 ${(svc.p99 / base.p99).toFixed(2)}x`,
+    );
     // Issue 25's aims for dispatch, judged on this run.
     const verdict = (ok: boolean) => (ok ? 'met' : 'NOT met');
-    console.log(`aim: throughput >= 0.5x the bare queue -> ${verdict(svc.perSecond >= 0.5 * base.perSecond)} (${(svc.perSecond / base.perSecond).toFixed(2)}x)`);
+    console.log(
+      `aim: throughput >= 0.5x the bare queue -> ${verdict(svc.perSecond >= 0.5 * base.perSecond)} (${(svc.perSecond / base.perSecond).toFixed(2)}x)`,
+    );
     console.log(`aim: next-task p99 < 50 ms -> ${verdict(svc.p99 < 50)} (${svc.p99.toFixed(1)} ms)`);
     mkdirSync('reports', { recursive: true });
-    writeFileSync('reports/bench-dispatch.json', JSON.stringify({ tasks: TASKS, annotators: ANNOTATORS, seconds: SECONDS, service: svc, baseline: base }, null, 2));
+    writeFileSync(
+      'reports/bench-dispatch.json',
+      JSON.stringify({ tasks: TASKS, annotators: ANNOTATORS, seconds: SECONDS, service: svc, baseline: base }, null, 2),
+    );
   } finally {
     await pg.end();
     await db.drop();

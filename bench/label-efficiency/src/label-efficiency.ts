@@ -265,11 +265,13 @@ function throughput(model: TextClassifier, pool: readonly Doc[], texts: readonly
   const docsX = Array.from({ length: m }, (_, i) => pool[i % pool.length].x);
   let ms = timeIt(() => docsX.forEach((x) => model.predictProbaFeatures(x)));
   out.push({ name: 'model: predictProba (featurised)', perSec: (m * 1000) / ms, msPerCall: ms });
-  ms = timeIt(() => texts.slice(0, m).forEach((t) => {
-    const x = model.featurize(t);
-    model.predictProbaFeatures(x);
-    projectSparse(x, opts.dims, 0);
-  }));
+  ms = timeIt(() =>
+    texts.slice(0, m).forEach((t) => {
+      const x = model.featurize(t);
+      model.predictProbaFeatures(x);
+      projectSparse(x, opts.dims, 0);
+    }),
+  );
   out.push({ name: 'model: featurize+predict+embed (text)', perSec: (m * 1000) / ms, msPerCall: ms });
   return out;
 }
@@ -292,10 +294,14 @@ function main(): void {
   const { pool, test } = splitLater(docs.filter((d) => !INITIAL_GROUPS.has(d.group)));
   const texts = pool.map((d) => textById.get(d.id) as string);
   const count = (ds: readonly Doc[], g: string): number => ds.filter((d) => d.group === g).length;
-  console.log(`SpamAssassin: initial ${initial.length} (easy-ham-1 + spam-1); later groups → pool ${pool.length}, test ${test.length} ` +
-    `(test: ${LATER_GROUPS.map((g) => `${g} ${count(test, g)}`).join(', ')}); featurised in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+  console.log(
+    `SpamAssassin: initial ${initial.length} (easy-ham-1 + spam-1); later groups → pool ${pool.length}, test ${test.length} ` +
+      `(test: ${LATER_GROUPS.map((g) => `${g} ${count(test, g)}`).join(', ')}); featurised in ${((performance.now() - t0) / 1000).toFixed(1)} s`,
+  );
   const seeds = Array.from({ length: opts.runs }, (_, i) => opts.seed + i);
-  console.log(`seeds ${seeds.join(', ')}; batch ${opts.batch}; max labels ${opts.maxLabels}; epochs ${opts.epochs}; embedding dims ${opts.dims}; hybrid poolFactor ${opts.poolFactor}`);
+  console.log(
+    `seeds ${seeds.join(', ')}; batch ${opts.batch}; max labels ${opts.maxLabels}; epochs ${opts.epochs}; embedding dims ${opts.dims}; hybrid poolFactor ${opts.poolFactor}`,
+  );
 
   const results: RunResult[] = [];
   const perSeed: { seed: number; initialAcc: number; fullAcc: number; target: number }[] = [];
@@ -304,11 +310,15 @@ function main(): void {
     const fullAcc = accuracy(train([...initial, ...pool], seed), test);
     const target = opts.target ? Number(opts.target) : fullAcc - opts.targetGap;
     perSeed.push({ seed, initialAcc, fullAcc, target });
-    console.log(`seed ${seed}: initial-model accuracy ${(initialAcc * 100).toFixed(2)}%, initial + whole pool ${(fullAcc * 100).toFixed(2)}%, target ${(target * 100).toFixed(2)}%`);
+    console.log(
+      `seed ${seed}: initial-model accuracy ${(initialAcc * 100).toFixed(2)}%, initial + whole pool ${(fullAcc * 100).toFixed(2)}%, target ${(target * 100).toFixed(2)}%`,
+    );
     for (const s of opts.strategies) {
       const r = run(s, seed, initial, pool, test, target);
       results.push(r);
-      console.log(`  ${pad(s, 16, true)} labels to target ${pad(r.labelsToTarget ?? `>${opts.maxLabels}`, 5)}  (last acc ${(r.curve[r.curve.length - 1] * 100).toFixed(2)}% after ${(r.curve.length - 1) * opts.batch} labels, ${r.secs.toFixed(1)} s)`);
+      console.log(
+        `  ${pad(s, 16, true)} labels to target ${pad(r.labelsToTarget ?? `>${opts.maxLabels}`, 5)}  (last acc ${(r.curve[r.curve.length - 1] * 100).toFixed(2)}% after ${(r.curve.length - 1) * opts.batch} labels, ${r.secs.toFixed(1)} s)`,
+      );
     }
   }
 
@@ -321,7 +331,16 @@ function main(): void {
   const randomMean = opts.strategies.includes('random') ? mean(labelsOf('random').values) : NaN;
   console.log('');
   console.log(`Labels needed to reach the target (mean over ${seeds.length} seeds; ratio = strategy / random):`);
-  const perSeedWidth = Math.max(22, ...opts.strategies.map((s) => results.filter((x) => x.strategy === s).map((x) => x.labelsToTarget ?? `>${opts.maxLabels}`).join(' / ').length));
+  const perSeedWidth = Math.max(
+    22,
+    ...opts.strategies.map(
+      (s) =>
+        results
+          .filter((x) => x.strategy === s)
+          .map((x) => x.labelsToTarget ?? `>${opts.maxLabels}`)
+          .join(' / ').length,
+    ),
+  );
   console.log(`${pad('strategy', 16, true)} ${pad('per seed', perSeedWidth)} ${pad('mean', 8)} ${pad('ratio', 7)} ${pad('acc@100', 8)} ${pad('acc@200', 8)}`);
   const summary = opts.strategies.map((s) => {
     const { values, censored } = labelsOf(s);
@@ -331,16 +350,23 @@ function main(): void {
       const vs = results.filter((x) => x.strategy === s).map((x) => x.curve[r]);
       return vs.some((v) => v === undefined) ? '-' : `${(mean(vs) * 100).toFixed(2)}`;
     };
-    const perSeedStr = results.filter((x) => x.strategy === s).map((x) => x.labelsToTarget ?? `>${opts.maxLabels}`).join(' / ');
+    const perSeedStr = results
+      .filter((x) => x.strategy === s)
+      .map((x) => x.labelsToTarget ?? `>${opts.maxLabels}`)
+      .join(' / ');
     const ratio = m / randomMean;
     // A censored mean is a lower bound, so the ratio is a bound too (or unknown when both are censored).
     const randomCensored = opts.strategies.includes('random') && labelsOf('random').censored > 0;
     const bound = censored && randomCensored && s !== 'random' ? '?' : censored && s !== 'random' ? '≥' : randomCensored && s !== 'random' ? '≤' : '';
     const ratioStr = !Number.isFinite(ratio) ? '-' : bound === '?' ? '?' : bound + ratio.toFixed(2);
-    console.log(`${pad(s, 16, true)} ${pad(perSeedStr, perSeedWidth)} ${pad((censored ? '≥' : '') + m.toFixed(0), 8)} ${pad(ratioStr, 7)} ${pad(accAt(100), 8)} ${pad(accAt(200), 8)}`);
+    console.log(
+      `${pad(s, 16, true)} ${pad(perSeedStr, perSeedWidth)} ${pad((censored ? '≥' : '') + m.toFixed(0), 8)} ${pad(ratioStr, 7)} ${pad(accAt(100), 8)} ${pad(accAt(200), 8)}`,
+    );
     return { strategy: s, perSeed: values, censored, mean: m, ratioToRandom: ratio };
   });
-  console.log(`(acc@N: mean test accuracy in % after N acquired labels; a run that never reached the target counts as ${censoredValue} and the mean is marked ≥)`);
+  console.log(
+    `(acc@N: mean test accuracy in % after N acquired labels; a run that never reached the target counts as ${censoredValue} and the mean is marked ≥)`,
+  );
 
   const model = train(initial, opts.seed);
   const tp = throughput(model, pool, texts, opts.throughputN);
@@ -356,7 +382,9 @@ function main(): void {
   // needs. A strategy that never reached the target has only a lower bound, so it does not meet it.
   for (const r of summary.filter((x) => ['leastConfidence', 'margin', 'entropy'].includes(x.strategy))) {
     const met = !r.censored && r.ratioToRandom <= 0.5;
-    console.log(`aim: ${r.strategy} reaches the target with <= 0.5x random's labels -> ${met ? 'met' : 'NOT met'} (${r.ratioToRandom.toFixed(2)}x: ${r.mean.toFixed(0)} vs ${randomMean.toFixed(0)} labels)`);
+    console.log(
+      `aim: ${r.strategy} reaches the target with <= 0.5x random's labels -> ${met ? 'met' : 'NOT met'} (${r.ratioToRandom.toFixed(2)}x: ${r.mean.toFixed(0)} vs ${randomMean.toFixed(0)} labels)`,
+    );
   }
   if (opts.json) writeFileSync(opts.json, JSON.stringify({ options: opts, perSeed, summary, throughput: tp, runs: results }, null, 2));
 }

@@ -65,7 +65,9 @@ function main(): void {
   const records = loadSpamAssassin();
   const x = records.map((r) => TextClassifier.featurize(r.text));
   const truth = records.map((r) => (r.label === 'spam' ? 1 : 0));
-  console.log(`SpamAssassin: ${records.length} messages (${truth.filter((y) => y === 1).length} spam), ${opts.folds}-fold out-of-fold probabilities, epochs ${opts.epochs}, seeds ${opts.seeds.join(', ')}`);
+  console.log(
+    `SpamAssassin: ${records.length} messages (${truth.filter((y) => y === 1).length} spam), ${opts.folds}-fold out-of-fold probabilities, epochs ${opts.epochs}, seeds ${opts.seeds.join(', ')}`,
+  );
   console.log('method                        noise  flagged  precision  recall   (mean over seeds; injected = flipped labels)');
   const aims: string[] = [];
   for (const rate of opts.noise) {
@@ -80,7 +82,13 @@ function main(): void {
       // Same budget m, ranked by lowest self-confidence p(given label): cleanlab's ranking alone.
       const bySelfConfidence = [...noisy.keys()].sort((a, b) => probs[a][noisy[a]] - probs[b][noisy[b]] || a - b);
       add('lowest self-confidence (m)', score(bySelfConfidence.slice(0, m), flipped));
-      add('argmax != given label', score([...noisy.keys()].filter((i) => probs[i][1 - noisy[i]] > probs[i][noisy[i]]), flipped));
+      add(
+        'argmax != given label',
+        score(
+          [...noisy.keys()].filter((i) => probs[i][1 - noisy[i]] > probs[i][noisy[i]]),
+          flipped,
+        ),
+      );
       add('random (m)', score(Array.from(shuffleInPlace(Int32Array.from(noisy.keys()), new Mulberry32(seed + 7919)).subarray(0, m)), flipped));
     }
     const mean = (name: string, k: 'flagged' | 'precision' | 'recall') => {
@@ -88,11 +96,18 @@ function main(): void {
       return ss.reduce((a, s) => a + s[k], 0) / ss.length;
     };
     for (const name of rows.keys()) {
-      console.log(`${name.padEnd(29)} ${rate.toFixed(2).padStart(5)}  ${mean(name, 'flagged').toFixed(0).padStart(7)}  ${mean(name, 'precision').toFixed(3).padStart(9)}  ${mean(name, 'recall').toFixed(3).padStart(6)}`);
+      console.log(
+        `${name.padEnd(29)} ${rate.toFixed(2).padStart(5)}  ${mean(name, 'flagged').toFixed(0).padStart(7)}  ${mean(name, 'precision').toFixed(3).padStart(9)}  ${mean(name, 'recall').toFixed(3).padStart(6)}`,
+      );
     }
     // The aim the README states: confident learning finds most injected errors (recall > 0.5) with
     // fewer false alarms than "argmax disagrees with the label" (higher precision).
-    const [recall, precision, argmax, random] = [mean('confident learning', 'recall'), mean('confident learning', 'precision'), mean('argmax != given label', 'precision'), mean('random (m)', 'precision')];
+    const [recall, precision, argmax, random] = [
+      mean('confident learning', 'recall'),
+      mean('confident learning', 'precision'),
+      mean('argmax != given label', 'precision'),
+      mean('random (m)', 'precision'),
+    ];
     const met = recall > 0.5 && precision > argmax;
     aims.push(
       `aim: confident learning at ${(rate * 100).toFixed(0)} % noise: recall > 0.5 and precision above argmax != label's -> ${met ? 'met' : 'NOT met'} ` +

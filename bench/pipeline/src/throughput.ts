@@ -28,7 +28,17 @@ import { Client } from 'pg';
 import { timestampFromDate } from '@bufbuild/protobuf/wkt';
 import { decodePredictionEvent, PredictionEvent, PredictionEventSchema, Topics, validatePredictionEvent } from '@labelloop/contracts';
 import { median } from '@labelloop/drift-stats';
-import { createTestDatabase, ensureLocalInfra, ensureTopics, eventRecord, REPO_ROOT, startGroupsAt, startService, testKafka, testProducer } from '@labelloop/testing';
+import {
+  createTestDatabase,
+  ensureLocalInfra,
+  ensureTopics,
+  eventRecord,
+  REPO_ROOT,
+  startGroupsAt,
+  startService,
+  testKafka,
+  testProducer,
+} from '@labelloop/testing';
 
 // Flags are checked: an unknown or misspelt one stops the run instead of being ignored.
 const { values: flags } = parseArgs({
@@ -103,7 +113,11 @@ function cpuPerEvent(before: Map<number, { kind: string; secs: number }>, nodes:
 }
 
 const cpuLine = (c: Record<string, number>) =>
-  `CPU µs/event: ${Object.entries(c).map(([k, v]) => `${k} ${v.toFixed(2)}`).join(', ')}; all ${Object.values(c).reduce((a, b) => a + b, 0).toFixed(2)}`;
+  `CPU µs/event: ${Object.entries(c)
+    .map(([k, v]) => `${k} ${v.toFixed(2)}`)
+    .join(', ')}; all ${Object.values(c)
+    .reduce((a, b) => a + b, 0)
+    .toFixed(2)}`;
 
 function total(m: Map<number, bigint>): number {
   return Number([...m.values()].reduce((a, b) => a + b, 0n));
@@ -165,7 +179,15 @@ async function stage(
   const db = await createTestDatabase('bench');
   const group = `bench-${name}-${randomUUID().slice(0, 8)}`;
   const nodeOptions = podNodeOptions(name);
-  const env = { DATABASE_URL: db.url, KAFKA_GROUP_ID: group, CONSUMER_TX_BATCH: process.env.BENCH_TX_BATCH ?? '2000', LOG_LEVEL: 'warn', AUTH_TOKENS: '[]', SAMPLING_AUDIT_RATE: '0.01', NODE_OPTIONS: nodeOptions };
+  const env = {
+    DATABASE_URL: db.url,
+    KAFKA_GROUP_ID: group,
+    CONSUMER_TX_BATCH: process.env.BENCH_TX_BATCH ?? '2000',
+    LOG_LEVEL: 'warn',
+    AUTH_TOKENS: '[]',
+    SAMPLING_AUDIT_RATE: '0.01',
+    NODE_OPTIONS: nodeOptions,
+  };
   console.log(`${name}: NODE_OPTIONS="${nodeOptions}" (${process.env.BENCH_NODE_OPTIONS !== undefined ? 'BENCH_NODE_OPTIONS' : 'as its k8s/base Deployment'})`);
   await from(group);
   const svcs = Array.from({ length: replicas }, () => startService(name, env));
@@ -343,7 +365,9 @@ async function main(): Promise<void> {
     if (round === 1) {
       const decodeSecs = await bareConsumer(kafka, topic, ends, from, values);
       decodeRate = n / decodeSecs;
-      console.log(`kafkajs consumer + protobuf decode: ${decodeRate.toFixed(0)} events/s (${decodeSecs.toFixed(2)} s), ratio to bare consumer ${(decodeRate / bareRate).toFixed(3)}`);
+      console.log(
+        `kafkajs consumer + protobuf decode: ${decodeRate.toFixed(0)} events/s (${decodeSecs.toFixed(2)} s), ratio to bare consumer ${(decodeRate / bareRate).toFixed(3)}`,
+      );
     }
     for (const name of stages) {
       const r = await stage(kafka, name, topic, ends, replicas, from);
@@ -353,15 +377,21 @@ async function main(): Promise<void> {
       stagePgCpus.get(name)?.push(r.cpu.postgres);
       stageRss.get(name)?.push(r.peakRssMb);
       const label = replicas > 1 ? `${name} (${replicas} replicas)` : name;
-      console.log(`${label}: ${rate.toFixed(0)} events/s (${r.events} events in ${r.secs.toFixed(2)} s), ratio to bare consumer ${(rate / bareRate).toFixed(3)}, to decode consumer ${(rate / decodeRate).toFixed(3)}, peak RSS ${r.peakRssMb.toFixed(0)} MiB${replicas > 1 ? ' (largest replica)' : ''}; ${r.txCount} transactions, ${r.txSecs.toFixed(2)} s inside them`);
+      console.log(
+        `${label}: ${rate.toFixed(0)} events/s (${r.events} events in ${r.secs.toFixed(2)} s), ratio to bare consumer ${(rate / bareRate).toFixed(3)}, to decode consumer ${(rate / decodeRate).toFixed(3)}, peak RSS ${r.peakRssMb.toFixed(0)} MiB${replicas > 1 ? ' (largest replica)' : ''}; ${r.txCount} transactions, ${r.txSecs.toFixed(2)} s inside them`,
+      );
       // With every core busy, a stage cannot pass (cores / its CPU per event) whatever it overlaps.
       const all = Object.values(r.cpu).reduce((a, b) => a + b, 0);
-      console.log(`  ${cpuLine(r.cpu)}; CPU-bound ceiling on ${cpus().length} cores ${((cpus().length * 1e6) / all).toFixed(0)} events/s, ratio ${((cpus().length * 1e6) / all / bareRate).toFixed(3)}`);
+      console.log(
+        `  ${cpuLine(r.cpu)}; CPU-bound ceiling on ${cpus().length} cores ${((cpus().length * 1e6) / all).toFixed(0)} events/s, ratio ${((cpus().length * 1e6) / all / bareRate).toFixed(3)}`,
+      );
     }
   }
   if (repeat > 1) {
     for (const [name, rs] of ratios) {
-      console.log(`${name}: ratio to the bare consumer of the same round, median of ${rs.length}: ${median(rs).toFixed(3)} (rounds: ${rs.map((r) => r.toFixed(3)).join(', ')})`);
+      console.log(
+        `${name}: ratio to the bare consumer of the same round, median of ${rs.length}: ${median(rs).toFixed(3)} (rounds: ${rs.map((r) => r.toFixed(3)).join(', ')})`,
+      );
     }
   }
   let bareAndFloor = NaN; // µs per event: the denominator of the CPU aims
@@ -383,11 +413,18 @@ async function main(): Promise<void> {
     const floorUs = perEvent * 1e6;
     const bare = median(bareCpus);
     bareAndFloor = bare + floorUs;
-    for (const [name, limit] of [['drift-detection', 1.5], ['sampling', 2]] as const) {
+    for (const [name, limit] of [
+      ['drift-detection', 1.5],
+      ['sampling', 2],
+    ] as const) {
       const cpu = stageCpus.get(name);
       if (!cpu?.length) continue;
       const ratio = median(cpu) / (bare + floorUs);
-      aim(`${name} CPU per event <= ${limit}x (bare consumer + in-process floor)`, ratio <= limit, `${median(cpu).toFixed(2)} µs / (${bare.toFixed(2)} + ${floorUs.toFixed(2)} µs) = ${ratio.toFixed(2)}x`);
+      aim(
+        `${name} CPU per event <= ${limit}x (bare consumer + in-process floor)`,
+        ratio <= limit,
+        `${median(cpu).toFixed(2)} µs / (${bare.toFixed(2)} + ${floorUs.toFixed(2)} µs) = ${ratio.toFixed(2)}x`,
+      );
     }
     console.log(
       `ceiling ratio to bare consumer for a stage doing only this: bare read + compute serially ${(serial / bareRate).toFixed(3)} (${serial.toFixed(0)} events/s); ` +
@@ -397,7 +434,11 @@ async function main(): Promise<void> {
   const pgCpu = stagePgCpus.get('sampling');
   if (pgCpu?.length) {
     const baseline = Number(flags['sampling-pg-baseline']);
-    aim(`sampling PostgreSQL CPU per event <= half of ${baseline} µs`, median(pgCpu) <= baseline / 2, `${median(pgCpu).toFixed(2)} µs, ${(median(pgCpu) / baseline).toFixed(2)}x`);
+    aim(
+      `sampling PostgreSQL CPU per event <= half of ${baseline} µs`,
+      median(pgCpu) <= baseline / 2,
+      `${median(pgCpu).toFixed(2)} µs, ${(median(pgCpu) / baseline).toFixed(2)}x`,
+    );
   }
   if (flags.x10) {
     // Nine times as many events again: each stage reads the whole stream, ten times as long.
@@ -408,10 +449,16 @@ async function main(): Promise<void> {
     console.log(`-- x10: ${total(ends10) - total(starts)} events (${9 * events} more written)`);
     for (const name of stages) {
       const r = await stage(kafka, name, topic, ends10, replicas, from);
-      console.log(`${name} x10: ${(r.events / r.secs).toFixed(0)} events/s (${r.events} events in ${r.secs.toFixed(2)} s), peak RSS ${r.peakRssMb.toFixed(0)} MiB; ${cpuLine(r.cpu)}; stage ${(r.cpu.stage / bareAndFloor).toFixed(2)}x (bare consumer + floor)`);
+      console.log(
+        `${name} x10: ${(r.events / r.secs).toFixed(0)} events/s (${r.events} events in ${r.secs.toFixed(2)} s), peak RSS ${r.peakRssMb.toFixed(0)} MiB; ${cpuLine(r.cpu)}; stage ${(r.cpu.stage / bareAndFloor).toFixed(2)}x (bare consumer + floor)`,
+      );
       const rss = median(stageRss.get(name) ?? []);
       // Flat: at most 10 % more peak RSS for ten times the events.
-      aim(`${name} peak RSS flat (<= 1.1x) at x10 stream length`, r.peakRssMb <= 1.1 * rss, `${rss.toFixed(0)} -> ${r.peakRssMb.toFixed(0)} MiB, ${(r.peakRssMb / rss).toFixed(2)}x`);
+      aim(
+        `${name} peak RSS flat (<= 1.1x) at x10 stream length`,
+        r.peakRssMb <= 1.1 * rss,
+        `${rss.toFixed(0)} -> ${r.peakRssMb.toFixed(0)} MiB, ${(r.peakRssMb / rss).toFixed(2)}x`,
+      );
     }
   }
   for (const line of aims) console.log(line);

@@ -175,7 +175,9 @@ async function main(): Promise<void> {
       const t1 = process.hrtime.bigint();
       const base = (await fromEntries(mem, entries)) as string;
       builds.push({ store: 'memory', items: n, ms: ms(t1), nodes: mem.size });
-      process.stdout.write(`memory     n=${n}: base trie built in ${builds[builds.length - 1].ms.toFixed(0)} ms, ${mem.size} nodes, ${(mem.bytes / 1048576).toFixed(1)} MiB\n`);
+      process.stdout.write(
+        `memory     n=${n}: base trie built in ${builds[builds.length - 1].ms.toFixed(0)} ms, ${mem.size} nodes, ${(mem.bytes / 1048576).toFixed(1)} MiB\n`,
+      );
       entries = []; // only the store stays on the heap while cuts are timed
       for (const k of [...new Set([absChanges, Math.round(n / 100)])]) rows.push(await measure(mem, 'memory', n, base, k));
       mem = undefined;
@@ -222,7 +224,10 @@ async function main(): Promise<void> {
     }
     const c = rows.find((r) => r.store === store && r.items === small && r.changed === Math.round(small / 100));
     const d = rows.find((r) => r.store === store && r.items === large && r.changed === Math.round(large / 100));
-    if (c && d) process.stdout.write(`  ${store}, 1% each: ${(d.medianMs / c.medianMs).toFixed(2)}x  (${c.medianMs.toFixed(1)} ms for ${c.changed} -> ${d.medianMs.toFixed(1)} ms for ${d.changed})\n`);
+    if (c && d)
+      process.stdout.write(
+        `  ${store}, 1% each: ${(d.medianMs / c.medianMs).toFixed(2)}x  (${c.medianMs.toFixed(1)} ms for ${c.changed} -> ${d.medianMs.toFixed(1)} ms for ${d.changed})\n`,
+      );
   }
   mkdirSync('reports', { recursive: true });
   writeFileSync('reports/bench-registry.json', JSON.stringify({ sizes, absChanges, runs, flat, builds, rows }, null, 2));

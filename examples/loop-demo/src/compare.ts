@@ -36,11 +36,19 @@ export async function runComparison(partial: Partial<MainJobOptions> = {}): Prom
   const ra = a.efficiency.labelsAfterDrift;
   const rb = b.efficiency.labelsAfterDrift;
   const { ratio, ratioKind } =
-    ra === null ? { ratio: null, ratioKind: 'unknown' as const }
-    : rb !== null ? { ratio: ra / Math.max(rb, 1), ratioKind: 'exact' as const }
-    : { ratio: ra / Math.max(b.recovery.budgetAfterDrift, 1), ratioKind: 'at most' as const };
+    ra === null
+      ? { ratio: null, ratioKind: 'unknown' as const }
+      : rb !== null
+        ? { ratio: ra / Math.max(rb, 1), ratioKind: 'exact' as const }
+        : { ratio: ra / Math.max(b.recovery.budgetAfterDrift, 1), ratioKind: 'at most' as const };
   const result: ComparisonFigures = { strategy: a, random: b, ratio, ratioKind, reportDir: dir };
-  writeFileSync(path.join(dir, 'accuracy-over-labels.svg'), accuracyOverLabels([{ name: a.strategy, color: '#1f77b4', f: a }, { name: 'random', color: '#d62728', f: b }]));
+  writeFileSync(
+    path.join(dir, 'accuracy-over-labels.svg'),
+    accuracyOverLabels([
+      { name: a.strategy, color: '#1f77b4', f: a },
+      { name: 'random', color: '#d62728', f: b },
+    ]),
+  );
   writeFileSync(path.join(dir, 'figures.json'), JSON.stringify(result, null, 2));
   writeFileSync(path.join(dir, 'summary.md'), comparisonSummary(result));
   return result;
@@ -49,7 +57,9 @@ export async function runComparison(partial: Partial<MainJobOptions> = {}): Prom
 /** The ratio as a sentence. */
 export function ratioText(c: ComparisonFigures): string {
   if (c.ratio === null) return `n/a: no ${c.strategy.strategy} candidate reached the target within its budget`;
-  return c.ratioKind === 'exact' ? `${c.ratio.toFixed(2)}` : `≤ ${c.ratio.toFixed(2)} (no random-sampling candidate reached the target within its ${c.random.recovery.budgetAfterDrift} post-drift labels)`;
+  return c.ratioKind === 'exact'
+    ? `${c.ratio.toFixed(2)}`
+    : `≤ ${c.ratio.toFixed(2)} (no random-sampling candidate reached the target within its ${c.random.recovery.budgetAfterDrift} post-drift labels)`;
 }
 
 function comparisonSummary(c: ComparisonFigures): string {
@@ -73,10 +83,14 @@ only the sampling strategy differs (every prediction is a candidate; the strateg
 
 ## ${s.strategy} ([full report](${s.strategy}/summary.md))
 
-${headline(s).map((l) => `- ${l}`).join('\n')}
+${headline(s)
+  .map((l) => `- ${l}`)
+  .join('\n')}
 
 ## random ([full report](random/summary.md))
 
-${headline(r).map((l) => `- ${l}`).join('\n')}
+${headline(r)
+  .map((l) => `- ${l}`)
+  .join('\n')}
 `;
 }

@@ -24,7 +24,10 @@ function embeddingP(ref: Served[], win: Served[]): number {
   const dims = ref[0]?.embedding.length ?? 0;
   let minP = 1;
   for (let d = 0; d < dims; d++) {
-    const r = ksTwoSample(ref.map((s) => s.embedding[d]), win.map((s) => s.embedding[d]));
+    const r = ksTwoSample(
+      ref.map((s) => s.embedding[d]),
+      win.map((s) => s.embedding[d]),
+    );
     minP = Math.min(minP, r.pValue);
   }
   return Math.min(1, minP * dims);
@@ -52,7 +55,10 @@ export function driftWindows(served: readonly Served[], referenceSize: number, w
       endTime: s.t,
       version,
       p: {
-        confidence: ksTwoSample(ref.map((x) => x.confidence), win.map((x) => x.confidence)).pValue,
+        confidence: ksTwoSample(
+          ref.map((x) => x.confidence),
+          win.map((x) => x.confidence),
+        ).pValue,
         predictedLabel: Object.keys({ ...labels, ...cur }).length >= 2 ? chiSquareHomogeneity(labels, cur).pValue : 1,
         embedding: embeddingP(ref, win),
       },

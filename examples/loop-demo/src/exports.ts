@@ -16,5 +16,8 @@ export interface ExportRecord {
 export function readExport(exportUri: string): ExportRecord[] {
   const file = path.join(exportUri.replace(/^file:\/\//, ''), 'data.jsonl');
   if (!existsSync(file)) return [];
-  return readFileSync(file, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as ExportRecord);
+  return readFileSync(file, 'utf8')
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as ExportRecord);
 }

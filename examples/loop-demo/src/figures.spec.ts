@@ -10,7 +10,10 @@ describe('main job helpers', () => {
   });
 
   it('parses the command line over the defaults', () => {
-    const { options, compareRandom } = parseArgs(['--events', '1800', '--strategy', 'hybrid', '--seed', '7', '--compare-random', '--keep-topics'], { ...defaultOptions(), resetTopics: true });
+    const { options, compareRandom } = parseArgs(['--events', '1800', '--strategy', 'hybrid', '--seed', '7', '--compare-random', '--keep-topics'], {
+      ...defaultOptions(),
+      resetTopics: true,
+    });
     expect(options).toMatchObject({ events: 1800, strategy: 'hybrid', seed: 7, resetTopics: false });
     expect(compareRandom).toBe(true);
     expect(() => parseArgs(['--strategy', 'best'])).toThrow(/--strategy must be one of/);
@@ -20,7 +23,23 @@ describe('main job helpers', () => {
 
   it('draws well-formed SVG', () => {
     expect(ticks(0, 1)).toEqual([0, 0.2, 0.4, 0.6, 0.8, 1]);
-    const svg = lineChart({ title: 'a < b', xLabel: 'x', yLabel: 'y', series: [{ name: 's', color: '#000', points: [[0, 1], [1, NaN], [2, 3]] }], vRules: [{ at: 1, label: 'v', color: '#f00' }] });
+    const svg = lineChart({
+      title: 'a < b',
+      xLabel: 'x',
+      yLabel: 'y',
+      series: [
+        {
+          name: 's',
+          color: '#000',
+          points: [
+            [0, 1],
+            [1, NaN],
+            [2, 3],
+          ],
+        },
+      ],
+      vRules: [{ at: 1, label: 'v', color: '#f00' }],
+    });
     expect(svg.startsWith('<svg')).toBe(true);
     expect(svg).toContain('a &lt; b');
     expect(svg.match(/<polyline/g)).toHaveLength(2); // the NaN point breaks the line

@@ -73,10 +73,27 @@ export interface MainJobFigures {
   seconds: number;
   reportDir: string;
   events: { total: number; served: number; driftAt: number };
-  accuracy: { preDrift: number; preDriftStream: number | null; afterDrift: number; afterDriftStream: number | null; final: number; finalVersion: string; ceiling: number; gap: number; target: number };
+  accuracy: {
+    preDrift: number;
+    preDriftStream: number | null;
+    afterDrift: number;
+    afterDriftStream: number | null;
+    final: number;
+    finalVersion: string;
+    ceiling: number;
+    gap: number;
+    target: number;
+  };
   promotions: PromotionFigure[];
   candidates: CandidateFigure[];
-  recovery: { recovered: boolean; version: string | null; labels: number | null; labelsAfterDrift: number | null; heldOutLater: number | null; budgetAfterDrift: number };
+  recovery: {
+    recovered: boolean;
+    version: string | null;
+    labels: number | null;
+    labelsAfterDrift: number | null;
+    heldOutLater: number | null;
+    budgetAfterDrift: number;
+  };
   /**
    * Label efficiency of the sampling strategy: the fewest post-drift labels of a trained
    * candidate (promoted or not) that reached the target on the held-out later groups. Unlike
@@ -85,7 +102,15 @@ export interface MainJobFigures {
    */
   efficiency: { reached: boolean; version: string | null; labelsAfterDrift: number | null; heldOutLater: number | null };
   /** `answersWithText`: answers to tasks that showed the e-mail (resolved from its spamassassin:// URI by dispatch). */
-  labels: { requests: number; accepted: number; acceptedAfterDrift: number; answers: number; answersWithText: number; rawAccuracy: number; acceptedAccuracy: number };
+  labels: {
+    requests: number;
+    accepted: number;
+    acceptedAfterDrift: number;
+    answers: number;
+    answersWithText: number;
+    rawAccuracy: number;
+    acceptedAccuracy: number;
+  };
   annotators: { name: string; careless: boolean; configured: number; realized: number; answers: number; estimated: number | null; paused: boolean }[];
   /** Every careless annotator was paused by QA. */
   carelessDetected: boolean;
@@ -93,7 +118,13 @@ export interface MainJobFigures {
   wronglyPaused: string[];
   /** `referenceSource`: where drift detection's reference came from at the end of the run. */
   drift: { alerts: number; falseAlarmsBeforeOnset: number; resolved: number; referenceSource: string };
-  latency: { onsetToAlertS: number | null; windowToAlertS: number | null; alertToFirstTaskS: number | null; lastLabelToPromoted: Quantiles; stages: StageLatency[] };
+  latency: {
+    onsetToAlertS: number | null;
+    windowToAlertS: number | null;
+    alertToFirstTaskS: number | null;
+    lastLabelToPromoted: Quantiles;
+    stages: StageLatency[];
+  };
 }
 
 /** What a finished run hands to {@link computeFigures}. */
@@ -144,7 +175,12 @@ export function computeFigures(r: RunRecord): MainJobFigures {
   const versionById = new Map(tap.versions.map((v) => [v.versionId, v]));
   const labelsOf = (datasetVersionId: string) => {
     const items = r.exports.get(datasetVersionId) ?? [];
-    return { number: versionById.get(datasetVersionId)?.number ?? 0, labels: items.length, labelsAfterDrift: items.filter((i) => isLater(i.inputUri)).length, lastLabelAt: Math.max(...items.map((i) => tap.accepted.get(i.itemId)?.at ?? -Infinity)) };
+    return {
+      number: versionById.get(datasetVersionId)?.number ?? 0,
+      labels: items.length,
+      labelsAfterDrift: items.filter((i) => isLater(i.inputUri)).length,
+      lastLabelAt: Math.max(...items.map((i) => tap.accepted.get(i.itemId)?.at ?? -Infinity)),
+    };
   };
 
   const promotions: PromotionFigure[] = tap.promoted.map((p) => {
@@ -152,8 +188,15 @@ export function computeFigures(r: RunRecord): MainJobFigures {
     const h = evaluator.version(p.version);
     const mine = served.filter((s) => s.version === p.version);
     return {
-      version: p.version, datasetVersion: l.number, labels: l.labels, labelsAfterDrift: l.labelsAfterDrift, promotedAtS: (p.at - r.startedAt) / 1000,
-      heldOutLater: h.later, heldOutEarly: h.early, streamAccuracy: streamAcc(mine), streamEvents: mine.length,
+      version: p.version,
+      datasetVersion: l.number,
+      labels: l.labels,
+      labelsAfterDrift: l.labelsAfterDrift,
+      promotedAtS: (p.at - r.startedAt) / 1000,
+      heldOutLater: h.later,
+      heldOutEarly: h.early,
+      streamAccuracy: streamAcc(mine),
+      streamEvents: mine.length,
       lastLabelToPromotedS: Number.isFinite(l.lastLabelAt) ? (p.at - l.lastLabelAt) / 1000 : null,
     };
   });
@@ -163,9 +206,18 @@ export function computeFigures(r: RunRecord): MainJobFigures {
   const candidates: CandidateFigure[] = tap.evaluated.map((e) => {
     const l = labelsOf(e.datasetVersionId);
     return {
-      version: e.candidate, datasetVersion: l.number, labels: l.labels, labelsAfterDrift: l.labelsAfterDrift, promoted: decided.get(e.candidate)?.promoted ?? false,
-      testItems: Object.entries(e.slices).filter(([k]) => k === 'ham' || k === 'spam').reduce((a, [, s]) => a + (s.items ?? 0), 0),
-      testAccuracy: e.metrics.accuracy, championVersion: e.champion, championTestAccuracy: e.championMetrics.accuracy, heldOutLater: evaluator.version(e.candidate).later,
+      version: e.candidate,
+      datasetVersion: l.number,
+      labels: l.labels,
+      labelsAfterDrift: l.labelsAfterDrift,
+      promoted: decided.get(e.candidate)?.promoted ?? false,
+      testItems: Object.entries(e.slices)
+        .filter(([k]) => k === 'ham' || k === 'spam')
+        .reduce((a, [, s]) => a + (s.items ?? 0), 0),
+      testAccuracy: e.metrics.accuracy,
+      championVersion: e.champion,
+      championTestAccuracy: e.championMetrics.accuracy,
+      heldOutLater: evaluator.version(e.candidate).later,
       reasons: decided.get(e.candidate)?.reasons ?? [],
     };
   });
@@ -179,7 +231,10 @@ export function computeFigures(r: RunRecord): MainJobFigures {
 
   // Drift: the first alert whose window reaches past the onset, and the first drift-asked task.
   const alert = tap.alerts.find((a) => a.windowEnd >= onsetT);
-  const driftTasks = tap.requests.filter((q) => q.trigger === 'DRIFT' && alert && q.requestedAt >= alert.at - 1000).map((q) => r.taskCreated.get(q.itemId) ?? NaN).filter(Number.isFinite);
+  const driftTasks = tap.requests
+    .filter((q) => q.trigger === 'DRIFT' && alert && q.requestedAt >= alert.at - 1000)
+    .map((q) => r.taskCreated.get(q.itemId) ?? NaN)
+    .filter(Number.isFinite);
   const firstTask = driftTasks.length ? Math.min(...driftTasks) : NaN;
 
   // Stage latencies.
@@ -194,7 +249,11 @@ export function computeFigures(r: RunRecord): MainJobFigures {
     { stage: 'drift window closed → alert', ...quantiles(s(tap.alerts.map((a) => a.at - a.windowEnd))) },
     { stage: 'prediction → annotation request', ...quantiles(s(tap.requests.map((q) => q.requestedAt - q.predictedAt))) },
     { stage: 'request → task available', ...quantiles(s(tap.requests.map((q) => (r.taskCreated.get(q.itemId) ?? NaN) - q.requestedAt))) },
-    { stage: 'task available → last answer', human: true, ...quantiles(s(tap.requests.map((q) => (lastAnswer.get(q.itemId) ?? NaN) - (r.taskCreated.get(q.itemId) ?? NaN)))) },
+    {
+      stage: 'task available → last answer',
+      human: true,
+      ...quantiles(s(tap.requests.map((q) => (lastAnswer.get(q.itemId) ?? NaN) - (r.taskCreated.get(q.itemId) ?? NaN)))),
+    },
     { stage: 'last answer → label accepted', ...quantiles(s(acceptedList.map(([id, a]) => a.at - (lastAnswer.get(id) ?? NaN)))) },
     { stage: 'last label → dataset version', ...quantiles(s(tap.versions.map((v) => v.approvedAt - labelsOf(v.versionId).lastLabelAt))) },
     { stage: 'dataset version → retrain requested', ...quantiles(s(tap.retrains.map((x) => x.at - (approvedOf.get(x.datasetVersionId) ?? NaN)))) },
@@ -203,11 +262,22 @@ export function computeFigures(r: RunRecord): MainJobFigures {
     { stage: 'promoted → serving', ...quantiles(s(tap.promoted.map((p) => firstServed(p.version) - p.at))) },
   ];
 
-  const totals = [...r.stats.values()].reduce((a, x) => ({ answers: a.answers + x.answers, correct: a.correct + x.correct, shownText: a.shownText + (x.shownText ?? 0) }), { answers: 0, correct: 0, shownText: 0 });
+  const totals = [...r.stats.values()].reduce(
+    (a, x) => ({ answers: a.answers + x.answers, correct: a.correct + x.correct, shownText: a.shownText + (x.shownText ?? 0) }),
+    { answers: 0, correct: 0, shownText: 0 },
+  );
   const annotators = r.profiles.map((p) => {
     const st = r.stats.get(p.name) ?? { answers: 0, correct: 0 };
     const card = r.scorecards.find((c) => c.annotatorId === p.name);
-    return { name: p.name, careless: !!p.careless, configured: p.accuracy, realized: st.answers ? st.correct / st.answers : NaN, answers: st.answers, estimated: card ? card.estimatedAccuracy : null, paused: card?.paused ?? false };
+    return {
+      name: p.name,
+      careless: !!p.careless,
+      configured: p.accuracy,
+      realized: st.answers ? st.correct / st.answers : NaN,
+      answers: st.answers,
+      estimated: card ? card.estimatedAccuracy : null,
+      paused: card?.paused ?? false,
+    };
   });
   const budgetAfterDrift = acceptedList.filter(([, a]) => isLater(a.uri)).length;
 
@@ -224,7 +294,15 @@ export function computeFigures(r: RunRecord): MainJobFigures {
       preDrift,
       preDriftStream: streamAcc(onsetIdx >= 0 ? served.slice(0, onsetIdx) : served),
       afterDrift: v1.later,
-      afterDriftStream: onsetIdx >= 0 ? streamAcc(served.slice(onsetIdx).filter((x) => x.version === initial).slice(0, 300)) : null,
+      afterDriftStream:
+        onsetIdx >= 0
+          ? streamAcc(
+              served
+                .slice(onsetIdx)
+                .filter((x) => x.version === initial)
+                .slice(0, 300),
+            )
+          : null,
       final: evaluator.version(finalVersion).later,
       finalVersion,
       ceiling: r.ceiling,
@@ -233,7 +311,14 @@ export function computeFigures(r: RunRecord): MainJobFigures {
     },
     promotions,
     candidates,
-    recovery: { recovered: !!rec, version: rec?.version ?? null, labels: rec?.labels ?? null, labelsAfterDrift: rec?.labelsAfterDrift ?? null, heldOutLater: rec?.heldOutLater ?? null, budgetAfterDrift },
+    recovery: {
+      recovered: !!rec,
+      version: rec?.version ?? null,
+      labels: rec?.labels ?? null,
+      labelsAfterDrift: rec?.labelsAfterDrift ?? null,
+      heldOutLater: rec?.heldOutLater ?? null,
+      budgetAfterDrift,
+    },
     efficiency: { reached: !!eff, version: eff?.version ?? null, labelsAfterDrift: eff?.labelsAfterDrift ?? null, heldOutLater: eff?.heldOutLater ?? null },
     labels: {
       requests: tap.requests.length,

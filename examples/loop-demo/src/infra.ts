@@ -14,7 +14,9 @@ export async function resetTopics(kafka: Kafka, brokers: string[]): Promise<void
   await admin.connect();
   try {
     const existing = new Set(await admin.listTopics());
-    const ours = allTopics().map((t) => t.topic).filter((t) => existing.has(t));
+    const ours = allTopics()
+      .map((t) => t.topic)
+      .filter((t) => existing.has(t));
     if (ours.length) await admin.deleteTopics({ topics: ours, timeout: 30_000 });
   } finally {
     await admin.disconnect();
@@ -39,14 +41,19 @@ export interface ExampleProcess {
 
 /** Starts an example process with `env` on top of ours. */
 export function startExample(name: string, env: Record<string, string>): ExampleProcess {
-  const proc = spawn(process.execPath, [path.join(REPO_ROOT, 'examples', name, 'dist', 'main.js')], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const proc = spawn(process.execPath, [path.join(REPO_ROOT, 'examples', name, 'dist', 'main.js')], {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   const logs: string[] = [];
   const handlers: ((line: Record<string, unknown>) => void)[] = [];
   let resolveReady!: (l: Record<string, unknown>) => void;
   let rejectReady!: (e: Error) => void;
   const ready = new Promise<Record<string, unknown>>((res, rej) => ((resolveReady = res), (rejectReady = rej)));
   ready.catch(() => undefined);
-  const exited = new Promise<void>((r) => proc.on('exit', (code) => (rejectReady(new Error(`${name} exited with ${code}:\n${logs.slice(-10).join('\n')}`)), r())));
+  const exited = new Promise<void>((r) =>
+    proc.on('exit', (code) => (rejectReady(new Error(`${name} exited with ${code}:\n${logs.slice(-10).join('\n')}`)), r())),
+  );
   for (const stream of [proc.stdout, proc.stderr]) {
     let buf = '';
     stream?.on('data', (d: Buffer) => {

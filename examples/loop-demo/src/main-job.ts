@@ -55,7 +55,9 @@ export async function runMainJob(partial: Partial<MainJobOptions> = {}): Promise
   const out = new StatusPrinter(o.log, o.live);
   const cleanup: (() => Promise<unknown>)[] = [];
 
-  out.milestone(`run ${runName}: strategy ${o.strategy}, seed ${o.seed}, ${o.events} events at ${o.eventsPerSecond}/s; report in ${path.relative(process.cwd(), dir) || dir}`);
+  out.milestone(
+    `run ${runName}: strategy ${o.strategy}, seed ${o.seed}, ${o.events} events at ${o.eventsPerSecond}/s; report in ${path.relative(process.cwd(), dir) || dir}`,
+  );
   out.milestone('starting Kafka and PostgreSQL (deploy/local/up.sh; KAFKA_BROKERS / DATABASE_URL win when set)…');
   const { brokers } = ensureLocalInfra();
   const kafka = testKafka(`main-job-${tag}`);
@@ -80,9 +82,15 @@ export async function runMainJob(partial: Partial<MainJobOptions> = {}): Promise
   const tapGroup = `mainjob-${tag}-tap`;
   const promotionGroup = `mainjob-${tag}-inference`;
   // New groups start at the topics' current end: this run never replays an earlier run's events.
-  const topics = allTopics().map((t) => t.topic).filter((t) => !t.endsWith('.dlq'));
+  const topics = allTopics()
+    .map((t) => t.topic)
+    .filter((t) => !t.endsWith('.dlq'));
   const ends = await topicEnds(kafka, topics);
-  await startGroupsAt(kafka, [...services.map((s) => groupOf(tag, s)), tapGroup, promotionGroup].map((groupId) => ({ groupId, topics })), ends);
+  await startGroupsAt(
+    kafka,
+    [...services.map((s) => groupOf(tag, s)), tapGroup, promotionGroup].map((groupId) => ({ groupId, topics })),
+    ends,
+  );
 
   const tap = new Tap(modelId, projectId);
   await tap.start(kafka, tapGroup);
@@ -104,7 +112,17 @@ export async function runMainJob(partial: Partial<MainJobOptions> = {}): Promise
     const secret = randomBytes(16).toString('hex');
     const corpusServer = await startCorpusServer();
     cleanup.unshift(() => corpusServer.close());
-    stack = await startStack(o, { tag, databaseUrl: db.url, projectId, exportDir: path.join(dir, 'exports'), webhookUrl: `http://127.0.0.1:${workerPort}/hooks/retrain`, webhookSecret: secret, driftAt: scenario.driftAt, tokens, contentResolvers: corpusServer.resolvers });
+    stack = await startStack(o, {
+      tag,
+      databaseUrl: db.url,
+      projectId,
+      exportDir: path.join(dir, 'exports'),
+      webhookUrl: `http://127.0.0.1:${workerPort}/hooks/retrain`,
+      webhookSecret: secret,
+      driftAt: scenario.driftAt,
+      tokens,
+      contentResolvers: corpusServer.resolvers,
+    });
     const st = stack;
     cleanup.unshift(() => st.stop());
     await configurePolicies(stack.apis, o, modelId, projectId);
@@ -113,8 +131,14 @@ export async function runMainJob(partial: Partial<MainJobOptions> = {}): Promise
     out.milestone(`console: ${web.url} (sign in with the run's admin token ${tokens.admin})`);
 
     worker = startExample('retrain-worker', {
-      PORT: String(workerPort), RETRAIN_WEBHOOK_SECRET: secret, KAFKA_BROKERS: brokers, SCENARIO_FILE: scenarioFile, MODEL_STORE_DIR: storeDir,
-      RETRAIN_GRPC_ADDRESS: stack.grpc('retrain-trigger'), SERVICE_TOKEN: tokens.worker, MODEL_ID: modelId,
+      PORT: String(workerPort),
+      RETRAIN_WEBHOOK_SECRET: secret,
+      KAFKA_BROKERS: brokers,
+      SCENARIO_FILE: scenarioFile,
+      MODEL_STORE_DIR: storeDir,
+      RETRAIN_GRPC_ADDRESS: stack.grpc('retrain-trigger'),
+      SERVICE_TOKEN: tokens.worker,
+      MODEL_ID: modelId,
     });
     const w = worker;
     cleanup.unshift(() => w.kill());
@@ -127,8 +151,14 @@ export async function runMainJob(partial: Partial<MainJobOptions> = {}): Promise
 
     out.milestone('training the first model and starting production traffic…');
     inference = startExample('spam-inference', {
-      KAFKA_BROKERS: brokers, MODEL_ID: modelId, PROJECT_ID: projectId, SCENARIO_FILE: scenarioFile, MODEL_STORE_DIR: storeDir,
-      PROMOTION_GROUP_ID: promotionGroup, EVENTS_PER_SECOND: String(o.eventsPerSecond), BURST: String(o.burst),
+      KAFKA_BROKERS: brokers,
+      MODEL_ID: modelId,
+      PROJECT_ID: projectId,
+      SCENARIO_FILE: scenarioFile,
+      MODEL_STORE_DIR: storeDir,
+      PROMOTION_GROUP_ID: promotionGroup,
+      EVENTS_PER_SECOND: String(o.eventsPerSecond),
+      BURST: String(o.burst),
     });
     const inf = inference;
     cleanup.unshift(() => inf.kill());
@@ -160,29 +190,57 @@ export async function runMainJob(partial: Partial<MainJobOptions> = {}): Promise
       }
       for (; seen.alerts < tap.alerts.length; seen.alerts++) {
         const a = tap.alerts[seen.alerts];
-        out.milestone(`drift alert (severity ${a.severity}) on ${a.version}: ${a.features.filter((f) => f.drifted).map((f) => `${f.feature} ${f.method}`).join(', ')}`);
+        out.milestone(
+          `drift alert (severity ${a.severity}) on ${a.version}: ${a.features
+            .filter((f) => f.drifted)
+            .map((f) => `${f.feature} ${f.method}`)
+            .join(', ')}`,
+        );
       }
       for (; seen.resolved < tap.resolved.length; seen.resolved++) out.milestone('drift episode resolved');
-      for (; seen.paused < tap.paused.length; seen.paused++) out.milestone(`QA paused annotator ${tap.paused[seen.paused].annotator}: ${tap.paused[seen.paused].reason}`);
-      for (; seen.versions < tap.versions.length; seen.versions++) out.milestone(`dataset version ${tap.versions[seen.versions].number} approved: ${tap.versions[seen.versions].items} labelled items`);
+      for (; seen.paused < tap.paused.length; seen.paused++)
+        out.milestone(`QA paused annotator ${tap.paused[seen.paused].annotator}: ${tap.paused[seen.paused].reason}`);
+      for (; seen.versions < tap.versions.length; seen.versions++)
+        out.milestone(`dataset version ${tap.versions[seen.versions].number} approved: ${tap.versions[seen.versions].items} labelled items`);
       for (; seen.promoted < tap.promoted.length; seen.promoted++) {
         const p = tap.promoted[seen.promoted];
         const e = tap.evaluated.find((x) => x.candidate === p.version);
-        out.milestone(`${p.version} PROMOTED over ${p.previous || 'v1'} (test split ${pct(e?.metrics.accuracy ?? NaN)} vs ${pct(e?.championMetrics.accuracy ?? NaN)}); held-out later groups ${pct(evaluator.version(p.version).later)}`);
+        out.milestone(
+          `${p.version} PROMOTED over ${p.previous || 'v1'} (test split ${pct(e?.metrics.accuracy ?? NaN)} vs ${pct(e?.championMetrics.accuracy ?? NaN)}); held-out later groups ${pct(evaluator.version(p.version).later)}`,
+        );
       }
-      for (; seen.rejected < tap.rejected.length; seen.rejected++) out.milestone(`${tap.rejected[seen.rejected].candidate} not promoted: ${tap.rejected[seen.rejected].reasons[0]}`);
+      for (; seen.rejected < tap.rejected.length; seen.rejected++)
+        out.milestone(`${tap.rejected[seen.rejected].candidate} not promoted: ${tap.rejected[seen.rejected].reasons[0]}`);
 
       const [drift, openTasks, runs] = await Promise.all([
         stack.apis.drift.getDriftStatus({ modelId }).catch(() => undefined),
-        pg.query(`SELECT count(*)::int AS n FROM annotation_dispatch.annotation_task WHERE project_id = $1 AND state IN ('pending', 'leased')`, [projectId]).then((r) => r.rows[0].n as number).catch(() => -1),
-        stack.apis.retrain.listRuns({ modelId }).then((r) => r.runs).catch(() => []),
+        pg
+          .query(`SELECT count(*)::int AS n FROM annotation_dispatch.annotation_task WHERE project_id = $1 AND state IN ('pending', 'leased')`, [projectId])
+          .then((r) => r.rows[0].n as number)
+          .catch(() => -1),
+        stack.apis.retrain
+          .listRuns({ modelId })
+          .then((r) => r.runs)
+          .catch(() => []),
       ]);
       const recent = tap.served.slice(-200);
       const { answers } = workforce.totals();
       out.status({
-        label: o.strategy, elapsedS: (Date.now() - startedAt) / 1000, served: tap.served.length, total: scenario.stream.length, version: serving,
-        drifting: drift?.drifting ?? false, alerts: tap.alerts.length, requests: tap.requests.length, openTasks, answers, accepted: tap.accepted.size,
-        versions: tap.versions.length, retrains: tap.retrains.length, promoted: tap.promoted.length, rejected: tap.rejected.length,
+        label: o.strategy,
+        elapsedS: (Date.now() - startedAt) / 1000,
+        served: tap.served.length,
+        total: scenario.stream.length,
+        version: serving,
+        drifting: drift?.drifting ?? false,
+        alerts: tap.alerts.length,
+        requests: tap.requests.length,
+        openTasks,
+        answers,
+        accepted: tap.accepted.size,
+        versions: tap.versions.length,
+        retrains: tap.retrains.length,
+        promoted: tap.promoted.length,
+        rejected: tap.rejected.length,
         streamAccuracy: recent.length ? recent.filter((s) => s.predicted === truth(s.uri)).length / recent.length : null,
         heldOut: evaluator.version(serving).later,
       });
@@ -206,7 +264,9 @@ export async function runMainJob(partial: Partial<MainJobOptions> = {}): Promise
     await workforce.stop();
     scorecards = (await stack.apis.qa.listAnnotatorScorecards({ projectId })).scorecards;
     referenceSource = (await stack.apis.drift.getDriftStatus({ modelId })).referenceSource;
-    const rows = await pg.query(`SELECT item_id, min(created_at) AS at FROM annotation_dispatch.annotation_task WHERE project_id = $1 GROUP BY item_id`, [projectId]);
+    const rows = await pg.query(`SELECT item_id, min(created_at) AS at FROM annotation_dispatch.annotation_task WHERE project_id = $1 GROUP BY item_id`, [
+      projectId,
+    ]);
     for (const r of rows.rows as { item_id: string; at: Date }[]) taskCreated.set(r.item_id, new Date(r.at).getTime());
   } catch (e) {
     problem = (e as Error).message;
@@ -216,15 +276,33 @@ export async function runMainJob(partial: Partial<MainJobOptions> = {}): Promise
     for (const c of cleanup) await c().catch(() => undefined);
     // Every process's output, for diagnosis (the services log warnings and errors only).
     mkdirSync(path.join(dir, 'logs'), { recursive: true });
-    for (const p of [...(stack?.services ?? []), ...[inference, worker].filter((x): x is ExampleProcess => !!x)]) writeFileSync(path.join(dir, 'logs', `${p.name}.log`), `${p.logs.join('\n')}\n`);
+    for (const p of [...(stack?.services ?? []), ...[inference, worker].filter((x): x is ExampleProcess => !!x)])
+      writeFileSync(path.join(dir, 'logs', `${p.name}.log`), `${p.logs.join('\n')}\n`);
   }
 
   if (tap.served.length === 0) throw new Error(`main job failed before any prediction was served: ${problem ?? 'no events'}`);
   const exports = new Map<string, ExportRecord[]>(tap.versions.map((v) => [v.versionId, readExport(v.exportUri)]));
   const figures = computeFigures({
-    run: runName, strategy: o.strategy, seed: o.seed, recoveryGap: o.recoveryGap, startedAt, finishedAt: Date.now(), completed, problem, reportDir: dir,
-    streamLength: scenario.stream.length, driftAt: scenario.driftAt, tap, evaluator, ceiling: evaluator.ceiling(REGISTRY_SPLIT.train / 100), profiles, stats: workforce?.stats ?? new Map(),
-    scorecards, taskCreated, exports, referenceSource,
+    run: runName,
+    strategy: o.strategy,
+    seed: o.seed,
+    recoveryGap: o.recoveryGap,
+    startedAt,
+    finishedAt: Date.now(),
+    completed,
+    problem,
+    reportDir: dir,
+    streamLength: scenario.stream.length,
+    driftAt: scenario.driftAt,
+    tap,
+    evaluator,
+    ceiling: evaluator.ceiling(REGISTRY_SPLIT.train / 100),
+    profiles,
+    stats: workforce?.stats ?? new Map(),
+    scorecards,
+    taskCreated,
+    exports,
+    referenceSource,
   });
   writeRunReport(dir, figures, { tap, scenario, evaluator });
   return figures;

@@ -79,9 +79,17 @@ export interface Cli {
 
 /** Numeric flags and the option each sets. */
 const NUMERIC = {
-  events: 'events', timeout: 'timeoutSeconds', seed: 'seed', rate: 'eventsPerSecond', burst: 'burst',
-  'labels-per-burst': 'labelsPerBurst', 'audit-rate': 'auditRate', 'cut-every': 'cutEvery', 'recovery-gap': 'recoveryGap',
-  'min-improvement': 'minImprovement', 'human-speedup': 'humanSpeedup',
+  events: 'events',
+  timeout: 'timeoutSeconds',
+  seed: 'seed',
+  rate: 'eventsPerSecond',
+  burst: 'burst',
+  'labels-per-burst': 'labelsPerBurst',
+  'audit-rate': 'auditRate',
+  'cut-every': 'cutEvery',
+  'recovery-gap': 'recoveryGap',
+  'min-improvement': 'minImprovement',
+  'human-speedup': 'humanSpeedup',
 } as const satisfies Record<string, keyof MainJobOptions>;
 
 /** Parses `argv` (without node and script) over the defaults; throws on an unknown flag or bad value. */

@@ -42,7 +42,20 @@ export function driftWindowing(driftAt: number): { referenceSize: number; window
 }
 
 /** Starts the seven services (SERVICES) for a run and waits until they are up. */
-export async function startStack(o: MainJobOptions, run: { tag: string; databaseUrl: string; projectId: string; exportDir: string; webhookUrl: string; webhookSecret: string; driftAt: number; tokens: Tokens; contentResolvers: string }): Promise<Stack> {
+export async function startStack(
+  o: MainJobOptions,
+  run: {
+    tag: string;
+    databaseUrl: string;
+    projectId: string;
+    exportDir: string;
+    webhookUrl: string;
+    webhookSecret: string;
+    driftAt: number;
+    tokens: Tokens;
+    contentResolvers: string;
+  },
+): Promise<Stack> {
   const { referenceSize, windowSize } = driftWindowing(run.driftAt);
   const env: Record<string, string> = {
     DATABASE_URL: run.databaseUrl,
@@ -119,11 +132,28 @@ export const groupOf = (tag: string, service: string): string => `mainjob-${tag}
 export async function configurePolicies(apis: Apis, o: MainJobOptions, modelId: string, projectId: string): Promise<void> {
   await apis.sampling.upsertSamplingPolicy({
     policy: {
-      modelId, projectId, strategy: o.strategy, microBatchSize: o.labelsPerBurst, auditRate: o.auditRate,
-      lowConfidenceEnabled: true, confidenceThreshold: 1, edgeSpikeEnabled: false, driftEnabled: true, driftSamples: 10,
+      modelId,
+      projectId,
+      strategy: o.strategy,
+      microBatchSize: o.labelsPerBurst,
+      auditRate: o.auditRate,
+      lowConfidenceEnabled: true,
+      confidenceThreshold: 1,
+      edgeSpikeEnabled: false,
+      driftEnabled: true,
+      driftSamples: 10,
     },
   });
   await apis.retrain.upsertRetrainPolicy({
-    policy: { modelId, primaryMetric: 'accuracy', minImprovement: o.minImprovement, minNewLabels: 1n, requiredClasses: ['ham', 'spam'], minItemsPerClass: 1n, runTimeoutSeconds: 120, stage: 'production' },
+    policy: {
+      modelId,
+      primaryMetric: 'accuracy',
+      minImprovement: o.minImprovement,
+      minNewLabels: 1n,
+      requiredClasses: ['ham', 'spam'],
+      minItemsPerClass: 1n,
+      runTimeoutSeconds: 120,
+      stage: 'production',
+    },
   });
 }

@@ -30,15 +30,54 @@ const classOf = (l: { value: { case?: string; value?: unknown } } | undefined): 
 type Slices = Record<string, Record<string, number>>;
 
 /** A served prediction. */
-export interface Served { t: number; uri: string; version: string; predicted: string; confidence: number; embedding: Float32Array }
+export interface Served {
+  t: number;
+  uri: string;
+  version: string;
+  predicted: string;
+  confidence: number;
+  embedding: Float32Array;
+}
 /** A drift episode opened by the drift-detection service. */
-export interface Alert { alertId: string; at: number; windowStart: number; windowEnd: number; severity: number; version: string; features: { feature: string; method: string; pValue?: number; drifted: boolean }[] }
+export interface Alert {
+  alertId: string;
+  at: number;
+  windowStart: number;
+  windowEnd: number;
+  severity: number;
+  version: string;
+  features: { feature: string; method: string; pValue?: number; drifted: boolean }[];
+}
 /** A sampling decision. */
-export interface Request { itemId: string; uri: string; trigger: string; audit: boolean; requestedAt: number; predictedAt: number }
+export interface Request {
+  itemId: string;
+  uri: string;
+  trigger: string;
+  audit: boolean;
+  requestedAt: number;
+  predictedAt: number;
+}
 /** A dataset version. */
-export interface Version { versionId: string; number: number; items: number; newItems: number; exportUri: string; approvedAt: number }
+export interface Version {
+  versionId: string;
+  number: number;
+  items: number;
+  newItems: number;
+  exportUri: string;
+  approvedAt: number;
+}
 /** A ModelEvaluated event. */
-export interface Evaluated { runId: string; candidate: string; datasetVersionId: string; metrics: Record<string, number>; slices: Slices; champion: string; championMetrics: Record<string, number>; championSlices: Slices; at: number }
+export interface Evaluated {
+  runId: string;
+  candidate: string;
+  datasetVersionId: string;
+  metrics: Record<string, number>;
+  slices: Slices;
+  champion: string;
+  championMetrics: Record<string, number>;
+  championSlices: Slices;
+  at: number;
+}
 
 /** Everything the tap saw for one model / project. */
 export class Tap {
@@ -66,7 +105,20 @@ export class Tap {
     const consumer = kafka.consumer({ groupId, sessionTimeout: 10_000, heartbeatInterval: 1_000, maxWaitTimeInMs: 200 });
     const joined = new Promise<void>((r) => consumer.on(consumer.events.GROUP_JOIN, () => r()));
     await consumer.connect();
-    const topics = [Topics.predictionRecorded, Topics.driftDetected, Topics.driftResolved, Topics.annotationRequested, Topics.annotationSubmitted, Topics.labelAccepted, Topics.annotatorPaused, Topics.datasetApproved, Topics.retrainRequested, Topics.modelEvaluated, Topics.modelPromoted, Topics.promotionRejected];
+    const topics = [
+      Topics.predictionRecorded,
+      Topics.driftDetected,
+      Topics.driftResolved,
+      Topics.annotationRequested,
+      Topics.annotationSubmitted,
+      Topics.labelAccepted,
+      Topics.annotatorPaused,
+      Topics.datasetApproved,
+      Topics.retrainRequested,
+      Topics.modelEvaluated,
+      Topics.modelPromoted,
+      Topics.promotionRejected,
+    ];
     await consumer.subscribe({ topics, fromBeginning: false });
     await consumer.run({
       partitionsConsumedConcurrently: 4,
@@ -94,12 +146,29 @@ export class Tap {
     switch (topic) {
       case Topics.predictionRecorded: {
         const e = fromBinary(PredictionEventSchema, v);
-        if (e.modelId === m) this.served.push({ t: ms(e.timestamp), uri: e.inputUri, version: e.modelVersion, predicted: e.predictedLabel, confidence: e.confidence, embedding: Float32Array.from(e.embedding) });
+        if (e.modelId === m)
+          this.served.push({
+            t: ms(e.timestamp),
+            uri: e.inputUri,
+            version: e.modelVersion,
+            predicted: e.predictedLabel,
+            confidence: e.confidence,
+            embedding: Float32Array.from(e.embedding),
+          });
         break;
       }
       case Topics.driftDetected: {
         const d = fromBinary(DriftDetectedSchema, v);
-        if (d.modelId === m) this.alerts.push({ alertId: d.alertId, at: ceTime, windowStart: ms(d.windowStart), windowEnd: ms(d.windowEnd), severity: d.severity, version: d.modelVersion, features: d.features.map((f) => ({ feature: f.feature, method: f.method, pValue: f.pValue, drifted: f.drifted })) });
+        if (d.modelId === m)
+          this.alerts.push({
+            alertId: d.alertId,
+            at: ceTime,
+            windowStart: ms(d.windowStart),
+            windowEnd: ms(d.windowEnd),
+            severity: d.severity,
+            version: d.modelVersion,
+            features: d.features.map((f) => ({ feature: f.feature, method: f.method, pValue: f.pValue, drifted: f.drifted })),
+          });
         break;
       }
       case Topics.driftResolved: {
@@ -109,17 +178,27 @@ export class Tap {
       }
       case Topics.annotationRequested: {
         const r = fromBinary(AnnotationRequestedSchema, v);
-        if (r.modelId === m) this.requests.push({ itemId: r.itemId, uri: r.inputUri, trigger: Trigger[r.trigger], audit: r.auditSample, requestedAt: ms(r.requestedAt), predictedAt: ms(r.predictedAt) });
+        if (r.modelId === m)
+          this.requests.push({
+            itemId: r.itemId,
+            uri: r.inputUri,
+            trigger: Trigger[r.trigger],
+            audit: r.auditSample,
+            requestedAt: ms(r.requestedAt),
+            predictedAt: ms(r.predictedAt),
+          });
         break;
       }
       case Topics.annotationSubmitted: {
         const s = fromBinary(AnnotationSubmittedSchema, v);
-        if (s.projectId === this.projectId) this.submissions.push({ itemId: s.itemId, annotator: s.annotatorId, label: classOf(s.label), at: ms(s.submittedAt) });
+        if (s.projectId === this.projectId)
+          this.submissions.push({ itemId: s.itemId, annotator: s.annotatorId, label: classOf(s.label), at: ms(s.submittedAt) });
         break;
       }
       case Topics.labelAccepted: {
         const l = fromBinary(LabelAcceptedSchema, v);
-        if (l.projectId === this.projectId) this.accepted.set(l.itemId, { uri: l.inputUri, label: classOf(l.label), at: ms(l.acceptedAt), audit: l.auditSample });
+        if (l.projectId === this.projectId)
+          this.accepted.set(l.itemId, { uri: l.inputUri, label: classOf(l.label), at: ms(l.acceptedAt), audit: l.auditSample });
         break;
       }
       case Topics.annotatorPaused: {
@@ -129,7 +208,15 @@ export class Tap {
       }
       case Topics.datasetApproved: {
         const d = fromBinary(DatasetApprovedSchema, v);
-        if (d.datasetId === this.projectId) this.versions.push({ versionId: d.versionId, number: Number(d.versionNumber), items: Number(d.itemCount), newItems: Number(d.newItems), exportUri: d.exportUri, approvedAt: ms(d.approvedAt) });
+        if (d.datasetId === this.projectId)
+          this.versions.push({
+            versionId: d.versionId,
+            number: Number(d.versionNumber),
+            items: Number(d.itemCount),
+            newItems: Number(d.newItems),
+            exportUri: d.exportUri,
+            approvedAt: ms(d.approvedAt),
+          });
         break;
       }
       case Topics.retrainRequested: {
@@ -141,18 +228,30 @@ export class Tap {
         const e = fromBinary(ModelEvaluatedSchema, v);
         const sl = (s: typeof e.slices) => Object.fromEntries(Object.entries(s).map(([k, x]) => [k, x.metrics]));
         if (e.modelId === m) {
-          this.evaluated.push({ runId: e.runId, candidate: e.candidateVersion, datasetVersionId: e.datasetVersionId, metrics: e.metrics, slices: sl(e.slices), champion: e.championVersion, championMetrics: e.championMetrics, championSlices: sl(e.championSlices), at: ms(e.evaluatedAt) });
+          this.evaluated.push({
+            runId: e.runId,
+            candidate: e.candidateVersion,
+            datasetVersionId: e.datasetVersionId,
+            metrics: e.metrics,
+            slices: sl(e.slices),
+            champion: e.championVersion,
+            championMetrics: e.championMetrics,
+            championSlices: sl(e.championSlices),
+            at: ms(e.evaluatedAt),
+          });
         }
         break;
       }
       case Topics.modelPromoted: {
         const p = fromBinary(ModelPromotedSchema, v);
-        if (p.modelId === m) this.promoted.push({ version: p.modelVersion, previous: p.previousVersion, datasetVersionId: p.datasetVersionId, at: ms(p.promotedAt) });
+        if (p.modelId === m)
+          this.promoted.push({ version: p.modelVersion, previous: p.previousVersion, datasetVersionId: p.datasetVersionId, at: ms(p.promotedAt) });
         break;
       }
       case Topics.promotionRejected: {
         const r = fromBinary(PromotionRejectedSchema, v);
-        if (r.modelId === m) this.rejected.push({ candidate: r.candidateVersion, datasetVersionId: r.datasetVersionId, reasons: r.reasons, at: ms(r.rejectedAt) });
+        if (r.modelId === m)
+          this.rejected.push({ candidate: r.candidateVersion, datasetVersionId: r.datasetVersionId, reasons: r.reasons, at: ms(r.rejectedAt) });
         break;
       }
     }

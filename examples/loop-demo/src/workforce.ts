@@ -105,13 +105,19 @@ export class Workforce {
           const answer = right ? truth : truth === 'spam' ? 'ham' : 'spam';
           const ms = Math.round(p.secondsPerTask * 1000 * (0.5 + rnd.next()));
           await sleep(ms / this.speedup);
-          await client.submitAnnotation({ taskId: task.taskId, label: { value: { case: 'classification', value: { classes: [answer] } } }, timeSpentMs: ms, idempotencyKey: `${task.taskId}:${p.name}` });
+          await client.submitAnnotation({
+            taskId: task.taskId,
+            label: { value: { case: 'classification', value: { classes: [answer] } } },
+            timeSpentMs: ms,
+            idempotencyKey: `${task.taskId}:${p.name}`,
+          });
           s.answers++;
           if (right) s.correct++;
           if (task.contentText && !task.contentNote) s.shownText++;
         } catch (e) {
           const code = (e as { code?: number }).code;
-          if (code === 9 && /paused/.test((e as Error).message)) s.paused = true; // FAILED_PRECONDITION: paused by QA
+          if (code === 9 && /paused/.test((e as Error).message))
+            s.paused = true; // FAILED_PRECONDITION: paused by QA
           else if (!this.stopped) await sleep(300); // lease lost, task already answered, or a transient error: look again
         }
       }
@@ -120,4 +126,3 @@ export class Workforce {
     }
   }
 }
-

@@ -39,7 +39,10 @@ export async function publishEvaluation(producer: Producer, e: EvaluatedRun): Pr
     championSlices: slices(e.champion.slices),
   });
   const value = toBinary(ModelEvaluatedSchema, msg);
-  const headers = envelopeHeaders({ id: randomUUID(), type: ModelEvaluatedSchema.typeName, source: 'training/spam-retrain-worker', time: new Date().toISOString() }, value);
+  const headers = envelopeHeaders(
+    { id: randomUUID(), type: ModelEvaluatedSchema.typeName, source: 'training/spam-retrain-worker', time: new Date().toISOString() },
+    value,
+  );
   await producer.send({ topic: Topics.modelEvaluated, acks: -1, messages: [{ key: e.modelId, value: Buffer.from(value), headers }] });
 }
 

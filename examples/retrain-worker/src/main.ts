@@ -68,7 +68,11 @@ async function main(): Promise<void> {
     const started = Date.now();
     await api.report(req.runId, 'running');
     const records = readExport(req.exportUri);
-    const split = (s: string) => records.filter((r) => r.split === s && (r.label === 'ham' || r.label === 'spam')).map((r) => example(r.inputUri, r.label)).filter(known);
+    const split = (s: string) =>
+      records
+        .filter((r) => r.split === s && (r.label === 'ham' || r.label === 'spam'))
+        .map((r) => example(r.inputUri, r.label))
+        .filter(known);
     const labelled = split('train');
     const test = split('test');
     if (test.length === 0) {
@@ -85,11 +89,28 @@ async function main(): Promise<void> {
     const h = evaluate(champion, test);
     c.slices.heldout_later = { accuracy: accuracy(candidate, holdout), items: holdout.length };
     h.slices.heldout_later = { accuracy: accuracy(champion, holdout), items: holdout.length };
-    await publishEvaluation(producer, { runId: req.runId, modelId: req.modelId, datasetVersionId: req.datasetVersionId, candidateVersion, candidate: c, championVersion, champion: h });
+    await publishEvaluation(producer, {
+      runId: req.runId,
+      modelId: req.modelId,
+      datasetVersionId: req.datasetVersionId,
+      candidateVersion,
+      candidate: c,
+      championVersion,
+      champion: h,
+    });
     await api.report(req.runId, 'succeeded');
     log({
-      msg: 'evaluated', runId: req.runId, datasetVersionId: req.datasetVersionId, candidateVersion, championVersion, items: records.length,
-      trainItems: labelled.length, testItems: test.length, candidate: c, champion: h, trainingSeconds: (Date.now() - started) / 1000,
+      msg: 'evaluated',
+      runId: req.runId,
+      datasetVersionId: req.datasetVersionId,
+      candidateVersion,
+      championVersion,
+      items: records.length,
+      trainItems: labelled.length,
+      testItems: test.length,
+      candidate: c,
+      champion: h,
+      trainingSeconds: (Date.now() - started) / 1000,
     });
     const decision = await api.decision(req.modelId, candidateVersion);
     log({ msg: 'decision', runId: req.runId, candidateVersion, ...decision });

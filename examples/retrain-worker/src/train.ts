@@ -30,10 +30,11 @@ export interface Recipe {
  * (weighted, so a few hundred fresh labels can move a model trained on thousands of old ones).
  */
 export function trainCandidate(initial: readonly Example[], labelled: readonly Example[], r: Recipe): TextClassifier {
-  return TextClassifier.trainFeatures(
-    [...initial, ...labelled.map((e) => ({ ...e, weight: r.newLabelWeight }))],
-    { classes: ['ham', 'spam'], epochs: r.epochs, seed: r.seed },
-  );
+  return TextClassifier.trainFeatures([...initial, ...labelled.map((e) => ({ ...e, weight: r.newLabelWeight }))], {
+    classes: ['ham', 'spam'],
+    epochs: r.epochs,
+    seed: r.seed,
+  });
 }
 
 /** Accuracy, F1 of the spam class and per-class accuracy of `model` on `docs` (non-empty). */

@@ -42,7 +42,10 @@ async function main(): Promise<void> {
 
   // 1. The first model, trained on the early groups only.
   let model = TextClassifier.train(
-    scenario.earlyTrain.flatMap((id) => { const r = corpus.get(id); return r ? [{ text: r.text, label: r.label }] : []; }),
+    scenario.earlyTrain.flatMap((id) => {
+      const r = corpus.get(id);
+      return r ? [{ text: r.text, label: r.label }] : [];
+    }),
     { classes: ['ham', 'spam'], epochs: Number(env('TRAIN_EPOCHS', '5')), seed: scenario.seed },
   );
   const ctx: ServingContext = { modelId, modelVersion: 'v1', projectId: env('PROJECT_ID'), source: 'spam-inference' };
@@ -57,7 +60,12 @@ async function main(): Promise<void> {
     log({ msg: 'model swapped', version: p.version, previous, promotedAt: p.promotedAt.toISOString() });
   });
 
-  const recorder = new PredictionRecorder({ kafka, source: 'inference/spam-filter', lingerMs: 20, onError: (e) => log({ msg: 'recorder problem', kind: e.kind, error: e.message }) });
+  const recorder = new PredictionRecorder({
+    kafka,
+    source: 'inference/spam-filter',
+    lingerMs: 20,
+    onError: (e) => log({ msg: 'recorder problem', kind: e.kind, error: e.message }),
+  });
   let stopping = false;
   process.on('SIGTERM', () => {
     stopping = true;

@@ -21,7 +21,12 @@ export interface Promotion {
  * group (from then on no promotion is missed). A new group starts at the end of the topic:
  * promotions from before the service started are not replayed. Returns a stop function.
  */
-export async function listenForPromotions(kafka: Kafka, groupId: string, modelId: string, onPromotion: (p: Promotion) => Promise<void> | void): Promise<() => Promise<void>> {
+export async function listenForPromotions(
+  kafka: Kafka,
+  groupId: string,
+  modelId: string,
+  onPromotion: (p: Promotion) => Promise<void> | void,
+): Promise<() => Promise<void>> {
   const consumer = kafka.consumer({ groupId, sessionTimeout: 10_000, heartbeatInterval: 1_000 });
   const joined = new Promise<void>((resolve) => consumer.on(consumer.events.GROUP_JOIN, () => resolve()));
   await consumer.connect();

@@ -52,14 +52,16 @@ describe('BudgetTracker', () => {
     const json = JSON.parse(JSON.stringify(b.toJSON()));
     const c = BudgetTracker.fromJSON(json);
     expect(c.toJSON()).toEqual(b.toJSON());
-    for (const [n, t] of [[3, T0 + 3 * H], [9, T0 + 5 * H], [9, T0 + D]]) expect(c.tryConsume(n, t)).toBe(b.tryConsume(n, t));
+    for (const [n, t] of [
+      [3, T0 + 3 * H],
+      [9, T0 + 5 * H],
+      [9, T0 + D],
+    ])
+      expect(c.tryConsume(n, t)).toBe(b.tryConsume(n, t));
     expect(() => BudgetTracker.fromJSON({ ...json, version: 2 })).toThrow(TypeError);
   });
 
-  const limits = fc.record(
-    { perHour: fc.nat(20), perDay: fc.nat(60), total: fc.nat(200) },
-    { requiredKeys: [] },
-  ) as fc.Arbitrary<BudgetLimits>;
+  const limits = fc.record({ perHour: fc.nat(20), perDay: fc.nat(60), total: fc.nat(200) }, { requiredKeys: [] }) as fc.Arbitrary<BudgetLimits>;
   // Times within ~4 days, in any order; plus occasional big jumps.
   const call = fc.record({ n: fc.nat(15), t: fc.oneof(fc.integer({ min: 0, max: 4 * D }), fc.integer({ min: -D, max: 40 * D })) });
 

@@ -65,9 +65,7 @@ describe('classBalancedSelect', () => {
   });
 
   it('property: min(k, n) distinct candidates', () => {
-    const cand = fc.double({ min: 0, max: 1, noNaN: true }).chain((p) =>
-      fc.constantFrom('x', 'y', 'z').map((other) => ({ probs: { a: p, [other]: 1 - p } })),
-    );
+    const cand = fc.double({ min: 0, max: 1, noNaN: true }).chain((p) => fc.constantFrom('x', 'y', 'z').map((other) => ({ probs: { a: p, [other]: 1 - p } })));
     fc.assert(
       fc.property(fc.array(cand, { maxLength: 40 }), fc.nat(50), (cs, k) => {
         const s = classBalancedSelect(cs, k);

@@ -22,10 +22,7 @@ export interface ClassBalanceWeightOptions {
  * @param options - see {@link ClassBalanceWeightOptions}.
  * @returns `{ [class]: weight }` for every class in the input.
  */
-export function classBalanceWeights(
-  predictedClassCounts: Readonly<Record<string, number>>,
-  options: ClassBalanceWeightOptions = {},
-): Record<string, number> {
+export function classBalanceWeights(predictedClassCounts: Readonly<Record<string, number>>, options: ClassBalanceWeightOptions = {}): Record<string, number> {
   const s = options.smoothing ?? 1;
   const power = options.power ?? 1;
   const maxWeight = options.maxWeight ?? 10;

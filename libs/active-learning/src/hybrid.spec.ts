@@ -33,7 +33,14 @@ describe('hybrid', () => {
   });
 
   it('avoids given centres', () => {
-    const picked = hybrid(cands, 1, { poolFactor: 13, centers: [[1, 0], [0, 1], [-1, 0]] }).map((c) => c.id);
+    const picked = hybrid(cands, 1, {
+      poolFactor: 13,
+      centers: [
+        [1, 0],
+        [0, 1],
+        [-1, 0],
+      ],
+    }).map((c) => c.id);
     expect(picked).toEqual(['o3']);
   });
 

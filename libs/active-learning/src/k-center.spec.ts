@@ -51,7 +51,12 @@ describe('kCenterGreedy', () => {
     expect(sel).not.toContain(0);
     expect(sel).not.toContain(1);
     expect(new Set(sel.map(clusterOf))).toEqual(new Set([1, 2]));
-    const withCentres = kCenterGreedy(clusters, 1, { centers: [[0, 0], [10, 0]] });
+    const withCentres = kCenterGreedy(clusters, 1, {
+      centers: [
+        [0, 0],
+        [10, 0],
+      ],
+    });
     expect(clusterOf(withCentres[0])).toBe(2);
   });
 

@@ -13,7 +13,11 @@ describe('topKIndices / selectTopK', () => {
   });
 
   it('selectTopK returns the candidates', () => {
-    const c = [{ id: 'a', s: 1 }, { id: 'b', s: 3 }, { id: 'c', s: 2 }];
+    const c = [
+      { id: 'a', s: 1 },
+      { id: 'b', s: 3 },
+      { id: 'c', s: 2 },
+    ];
     expect(selectTopK(c, 2, (x) => x.s).map((x) => x.id)).toEqual(['b', 'c']);
   });
 

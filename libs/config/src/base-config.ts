@@ -20,7 +20,12 @@ export const baseConfigSchema = z.object({
   KAFKA_BROKERS: z
     .string({ required_error: 'is required (comma-separated host:port list)' })
     .min(1)
-    .transform((s) => s.split(',').map((b) => b.trim()).filter(Boolean)),
+    .transform((s) =>
+      s
+        .split(',')
+        .map((b) => b.trim())
+        .filter(Boolean),
+    ),
   /** PostgreSQL connection URL (it holds the password: or a file, DATABASE_URL_FILE). */
   DATABASE_URL: secret(
     z

@@ -61,7 +61,8 @@ describe('decodePredictionEvent equals protobuf-es fromBinary', () => {
         const [fast, reference] = both(bytes);
         expectSame(fast, reference);
         // Own-property shape too: a map key such as "constructor" is data, not the prototype's.
-        if (fast.ok) expect(Object.keys((fast.message as { numericFeatures: object }).numericFeatures).sort()).toEqual(Object.keys(init.numericFeatures).sort());
+        if (fast.ok)
+          expect(Object.keys((fast.message as { numericFeatures: object }).numericFeatures).sort()).toEqual(Object.keys(init.numericFeatures).sort());
       }),
       { seed: 20261204, numRuns: 1000 },
     );
@@ -73,7 +74,7 @@ describe('decodePredictionEvent equals protobuf-es fromBinary', () => {
         const bytes = toBinary(PredictionEventSchema, create(PredictionEventSchema, init as never));
         if (bytes.length === 0) return;
         const flipped = Uint8Array.from(bytes);
-        for (const f of flips) flipped[f % flipped.length] ^= 1 << f % 8;
+        for (const f of flips) flipped[f % flipped.length] ^= 1 << (f % 8);
         const at = cut % bytes.length;
         for (const b of [flipped, bytes.subarray(0, at), Uint8Array.from([...bytes.subarray(0, at), ...junk, ...bytes.subarray(at)])]) {
           const [fast, reference] = both(b);
@@ -92,7 +93,11 @@ describe('decodePredictionEvent equals protobuf-es fromBinary', () => {
     w.tag(13, WireType.LengthDelimited).bytes(toBinary(GroundTruthSchema, create(GroundTruthSchema, { label: 'ham', source: 2 })));
     const known = w.finish();
     expectSame(decodePredictionEvent(known), fromBinary(PredictionEventSchema, known));
-    expect(decodePredictionEvent(known)).toMatchObject({ timestamp: { seconds: 5n, nanos: 7 }, embedding: [1.5, -2], groundTruth: { label: 'ham', source: 2 } });
+    expect(decodePredictionEvent(known)).toMatchObject({
+      timestamp: { seconds: 5n, nanos: 7 },
+      embedding: [1.5, -2],
+      groundTruth: { label: 'ham', source: 2 },
+    });
     const unknown = new BinaryWriter().tag(99, WireType.Varint).int32(1).tag(1, WireType.LengthDelimited).string('e').finish();
     expectSame(decodePredictionEvent(unknown), fromBinary(PredictionEventSchema, unknown));
     expect(decodePredictionEvent(unknown).$unknown).toHaveLength(1);

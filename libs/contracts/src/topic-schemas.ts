@@ -4,13 +4,14 @@ import { AuditHeadSchema } from './gen/labelloop/audit/v1/audit_pb';
 import { DatasetApprovedSchema } from './gen/labelloop/dataset/v1/dataset_pb';
 import { DriftDetectedSchema, DriftResolvedSchema } from './gen/labelloop/drift/v1/drift_pb';
 import { PredictionEventSchema } from './gen/labelloop/inference/v1/prediction_pb';
-import { AnnotatorPausedSchema, AnnotatorResumedSchema, GuidelineReviewRequestedSchema, LabelAcceptedSchema, ReworkRequestedSchema } from './gen/labelloop/qa/v1/qa_pb';
 import {
-  ModelEvaluatedSchema,
-  ModelPromotedSchema,
-  PromotionRejectedSchema,
-  RetrainRequestedSchema,
-} from './gen/labelloop/retrain/v1/retrain_pb';
+  AnnotatorPausedSchema,
+  AnnotatorResumedSchema,
+  GuidelineReviewRequestedSchema,
+  LabelAcceptedSchema,
+  ReworkRequestedSchema,
+} from './gen/labelloop/qa/v1/qa_pb';
+import { ModelEvaluatedSchema, ModelPromotedSchema, PromotionRejectedSchema, RetrainRequestedSchema } from './gen/labelloop/retrain/v1/retrain_pb';
 import { AnnotationRequestedSchema } from './gen/labelloop/sampling/v1/annotation_request_pb';
 import { Topic, Topics } from './topics';
 

@@ -47,13 +47,33 @@ describe('validatePredictionEvent refuses what no stage can store', () => {
   type E = ReturnType<typeof valid>;
   const many = (n: number) => Object.fromEntries(Array.from({ length: n }, (_, i) => [`f${i}`, i]));
   it.each([
-    ['a NUL in a categorical feature', (e: E) => (e.categoricalFeatures = { country: 'd\u0000e' }), 'categorical_features.country contains a NUL character (U+0000)'],
-    ['a NUL in a feature name', (e: E) => (e.categoricalFeatures = { 'c\u0000': 'de' }), 'categorical_features key "c\\u0000" contains a NUL character (U+0000)'],
+    [
+      'a NUL in a categorical feature',
+      (e: E) => (e.categoricalFeatures = { country: 'd\u0000e' }),
+      'categorical_features.country contains a NUL character (U+0000)',
+    ],
+    [
+      'a NUL in a feature name',
+      (e: E) => (e.categoricalFeatures = { 'c\u0000': 'de' }),
+      'categorical_features key "c\\u0000" contains a NUL character (U+0000)',
+    ],
     ['a NUL in the predicted label', (e: E) => (e.predictedLabel = 'spam\u0000'), 'predicted_label contains a NUL character (U+0000)'],
     ['a NUL in metadata', (e: E) => (e.metadata = { tenant: '\u0000' }), 'metadata.tenant contains a NUL character (U+0000)'],
-    ['a NUL in the ground truth', (e: E) => (e.groundTruth = { $typeName: 'labelloop.inference.v1.GroundTruth', label: 'h\u0000', source: 1 }), 'ground_truth.label contains a NUL character (U+0000)'],
-    ['a timestamp of 1e13 seconds', (e: E) => (e.timestamp = { $typeName: 'google.protobuf.Timestamp', seconds: 10_000_000_000_000n, nanos: 0 }), 'timestamp is out of range (10000000000000 s; allowed 1970-01-01 to 9999-12-31)'],
-    ['a negative timestamp', (e: E) => (e.timestamp = { $typeName: 'google.protobuf.Timestamp', seconds: -1n, nanos: 0 }), 'timestamp is out of range (-1 s; allowed 1970-01-01 to 9999-12-31)'],
+    [
+      'a NUL in the ground truth',
+      (e: E) => (e.groundTruth = { $typeName: 'labelloop.inference.v1.GroundTruth', label: 'h\u0000', source: 1 }),
+      'ground_truth.label contains a NUL character (U+0000)',
+    ],
+    [
+      'a timestamp of 1e13 seconds',
+      (e: E) => (e.timestamp = { $typeName: 'google.protobuf.Timestamp', seconds: 10_000_000_000_000n, nanos: 0 }),
+      'timestamp is out of range (10000000000000 s; allowed 1970-01-01 to 9999-12-31)',
+    ],
+    [
+      'a negative timestamp',
+      (e: E) => (e.timestamp = { $typeName: 'google.protobuf.Timestamp', seconds: -1n, nanos: 0 }),
+      'timestamp is out of range (-1 s; allowed 1970-01-01 to 9999-12-31)',
+    ],
     ['100,000 features', (e: E) => (e.numericFeatures = many(100_000)), 'numeric_features has more than 10000 entries'],
     ['an embedding of 20,000 values', (e: E) => (e.embedding = new Array(20_000).fill(0.5)), 'embedding has more than 16384 elements (20000)'],
     ['an event id of 300 characters', (e: E) => (e.eventId = 'x'.repeat(300)), 'event_id is longer than 256 characters (300)'],
@@ -79,7 +99,17 @@ describe('unstorableField', () => {
   it('checks every contract by its descriptor: a NUL in a nested span label of a submission', () => {
     const s = create(AnnotationSubmittedSchema, {
       submissionId: 's',
-      label: { value: { case: 'spans', value: { spans: [{ start: 0, end: 3, label: 'PER' }, { start: 4, end: 6, label: 'L\u0000C' }] } } },
+      label: {
+        value: {
+          case: 'spans',
+          value: {
+            spans: [
+              { start: 0, end: 3, label: 'PER' },
+              { start: 4, end: 6, label: 'L\u0000C' },
+            ],
+          },
+        },
+      },
     });
     expect(unstorableField(AnnotationSubmittedSchema, s)).toBe('label.spans.spans[1].label contains a NUL character (U+0000)');
     s.label = undefined;

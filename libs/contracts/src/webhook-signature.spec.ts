@@ -8,7 +8,7 @@ describe('verifyWebhookSignature', () => {
   const body = '{"runId":"r1"}';
   const good = signWebhookBody(secret, ts, body);
 
-  it('accepts the signer\'s signature and refuses others, a non-ASCII one of the same length included', () => {
+  it("accepts the signer's signature and refuses others, a non-ASCII one of the same length included", () => {
     expect(verifyWebhookSignature(secret, ts, body, good, now)).toBeUndefined();
     const nonAscii = `sha256=${'é'.repeat(good.length - 'sha256='.length)}`; // as many characters, more bytes
     expect(nonAscii.length).toBe(good.length);

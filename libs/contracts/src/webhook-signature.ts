@@ -17,7 +17,13 @@ export function signWebhookBody(secret: string, timestamp: string, body: string)
  * Checks a webhook call's signature and freshness; returns the problem, or undefined when the
  * call is authentic and fresh. Compares in constant time.
  */
-export function verifyWebhookSignature(secret: string, timestamp: string | undefined, body: string, signature: string | undefined, nowMs = Date.now()): string | undefined {
+export function verifyWebhookSignature(
+  secret: string,
+  timestamp: string | undefined,
+  body: string,
+  signature: string | undefined,
+  nowMs = Date.now(),
+): string | undefined {
   if (!timestamp || !signature) return 'missing x-labelloop-timestamp or x-labelloop-signature';
   if (!(Math.abs(nowMs / 1000 - Number(timestamp)) <= WEBHOOK_MAX_SKEW_SECONDS)) return 'timestamp outside the allowed window';
   const expected = Buffer.from(signWebhookBody(secret, timestamp, body));

@@ -85,16 +85,19 @@ describe('isotonicFit', () => {
 
   it('is non-decreasing and never further from y than the best constant (property)', () => {
     fc.assert(
-      fc.property(fc.array(fc.tuple(fc.double({ min: 0, max: 1, noNaN: true }), fc.double({ min: 0, max: 1, noNaN: true })), { minLength: 1, maxLength: 60 }), (pts) => {
-        const c = isotonicFit(
-          pts.map((p) => p[0]),
-          pts.map((p) => p[1]),
-        );
-        for (let i = 1; i < c.y.length; i++) expect(c.y[i]).toBeGreaterThanOrEqual(c.y[i - 1] - 1e-12);
-        const mean = pts.reduce((s, p) => s + p[1], 0) / pts.length;
-        const sse = (f: (x: number) => number) => pts.reduce((s, p) => s + (f(p[0]) - p[1]) ** 2, 0);
-        expect(sse((x) => isotonicPredict(c, x))).toBeLessThanOrEqual(sse(() => mean) + 1e-9);
-      }),
+      fc.property(
+        fc.array(fc.tuple(fc.double({ min: 0, max: 1, noNaN: true }), fc.double({ min: 0, max: 1, noNaN: true })), { minLength: 1, maxLength: 60 }),
+        (pts) => {
+          const c = isotonicFit(
+            pts.map((p) => p[0]),
+            pts.map((p) => p[1]),
+          );
+          for (let i = 1; i < c.y.length; i++) expect(c.y[i]).toBeGreaterThanOrEqual(c.y[i - 1] - 1e-12);
+          const mean = pts.reduce((s, p) => s + p[1], 0) / pts.length;
+          const sse = (f: (x: number) => number) => pts.reduce((s, p) => s + (f(p[0]) - p[1]) ** 2, 0);
+          expect(sse((x) => isotonicPredict(c, x))).toBeLessThanOrEqual(sse(() => mean) + 1e-9);
+        },
+      ),
       { seed: 11, numRuns: 200 },
     );
   });
@@ -102,7 +105,15 @@ describe('isotonicFit', () => {
 
 describe('fitCbpe input checks', () => {
   it('names the row and class of a bad probability, and a bad truth', () => {
-    expect(() => fitCbpe({ probabilities: [[0.2, 0.8], [0.5, 1.5]], truth: [0, 1] })).toThrow('fitCbpe: row 1: probability of class 1 must be in [0, 1], got 1.5');
+    expect(() =>
+      fitCbpe({
+        probabilities: [
+          [0.2, 0.8],
+          [0.5, 1.5],
+        ],
+        truth: [0, 1],
+      }),
+    ).toThrow('fitCbpe: row 1: probability of class 1 must be in [0, 1], got 1.5');
     expect(() => fitCbpe({ probabilities: [[0.2, 0.8]], truth: [2] })).toThrow('fitCbpe: truth of row 0 must be a class index in [0, 2), got 2');
   });
 

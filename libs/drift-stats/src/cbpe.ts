@@ -46,7 +46,8 @@ function checkRow(p: ArrayLike<number>, k: number, where: string): void {
  */
 export function fitCbpe(reference: CbpeReference, options: CbpeOptions = {}): CbpeModel {
   const n = reference.probabilities.length;
-  if (n === 0 || reference.truth.length !== n) throw new RangeError(`fitCbpe: need equal, non-zero numbers of rows and truths (${n}, ${reference.truth.length})`);
+  if (n === 0 || reference.truth.length !== n)
+    throw new RangeError(`fitCbpe: need equal, non-zero numbers of rows and truths (${n}, ${reference.truth.length})`);
   const k = reference.probabilities[0].length;
   if (k < 2) throw new RangeError(`fitCbpe: need at least two classes, got ${k}`);
   reference.probabilities.forEach((p, i) => checkRow(p, k, `fitCbpe: row ${i}`));

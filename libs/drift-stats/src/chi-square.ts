@@ -109,10 +109,7 @@ export interface UnseenCategoriesResult {
  * @param refCounts - reference counts per category.
  * @param curCounts - current counts per category.
  */
-export function unseenCategories(
-  refCounts: Readonly<Record<string, number>>,
-  curCounts: Readonly<Record<string, number>>,
-): UnseenCategoriesResult {
+export function unseenCategories(refCounts: Readonly<Record<string, number>>, curCounts: Readonly<Record<string, number>>): UnseenCategoriesResult {
   readCounts(refCounts, 'refCounts');
   readCounts(curCounts, 'curCounts');
   let total = 0;

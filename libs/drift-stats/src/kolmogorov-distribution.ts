@@ -39,8 +39,8 @@ const CEPHES_MINLOG = -7.08396418532264106224e2;
 const SMIRNOV_MAX_COMPUTE_N = 1000000;
 /** B_{2j}/(2j)/(2j-1) for j = 8..1 (Stirling series coefficients, highest order first). */
 const STIRLING = [
-  -2.955065359477124183e-2, 6.4102564102564102564e-3, -1.9175269175269175269e-3, 8.4175084175084175084e-4,
-  -5.952380952380952381e-4, 7.9365079365079365079e-4, -2.7777777777777777778e-3, 8.3333333333333333333e-2,
+  -2.955065359477124183e-2, 6.4102564102564102564e-3, -1.9175269175269175269e-3, 8.4175084175084175084e-4, -5.952380952380952381e-4, 7.9365079365079365079e-4,
+  -2.7777777777777777778e-3, 8.3333333333333333333e-2,
 ];
 /* eslint-enable no-loss-of-precision */
 
@@ -97,8 +97,7 @@ export function smirnovSf(n: number, x: number): number {
   for (let v = 0; v <= last; v++) {
     const rest = (n - v - nx) / n; // 1 - x - v/n
     if (!(rest > 0)) break;
-    const logTerm =
-      binomcoefln(n, v) + (v - 1) * Math.log(x + v / n) + (n - v) * (v === 0 ? Math.log1p(-x) : Math.log(rest));
+    const logTerm = binomcoefln(n, v) + (v - 1) * Math.log(x + v / n) + (n - v) * (v === 0 ? Math.log1p(-x) : Math.log(rest));
     if (logTerm > peak) peak = logTerm;
     sum += Math.exp(logTerm);
     // Terms are unimodal in v: stop once past the peak and negligible.
@@ -365,11 +364,6 @@ export function kolmogorovSf(n: number, x: number): number {
   }
   if (nx2 >= 370) return 0;
   if (nx2 >= 2.2) return clip01(2 * smirnovSf(n, x));
-  const cdf =
-    nx2 >= 18
-      ? 1
-      : n <= 100000 && n * Math.pow(x, 1.5) <= 1.4
-        ? kolmogorovCdfDurbin(n, x)
-        : kolmogorovCdfPelzGood(n, x);
+  const cdf = nx2 >= 18 ? 1 : n <= 100000 && n * Math.pow(x, 1.5) <= 1.4 ? kolmogorovCdfDurbin(n, x) : kolmogorovCdfPelzGood(n, x);
   return clip01(1 - cdf);
 }

@@ -56,7 +56,15 @@ describe('mmdUnbiased / medianHeuristicBandwidth', () => {
 
   it('validates shapes and bandwidth', () => {
     expect(() => mmdUnbiased([[1]], [[1], [2]])).toThrow(RangeError);
-    expect(() => mmdUnbiased([[1], [2]], [[1, 2], [2, 3]])).toThrow(RangeError);
+    expect(() =>
+      mmdUnbiased(
+        [[1], [2]],
+        [
+          [1, 2],
+          [2, 3],
+        ],
+      ),
+    ).toThrow(RangeError);
     expect(() => mmdUnbiased(X, Y, 0)).toThrow(RangeError);
     expect(() => mmdUnbiased([[1], [NaN]], [[1], [2]])).toThrow(RangeError);
   });
@@ -121,4 +129,3 @@ describe('mmdPermutationTest', () => {
     expect(mmdUnbiased([[0], [0], [M]], [[M], [M], [-M]], 1e146)).toBeCloseTo(2 / 9, 15);
   });
 });
-

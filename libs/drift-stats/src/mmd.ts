@@ -33,7 +33,10 @@ function validate(X: ReadonlyArray<ArrayLike<number>>, Y: ReadonlyArray<ArrayLik
   if (X.length < 2 || Y.length < 2) throw new RangeError('mmd: each sample needs at least 2 rows');
   const dim = X[0].length;
   if (dim === 0) throw new RangeError('mmd: rows must have at least one dimension');
-  for (const [name, S] of [['X', X], ['Y', Y]] as const) {
+  for (const [name, S] of [
+    ['X', X],
+    ['Y', Y],
+  ] as const) {
     S.forEach((row, i) => {
       if (row.length !== dim) throw new RangeError(`mmd: ${name}[${i}] has dimension ${row.length}, expected ${dim}`);
       for (let k = 0; k < dim; k++) {
@@ -177,11 +180,7 @@ function rbf(D2: Float64Array, sigma: number): Float64Array {
  * @param Y - current sample, m >= 2 rows of the same dimension.
  * @param options - `permutations` (default 500), `seed` (default 42), `bandwidth` (default median heuristic).
  */
-export function mmdPermutationTest(
-  X: ReadonlyArray<ArrayLike<number>>,
-  Y: ReadonlyArray<ArrayLike<number>>,
-  options: MmdOptions = {},
-): MmdResult {
+export function mmdPermutationTest(X: ReadonlyArray<ArrayLike<number>>, Y: ReadonlyArray<ArrayLike<number>>, options: MmdOptions = {}): MmdResult {
   const permutations = options.permutations ?? 500;
   if (!(Number.isInteger(permutations) && permutations >= 1)) {
     throw new RangeError(`mmd: permutations must be a positive integer, got ${permutations}`);

@@ -14,10 +14,7 @@ import { benjaminiHochberg, bonferroni } from './multiple-testing';
 describe('benjaminiHochberg', () => {
   it('matches scipy false_discovery_control(method="bh") with unsorted input', () => {
     const p = [0.01, 0.04, 0.03, 0.2, 0.001, 0.5, 0.04, 0.9, 0.0004, 0.07];
-    const expected = [
-      0.03333333333333333, 0.06666666666666667, 0.06666666666666667, 0.25, 0.005, 0.5555555555555556,
-      0.06666666666666667, 0.9, 0.004, 0.1,
-    ];
+    const expected = [0.03333333333333333, 0.06666666666666667, 0.06666666666666667, 0.25, 0.005, 0.5555555555555556, 0.06666666666666667, 0.9, 0.004, 0.1];
     const r = benjaminiHochberg(p, 0.05);
     r.adjusted.forEach((a, i) => expect(a).toBeCloseTo(expected[i], 12));
     expect(r.rejected).toEqual([true, false, false, false, true, false, false, false, true, false]);

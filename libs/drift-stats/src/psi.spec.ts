@@ -87,10 +87,7 @@ describe('psi', () => {
 
 describe('psiCategorical', () => {
   it('matches the NumPy reference, including a category unseen in the reference', () => {
-    expect(psiCategorical({ cat: 120, dog: 80, bird: 40 }, { cat: 90, dog: 100, bird: 30, fish: 5 })).toBeCloseTo(
-      0.1812585111528911,
-      12,
-    );
+    expect(psiCategorical({ cat: 120, dog: 80, bird: 40 }, { cat: 90, dog: 100, bird: 30, fish: 5 })).toBeCloseTo(0.1812585111528911, 12);
   });
 
   it('is 0 for identical proportions and handles prototype-like keys', () => {

@@ -46,7 +46,12 @@ describe('wassersteinDistance', () => {
         expect(d).toBeGreaterThanOrEqual(0);
         expect(wassersteinDistance(b, a)).toBeCloseTo(d, 9);
         expect(wassersteinDistance(a, a)).toBe(0);
-        expect(wassersteinDistance(a, a.map((x) => x + c))).toBeCloseTo(Math.abs(c), 9);
+        expect(
+          wassersteinDistance(
+            a,
+            a.map((x) => x + c),
+          ),
+        ).toBeCloseTo(Math.abs(c), 9);
       }),
     );
   });
@@ -65,9 +70,11 @@ describe('normalizedWassersteinDistance', () => {
 
   it('is scale invariant', () => {
     const k = 37.5;
-    expect(normalizedWassersteinDistance(wa.map((x) => x * k), wb.map((x) => x * k))).toBeCloseTo(
-      normalizedWassersteinDistance(wa, wb),
-      10,
-    );
+    expect(
+      normalizedWassersteinDistance(
+        wa.map((x) => x * k),
+        wb.map((x) => x * k),
+      ),
+    ).toBeCloseTo(normalizedWassersteinDistance(wa, wb), 10);
   });
 });

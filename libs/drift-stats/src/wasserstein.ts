@@ -44,11 +44,7 @@ export const WASSERSTEIN_MIN_SCALE = 0.001;
  * @param current - current sample, non-empty, finite values.
  * @param minScale - lower bound on the divisor (default 0.001), must be > 0.
  */
-export function normalizedWassersteinDistance(
-  reference: ArrayLike<number>,
-  current: ArrayLike<number>,
-  minScale = WASSERSTEIN_MIN_SCALE,
-): number {
+export function normalizedWassersteinDistance(reference: ArrayLike<number>, current: ArrayLike<number>, minScale = WASSERSTEIN_MIN_SCALE): number {
   if (!(minScale > 0)) throw new RangeError(`minScale must be > 0, got ${minScale}`);
   const d = wassersteinDistance(reference, current);
   return d / Math.max(populationStd(reference), minScale);

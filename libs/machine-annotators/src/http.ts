@@ -29,7 +29,12 @@ export async function postJson(url: string, body: unknown, o: PostOptions): Prom
   const payload = JSON.stringify(body);
   for (let attempt = 0; ; attempt++) {
     await o.limiter.take();
-    const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...o.headers }, body: payload, signal: AbortSignal.timeout(o.timeoutMs) });
+    const res = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...o.headers },
+      body: payload,
+      signal: AbortSignal.timeout(o.timeoutMs),
+    });
     if (res.ok) return res.json();
     const detail = await errorMessage(res);
     const retriable = res.status === 429 || res.status >= 500;

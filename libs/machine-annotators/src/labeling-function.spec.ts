@@ -18,7 +18,9 @@ describe('labeling functions vote or abstain', () => {
   });
 
   it('regex, threshold and equals read text, features and metadata', () => {
-    expect(spam({ regex: { field: 'metadata.subject', pattern: '^re:\\s*\\$\\d+', flags: 'i' } }).apply({ metadata: { subject: 'RE: $100 for you' } })).toBe('spam');
+    expect(spam({ regex: { field: 'metadata.subject', pattern: '^re:\\s*\\$\\d+', flags: 'i' } }).apply({ metadata: { subject: 'RE: $100 for you' } })).toBe(
+      'spam',
+    );
     const links = spam({ threshold: { field: 'features.links', op: 'gte', value: 5 } });
     expect(links.apply({ features: { links: 5 } })).toBe('spam');
     expect(links.apply({ features: { links: 4.9 } })).toBeUndefined();
@@ -28,7 +30,10 @@ describe('labeling functions vote or abstain', () => {
 
   it('all / any / not combine conditions', () => {
     const lf = spam({
-      all: [{ any: [{ keyword: { field: 'text', anyOf: ['prize'] } }, { threshold: { field: 'features.links', op: 'gt', value: 3 } }] }, { not: { equals: { field: 'metadata.sender', value: 'boss@example.com' } } }],
+      all: [
+        { any: [{ keyword: { field: 'text', anyOf: ['prize'] } }, { threshold: { field: 'features.links', op: 'gt', value: 3 } }] },
+        { not: { equals: { field: 'metadata.sender', value: 'boss@example.com' } } },
+      ],
     });
     expect(lf.apply({ text: 'your prize', metadata: { sender: 'x@y.z' } })).toBe('spam');
     expect(lf.apply({ text: 'your prize', metadata: { sender: 'boss@example.com' } })).toBeUndefined();
@@ -58,11 +63,17 @@ describe('a rule from the API is refused with the field named', () => {
   });
 
   it('a label outside the project classes, an unknown field, a bad name', () => {
-    expect(() => labelingFunction({ name: 'x', version: '1', label: 'eggs', when: { equals: { field: 'text', value: 'a' } } }, ['spam', 'ham'])).toThrow('label: "eggs" is not in the project\'s classes (spam, ham)');
+    expect(() => labelingFunction({ name: 'x', version: '1', label: 'eggs', when: { equals: { field: 'text', value: 'a' } } }, ['spam', 'ham'])).toThrow(
+      'label: "eggs" is not in the project\'s classes (spam, ham)',
+    );
     expect(() => spam({ equals: { field: 'headers.to', value: 'a' } })).toThrow('when.equals.field: must be "text", "features.<name>" or "metadata.<key>"');
     expect(() => spam({ regex: { field: 'text', pattern: 'a', flags: 'g' } })).toThrow(/^when\.regex\.flags: Invalid enum value/);
     expect(() => spam({ threshold: { field: 'text', op: 'gt', value: 1 } })).toThrow('when.threshold.field: a threshold reads a numeric "features.<name>"');
-    expect(() => labelingFunction({ name: 'Bad Name', version: '1', label: 'spam', when: { equals: { field: 'text', value: 'a' } } })).toThrow(/^name: must be 1-63/);
-    expect(() => labelingFunction({ name: 'ok', version: '1', label: 'spam', when: { equals: { field: 'text', value: 'a' } }, code: 'process.exit()' })).toThrow("rule: Unrecognized key(s) in object: 'code'");
+    expect(() => labelingFunction({ name: 'Bad Name', version: '1', label: 'spam', when: { equals: { field: 'text', value: 'a' } } })).toThrow(
+      /^name: must be 1-63/,
+    );
+    expect(() =>
+      labelingFunction({ name: 'ok', version: '1', label: 'spam', when: { equals: { field: 'text', value: 'a' } }, code: 'process.exit()' }),
+    ).toThrow("rule: Unrecognized key(s) in object: 'code'");
   });
 });

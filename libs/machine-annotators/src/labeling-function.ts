@@ -34,9 +34,30 @@ export type Condition =
 
 const condition: z.ZodType<Condition> = z.lazy(() =>
   z.union([
-    z.object({ keyword: z.object({ field, anyOf: z.array(z.string().min(1).max(RULE_LIMITS.keywordChars)).min(1).max(RULE_LIMITS.keywords), caseSensitive: z.boolean().optional(), wholeWord: z.boolean().optional() }).strict() }).strict(),
+    z
+      .object({
+        keyword: z
+          .object({
+            field,
+            anyOf: z.array(z.string().min(1).max(RULE_LIMITS.keywordChars)).min(1).max(RULE_LIMITS.keywords),
+            caseSensitive: z.boolean().optional(),
+            wholeWord: z.boolean().optional(),
+          })
+          .strict(),
+      })
+      .strict(),
     z.object({ regex: z.object({ field, pattern: z.string().min(1).max(RULE_LIMITS.patternChars), flags: z.enum(['', 'i']).optional() }).strict() }).strict(),
-    z.object({ threshold: z.object({ field: field.refine((f) => f.startsWith('features.'), 'a threshold reads a numeric "features.<name>"'), op: z.enum(['lt', 'lte', 'gt', 'gte']), value: z.number().finite() }).strict() }).strict(),
+    z
+      .object({
+        threshold: z
+          .object({
+            field: field.refine((f) => f.startsWith('features.'), 'a threshold reads a numeric "features.<name>"'),
+            op: z.enum(['lt', 'lte', 'gt', 'gte']),
+            value: z.number().finite(),
+          })
+          .strict(),
+      })
+      .strict(),
     z.object({ equals: z.object({ field, value: z.string().max(RULE_LIMITS.keywordChars) }).strict() }).strict(),
     z.object({ all: z.array(condition).min(1) }).strict(),
     z.object({ any: z.array(condition).min(1) }).strict(),
@@ -115,7 +136,11 @@ function compile(c: Condition, path: string, depth: number, count: { nodes: numb
     } catch (e) {
       throw new RuleError(`${path}.regex.pattern`, (e as Error).message);
     }
-    if (!safeRegex(re)) throw new RuleError(`${path}.regex.pattern`, 'may backtrack catastrophically (nested quantifiers); rewrite it without a quantified group that itself repeats');
+    if (!safeRegex(re))
+      throw new RuleError(
+        `${path}.regex.pattern`,
+        'may backtrack catastrophically (nested quantifiers); rewrite it without a quantified group that itself repeats',
+      );
     return (item) => {
       const v = text(item, r.field);
       return v !== undefined && re.test(v);
@@ -170,10 +195,17 @@ export function labelingFunction(input: unknown, allowedLabels?: ReadonlyArray<s
   const parsed = spec.safeParse(input);
   if (!parsed.success) {
     const issue = deepest(parsed.error.issues[0]);
-    throw new RuleError(issue.path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${p}`)).join('').replace(/^\./, '') || 'rule', issue.message);
+    throw new RuleError(
+      issue.path
+        .map((p) => (typeof p === 'number' ? `[${p}]` : `.${p}`))
+        .join('')
+        .replace(/^\./, '') || 'rule',
+      issue.message,
+    );
   }
   const s = parsed.data;
-  if (allowedLabels && !allowedLabels.includes(s.label)) throw new RuleError('label', `"${s.label}" is not in the project's classes (${allowedLabels.join(', ')})`);
+  if (allowedLabels && !allowedLabels.includes(s.label))
+    throw new RuleError('label', `"${s.label}" is not in the project's classes (${allowedLabels.join(', ')})`);
   const test = compile(s.when, 'when', 1, { nodes: 0 });
   return {
     spec: s,

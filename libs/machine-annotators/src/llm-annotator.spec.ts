@@ -63,7 +63,11 @@ describe('contract: OpenAI-compatible chat completions (LlmAnnotator)', () => {
 
   it('retries 429 after Retry-After and 5xx, and reports a 4xx with the API message', async () => {
     const srv = await server([
-      { status: 429, headers: { 'retry-after': '0' }, body: { error: { message: 'Rate limit reached for requests', type: 'requests', code: 'rate_limit_exceeded' } } },
+      {
+        status: 429,
+        headers: { 'retry-after': '0' },
+        body: { error: { message: 'Rate limit reached for requests', type: 'requests', code: 'rate_limit_exceeded' } },
+      },
       { status: 503, body: { error: { message: 'The engine is currently overloaded', type: 'server_error', code: null } } },
       { status: 200, body: completion('{"label": "ham"}') },
       { status: 401, body: { error: { message: 'Incorrect API key provided: sk-test.', type: 'invalid_request_error', code: 'invalid_api_key' } } },
@@ -81,7 +85,11 @@ describe('contract: OpenAI-compatible chat completions (LlmAnnotator)', () => {
   });
 
   it('gives up after its retries on a persistent 429', async () => {
-    const limited = { status: 429, headers: { 'retry-after': '0' }, body: { error: { message: 'Rate limit reached', type: 'requests', code: 'rate_limit_exceeded' } } };
+    const limited = {
+      status: 429,
+      headers: { 'retry-after': '0' },
+      body: { error: { message: 'Rate limit reached', type: 'requests', code: 'rate_limit_exceeded' } },
+    };
     const srv = await server([limited, limited, limited]);
     try {
       await expect(new LlmAnnotator({ ...options(srv.base), maxRetries: 2 }).annotate('x')).rejects.toMatchObject({ status: 429 });

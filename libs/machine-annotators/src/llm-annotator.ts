@@ -76,7 +76,13 @@ export class LlmAnnotator {
           { role: 'user', content },
         ],
       },
-      { limiter: this.limiter, timeoutMs: this.o.timeoutMs, maxRetries: this.o.maxRetries ?? 2, headers: this.o.apiKey ? { authorization: `Bearer ${this.o.apiKey}` } : {}, what: 'chat completion' },
+      {
+        limiter: this.limiter,
+        timeoutMs: this.o.timeoutMs,
+        maxRetries: this.o.maxRetries ?? 2,
+        headers: this.o.apiKey ? { authorization: `Bearer ${this.o.apiKey}` } : {},
+        what: 'chat completion',
+      },
     );
     return this.answer(reply as ChatCompletion, performance.now() - started);
   }

@@ -20,7 +20,15 @@ async function modelServer(reply?: (input: { features?: Record<string, number> }
   return { url: `http://127.0.0.1:${(s.address() as AddressInfo).port}/predict`, seen, close: () => new Promise((r) => s.close(r)) };
 }
 
-const opts = (url: string) => ({ url, name: 'spam-candidate', version: 'v7', classes: ['spam', 'ham'], minConfidence: 0.8, timeoutMs: 2000, maxCallsPerSecond: 100 });
+const opts = (url: string) => ({
+  url,
+  name: 'spam-candidate',
+  version: 'v7',
+  classes: ['spam', 'ham'],
+  minConfidence: 0.8,
+  timeoutMs: 2000,
+  maxCallsPerSecond: 100,
+});
 
 describe('ModelAnnotator over HTTP', () => {
   it('answers the most probable class at or above the confidence floor, abstains below it', async () => {
@@ -44,7 +52,9 @@ describe('ModelAnnotator over HTTP', () => {
     const m = await modelServer(() => replies.shift());
     try {
       const a = new ModelAnnotator(opts(m.url));
-      expect((await a.annotate({ id: 'a' })).abstainReason).toMatch(/^the reply is not \{"probabilities": \{class: p\}\}: probabilities\.spam: Number must be less than or equal to 1/);
+      expect((await a.annotate({ id: 'a' })).abstainReason).toMatch(
+        /^the reply is not \{"probabilities": \{class: p\}\}: probabilities\.spam: Number must be less than or equal to 1/,
+      );
       expect((await a.annotate({ id: 'b' })).abstainReason).toBe('the reply names classes outside the schema: eggs');
       expect((await a.annotate({ id: 'c' })).abstainReason).toMatch(/^the reply is not .*: probabilities: Required/);
     } finally {

@@ -45,7 +45,13 @@ export class ModelAnnotator {
 
   async annotate(item: ModelInput): Promise<MachineAnswer> {
     const started = performance.now();
-    const raw = await postJson(this.o.url, item, { limiter: this.limiter, timeoutMs: this.o.timeoutMs, maxRetries: this.o.maxRetries ?? 2, headers: this.o.headers, what: `model ${this.o.name}` });
+    const raw = await postJson(this.o.url, item, {
+      limiter: this.limiter,
+      timeoutMs: this.o.timeoutMs,
+      maxRetries: this.o.maxRetries ?? 2,
+      headers: this.o.headers,
+      what: `model ${this.o.name}`,
+    });
     const base = { annotator: this.annotator, cost: 0, latencyMs: performance.now() - started };
     const parsed = reply.safeParse(raw);
     if (!parsed.success) {
@@ -60,6 +66,8 @@ export class ModelAnnotator {
       const v = parsed.data.probabilities[c] ?? 0;
       if (v > p) [best, p] = [c, v];
     }
-    return p >= this.o.minConfidence ? { ...base, label: best } : { ...base, abstainReason: `most probable class ${best} at ${p.toFixed(3)} is below ${this.o.minConfidence}` };
+    return p >= this.o.minConfidence
+      ? { ...base, label: best }
+      : { ...base, abstainReason: `most probable class ${best} at ${p.toFixed(3)} is below ${this.o.minConfidence}` };
   }
 }

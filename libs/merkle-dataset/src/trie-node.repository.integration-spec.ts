@@ -40,7 +40,11 @@ describe('SqlNodeStore (real PostgreSQL)', () => {
     expect(await verify(store, root)).toBe(5000);
 
     const before = store.stats.reads;
-    const next = await applyChanges(store, root, [{ itemId: 'item-7', recordHash: sha('x') }, { itemId: 'item-8', recordHash: null }, { itemId: 'new', recordHash: sha('n') }]);
+    const next = await applyChanges(store, root, [
+      { itemId: 'item-7', recordHash: sha('x') },
+      { itemId: 'item-8', recordHash: null },
+      { itemId: 'new', recordHash: sha('n') },
+    ]);
     expect(store.stats.reads - before).toBeLessThanOrEqual(5); // one batched read per level
     expect((await count()) - nodes).toBeLessThanOrEqual(3 * 4);
     expect(await diff(store, root, next)).toEqual({

@@ -47,7 +47,10 @@ export class SqlNodeStore implements NodeStore {
       const part = unique.slice(i, i + this.chunk);
       const t0 = performance.now();
       const rows = rowsOf<{ h: string; body: Buffer }>(
-        await this.db.query(`SELECT encode(hash, 'hex') AS h, body FROM ${this.table} WHERE hash = ANY (SELECT decode(x, 'hex') FROM unnest($1::text[]) AS x)`, [part]),
+        await this.db.query(
+          `SELECT encode(hash, 'hex') AS h, body FROM ${this.table} WHERE hash = ANY (SELECT decode(x, 'hex') FROM unnest($1::text[]) AS x)`,
+          [part],
+        ),
       );
       this.stats.readMs += performance.now() - t0;
       this.stats.reads++;

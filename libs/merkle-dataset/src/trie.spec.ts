@@ -54,7 +54,13 @@ describe('merkle-dataset trie', () => {
     const extra = entries(200, 'x').map((e) => ({ ...e, itemId: `extra-${e.itemId}` }));
     const grown = await applyChanges(store, root, extra);
     expect(grown).not.toBe(root);
-    expect(await applyChanges(store, grown, extra.map((e) => ({ itemId: e.itemId, recordHash: null })))).toBe(direct);
+    expect(
+      await applyChanges(
+        store,
+        grown,
+        extra.map((e) => ({ itemId: e.itemId, recordHash: null })),
+      ),
+    ).toBe(direct);
     expect(await verify(store, direct)).toBe(500);
   });
 
@@ -69,7 +75,12 @@ describe('merkle-dataset trie', () => {
     seen.add(await applyChanges(store, base, [{ itemId: 'new', recordHash: h('new') }]));
     expect(seen.size).toBe(10);
     // A no-op change keeps the root.
-    expect(await applyChanges(store, base, [{ itemId: 'item-3', recordHash: h('record-3') }, { itemId: 'absent', recordHash: null }])).toBe(base);
+    expect(
+      await applyChanges(store, base, [
+        { itemId: 'item-3', recordHash: h('record-3') },
+        { itemId: 'absent', recordHash: null },
+      ]),
+    ).toBe(base);
   });
 
   it('rewrites only the changed paths and shares every untouched subtree', async () => {
@@ -119,11 +130,21 @@ describe('merkle-dataset trie', () => {
     const store = new MemoryNodeStore();
     const all = entries(BUCKET_SIZE * 20);
     const root = await fromEntries(store, all);
-    const small = await applyChanges(store, root, all.slice(5).map((e) => ({ itemId: e.itemId, recordHash: null })));
+    const small = await applyChanges(
+      store,
+      root,
+      all.slice(5).map((e) => ({ itemId: e.itemId, recordHash: null })),
+    );
     expect(small).toBe(await fromEntries(new MemoryNodeStore(), all.slice(0, 5)));
     expect(small).not.toBeNull();
     expect((await store.get(small as string))?.kind).toBe('leaf');
-    expect(await applyChanges(store, small, all.slice(0, 5).map((e) => ({ itemId: e.itemId, recordHash: null })))).toBeNull();
+    expect(
+      await applyChanges(
+        store,
+        small,
+        all.slice(0, 5).map((e) => ({ itemId: e.itemId, recordHash: null })),
+      ),
+    ).toBeNull();
   });
 
   it('diff skips identical subtrees and reads O(changes × depth) nodes', async () => {
@@ -211,7 +232,12 @@ const PINNED_ROOT_3 = createHash('sha256')
   .update(
     Buffer.concat([
       Buffer.from([0x01, 3]),
-      ...['item-1', 'item-0', 'item-2'].flatMap((id) => [Buffer.from([id.length]), Buffer.from(id), Buffer.from([65]), Buffer.from(h(`record-${id.slice(5)}`), 'hex')]),
+      ...['item-1', 'item-0', 'item-2'].flatMap((id) => [
+        Buffer.from([id.length]),
+        Buffer.from(id),
+        Buffer.from([65]),
+        Buffer.from(h(`record-${id.slice(5)}`), 'hex'),
+      ]),
     ]),
   )
   .digest('hex');

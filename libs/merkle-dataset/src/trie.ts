@@ -124,7 +124,10 @@ export async function applyChanges(store: NodeStore, root: string | null, change
   // 1. Read every node on a changed path, one batched read per level.
   let level: { hash: string; changes: Keyed[] }[] = root !== null && keyed.length > 0 ? [{ hash: root, changes: keyed }] : [];
   for (let depth = 0; level.length > 0; depth++) {
-    const got = await getNodes(store, level.map((l) => l.hash));
+    const got = await getNodes(
+      store,
+      level.map((l) => l.hash),
+    );
     nodesRead += got.size;
     const next: typeof level = [];
     for (const l of level) {
@@ -158,7 +161,7 @@ export async function applyChanges(store: NodeStore, root: string | null, change
     }
     const children: (string | null)[] = new Array(FANOUT).fill(null);
     // Sorted by key, so each nibble's items are one contiguous run.
-    for (let i = lo; i < hi; ) {
+    for (let i = lo; i < hi;) {
       const nib = hexNibbleAt(entries[i].key, depth);
       let j = i + 1;
       while (j < hi && hexNibbleAt(entries[j].key, depth) === nib) j++;

@@ -46,10 +46,12 @@ describe('compact inbox (real PostgreSQL)', () => {
     expect((await claim(inbox, at(7, 'a6', 'a7', 'a7'))).fresh).toEqual([false, true, false]);
     expect(await stored()).toBe('10');
     // A rolled-back claim changes nothing.
-    await ds.transaction(async (em) => {
-      await inbox.claim(em, 't', 0, at(10, 'a8'));
-      throw new Error('rollback');
-    }).catch(() => undefined);
+    await ds
+      .transaction(async (em) => {
+        await inbox.claim(em, 't', 0, at(10, 'a8'));
+        throw new Error('rollback');
+      })
+      .catch(() => undefined);
     expect(await stored()).toBe('10');
 
     // A new process: its horizon (last 3 ids: a5, a6, a7) comes from the stored chunks.
@@ -92,6 +94,8 @@ describe('compact inbox (real PostgreSQL)', () => {
     expect(r.fresh).toEqual([true, true]);
     expect(r.restarted).toEqual({ from: '0', stored: before });
     expect(await stored()).toBe('2');
-    expect((await ds.query(`SELECT applied_ids FROM inbox_chunk WHERE consumer = 'g'`)).map((c: { applied_ids: string[] }) => c.applied_ids)).toEqual([['b0', 'b1']]);
+    expect((await ds.query(`SELECT applied_ids FROM inbox_chunk WHERE consumer = 'g'`)).map((c: { applied_ids: string[] }) => c.applied_ids)).toEqual([
+      ['b0', 'b1'],
+    ]);
   });
 });

@@ -165,7 +165,8 @@ describe('DLQ replay commits only what it replayed or was told to skip (real Kaf
     // ~1.2 MB of dead letters: more than one fetch (kafkajs fetches 1 MiB per partition).
     const early = Array.from({ length: 300 }, (_, i) => `early-${i}`);
     const late = Array.from({ length: 100 }, (_, i) => `late-${i}`);
-    for (let i = 0; i < early.length; i += 100) await producer.send({ topic: `${topic}.dlq`, messages: deadLetters(topic, early.slice(i, i + 100), () => 'db down') });
+    for (let i = 0; i < early.length; i += 100)
+      await producer.send({ topic: `${topic}.dlq`, messages: deadLetters(topic, early.slice(i, i + 100), () => 'db down') });
 
     // At the run's first log line (it has read the end offsets by then), more dead letters arrive:
     // the run waits until the broker has them, so its next fetch holds them with earlier ones.
@@ -174,7 +175,11 @@ describe('DLQ replay commits only what it replayed or was told to skip (real Kaf
       dlqTopic: `${topic}.dlq`,
       groupId: `replayer-${run}`,
       log: () => {
-        if (!arrived) produceBlocking(`${topic}.dlq`, deadLetters(topic, late, () => 'db down'));
+        if (!arrived)
+          produceBlocking(
+            `${topic}.dlq`,
+            deadLetters(topic, late, () => 'db down'),
+          );
         arrived = true;
       },
     });

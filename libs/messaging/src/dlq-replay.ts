@@ -106,7 +106,8 @@ export async function replayDlq(kafka: Kafka, opts: ReplayOptions): Promise<Repl
               await commitOffsetsIfNecessary({ topics: [{ topic: batch.topic, partitions: [{ partition: batch.partition, offset: next }] }] });
             }
             report.replayed += opts.dryRun ? 0 : out.length;
-            if (next !== undefined) log(`${opts.dlqTopic}[${batch.partition}] up to ${BigInt(next) - 1n}: ${out.length} ${opts.dryRun ? 'would be replayed' : 'replayed'}`);
+            if (next !== undefined)
+              log(`${opts.dlqTopic}[${batch.partition}] up to ${BigInt(next) - 1n}: ${out.length} ${opts.dryRun ? 'would be replayed' : 'replayed'}`);
             if (BigInt(batch.lastOffset()) + 1n >= end) remaining.delete(batch.partition);
             if (remaining.size === 0) resolve();
           },

@@ -93,7 +93,8 @@ export function readEnvelope(headers: IHeaders | undefined, expectedType: string
   const idProblem = stringProblem(id, 'ce_id', STORABLE_LIMITS.maxIdLength);
   if (idProblem) throw new EnvelopeError(idProblem);
   if (!source) throw new EnvelopeError('missing ce_source header');
-  if (!headerIs(headers, 'ce_specversion', '1.0')) throw new EnvelopeError(`unsupported ce_specversion ${JSON.stringify(headerString(headers, 'ce_specversion'))}`);
+  if (!headerIs(headers, 'ce_specversion', '1.0'))
+    throw new EnvelopeError(`unsupported ce_specversion ${JSON.stringify(headerString(headers, 'ce_specversion'))}`);
   if (!headerIs(headers, 'ce_type', expectedType)) {
     const type = headerString(headers, 'ce_type');
     if (!type) throw new EnvelopeError('missing ce_type header');

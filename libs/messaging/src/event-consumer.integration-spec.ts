@@ -54,8 +54,19 @@ describe.each([
       transactions.push(events.map((ev) => ev.message.modelId));
       for (const ev of events) {
         if (ev.message.modelId === 'explode') throw new PoisonMessageError(ev.id, 'handler refused model "explode"');
-        await em.query('INSERT INTO effect (event_id, model_id, score) VALUES ($1, $2, $3)', [ev.id, ev.message.modelId, ev.message.numericFeatures.score ?? null]);
-        await outbox.emit(em, { topic: echoTopic, key: ev.message.modelId, schema: PredictionEventSchema, message: ev.message, id: `echo:${ev.id}`, traceparent: ev.traceparent });
+        await em.query('INSERT INTO effect (event_id, model_id, score) VALUES ($1, $2, $3)', [
+          ev.id,
+          ev.message.modelId,
+          ev.message.numericFeatures.score ?? null,
+        ]);
+        await outbox.emit(em, {
+          topic: echoTopic,
+          key: ev.message.modelId,
+          schema: PredictionEventSchema,
+          message: ev.message,
+          id: `echo:${ev.id}`,
+          traceparent: ev.traceparent,
+        });
       }
     },
   };
@@ -64,7 +75,18 @@ describe.each([
   const transactions: string[][] = [];
   // Coalescing: fetches of 4 KiB (about 15 of these events) gathered into transactions of 50.
   const newConsumer = (m = metrics) =>
-    new EventConsumer({ kafka, dataSource: ds, groupId, handlers: [handler as EventHandler], outbox, txBatch: 50, metrics: m, inbox, coalesce, maxBytesPerPartition: coalesce ? 4096 : undefined });
+    new EventConsumer({
+      kafka,
+      dataSource: ds,
+      groupId,
+      handlers: [handler as EventHandler],
+      outbox,
+      txBatch: 50,
+      metrics: m,
+      inbox,
+      coalesce,
+      maxBytesPerPartition: coalesce ? 4096 : undefined,
+    });
 
   beforeAll(async () => {
     await createTestTopics(kafka, [topic, echoTopic]);
@@ -123,7 +145,12 @@ describe.each([
     await producer.disconnect();
 
     await eventually(async () => (await effects()).some((r) => r.model_id === 'good-2'), 'message after the poison ones');
-    expect((await effects()).filter((r) => r.model_id.startsWith('good-')).map((r) => r.model_id).sort()).toEqual(['good-1', 'good-2']);
+    expect(
+      (await effects())
+        .filter((r) => r.model_id.startsWith('good-'))
+        .map((r) => r.model_id)
+        .sort(),
+    ).toEqual(['good-1', 'good-2']);
     expect((await effects()).some((r) => r.model_id === 'explode')).toBe(false);
 
     const dlq = await readTopic(kafka, `${topic}.dlq`, 5, 20_000);
@@ -157,7 +184,12 @@ describe.each([
     await producer.send({ topic, messages: recs });
     await producer.disconnect();
     await eventually(async () => (await effects()).some((r) => r.model_id === 'db-7'), 'the event after the refused ones', 60_000);
-    expect((await effects()).filter((r) => r.model_id.startsWith('db-')).map((r) => r.model_id).sort()).toEqual(['db-0', 'db-1', 'db-3', 'db-4', 'db-5', 'db-7']);
+    expect(
+      (await effects())
+        .filter((r) => r.model_id.startsWith('db-'))
+        .map((r) => r.model_id)
+        .sort(),
+    ).toEqual(['db-0', 'db-1', 'db-3', 'db-4', 'db-5', 'db-7']);
     const dlq = (await readTopic(kafka, `${topic}.dlq`, 7, 20_000)).filter((m) => m.headers['dlq-sqlstate']);
     expect(dlq.map((m) => m.headers.ce_id).sort()).toEqual([recs[2].headers.ce_id, recs[6].headers.ce_id].sort());
     for (const m of dlq) {
@@ -172,23 +204,39 @@ describe.each([
     const key = 'same-partition';
     const nulId = eventRecord(PredictionEventSchema, { eventId: 'nul-id', modelId: 'nul-id' }, { key });
     nulId.headers.ce_id = 'ab\u0000cd';
-    const nulKey = { ...eventRecord(PredictionEventSchema, { eventId: 'nul-key', modelId: 'nul-key', predictedLabel: 'spam\u0000' }, { key }), key: 'k\u0000ey' };
+    const nulKey = {
+      ...eventRecord(PredictionEventSchema, { eventId: 'nul-key', modelId: 'nul-key', predictedLabel: 'spam\u0000' }, { key }),
+      key: 'k\u0000ey',
+    };
     const recs = [
       eventRecord(PredictionEventSchema, { eventId: 'hx-1', modelId: 'hostile-1' }, { key }),
       eventRecord(PredictionEventSchema, { eventId: 'nul-feature', modelId: 'nul-feature', categoricalFeatures: { country: 'd\u0000e' } }, { key }),
       nulId,
       nulKey,
       eventRecord(PredictionEventSchema, { eventId: 'far-time', modelId: 'far-time', timestamp: { seconds: 10_000_000_000_000n, nanos: 0 } }, { key }),
-      eventRecord(PredictionEventSchema, { eventId: 'wide', modelId: 'wide', numericFeatures: Object.fromEntries(Array.from({ length: 20_000 }, (_, i) => [`f${i}`, i])) }, { key }),
+      eventRecord(
+        PredictionEventSchema,
+        { eventId: 'wide', modelId: 'wide', numericFeatures: Object.fromEntries(Array.from({ length: 20_000 }, (_, i) => [`f${i}`, i])) },
+        { key },
+      ),
       eventRecord(PredictionEventSchema, { eventId: 'hx-2', modelId: 'hostile-2' }, { key }),
     ];
     const [{ baseOffset }] = await producer.send({ topic, messages: recs });
     await producer.disconnect();
     await eventually(async () => (await effects()).some((r) => r.model_id === 'hostile-2'), 'the event after the hostile ones', 60_000);
-    expect((await effects()).filter((r) => /^(hostile|nul|far|wide)/.test(r.model_id)).map((r) => r.model_id).sort()).toEqual(['hostile-1', 'hostile-2']);
+    expect(
+      (await effects())
+        .filter((r) => /^(hostile|nul|far|wide)/.test(r.model_id))
+        .map((r) => r.model_id)
+        .sort(),
+    ).toEqual(['hostile-1', 'hostile-2']);
     const base = Number(baseOffset);
-    const dead = (await readTopic(kafka, `${topic}.dlq`, 12, 20_000)).filter((m) => Number(m.headers['dlq-original-offset']) > base && Number(m.headers['dlq-original-offset']) < base + 6);
-    const reasons = dead.sort((a, b) => Number(a.headers['dlq-original-offset']) - Number(b.headers['dlq-original-offset'])).map((m) => m.headers['dlq-reason']);
+    const dead = (await readTopic(kafka, `${topic}.dlq`, 12, 20_000)).filter(
+      (m) => Number(m.headers['dlq-original-offset']) > base && Number(m.headers['dlq-original-offset']) < base + 6,
+    );
+    const reasons = dead
+      .sort((a, b) => Number(a.headers['dlq-original-offset']) - Number(b.headers['dlq-original-offset']))
+      .map((m) => m.headers['dlq-reason']);
     expect(reasons).toEqual([
       'invalid: categorical_features.country contains a NUL character (U+0000)',
       'ce_id contains a NUL character (U+0000)',
@@ -217,7 +265,21 @@ describe.each([
     const N = 300;
     const garble = fc.oneof(fc.string({ maxLength: 40 }), fc.constant(''), fc.constant('1.0'), fc.constant(PredictionEventSchema.typeName));
     const kind = fc.record({
-      mutation: fc.constantFrom('none', 'none', 'flip', 'truncate', 'random', 'drop-header', 'garble-header', 'no-value', 'no-id', 'nul', 'far-time', 'wide', 'db-refused'),
+      mutation: fc.constantFrom(
+        'none',
+        'none',
+        'flip',
+        'truncate',
+        'random',
+        'drop-header',
+        'garble-header',
+        'no-value',
+        'no-id',
+        'nul',
+        'far-time',
+        'wide',
+        'db-refused',
+      ),
       nulIn: fc.constantFrom('feature', 'label', 'metadata', 'ce_id'),
       seconds: fc.oneof(fc.bigInt({ min: -(10n ** 15n), max: -1n }), fc.bigInt({ min: 253_402_300_800n, max: 10n ** 15n })),
       modelId: fc.string({ minLength: 0, maxLength: 12 }),
@@ -231,7 +293,14 @@ describe.each([
     const messages = plans.map((p, i) => {
       const id = `fuzz-${run}-${i}`;
       const hostile = {
-        nul: p.nulIn === 'feature' ? { categoricalFeatures: { c: `x\u0000${p.modelId}` } } : p.nulIn === 'label' ? { predictedLabel: '\u0000' } : p.nulIn === 'metadata' ? { metadata: { [`m\u0000`]: 'v' } } : {},
+        nul:
+          p.nulIn === 'feature'
+            ? { categoricalFeatures: { c: `x\u0000${p.modelId}` } }
+            : p.nulIn === 'label'
+              ? { predictedLabel: '\u0000' }
+              : p.nulIn === 'metadata'
+                ? { metadata: { [`m\u0000`]: 'v' } }
+                : {},
         'far-time': { timestamp: { seconds: p.seconds, nanos: 0 } },
         wide: { numericFeatures: Object.fromEntries(Array.from({ length: 10_001 }, (_, j) => [`f${j}`, j])) },
         'db-refused': { numericFeatures: { score: 1e300 } },
@@ -243,7 +312,7 @@ describe.each([
       );
       if (p.mutation === 'nul' && p.nulIn === 'ce_id') rec.headers.ce_id = `${id}\u0000`;
       const v = rec.value!;
-      if (p.mutation === 'flip') for (const f of p.flips) v[f % v.length] ^= 1 << f % 8;
+      if (p.mutation === 'flip') for (const f of p.flips) v[f % v.length] ^= 1 << (f % 8);
       if (p.mutation === 'truncate') rec.value = v.subarray(0, p.cut % v.length);
       if (p.mutation === 'random') rec.value = Buffer.from(p.bytes);
       if (p.mutation === 'drop-header') delete rec.headers[p.header];
@@ -266,7 +335,10 @@ describe.each([
     await eventually(async () => (await effects()).some((r) => r.model_id === 'fuzz-end'), 'the marker after the fuzzed messages', 120_000);
 
     const base = Number(baseOffset);
-    const applied = (await effects()).map((r) => r.event_id).filter((id) => id.startsWith(`fuzz-${run}-`)).map((id) => Number(id.split('-').pop()));
+    const applied = (await effects())
+      .map((r) => r.event_id)
+      .filter((id) => id.startsWith(`fuzz-${run}-`))
+      .map((id) => Number(id.split('-').pop()));
     // Dead letters go out through the relay: wait for the count the invariant predicts (the 12 are the earlier tests').
     const dead = (await readTopic(kafka, `${topic}.dlq`, 12 + N - applied.length, 30_000))
       .filter((m) => Number(m.headers['dlq-original-offset']) >= base && Number(m.headers['dlq-original-offset']) < base + N)
@@ -335,7 +407,9 @@ describe.each([
     // 3 partitions (createTestTopics), 60 keys, 3,000 events; a second consumer joins, takes
     // partitions over, and stops while the stream is still flowing.
     const N = 3000;
-    const recs = Array.from({ length: N }, (_, i) => eventRecord(PredictionEventSchema, { eventId: `rp-${run}-${i}`, modelId: `replica-${i}` }, { key: `k${i % 60}` }));
+    const recs = Array.from({ length: N }, (_, i) =>
+      eventRecord(PredictionEventSchema, { eventId: `rp-${run}-${i}`, modelId: `replica-${i}` }, { key: `k${i % 60}` }),
+    );
     const secondMetrics = new Metrics('messaging-test-second');
     const second = newConsumer(secondMetrics);
     const producer = await testProducer(kafka);
@@ -346,7 +420,11 @@ describe.each([
     await second.stop();
     await producer.send({ topic, messages: recs.slice(2000) });
     await producer.disconnect();
-    await eventually(async () => Number((await ds.query(`SELECT count(DISTINCT event_id) AS n FROM effect WHERE model_id LIKE 'replica-%'`))[0].n) === N, 'every event applied', 60_000);
+    await eventually(
+      async () => Number((await ds.query(`SELECT count(DISTINCT event_id) AS n FROM effect WHERE model_id LIKE 'replica-%'`))[0].n) === N,
+      'every event applied',
+      60_000,
+    );
     const [{ n }] = await ds.query(`SELECT count(*) AS n FROM effect WHERE model_id LIKE 'replica-%'`);
     expect(Number(n)).toBe(N);
     // The second replica did take part.
@@ -355,7 +433,9 @@ describe.each([
   if (coalesce) {
     it('gathers small fetches into transactions of txBatch events, and tells Kafka the end offset once caught up', async () => {
       const N = 200;
-      const recs = Array.from({ length: N }, (_, i) => eventRecord(PredictionEventSchema, { eventId: `co-${run}-${i}`, modelId: `coalesce-${i}` }, { key: 'coalesce' }));
+      const recs = Array.from({ length: N }, (_, i) =>
+        eventRecord(PredictionEventSchema, { eventId: `co-${run}-${i}`, modelId: `coalesce-${i}` }, { key: 'coalesce' }),
+      );
       const producer = await testProducer(kafka);
       const sent = await producer.send({ topic, messages: recs });
       await producer.disconnect();
@@ -370,10 +450,14 @@ describe.each([
       const admin = kafka.admin();
       await admin.connect();
       try {
-        await eventually(async () => {
-          const [t] = await admin.fetchOffsets({ groupId, topics: [topic] });
-          return t.partitions.some((p) => p.partition === sent[0].partition && BigInt(p.offset) === end);
-        }, 'committed offset at the end of the partition', 15_000);
+        await eventually(
+          async () => {
+            const [t] = await admin.fetchOffsets({ groupId, topics: [topic] });
+            return t.partitions.some((p) => p.partition === sent[0].partition && BigInt(p.offset) === end);
+          },
+          'committed offset at the end of the partition',
+          15_000,
+        );
       } finally {
         await admin.disconnect();
       }
@@ -388,7 +472,13 @@ describe.each([
       // Written while no consumer runs, so its first fetch meets both.
       await consumer.stop();
       const producer = await testProducer(kafka);
-      await producer.send({ topic, messages: Array.from({ length: 5 }, (_, i) => ({ ...eventRecord(PredictionEventSchema, { eventId: `lg-${run}-${i}`, modelId: `linger-${i}` }, { key }), partition })) });
+      await producer.send({
+        topic,
+        messages: Array.from({ length: 5 }, (_, i) => ({
+          ...eventRecord(PredictionEventSchema, { eventId: `lg-${run}-${i}`, modelId: `linger-${i}` }, { key }),
+          partition,
+        })),
+      });
       const txProducer = kafka.producer({ transactionalId: `test-${run}-linger`, idempotent: true, maxInFlightRequests: 1 });
       await txProducer.connect();
       const tx = await txProducer.transaction();
@@ -396,7 +486,11 @@ describe.each([
         await tx.send({ topic, messages: [{ ...eventRecord(PredictionEventSchema, { eventId: `lg-${run}-tx`, modelId: 'linger-tx' }, { key }), partition }] });
         consumer = newConsumer();
         await consumer.start();
-        await eventually(async () => (await effects()).filter((r) => r.model_id.startsWith('linger-')).length === 5, 'the 5 events before the open transaction', 20_000);
+        await eventually(
+          async () => (await effects()).filter((r) => r.model_id.startsWith('linger-')).length === 5,
+          'the 5 events before the open transaction',
+          20_000,
+        );
         expect((await effects()).some((r) => r.model_id === 'linger-tx')).toBe(false);
       } finally {
         await tx.abort();

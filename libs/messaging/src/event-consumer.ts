@@ -3,16 +3,7 @@ import type { Consumer, EachBatchPayload, Kafka, KafkaMessage } from 'kafkajs';
 import type { DataSource, EntityManager } from 'typeorm';
 import type { LoggerService } from '@nestjs/common';
 import { decoderOf, dlqTopic, unstorableField } from '@labelloop/contracts';
-import {
-  context as otelContext,
-  contextFromTraceparent,
-  currentTraceparent,
-  Metrics,
-  SpanKind,
-  trace,
-  tracer,
-  tracesExported,
-} from '@labelloop/observability';
+import { context as otelContext, contextFromTraceparent, currentTraceparent, Metrics, SpanKind, trace, tracer, tracesExported } from '@labelloop/observability';
 import { EnvelopeError, Envelope, headerString, readEnvelope } from './envelope';
 import { PoisonMessageError } from './errors';
 import { classifyFailure, failureReason, sqlState } from './failure';
@@ -306,7 +297,9 @@ export class EventConsumer {
       void this.inTurn(w, async () => {
         if (this.abort.signal.aborted || w.msgs.length === 0) return;
         if (await this.applyWaiting(handler, w, control, true)) await this.commitApplied();
-      }).catch((err: Error) => this.opts.logger?.error({ msg: 'applying waiting messages failed', topic: w.topic, partition: w.partition, error: err.message }, 'EventConsumer'));
+      }).catch((err: Error) =>
+        this.opts.logger?.error({ msg: 'applying waiting messages failed', topic: w.topic, partition: w.partition, error: err.message }, 'EventConsumer'),
+      );
     }, this.opts.lingerMs ?? 100);
     w.timer.unref?.();
   }
@@ -379,14 +372,34 @@ export class EventConsumer {
             // Isolated: this event alone makes the transaction fail. Dead-letter it, apply the rest.
             const state = sqlState(err);
             poison.set(decoded[live[0]].inboxId, { reason: failureReason(err), headers: state ? { 'dlq-sqlstate': state } : undefined });
-            this.opts.logger?.warn({ msg: 'event refused by the database, dead-lettering it', topic, partition, offset: chunk[live[0]].offset, sqlstate: state, error: (err as Error).message }, 'EventConsumer');
+            this.opts.logger?.warn(
+              {
+                msg: 'event refused by the database, dead-lettering it',
+                topic,
+                partition,
+                offset: chunk[live[0]].offset,
+                sqlstate: state,
+                error: (err as Error).message,
+              },
+              'EventConsumer',
+            );
             attempt--;
             continue;
           }
           if (live.length > 1) {
             // Split between live events; each half is applied (and split further) on its own, in offset order.
             const cut = live[live.length >> 1];
-            this.opts.logger?.warn({ msg: 'batch refused by the database, splitting it to find the event', topic, partition, events: live.length, kind, error: (err as Error).message }, 'EventConsumer');
+            this.opts.logger?.warn(
+              {
+                msg: 'batch refused by the database, splitting it to find the event',
+                topic,
+                partition,
+                events: live.length,
+                kind,
+                error: (err as Error).message,
+              },
+              'EventConsumer',
+            );
             if (!(await this.applyWithRetry(handler, topic, partition, chunk.slice(0, cut), p, highWatermark, poison, true))) return false;
             return this.applyWithRetry(handler, topic, partition, chunk.slice(cut), p, highWatermark, poison, true);
           }
@@ -404,13 +417,7 @@ export class EventConsumer {
     }
   }
 
-  private decode(
-    handler: EventHandler,
-    topic: string,
-    partition: number,
-    m: KafkaMessage,
-    poison: Map<string, Poison>,
-  ): Decoded {
+  private decode(handler: EventHandler, topic: string, partition: number, m: KafkaMessage, poison: Map<string, Poison>): Decoded {
     let envelope: Envelope;
     try {
       envelope = readEnvelope(m.headers, handler.schema.typeName);
@@ -438,10 +445,19 @@ export class EventConsumer {
     let traceparent = envelope.traceparent;
     if (tracesExported()) {
       const parent = contextFromTraceparent(envelope.traceparent);
-      span = tracer.startSpan(`${topic} process`, {
-        kind: SpanKind.CONSUMER,
-        attributes: { 'messaging.system': 'kafka', 'messaging.destination.name': topic, 'messaging.message.id': inboxId, 'messaging.kafka.offset': Number(m.offset) },
-      }, parent);
+      span = tracer.startSpan(
+        `${topic} process`,
+        {
+          kind: SpanKind.CONSUMER,
+          attributes: {
+            'messaging.system': 'kafka',
+            'messaging.destination.name': topic,
+            'messaging.message.id': inboxId,
+            'messaging.kafka.offset': Number(m.offset),
+          },
+        },
+        parent,
+      );
       traceparent = currentTraceparent(trace.setSpan(parent, span));
     }
     return {
@@ -476,7 +492,10 @@ export class EventConsumer {
           highWatermark,
         );
         if (claim.restarted) {
-          this.opts.logger?.warn({ msg: 'partition log ends before the stored offset (topic recreated?): applying it from its first message', topic, partition, ...claim.restarted }, 'EventConsumer');
+          this.opts.logger?.warn(
+            { msg: 'partition log ends before the stored offset (topic recreated?): applying it from its first message', topic, partition, ...claim.restarted },
+            'EventConsumer',
+          );
         }
         fresh = decoded.filter((_, i) => claim.fresh[i]);
         committed = claim.committed;
@@ -531,7 +550,13 @@ export class EventConsumer {
             rows.map((d) => (d.ok ? d.event.offset : d.raw.offset)),
             rows.map((d) => (d.ok ? 'applied' : 'dead-lettered')),
           );
-    const inserted = [...(await insert(decoded.filter((d) => !isReplay(d)), inboxRows.claimNew)), ...(await insert(decoded.filter(isReplay), inboxRows.claimReplayed))];
+    const inserted = [
+      ...(await insert(
+        decoded.filter((d) => !isReplay(d)),
+        inboxRows.claimNew,
+      )),
+      ...(await insert(decoded.filter(isReplay), inboxRows.claimReplayed)),
+    ];
     const fresh = new Set(inserted.map((r) => r.event_id));
     const seen = new Set<string>();
     return decoded.filter((d) => {
@@ -573,5 +598,4 @@ export class EventConsumer {
     });
     return { topic: dlqTopic(topic), key, headers, payload: m.value ?? Buffer.alloc(0) };
   }
-
 }

@@ -11,7 +11,7 @@ describe('classifyFailure', () => {
     ['22003 (numeric value out of range)', '22003'],
     ['23502 (not null)', '23502'],
     ['23514 (check)', '23514'],
-  ])('takes %s as the event\'s fault: permanent', (_, code) => {
+  ])("takes %s as the event's fault: permanent", (_, code) => {
     expect(classifyFailure(pgError(code))).toBe('permanent');
   });
 
@@ -28,7 +28,7 @@ describe('classifyFailure', () => {
     expect(classifyFailure(pgError(code))).toBe('transient');
   });
 
-  it('reads the SQLSTATE through TypeORM\'s QueryFailedError (driverError)', () => {
+  it("reads the SQLSTATE through TypeORM's QueryFailedError (driverError)", () => {
     const wrapped = Object.assign(new Error('query failed'), { driverError: { code: '22P02' } });
     expect(sqlState(wrapped)).toBe('22P02');
     expect(classifyFailure(wrapped)).toBe('permanent');
@@ -40,12 +40,14 @@ describe('classifyFailure', () => {
     expect(classifyFailure(Object.assign(new Error('broker gone'), { name: 'KafkaJSConnectionError' }))).toBe('transient');
   });
 
-  it('suspects a unique violation or a handler\'s own error: retried before the batch is split', () => {
+  it("suspects a unique violation or a handler's own error: retried before the batch is split", () => {
     expect(classifyFailure(pgError('23505'))).toBe('suspect');
     expect(classifyFailure(new RangeError('Invalid time value'))).toBe('suspect');
   });
 
-  it('names the SQLSTATE in the dead letter\'s reason', () => {
-    expect(failureReason(pgError('22003', 'value out of range for type real'))).toBe('PostgreSQL refused the event (SQLSTATE 22003): value out of range for type real');
+  it("names the SQLSTATE in the dead letter's reason", () => {
+    expect(failureReason(pgError('22003', 'value out of range for type real'))).toBe(
+      'PostgreSQL refused the event (SQLSTATE 22003): value out of range for type real',
+    );
   });
 });

@@ -59,7 +59,13 @@ describe('inbox pruner (real PostgreSQL)', () => {
     await ds.query('CREATE TABLE accepted_id (id text PRIMARY KEY, received_at timestamptz NOT NULL)');
     await ds.query(`INSERT INTO accepted_id SELECT 'old-' || i, now() - interval '200 hours' FROM generate_series(1, 7) AS i`);
     await ds.query(`INSERT INTO accepted_id VALUES ('new-1', now())`);
-    const pruner = new InboxPruner({ dataSource: ds, retentionHours: 168, intervalMs: 60_000, batch: 5, tables: [{ table: 'accepted_id', column: 'received_at' }] });
+    const pruner = new InboxPruner({
+      dataSource: ds,
+      retentionHours: 168,
+      intervalMs: 60_000,
+      batch: 5,
+      tables: [{ table: 'accepted_id', column: 'received_at' }],
+    });
     expect(await pruner.pruneOnce()).toBe(7);
     expect((await ds.query('SELECT id FROM accepted_id')).map((r: { id: string }) => r.id)).toEqual(['new-1']);
   });

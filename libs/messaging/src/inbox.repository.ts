@@ -21,12 +21,28 @@ const CLAIM_REPLAYED = claimSql(`ON CONFLICT (consumer, event_id) DO UPDATE SET 
  */
 export const inboxRows = {
   /** Inserts the ids not yet known; returns those inserted. */
-  claimNew(em: EntityManager, consumer: string, eventIds: string[], topics: string[], partitions: number[], offsets: string[], outcomes: string[]): Promise<{ event_id: string }[]> {
+  claimNew(
+    em: EntityManager,
+    consumer: string,
+    eventIds: string[],
+    topics: string[],
+    partitions: number[],
+    offsets: string[],
+    outcomes: string[],
+  ): Promise<{ event_id: string }[]> {
     return em.query(CLAIM_NEW, [consumer, eventIds, topics, partitions, offsets, outcomes]);
   },
 
   /** Inserts replayed ids, or takes over an id whose stored outcome is dead-lettered; returns those written. */
-  claimReplayed(em: EntityManager, consumer: string, eventIds: string[], topics: string[], partitions: number[], offsets: string[], outcomes: string[]): Promise<{ event_id: string }[]> {
+  claimReplayed(
+    em: EntityManager,
+    consumer: string,
+    eventIds: string[],
+    topics: string[],
+    partitions: number[],
+    offsets: string[],
+    outcomes: string[],
+  ): Promise<{ event_id: string }[]> {
     return em.query(CLAIM_REPLAYED, [consumer, eventIds, topics, partitions, offsets, outcomes]);
   },
 
@@ -34,7 +50,13 @@ export const inboxRows = {
    * A partition's last `limit` rows, newest first, among the rows of the group's last ten
    * minutes of work (read by the processed_at index, not the whole inbox).
    */
-  recentOfPartition(em: EntityManager, consumer: string, topic: string, partition: number, limit: number): Promise<{ event_id: string; kafka_offset: string; outcome: string }[]> {
+  recentOfPartition(
+    em: EntityManager,
+    consumer: string,
+    topic: string,
+    partition: number,
+    limit: number,
+  ): Promise<{ event_id: string; kafka_offset: string; outcome: string }[]> {
     return em.query(
       `SELECT event_id, kafka_offset, outcome FROM inbox
         WHERE consumer = $1 AND topic = $2 AND kafka_partition = $3
@@ -53,7 +75,16 @@ export const inboxChunks = {
   },
 
   /** Records one applied chunk. */
-  insert(em: EntityManager, consumer: string, topic: string, partition: number, firstOffset: string, lastOffset: string, appliedIds: string[], deadIds: string[]): Promise<unknown> {
+  insert(
+    em: EntityManager,
+    consumer: string,
+    topic: string,
+    partition: number,
+    firstOffset: string,
+    lastOffset: string,
+    appliedIds: string[],
+    deadIds: string[],
+  ): Promise<unknown> {
     return em.query(
       `INSERT INTO inbox_chunk (consumer, topic, kafka_partition, first_offset, last_offset, applied_ids, dead_ids) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
       [consumer, topic, partition, firstOffset, lastOffset, appliedIds, deadIds],
@@ -78,7 +109,13 @@ export const inboxChunks = {
   },
 
   /** Up to 100 of a partition's chunks that start before `before` (all when null), newest first. */
-  before(em: EntityManager, consumer: string, topic: string, partition: number, before: string | null): Promise<{ first_offset: string; applied_ids: string[]; dead_ids: string[] }[]> {
+  before(
+    em: EntityManager,
+    consumer: string,
+    topic: string,
+    partition: number,
+    before: string | null,
+  ): Promise<{ first_offset: string; applied_ids: string[]; dead_ids: string[] }[]> {
     return em.query(
       `SELECT first_offset, applied_ids, dead_ids FROM inbox_chunk
           WHERE consumer = $1 AND topic = $2 AND kafka_partition = $3 AND ($4::bigint IS NULL OR first_offset < $4)
@@ -92,7 +129,11 @@ export const inboxChunks = {
 export const consumerOffsets = {
   /** Locks the partition's row for the caller's transaction and reads it (none before the first claim). */
   lock(em: EntityManager, consumer: string, topic: string, partition: number): Promise<{ next_offset: string }[]> {
-    return em.query('SELECT next_offset FROM consumer_offset WHERE consumer = $1 AND topic = $2 AND kafka_partition = $3 FOR UPDATE', [consumer, topic, partition]);
+    return em.query('SELECT next_offset FROM consumer_offset WHERE consumer = $1 AND topic = $2 AND kafka_partition = $3 FOR UPDATE', [
+      consumer,
+      topic,
+      partition,
+    ]);
   },
 
   /** Creates the partition's row at `nextOffset` unless it exists. */
@@ -107,6 +148,11 @@ export const consumerOffsets = {
 
   /** Moves the partition's next offset. */
   set(em: EntityManager, consumer: string, topic: string, partition: number, nextOffset: string): Promise<unknown> {
-    return em.query('UPDATE consumer_offset SET next_offset = $4 WHERE consumer = $1 AND topic = $2 AND kafka_partition = $3', [consumer, topic, partition, nextOffset]);
+    return em.query('UPDATE consumer_offset SET next_offset = $4 WHERE consumer = $1 AND topic = $2 AND kafka_partition = $3', [
+      consumer,
+      topic,
+      partition,
+      nextOffset,
+    ]);
   },
 };

@@ -105,7 +105,8 @@ describe('OutboxRelay under large messages (real Kafka + PostgreSQL)', () => {
       (fine ? fineIds : poisonIds).push(id);
       const key = `model-${i % 5}`;
       records.push(eventRecord(PredictionEventSchema, { eventId: id, modelId: fine ? 'fine' : 'poison', embedding: embedding(768, i) }, { id, key }));
-      if (i === 350) records.push(eventRecord(PredictionEventSchema, { eventId: bigId, modelId: 'poison', embedding: embedding(300_000, i) }, { id: bigId, key }));
+      if (i === 350)
+        records.push(eventRecord(PredictionEventSchema, { eventId: bigId, modelId: 'poison', embedding: embedding(300_000, i) }, { id: bigId, key }));
     }
     expect(poisonIds.length).toBe(600);
     const producer = await testProducer(kafka);
@@ -155,7 +156,10 @@ describe('OutboxRelay under large messages (real Kafka + PostgreSQL)', () => {
     const small = `test.relay-${run}.small.v1`;
     const admin = kafka.admin();
     await admin.connect();
-    await admin.createTopics({ waitForLeaders: true, topics: [{ topic: small, numPartitions: 3, replicationFactor: 1, configEntries: [{ name: 'max.message.bytes', value: '16384' }] }] });
+    await admin.createTopics({
+      waitForLeaders: true,
+      topics: [{ topic: small, numPartitions: 3, replicationFactor: 1, configEntries: [{ name: 'max.message.bytes', value: '16384' }] }],
+    });
     await admin.disconnect();
     const ds2 = createServiceDataSource({ url: db.url, schema: 'relaysmall' });
     await ds2.initialize();
@@ -168,8 +172,21 @@ describe('OutboxRelay under large messages (real Kafka + PostgreSQL)', () => {
       const bigId = `big-small-${run}`;
       await ds2.transaction(async (em) => {
         for (const [i, id] of ids.entries()) {
-          await outbox.emit(em, { topic: small, key: `model-${i % 6}`, id, schema: PredictionEventSchema, message: { eventId: id, modelId: `model-${i % 6}`, embedding: embedding(768, i) } });
-          if (i === 150) await outbox.emit(em, { topic: small, key: 'model-0', id: bigId, schema: PredictionEventSchema, message: { eventId: bigId, embedding: embedding(5000, i) } });
+          await outbox.emit(em, {
+            topic: small,
+            key: `model-${i % 6}`,
+            id,
+            schema: PredictionEventSchema,
+            message: { eventId: id, modelId: `model-${i % 6}`, embedding: embedding(768, i) },
+          });
+          if (i === 150)
+            await outbox.emit(em, {
+              topic: small,
+              key: 'model-0',
+              id: bigId,
+              schema: PredictionEventSchema,
+              message: { eventId: bigId, embedding: embedding(5000, i) },
+            });
         }
       });
       await relay2.start();

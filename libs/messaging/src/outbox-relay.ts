@@ -142,7 +142,11 @@ export class OutboxRelay {
       } catch (err) {
         failure = err; // what the broker already acknowledged is still deleted below
       }
-      if (done.sent.length > 0) await outboxRows.deleteSent(qr, done.sent.map((r) => r.id));
+      if (done.sent.length > 0)
+        await outboxRows.deleteSent(
+          qr,
+          done.sent.map((r) => r.id),
+        );
       for (const { row, reason } of done.parked) await outboxRows.park(qr, row.id, reason);
       await qr.commitTransaction();
       this.report(done);
@@ -193,7 +197,16 @@ export class OutboxRelay {
     for (const { row, reason } of done.parked) {
       this.opts.metrics?.outboxParked.inc({ topic: row.topic });
       this.opts.logger?.error(
-        { msg: 'outbox row too large for the broker, parked', topic: row.topic, key: row.msg_key, bytes: row.payload.length, recordBytes: rowBytes(row), outboxId: row.id, ceId: row.headers.ce_id, error: reason },
+        {
+          msg: 'outbox row too large for the broker, parked',
+          topic: row.topic,
+          key: row.msg_key,
+          bytes: row.payload.length,
+          recordBytes: rowBytes(row),
+          outboxId: row.id,
+          ceId: row.headers.ce_id,
+          error: reason,
+        },
         'OutboxRelay',
       );
     }

@@ -42,7 +42,11 @@ export class Outbox {
 
   /** Inserts many events with one statement (the batch path of busy stages). */
   async emitMany<D extends DescMessage>(em: EntityManager, events: OutgoingEvent<D>[]): Promise<void> {
-    if (events.length > 0) await this.insert(em, events.map((e) => this.toRecord(e)));
+    if (events.length > 0)
+      await this.insert(
+        em,
+        events.map((e) => this.toRecord(e)),
+      );
   }
 
   /** Inserts pre-built records (dead letters). */

@@ -3,10 +3,20 @@ import { chunksByBytes, RECORD_BATCH_OVERHEAD, recordBytes, WeighedRecord } from
 
 // kafkajs's own record batch encoder (format v2): what it writes is what the broker measures.
 const { RecordBatch } = require('kafkajs/src/protocol/recordBatch/v0') as { RecordBatch: (b: { records: unknown[] }) => Promise<{ buffer: Buffer }> };
-const Record = require('kafkajs/src/protocol/recordBatch/record/v0') as (r: { offsetDelta: number; timestampDelta: number; key: unknown; value: unknown; headers: unknown }) => unknown;
+const Record = require('kafkajs/src/protocol/recordBatch/record/v0') as (r: {
+  offsetDelta: number;
+  timestampDelta: number;
+  key: unknown;
+  value: unknown;
+  headers: unknown;
+}) => unknown;
 
 const encodedBatchBytes = async (records: WeighedRecord[]) =>
-  (await RecordBatch({ records: records.map((r, i) => Record({ offsetDelta: i, timestampDelta: 1000 * i, key: r.key ?? null, value: r.value, headers: r.headers ?? {} })) })).buffer.length;
+  (
+    await RecordBatch({
+      records: records.map((r, i) => Record({ offsetDelta: i, timestampDelta: 1000 * i, key: r.key ?? null, value: r.value, headers: r.headers ?? {} })),
+    })
+  ).buffer.length;
 
 const record = fc.record({
   key: fc.option(fc.string({ unit: 'binary', maxLength: 40 }), { nil: null }),

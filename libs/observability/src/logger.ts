@@ -16,13 +16,25 @@ export class JsonLogger implements LoggerService {
     private readonly out: NodeJS.WritableStream = process.stdout,
   ) {}
 
-  log(message: unknown, ...rest: unknown[]): void { this.write('info', message, rest); }
-  error(message: unknown, ...rest: unknown[]): void { this.write('error', message, rest); }
-  warn(message: unknown, ...rest: unknown[]): void { this.write('warn', message, rest); }
-  debug(message: unknown, ...rest: unknown[]): void { this.write('debug', message, rest); }
-  verbose(message: unknown, ...rest: unknown[]): void { this.write('debug', message, rest); }
+  log(message: unknown, ...rest: unknown[]): void {
+    this.write('info', message, rest);
+  }
+  error(message: unknown, ...rest: unknown[]): void {
+    this.write('error', message, rest);
+  }
+  warn(message: unknown, ...rest: unknown[]): void {
+    this.write('warn', message, rest);
+  }
+  debug(message: unknown, ...rest: unknown[]): void {
+    this.write('debug', message, rest);
+  }
+  verbose(message: unknown, ...rest: unknown[]): void {
+    this.write('debug', message, rest);
+  }
   /** Lifecycle lines (started, stopped) that operators and supervisors rely on: written at any level. */
-  lifecycle(message: Record<string, unknown>): void { this.write('info', message, ['Runtime'], true); }
+  lifecycle(message: Record<string, unknown>): void {
+    this.write('info', message, ['Runtime'], true);
+  }
 
   private write(level: LogLevelName, message: unknown, rest: unknown[], force = false): void {
     if (!force && LEVELS[level] > LEVELS[this.level]) return;

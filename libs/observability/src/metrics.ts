@@ -22,11 +22,36 @@ export class Metrics {
     this.registry.setDefaultLabels({ service });
     collectDefaultMetrics({ register: this.registry, prefix: 'labelloop_' });
     const r = [this.registry];
-    this.eventsConsumed = new Counter({ name: 'labelloop_events_consumed_total', help: 'Events processed (committed) per topic', labelNames: ['topic'], registers: r });
-    this.eventsProduced = new Counter({ name: 'labelloop_events_produced_total', help: 'Events published to Kafka by the outbox relay', labelNames: ['topic'], registers: r });
-    this.eventsFailed = new Counter({ name: 'labelloop_events_failed_total', help: 'Events that could not be processed, by reason', labelNames: ['topic', 'reason'], registers: r });
-    this.dlqMessages = new Counter({ name: 'labelloop_dlq_messages_total', help: 'Messages sent to a dead-letter topic, by source topic', labelNames: ['topic'], registers: r });
-    this.duplicatesSkipped = new Counter({ name: 'labelloop_events_duplicate_total', help: 'Redelivered events recognised by the inbox and skipped', labelNames: ['topic'], registers: r });
+    this.eventsConsumed = new Counter({
+      name: 'labelloop_events_consumed_total',
+      help: 'Events processed (committed) per topic',
+      labelNames: ['topic'],
+      registers: r,
+    });
+    this.eventsProduced = new Counter({
+      name: 'labelloop_events_produced_total',
+      help: 'Events published to Kafka by the outbox relay',
+      labelNames: ['topic'],
+      registers: r,
+    });
+    this.eventsFailed = new Counter({
+      name: 'labelloop_events_failed_total',
+      help: 'Events that could not be processed, by reason',
+      labelNames: ['topic', 'reason'],
+      registers: r,
+    });
+    this.dlqMessages = new Counter({
+      name: 'labelloop_dlq_messages_total',
+      help: 'Messages sent to a dead-letter topic, by source topic',
+      labelNames: ['topic'],
+      registers: r,
+    });
+    this.duplicatesSkipped = new Counter({
+      name: 'labelloop_events_duplicate_total',
+      help: 'Redelivered events recognised by the inbox and skipped',
+      labelNames: ['topic'],
+      registers: r,
+    });
     this.processingSeconds = new Histogram({
       name: 'labelloop_event_processing_seconds',
       help: 'Time to process one consumed batch transaction, per topic',
@@ -41,7 +66,16 @@ export class Metrics {
       labelNames: ['topic'],
       registers: r,
     });
-    this.consumerLag = new Gauge({ name: 'labelloop_consumer_lag', help: 'High watermark minus committed offset', labelNames: ['topic', 'partition'], registers: r });
-    this.inboxPruned = new Counter({ name: 'labelloop_inbox_pruned_total', help: 'Inbox rows and compact-inbox chunks deleted after INBOX_RETENTION_HOURS', registers: r });
+    this.consumerLag = new Gauge({
+      name: 'labelloop_consumer_lag',
+      help: 'High watermark minus committed offset',
+      labelNames: ['topic', 'partition'],
+      registers: r,
+    });
+    this.inboxPruned = new Counter({
+      name: 'labelloop_inbox_pruned_total',
+      help: 'Inbox rows and compact-inbox chunks deleted after INBOX_RETENTION_HOURS',
+      registers: r,
+    });
   }
 }

@@ -31,18 +31,30 @@ describe('audit log (real PostgreSQL)', () => {
   it('chains entries, refuses updates, and the verifier finds the first tampered entry', async () => {
     // Concurrent appends still form one chain (the append takes an advisory lock). Entry 1 is
     // the one the migration writes.
-    await Promise.all(Array.from({ length: 20 }, (_, i) => ds.transaction((em) => appendAudit(em, { actor: `annotator-${i % 3}`, action: 'label.submitted', subject: `task-${i}`, detail: { classes: ['spam'] } }))));
+    await Promise.all(
+      Array.from({ length: 20 }, (_, i) =>
+        ds.transaction((em) =>
+          appendAudit(em, { actor: `annotator-${i % 3}`, action: 'label.submitted', subject: `task-${i}`, detail: { classes: ['spam'] } }),
+        ),
+      ),
+    );
     expect(verifyChain(await readChain(ds, 'annotation_dispatch'))).toEqual({ ok: true, entries: 21 });
     await expect(ds.query(`UPDATE annotation_dispatch.audit_log SET actor = 'mallory' WHERE seq = 7`)).rejects.toThrow(/append-only/);
     await expect(ds.query('TRUNCATE annotation_dispatch.audit_log')).rejects.toThrow(/append-only/);
     const ok = verify('annotation_dispatch');
-    expect(ok).toMatchObject({ code: 0, out: expect.stringMatching(/^annotation_dispatch: ok, 21 entries; head --head annotation_dispatch=21:[0-9a-f]{64}\n$/) });
+    expect(ok).toMatchObject({
+      code: 0,
+      out: expect.stringMatching(/^annotation_dispatch: ok, 21 entries; head --head annotation_dispatch=21:[0-9a-f]{64}\n$/),
+    });
 
     // A superuser disables the trigger and rewrites history.
     await ds.query('ALTER TABLE annotation_dispatch.audit_log DISABLE TRIGGER audit_log_no_change');
     await ds.query(`UPDATE annotation_dispatch.audit_log SET detail = '{"classes":["ham"]}' WHERE seq = 7`);
     await ds.query('ALTER TABLE annotation_dispatch.audit_log ENABLE TRIGGER audit_log_no_change');
-    expect(verify('annotation_dispatch')).toEqual({ code: 1, out: 'annotation_dispatch: BROKEN at entry 7: entry 7 was altered (its content no longer matches its hash)\n' });
+    expect(verify('annotation_dispatch')).toEqual({
+      code: 1,
+      out: 'annotation_dispatch: BROKEN at entry 7: entry 7 was altered (its content no longer matches its hash)\n',
+    });
   });
 
   it('fails a rewrite with recomputed successors against the head it printed before', async () => {
@@ -51,15 +63,21 @@ describe('audit log (real PostgreSQL)', () => {
     await qa.initialize();
     try {
       await migrate(qa);
-      for (let i = 0; i < 5; i++) await qa.transaction((em) => appendAudit(em, { actor: 'admin', action: 'qa.policy.updated', subject: 'p1', detail: { version: i + 1 } }));
+      for (let i = 0; i < 5; i++)
+        await qa.transaction((em) => appendAudit(em, { actor: 'admin', action: 'qa.policy.updated', subject: 'p1', detail: { version: i + 1 } }));
       const recorded = (/head (--head \S+)/.exec(verify(schema).out)?.[1] ?? '').split(' ')[1];
       await rewriteAuditChain(qa, schema, 3, { version: 99 });
       expect(verify(schema)).toMatchObject({ code: 0 }); // consistent in itself
       expect(verify(schema, '--head', recorded)).toEqual({
         code: 1,
-        out: expect.stringMatching(/^qa: BROKEN at entry 6: entry 6 has hash [0-9a-f]{12}…, a recorded head \(--head 6:[0-9a-f]{12}…\) says [0-9a-f]{12}…: the chain was rewritten at or before entry 6\n$/),
+        out: expect.stringMatching(
+          /^qa: BROKEN at entry 6: entry 6 has hash [0-9a-f]{12}…, a recorded head \(--head 6:[0-9a-f]{12}…\) says [0-9a-f]{12}…: the chain was rewritten at or before entry 6\n$/,
+        ),
       });
-      expect(verify(schema, '--head', 'qa=6:xyz')).toMatchObject({ code: 2, out: expect.stringContaining('--head "qa=6:xyz": expected <schema>=<entries>:<64 hex digits>') });
+      expect(verify(schema, '--head', 'qa=6:xyz')).toMatchObject({
+        code: 2,
+        out: expect.stringContaining('--head "qa=6:xyz": expected <schema>=<entries>:<64 hex digits>'),
+      });
       expect(verify(schema, '--heads')).toMatchObject({ code: 2, out: expect.stringContaining("Unknown option '--heads'") });
     } finally {
       await qa.destroy();
@@ -71,12 +89,18 @@ describe('audit log (real PostgreSQL)', () => {
     const s = createServiceDataSource({ url: db.url, schema });
     await s.initialize();
     try {
-      expect(verify(schema)).toEqual({ code: 1, out: 'sampling: MISSING: no audit log (it is created with the schema, so it was dropped, or the schema name is wrong)\n' });
+      expect(verify(schema)).toEqual({
+        code: 1,
+        out: 'sampling: MISSING: no audit log (it is created with the schema, so it was dropped, or the schema name is wrong)\n',
+      });
       await migrate(s);
       expect(verify(schema)).toMatchObject({ code: 0, out: expect.stringContaining('sampling: ok, 1 entries') });
       await s.query('ALTER TABLE sampling.audit_log DISABLE TRIGGER USER');
       await s.query('TRUNCATE sampling.audit_log');
-      expect(verify(schema)).toEqual({ code: 1, out: 'sampling: BROKEN at entry 1: the log is empty (its first entry is written when it is created, so entries were deleted)\n' });
+      expect(verify(schema)).toEqual({
+        code: 1,
+        out: 'sampling: BROKEN at entry 1: the log is empty (its first entry is written when it is created, so entries were deleted)\n',
+      });
     } finally {
       await s.destroy();
     }
@@ -123,7 +147,8 @@ describe('audit log as the service login role (real PostgreSQL)', () => {
   });
 
   it('appends, and cannot change, truncate, alter, disable or drop the log', async () => {
-    for (let i = 0; i < 3; i++) await svc.transaction((em) => appendAudit(em, { actor: 'ci', action: 'retrain.policy.updated', subject: `m${i}`, detail: { i } }));
+    for (let i = 0; i < 3; i++)
+      await svc.transaction((em) => appendAudit(em, { actor: 'ci', action: 'retrain.policy.updated', subject: `m${i}`, detail: { i } }));
     const attempts: Record<string, string> = {
       update: `UPDATE audit_log SET actor = 'mallory' WHERE seq = 2`,
       delete: 'DELETE FROM audit_log WHERE seq = 2',

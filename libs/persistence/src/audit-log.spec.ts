@@ -4,7 +4,14 @@ function chain(n: number) {
   const out = [];
   let prev = GENESIS;
   for (let seq = 1; seq <= n; seq++) {
-    const e = { seq, at: `2026-01-01T00:00:0${seq}.000Z`, actor: `user-${seq}`, action: 'label.submitted', subject: `task-${seq}`, detail: { label: seq % 2 ? 'spam' : 'ham' } };
+    const e = {
+      seq,
+      at: `2026-01-01T00:00:0${seq}.000Z`,
+      actor: `user-${seq}`,
+      action: 'label.submitted',
+      subject: `task-${seq}`,
+      detail: { label: seq % 2 ? 'spam' : 'ham' },
+    };
     const hash = entryHash(e, prev);
     out.push({ ...e, prevHash: prev, hash });
     prev = hash;
@@ -33,7 +40,12 @@ describe('audit chain', () => {
 
 describe('audit chain against recorded heads', () => {
   it('fails an empty log', () => {
-    expect(verifyChain([])).toEqual({ ok: false, entries: 0, firstBrokenSeq: 1, problem: 'the log is empty (its first entry is written when it is created, so entries were deleted)' });
+    expect(verifyChain([])).toEqual({
+      ok: false,
+      entries: 0,
+      firstBrokenSeq: 1,
+      problem: 'the log is empty (its first entry is written when it is created, so entries were deleted)',
+    });
   });
 
   it('fails a rewritten chain with recomputed successors against a recorded head, and a shortened one', () => {
@@ -48,12 +60,20 @@ describe('audit chain against recorded heads', () => {
       rewritten[i].hash = entryHash(rewritten[i], rewritten[i].prevHash);
     }
     expect(verifyChain(rewritten)).toEqual({ ok: true, entries: 6 });
-    expect(verifyChain(rewritten, [head])).toMatchObject({ ok: false, firstBrokenSeq: 6, problem: expect.stringContaining('a recorded head (ops notebook) says') });
+    expect(verifyChain(rewritten, [head])).toMatchObject({
+      ok: false,
+      firstBrokenSeq: 6,
+      problem: expect.stringContaining('a recorded head (ops notebook) says'),
+    });
     // An older head the rewrite did not reach still matches; a later one it did does not.
     expect(verifyChain(rewritten, [chainHead(original.slice(0, 2))])).toEqual({ ok: true, entries: 6 });
     expect(verifyChain(rewritten, [chainHead(original.slice(0, 2)), chainHead(original.slice(0, 4))])).toMatchObject({ ok: false, firstBrokenSeq: 4 });
     // Cut back to 4 entries: the head of 6 is missing.
-    expect(verifyChain(original.slice(0, 4), [head])).toMatchObject({ ok: false, firstBrokenSeq: 5, problem: expect.stringContaining('fewer than the 6 of a recorded head') });
+    expect(verifyChain(original.slice(0, 4), [head])).toMatchObject({
+      ok: false,
+      firstBrokenSeq: 5,
+      problem: expect.stringContaining('fewer than the 6 of a recorded head'),
+    });
     // A chain that grew past the head is fine.
     expect(verifyChain(chain(8), [head])).toEqual({ ok: true, entries: 8 });
   });

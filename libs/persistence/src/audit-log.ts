@@ -23,13 +23,22 @@ export const GENESIS = '0'.repeat(64);
 
 function canonical(v: unknown): string {
   if (Array.isArray(v)) return `[${v.map(canonical).join(',')}]`;
-  if (v && typeof v === 'object') return `{${Object.keys(v).sort().map((k) => `${JSON.stringify(k)}:${canonical((v as Record<string, unknown>)[k])}`).join(',')}}`;
+  if (v && typeof v === 'object')
+    return `{${Object.keys(v)
+      .sort()
+      .map((k) => `${JSON.stringify(k)}:${canonical((v as Record<string, unknown>)[k])}`)
+      .join(',')}}`;
   return JSON.stringify(v);
 }
 
 /** The hash of an entry given its predecessor's hash. */
-export function entryHash(e: { seq: number; at: string; actor: string; action: string; subject: string; detail: Record<string, unknown> }, prevHash: string): string {
-  return createHash('sha256').update(`${prevHash}\n${canonical({ seq: e.seq, at: e.at, actor: e.actor, action: e.action, subject: e.subject, detail: e.detail })}`).digest('hex');
+export function entryHash(
+  e: { seq: number; at: string; actor: string; action: string; subject: string; detail: Record<string, unknown> },
+  prevHash: string,
+): string {
+  return createHash('sha256')
+    .update(`${prevHash}\n${canonical({ seq: e.seq, at: e.at, actor: e.actor, action: e.action, subject: e.subject, detail: e.detail })}`)
+    .digest('hex');
 }
 
 /**
@@ -65,7 +74,16 @@ export interface AuditHead {
 }
 
 /** A stored entry as the verifier reads it. */
-export type ChainEntry = { seq: number; at: string; actor: string; action: string; subject: string; detail: Record<string, unknown>; prevHash: string; hash: string };
+export type ChainEntry = {
+  seq: number;
+  at: string;
+  actor: string;
+  action: string;
+  subject: string;
+  detail: Record<string, unknown>;
+  prevHash: string;
+  hash: string;
+};
 
 /** The head of a chain (entries 0 and the genesis hash when empty). */
 export function chainHead(entries: ChainEntry[]): AuditHead {
@@ -91,10 +109,14 @@ export function verifyChain(entries: ChainEntry[], heads: AuditHead[] = []): Cha
   }
   for (const h of [...heads].sort((a, b) => a.entries - b.entries)) {
     const from = h.source ? ` (${h.source})` : '';
-    if (h.entries > entries.length) return broken(entries.length + 1, `the log has ${entries.length} entries, fewer than the ${h.entries} of a recorded head${from}: entries were removed`);
+    if (h.entries > entries.length)
+      return broken(entries.length + 1, `the log has ${entries.length} entries, fewer than the ${h.entries} of a recorded head${from}: entries were removed`);
     const actual = entries[h.entries - 1].hash;
     if (actual !== h.hash) {
-      return broken(h.entries, `entry ${h.entries} has hash ${actual.slice(0, 12)}…, a recorded head${from} says ${h.hash.slice(0, 12)}…: the chain was rewritten at or before entry ${h.entries}`);
+      return broken(
+        h.entries,
+        `entry ${h.entries} has hash ${actual.slice(0, 12)}…, a recorded head${from} says ${h.hash.slice(0, 12)}…: the chain was rewritten at or before entry ${h.entries}`,
+      );
     }
   }
   return { ok: true, entries: entries.length };
@@ -109,5 +131,14 @@ export async function readAuditHead(q: Queryable): Promise<AuditHead> {
 /** Reads a schema's chain (for the verify command). */
 export async function readChain(q: Queryable, schema: string): Promise<ChainEntry[]> {
   const rows = await auditLog.chain(q, schema);
-  return rows.map((r) => ({ seq: Number(r.seq), at: new Date(r.at).toISOString(), actor: r.actor, action: r.action, subject: r.subject, detail: r.detail, prevHash: r.prev_hash, hash: r.hash }));
+  return rows.map((r) => ({
+    seq: Number(r.seq),
+    at: new Date(r.at).toISOString(),
+    actor: r.actor,
+    action: r.action,
+    subject: r.subject,
+    detail: r.detail,
+    prevHash: r.prev_hash,
+    hash: r.hash,
+  }));
 }

@@ -15,7 +15,12 @@ describe('PII redaction', () => {
   });
 
   it('applies field rules before text rules', () => {
-    expect(redactRecord({ from: 'a@b.org', subject: 'hi a@b.org', sender_name: 'Jane' }, [{ field: 'from', action: 'drop' }, { field: /name$/, action: 'mask' }])).toEqual({
+    expect(
+      redactRecord({ from: 'a@b.org', subject: 'hi a@b.org', sender_name: 'Jane' }, [
+        { field: 'from', action: 'drop' },
+        { field: /name$/, action: 'mask' },
+      ]),
+    ).toEqual({
       subject: 'hi [REDACTED:email]',
       sender_name: '[REDACTED]',
     });

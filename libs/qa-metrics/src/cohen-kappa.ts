@@ -67,8 +67,7 @@ export function cohenKappa(a: ReadonlyArray<Label>, b: ReadonlyArray<Label>, opt
   const total = rowSums.reduce((s, x) => s + x, 0);
   if (total === 0) return Number.NaN;
 
-  const w = (i: number, j: number): number =>
-    weights === 'none' ? (i === j ? 0 : 1) : weights === 'linear' ? Math.abs(i - j) : (i - j) * (i - j);
+  const w = (i: number, j: number): number => (weights === 'none' ? (i === j ? 0 : 1) : weights === 'linear' ? Math.abs(i - j) : (i - j) * (i - j));
 
   let observed = 0;
   let expected = 0;

@@ -50,27 +50,57 @@ describe('fleissKappa', () => {
     expect(fleissKappa(WIKIPEDIA_COUNTS, { method: 'randolph' })).toBeCloseTo(0.2225274725274725, 9);
     expect(fleissKappa(ratingsToCounts(DIAGNOSES).counts, { method: 'randolph' })).toBeCloseTo(0.4444444444444443, 9);
     // statsmodels' own test against Randolph's online calculator: 0.161905 (fixed) / 0.214286 (free)
-    expect(fleissKappa([[7, 1], [3, 5]])).toBeCloseTo(0.16190476190476205, 9);
-    expect(fleissKappa([[7, 1], [3, 5]], { method: 'randolph' })).toBeCloseTo(0.2142857142857144, 9);
+    expect(
+      fleissKappa([
+        [7, 1],
+        [3, 5],
+      ]),
+    ).toBeCloseTo(0.16190476190476205, 9);
+    expect(
+      fleissKappa(
+        [
+          [7, 1],
+          [3, 5],
+        ],
+        { method: 'randolph' },
+      ),
+    ).toBeCloseTo(0.2142857142857144, 9);
   });
 
   it('rejects tables whose rows have different totals, or fewer than two raters', () => {
-    expect(() => fleissKappa([[2, 1], [1, 1]])).toThrow(RangeError);
-    expect(() => fleissKappa([[1, 0], [0, 1]])).toThrow(RangeError);
+    expect(() =>
+      fleissKappa([
+        [2, 1],
+        [1, 1],
+      ]),
+    ).toThrow(RangeError);
+    expect(() =>
+      fleissKappa([
+        [1, 0],
+        [0, 1],
+      ]),
+    ).toThrow(RangeError);
     expect(() => fleissKappa([])).toThrow(RangeError);
     expect(() => fleissKappa([[3, -1]])).toThrow(RangeError);
   });
 
   it('is NaN when every rating falls in one category', () => {
-    expect(fleissKappa([[0, 4], [0, 4]])).toBeNaN();
+    expect(
+      fleissKappa([
+        [0, 4],
+        [0, 4],
+      ]),
+    ).toBeNaN();
   });
 
   it('property: κ ≤ 1, and κ = 1 when raters agree perfectly on at least two categories', () => {
-    const table = fc.integer({ min: 2, max: 6 }).chain((raters) =>
-      fc.array(fc.array(fc.integer({ min: 0, max: 3 }), { minLength: raters, maxLength: raters }), { minLength: 1, maxLength: 12 }).map((rows) =>
-        rows.map((r) => r.reduce((c, label) => (c[label]++, c), [0, 0, 0, 0])),
-      ),
-    );
+    const table = fc
+      .integer({ min: 2, max: 6 })
+      .chain((raters) =>
+        fc
+          .array(fc.array(fc.integer({ min: 0, max: 3 }), { minLength: raters, maxLength: raters }), { minLength: 1, maxLength: 12 })
+          .map((rows) => rows.map((r) => r.reduce((c, label) => (c[label]++, c), [0, 0, 0, 0]))),
+      );
     fc.assert(
       fc.property(table, (t) => {
         const k = fleissKappa(t);

@@ -106,7 +106,7 @@ function ratio(num: bigint, den: bigint): number {
   if (abs <= limit && den <= limit) return Number(num) / Number(den);
   // Shift both down so they fit; the quotient keeps about 52 significant bits.
   let shift = 0n;
-  while ((abs >> shift) > limit || (den >> shift) > limit) shift++;
+  while (abs >> shift > limit || den >> shift > limit) shift++;
   return Number(num >> shift) / Number(den >> shift);
 }
 

@@ -45,11 +45,7 @@ function lookup(gold: GoldLabels, item: Id): Label | undefined {
  * @param options - quantile of the Wilson interval
  * @returns one entry per annotator
  */
-export function goldAccuracy(
-  answers: ReadonlyArray<Annotation>,
-  gold: GoldLabels,
-  options: GoldAccuracyOptions = {},
-): GoldAccuracy[] {
+export function goldAccuracy(answers: ReadonlyArray<Annotation>, gold: GoldLabels, options: GoldAccuracyOptions = {}): GoldAccuracy[] {
   const z = options.z ?? 1.959963984540054;
   if (!(z > 0) || !Number.isFinite(z)) throw new RangeError('goldAccuracy: z must be a positive finite number');
   const tally = new Map<Id, { correct: number; total: number }>();

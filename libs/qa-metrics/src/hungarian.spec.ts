@@ -76,9 +76,7 @@ describe('linearSumAssignment', () => {
   it('property: optimal (equals brute force) and a valid partial permutation, for random rectangular matrices', () => {
     const matrix = fc
       .tuple(fc.integer({ min: 1, max: 5 }), fc.integer({ min: 1, max: 5 }))
-      .chain(([r, c]) =>
-        fc.array(fc.array(fc.integer({ min: -50, max: 50 }), { minLength: c, maxLength: c }), { minLength: r, maxLength: r }),
-      );
+      .chain(([r, c]) => fc.array(fc.array(fc.integer({ min: -50, max: 50 }), { minLength: c, maxLength: c }), { minLength: r, maxLength: r }));
     fc.assert(
       fc.property(matrix, fc.boolean(), (cost, maximize) => {
         const res = linearSumAssignment(cost, { maximize });

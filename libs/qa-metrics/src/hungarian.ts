@@ -28,10 +28,7 @@ export interface Assignment {
  * @returns the assignment, with rows ascending
  * @throws RangeError for a ragged matrix or non-finite entries
  */
-export function linearSumAssignment(
-  cost: ReadonlyArray<ReadonlyArray<number>>,
-  options: LinearSumAssignmentOptions = {},
-): Assignment {
+export function linearSumAssignment(cost: ReadonlyArray<ReadonlyArray<number>>, options: LinearSumAssignmentOptions = {}): Assignment {
   const rows = cost.length;
   const cols = rows === 0 ? 0 : cost[0].length;
   for (const r of cost) {

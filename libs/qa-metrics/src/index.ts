@@ -10,25 +10,9 @@ export { cohenKappa, type CohenKappaOptions, type KappaWeights } from './cohen-k
 export { fleissKappa, ratingsToCounts, type FleissKappaOptions } from './fleiss-kappa';
 export { krippendorffAlpha, type KrippendorffAlphaOptions, type MeasurementLevel } from './krippendorff-alpha';
 export { linearSumAssignment, type Assignment, type LinearSumAssignmentOptions } from './hungarian';
-export {
-  boxFromXYWH,
-  boxIoU,
-  matchBoxes,
-  meanIoUAgreement,
-  type Box,
-  type BoxMatch,
-  type BoxMatching,
-  type MatchBoxesOptions,
-} from './box-matching';
+export { boxFromXYWH, boxIoU, matchBoxes, meanIoUAgreement, type Box, type BoxMatch, type BoxMatching, type MatchBoxesOptions } from './box-matching';
 export { spanPRF, type PRF, type Span, type SpanPRFOptions, type SpanPRFResult } from './span-prf';
 export { majorityVote, type MajorityVoteResult } from './majority-vote';
-export {
-  dawidSkene,
-  type Annotation,
-  type DawidSkeneAnnotator,
-  type DawidSkeneItem,
-  type DawidSkeneOptions,
-  type DawidSkeneResult,
-} from './dawid-skene';
+export { dawidSkene, type Annotation, type DawidSkeneAnnotator, type DawidSkeneItem, type DawidSkeneOptions, type DawidSkeneResult } from './dawid-skene';
 export { goldAccuracy, wilsonInterval, type GoldAccuracy, type GoldAccuracyOptions, type GoldLabels } from './gold-accuracy';
 export { findLabelIssues, type LabelIssues } from './label-issues';

@@ -73,8 +73,24 @@ describe('krippendorffAlpha', () => {
   });
 
   it('is NaN when undefined (no pairable unit, or a single value throughout)', () => {
-    expect(krippendorffAlpha([[1, null], [null, 2]], 'nominal')).toBeNaN();
-    expect(krippendorffAlpha([[3, 3], [3, 3]], 'interval')).toBeNaN();
+    expect(
+      krippendorffAlpha(
+        [
+          [1, null],
+          [null, 2],
+        ],
+        'nominal',
+      ),
+    ).toBeNaN();
+    expect(
+      krippendorffAlpha(
+        [
+          [3, 3],
+          [3, 3],
+        ],
+        'interval',
+      ),
+    ).toBeNaN();
   });
 
   it('property: α ≤ 1, α = 1 under perfect agreement, and α ignores the order of coders', () => {

@@ -44,8 +44,7 @@ export function krippendorffAlpha(
     throw new RangeError(`krippendorffAlpha: unknown level '${String(level)}'`);
   }
   const nUnits = reliabilityData.reduce((m, row) => Math.max(m, row.length), 0);
-  const isMissing = (v: Label | null | undefined): v is null | undefined =>
-    v === null || v === undefined || (typeof v === 'number' && Number.isNaN(v));
+  const isMissing = (v: Label | null | undefined): v is null | undefined => v === null || v === undefined || (typeof v === 'number' && Number.isNaN(v));
 
   // Value domain (ordered) and index.
   let domain: Label[];

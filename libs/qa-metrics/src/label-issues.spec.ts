@@ -64,13 +64,16 @@ describe('findLabelIssues (confident learning, confident-joint off-diagonal rule
   it("applies cleanlab's 1e-6 slack when comparing with the thresholds (confirmed with cleanlab 2.9.0)", () => {
     // t0 = 0.7 exactly: rows 0-1 sit on the threshold and count as confident; row 4's p0 = t0 - 5e-7 also does,
     // so row 4 (given 1) is flagged. cleanlab: mask [F, F, F, F, T], confident joint [[2, 0], [1, 2]].
-    const res = findLabelIssues([0, 0, 1, 1, 1], [
-      [0.7, 0.3],
-      [0.7, 0.3],
-      [0.2, 0.8],
-      [0.3, 0.7],
-      [0.6999995, 0.3000005],
-    ]);
+    const res = findLabelIssues(
+      [0, 0, 1, 1, 1],
+      [
+        [0.7, 0.3],
+        [0.7, 0.3],
+        [0.2, 0.8],
+        [0.3, 0.7],
+        [0.6999995, 0.3000005],
+      ],
+    );
     expect(res.isIssue).toEqual([false, false, false, false, true]);
     expect(res.confidentJoint).toEqual([
       [2, 0],
@@ -88,10 +91,10 @@ describe('findLabelIssues (confident learning, confident-joint off-diagonal rule
 
   it('property: never flags an example whose given label is the model argmax; flags none with one-hot, agreeing predictions', () => {
     const data = fc.integer({ min: 2, max: 4 }).chain((K) =>
-      fc.array(
-        fc.tuple(fc.integer({ min: 0, max: K - 1 }), fc.array(fc.double({ min: 0.001, max: 1, noNaN: true }), { minLength: K, maxLength: K })),
-        { minLength: 1, maxLength: 30 },
-      ),
+      fc.array(fc.tuple(fc.integer({ min: 0, max: K - 1 }), fc.array(fc.double({ min: 0.001, max: 1, noNaN: true }), { minLength: K, maxLength: K })), {
+        minLength: 1,
+        maxLength: 30,
+      }),
     );
     fc.assert(
       fc.property(data, (rows) => {

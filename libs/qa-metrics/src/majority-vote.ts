@@ -30,7 +30,10 @@ export function majorityVote(labels: ReadonlyArray<Label | null | undefined>): M
   if (total === 0) return { label: null, tie: false, share: 0, leaders: [] };
   let top = 0;
   for (const c of counts.values()) top = Math.max(top, c);
-  const leaders = [...counts.entries()].filter(([, c]) => c === top).map(([l]) => l).sort(compareLabels);
+  const leaders = [...counts.entries()]
+    .filter(([, c]) => c === top)
+    .map(([l]) => l)
+    .sort(compareLabels);
   const tie = leaders.length > 1;
   return { label: tie ? null : leaders[0], tie, share: top / total, leaders };
 }

@@ -47,7 +47,12 @@ describe('percentAgreement', () => {
   });
 
   it('returns NaN when no item has two ratings', () => {
-    expect(percentAgreement([[1, null], [null, 2]])).toBeNaN();
+    expect(
+      percentAgreement([
+        [1, null],
+        [null, 2],
+      ]),
+    ).toBeNaN();
     expect(percentAgreement([])).toBeNaN();
   });
 
@@ -73,8 +78,10 @@ describe('percentAgreement', () => {
 
   it('property: is 1 when every rater agrees on every item', () => {
     fc.assert(
-      fc.property(fc.array(fc.integer({ min: 0, max: 5 }), { minLength: 1, maxLength: 10 }), fc.integer({ min: 2, max: 6 }), (labels, raters) =>
-        percentAgreement(labels.map((l) => new Array<number>(raters).fill(l))) === 1,
+      fc.property(
+        fc.array(fc.integer({ min: 0, max: 5 }), { minLength: 1, maxLength: 10 }),
+        fc.integer({ min: 2, max: 6 }),
+        (labels, raters) => percentAgreement(labels.map((l) => new Array<number>(raters).fill(l))) === 1,
       ),
     );
   });

@@ -46,7 +46,15 @@ export class BearerTokenAuth {
     }
     if (!Array.isArray(parsed)) throw new Error('AUTH_TOKENS must be a JSON array of {token, subject, roles[], projects[]}');
     parsed.forEach((g: Partial<TokenGrant> | null, i) => {
-      if (!g || typeof g.token !== 'string' || !g.token || typeof g.subject !== 'string' || !g.subject || !Array.isArray(g.roles) || !Array.isArray(g.projects)) {
+      if (
+        !g ||
+        typeof g.token !== 'string' ||
+        !g.token ||
+        typeof g.subject !== 'string' ||
+        !g.subject ||
+        !Array.isArray(g.roles) ||
+        !Array.isArray(g.projects)
+      ) {
         throw new Error(`AUTH_TOKENS[${i}] needs token and subject (strings), roles[] and projects[]`);
       }
     });

@@ -43,13 +43,7 @@ export function createGrpcClient<M extends GenServiceMethods>(
         for (const [k, v] of Object.entries(callOpts.metadata ?? {})) md.set(k, v);
         const deadline = new Date(Date.now() + (callOpts.deadlineMs ?? opts.defaultDeadlineMs ?? 10_000));
         const call = (client as unknown as Record<string, (...a: unknown[]) => void>)[m.localName];
-        call.call(
-          client,
-          create(m.input, req),
-          md,
-          { deadline },
-          (err: grpc.ServiceError | null, res: unknown) => (err ? reject(err) : resolve(res)),
-        );
+        call.call(client, create(m.input, req), md, { deadline }, (err: grpc.ServiceError | null, res: unknown) => (err ? reject(err) : resolve(res)));
       });
   }
   return out as ServiceClient<M>;

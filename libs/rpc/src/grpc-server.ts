@@ -20,10 +20,7 @@ export interface RpcContext {
 
 /** Implementation of a protobuf-es service: one async function per unary method. */
 export type ServiceImpl<M extends GenServiceMethods> = {
-  [K in keyof M]: (
-    request: MessageShape<M[K]['input']>,
-    ctx: RpcContext,
-  ) => Promise<MessageInitShape<M[K]['output']>>;
+  [K in keyof M]: (request: MessageShape<M[K]['input']>, ctx: RpcContext) => Promise<MessageInitShape<M[K]['output']>>;
 };
 
 /** Decides who the caller is, or throws an RpcError (UNAUTHENTICATED / PERMISSION_DENIED). */
@@ -79,7 +76,8 @@ export interface GrpcServerOptions {
  */
 export function loadTlsMaterial(c: { GRPC_TLS_CERT_FILE?: string; GRPC_TLS_KEY_FILE?: string; GRPC_TLS_CLIENT_CA_FILE?: string }): TlsMaterial | undefined {
   if (!c.GRPC_TLS_CERT_FILE && !c.GRPC_TLS_KEY_FILE && !c.GRPC_TLS_CLIENT_CA_FILE) return undefined;
-  if (!c.GRPC_TLS_CERT_FILE || !c.GRPC_TLS_KEY_FILE) throw new Error('GRPC_TLS_CERT_FILE and GRPC_TLS_KEY_FILE go together (and GRPC_TLS_CLIENT_CA_FILE needs both)');
+  if (!c.GRPC_TLS_CERT_FILE || !c.GRPC_TLS_KEY_FILE)
+    throw new Error('GRPC_TLS_CERT_FILE and GRPC_TLS_KEY_FILE go together (and GRPC_TLS_CLIENT_CA_FILE needs both)');
   const read = (name: string, file: string) => {
     try {
       return readFileSync(file);
@@ -133,7 +131,9 @@ export class GrpcServer {
   async listen(host: string, port: number): Promise<number> {
     const t = this.opts.tls;
     // With a client CA, callers must present a certificate it signed (mTLS); without, TLS only.
-    const creds = t ? grpc.ServerCredentials.createSsl(t.clientCa ?? null, [{ private_key: t.key, cert_chain: t.cert }], !!t.clientCa) : grpc.ServerCredentials.createInsecure();
+    const creds = t
+      ? grpc.ServerCredentials.createSsl(t.clientCa ?? null, [{ private_key: t.key, cert_chain: t.cert }], !!t.clientCa)
+      : grpc.ServerCredentials.createInsecure();
     this.port = await new Promise<number>((resolve, reject) => this.server.bindAsync(`${host}:${port}`, creds, (err, p) => (err ? reject(err) : resolve(p))));
     return this.port;
   }
@@ -164,13 +164,19 @@ export class GrpcServer {
       const ac = new AbortController();
       call.on('cancelled', () => ac.abort());
       const tp = call.metadata.get('traceparent')[0];
-      withSpan(path, { parent: contextFromTraceparent(typeof tp === 'string' ? tp : undefined), kind: SpanKind.SERVER, attributes: { 'rpc.system': 'grpc', 'rpc.method': path } }, async () => {
-        const principal = this.opts.authenticate && !this.opts.publicPaths?.includes(path)
-          ? await this.opts.authenticate(call.metadata, path)
-          : undefined;
-        const out = await fn(call.request, { path, metadata: call.metadata, principal, signal: ac.signal });
-        return create(method.output, out as MessageInitShape<typeof method.output>);
-      }).then(
+      withSpan(
+        path,
+        {
+          parent: contextFromTraceparent(typeof tp === 'string' ? tp : undefined),
+          kind: SpanKind.SERVER,
+          attributes: { 'rpc.system': 'grpc', 'rpc.method': path },
+        },
+        async () => {
+          const principal = this.opts.authenticate && !this.opts.publicPaths?.includes(path) ? await this.opts.authenticate(call.metadata, path) : undefined;
+          const out = await fn(call.request, { path, metadata: call.metadata, principal, signal: ac.signal });
+          return create(method.output, out as MessageInitShape<typeof method.output>);
+        },
+      ).then(
         (res) => callback(null, res),
         (err) => callback(this.toServiceError(path, err)),
       );

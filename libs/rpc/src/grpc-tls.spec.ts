@@ -66,6 +66,8 @@ describe('gRPC TLS', () => {
     expect(loadTlsMaterial({})).toBeUndefined();
     expect(() => loadTlsMaterial({ GRPC_TLS_CERT_FILE: join(dir, 'server.crt') })).toThrow('GRPC_TLS_CERT_FILE and GRPC_TLS_KEY_FILE go together');
     expect(() => loadTlsMaterial({ GRPC_TLS_CLIENT_CA_FILE: join(dir, 'ca.crt') })).toThrow('go together');
-    expect(() => loadTlsMaterial({ GRPC_TLS_CERT_FILE: '/nonexistent/tls.crt', GRPC_TLS_KEY_FILE: join(dir, 'server.key') })).toThrow(/^GRPC_TLS_CERT_FILE \/nonexistent\/tls.crt: ENOENT/);
+    expect(() => loadTlsMaterial({ GRPC_TLS_CERT_FILE: '/nonexistent/tls.crt', GRPC_TLS_KEY_FILE: join(dir, 'server.key') })).toThrow(
+      /^GRPC_TLS_CERT_FILE \/nonexistent\/tls.crt: ENOENT/,
+    );
   });
 });

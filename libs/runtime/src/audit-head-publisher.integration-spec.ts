@@ -46,18 +46,31 @@ describe('audit-log heads on Kafka (real Kafka + PostgreSQL)', () => {
     await publisher.stop();
     expect(await outboxRows()).toBe(2);
 
-    const relay = new OutboxRelay({ dataSource: ds, kafka: createKafka('audit-head-test', { KAFKA_BROKERS: (process.env.KAFKA_BROKERS ?? '').split(','), KAFKA_SSL: false }), lockName: `test.${schema}`, batchSize: 10, pollMs: 50 });
+    const relay = new OutboxRelay({
+      dataSource: ds,
+      kafka: createKafka('audit-head-test', { KAFKA_BROKERS: (process.env.KAFKA_BROKERS ?? '').split(','), KAFKA_SSL: false }),
+      lockName: `test.${schema}`,
+      batchSize: 10,
+      pollMs: 50,
+    });
     await relay.start();
     await until(async () => (await outboxRows()) === 0);
     await relay.stop();
     expect(await outboxRows()).toBe(0);
 
-    expect(auditVerify(db.url, schema, '--heads-from-kafka')).toMatchObject({ code: 0, out: expect.stringContaining(`${schema}: ok, 7 entries, matches 2 recorded heads;`) });
+    expect(auditVerify(db.url, schema, '--heads-from-kafka')).toMatchObject({
+      code: 0,
+      out: expect.stringContaining(`${schema}: ok, 7 entries, matches 2 recorded heads;`),
+    });
     await rewriteAuditChain(ds, schema, 3, { i: 'edited' });
     expect(auditVerify(db.url, schema)).toMatchObject({ code: 0 }); // consistent in itself
     expect(auditVerify(db.url, schema, '--heads-from-kafka')).toEqual({
       code: 1,
-      out: expect.stringMatching(new RegExp(`^${schema}: BROKEN at entry 5: entry 5 has hash [0-9a-f]{12}…, a recorded head \\(published .*labelloop\\.audit\\.head\\.v1 offset .*\\) says [0-9a-f]{12}…: the chain was rewritten at or before entry 5\\n$`)),
+      out: expect.stringMatching(
+        new RegExp(
+          `^${schema}: BROKEN at entry 5: entry 5 has hash [0-9a-f]{12}…, a recorded head \\(published .*labelloop\\.audit\\.head\\.v1 offset .*\\) says [0-9a-f]{12}…: the chain was rewritten at or before entry 5\\n$`,
+        ),
+      ),
     });
   });
 });

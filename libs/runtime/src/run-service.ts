@@ -222,7 +222,10 @@ export function main(spec: ServiceSpec<BaseConfig> | WebServiceSpec<WebConfig>):
       if (!svc) process.exit(0);
       const onSignal = (sig: string) => {
         process.stdout.write(JSON.stringify({ ts: new Date().toISOString(), level: 'info', service: spec.name, msg: `received ${sig}, shutting down` }) + '\n');
-        svc.stop().then(() => process.exit(0), () => process.exit(1));
+        svc.stop().then(
+          () => process.exit(0),
+          () => process.exit(1),
+        );
       };
       process.once('SIGTERM', onSignal);
       process.once('SIGINT', onSignal);

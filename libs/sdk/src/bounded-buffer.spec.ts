@@ -142,52 +142,58 @@ describe('BoundedBuffer', () => {
       fc.constant({ t: 'ack' as const }),
     );
     fc.assert(
-      fc.property(fc.integer({ min: 1, max: 8 }), fc.integer({ min: 1, max: 20 }), fc.constantFrom<OverflowPolicy>('drop-newest', 'drop-oldest'), fc.array(op, { maxLength: 200 }), (cap, maxWeight, policy, ops) => {
-        const b = new BoundedBuffer<number>(cap, policy, maxWeight);
-        let inflight: number[] = [];
-        let pending: number[] = [];
-        const weightOf = new Map<number, number>();
-        const sum = (xs: number[]) => xs.reduce((n, x) => n + (weightOf.get(x) ?? 0), 0);
-        const fits = (w: number) => inflight.length + pending.length < cap && sum(inflight) + sum(pending) + w <= maxWeight;
-        const sent: number[] = [];
-        let next = 0;
-        let dropped = 0;
-        for (const o of ops) {
-          if (o.t === 'push') {
-            const item = next++;
-            weightOf.set(item, o.w);
-            let expectDrops = 0;
-            if (!fits(o.w)) {
-              const fitsAlone = inflight.length < cap && sum(inflight) + o.w <= maxWeight;
-              if (policy === 'drop-newest' || !fitsAlone) expectDrops = 1;
-              else {
-                while (!fits(o.w)) {
-                  pending.shift();
-                  expectDrops++;
+      fc.property(
+        fc.integer({ min: 1, max: 8 }),
+        fc.integer({ min: 1, max: 20 }),
+        fc.constantFrom<OverflowPolicy>('drop-newest', 'drop-oldest'),
+        fc.array(op, { maxLength: 200 }),
+        (cap, maxWeight, policy, ops) => {
+          const b = new BoundedBuffer<number>(cap, policy, maxWeight);
+          let inflight: number[] = [];
+          let pending: number[] = [];
+          const weightOf = new Map<number, number>();
+          const sum = (xs: number[]) => xs.reduce((n, x) => n + (weightOf.get(x) ?? 0), 0);
+          const fits = (w: number) => inflight.length + pending.length < cap && sum(inflight) + sum(pending) + w <= maxWeight;
+          const sent: number[] = [];
+          let next = 0;
+          let dropped = 0;
+          for (const o of ops) {
+            if (o.t === 'push') {
+              const item = next++;
+              weightOf.set(item, o.w);
+              let expectDrops = 0;
+              if (!fits(o.w)) {
+                const fitsAlone = inflight.length < cap && sum(inflight) + o.w <= maxWeight;
+                if (policy === 'drop-newest' || !fitsAlone) expectDrops = 1;
+                else {
+                  while (!fits(o.w)) {
+                    pending.shift();
+                    expectDrops++;
+                  }
                 }
               }
+              if (fits(o.w)) pending.push(item); // refused items do not fit; after evictions they do
+              dropped += expectDrops;
+              expect(b.push(item, o.w)).toBe(expectDrops);
+            } else if (o.t === 'take' && inflight.length === 0) {
+              inflight = pending.slice(0, o.n);
+              pending = pending.slice(o.n);
+              expect(b.take(o.n)).toEqual(inflight);
+            } else if (o.t === 'ack') {
+              sent.push(...inflight);
+              expect(b.ack()).toBe(inflight.length);
+              inflight = [];
             }
-            if (fits(o.w)) pending.push(item); // refused items do not fit; after evictions they do
-            dropped += expectDrops;
-            expect(b.push(item, o.w)).toBe(expectDrops);
-          } else if (o.t === 'take' && inflight.length === 0) {
-            inflight = pending.slice(0, o.n);
-            pending = pending.slice(o.n);
-            expect(b.take(o.n)).toEqual(inflight);
-          } else if (o.t === 'ack') {
-            sent.push(...inflight);
-            expect(b.ack()).toBe(inflight.length);
-            inflight = [];
+            expect(b.size).toBe(inflight.length + pending.length);
+            expect(b.size).toBeLessThanOrEqual(cap);
+            expect(b.weight).toBe(sum(inflight) + sum(pending));
+            expect(b.weight).toBeLessThanOrEqual(maxWeight);
           }
-          expect(b.size).toBe(inflight.length + pending.length);
-          expect(b.size).toBeLessThanOrEqual(cap);
-          expect(b.weight).toBe(sum(inflight) + sum(pending));
-          expect(b.weight).toBeLessThanOrEqual(maxWeight);
-        }
-        // Every item is sent, dropped or still held; sent items came out in order.
-        expect(sent.length + dropped + b.size).toBe(next);
-        expect([...sent].sort((x, y) => x - y)).toEqual(sent);
-      }),
+          // Every item is sent, dropped or still held; sent items came out in order.
+          expect(sent.length + dropped + b.size).toBe(next);
+          expect([...sent].sort((x, y) => x - y)).toEqual(sent);
+        },
+      ),
     );
   });
 });

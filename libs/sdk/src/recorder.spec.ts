@@ -139,9 +139,11 @@ describe('PredictionRecorder (no Kafka)', () => {
   });
 
   it('counts invalid events as rejected, reports them, and never throws', async () => {
-    const r = make({ onError: () => {
-      throw new Error('a broken onError must not reach the caller');
-    } });
+    const r = make({
+      onError: () => {
+        throw new Error('a broken onError must not reach the caller');
+      },
+    });
     expect(() => r.record(valid(1, { confidence: -1 }))).not.toThrow();
     expect(() => r.record({ modelId: 42 } as unknown as PredictionEventInit)).not.toThrow();
     expect(() => r.record(undefined as unknown as PredictionEventInit)).not.toThrow();
@@ -348,7 +350,15 @@ describe('PredictionRecorder (no Kafka)', () => {
         const sent = f.sent();
         expect(r.stats()).toMatchObject({ recorded: events.length, sent: accepted.length, rejected: events.length - accepted.length, dropped: 0 });
         expect(sent).toHaveLength(accepted.length);
-        sent.forEach((m, i) => expectSameAsOldPath({ key: String(m.key), value: m.value as Buffer, headers: m.headers as Record<string, string> }, accepted[i], 'inference/fuzz', from, to));
+        sent.forEach((m, i) =>
+          expectSameAsOldPath(
+            { key: String(m.key), value: m.value as Buffer, headers: m.headers as Record<string, string> },
+            accepted[i],
+            'inference/fuzz',
+            from,
+            to,
+          ),
+        );
       }),
       { numRuns: 60 },
     );

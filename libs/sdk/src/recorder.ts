@@ -129,7 +129,14 @@ export class PredictionRecorder {
 
   /** Validates the options (throws on bad ones) and starts the background sender. */
   constructor(opts: PredictionRecorderOptions) {
-    const { maxBufferSize = 10_000, maxBufferBytes = 32 * 1024 * 1024, batchSize = 500, maxBatchBytes = 512 * 1024, lingerMs = 50, overflow = 'drop-newest' } = opts;
+    const {
+      maxBufferSize = 10_000,
+      maxBufferBytes = 32 * 1024 * 1024,
+      batchSize = 500,
+      maxBatchBytes = 512 * 1024,
+      lingerMs = 50,
+      overflow = 'drop-newest',
+    } = opts;
     if (!opts.kafka === !opts.brokers?.length) throw new Error('give exactly one of `brokers` or `kafka`');
     if (overflow !== 'drop-newest' && overflow !== 'drop-oldest') throw new Error(`unknown overflow policy ${JSON.stringify(overflow)}`);
     for (const [name, v] of Object.entries({ maxBufferSize, maxBufferBytes, batchSize, maxBatchBytes })) {

@@ -12,7 +12,10 @@ import { encodePrediction, PredictionEventInit } from '../src/encode';
 const text = fc.oneof(fc.string({ maxLength: 12 }), fc.string({ unit: 'binary', maxLength: 12 }));
 const unit = fc.double({ min: 0, max: 1, noNaN: true });
 /** Mostly fine numbers, now and then one that validation refuses. */
-const someDouble = fc.oneof({ weight: 30, arbitrary: fc.double({ min: -1e6, max: 1e6, noNaN: true }) }, { weight: 1, arbitrary: fc.constantFrom(Number.NaN, Infinity, -0) });
+const someDouble = fc.oneof(
+  { weight: 30, arbitrary: fc.double({ min: -1e6, max: 1e6, noNaN: true }) },
+  { weight: 1, arbitrary: fc.constantFrom(Number.NaN, Infinity, -0) },
+);
 const timestamp = fc.oneof(
   { weight: 30, arbitrary: fc.record({ seconds: fc.bigInt({ min: 0n, max: 253402300799n }), nanos: fc.integer({ min: 0, max: 999_999_999 }) }) },
   // Beyond year 9999: the CloudEvents time cannot be written, so the event cannot be encoded.
@@ -31,7 +34,10 @@ export const predictionArb = (modelIds: fc.Arbitrary<string> = fc.constantFrom('
       contentHash: fc.oneof({ weight: 30, arbitrary: fc.string({ minLength: 1, maxLength: 20 }) }, { weight: 1, arbitrary: fc.constant('') }),
       numericFeatures: fc.dictionary(text, someDouble, { maxKeys: 4 }),
       categoricalFeatures: fc.dictionary(text, text, { maxKeys: 3 }),
-      embedding: fc.array(fc.oneof({ weight: 100, arbitrary: fc.float({ noNaN: true, noDefaultInfinity: true }) }, { weight: 1, arbitrary: fc.constant(Number.NaN) }), { maxLength: 8 }),
+      embedding: fc.array(
+        fc.oneof({ weight: 100, arbitrary: fc.float({ noNaN: true, noDefaultInfinity: true }) }, { weight: 1, arbitrary: fc.constant(Number.NaN) }),
+        { maxLength: 8 },
+      ),
       predictedLabel: text,
       classProbabilities: fc.dictionary(text, fc.oneof({ weight: 30, arbitrary: unit }, { weight: 1, arbitrary: fc.constant(1.5) }), { maxKeys: 3 }),
       confidence: fc.oneof({ weight: 30, arbitrary: unit }, { weight: 1, arbitrary: fc.constantFrom(-0.1, 2, Number.NaN) }),

@@ -6,7 +6,10 @@ import { REPO_ROOT } from './infra';
 /** Runs the built `audit:verify` command against `url`; its exit status and output. */
 export function auditVerify(url: string, ...args: string[]): { code: number; out: string } {
   try {
-    const out = execFileSync('node', [path.join(REPO_ROOT, 'tools/audit-verify/dist/main.js'), ...args], { env: { ...process.env, DATABASE_URL: url }, encoding: 'utf8' });
+    const out = execFileSync('node', [path.join(REPO_ROOT, 'tools/audit-verify/dist/main.js'), ...args], {
+      env: { ...process.env, DATABASE_URL: url },
+      encoding: 'utf8',
+    });
     return { code: 0, out };
   } catch (e) {
     return { code: (e as { status: number }).status, out: String((e as { stdout: string }).stdout) + String((e as { stderr: string }).stderr ?? '') };
@@ -24,7 +27,12 @@ export async function rewriteAuditChain(ds: DataSource, schema: string, seq: num
   for (const e of chain.slice(seq - 1)) {
     const changed = { ...e, detail: e.seq === seq ? detail : e.detail, prevHash: prev };
     changed.hash = entryHash(changed, prev);
-    await ds.query(`UPDATE "${schema}".audit_log SET detail = $2, prev_hash = $3, hash = $4 WHERE seq = $1`, [e.seq, JSON.stringify(changed.detail), changed.prevHash, changed.hash]);
+    await ds.query(`UPDATE "${schema}".audit_log SET detail = $2, prev_hash = $3, hash = $4 WHERE seq = $1`, [
+      e.seq,
+      JSON.stringify(changed.detail),
+      changed.prevHash,
+      changed.hash,
+    ]);
     prev = changed.hash;
   }
   await ds.query(`ALTER TABLE "${schema}".audit_log ENABLE TRIGGER USER`);

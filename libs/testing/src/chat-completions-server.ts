@@ -41,12 +41,17 @@ export async function startChatCompletionsServer(replies: ChatCompletionsReply[]
     req.on('data', (d) => (data += d));
     req.on('end', () => {
       if (req.method !== 'POST' || req.url !== '/v1/chat/completions') {
-        res.writeHead(404, { 'content-type': 'application/json' }).end(JSON.stringify({ error: { message: `Unknown request URL: ${req.method} ${req.url}`, type: 'invalid_request_error', code: 'unknown_url' } }));
+        res
+          .writeHead(404, { 'content-type': 'application/json' })
+          .end(JSON.stringify({ error: { message: `Unknown request URL: ${req.method} ${req.url}`, type: 'invalid_request_error', code: 'unknown_url' } }));
         return;
       }
       const one: ChatCompletionsSeen = { auth: req.headers.authorization, body: JSON.parse(data) };
       seen.push(one);
-      const r = typeof replies === 'function' ? replies(one) : (replies.shift() ?? { status: 500, body: { error: { message: 'no reply scripted', type: 'server_error', code: null } } });
+      const r =
+        typeof replies === 'function'
+          ? replies(one)
+          : (replies.shift() ?? { status: 500, body: { error: { message: 'no reply scripted', type: 'server_error', code: null } } });
       res.writeHead(r.status, { 'content-type': 'application/json', ...r.headers }).end(JSON.stringify(r.body));
     });
   });

@@ -14,7 +14,10 @@ export async function topicEnds(kafka: Kafka, topics: string[] = allTopics().map
     for (const topic of topics) {
       for (let attempt = 0; ; attempt++) {
         try {
-          out.set(topic, (await admin.fetchTopicOffsets(topic)).map((o) => ({ partition: o.partition, offset: o.high })));
+          out.set(
+            topic,
+            (await admin.fetchTopicOffsets(topic)).map((o) => ({ partition: o.partition, offset: o.high })),
+          );
           break;
         } catch (e) {
           if (attempt >= 20) throw e;

@@ -14,11 +14,11 @@ export const REPO_ROOT = path.resolve(__dirname, '../../..');
  */
 export function ensureLocalInfra(): { brokers: string; databaseUrl: string } {
   execFileSync('bash', [path.join(REPO_ROOT, 'deploy/local/up.sh')], { stdio: 'inherit' });
-  const out = execFileSync(
-    'bash',
-    ['-c', `source "${path.join(REPO_ROOT, 'deploy/local/env.sh')}" && echo "$KAFKA_BROKERS" && echo "$DATABASE_URL"`],
-    { encoding: 'utf8' },
-  ).trim().split('\n');
+  const out = execFileSync('bash', ['-c', `source "${path.join(REPO_ROOT, 'deploy/local/env.sh')}" && echo "$KAFKA_BROKERS" && echo "$DATABASE_URL"`], {
+    encoding: 'utf8',
+  })
+    .trim()
+    .split('\n');
   process.env.KAFKA_BROKERS = out[0];
   process.env.DATABASE_URL = out[1];
   return { brokers: out[0], databaseUrl: out[1] };

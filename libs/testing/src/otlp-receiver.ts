@@ -23,11 +23,15 @@ export async function startOtlpReceiver(): Promise<{ endpoint: string; spans: Re
       if (req.url === '/v1/traces') {
         try {
           const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as {
-            resourceSpans?: { resource?: { attributes?: { key: string; value: { stringValue?: string } }[] }; scopeSpans?: { spans?: { traceId: string; spanId: string; parentSpanId?: string; name: string }[] }[] }[];
+            resourceSpans?: {
+              resource?: { attributes?: { key: string; value: { stringValue?: string } }[] };
+              scopeSpans?: { spans?: { traceId: string; spanId: string; parentSpanId?: string; name: string }[] }[];
+            }[];
           };
           for (const rs of body.resourceSpans ?? []) {
             const service = rs.resource?.attributes?.find((a) => a.key === 'service.name')?.value.stringValue ?? '?';
-            for (const ss of rs.scopeSpans ?? []) for (const s of ss.spans ?? []) spans.push({ service, traceId: s.traceId, spanId: s.spanId, parentSpanId: s.parentSpanId, name: s.name });
+            for (const ss of rs.scopeSpans ?? [])
+              for (const s of ss.spans ?? []) spans.push({ service, traceId: s.traceId, spanId: s.spanId, parentSpanId: s.parentSpanId, name: s.name });
           }
         } catch {
           res.writeHead(400).end();

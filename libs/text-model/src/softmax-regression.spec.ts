@@ -24,10 +24,11 @@ describe('SoftmaxRegression', () => {
   it('learns a separable problem', () => {
     const m = SoftmaxRegression.train(toy(300, 1), 3, 50, { seed: 1 });
     const test = toy(200, 2);
-    const acc = test.filter((e) => {
-      const p = m.predictProba(e.x);
-      return p.indexOf(Math.max(...p)) === e.y;
-    }).length / test.length;
+    const acc =
+      test.filter((e) => {
+        const p = m.predictProba(e.x);
+        return p.indexOf(Math.max(...p)) === e.y;
+      }).length / test.length;
     expect(acc).toBe(1);
     const p = m.predictProba(sv([[0, 1]]));
     expect(p.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 12);
@@ -54,7 +55,11 @@ describe('SoftmaxRegression', () => {
     expect(json.indices.length).toBeLessThanOrEqual(50); // only features 0..49 occur
     const back = SoftmaxRegression.fromJSON(JSON.parse(JSON.stringify(json)));
     expect(back.toJSON()).toEqual(json);
-    const x = sv([[0, 0.3], [7, 0.2], [20, 0.9]]);
+    const x = sv([
+      [0, 0.3],
+      [7, 0.2],
+      [20, 0.9],
+    ]);
     expect(back.predictProba(x)).toEqual(m.predictProba(x));
     expect(() => SoftmaxRegression.fromJSON({ ...json, version: 2 as 1 })).toThrow(TypeError);
     expect(() => SoftmaxRegression.fromJSON({ ...json, weights: [1] })).toThrow(TypeError);

@@ -91,7 +91,8 @@ export class SoftmaxRegression {
     if (!(l2 >= 0)) throw new RangeError(`train: l2 must be >= 0, got ${l2}`);
     const model = SoftmaxRegression.zeros(numClasses, dim);
     for (const [i, ex] of examples.entries()) {
-      if (!(Number.isInteger(ex.y) && ex.y >= 0 && ex.y < numClasses)) throw new RangeError(`train: example ${i} has class ${ex.y}, expected 0..${numClasses - 1}`);
+      if (!(Number.isInteger(ex.y) && ex.y >= 0 && ex.y < numClasses))
+        throw new RangeError(`train: example ${i} has class ${ex.y}, expected 0..${numClasses - 1}`);
       const idx = ex.x.indices;
       if (idx.length > 0 && (idx[0] < 0 || idx[idx.length - 1] >= dim)) throw new RangeError(`train: example ${i} has a feature index outside [0, ${dim})`);
     }

@@ -37,7 +37,9 @@ describe('TextClassifier', () => {
     expect(() => TextClassifier.train([{ text: 'a', label: 'x' }])).toThrow(RangeError);
     expect(() => TextClassifier.train(docs, { classes: ['ham'] as string[] })).toThrow(RangeError);
     expect(() => TextClassifier.train(docs, { classes: ['ham', 'other'] })).toThrow(RangeError);
-    expect(() => TextClassifier.fromJSON({ ...TextClassifier.train(docs).toJSON(), features: { ...TextClassifier.train(docs).features, hashBits: 10 } })).toThrow(TypeError);
+    expect(() =>
+      TextClassifier.fromJSON({ ...TextClassifier.train(docs).toJSON(), features: { ...TextClassifier.train(docs).features, hashBits: 10 } }),
+    ).toThrow(TypeError);
     expect(() => TextClassifier.fromJSON('{"format":"other"}')).toThrow(TypeError);
   });
 });

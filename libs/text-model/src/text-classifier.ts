@@ -196,7 +196,8 @@ export class TextClassifier {
    */
   static fromJSON(json: TextClassifierJSON | string): TextClassifier {
     const j: TextClassifierJSON = typeof json === 'string' ? (JSON.parse(json) as TextClassifierJSON) : json;
-    if (j.format !== 'labelloop.text-classifier' || j.version !== 1) throw new TypeError('TextClassifier.fromJSON: not a labelloop.text-classifier v1 document');
+    if (j.format !== 'labelloop.text-classifier' || j.version !== 1)
+      throw new TypeError('TextClassifier.fromJSON: not a labelloop.text-classifier v1 document');
     const model = SoftmaxRegression.fromJSON(j.model);
     if (model.numClasses !== j.classes.length) throw new TypeError('TextClassifier.fromJSON: class count differs from the model');
     const features = { ...DEFAULT_FEATURE_CONFIG, ...j.features };

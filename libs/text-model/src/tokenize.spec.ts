@@ -5,7 +5,7 @@ describe('tokenize', () => {
     expect(tokenize('Hello, WORLD! Buy 100% <b>FREE</b> viagra-now')).toEqual(['hello', 'world', 'buy', '100', 'b', 'free', 'b', 'viagra', 'now']);
   });
 
-  it("keeps apostrophe suffixes and Unicode letters", () => {
+  it('keeps apostrophe suffixes and Unicode letters', () => {
     expect(tokenize("Don't stop — it’s Café time")).toEqual(["don't", 'stop', "it's", 'café', 'time']);
   });
 

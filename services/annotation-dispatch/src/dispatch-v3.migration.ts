@@ -9,8 +9,12 @@ export class DispatchLabelStudio1732520000000 implements MigrationInterface {
   name = 'DispatchLabelStudio1732520000000';
 
   async up(qr: QueryRunner): Promise<void> {
-    await qr.query(`CREATE TABLE ls_project (project_id text PRIMARY KEY, ls_project_id integer NOT NULL UNIQUE, created_at timestamptz NOT NULL DEFAULT now())`);
-    await qr.query(`CREATE TABLE ls_item (item_id text PRIMARY KEY, project_id text NOT NULL, ls_project_id integer NOT NULL, imported_at timestamptz NOT NULL DEFAULT now())`);
+    await qr.query(
+      `CREATE TABLE ls_project (project_id text PRIMARY KEY, ls_project_id integer NOT NULL UNIQUE, created_at timestamptz NOT NULL DEFAULT now())`,
+    );
+    await qr.query(
+      `CREATE TABLE ls_item (item_id text PRIMARY KEY, project_id text NOT NULL, ls_project_id integer NOT NULL, imported_at timestamptz NOT NULL DEFAULT now())`,
+    );
     await qr.query(`
       CREATE TABLE ls_annotation (
         ls_annotation_id bigint PRIMARY KEY,

@@ -13,5 +13,8 @@ import { RequestConsumer } from './tasks/request.consumer';
 import { TaskService } from './tasks/task.service';
 
 /** The annotation dispatch stage: task queues, leases, the annotator API. */
-@Module({ controllers: [AnnotatorPausedConsumer, RequestConsumer, LabelAcceptedConsumer, ReworkConsumer, LabelStudioWebhookController, AnnotatorHttp], providers: [ContentResolver, DispatchAdminGrpc, TaskService, AnnotatorGrpc, LabelStudioConnector, LabelStudioWorker, GoldLoader] })
+@Module({
+  controllers: [AnnotatorPausedConsumer, RequestConsumer, LabelAcceptedConsumer, ReworkConsumer, LabelStudioWebhookController, AnnotatorHttp],
+  providers: [ContentResolver, DispatchAdminGrpc, TaskService, AnnotatorGrpc, LabelStudioConnector, LabelStudioWorker, GoldLoader],
+})
 export class DispatchModule {}

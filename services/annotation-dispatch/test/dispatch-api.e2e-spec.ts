@@ -70,14 +70,28 @@ describe('annotation dispatch over gRPC', () => {
   const label = (...classes: string[]) => ({ value: { case: 'classification' as const, value: { classes } } });
   const request = async (itemId: string, projectId: string) => {
     const producer = await testProducer(kafka);
-    await producer.send({ topic: Topics.annotationRequested, messages: [eventRecord(AnnotationRequestedSchema, { itemId, projectId, modelId: 'm', modelVersion: '1', inputUri: `text://${itemId}`, preLabel: { predictedLabel: 'spam' } }, { key: itemId })] });
+    await producer.send({
+      topic: Topics.annotationRequested,
+      messages: [
+        eventRecord(
+          AnnotationRequestedSchema,
+          { itemId, projectId, modelId: 'm', modelVersion: '1', inputUri: `text://${itemId}`, preLabel: { predictedLabel: 'spam' } },
+          { key: itemId },
+        ),
+      ],
+    });
     await producer.disconnect();
   };
-  const tasksOf = (itemId: string) => eventually(async () => {
-    const r = await pg.query(`SELECT task_id, state, annotator_id FROM annotation_dispatch.annotation_task WHERE item_id = $1 ORDER BY task_id`, [itemId]);
-    return r.rows.length > 0 && r.rows;
-  }, `tasks of ${itemId}`);
-  const code = (p: Promise<unknown>) => p.then(() => 'ok', (e: { code: number; details?: string; message: string }) => `${status[e.code]}: ${e.details ?? e.message}`);
+  const tasksOf = (itemId: string) =>
+    eventually(async () => {
+      const r = await pg.query(`SELECT task_id, state, annotator_id FROM annotation_dispatch.annotation_task WHERE item_id = $1 ORDER BY task_id`, [itemId]);
+      return r.rows.length > 0 && r.rows;
+    }, `tasks of ${itemId}`);
+  const code = (p: Promise<unknown>) =>
+    p.then(
+      () => 'ok',
+      (e: { code: number; details?: string; message: string }) => `${status[e.code]}: ${e.details ?? e.message}`,
+    );
   /** Answers whatever else the annotator is given first (older items) until it gets `itemId`. */
   const leaseItem = async (c: Awaited<ReturnType<typeof as>>, projectId: string, itemId: string) => {
     for (let i = 0; i < 20; i++) {
@@ -87,7 +101,8 @@ describe('annotation dispatch over gRPC', () => {
     }
     return undefined;
   };
-  const submissions = async (itemId: string) => Number((await pg.query(`SELECT count(*) FROM annotation_dispatch.submission WHERE item_id = $1`, [itemId])).rows[0].count);
+  const submissions = async (itemId: string) =>
+    Number((await pg.query(`SELECT count(*) FROM annotation_dispatch.submission WHERE item_id = $1`, [itemId])).rows[0].count);
 
   it('gives an item to k = 3 different annotators, each once, with the pre-label', async () => {
     const itemId = `overlap-${run}`;
@@ -114,7 +129,9 @@ describe('annotation dispatch over gRPC', () => {
     await request(itemId, projectA);
     const [pending] = await tasksOf(itemId);
     const linus = await as('linus');
-    expect(await code(linus.submitAnnotation({ taskId: pending.task_id, label: label('ham'), timeSpentMs: 1, idempotencyKey: 'x' }))).toMatch(/^PERMISSION_DENIED: .*not leased to you/);
+    expect(await code(linus.submitAnnotation({ taskId: pending.task_id, label: label('ham'), timeSpentMs: 1, idempotencyKey: 'x' }))).toMatch(
+      /^PERMISSION_DENIED: .*not leased to you/,
+    );
     const t = (await linus.getNextTask({ projectId: projectA })).task!;
     await linus.submitAnnotation({ taskId: t.taskId, label: label('ham'), timeSpentMs: 1, idempotencyKey: 'first' });
     // A retry with the same key is the same submission; a second answer is refused.
@@ -122,7 +139,10 @@ describe('annotation dispatch over gRPC', () => {
     expect(await code(linus.submitAnnotation({ taskId: t.taskId, label: label('spam'), timeSpentMs: 1, idempotencyKey: 'second' }))).toMatch(/^ALREADY_EXISTS/);
     expect(await submissions(itemId)).toBe(1);
     // Every transition the service ever logged is one the state machine allows.
-    const log = (await pg.query(`SELECT from_state, to_state FROM annotation_dispatch.task_transition WHERE from_state IS NOT NULL`)).rows as { from_state: TaskState; to_state: TaskState }[];
+    const log = (await pg.query(`SELECT from_state, to_state FROM annotation_dispatch.task_transition WHERE from_state IS NOT NULL`)).rows as {
+      from_state: TaskState;
+      to_state: TaskState;
+    }[];
     expect(log.length).toBeGreaterThan(0);
     expect(log.filter((r) => !canTransition(r.from_state, r.to_state))).toEqual([]);
   });
@@ -137,22 +157,38 @@ describe('annotation dispatch over gRPC', () => {
     expect(t.itemId).toBe(itemId);
     await new Promise((r) => setTimeout(r, (LEASE_SECONDS + 0.5) * 1000));
     // grace vanished: the others keep working; her expired task is handed to one of them.
-    const again = await eventually(async () => {
-      const r = await pg.query(`SELECT annotator_id FROM annotation_dispatch.annotation_task WHERE task_id = $1`, [t.taskId]);
-      if (r.rows[0].annotator_id !== 'grace') return r.rows[0].annotator_id as string;
-      for (const c of others) {
-        const x = (await c.getNextTask({ projectId: projectA })).task;
-        // (grace's task, once re-leased, stays open so her late answer meets a live lease)
-        if (x && x.taskId !== t.taskId) await c.submitAnnotation({ taskId: x.taskId, label: label('spam'), timeSpentMs: 1, idempotencyKey: x.taskId });
-      }
-      return undefined;
-    }, 'expired task re-leased', 20_000, 100);
+    const again = await eventually(
+      async () => {
+        const r = await pg.query(`SELECT annotator_id FROM annotation_dispatch.annotation_task WHERE task_id = $1`, [t.taskId]);
+        if (r.rows[0].annotator_id !== 'grace') return r.rows[0].annotator_id as string;
+        for (const c of others) {
+          const x = (await c.getNextTask({ projectId: projectA })).task;
+          // (grace's task, once re-leased, stays open so her late answer meets a live lease)
+          if (x && x.taskId !== t.taskId) await c.submitAnnotation({ taskId: x.taskId, label: label('spam'), timeSpentMs: 1, idempotencyKey: x.taskId });
+        }
+        return undefined;
+      },
+      'expired task re-leased',
+      20_000,
+      100,
+    );
     expect(again).not.toBe('grace');
-    expect(await code(grace.submitAnnotation({ taskId: t.taskId, label: label('ham'), timeSpentMs: 1, idempotencyKey: 'late' }))).toMatch(/^FAILED_PRECONDITION: .*lease expired/);
+    expect(await code(grace.submitAnnotation({ taskId: t.taskId, label: label('ham'), timeSpentMs: 1, idempotencyKey: 'late' }))).toMatch(
+      /^FAILED_PRECONDITION: .*lease expired/,
+    );
     // ... and she is not given the item again, not even through another of its tasks: QA asks
     // for rework of the item, excluding everyone but her, and the open rework task is not hers.
     const producer = await testProducer(kafka);
-    await producer.send({ topic: Topics.reworkRequested, messages: [eventRecord(ReworkRequestedSchema, { itemId, projectId: projectA, reason: 'second look', excludeAnnotatorIds: ['ada', 'carol', 'linus'] }, { key: itemId })] });
+    await producer.send({
+      topic: Topics.reworkRequested,
+      messages: [
+        eventRecord(
+          ReworkRequestedSchema,
+          { itemId, projectId: projectA, reason: 'second look', excludeAnnotatorIds: ['ada', 'carol', 'linus'] },
+          { key: itemId },
+        ),
+      ],
+    });
     await producer.disconnect();
     const [rework] = await eventually(async () => {
       const r = await pg.query(`SELECT task_id, state FROM annotation_dispatch.annotation_task WHERE item_id = $1 AND kind = 'rework'`, [itemId]);
@@ -166,7 +202,9 @@ describe('annotation dispatch over gRPC', () => {
       await grace.submitAnnotation({ taskId: next.taskId, label: label('ham'), timeSpentMs: 1, idempotencyKey: next.taskId });
     }
     expect((await pg.query(`SELECT state FROM annotation_dispatch.annotation_task WHERE task_id = $1`, [rework.task_id])).rows[0].state).toBe('pending');
-    const reasons = (await pg.query(`SELECT reason FROM annotation_dispatch.task_transition WHERE task_id = $1 AND to_state = 'leased' ORDER BY id`, [t.taskId])).rows.map((r) => r.reason);
+    const reasons = (
+      await pg.query(`SELECT reason FROM annotation_dispatch.task_transition WHERE task_id = $1 AND to_state = 'leased' ORDER BY id`, [t.taskId])
+    ).rows.map((r) => r.reason);
     expect(reasons).toContain('lease expired');
   });
 
@@ -175,7 +213,10 @@ describe('annotation dispatch over gRPC', () => {
     await request(itemId, projectA);
     await tasksOf(itemId);
     const producer = await testProducer(kafka);
-    await producer.send({ topic: Topics.reworkRequested, messages: [eventRecord(ReworkRequestedSchema, { itemId, projectId: projectA, reason: 'boxes too loose', excludeAnnotatorIds: ['ada'] }, { key: itemId })] });
+    await producer.send({
+      topic: Topics.reworkRequested,
+      messages: [eventRecord(ReworkRequestedSchema, { itemId, projectId: projectA, reason: 'boxes too loose', excludeAnnotatorIds: ['ada'] }, { key: itemId })],
+    });
     await producer.disconnect();
     const [rework] = await eventually(async () => {
       const r = await pg.query(`SELECT task_id, exclude_annotators FROM annotation_dispatch.annotation_task WHERE item_id = $1 AND kind = 'rework'`, [itemId]);
@@ -202,7 +243,9 @@ describe('annotation dispatch over gRPC', () => {
     const t = (await bob.getNextTask({ projectId: projectB })).task!;
     expect(t.itemId).toBe(itemId);
     expect(await code(ada.submitAnnotation({ taskId: t.taskId, label: label('ham'), timeSpentMs: 1, idempotencyKey: 'steal' }))).toMatch(/^PERMISSION_DENIED/);
-    expect(await code(ada.submitAnnotation({ taskId: taskB.task_id, label: label('ham'), timeSpentMs: 1, idempotencyKey: 'steal2' }))).toMatch(/^PERMISSION_DENIED/);
+    expect(await code(ada.submitAnnotation({ taskId: taskB.task_id, label: label('ham'), timeSpentMs: 1, idempotencyKey: 'steal2' }))).toMatch(
+      /^PERMISSION_DENIED/,
+    );
     expect(await code(bob.getNextTask({ projectId: projectA }))).toMatch(/^PERMISSION_DENIED/);
     expect(await submissions(itemId)).toBe(0);
   });
@@ -214,8 +257,12 @@ describe('annotation dispatch over gRPC', () => {
     const bob = await as('bob');
     const t = (await leaseItem(bob, projectB, itemId))!;
     expect(t.itemId).toBe(itemId);
-    expect(await code(bob.submitAnnotation({ taskId: t.taskId, label: label('eggs'), timeSpentMs: 1, idempotencyKey: 'bad' }))).toMatch(/^INVALID_ARGUMENT: label\.classification\.classes\[0\]: unknown class "eggs"/);
-    expect(await code(bob.submitAnnotation({ taskId: t.taskId, label: label('ham', 'spam'), timeSpentMs: 1, idempotencyKey: 'bad2' }))).toMatch(/^INVALID_ARGUMENT: label\.classification\.classes: single-label/);
+    expect(await code(bob.submitAnnotation({ taskId: t.taskId, label: label('eggs'), timeSpentMs: 1, idempotencyKey: 'bad' }))).toMatch(
+      /^INVALID_ARGUMENT: label\.classification\.classes\[0\]: unknown class "eggs"/,
+    );
+    expect(await code(bob.submitAnnotation({ taskId: t.taskId, label: label('ham', 'spam'), timeSpentMs: 1, idempotencyKey: 'bad2' }))).toMatch(
+      /^INVALID_ARGUMENT: label\.classification\.classes: single-label/,
+    );
     expect(await submissions(itemId)).toBe(0);
     expect((await pg.query(`SELECT state FROM annotation_dispatch.annotation_task WHERE task_id = $1`, [t.taskId])).rows[0].state).toBe('leased');
     // The corrected answer goes through.
@@ -243,22 +290,38 @@ describe('annotation dispatch over gRPC', () => {
     let task: ApiTask | undefined;
     for (let i = 0; i < 20 && task?.itemId !== itemId; i++) {
       task = (await call('GET', `/projects/${projectB}/next-task`, 'bob')).body.task;
-      if (task && task.itemId !== itemId) await call('POST', `/tasks/${encodeURIComponent(task.taskId)}/annotations`, 'bob', { label: { classification: { classes: ['ham'] } }, idempotencyKey: task.taskId });
+      if (task && task.itemId !== itemId)
+        await call('POST', `/tasks/${encodeURIComponent(task.taskId)}/annotations`, 'bob', {
+          label: { classification: { classes: ['ham'] } },
+          idempotencyKey: task.taskId,
+        });
     }
     expect(task).toMatchObject({ itemId, projectId: projectB, preLabel: 'spam', leaseExpiresAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT/) });
     const path = `/tasks/${encodeURIComponent(task!.taskId)}/annotations`;
 
     const offSchema = await call('POST', path, 'bob', { label: { classification: { classes: ['eggs'] } }, idempotencyKey: 'bad' });
-    expect(offSchema).toMatchObject({ status: 400, body: { code: 'INVALID_ARGUMENT', message: expect.stringMatching(/^label\.classification\.classes\[0\]: unknown class "eggs"/) } });
+    expect(offSchema).toMatchObject({
+      status: 400,
+      body: { code: 'INVALID_ARGUMENT', message: expect.stringMatching(/^label\.classification\.classes\[0\]: unknown class "eggs"/) },
+    });
     expect(await call('POST', path, 'bob', { label: 5 })).toMatchObject({ status: 400, body: { code: 'INVALID_ARGUMENT' } });
-    expect(await call('POST', path, 'bob', { label: { classification: { classes: ['ham'] } }, surprise: true })).toMatchObject({ status: 400, body: { code: 'INVALID_ARGUMENT' } });
+    expect(await call('POST', path, 'bob', { label: { classification: { classes: ['ham'] } }, surprise: true })).toMatchObject({
+      status: 400,
+      body: { code: 'INVALID_ARGUMENT' },
+    });
     expect(await call('POST', path, 'ada', { label: { classification: { classes: ['ham'] } }, idempotencyKey: 'steal' })).toMatchObject({ status: 403 });
     // 150 generated JSON bodies (fast-check, fixed seed): each gets a 400 with a message, none a 500, none is stored.
     // (A top-level JSON scalar is refused by the body parser before the API, in NestJS's error shape.)
-    const bodies = fc.sample(fc.oneof(fc.jsonValue(), fc.record({ label: fc.jsonValue(), timeSpentMs: fc.jsonValue(), idempotencyKey: fc.jsonValue() })), { seed: 7, numRuns: 150 });
+    const bodies = fc.sample(fc.oneof(fc.jsonValue(), fc.record({ label: fc.jsonValue(), timeSpentMs: fc.jsonValue(), idempotencyKey: fc.jsonValue() })), {
+      seed: 7,
+      numRuns: 150,
+    });
     const outcomes = await Promise.all(bodies.map(async (b) => ({ b, r: await call('POST', path, 'bob', b) })));
     const clear = (r: { status: number; body: ApiBody }) =>
-      r.status === 400 && typeof r.body.message === 'string' && r.body.message.length > 0 && (r.body.code === 'INVALID_ARGUMENT' || r.body.error === 'Bad Request');
+      r.status === 400 &&
+      typeof r.body.message === 'string' &&
+      r.body.message.length > 0 &&
+      (r.body.code === 'INVALID_ARGUMENT' || r.body.error === 'Bad Request');
     expect(outcomes.filter(({ r }) => !clear(r))).toEqual([]);
     expect(outcomes.filter(({ r }) => r.body.code === 'INVALID_ARGUMENT').length).toBeGreaterThan(50);
     expect(await submissions(itemId)).toBe(0);

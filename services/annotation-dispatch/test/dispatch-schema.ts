@@ -31,7 +31,10 @@ export const consumed = <T>(topic: string, messages: { id: string; message: T }[
 export async function requestItems(ds: DataSource, config: DispatchConfig, requests: Partial<AnnotationRequested>[]): Promise<void> {
   const events = consumed(
     Topics.annotationRequested,
-    requests.map((r) => ({ id: `req-${r.itemId}`, message: create(AnnotationRequestedSchema, { modelId: 'spam-clf', modelVersion: '1', preLabel: { predictedLabel: 'ham' }, ...r }) })),
+    requests.map((r) => ({
+      id: `req-${r.itemId}`,
+      message: create(AnnotationRequestedSchema, { modelId: 'spam-clf', modelVersion: '1', preLabel: { predictedLabel: 'ham' }, ...r }),
+    })),
   );
   await ds.transaction((em) => new RequestConsumer(config).handle(events, em));
 }

@@ -28,10 +28,13 @@ describe('gold injection', () => {
   beforeAll(async () => {
     db = await createTestDatabase('gold');
     const goldFile = join(mkdtempSync(join(tmpdir(), 'gold-')), 'gold.json');
-    writeFileSync(goldFile, JSON.stringify([
-      { projectId: project, itemId: `gold-a-${run}`, inputUri: 'text://free money now', classes: ['spam'] },
-      { projectId: project, itemId: `gold-b-${run}`, inputUri: 'text://see you at 5', classes: ['ham'] },
-    ]));
+    writeFileSync(
+      goldFile,
+      JSON.stringify([
+        { projectId: project, itemId: `gold-a-${run}`, inputUri: 'text://free money now', classes: ['spam'] },
+        { projectId: project, itemId: `gold-b-${run}`, inputUri: 'text://see you at 5', classes: ['ham'] },
+      ]),
+    );
     const env = { DATABASE_URL: db.url, AUTH_TOKENS: JSON.stringify(tokens), DISPATCH_LABEL_CLASSES: 'ham,spam' };
     dispatch = startService('annotation-dispatch', { ...env, KAFKA_GROUP_ID: `gold-${run}-dispatch`, DISPATCH_GOLD_RATE: '0.5', DISPATCH_GOLD_FILE: goldFile });
     qa = startService('qa', { ...env, KAFKA_GROUP_ID: `gold-${run}-qa` });
@@ -45,7 +48,16 @@ describe('gold injection', () => {
   it('injects gold without the pre-label, never twice, and records gold accuracy', async () => {
     const producer = await testProducer(kafka);
     const items = [1, 2, 3].map((i) => `item-${run}-${i}`);
-    await producer.send({ topic: Topics.annotationRequested, messages: items.map((itemId) => eventRecord(AnnotationRequestedSchema, { itemId, projectId: project, modelId: 'm', modelVersion: '1', inputUri: `text://${itemId}`, preLabel: { predictedLabel: 'spam' } }, { key: itemId })) });
+    await producer.send({
+      topic: Topics.annotationRequested,
+      messages: items.map((itemId) =>
+        eventRecord(
+          AnnotationRequestedSchema,
+          { itemId, projectId: project, modelId: 'm', modelVersion: '1', inputUri: `text://${itemId}`, preLabel: { predictedLabel: 'spam' } },
+          { key: itemId },
+        ),
+      ),
+    });
     await producer.disconnect();
     const ada = createGrpcClient(AnnotatorService, `127.0.0.1:${(await dispatch.ready).grpcPort}`, { token: `ada-${run}` });
     const label = (c: string) => ({ value: { case: 'classification' as const, value: { classes: [c] } } });
@@ -65,7 +77,9 @@ describe('gold injection', () => {
     expect(gold.every((t) => t.preLabel === '' && Object.keys(t.preLabelProbabilities).length === 0)).toBe(true);
     expect(served.filter((t) => !t.itemId.startsWith('gold-')).every((t) => t.preLabel === 'spam')).toBe(true);
 
-    const subs = (await readTopic(kafka, Topics.annotationSubmitted, 1_000_000, 4_000)).map((m) => fromBinary(AnnotationSubmittedSchema, m.value!)).filter((s) => s.projectId === project);
+    const subs = (await readTopic(kafka, Topics.annotationSubmitted, 1_000_000, 4_000))
+      .map((m) => fromBinary(AnnotationSubmittedSchema, m.value!))
+      .filter((s) => s.projectId === project);
     const goldSubs = subs.filter((s) => s.gold);
     expect(goldSubs.map((s) => s.itemId).sort()).toEqual([`gold-a-${run}`, `gold-b-${run}`]);
     for (const s of goldSubs) {
@@ -74,7 +88,12 @@ describe('gold injection', () => {
     }
 
     const qaClient = createGrpcClient(QaService, `127.0.0.1:${(await qa.ready).grpcPort}`, { token: `svc-${run}` });
-    const card = await eventually(async () => (await qaClient.listAnnotatorScorecards({ projectId: project })).scorecards.find((c) => c.annotatorId === 'ada' && c.goldAnswers === 2), 'gold answers on the scorecard', 60_000, 300);
+    const card = await eventually(
+      async () => (await qaClient.listAnnotatorScorecards({ projectId: project })).scorecards.find((c) => c.annotatorId === 'ada' && c.goldAnswers === 2),
+      'gold answers on the scorecard',
+      60_000,
+      300,
+    );
     expect(card.goldAccuracy).toBeCloseTo(0.5, 6);
     ada.close();
     qaClient.close();

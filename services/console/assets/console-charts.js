@@ -8,8 +8,16 @@
     el.dataset.drawn = el.dataset.chart;
     el.innerHTML = '';
     var spec = JSON.parse(el.dataset.chart);
-    var data = [spec.x].concat(spec.series.map(function (s) { return s.values; }));
-    var series = [{}].concat(spec.series.map(function (s, i) { return { label: s.label, stroke: COLOURS[i % COLOURS.length], width: 2, points: { show: true } }; }));
+    var data = [spec.x].concat(
+      spec.series.map(function (s) {
+        return s.values;
+      }),
+    );
+    var series = [{}].concat(
+      spec.series.map(function (s, i) {
+        return { label: s.label, stroke: COLOURS[i % COLOURS.length], width: 2, points: { show: true } };
+      }),
+    );
     new uPlot({ width: Math.min(900, el.clientWidth || 900), height: 240, series: series, scales: { x: { time: true } } }, data, el);
   }
   function drawAll() {

@@ -4,7 +4,12 @@ const address = z.string().min(1).optional();
 const list = z
   .string()
   .default('')
-  .transform((s) => s.split(',').map((x) => x.trim()).filter(Boolean));
+  .transform((s) =>
+    s
+      .split(',')
+      .map((x) => x.trim())
+      .filter(Boolean),
+  );
 
 /**
  * The console's settings. It has no database and no Kafka: it reads the stages through their

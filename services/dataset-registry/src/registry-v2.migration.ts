@@ -19,7 +19,9 @@ export class RegistryTrieVersions1732450000000 implements MigrationInterface {
   async up(qr: QueryRunner): Promise<void> {
     await qr.query(`CREATE TABLE trie_node (hash bytea PRIMARY KEY, body bytea NOT NULL)`);
     await qr.query(`CREATE TABLE dataset_record (record_hash text PRIMARY KEY, record jsonb NOT NULL)`);
-    await qr.query(`INSERT INTO dataset_record (record_hash, record) SELECT DISTINCT ON (record_hash) record_hash, record FROM dataset_item ON CONFLICT DO NOTHING`);
+    await qr.query(
+      `INSERT INTO dataset_record (record_hash, record) SELECT DISTINCT ON (record_hash) record_hash, record FROM dataset_item ON CONFLICT DO NOTHING`,
+    );
 
     await qr.query(`
       ALTER TABLE dataset_item

@@ -5,54 +5,66 @@ const share = z.coerce.number().min(0).max(1);
 const list = z
   .string()
   .default('')
-  .transform((s) => s.split(',').map((x) => x.trim()).filter(Boolean));
+  .transform((s) =>
+    s
+      .split(',')
+      .map((x) => x.trim())
+      .filter(Boolean),
+  );
 
 /** Export formats the registry writes. */
 export const EXPORT_FORMATS = ['jsonl', 'csv', 'coco', 'parquet'] as const;
 export type ExportFormat = (typeof EXPORT_FORMATS)[number];
 
 /** Dataset registry settings. */
-export const registryConfigSchema = baseConfigSchema.extend({
-  /** HMAC key of annotator pseudonyms (or a file: REGISTRY_PSEUDONYM_SECRET_FILE); see {@link pseudonymSecret}. */
-  REGISTRY_PSEUDONYM_SECRET: z.string().optional(),
-  REGISTRY_PSEUDONYM_SECRET_FILE: z.string().optional(),
-  /** Cut a new version after this many newly accepted (or relabelled) items. */
-  REGISTRY_CUT_EVERY: z.coerce.number().int().positive().default(100),
-  /** Also cut pending changes this many seconds after the last cut (0: off). */
-  REGISTRY_CUT_INTERVAL_SECONDS: z.coerce.number().int().min(0).default(0),
-  /** How often the interval worker looks for due datasets. */
-  REGISTRY_CUT_POLL_MS: z.coerce.number().int().positive().default(5000),
-  /** Where exports are written (a local directory; the staging area when S3 is configured). */
-  REGISTRY_EXPORT_DIR: z.string().default(path.resolve('.local/exports')),
-  /** Formats written when a version is approved (comma-separated: jsonl, csv, coco, parquet). */
-  REGISTRY_EXPORT_FORMATS: z
-    .string()
-    .default(EXPORT_FORMATS.join(','))
-    .transform((s) => s.split(',').map((x) => x.trim()).filter(Boolean))
-    .pipe(z.array(z.enum(EXPORT_FORMATS)).min(1)),
-  /** S3-compatible storage for exports (unset: local directory). Credentials: the AWS SDK's default chain (AWS_ACCESS_KEY_ID, ...). */
-  REGISTRY_S3_BUCKET: z.string().optional(),
-  REGISTRY_S3_PREFIX: z.string().default(''),
-  REGISTRY_S3_ENDPOINT: z.string().url().optional(),
-  REGISTRY_S3_REGION: z.string().default('us-east-1'),
-  REGISTRY_S3_FORCE_PATH_STYLE: z
-    .enum(['true', 'false'])
-    .default('false')
-    .transform((v) => v === 'true'),
-  /** Split shares, in percent: train / validation; the rest is test. */
-  REGISTRY_TRAIN_PCT: z.coerce.number().int().min(1).max(98).default(80),
-  REGISTRY_VALIDATION_PCT: z.coerce.number().int().min(1).max(98).default(10),
-  /** Approval gates: mean consensus confidence and agreement of the version's items. */
-  REGISTRY_MIN_MEAN_CONFIDENCE: share.default(0),
-  REGISTRY_MIN_MEAN_AGREEMENT: share.default(0),
-  /** Approval gate: every class present (and every required class) has at least this many items. */
-  REGISTRY_MIN_ITEMS_PER_CLASS: z.coerce.number().int().min(0).default(1),
-  /** Classes that must be present (comma-separated). */
-  REGISTRY_REQUIRED_CLASSES: list,
-}).superRefine((c, ctx) => {
-  const problem = pseudonymKeyProblem(c);
-  if (problem) ctx.addIssue({ code: 'custom', path: ['REGISTRY_PSEUDONYM_SECRET'], message: problem });
-});
+export const registryConfigSchema = baseConfigSchema
+  .extend({
+    /** HMAC key of annotator pseudonyms (or a file: REGISTRY_PSEUDONYM_SECRET_FILE); see {@link pseudonymSecret}. */
+    REGISTRY_PSEUDONYM_SECRET: z.string().optional(),
+    REGISTRY_PSEUDONYM_SECRET_FILE: z.string().optional(),
+    /** Cut a new version after this many newly accepted (or relabelled) items. */
+    REGISTRY_CUT_EVERY: z.coerce.number().int().positive().default(100),
+    /** Also cut pending changes this many seconds after the last cut (0: off). */
+    REGISTRY_CUT_INTERVAL_SECONDS: z.coerce.number().int().min(0).default(0),
+    /** How often the interval worker looks for due datasets. */
+    REGISTRY_CUT_POLL_MS: z.coerce.number().int().positive().default(5000),
+    /** Where exports are written (a local directory; the staging area when S3 is configured). */
+    REGISTRY_EXPORT_DIR: z.string().default(path.resolve('.local/exports')),
+    /** Formats written when a version is approved (comma-separated: jsonl, csv, coco, parquet). */
+    REGISTRY_EXPORT_FORMATS: z
+      .string()
+      .default(EXPORT_FORMATS.join(','))
+      .transform((s) =>
+        s
+          .split(',')
+          .map((x) => x.trim())
+          .filter(Boolean),
+      )
+      .pipe(z.array(z.enum(EXPORT_FORMATS)).min(1)),
+    /** S3-compatible storage for exports (unset: local directory). Credentials: the AWS SDK's default chain (AWS_ACCESS_KEY_ID, ...). */
+    REGISTRY_S3_BUCKET: z.string().optional(),
+    REGISTRY_S3_PREFIX: z.string().default(''),
+    REGISTRY_S3_ENDPOINT: z.string().url().optional(),
+    REGISTRY_S3_REGION: z.string().default('us-east-1'),
+    REGISTRY_S3_FORCE_PATH_STYLE: z
+      .enum(['true', 'false'])
+      .default('false')
+      .transform((v) => v === 'true'),
+    /** Split shares, in percent: train / validation; the rest is test. */
+    REGISTRY_TRAIN_PCT: z.coerce.number().int().min(1).max(98).default(80),
+    REGISTRY_VALIDATION_PCT: z.coerce.number().int().min(1).max(98).default(10),
+    /** Approval gates: mean consensus confidence and agreement of the version's items. */
+    REGISTRY_MIN_MEAN_CONFIDENCE: share.default(0),
+    REGISTRY_MIN_MEAN_AGREEMENT: share.default(0),
+    /** Approval gate: every class present (and every required class) has at least this many items. */
+    REGISTRY_MIN_ITEMS_PER_CLASS: z.coerce.number().int().min(0).default(1),
+    /** Classes that must be present (comma-separated). */
+    REGISTRY_REQUIRED_CLASSES: list,
+  })
+  .superRefine((c, ctx) => {
+    const problem = pseudonymKeyProblem(c);
+    if (problem) ctx.addIssue({ code: 'custom', path: ['REGISTRY_PSEUDONYM_SECRET'], message: problem });
+  });
 /** Parsed registry config. */
 export type RegistryConfig = z.infer<typeof registryConfigSchema>;
 
@@ -69,7 +81,10 @@ function pseudonymKeyProblem(env: { LABELLOOP_ENV?: string; REGISTRY_PSEUDONYM_S
   if (env.LABELLOOP_ENV !== 'production') return undefined;
   let key: string | undefined;
   try {
-    key = secretFromEnv('REGISTRY_PSEUDONYM_SECRET', { REGISTRY_PSEUDONYM_SECRET: env.REGISTRY_PSEUDONYM_SECRET, REGISTRY_PSEUDONYM_SECRET_FILE: env.REGISTRY_PSEUDONYM_SECRET_FILE });
+    key = secretFromEnv('REGISTRY_PSEUDONYM_SECRET', {
+      REGISTRY_PSEUDONYM_SECRET: env.REGISTRY_PSEUDONYM_SECRET,
+      REGISTRY_PSEUDONYM_SECRET_FILE: env.REGISTRY_PSEUDONYM_SECRET_FILE,
+    });
   } catch (e) {
     return `cannot read REGISTRY_PSEUDONYM_SECRET_FILE: ${(e as NodeJS.ErrnoException).code ?? 'error'}`;
   }

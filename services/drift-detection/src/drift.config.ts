@@ -7,7 +7,11 @@ export const driftConfigSchema = baseConfigSchema.extend({
    * into transactions (see main.ts): a small fetch's messages die young, and cost the garbage
    * collector little (docs/performance.md, 2026-11-24).
    */
-  KAFKA_MAX_BYTES_PER_PARTITION: z.coerce.number().int().positive().default(256 * 1024),
+  KAFKA_MAX_BYTES_PER_PARTITION: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(256 * 1024),
   /** Events after a model version's deployment that form its reference distribution. */
   DRIFT_REFERENCE_SIZE: z.coerce.number().int().min(20).max(5000).default(500),
   /** Events per (tumbling, count-based) window. */

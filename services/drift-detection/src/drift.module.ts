@@ -8,5 +8,8 @@ import { WindowStatsGrpc } from './detection/window-stats.grpc';
 import { WindowStatsRepository } from './detection/window-stats.repository';
 
 /** The drift detection stage. */
-@Module({ controllers: [DriftPredictionConsumer, ModelPromotedConsumer], providers: [StateRepository, RegistryReader, DriftGrpc, WindowStatsRepository, WindowStatsGrpc] })
+@Module({
+  controllers: [DriftPredictionConsumer, ModelPromotedConsumer],
+  providers: [StateRepository, RegistryReader, DriftGrpc, WindowStatsRepository, WindowStatsGrpc],
+})
 export class DriftModule {}

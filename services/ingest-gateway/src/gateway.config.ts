@@ -22,7 +22,12 @@ export const gatewayConfigSchema = baseConfigSchema
     SELDON_NAMESPACES: z
       .string()
       .default('')
-      .transform((s) => s.split(',').map((x) => x.trim()).filter(Boolean)),
+      .transform((s) =>
+        s
+          .split(',')
+          .map((x) => x.trim())
+          .filter(Boolean),
+      ),
     /** Seldon's Kafka `topicPrefix` (its `seldon-kafka` ConfigMap). */
     SELDON_TOPIC_PREFIX: z.string().min(1).default('seldon'),
     /** Consumer group of the Seldon capture. */

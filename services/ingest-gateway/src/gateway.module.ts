@@ -11,7 +11,15 @@ import { SeldonCapture } from './seldon/seldon-capture.consumer';
 
 /** The ingest gateway: prediction events in over gRPC, HTTP/JSON, KServe's inference logger and Seldon's model topics, out to the prediction topic. */
 @Module({
-  providers: [{ provide: AUTH, useFactory: () => BearerTokenAuth.fromJson(secretFromEnv('AUTH_TOKENS')) }, IngestedEventRepository, PredictionIntake, IngestGrpc, KserveRepository, KserveIntake, SeldonCapture],
+  providers: [
+    { provide: AUTH, useFactory: () => BearerTokenAuth.fromJson(secretFromEnv('AUTH_TOKENS')) },
+    IngestedEventRepository,
+    PredictionIntake,
+    IngestGrpc,
+    KserveRepository,
+    KserveIntake,
+    SeldonCapture,
+  ],
   exports: [AUTH, PredictionIntake, KserveIntake],
 })
 export class GatewayModule {}

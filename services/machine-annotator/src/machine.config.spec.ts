@@ -20,7 +20,14 @@ describe('parseMachines', () => {
       project([
         { kind: 'lf', tokenEnv: 'LF_TOKEN', rule },
         { kind: 'model', tokenEnv: 'MODEL_TOKEN', name: 'candidate', version: '7', url: 'http://127.0.0.1:1/predict', minConfidence: 0.8 },
-        { kind: 'llm', tokenEnv: 'LLM_TOKEN', apiKeyEnv: 'LLM_KEY', baseUrl: 'http://127.0.0.1:1/v1', model: 'qwen2.5-7b-instruct', prompt: { version: 'p3', system: 'Label emails.' } },
+        {
+          kind: 'llm',
+          tokenEnv: 'LLM_TOKEN',
+          apiKeyEnv: 'LLM_KEY',
+          baseUrl: 'http://127.0.0.1:1/v1',
+          model: 'qwen2.5-7b-instruct',
+          prompt: { version: 'p3', system: 'Label emails.' },
+        },
       ]),
       env,
     );
@@ -42,12 +49,21 @@ describe('parseMachines', () => {
 
   it('refuses a missing token, an unset API key, a bad field and a machine configured twice', () => {
     expect(problems(project([{ kind: 'lf', tokenEnv: 'NOPE', rule }]))).toEqual(['MACHINE_ANNOTATORS.projects[0].annotators[0].tokenEnv: NOPE is not set']);
-    expect(problems(project([{ kind: 'llm', tokenEnv: 'LLM_TOKEN', apiKeyEnv: 'UNSET', baseUrl: 'http://h/v1', model: 'm', prompt: { version: 'p', system: 's' } }]))).toEqual([
-      'MACHINE_ANNOTATORS.projects[0].annotators[0]: apiKeyEnv: UNSET is not set',
+    expect(
+      problems(
+        project([{ kind: 'llm', tokenEnv: 'LLM_TOKEN', apiKeyEnv: 'UNSET', baseUrl: 'http://h/v1', model: 'm', prompt: { version: 'p', system: 's' } }]),
+      ),
+    ).toEqual(['MACHINE_ANNOTATORS.projects[0].annotators[0]: apiKeyEnv: UNSET is not set']);
+    expect(problems(project([{ kind: 'model', tokenEnv: 'MODEL_TOKEN', name: 'c', version: '1', url: 'not a url' }]))).toEqual([
+      'MACHINE_ANNOTATORS.projects[0].annotators[0].url: Invalid url',
     ]);
-    expect(problems(project([{ kind: 'model', tokenEnv: 'MODEL_TOKEN', name: 'c', version: '1', url: 'not a url' }]))).toEqual(['MACHINE_ANNOTATORS.projects[0].annotators[0].url: Invalid url']);
-    expect(problems(project([{ kind: 'lf', tokenEnv: 'LF_TOKEN', rule }, { kind: 'lf', tokenEnv: 'LF_TOKEN', rule }]))).toEqual([
-      'MACHINE_ANNOTATORS.projects[0].annotators[1]: machine:lf-prize@1 is configured twice in project p',
-    ]);
+    expect(
+      problems(
+        project([
+          { kind: 'lf', tokenEnv: 'LF_TOKEN', rule },
+          { kind: 'lf', tokenEnv: 'LF_TOKEN', rule },
+        ]),
+      ),
+    ).toEqual(['MACHINE_ANNOTATORS.projects[0].annotators[1]: machine:lf-prize@1 is configured twice in project p']);
   });
 });

@@ -27,7 +27,15 @@ const limits = {
 
 const lf = z.object({ kind: z.literal('lf'), tokenEnv: envName, rule: z.unknown() }).strict();
 const model = z
-  .object({ kind: z.literal('model'), tokenEnv: envName, name: identityPart, version: identityPart, url: z.string().url(), minConfidence: z.number().min(0).max(1).default(0.5), ...limits })
+  .object({
+    kind: z.literal('model'),
+    tokenEnv: envName,
+    name: identityPart,
+    version: identityPart,
+    url: z.string().url(),
+    minConfidence: z.number().min(0).max(1).default(0.5),
+    ...limits,
+  })
   .strict();
 const llm = z
   .object({
@@ -109,7 +117,8 @@ function readJson(env: NodeJS.ProcessEnv): unknown {
   }
 }
 
-const at = (path: ReadonlyArray<string | number>): string => ['MACHINE_ANNOTATORS', ...path].map((p, i) => (typeof p === 'number' ? `[${p}]` : i === 0 ? p : `.${p}`)).join('');
+const at = (path: ReadonlyArray<string | number>): string =>
+  ['MACHINE_ANNOTATORS', ...path].map((p, i) => (typeof p === 'number' ? `[${p}]` : i === 0 ? p : `.${p}`)).join('');
 
 /** Checks the JSON and builds each machine (a labeling function's rule is checked by the lib, against the project's classes). */
 export function parseMachines(json: unknown, env: NodeJS.ProcessEnv): ConfiguredMachine[] {
@@ -125,7 +134,8 @@ export function parseMachines(json: unknown, env: NodeJS.ProcessEnv): Configured
       try {
         const machine = build(a, p.classes, env);
         const annotator = machine.kind === 'lf' ? machine.fn.annotator : machine.kind === 'model' ? machine.model.annotator : machine.llm.annotator;
-        if (out.some((m) => m.projectId === p.projectId && m.annotator === annotator)) problems.push(`${at(path)}: ${annotator} is configured twice in project ${p.projectId}`);
+        if (out.some((m) => m.projectId === p.projectId && m.annotator === annotator))
+          problems.push(`${at(path)}: ${annotator} is configured twice in project ${p.projectId}`);
         out.push({ projectId: p.projectId, annotator, token: token ?? '', machine });
       } catch (e) {
         problems.push(e instanceof RuleError ? `${at([...path, 'rule'])}.${e.message}` : `${at(path)}: ${(e as Error).message}`);

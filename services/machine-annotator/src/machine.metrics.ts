@@ -10,8 +10,18 @@ export class MachineMetrics {
 
   constructor(readonly registry: Registry) {
     const registers = [registry];
-    this.answers = new Counter({ name: 'labelloop_machine_answers_total', help: 'Tasks a machine annotator handled, by outcome (label, abstain, error)', labelNames: ['project', 'annotator', 'outcome'], registers });
-    this.cost = new Counter({ name: 'labelloop_machine_cost_total', help: "Cost of a machine annotator's calls in the project's currency (LLM token usage x configured price)", labelNames: ['project', 'annotator'], registers });
+    this.answers = new Counter({
+      name: 'labelloop_machine_answers_total',
+      help: 'Tasks a machine annotator handled, by outcome (label, abstain, error)',
+      labelNames: ['project', 'annotator', 'outcome'],
+      registers,
+    });
+    this.cost = new Counter({
+      name: 'labelloop_machine_cost_total',
+      help: "Cost of a machine annotator's calls in the project's currency (LLM token usage x configured price)",
+      labelNames: ['project', 'annotator'],
+      registers,
+    });
     this.callSeconds = new Histogram({
       name: 'labelloop_machine_call_seconds',
       help: 'Time a machine annotator took to answer one task',

@@ -14,7 +14,8 @@ import { MachineMetrics } from './machine.metrics';
 import { MachineWorker } from './machine.worker';
 
 const SERVICE = 'machine-annotator';
-const log = (entry: Record<string, unknown>) => process.stdout.write(`${JSON.stringify({ ts: new Date().toISOString(), level: 'info', service: SERVICE, ...entry })}\n`);
+const log = (entry: Record<string, unknown>) =>
+  process.stdout.write(`${JSON.stringify({ ts: new Date().toISOString(), level: 'info', service: SERVICE, ...entry })}\n`);
 
 async function main(): Promise<void> {
   const config = loadMachineConfig();
@@ -48,7 +49,12 @@ async function main(): Promise<void> {
       }
     }
   });
-  log({ msg: 'service started', httpPort: (server.address() as AddressInfo).port, grpcPort: 0, machines: config.machines.map((m) => `${m.projectId}/${m.annotator}`) });
+  log({
+    msg: 'service started',
+    httpPort: (server.address() as AddressInfo).port,
+    grpcPort: 0,
+    machines: config.machines.map((m) => `${m.projectId}/${m.annotator}`),
+  });
 
   const stop = async () => {
     // Finish the task in hand (its answer or release), then close.

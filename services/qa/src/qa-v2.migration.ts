@@ -33,6 +33,8 @@ export class QaScorecards1732420000000 implements MigrationInterface {
 
   async down(qr: QueryRunner): Promise<void> {
     await qr.query('DROP TABLE qa_annotator');
-    await qr.query('ALTER TABLE qa_answer DROP COLUMN project_id, DROP COLUMN gold, DROP COLUMN gold_correct, DROP COLUMN time_spent_ms, DROP COLUMN pre_label_accepted');
+    await qr.query(
+      'ALTER TABLE qa_answer DROP COLUMN project_id, DROP COLUMN gold, DROP COLUMN gold_correct, DROP COLUMN time_spent_ms, DROP COLUMN pre_label_accepted',
+    );
   }
 }

@@ -16,6 +16,8 @@ export class QaAnnotatorResume1732540000000 implements MigrationInterface {
   }
 
   async down(qr: QueryRunner): Promise<void> {
-    await qr.query(`ALTER TABLE qa_annotator DROP COLUMN pause_epoch, DROP COLUMN answers_at_resume, DROP COLUMN gold_answers_at_resume, DROP COLUMN gold_correct_at_resume`);
+    await qr.query(
+      `ALTER TABLE qa_annotator DROP COLUMN pause_epoch, DROP COLUMN answers_at_resume, DROP COLUMN gold_answers_at_resume, DROP COLUMN gold_correct_at_resume`,
+    );
   }
 }

@@ -31,8 +31,12 @@ export class RetrainPoliciesAndPromotion1732410000000 implements MigrationInterf
         decided_at         timestamptz NOT NULL DEFAULT now()
       )`);
     await qr.query('CREATE INDEX promotion_decision_model ON promotion_decision (model_id, decided_at)');
-    await qr.query(`CREATE TABLE retrain_drift_state (model_id text PRIMARY KEY, alert_id text, severity integer NOT NULL, open boolean NOT NULL, updated_at timestamptz NOT NULL DEFAULT now())`);
-    await qr.query('ALTER TABLE retrain_run ADD COLUMN started_at timestamptz, ADD COLUMN finished_at timestamptz, ADD COLUMN timeout_seconds integer NOT NULL DEFAULT 3600');
+    await qr.query(
+      `CREATE TABLE retrain_drift_state (model_id text PRIMARY KEY, alert_id text, severity integer NOT NULL, open boolean NOT NULL, updated_at timestamptz NOT NULL DEFAULT now())`,
+    );
+    await qr.query(
+      'ALTER TABLE retrain_run ADD COLUMN started_at timestamptz, ADD COLUMN finished_at timestamptz, ADD COLUMN timeout_seconds integer NOT NULL DEFAULT 3600',
+    );
   }
 
   async down(qr: QueryRunner): Promise<void> {

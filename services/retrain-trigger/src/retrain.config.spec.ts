@@ -7,7 +7,9 @@ describe('retrain webhook signing', () => {
 
   it('refuses to start in production (LABELLOOP_ENV=production) without RETRAIN_WEBHOOK_SECRET', () => {
     expect(() => loadConfig(retrainConfigSchema, { ...base, LABELLOOP_ENV: 'production' })).toThrow(ConfigError);
-    expect(() => loadConfig(retrainConfigSchema, { ...base, LABELLOOP_ENV: 'production' })).toThrow(/RETRAIN_WEBHOOK_SECRET: is required when LABELLOOP_ENV=production/);
+    expect(() => loadConfig(retrainConfigSchema, { ...base, LABELLOOP_ENV: 'production' })).toThrow(
+      /RETRAIN_WEBHOOK_SECRET: is required when LABELLOOP_ENV=production/,
+    );
     const signed = loadConfig(retrainConfigSchema, { ...base, LABELLOOP_ENV: 'production', RETRAIN_WEBHOOK_SECRET: 'a-long-enough-secret' });
     expect(signed.RETRAIN_WEBHOOK_SECRET).toBe('a-long-enough-secret');
   });

@@ -7,5 +7,8 @@ import { PolicyRepository } from './runs/policy.repository';
 import { RetrainGrpc } from './runs/retrain.grpc';
 
 /** The retrain trigger stage: policies, launchers, run tracking, evaluation and promotion. */
-@Module({ controllers: [DatasetApprovedConsumer, DriftDetectedConsumer, DriftResolvedConsumer, ModelEvaluatedConsumer], providers: [PolicyRepository, LaunchWorker, RetrainGrpc] })
+@Module({
+  controllers: [DatasetApprovedConsumer, DriftDetectedConsumer, DriftResolvedConsumer, ModelEvaluatedConsumer],
+  providers: [PolicyRepository, LaunchWorker, RetrainGrpc],
+})
 export class RetrainModule {}

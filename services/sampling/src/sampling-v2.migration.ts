@@ -30,7 +30,9 @@ export class SamplingPoliciesAndSignals1732400000000 implements MigrationInterfa
     await qr.query('ALTER TABLE sampling_decision ADD COLUMN priority integer NOT NULL DEFAULT 0');
     // Events a drift alert named before sampling had consumed them (the two topics are read
     // independently): they are requested when they arrive.
-    await qr.query(`CREATE TABLE sampling_drift_ask (model_id text NOT NULL, event_id text NOT NULL, alert_id text NOT NULL, created_at timestamptz NOT NULL DEFAULT now(), PRIMARY KEY (model_id, event_id))`);
+    await qr.query(
+      `CREATE TABLE sampling_drift_ask (model_id text NOT NULL, event_id text NOT NULL, alert_id text NOT NULL, created_at timestamptz NOT NULL DEFAULT now(), PRIMARY KEY (model_id, event_id))`,
+    );
   }
 
   async down(qr: QueryRunner): Promise<void> {

@@ -35,7 +35,10 @@ export async function readPublishedHeads(schemas: string[], timeoutMs = 60_000):
               const h = fromBinary(AuditHeadSchema, message.value);
               const at = h.readAt ? new Date(Number(h.readAt.seconds) * 1000).toISOString() : '?';
               if (schemas.includes(h.schema) && h.entries > 0n) {
-                heads.push({ schema: h.schema, head: { entries: Number(h.entries), hash: h.hash, source: `published ${at}, ${Topics.auditHead} offset ${partition}/${message.offset}` } });
+                heads.push({
+                  schema: h.schema,
+                  head: { entries: Number(h.entries), hash: h.hash, source: `published ${at}, ${Topics.auditHead} offset ${partition}/${message.offset}` },
+                });
               }
             }
             if (BigInt(message.offset) + 1n >= end) remaining.delete(partition);

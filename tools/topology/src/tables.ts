@@ -18,7 +18,10 @@ export function servicesTable(services: ServiceTopology[], topics: TopicNamer): 
 
 /** The runbook table: the names an operator types (Deployment, consumer group, schema) and what each stage consumes. */
 export function stagesTable(services: ServiceTopology[], topics: TopicNamer): string {
-  const rows = services.map((s) => `| \`${s.name}\` | ${s.consumes.length ? `\`labelloop-${s.name}\`` : 'none'} | ${s.stateful ? `\`${s.name.replace(/-/g, '_')}\`` : 'none'} | ${topics(s.consumes) || '—'} |`);
+  const rows = services.map(
+    (s) =>
+      `| \`${s.name}\` | ${s.consumes.length ? `\`labelloop-${s.name}\`` : 'none'} | ${s.stateful ? `\`${s.name.replace(/-/g, '_')}\`` : 'none'} | ${topics(s.consumes) || '—'} |`,
+  );
   return ['| stage (Deployment, Service) | consumer group | PostgreSQL schema | consumes |', '| --- | --- | --- | --- |', ...rows].join('\n');
 }
 

@@ -25,7 +25,10 @@ export function accuracyOverTime(f: MainJobFigures, tap: Tap, heldOut: (v: strin
     const lastOfBurst = i === served.length - 1 || served[i + 1].t - s.t > 200;
     if (i >= w - 1 && lastOfBurst) rolling.push([t(s.t), ok / w]);
   });
-  const steps = (which: 'early' | 'later'): [number, number][] => [[0, heldOut('v1')[which]], ...tap.promoted.map((p): [number, number] => [t(p.at), heldOut(p.version)[which]])];
+  const steps = (which: 'early' | 'later'): [number, number][] => [
+    [0, heldOut('v1')[which]],
+    ...tap.promoted.map((p): [number, number] => [t(p.at), heldOut(p.version)[which]]),
+  ];
   const onset = served.find((s) => isLater(s.uri));
   const vRules: Rule[] = [];
   if (onset) vRules.push({ at: t(onset.t), label: 'drift onset', color: C.red });
@@ -64,7 +67,8 @@ export function accuracyOverLabels(runs: { name: string; color: string; f: MainJ
     series.push({ name: `${name}: serving model`, color, points: serving, step: true, dots: true });
     for (const c of f.candidates.filter((x) => !x.promoted)) markers.push({ x: c.labelsAfterDrift, y: c.heldOutLater, color, shape: 'cross' });
     const rec = f.recovery;
-    if (rec.labelsAfterDrift !== null && rec.heldOutLater !== null) markers.push({ x: rec.labelsAfterDrift, y: rec.heldOutLater, color, label: `${name} recovers: ${rec.labelsAfterDrift}`, shape: 'circle' });
+    if (rec.labelsAfterDrift !== null && rec.heldOutLater !== null)
+      markers.push({ x: rec.labelsAfterDrift, y: rec.heldOutLater, color, label: `${name} recovers: ${rec.labelsAfterDrift}`, shape: 'circle' });
   }
   const f0 = runs[0].f;
   const maxX = Math.max(10, ...runs.map((r) => r.f.recovery.budgetAfterDrift));
@@ -90,8 +94,19 @@ export function driftOverTime(windows: WindowStat[], served: readonly Served[], 
   const lp = (p: number) => Math.min(20, -Math.log10(Math.max(p, 1e-300)));
   // A new model version starts a new reference: break the lines there.
   const pts = (k: keyof WindowStat['p']): [number, number][] =>
-    windows.flatMap((w, i): [number, number][] => (i > 0 && windows[i - 1].version !== w.version ? [[w.endIndex, NaN], [w.endIndex, lp(w.p[k])]] : [[w.endIndex, lp(w.p[k])]]));
-  const indexAt = (t: number) => Math.max(0, served.findIndex((s) => s.t >= t));
+    windows.flatMap((w, i): [number, number][] =>
+      i > 0 && windows[i - 1].version !== w.version
+        ? [
+            [w.endIndex, NaN],
+            [w.endIndex, lp(w.p[k])],
+          ]
+        : [[w.endIndex, lp(w.p[k])]],
+    );
+  const indexAt = (t: number) =>
+    Math.max(
+      0,
+      served.findIndex((s) => s.t >= t),
+    );
   const markers: Marker[] = tap.alerts.map((a) => ({ x: indexAt(a.windowEnd), y: 19, color: C.red, shape: 'triangle' as const, label: 'service alert' }));
   for (const r of tap.resolved) markers.push({ x: indexAt(r.at), y: 0, color: C.green, shape: 'circle', label: 'resolved' });
   const vRules: Rule[] = [];
@@ -102,7 +117,7 @@ export function driftOverTime(windows: WindowStat[], served: readonly Served[], 
     if (i >= 0) vRules.push({ at: i, label: `${p.version} serving (new reference)`, color: C.green });
   }
   return lineChart({
-    title: 'Drift statistics per window (−log10 p, capped at 20) and the drift service\'s alerts',
+    title: "Drift statistics per window (−log10 p, capped at 20) and the drift service's alerts",
     xLabel: 'production event index',
     yLabel: '−log10 p-value',
     x: [0, Math.max(served.length, 1)],

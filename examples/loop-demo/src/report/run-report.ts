@@ -14,7 +14,8 @@ import { accuracyOverLabels, accuracyOverTime, annotatorChart, driftOverTime, la
 
 export const pct = (v: number | null | undefined, d = 1): string => (v === null || v === undefined || !Number.isFinite(v) ? 'n/a' : `${(v * 100).toFixed(d)}%`);
 export const secs = (v: number | null | undefined): string => (v === null || v === undefined || !Number.isFinite(v) ? 'n/a' : `${v.toFixed(2)} s`);
-export const q = (x: Quantiles): string => (x.n === 0 ? 'n/a (none)' : x.n === 1 ? `${secs(x.p50)} (one)` : `p50 ${secs(x.p50)}, p99 ${secs(x.p99)} (n=${x.n})`);
+export const q = (x: Quantiles): string =>
+  x.n === 0 ? 'n/a (none)' : x.n === 1 ? `${secs(x.p50)} (one)` : `p50 ${secs(x.p50)}, p99 ${secs(x.p99)} (n=${x.n})`;
 
 /** The labels-to-recover figure as a sentence. */
 export function recoveryText(f: MainJobFigures): string {
@@ -35,13 +36,21 @@ export function headline(f: MainJobFigures): string[] {
   const lines = [
     `accuracy before the drift: ${pct(f.accuracy.preDrift, 2)} (v1 on the early held-out set; served ${pct(f.accuracy.preDriftStream, 2)})`,
     `accuracy right after the drift: ${pct(f.accuracy.afterDrift, 2)} (v1 on the later held-out set; served ${pct(f.accuracy.afterDriftStream, 2)})`,
-    ...f.promotions.map((p) => `accuracy after promoting ${p.version} (dataset version ${p.datasetVersion}, ${p.labelsAfterDrift} post-drift labels): ${pct(p.heldOutLater, 2)} held-out later groups; served ${pct(p.streamAccuracy, 2)} over ${p.streamEvents} events`),
+    ...f.promotions.map(
+      (p) =>
+        `accuracy after promoting ${p.version} (dataset version ${p.datasetVersion}, ${p.labelsAfterDrift} post-drift labels): ${pct(p.heldOutLater, 2)} held-out later groups; served ${pct(p.streamAccuracy, 2)} over ${p.streamEvents} events`,
+    ),
     ...(f.promotions.length ? [] : ['no retrained model was promoted']),
     `recovery target: ${pct(f.accuracy.target, 2)} = min(pre-drift ${pct(f.accuracy.preDrift, 2)}, ceiling ${pct(f.accuracy.ceiling, 2)}) − ${(f.accuracy.gap * 100).toFixed(1)} point(s)`,
     `labels spent to recover (${f.strategy}): ${recoveryText(f)}`,
     `labels a trained model needed to reach the target, promoted or not (${f.strategy}): ${efficiencyText(f)}`,
     `label accuracy: accepted after QA ${pct(f.labels.acceptedAccuracy, 2)} (${f.labels.accepted} labels) vs raw workforce ${pct(f.labels.rawAccuracy, 2)} (${f.labels.answers} answers)`,
-    `careless annotator ${f.annotators.filter((a) => a.careless).map((a) => a.name).join(', ')}: ${f.carelessDetected ? 'DETECTED and paused by QA' : 'not detected'}${f.wronglyPaused.length ? `; careful annotators paused too: ${f.wronglyPaused.join(', ')}` : ''}`,
+    `careless annotator ${f.annotators
+      .filter((a) => a.careless)
+      .map((a) => a.name)
+      .join(
+        ', ',
+      )}: ${f.carelessDetected ? 'DETECTED and paused by QA' : 'not detected'}${f.wronglyPaused.length ? `; careful annotators paused too: ${f.wronglyPaused.join(', ')}` : ''}`,
     `latency drift onset → alert: ${secs(f.latency.onsetToAlertS)} (mostly filling the drift window; window closed → alert ${secs(f.latency.windowToAlertS)}); alert → first task available: ${secs(f.latency.alertToFirstTaskS)}; onset → first task: ${secs(f.latency.onsetToAlertS === null || f.latency.alertToFirstTaskS === null ? null : f.latency.onsetToAlertS + f.latency.alertToFirstTaskS)}`,
     `latency last accepted label → model promoted: ${q(f.latency.lastLabelToPromoted)}`,
   ];
@@ -71,7 +80,9 @@ ${f.completed ? 'the loop settled' : `**incomplete: ${f.problem}**`} after ${f.s
 
 ## Headline figures
 
-${headline(f).map((l) => `- ${l}`).join('\n')}
+${headline(f)
+  .map((l) => `- ${l}`)
+  .join('\n')}
 
 Accuracy is measured on fixed held-out sets: 600 early-group messages (20 % of easy-ham-1 and spam-1) and
 914 later-group messages (30 % of easy-ham-2, spam-2 and hard-ham-1); neither is ever served or labelled.

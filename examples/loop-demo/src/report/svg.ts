@@ -79,8 +79,18 @@ export function lineChart(c: LineChart): string {
   const m = { l: 62, r: 20, t: 34, b: 78 };
   const pw = width - m.l - m.r;
   const ph = height - m.t - m.b;
-  const xs = c.series.flatMap((s) => s.points.map((p) => p[0])).concat((c.vRules ?? []).map((v) => v.at), (c.markers ?? []).map((p) => p.x));
-  const ys = c.series.flatMap((s) => s.points.map((p) => p[1]).filter(Number.isFinite)).concat((c.hRules ?? []).map((h) => h.at), (c.markers ?? []).map((p) => p.y));
+  const xs = c.series
+    .flatMap((s) => s.points.map((p) => p[0]))
+    .concat(
+      (c.vRules ?? []).map((v) => v.at),
+      (c.markers ?? []).map((p) => p.x),
+    );
+  const ys = c.series
+    .flatMap((s) => s.points.map((p) => p[1]).filter(Number.isFinite))
+    .concat(
+      (c.hRules ?? []).map((h) => h.at),
+      (c.markers ?? []).map((p) => p.y),
+    );
   const [x0, x1] = c.x ?? [Math.min(...xs, 0), Math.max(...xs, 1)];
   let [y0, y1] = c.y ?? [Math.min(...ys), Math.max(...ys)];
   if (!(y1 > y0)) [y0, y1] = [y0 - 1, y1 + 1];
@@ -106,7 +116,9 @@ export function lineChart(c: LineChart): string {
   (c.vRules ?? []).forEach((v, i) => {
     const right = X(v.at) > m.l + pw * 0.8;
     parts.push(`<line x1="${X(v.at)}" x2="${X(v.at)}" y1="${m.t}" y2="${m.t + ph}" stroke="${v.color}" stroke-dasharray="3 3"/>`);
-    parts.push(`<text x="${X(v.at) + (right ? -3 : 3)}" y="${m.t + ph - 8 - (i % 5) * 13}" text-anchor="${right ? 'end' : 'start'}" fill="${v.color}" font-size="11">${esc(v.label)}</text>`);
+    parts.push(
+      `<text x="${X(v.at) + (right ? -3 : 3)}" y="${m.t + ph - 8 - (i % 5) * 13}" text-anchor="${right ? 'end' : 'start'}" fill="${v.color}" font-size="11">${esc(v.label)}</text>`,
+    );
   });
   for (const s of c.series) {
     if (s.points.length === 0) continue;
@@ -120,17 +132,23 @@ export function lineChart(c: LineChart): string {
     });
     if (s.step) runs[runs.length - 1].push([x1, s.points[s.points.length - 1][1]]);
     for (const run of runs.filter((r) => r.length)) {
-      parts.push(`<polyline fill="none" stroke="${s.color}" stroke-width="2" ${s.dashed ? 'stroke-dasharray="5 3"' : ''} points="${run.map((p) => `${X(p[0])},${Y(p[1])}`).join(' ')}"/>`);
+      parts.push(
+        `<polyline fill="none" stroke="${s.color}" stroke-width="2" ${s.dashed ? 'stroke-dasharray="5 3"' : ''} points="${run.map((p) => `${X(p[0])},${Y(p[1])}`).join(' ')}"/>`,
+      );
     }
     if (s.dots) for (const p of s.points.filter((q) => Number.isFinite(q[1]))) parts.push(`<circle cx="${X(p[0])}" cy="${Y(p[1])}" r="3" fill="${s.color}"/>`);
   }
   for (const p of c.markers ?? []) {
     const [x, y] = [X(p.x), Y(p.y)];
     if (p.shape === 'triangle') parts.push(`<path d="M${x},${y - 6} L${x + 6},${y + 5} L${x - 6},${y + 5} Z" fill="${p.color}"/>`);
-    else if (p.shape === 'cross') parts.push(`<path d="M${x - 5},${y - 5} L${x + 5},${y + 5} M${x - 5},${y + 5} L${x + 5},${y - 5}" stroke="${p.color}" stroke-width="2"/>`);
+    else if (p.shape === 'cross')
+      parts.push(`<path d="M${x - 5},${y - 5} L${x + 5},${y + 5} M${x - 5},${y + 5} L${x + 5},${y - 5}" stroke="${p.color}" stroke-width="2"/>`);
     else parts.push(`<circle cx="${x}" cy="${y}" r="5" fill="none" stroke="${p.color}" stroke-width="2"/>`);
     const right = x > m.l + pw * 0.7;
-    if (p.label) parts.push(`<text x="${right ? x - 7 : x + 7}" y="${y - 7}" text-anchor="${right ? 'end' : 'start'}" fill="${p.color}" font-size="11">${esc(p.label)}</text>`);
+    if (p.label)
+      parts.push(
+        `<text x="${right ? x - 7 : x + 7}" y="${y - 7}" text-anchor="${right ? 'end' : 'start'}" fill="${p.color}" font-size="11">${esc(p.label)}</text>`,
+      );
   }
   // Legend below the plot, wrapping onto a second row when needed.
   let lx = m.l;
@@ -141,7 +159,9 @@ export function lineChart(c: LineChart): string {
       lx = m.l;
       ly += 16;
     }
-    parts.push(`<line x1="${lx}" x2="${lx + 22}" y1="${ly - 4}" y2="${ly - 4}" stroke="${l.color}" stroke-width="2" ${l.dashed ? 'stroke-dasharray="5 3"' : ''}/>`);
+    parts.push(
+      `<line x1="${lx}" x2="${lx + 22}" y1="${ly - 4}" y2="${ly - 4}" stroke="${l.color}" stroke-width="2" ${l.dashed ? 'stroke-dasharray="5 3"' : ''}/>`,
+    );
     parts.push(`<text x="${lx + 27}" y="${ly}">${esc(l.name)}</text>`);
     lx += w;
   }

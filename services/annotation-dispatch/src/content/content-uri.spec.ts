@@ -6,7 +6,8 @@ const parse = (env: Record<string, string>) => dispatchConfigSchema.safeParse({ 
 
 describe('contentRef: where an item is, by scheme', () => {
   it('keeps text without a scheme as inline text, even text with a colon or a URL inside', () => {
-    for (const t of ['WIN a FREE cruise, reply now', 'Re: minutes', 'see http://x.example now', 'http://x.example click here']) expect(contentRef(t, resolvers)).toEqual({ kind: 'text', text: t });
+    for (const t of ['WIN a FREE cruise, reply now', 'Re: minutes', 'see http://x.example now', 'http://x.example click here'])
+      expect(contentRef(t, resolvers)).toEqual({ kind: 'text', text: t });
     expect(schemeOf('Re: minutes')).toBeUndefined();
   });
 
@@ -28,7 +29,11 @@ describe('contentRef: where an item is, by scheme', () => {
   });
 
   it('maps a custom scheme through its template, and names a scheme without one', () => {
-    expect(contentRef('spamassassin://easy-ham-1/00001', resolvers)).toEqual({ kind: 'custom', scheme: 'spamassassin', url: 'http://127.0.0.1:9/messages/easy-ham-1/00001' });
+    expect(contentRef('spamassassin://easy-ham-1/00001', resolvers)).toEqual({
+      kind: 'custom',
+      scheme: 'spamassassin',
+      url: 'http://127.0.0.1:9/messages/easy-ham-1/00001',
+    });
     expect(contentRef('corpus://a/b', resolvers)).toEqual({ kind: 'custom', scheme: 'corpus', url: 'https://c.example/get?u=corpus%3A%2F%2Fa%2Fb' });
     const none = contentRef('gs://bucket/obj', resolvers);
     expect(none).toMatchObject({ kind: 'unresolvable', scheme: 'gs' });

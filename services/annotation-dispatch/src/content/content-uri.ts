@@ -82,7 +82,10 @@ export function contentRef(uri: string, resolvers: Readonly<Record<string, strin
 
 /** The template with `{path}` (each segment percent-encoded, "/" kept) and `{uri}` (all encoded). */
 export function expandTemplate(template: string, uri: string, path: string): string {
-  const encodedPath = path.split('/').map((seg) => encodeURIComponent(safeDecode(seg))).join('/');
+  const encodedPath = path
+    .split('/')
+    .map((seg) => encodeURIComponent(safeDecode(seg)))
+    .join('/');
   return template.replaceAll('{path}', encodedPath).replaceAll('{uri}', encodeURIComponent(uri));
 }
 
@@ -98,7 +101,10 @@ function safeDecode(s: string): string {
 function dataRef(uri: string): ContentRef {
   const comma = uri.indexOf(',');
   if (comma < 0) return { kind: 'unresolvable', scheme: 'data', reason: 'a data URI needs a "," before its data' };
-  const params = uri.slice(5, comma).split(';').map((p) => p.trim().toLowerCase());
+  const params = uri
+    .slice(5, comma)
+    .split(';')
+    .map((p) => p.trim().toLowerCase());
   const type = params[0] || 'text/plain';
   if (!type.startsWith('text/')) return { kind: 'url', url: uri };
   const payload = uri.slice(comma + 1);

@@ -59,19 +59,21 @@ const logger = { log: () => undefined, warn: (m: unknown) => warnings.push(m), e
 const unset = (env: Record<string, string>) => Object.fromEntries(Object.entries(env).filter(([, v]) => v !== ''));
 
 function resolver(env: Record<string, string> = {}) {
-  const config = dispatchConfigSchema.parse(unset({
-    KAFKA_BROKERS: 'k:1',
-    DATABASE_URL: 'postgres://x',
-    DISPATCH_CONTENT_RESOLVERS: JSON.stringify({ spamassassin: `${base}/messages/{path}`, slow: `${base}/slow?u={uri}`, big: `${base}/big-{path}` }),
-    // Generous for a loaded CI machine; the slow source answers after 10 s.
-    DISPATCH_CONTENT_TIMEOUT_MS: '1500',
-    DISPATCH_CONTENT_MAX_BYTES: '4096',
-    DISPATCH_S3_ENDPOINT: base,
-    DISPATCH_S3_REGION: 'eu-west-3',
-    DISPATCH_S3_FORCE_PATH_STYLE: 'true',
-    DISPATCH_S3_URL_TTL_SECONDS: '600',
-    ...env,
-  }));
+  const config = dispatchConfigSchema.parse(
+    unset({
+      KAFKA_BROKERS: 'k:1',
+      DATABASE_URL: 'postgres://x',
+      DISPATCH_CONTENT_RESOLVERS: JSON.stringify({ spamassassin: `${base}/messages/{path}`, slow: `${base}/slow?u={uri}`, big: `${base}/big-{path}` }),
+      // Generous for a loaded CI machine; the slow source answers after 10 s.
+      DISPATCH_CONTENT_TIMEOUT_MS: '1500',
+      DISPATCH_CONTENT_MAX_BYTES: '4096',
+      DISPATCH_S3_ENDPOINT: base,
+      DISPATCH_S3_REGION: 'eu-west-3',
+      DISPATCH_S3_FORCE_PATH_STYLE: 'true',
+      DISPATCH_S3_URL_TTL_SECONDS: '600',
+      ...env,
+    }),
+  );
   return { config, r: new ContentResolver(config, new Metrics('annotation-dispatch'), logger) };
 }
 
@@ -175,7 +177,10 @@ describe('ContentResolver', () => {
     });
 
     it('gives the plain object URL when presigning is off', async () => {
-      expect(await resolver({ DISPATCH_S3_PRESIGN: 'false' }).r.resolve('i11', 's3://media/emails/a b.txt', 'url')).toEqual({ kind: 'url', url: `${base}/media/emails/a%20b.txt` });
+      expect(await resolver({ DISPATCH_S3_PRESIGN: 'false' }).r.resolve('i11', 's3://media/emails/a b.txt', 'url')).toEqual({
+        kind: 'url',
+        url: `${base}/media/emails/a%20b.txt`,
+      });
       const aws = resolver({ DISPATCH_S3_PRESIGN: 'false', DISPATCH_S3_ENDPOINT: '', DISPATCH_S3_FORCE_PATH_STYLE: 'false' });
       expect(await aws.r.resolve('i12', 's3://media/k/x.txt', 'url')).toEqual({ kind: 'url', url: 'https://media.s3.eu-west-3.amazonaws.com/k/x.txt' });
     });

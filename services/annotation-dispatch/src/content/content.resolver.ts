@@ -40,7 +40,12 @@ export class ContentResolver implements OnModuleDestroy {
     @Inject(METRICS) metrics: Metrics,
     @Inject(LOGGER) private readonly logger: LoggerService,
   ) {
-    this.failures = new Counter({ name: 'labelloop_dispatch_content_unresolved_total', help: "Items shown without their content (it could not be resolved), by the input URI's scheme and the reason", labelNames: ['scheme', 'reason'], registers: [metrics.registry] });
+    this.failures = new Counter({
+      name: 'labelloop_dispatch_content_unresolved_total',
+      help: "Items shown without their content (it could not be resolved), by the input URI's scheme and the reason",
+      labelNames: ['scheme', 'reason'],
+      registers: [metrics.registry],
+    });
     this.s3 = new S3UrlSigner({
       presign: config.DISPATCH_S3_PRESIGN,
       ttlSeconds: config.DISPATCH_S3_URL_TTL_SECONDS,

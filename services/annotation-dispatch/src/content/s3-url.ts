@@ -17,7 +17,10 @@ const encodeKey = (key: string) => key.split('/').map(encodeURIComponent).join('
  * (`<endpoint>/<bucket>/<key>`), virtual-host style otherwise. For public buckets.
  */
 export function plainS3Url(c: S3UrlConfig, bucket: string, key: string): string {
-  if (!c.endpoint) return c.forcePathStyle ? `https://s3.${c.region}.amazonaws.com/${bucket}/${encodeKey(key)}` : `https://${bucket}.s3.${c.region}.amazonaws.com/${encodeKey(key)}`;
+  if (!c.endpoint)
+    return c.forcePathStyle
+      ? `https://s3.${c.region}.amazonaws.com/${bucket}/${encodeKey(key)}`
+      : `https://${bucket}.s3.${c.region}.amazonaws.com/${encodeKey(key)}`;
   const base = new URL(c.endpoint);
   const root = base.href.replace(/\/$/, '');
   if (c.forcePathStyle) return `${root}/${bucket}/${encodeKey(key)}`;

@@ -83,6 +83,14 @@ export class LabelStudioClient {
 
   /** Registers a webhook that posts created/updated annotations with a shared-secret header. */
   async addWebhook(projectId: number, url: string, headers: Record<string, string>): Promise<void> {
-    await this.call('POST', '/api/webhooks', { project: projectId, url, headers, send_payload: true, send_for_all_actions: false, actions: ['ANNOTATION_CREATED', 'ANNOTATIONS_CREATED'], is_active: true });
+    await this.call('POST', '/api/webhooks', {
+      project: projectId,
+      url,
+      headers,
+      send_payload: true,
+      send_for_all_actions: false,
+      actions: ['ANNOTATION_CREATED', 'ANNOTATIONS_CREATED'],
+      is_active: true,
+    });
   }
 }

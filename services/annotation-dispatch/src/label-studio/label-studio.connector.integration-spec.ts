@@ -36,7 +36,14 @@ describe('Label Studio sync on two replicas at once', () => {
     ds = createServiceDataSource({ url: dbUrl, schema, migrations });
     await ds.initialize();
     await migrate(ds);
-    const config = dispatchConfigSchema.parse({ KAFKA_BROKERS: '127.0.0.1:1', DATABASE_URL: dbUrl, DISPATCH_LABEL_CLASSES: 'ham,spam', LABEL_STUDIO_URL: LS_URL, LABEL_STUDIO_TOKEN: LS_TOKEN, LABEL_STUDIO_PROJECTS: project });
+    const config = dispatchConfigSchema.parse({
+      KAFKA_BROKERS: '127.0.0.1:1',
+      DATABASE_URL: dbUrl,
+      DISPATCH_LABEL_CLASSES: 'ham,spam',
+      LABEL_STUDIO_URL: LS_URL,
+      LABEL_STUDIO_TOKEN: LS_TOKEN,
+      LABEL_STUDIO_PROJECTS: project,
+    });
     const metrics = new Metrics('annotation-dispatch');
     const content = new ContentResolver(config, metrics, quiet);
     const tasks = new TaskService(ds, new Outbox('labelloop/annotation-dispatch'), config, metrics, content);
@@ -49,7 +56,21 @@ describe('Label Studio sync on two replicas at once', () => {
 
   const pending = async (from: number, to: number) => {
     const ids = Array.from({ length: to - from }, (_, i) => `item-${run}-${from + i}`);
-    const requests = ids.map((itemId) => Buffer.from(toBinary(AnnotationRequestedSchema, create(AnnotationRequestedSchema, { itemId, projectId: project, modelId: 'spam-clf', modelVersion: '1', inputUri: `text of ${itemId}`, preLabel: { predictedLabel: 'ham', confidence: 0.6 } }))));
+    const requests = ids.map((itemId) =>
+      Buffer.from(
+        toBinary(
+          AnnotationRequestedSchema,
+          create(AnnotationRequestedSchema, {
+            itemId,
+            projectId: project,
+            modelId: 'spam-clf',
+            modelVersion: '1',
+            inputUri: `text of ${itemId}`,
+            preLabel: { predictedLabel: 'ham', confidence: 0.6 },
+          }),
+        ),
+      ),
+    );
     await ds.query(
       `INSERT INTO annotation_task (task_id, task_key, item_id, project_id, state, priority, required_answers, guideline_version, request)
        SELECT gen_random_uuid()::text, t.item_id || '#1', t.item_id, $2, 'pending', 0, 1, 'v1', t.request FROM unnest($1::text[], $3::bytea[]) AS t(item_id, request)`,
@@ -153,10 +174,11 @@ describe('Label Studio import: the item, not its URI', () => {
       { itemId: `url-inline-${run}`, projectId: urlProject, inputUri: 'short text' },
     ]);
     const { lsProject, tasks } = await lsTasks(urlProject);
-    const lsConfig = (await (await fetch(`${LS_URL}/api/projects/${lsProject}`, { headers: { Authorization: `Token ${LS_TOKEN}` } })).json()) as { label_config: string };
+    const lsConfig = (await (await fetch(`${LS_URL}/api/projects/${lsProject}`, { headers: { Authorization: `Token ${LS_TOKEN}` } })).json()) as {
+      label_config: string;
+    };
     expect(lsConfig.label_config).toContain('<Text name="text" value="$url" valueType="url"/>');
     expect(tasks.find((t) => t.data.item_id === `url-${run}`)?.data.url).toBe(`${source.base}/page.txt`);
     expect(tasks.find((t) => t.data.item_id === `url-inline-${run}`)?.data.url).toBe('data:text/plain;charset=utf-8,short%20text');
   });
-
 });

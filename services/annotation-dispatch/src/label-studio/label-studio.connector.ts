@@ -103,7 +103,13 @@ export class LabelStudioConnector {
     const due = await annotationTasks.notInLabelStudio(this.ds, projectId);
     const fresh = itemsToImport(due, lsTasks);
     if (fresh.length > 0) await client.importTasks(lsProjectId, await mapLimit(fresh, CONTENT_CONCURRENCY, (d) => this.toImport(projectId, d)));
-    if (due.length > 0) await lsItems.record(this.ds, due.map((d) => d.item_id), projectId, lsProjectId);
+    if (due.length > 0)
+      await lsItems.record(
+        this.ds,
+        due.map((d) => d.item_id),
+        projectId,
+        lsProjectId,
+      );
     return { imported: fresh.length, outcomes };
   }
 
@@ -119,7 +125,13 @@ export class LabelStudioConnector {
     const client = this.requireClient();
     const title = lsProjectTitle(projectId);
     const [existing] = await client.findProjects(title);
-    const lsProjectId = existing ?? (await client.createProject(title, labelingConfig(this.tasks.schema, this.contentMode(projectId)), `LabelLoop project ${projectId}: items sampled for annotation, with the model's pre-label.`));
+    const lsProjectId =
+      existing ??
+      (await client.createProject(
+        title,
+        labelingConfig(this.tasks.schema, this.contentMode(projectId)),
+        `LabelLoop project ${projectId}: items sampled for annotation, with the model's pre-label.`,
+      ));
     const { LABEL_STUDIO_WEBHOOK_URL: url, LABEL_STUDIO_WEBHOOK_SECRET: secret } = this.config;
     if (url && secret) {
       // A refused webhook (e.g. Label Studio's SSRF guard) leaves polling to bring answers back;
@@ -154,7 +166,8 @@ export class LabelStudioConnector {
     return this.ds.transaction(async (em) => {
       const claimed = await lsAnnotations.claim(em, a.id, itemId, annotatorId, via);
       if (!claimed) return 'duplicate';
-      const record = (outcome: LsAnnotationOutcome, detail?: string, submissionId?: string) => lsAnnotations.record(em, a.id, outcome, detail ?? null, submissionId ?? null).then(() => outcome);
+      const record = (outcome: LsAnnotationOutcome, detail?: string, submissionId?: string) =>
+        lsAnnotations.record(em, a.id, outcome, detail ?? null, submissionId ?? null).then(() => outcome);
       if (a.was_cancelled) return record('cancelled', 'skipped in Label Studio');
       let label;
       try {
@@ -167,9 +180,17 @@ export class LabelStudioConnector {
       const paused = await this.tasks.pauseRefusal(em, projectId, annotatorId);
       if (paused) {
         const classes = label.value.case === 'classification' ? label.value.value.classes : [];
-        await appendAudit(em, { actor: annotatorId, action: 'label.refused', subject: `${projectId}/${itemId}`, detail: { lsAnnotationId: a.id, itemId, classes, reason: paused } });
+        await appendAudit(em, {
+          actor: annotatorId,
+          action: 'label.refused',
+          subject: `${projectId}/${itemId}`,
+          detail: { lsAnnotationId: a.id, itemId, classes, reason: paused },
+        });
         this.tasks.refusals.inc({ reason: 'paused', via: 'label-studio' });
-        this.logger.warn({ msg: 'Label Studio annotation refused', project: projectId, item: itemId, annotator: annotatorId, lsAnnotation: a.id, reason: paused }, 'LabelStudioConnector');
+        this.logger.warn(
+          { msg: 'Label Studio annotation refused', project: projectId, item: itemId, annotator: annotatorId, lsAnnotation: a.id, reason: paused },
+          'LabelStudioConnector',
+        );
         return record('refused', paused);
       }
       const taskId = await this.leaseOpenTask(em, projectId, itemId, annotatorId);
@@ -215,7 +236,9 @@ export class LabelStudioConnector {
     const showPreLabel = (d.kind === 'label' || d.kind === 'rework') && !!predicted;
     return {
       data: { ...shown, item_id: d.item_id, model_id: r.modelId, model_version: r.modelVersion },
-      predictions: showPreLabel ? [{ model_version: `${r.modelId}@${r.modelVersion}`, score: r.preLabel?.confidence ?? 0, result: predictionResult(predicted) }] : [],
+      predictions: showPreLabel
+        ? [{ model_version: `${r.modelId}@${r.modelVersion}`, score: r.preLabel?.confidence ?? 0, result: predictionResult(predicted) }]
+        : [],
     };
   }
 

@@ -53,6 +53,7 @@ export function predictionResult(predictedClass: string): LsResult[] {
 export function resultToLabel(result: LsResult[] | undefined): Label {
   const region = (result ?? []).find((r) => r.from_name === LS_FROM_NAME);
   if (!region) throw invalidArgument('annotation.result', `has no "${LS_FROM_NAME}" choice`);
-  if (region.type !== 'choices' || !Array.isArray(region.value?.choices)) throw invalidArgument('annotation.result.value.choices', `expected a choices result, got ${region.type}`);
+  if (region.type !== 'choices' || !Array.isArray(region.value?.choices))
+    throw invalidArgument('annotation.result.value.choices', `expected a choices result, got ${region.type}`);
   return create(LabelPb, { value: { case: 'classification', value: { classes: region.value.choices } } });
 }

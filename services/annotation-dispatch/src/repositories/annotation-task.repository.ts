@@ -99,7 +99,10 @@ export const annotationTasks = {
 
   /** How many tasks of the project the annotator has been given. */
   async countGiven(q: Queryable, projectId: string, annotatorId: string): Promise<number> {
-    const [{ n }] = await queryRows<{ n: number }>(q, 'SELECT count(*)::int AS n FROM annotation_task WHERE project_id = $1 AND annotator_id = $2', [projectId, annotatorId]);
+    const [{ n }] = await queryRows<{ n: number }>(q, 'SELECT count(*)::int AS n FROM annotation_task WHERE project_id = $1 AND annotator_id = $2', [
+      projectId,
+      annotatorId,
+    ]);
     return n;
   },
 
@@ -210,7 +213,12 @@ export const annotationTasks = {
   },
 
   /** Locks the item's oldest open task the annotator was never given (pending, or with its lease lapsed). */
-  async lockOpenOfItem(q: Queryable, projectId: string, itemId: string, annotatorId: string): Promise<Pick<AnnotationTaskRow, 'task_id' | 'state'> | undefined> {
+  async lockOpenOfItem(
+    q: Queryable,
+    projectId: string,
+    itemId: string,
+    annotatorId: string,
+  ): Promise<Pick<AnnotationTaskRow, 'task_id' | 'state'> | undefined> {
     const [t] = await queryRows<Pick<AnnotationTaskRow, 'task_id' | 'state'>>(
       q,
       `SELECT task_id, state FROM annotation_task t
@@ -225,6 +233,9 @@ export const annotationTasks = {
 
   /** Leases the task to an annotator who has already answered elsewhere (Label Studio): the lease lapses at once. */
   async leaseAnswered(q: Queryable, taskId: string, annotatorId: string): Promise<void> {
-    await q.query(`UPDATE annotation_task SET state = 'leased', annotator_id = $2, lease_expires_at = now(), updated_at = now() WHERE task_id = $1`, [taskId, annotatorId]);
+    await q.query(`UPDATE annotation_task SET state = 'leased', annotator_id = $2, lease_expires_at = now(), updated_at = now() WHERE task_id = $1`, [
+      taskId,
+      annotatorId,
+    ]);
   },
 };

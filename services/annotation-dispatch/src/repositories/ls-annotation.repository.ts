@@ -20,6 +20,11 @@ export const lsAnnotations = {
 
   /** Records the annotation's outcome, why, and the submission it made. */
   async record(q: Queryable, lsAnnotationId: number, outcome: LsAnnotationOutcome, detail: string | null, submissionId: string | null): Promise<void> {
-    await q.query('UPDATE ls_annotation SET outcome = $2, detail = $3, submission_id = $4 WHERE ls_annotation_id = $1', [lsAnnotationId, outcome, detail, submissionId]);
+    await q.query('UPDATE ls_annotation SET outcome = $2, detail = $3, submission_id = $4 WHERE ls_annotation_id = $1', [
+      lsAnnotationId,
+      outcome,
+      detail,
+      submissionId,
+    ]);
   },
 };

@@ -7,7 +7,11 @@ export const lsProjects = {
    * when another transaction (replica) holds it.
    */
   async tryLockSync(q: Queryable, projectId: string): Promise<boolean> {
-    const [{ locked }] = await queryRows<{ locked: boolean }>(q, `SELECT pg_try_advisory_xact_lock(hashtext(current_schema() || '.ls-sync'), hashtext($1)) AS locked`, [projectId]);
+    const [{ locked }] = await queryRows<{ locked: boolean }>(
+      q,
+      `SELECT pg_try_advisory_xact_lock(hashtext(current_schema() || '.ls-sync'), hashtext($1)) AS locked`,
+      [projectId],
+    );
     return locked;
   },
 

@@ -5,17 +5,27 @@ import type { TaskState } from '../tasks/task-state';
 export const taskTransitions = {
   /** Logs one transition. */
   async log(q: Queryable, taskId: string, from: TaskState | null, to: TaskState, actor: string, reason?: string): Promise<void> {
-    await q.query('INSERT INTO task_transition (task_id, from_state, to_state, actor, reason) VALUES ($1, $2, $3, $4, $5)', [taskId, from, to, actor, reason ?? null]);
+    await q.query('INSERT INTO task_transition (task_id, from_state, to_state, actor, reason) VALUES ($1, $2, $3, $4, $5)', [
+      taskId,
+      from,
+      to,
+      actor,
+      reason ?? null,
+    ]);
   },
 
   /** Logs the creation of tasks sampling requested. */
   async logRequested(q: Queryable, taskIds: string[]): Promise<void> {
-    await q.query(`INSERT INTO task_transition (task_id, from_state, to_state, actor) SELECT id, NULL, 'pending', 'sampling' FROM unnest($1::text[]) AS id`, [taskIds]);
+    await q.query(`INSERT INTO task_transition (task_id, from_state, to_state, actor) SELECT id, NULL, 'pending', 'sampling' FROM unnest($1::text[]) AS id`, [
+      taskIds,
+    ]);
   },
 
   /** Logs QA accepting submitted tasks. */
   async logAccepted(q: Queryable, taskIds: string[]): Promise<void> {
-    await q.query(`INSERT INTO task_transition (task_id, from_state, to_state, actor) SELECT id, 'submitted', 'accepted', 'qa' FROM unnest($1::text[]) id`, [taskIds]);
+    await q.query(`INSERT INTO task_transition (task_id, from_state, to_state, actor) SELECT id, 'submitted', 'accepted', 'qa' FROM unnest($1::text[]) id`, [
+      taskIds,
+    ]);
   },
 
   /** Logs QA sending a submitted task to rework. */
@@ -30,6 +40,10 @@ export const taskTransitions = {
 
   /** Logs a task leased to the Label Studio annotator who answered its item. */
   async logLabelStudioLease(q: Queryable, taskId: string, from: TaskState, annotatorId: string): Promise<void> {
-    await q.query(`INSERT INTO task_transition (task_id, from_state, to_state, actor, reason) VALUES ($1, $2, 'leased', $3, 'annotated in Label Studio')`, [taskId, from, annotatorId]);
+    await q.query(`INSERT INTO task_transition (task_id, from_state, to_state, actor, reason) VALUES ($1, $2, 'leased', $3, 'annotated in Label Studio')`, [
+      taskId,
+      from,
+      annotatorId,
+    ]);
   },
 };

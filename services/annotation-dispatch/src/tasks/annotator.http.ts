@@ -26,7 +26,9 @@ export class AnnotatorHttp {
 
   @Get('projects/:projectId/next-task')
   async nextTask(@Headers('authorization') authorization: string | undefined, @Param('projectId') projectId: string): Promise<JsonValue> {
-    const res = await this.call(authorization, '/labelloop.annotation.v1.AnnotatorService/GetNextTask', (ctx) => this.grpc.getNextTask({ projectId } as never, ctx));
+    const res = await this.call(authorization, '/labelloop.annotation.v1.AnnotatorService/GetNextTask', (ctx) =>
+      this.grpc.getNextTask({ projectId } as never, ctx),
+    );
     return toJson(GetNextTaskResponseSchema, create(GetNextTaskResponseSchema, res));
   }
 

@@ -32,7 +32,12 @@ export class DispatchAdminGrpc implements ServiceImpl<(typeof DispatchAdminServi
     await this.ds.transaction(async (em) => {
       const pausedFor = await annotatorPauses.lift(em, req.projectId, req.annotatorId);
       if (pausedFor === undefined) throw failedPrecondition(`${req.annotatorId} is not paused in project ${req.projectId}`);
-      await appendAudit(em, { actor: me.subject, action: 'annotator.resumed', subject: `${req.projectId}/${req.annotatorId}`, detail: { reason: req.reason, pausedFor } });
+      await appendAudit(em, {
+        actor: me.subject,
+        action: 'annotator.resumed',
+        subject: `${req.projectId}/${req.annotatorId}`,
+        detail: { reason: req.reason, pausedFor },
+      });
       await this.outbox.emit(em, {
         topic: Topics.annotatorResumed,
         key: req.annotatorId,

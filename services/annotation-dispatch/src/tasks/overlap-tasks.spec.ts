@@ -12,7 +12,14 @@ describe('overlapTasks', () => {
     expect(t.projectIds).toEqual(Array(6).fill('spam'));
     expect(t.priorities).toEqual([5, 5, 5, 0, 0, 0]);
     expect(t.traceparents).toEqual(['tp-a', 'tp-a', 'tp-a', null, null, null]);
-    expect(t.requests.map((b) => fromBinary(AnnotationRequestedSchema, b).inputUri)).toEqual(['text of a', 'text of a', 'text of a', 'text of b', 'text of b', 'text of b']);
+    expect(t.requests.map((b) => fromBinary(AnnotationRequestedSchema, b).inputUri)).toEqual([
+      'text of a',
+      'text of a',
+      'text of a',
+      'text of b',
+      'text of b',
+      'text of b',
+    ]);
   });
 
   it('gives a redelivered request the keys it had the first time', () => {

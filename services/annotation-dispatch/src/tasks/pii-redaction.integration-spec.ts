@@ -74,7 +74,12 @@ describe('PII redaction on the way to annotators', () => {
     await db?.drop();
   });
 
-  const ctx = () => ({ path: '/labelloop.annotation.v1.AnnotatorService/GetNextTask', metadata: new Metadata(), principal: ada, signal: new AbortController().signal });
+  const ctx = () => ({
+    path: '/labelloop.annotation.v1.AnnotatorService/GetNextTask',
+    metadata: new Metadata(),
+    principal: ada,
+    signal: new AbortController().signal,
+  });
 
   it('redacts the e-mail address and phone number in the annotator API, gRPC and HTTP', async () => {
     const viaGrpc = await grpc.getNextTask(create(GetNextTaskRequestSchema, { projectId: redacted }), ctx());

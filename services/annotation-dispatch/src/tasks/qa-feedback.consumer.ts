@@ -12,7 +12,10 @@ import { taskTransitions } from '../repositories/task-transition.repository';
 export class LabelAcceptedConsumer {
   @Consumes(Topics.labelAccepted, LabelAcceptedSchema)
   async handle(events: ConsumedEvent<LabelAccepted>[], em: EntityManager): Promise<void> {
-    const moved = await annotationTasks.acceptSubmitted(em, events.map((e) => e.message.itemId));
+    const moved = await annotationTasks.acceptSubmitted(
+      em,
+      events.map((e) => e.message.itemId),
+    );
     if (moved.length) await taskTransitions.logAccepted(em, moved);
   }
 }

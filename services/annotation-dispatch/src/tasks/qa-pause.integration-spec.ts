@@ -73,15 +73,28 @@ describe('a paused annotator', () => {
   });
   afterAll(() => db?.drop());
 
-  const request = (itemIds: string[], priority = 0) => requestItems(ds, config, itemIds.map((itemId) => ({ itemId, projectId: project, inputUri: `text of ${itemId}`, priority })));
-  const pause = (annotatorId: string) => ds.query(`INSERT INTO annotator_pause (project_id, annotator_id, reason) VALUES ($1, $2, 'gold accuracy 0.40 < 0.80')`, [project, annotatorId]);
-  const ctx = () => ({ path: '/labelloop.annotation.v1.AnnotatorService/SubmitAnnotation', metadata: new Metadata(), principal: ada, signal: new AbortController().signal });
+  const request = (itemIds: string[], priority = 0) =>
+    requestItems(
+      ds,
+      config,
+      itemIds.map((itemId) => ({ itemId, projectId: project, inputUri: `text of ${itemId}`, priority })),
+    );
+  const pause = (annotatorId: string) =>
+    ds.query(`INSERT INTO annotator_pause (project_id, annotator_id, reason) VALUES ($1, $2, 'gold accuracy 0.40 < 0.80')`, [project, annotatorId]);
+  const ctx = () => ({
+    path: '/labelloop.annotation.v1.AnnotatorService/SubmitAnnotation',
+    metadata: new Metadata(),
+    principal: ada,
+    signal: new AbortController().signal,
+  });
   const label = { value: { case: 'classification' as const, value: { classes: ['spam'] } } };
   /** Every trace of an answer by `annotatorId`: submissions, AnnotationSubmitted events in the outbox, tasks in state submitted. */
   const stored = async (annotatorId: string) => {
     const [{ subs }] = await ds.query('SELECT count(*)::int AS subs FROM submission WHERE annotator_id = $1', [annotatorId]);
     const [{ events }] = await ds.query(`SELECT count(*)::int AS events FROM outbox WHERE topic = $1`, [Topics.annotationSubmitted]);
-    const [{ submitted }] = await ds.query(`SELECT count(*)::int AS submitted FROM annotation_task WHERE annotator_id = $1 AND state = 'submitted'`, [annotatorId]);
+    const [{ submitted }] = await ds.query(`SELECT count(*)::int AS submitted FROM annotation_task WHERE annotator_id = $1 AND state = 'submitted'`, [
+      annotatorId,
+    ]);
     return { subs, events, submitted };
   };
 
@@ -92,16 +105,20 @@ describe('a paused annotator', () => {
     expect(t2.taskId).toBe(t1.taskId); // her current lease
     await pause('ada');
 
-    const viaGrpc = await grpc.submitAnnotation(create(SubmitAnnotationRequestSchema, { taskId: t1.taskId, label, timeSpentMs: 900, idempotencyKey: 'g' }), ctx()).then(
-      () => 'stored',
-      (e: RpcError) => `${status[e.code]}: ${e.message}`,
-    );
+    const viaGrpc = await grpc
+      .submitAnnotation(create(SubmitAnnotationRequestSchema, { taskId: t1.taskId, label, timeSpentMs: 900, idempotencyKey: 'g' }), ctx())
+      .then(
+        () => 'stored',
+        (e: RpcError) => `${status[e.code]}: ${e.message}`,
+      );
     expect(viaGrpc).toMatch(/^FAILED_PRECONDITION: .*paused by QA/);
 
-    const viaHttp = await http.submit(`Bearer ada-${run}`, t1.taskId, { label: { classification: { classes: ['spam'] } }, timeSpentMs: 900, idempotencyKey: 'h' }).then(
-      () => 'stored',
-      (e: HttpException) => `${e.getStatus()} ${JSON.stringify(e.getResponse())}`,
-    );
+    const viaHttp = await http
+      .submit(`Bearer ada-${run}`, t1.taskId, { label: { classification: { classes: ['spam'] } }, timeSpentMs: 900, idempotencyKey: 'h' })
+      .then(
+        () => 'stored',
+        (e: HttpException) => `${e.getStatus()} ${JSON.stringify(e.getResponse())}`,
+      );
     expect(viaHttp).toMatch(/^409 \{"code":"FAILED_PRECONDITION","message":".*paused by QA/);
     expect(await stored('ada')).toEqual({ subs: 0, events: 0, submitted: 0 });
   });
@@ -127,7 +144,12 @@ describe('a paused annotator', () => {
 
     // By webhook: what Label Studio posts for ANNOTATION_CREATED.
     const a1 = await annotate(items[0]);
-    const viaWebhook = await webhook.receive(secret, { action: 'ANNOTATION_CREATED', project: { id: lsProject }, task: lsTaskOf(items[0]), annotation: a1 } as never);
+    const viaWebhook = await webhook.receive(secret, {
+      action: 'ANNOTATION_CREATED',
+      project: { id: lsProject },
+      task: lsTaskOf(items[0]),
+      annotation: a1,
+    } as never);
     expect(viaWebhook.outcomes).toEqual(['refused']);
     // By polling.
     const a2 = await annotate(items[1]);
@@ -142,7 +164,10 @@ describe('a paused annotator', () => {
     ]);
     // The items' tasks were not given to the paused annotator: they are still open for others.
     const open = await ds.query(`SELECT state, annotator_id FROM annotation_task WHERE item_id = ANY($1)`, [items]);
-    expect(open).toEqual([{ state: 'pending', annotator_id: null }, { state: 'pending', annotator_id: null }]);
+    expect(open).toEqual([
+      { state: 'pending', annotator_id: null },
+      { state: 'pending', annotator_id: null },
+    ]);
     const bea = await tasks.nextTask('bea', project);
     expect(items).toContain(bea?.itemId);
     // What the person did is kept: the audit log and the metric say what was refused and why.

@@ -20,7 +20,13 @@ import { ContentResolver } from '../content/content.resolver';
 describe('task ids', () => {
   const run = randomUUID().slice(0, 8);
   const project = `ids-${run}`;
-  const config = dispatchConfigSchema.parse({ KAFKA_BROKERS: '127.0.0.1:1', DATABASE_URL: process.env.DATABASE_URL, DISPATCH_OVERLAP: '2', DISPATCH_GOLD_RATE: '0.5', DISPATCH_LABEL_CLASSES: 'ham,spam' });
+  const config = dispatchConfigSchema.parse({
+    KAFKA_BROKERS: '127.0.0.1:1',
+    DATABASE_URL: process.env.DATABASE_URL,
+    DISPATCH_OVERLAP: '2',
+    DISPATCH_GOLD_RATE: '0.5',
+    DISPATCH_LABEL_CLASSES: 'ham,spam',
+  });
   let db: { ds: DataSource; drop(): Promise<void> };
   let ds: DataSource;
   let tasks: TaskService;
@@ -29,7 +35,13 @@ describe('task ids', () => {
     db = await dispatchSchema('dispatch_ids');
     ds = db.ds;
     const metrics = new Metrics('annotation-dispatch');
-    tasks = new TaskService(ds, new Outbox('labelloop/annotation-dispatch'), config, metrics, new ContentResolver(config, metrics, { warn: () => undefined } as unknown as LoggerService));
+    tasks = new TaskService(
+      ds,
+      new Outbox('labelloop/annotation-dispatch'),
+      config,
+      metrics,
+      new ContentResolver(config, metrics, { warn: () => undefined } as unknown as LoggerService),
+    );
   });
   afterAll(() => db?.drop());
 
@@ -37,7 +49,10 @@ describe('task ids', () => {
     const items = [1, 2, 3].map((i) => `item-${run}-${i}`);
     const requests = consumed<AnnotationRequested>(
       Topics.annotationRequested,
-      items.map((itemId) => ({ id: `req-${itemId}`, message: create(AnnotationRequestedSchema, { itemId, projectId: project, inputUri: `text of ${itemId}`, preLabel: { predictedLabel: 'ham' } }) })),
+      items.map((itemId) => ({
+        id: `req-${itemId}`,
+        message: create(AnnotationRequestedSchema, { itemId, projectId: project, inputUri: `text of ${itemId}`, preLabel: { predictedLabel: 'ham' } }),
+      })),
     );
     const consumer = new RequestConsumer(config);
     await ds.transaction((em) => consumer.handle(requests, em));
@@ -54,14 +69,23 @@ describe('task ids', () => {
     for (let i = 0; i < 2; i++) {
       const t = (await tasks.nextTask('ada', project))!;
       served.push(t);
-      await tasks.submit('ada', () => undefined, { taskId: t.taskId, label: create(LabelSchema, { value: { case: 'classification', value: { classes: ['spam'] } } }), timeSpentMs: 1, idempotencyKey: t.taskId });
+      await tasks.submit('ada', () => undefined, {
+        taskId: t.taskId,
+        label: create(LabelSchema, { value: { case: 'classification', value: { classes: ['spam'] } } }),
+        timeSpentMs: 1,
+        idempotencyKey: t.taskId,
+      });
     }
     expect(served.map((t) => t.itemId)).toEqual([items[0], gold]);
-    const rework = consumed<ReworkRequested>(Topics.reworkRequested, [{ id: `rw-${run}`, message: create(ReworkRequestedSchema, { itemId: items[0], reason: 'disagreement' }) }]);
+    const rework = consumed<ReworkRequested>(Topics.reworkRequested, [
+      { id: `rw-${run}`, message: create(ReworkRequestedSchema, { itemId: items[0], reason: 'disagreement' }) },
+    ]);
     await ds.transaction((em) => new ReworkConsumer().handle(rework, em));
     await ds.transaction((em) => new ReworkConsumer().handle(rework, em)); // redelivered: no second rework task
 
-    const rows: { task_id: string; item_id: string; kind: string }[] = await ds.query('SELECT task_id, item_id, kind FROM annotation_task ORDER BY created_at, task_id');
+    const rows: { task_id: string; item_id: string; kind: string }[] = await ds.query(
+      'SELECT task_id, item_id, kind FROM annotation_task ORDER BY created_at, task_id',
+    );
     expect(rows.map((r) => r.kind).sort()).toEqual(['gold', 'label', 'label', 'label', 'label', 'label', 'label', 'rework']);
     const shape = (id: string) => id.replace(/[0-9a-f]/g, 'x');
     expect(new Set(rows.map((r) => shape(r.task_id)))).toEqual(new Set([shape(randomUUID())]));

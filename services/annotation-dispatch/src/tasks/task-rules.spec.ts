@@ -31,7 +31,10 @@ describe('holderRefusal', () => {
 
   it('refuses a lapsed lease re-leased to another with FAILED_PRECONDITION, and a task never held with PERMISSION_DENIED', () => {
     expect(holderRefusal({ task_id: 't1', state: 'leased', annotator_id: 'ann-2' }, 'ann-1')).toEqual(
-      expect.objectContaining({ code: status.FAILED_PRECONDITION, message: expect.stringContaining('task t1 is leased to another annotator (your lease expired)') }),
+      expect.objectContaining({
+        code: status.FAILED_PRECONDITION,
+        message: expect.stringContaining('task t1 is leased to another annotator (your lease expired)'),
+      }),
     );
     expect(holderRefusal({ task_id: 't1', state: 'pending', annotator_id: null }, 'ann-1')).toEqual(
       expect.objectContaining({ code: status.PERMISSION_DENIED, message: expect.stringContaining('task t1 is not leased to you') }),

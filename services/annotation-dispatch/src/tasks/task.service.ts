@@ -60,7 +60,12 @@ export class TaskService {
     @Inject(METRICS) metrics: Metrics,
     private readonly content: ContentResolver,
   ) {
-    this.refusals = new Counter({ name: 'labelloop_dispatch_answers_refused_total', help: 'Answers refused before they were stored (paused annotator), by path', labelNames: ['reason', 'via'], registers: [metrics.registry] });
+    this.refusals = new Counter({
+      name: 'labelloop_dispatch_answers_refused_total',
+      help: 'Answers refused before they were stored (paused annotator), by path',
+      labelNames: ['reason', 'via'],
+      registers: [metrics.registry],
+    });
   }
 
   /** Why the annotator may not work or answer in the project now ({@link pauseRefusal}), or undefined. */
@@ -110,7 +115,9 @@ export class TaskService {
     if (!g) return undefined;
     // The id looks like every other task's; the private key is what ties it to the gold item.
     const taskId = randomUUID();
-    const request = Buffer.from(toBinary(AnnotationRequestedSchema, create(AnnotationRequestedSchema, { itemId: g.item_id, projectId, inputUri: g.input_uri })));
+    const request = Buffer.from(
+      toBinary(AnnotationRequestedSchema, create(AnnotationRequestedSchema, { itemId: g.item_id, projectId, inputUri: g.input_uri })),
+    );
     const row = await annotationTasks.insertLeasedGold(em, {
       taskId,
       taskKey: goldTaskKey(g.item_id, annotatorId),
@@ -139,7 +146,12 @@ export class TaskService {
   }
 
   /** {@link submit} inside the caller's transaction (external platforms record their own id with it). */
-  async submitIn(em: EntityManager, annotatorId: string, projectScope: (projectId: string) => void, input: SubmitInput): Promise<{ submissionId: string; duplicate: boolean }> {
+  async submitIn(
+    em: EntityManager,
+    annotatorId: string,
+    projectScope: (projectId: string) => void,
+    input: SubmitInput,
+  ): Promise<{ submissionId: string; duplicate: boolean }> {
     const task = await annotationTasks.lock(em, input.taskId);
     if (!task) throw notFound(`task ${input.taskId}`);
     projectScope(task.project_id);
@@ -175,7 +187,17 @@ export class TaskService {
     });
     await annotationTasks.markSubmitted(em, task.task_id);
     await taskTransitions.log(em, task.task_id, task.state, 'submitted', annotatorId);
-    await appendAudit(em, { actor: annotatorId, action: 'label.submitted', subject: task.task_id, detail: { itemId: task.item_id, submissionId, classes: label.value.case === 'classification' ? label.value.value.classes : [], machine: isMachineAnnotator(annotatorId) } });
+    await appendAudit(em, {
+      actor: annotatorId,
+      action: 'label.submitted',
+      subject: task.task_id,
+      detail: {
+        itemId: task.item_id,
+        submissionId,
+        classes: label.value.case === 'classification' ? label.value.value.classes : [],
+        machine: isMachineAnnotator(annotatorId),
+      },
+    });
     await this.outbox.emit(em, {
       topic: Topics.annotationSubmitted,
       key: task.item_id,

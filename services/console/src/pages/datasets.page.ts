@@ -27,7 +27,13 @@ export class DatasetsPage extends SectionedPage {
       lineageHtml = table(
         `Lineage of version ${num(l.versionNumber)} of ${datasetId} (parent ${l.parentVersionId ? l.parentVersionId.slice(0, 12) : 'none'})`,
         ['Facet', 'Value', 'Items'],
-        [...facets('model version', l.modelVersions), ...facets('trigger', l.triggers), ...facets('strategy', l.strategies), ...facets('guideline version', l.guidelineVersions), ...facets('QA policy version', l.qaPolicyVersions)],
+        [
+          ...facets('model version', l.modelVersions),
+          ...facets('trigger', l.triggers),
+          ...facets('strategy', l.strategies),
+          ...facets('guideline version', l.guidelineVersions),
+          ...facets('QA policy version', l.qaPolicyVersions),
+        ],
       );
     }
     return html`<section data-dataset="${datasetId}"><h2>${datasetId}</h2>

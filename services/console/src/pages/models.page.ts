@@ -26,15 +26,19 @@ export class ModelsPage extends SectionedPage {
     const charts = windows.length > 0 ? windowCharts(modelId, windows) : undefined;
     return html`<section data-model="${modelId}">
 <h2>${modelId}</h2>
-${table(`Drift state of ${modelId}`, ['State', 'Reference events', 'Reference in use', 'Window events', 'Windows tested'], [
+${table(
+  `Drift state of ${modelId}`,
+  ['State', 'Reference events', 'Reference in use', 'Window events', 'Windows tested'],
   [
-    s.drifting ? html`<span class="drifting" data-field="state">drifting</span>` : html`<span class="stable" data-field="state">stable</span>`,
-    { num: num(s.referenceSize), field: 'reference_size' },
-    html`<span data-field="reference_source">${s.referenceSource || '—'}</span>`,
-    { num: num(s.windowSize), field: 'window_size' },
-    { num: num(s.windowsTested), field: 'windows_tested' },
+    [
+      s.drifting ? html`<span class="drifting" data-field="state">drifting</span>` : html`<span class="stable" data-field="state">stable</span>`,
+      { num: num(s.referenceSize), field: 'reference_size' },
+      html`<span data-field="reference_source">${s.referenceSource || '—'}</span>`,
+      { num: num(s.windowSize), field: 'window_size' },
+      { num: num(s.windowsTested), field: 'windows_tested' },
+    ],
   ],
-])}
+)}
 ${s.drifting && s.openAlert ? alert(s.modelId, s.openAlert.alertId, windows) : html`<p>No open drift alert.</p>`}
 ${w.ok ? '' : refusal(w)}
 ${charts ? html`${chart(charts.statistics)}${chart(charts.share)}` : ''}
@@ -55,6 +59,13 @@ function alert(modelId: string, alertId: string, windows: WindowStatistics[]): S
 ${table(
   `Tests of the window that opened the alert on ${modelId}`,
   ['Feature', 'Test', 'Statistic', 'p-value', 'Threshold', 'Result'],
-  w.features.map((f) => [f.feature, f.method, { num: num(f.statistic, 4) }, { num: f.pValue === undefined ? '—' : num(f.pValue, 6) }, { num: num(f.threshold, 4) }, f.drifted ? html`<strong>failed</strong>` : 'passed']),
+  w.features.map((f) => [
+    f.feature,
+    f.method,
+    { num: num(f.statistic, 4) },
+    { num: f.pValue === undefined ? '—' : num(f.pValue, 6) },
+    { num: num(f.threshold, 4) },
+    f.drifted ? html`<strong>failed</strong>` : 'passed',
+  ]),
 )}`;
 }

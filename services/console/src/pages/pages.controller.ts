@@ -61,7 +61,11 @@ export class PagesController {
    * page with what the API answered (a refusal is shown with the API's own words, status 403).
    */
   @Post('annotation/resume')
-  async resume(@Req() req: IncomingMessage, @Res() res: ServerResponse, @Body() body: { projectId?: string; annotatorId?: string; reason?: string }): Promise<void> {
+  async resume(
+    @Req() req: IncomingMessage,
+    @Res() res: ServerResponse,
+    @Body() body: { projectId?: string; annotatorId?: string; reason?: string },
+  ): Promise<void> {
     const token = tokenFromCookieHeader(req.headers.cookie);
     if (!token) return redirect(res, '/login');
     const projectId = body.projectId ?? '';

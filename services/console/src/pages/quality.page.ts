@@ -23,16 +23,40 @@ export class QualityPage extends SectionedPage {
       const s = cards.value.scorecards;
       const answers = s.reduce((n, c) => n + c.answers, 0);
       const agreement = answers > 0 ? s.reduce((n, c) => n + c.agreement * c.answers, 0) / answers : undefined;
-      summary = table(`Quality figures of ${projectId}`, ['Annotators', 'Answers', 'Agreement (answer-weighted)', 'Rework', 'Paused'], [
-        [{ num: num(s.length), field: 'annotators' }, { num: num(answers), field: 'answers' }, { num: num(agreement, 3) }, { num: num(s.reduce((n, c) => n + c.rework, 0)) }, { num: num(s.filter((c) => c.paused).length) }],
-      ]);
+      summary = table(
+        `Quality figures of ${projectId}`,
+        ['Annotators', 'Answers', 'Agreement (answer-weighted)', 'Rework', 'Paused'],
+        [
+          [
+            { num: num(s.length), field: 'annotators' },
+            { num: num(answers), field: 'answers' },
+            { num: num(agreement, 3) },
+            { num: num(s.reduce((n, c) => n + c.rework, 0)) },
+            { num: num(s.filter((c) => c.paused).length) },
+          ],
+        ],
+      );
     } else summary = refusal(cards);
     const p = policy.ok ? policy.value.policy : undefined;
     return html`<section data-project="${projectId}"><h2>${projectId}</h2>${summary}
-${policy.ok
-  ? table(`QA policy of ${projectId}`, ['Version', 'Method', 'Min confidence', 'Annotator floor', 'Batch size', 'Min batch kappa', 'Min batch gold accuracy'], [
-      [{ num: policy.value.version === 0 ? 'defaults' : num(policy.value.version) }, p?.method ?? '—', { num: num(p?.minConfidence, 2) }, { num: num(p?.annotatorFloor, 2) }, { num: num(p?.batchSize) }, { num: num(p?.minBatchKappa, 2) }, { num: num(p?.minBatchGoldAccuracy, 2) }],
-    ])
-  : refusal(policy)}</section>`;
+${
+  policy.ok
+    ? table(
+        `QA policy of ${projectId}`,
+        ['Version', 'Method', 'Min confidence', 'Annotator floor', 'Batch size', 'Min batch kappa', 'Min batch gold accuracy'],
+        [
+          [
+            { num: policy.value.version === 0 ? 'defaults' : num(policy.value.version) },
+            p?.method ?? '—',
+            { num: num(p?.minConfidence, 2) },
+            { num: num(p?.annotatorFloor, 2) },
+            { num: num(p?.batchSize) },
+            { num: num(p?.minBatchKappa, 2) },
+            { num: num(p?.minBatchGoldAccuracy, 2) },
+          ],
+        ],
+      )
+    : refusal(policy)
+}</section>`;
   }
 }

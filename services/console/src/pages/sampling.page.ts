@@ -21,19 +21,42 @@ export class SamplingPage extends SectionedPage {
     ]);
     const p = policy.ok ? policy.value.policy : undefined;
     return html`<section data-model="${modelId}"><h2>${modelId}</h2>
-${policy.ok
-  ? table(`Sampling policy of ${modelId}`, ['Project', 'Strategy', 'Budget per hour', 'Budget per day', 'Budget in total', 'Audit rate'], [
-      [p?.projectId ?? '—', p?.strategy ?? '—', { num: num(p?.budgetPerHour), field: 'budget_per_hour' }, { num: num(p?.budgetPerDay) }, { num: num(p?.budgetTotal) }, { num: num(p?.auditRate, 3) }],
-    ])
-  : refusal(policy)}
-${decisions.ok
-  ? table(
-      `Newest sampling decisions of ${modelId}`,
-      ['Item', 'Trigger', 'Strategy', 'Score', 'Priority', 'Audit sample', 'Requested at'],
-      decisions.value.requests.map((r) => [r.itemId, Trigger[r.trigger] ?? String(r.trigger), r.strategy, { num: num(r.score, 3) }, { num: num(r.priority) }, r.auditSample ? 'yes' : 'no', when(r.requestedAt)]),
-      'no decisions yet.',
-    )
-  : refusal(decisions)}
+${
+  policy.ok
+    ? table(
+        `Sampling policy of ${modelId}`,
+        ['Project', 'Strategy', 'Budget per hour', 'Budget per day', 'Budget in total', 'Audit rate'],
+        [
+          [
+            p?.projectId ?? '—',
+            p?.strategy ?? '—',
+            { num: num(p?.budgetPerHour), field: 'budget_per_hour' },
+            { num: num(p?.budgetPerDay) },
+            { num: num(p?.budgetTotal) },
+            { num: num(p?.auditRate, 3) },
+          ],
+        ],
+      )
+    : refusal(policy)
+}
+${
+  decisions.ok
+    ? table(
+        `Newest sampling decisions of ${modelId}`,
+        ['Item', 'Trigger', 'Strategy', 'Score', 'Priority', 'Audit sample', 'Requested at'],
+        decisions.value.requests.map((r) => [
+          r.itemId,
+          Trigger[r.trigger] ?? String(r.trigger),
+          r.strategy,
+          { num: num(r.score, 3) },
+          { num: num(r.priority) },
+          r.auditSample ? 'yes' : 'no',
+          when(r.requestedAt),
+        ]),
+        'no decisions yet.',
+      )
+    : refusal(decisions)
+}
 </section>`;
   }
 }

@@ -32,7 +32,11 @@ export function windowCharts(modelId: string, windows: WindowStatistics[]): { st
   }));
   return {
     statistics: { title: `Test statistic per window, ${modelId}`, x, series },
-    share: { title: `Share of features drifted per window, ${modelId}`, x, series: [{ label: 'drifted share', values: oldestFirst.map((w) => w.driftedShare) }] },
+    share: {
+      title: `Share of features drifted per window, ${modelId}`,
+      x,
+      series: [{ label: 'drifted share', values: oldestFirst.map((w) => w.driftedShare) }],
+    },
   };
 }
 
@@ -51,7 +55,10 @@ export function windowTable(modelId: string, windows: WindowStatistics[], rows =
       w.modelVersion,
       w.outcome,
       { num: num(w.driftedShare, 3) },
-      w.features.filter((f) => f.drifted).map((f) => `${f.feature} (${f.method} ${num(f.statistic, 3)})`).join(', ') || 'none',
+      w.features
+        .filter((f) => f.drifted)
+        .map((f) => `${f.feature} (${f.method} ${num(f.statistic, 3)})`)
+        .join(', ') || 'none',
     ]),
     'no window tested yet.',
   );

@@ -35,9 +35,14 @@ export class StageClients implements OnModuleDestroy {
   constructor(@Inject(CONFIG) private readonly config: ConsoleConfig) {}
 
   /** Calls a stage as the user who holds `token`; a refusal or an outage comes back as a value. */
-  async call<S extends StageName, T>(stage: S, token: string, fn: (client: StageClient<S>, opts: { metadata: Record<string, string> }) => Promise<T>): Promise<StageAnswer<T>> {
+  async call<S extends StageName, T>(
+    stage: S,
+    token: string,
+    fn: (client: StageClient<S>, opts: { metadata: Record<string, string> }) => Promise<T>,
+  ): Promise<StageAnswer<T>> {
     const client = this.client(stage);
-    if (!client) return { ok: false, stage: STAGES[stage].label, message: `${STAGES[stage].label} is not configured (set ${STAGES[stage].key})`, code: 'NOT_CONFIGURED' };
+    if (!client)
+      return { ok: false, stage: STAGES[stage].label, message: `${STAGES[stage].label} is not configured (set ${STAGES[stage].key})`, code: 'NOT_CONFIGURED' };
     try {
       return { ok: true, value: await fn(client, { metadata: { authorization: `Bearer ${token}` } }) };
     } catch (e) {

@@ -11,7 +11,11 @@ export function num(v: number | bigint | undefined, digits = 0): string {
 
 /** A protobuf timestamp as ISO 8601 (UTC, seconds), or an em dash. */
 export function when(t: Timestamp | undefined): string {
-  return t ? timestampDate(t).toISOString().replace(/\.\d{3}Z$/, 'Z') : '—';
+  return t
+    ? timestampDate(t)
+        .toISOString()
+        .replace(/\.\d{3}Z$/, 'Z')
+    : '—';
 }
 
 /** The box that says why a stage's figures are not shown (refused, unreachable, not configured). */

@@ -92,7 +92,11 @@ describe('exports', () => {
 
   it('exports COCO with categories, images and annotation category ids (boxes and classification)', async () => {
     const rs = records(11);
-    const r = await writeExport(new LocalDirSink(dir), { datasetId: 'd', versionId: 'v', formats: ['coco'], categories: ['spam', 'ham', 'dog', 'car'] }, batches(rs, 5));
+    const r = await writeExport(
+      new LocalDirSink(dir),
+      { datasetId: 'd', versionId: 'v', formats: ['coco'], categories: ['spam', 'ham', 'dog', 'car'] },
+      batches(rs, 5),
+    );
     const coco = JSON.parse(await readFile(path.join(r.uri.slice(7), 'coco.json'), 'utf8'));
     expect(coco.categories).toEqual([
       { id: 1, name: 'car', supercategory: 'label' },
@@ -112,6 +116,10 @@ describe('exports', () => {
   });
 
   it('parses RFC 4180 CSV', () => {
-    expect(parseCsv('a,b\r\n"x,""y""\nz",2\r\n,\r\n')).toEqual([['a', 'b'], ['x,"y"\nz', '2'], ['', '']]);
+    expect(parseCsv('a,b\r\n"x,""y""\nz",2\r\n,\r\n')).toEqual([
+      ['a', 'b'],
+      ['x,"y"\nz', '2'],
+      ['', ''],
+    ]);
   });
 });

@@ -63,7 +63,12 @@ export async function writeExport(
   const formats = normaliseFormats(req.formats);
   const dir = await sink.stage(req.datasetId, req.versionId);
   const tmpTag = `${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
-  const info = { description: `LabelLoop dataset ${req.datasetId}`, version: req.versionId, contributor: 'labelloop dataset-registry', hash_scheme: HASH_SCHEME };
+  const info = {
+    description: `LabelLoop dataset ${req.datasetId}`,
+    version: req.versionId,
+    contributor: 'labelloop dataset-registry',
+    hash_scheme: HASH_SCHEME,
+  };
   const writers: FormatWriter[] = [];
   try {
     for (const f of formats) writers.push(await openWriter(f, path.join(dir, `${FILE_NAMES[f]}.${tmpTag}`), { info, categories: req.categories ?? [] }));

@@ -66,7 +66,10 @@ class JsonlWriter implements FormatWriter {
 
 export async function readJsonl(file: string): Promise<ItemRecord[]> {
   const text = await readFile(file, 'utf8');
-  return text.split('\n').filter(Boolean).map((l) => JSON.parse(l) as ItemRecord);
+  return text
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as ItemRecord);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -223,7 +226,14 @@ class CocoWriter implements FormatWriter {
       await this.out.write((this.firstImage ? '' : ',') + JSON.stringify(image));
       this.firstImage = false;
       const anns: CocoAnnotation[] = boxes
-        ? boxes.map((b) => ({ id: ++this.annId, image_id: imageId, category_id: this.category(b.label), iscrowd: 0, bbox: [b.x, b.y, b.width, b.height], area: b.width * b.height }))
+        ? boxes.map((b) => ({
+            id: ++this.annId,
+            image_id: imageId,
+            category_id: this.category(b.label),
+            iscrowd: 0,
+            bbox: [b.x, b.y, b.width, b.height],
+            area: b.width * b.height,
+          }))
         : r.label.split('|').map((c) => ({ id: ++this.annId, image_id: imageId, category_id: this.category(c), iscrowd: 0 }));
       for (const a of anns) {
         await this.side.write((this.firstAnn ? '' : ',') + JSON.stringify(a));

@@ -33,10 +33,23 @@ async function fakeS3() {
     if (!o) throw new Error(`no object ${key}`);
     return o;
   };
-  return { objects, object, endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, close: () => new Promise<void>((r) => server.close(() => r())) };
+  return {
+    objects,
+    object,
+    endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    close: () => new Promise<void>((r) => server.close(() => r())),
+  };
 }
 
-const rec = (i: number): ItemRecord => ({ itemId: `i${i}`, inputUri: `u${i}`, contentHash: `h${i}`, label: i % 2 ? 'a' : 'b', split: 'train', confidence: 1, agreement: 1 });
+const rec = (i: number): ItemRecord => ({
+  itemId: `i${i}`,
+  inputUri: `u${i}`,
+  contentHash: `h${i}`,
+  label: i % 2 ? 'a' : 'b',
+  split: 'train',
+  confidence: 1,
+  agreement: 1,
+});
 
 describe('export sinks', () => {
   it('uploads every file and the manifest (last) to S3-compatible storage with sha256 checksums', async () => {
@@ -60,11 +73,19 @@ describe('export sinks', () => {
       spy.mockRestore();
       expect(r.uri).toBe('s3://exports/labelloop/proj%20a/v9/');
       const keys = [...s3.objects.keys()];
-      expect(keys).toEqual(['/exports/labelloop/proj%20a/v9/data.jsonl', '/exports/labelloop/proj%20a/v9/data.csv', '/exports/labelloop/proj%20a/v9/manifest.jsonl+csv.json']);
+      expect(keys).toEqual([
+        '/exports/labelloop/proj%20a/v9/data.jsonl',
+        '/exports/labelloop/proj%20a/v9/data.csv',
+        '/exports/labelloop/proj%20a/v9/manifest.jsonl+csv.json',
+      ]);
       const manifest = s3.object(keys[2]);
       expect(createHash('sha256').update(manifest.body).digest('hex')).toBe(r.manifestSha256);
       for (const f of JSON.parse(manifest.body.toString()).files) {
-        expect(createHash('sha256').update(s3.object(`/exports/labelloop/proj%20a/v9/${f.name}`).body).digest('hex')).toBe(f.sha256);
+        expect(
+          createHash('sha256')
+            .update(s3.object(`/exports/labelloop/proj%20a/v9/${f.name}`).body)
+            .digest('hex'),
+        ).toBe(f.sha256);
       }
       expect(parseCsv(s3.object(keys[1]).body.toString())).toHaveLength(4);
       expect(s3.object(keys[0]).headers['x-amz-checksum-sha256']).toBeDefined();

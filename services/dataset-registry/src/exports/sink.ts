@@ -63,7 +63,13 @@ export class S3Sink implements ExportSink {
             Key: base + name,
             Body: body,
             ContentLength: body.length,
-            ContentType: name.endsWith('.json') ? 'application/json' : name.endsWith('.csv') ? 'text/csv' : name.endsWith('.jsonl') ? 'application/x-ndjson' : 'application/octet-stream',
+            ContentType: name.endsWith('.json')
+              ? 'application/json'
+              : name.endsWith('.csv')
+                ? 'text/csv'
+                : name.endsWith('.jsonl')
+                  ? 'application/x-ndjson'
+                  : 'application/octet-stream',
             ChecksumSHA256: createHash('sha256').update(body).digest('base64'),
           }),
         );

@@ -13,15 +13,20 @@ export interface AliasMove {
 export const datasetAliasHistory = {
   /** The moves of an alias, newest first. */
   async of(em: EntityManager, datasetId: string, alias: string): Promise<AliasMove[]> {
-    return queryRows<AliasMove>(em, 'SELECT version_id, previous_version_id, action, moved_by, moved_at FROM dataset_alias_history WHERE dataset_id = $1 AND alias = $2 ORDER BY id DESC', [
-      datasetId,
-      alias,
-    ]);
+    return queryRows<AliasMove>(
+      em,
+      'SELECT version_id, previous_version_id, action, moved_by, moved_at FROM dataset_alias_history WHERE dataset_id = $1 AND alias = $2 ORDER BY id DESC',
+      [datasetId, alias],
+    );
   },
 
   /** Whether the alias ever pointed at the version. */
   async pointedTo(em: EntityManager, datasetId: string, alias: string, versionId: string): Promise<boolean> {
-    const rows = await queryRows<{ one: number }>(em, 'SELECT 1 AS one FROM dataset_alias_history WHERE dataset_id = $1 AND alias = $2 AND version_id = $3 LIMIT 1', [datasetId, alias, versionId]);
+    const rows = await queryRows<{ one: number }>(
+      em,
+      'SELECT 1 AS one FROM dataset_alias_history WHERE dataset_id = $1 AND alias = $2 AND version_id = $3 LIMIT 1',
+      [datasetId, alias, versionId],
+    );
     return rows.length > 0;
   },
 

@@ -8,13 +8,19 @@ export const datasetAliases = {
   },
 
   async get(em: EntityManager, datasetId: string, alias: string): Promise<{ version_id: string; updated_at: Date } | undefined> {
-    const [a] = await queryRows<{ version_id: string; updated_at: Date }>(em, 'SELECT version_id, updated_at FROM dataset_alias WHERE dataset_id = $1 AND alias = $2', [datasetId, alias]);
+    const [a] = await queryRows<{ version_id: string; updated_at: Date }>(
+      em,
+      'SELECT version_id, updated_at FROM dataset_alias WHERE dataset_id = $1 AND alias = $2',
+      [datasetId, alias],
+    );
     return a;
   },
 
   /** Every alias of a dataset with its version, by alias. */
   async ofDataset(em: EntityManager, datasetId: string): Promise<{ version_id: string; alias: string }[]> {
-    return queryRows<{ version_id: string; alias: string }>(em, 'SELECT version_id, alias FROM dataset_alias WHERE dataset_id = $1 ORDER BY alias', [datasetId]);
+    return queryRows<{ version_id: string; alias: string }>(em, 'SELECT version_id, alias FROM dataset_alias WHERE dataset_id = $1 ORDER BY alias', [
+      datasetId,
+    ]);
   },
 
   /** Points the alias at a version. */

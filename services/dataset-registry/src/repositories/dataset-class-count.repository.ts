@@ -21,7 +21,11 @@ export const datasetClassCounts = {
 
   /** The non-zero counts of a dataset, by split then class. */
   async of(em: EntityManager, datasetId: string): Promise<{ split: string; label: string; count: number }[]> {
-    const rows = await queryRows<{ split: string; label: string; n: string }>(em, 'SELECT split, label, n FROM dataset_class_count WHERE dataset_id = $1 AND n > 0 ORDER BY split, label', [datasetId]);
+    const rows = await queryRows<{ split: string; label: string; n: string }>(
+      em,
+      'SELECT split, label, n FROM dataset_class_count WHERE dataset_id = $1 AND n > 0 ORDER BY split, label',
+      [datasetId],
+    );
     return rows.map((c) => ({ split: c.split, label: c.label, count: Number(c.n) }));
   },
 };

@@ -21,7 +21,11 @@ export const datasetFacets = {
 
   /** The non-zero counts of a dataset: facet → value → items. */
   async of(em: EntityManager, datasetId: string): Promise<Record<string, Record<string, number>>> {
-    const rows = await queryRows<{ facet: string; value: string; n: string }>(em, 'SELECT facet, value, n FROM dataset_facet WHERE dataset_id = $1 AND n > 0 ORDER BY facet, value', [datasetId]);
+    const rows = await queryRows<{ facet: string; value: string; n: string }>(
+      em,
+      'SELECT facet, value, n FROM dataset_facet WHERE dataset_id = $1 AND n > 0 ORDER BY facet, value',
+      [datasetId],
+    );
     const facets: Record<string, Record<string, number>> = {};
     for (const f of rows) (facets[f.facet] ??= {})[f.value] = Number(f.n);
     return facets;

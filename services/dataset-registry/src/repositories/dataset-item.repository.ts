@@ -54,7 +54,9 @@ export const datasetItems = {
   },
 
   async pending(em: EntityManager, datasetId: string): Promise<PendingItem[]> {
-    return queryRows<PendingItem>(em, 'SELECT item_id, record_hash, source_event_id, label_event_id FROM dataset_item WHERE dataset_id = $1 AND pending', [datasetId]);
+    return queryRows<PendingItem>(em, 'SELECT item_id, record_hash, source_event_id, label_event_id FROM dataset_item WHERE dataset_id = $1 AND pending', [
+      datasetId,
+    ]);
   },
 
   /** Every item of a dataset with its record hash. */
@@ -118,6 +120,10 @@ export const datasetItems = {
 
   /** The model inputs of items (features as predicted on, model version). */
   async modelInputs(em: EntityManager, itemIds: string[]): Promise<{ item_id: string; features: Buffer | null; model_version: string }[]> {
-    return queryRows<{ item_id: string; features: Buffer | null; model_version: string }>(em, 'SELECT item_id, features, model_version FROM dataset_item WHERE item_id = ANY($1)', [itemIds]);
+    return queryRows<{ item_id: string; features: Buffer | null; model_version: string }>(
+      em,
+      'SELECT item_id, features, model_version FROM dataset_item WHERE item_id = ANY($1)',
+      [itemIds],
+    );
   },
 };

@@ -15,7 +15,11 @@ export const datasetRecords = {
   async byHash(em: EntityManager, hashes: string[]): Promise<Map<string, ItemRecord>> {
     const out = new Map<string, ItemRecord>();
     for (let i = 0; i < hashes.length; i += 5000) {
-      const rows = await queryRows<{ record_hash: string; record: ItemRecord }>(em, 'SELECT record_hash, record FROM dataset_record WHERE record_hash = ANY($1::text[])', [hashes.slice(i, i + 5000)]);
+      const rows = await queryRows<{ record_hash: string; record: ItemRecord }>(
+        em,
+        'SELECT record_hash, record FROM dataset_record WHERE record_hash = ANY($1::text[])',
+        [hashes.slice(i, i + 5000)],
+      );
       for (const r of rows) out.set(r.record_hash, r.record);
     }
     return out;

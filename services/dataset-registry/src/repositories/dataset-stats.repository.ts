@@ -41,6 +41,11 @@ export const datasetStats = {
          FROM dataset_stats WHERE dataset_id = $1`,
       [datasetId],
     );
-    return { items: Number(st?.items ?? 0), meanConfidence: st?.mean_confidence ?? 0, meanAgreement: st?.mean_agreement ?? 0, auditItems: Number(st?.audit_items ?? 0) };
+    return {
+      items: Number(st?.items ?? 0),
+      meanConfidence: st?.mean_confidence ?? 0,
+      meanAgreement: st?.mean_agreement ?? 0,
+      auditItems: Number(st?.audit_items ?? 0),
+    };
   },
 };

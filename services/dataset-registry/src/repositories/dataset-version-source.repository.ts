@@ -15,7 +15,14 @@ export const datasetVersionSources = {
     await em.query(
       `INSERT INTO dataset_version_source (dataset_id, version_id, item_id, change, source_event_id, label_event_id)
        SELECT $1, $2, * FROM unnest($3::text[], $4::text[], $5::text[], $6::text[])`,
-      [datasetId, versionId, sources.map((s) => s.itemId), sources.map((s) => s.change), sources.map((s) => s.sourceEventId), sources.map((s) => s.labelEventId)],
+      [
+        datasetId,
+        versionId,
+        sources.map((s) => s.itemId),
+        sources.map((s) => s.change),
+        sources.map((s) => s.sourceEventId),
+        sources.map((s) => s.labelEventId),
+      ],
     );
   },
 

@@ -50,7 +50,9 @@ export const datasetVersions = {
 
   /** The approved version with the highest number. */
   async latestApproved(em: EntityManager, datasetId: string): Promise<VersionRow | undefined> {
-    const [v] = await queryRows<VersionRow>(em, `SELECT * FROM dataset_version WHERE dataset_id = $1 AND status = 'approved' ORDER BY number DESC LIMIT 1`, [datasetId]);
+    const [v] = await queryRows<VersionRow>(em, `SELECT * FROM dataset_version WHERE dataset_id = $1 AND status = 'approved' ORDER BY number DESC LIMIT 1`, [
+      datasetId,
+    ]);
     return v;
   },
 

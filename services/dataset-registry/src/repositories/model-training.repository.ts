@@ -15,12 +15,10 @@ export interface TrainingRow {
 export const modelTrainings = {
   /** Links recorded through RecordTraining (a link recorded before stays as it is). */
   async recordFromApi(em: EntityManager, modelId: string, modelVersion: string, datasetVersionId: string, datasetId: string): Promise<void> {
-    await em.query(`INSERT INTO model_training (model_id, model_version, dataset_version_id, dataset_id, source) VALUES ($1, $2, $3, $4, 'api') ON CONFLICT DO NOTHING`, [
-      modelId,
-      modelVersion,
-      datasetVersionId,
-      datasetId,
-    ]);
+    await em.query(
+      `INSERT INTO model_training (model_id, model_version, dataset_version_id, dataset_id, source) VALUES ($1, $2, $3, $4, 'api') ON CONFLICT DO NOTHING`,
+      [modelId, modelVersion, datasetVersionId, datasetId],
+    );
   },
 
   /** A link from a ModelPromoted event (the dataset looked up from the version; the stage follows the latest promotion). */
@@ -34,7 +32,11 @@ export const modelTrainings = {
   },
 
   async get(em: EntityManager, modelId: string, modelVersion: string, datasetVersionId: string): Promise<TrainingRow | undefined> {
-    const [t] = await queryRows<TrainingRow>(em, 'SELECT * FROM model_training WHERE model_id = $1 AND model_version = $2 AND dataset_version_id = $3', [modelId, modelVersion, datasetVersionId]);
+    const [t] = await queryRows<TrainingRow>(em, 'SELECT * FROM model_training WHERE model_id = $1 AND model_version = $2 AND dataset_version_id = $3', [
+      modelId,
+      modelVersion,
+      datasetVersionId,
+    ]);
     return t;
   },
 

@@ -31,7 +31,8 @@ export class AcceptedLabelConsumer {
     if (l.label?.value.case === 'boxes') {
       for (const b of l.label.value.value.boxes) {
         if (!b.label) return 'every box needs a label';
-        if (![b.x, b.y, b.width, b.height].every(Number.isFinite) || b.width < 0 || b.height < 0) return 'box coordinates must be finite with width, height >= 0';
+        if (![b.x, b.y, b.width, b.height].every(Number.isFinite) || b.width < 0 || b.height < 0)
+          return 'box coordinates must be finite with width, height >= 0';
       }
     }
     if (!(l.confidence >= 0 && l.confidence <= 1)) return 'confidence must be in [0, 1]';

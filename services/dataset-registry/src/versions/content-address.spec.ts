@@ -11,7 +11,11 @@ const rec = (i: number, label = i % 2 ? 'spam' : 'ham'): ItemRecord => ({
   agreement: 1,
 });
 
-const versionId = (rs: ItemRecord[]) => fromEntries(new MemoryNodeStore(), rs.map((r) => ({ itemId: r.itemId, recordHash: recordHash(r) })));
+const versionId = (rs: ItemRecord[]) =>
+  fromEntries(
+    new MemoryNodeStore(),
+    rs.map((r) => ({ itemId: r.itemId, recordHash: recordHash(r) })),
+  );
 
 describe('content addressing', () => {
   const items = Array.from({ length: 101 }, (_, i) => rec(i));
@@ -22,7 +26,9 @@ describe('content addressing', () => {
     // every published version id. This value was computed once and must never change.
     expect(await versionId(items)).toBe('569fbcc20965baf3fdd88f794aaf7a171440fbaed0a7f25a2e8d1e7231d07366');
     // A record hash is sha256 of the record's canonical JSON (keys sorted), i.e. of its JSONL line.
-    expect(canonicalJson(items[0])).toBe('{"agreement":1,"confidence":0.5,"contentHash":"h0","inputUri":"file:///0","itemId":"item-0","label":"ham","split":"train"}');
+    expect(canonicalJson(items[0])).toBe(
+      '{"agreement":1,"confidence":0.5,"contentHash":"h0","inputUri":"file:///0","itemId":"item-0","label":"ham","split":"train"}',
+    );
     expect(recordHash(items[0])).toBe('dd1a87acbaeac598c0cee211eaf9a9c36b0a3569531113b38d911e569f0b61d0');
     expect(canonicalJson({ b: 1, a: [2, { d: 'x', c: null }], u: undefined })).toBe('{"a":[2,{"c":null,"d":"x"}],"b":1}');
   });
@@ -38,9 +44,16 @@ describe('content addressing', () => {
 
   it('builds version N+1 from version N plus the changes, to the same id as from scratch', async () => {
     const store = new MemoryNodeStore();
-    const v1 = await fromEntries(store, items.map((r) => ({ itemId: r.itemId, recordHash: recordHash(r) })));
+    const v1 = await fromEntries(
+      store,
+      items.map((r) => ({ itemId: r.itemId, recordHash: recordHash(r) })),
+    );
     const changed = [{ ...rec(3), label: 'ham' }, rec(500), rec(501)];
-    const v2 = await applyChanges(store, v1, changed.map((r) => ({ itemId: r.itemId, recordHash: recordHash(r) })));
+    const v2 = await applyChanges(
+      store,
+      v1,
+      changed.map((r) => ({ itemId: r.itemId, recordHash: recordHash(r) })),
+    );
     const all = new Map(items.map((r) => [r.itemId, r]));
     for (const r of changed) all.set(r.itemId, r);
     expect(v2).toBe(await versionId([...all.values()]));
@@ -71,7 +84,16 @@ describe('content addressing', () => {
     expect(groupKeyOf({ contentHash: '', itemId: 'i' })).toBe('item:i');
     expect(groupKeyOf({ contentHash: 'x', source: 'cam-7', itemId: 'i' })).toBe('source:cam-7');
     expect(classesOf({ label: 'a|b' })).toEqual(['a|b']);
-    expect(classesOf({ label: 'car|dog', boxes: [{ x: 0, y: 0, width: 1, height: 1, label: 'dog' }, { x: 0, y: 0, width: 1, height: 1, label: 'car' }, { x: 1, y: 1, width: 1, height: 1, label: 'dog' }] })).toEqual(['car', 'dog']);
+    expect(
+      classesOf({
+        label: 'car|dog',
+        boxes: [
+          { x: 0, y: 0, width: 1, height: 1, label: 'dog' },
+          { x: 0, y: 0, width: 1, height: 1, label: 'car' },
+          { x: 1, y: 1, width: 1, height: 1, label: 'dog' },
+        ],
+      }),
+    ).toEqual(['car', 'dog']);
     const p = pseudonymise('secret', 'alice');
     expect(p).toMatch(/^anon-[0-9a-f]{20}$/);
     expect(p).toBe(pseudonymise('secret', 'alice'));

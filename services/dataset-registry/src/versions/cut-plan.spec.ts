@@ -2,7 +2,8 @@ import type { PendingItem } from '../repositories/dataset-item.repository';
 import type { VersionRow } from '../repositories/dataset-version.repository';
 import { changesWithoutDiff, draftVersion, trieChanges, versionSources } from './cut-plan';
 
-const pending = (...ids: string[]): PendingItem[] => ids.map((id) => ({ item_id: id, record_hash: `h-${id}`, source_event_id: `src-${id}`, label_event_id: `la-${id}` }));
+const pending = (...ids: string[]): PendingItem[] =>
+  ids.map((id) => ({ item_id: id, record_hash: `h-${id}`, source_event_id: `src-${id}`, label_event_id: `la-${id}` }));
 const version = (over: Partial<VersionRow>): VersionRow =>
   ({ version_id: 'v', dataset_id: 'ds', number: 1, root_hash: 'v', status: 'approved', reasons: [], counts: [], ...over }) as VersionRow;
 const qa = { items: 3, meanConfidence: 0.9, meanAgreement: 1, auditItems: 0 };
@@ -10,7 +11,12 @@ const qa = { items: 3, meanConfidence: 0.9, meanAgreement: 1, auditItems: 0 };
 describe('cut plan', () => {
   it('a cut applies the pending items; a dataset versioned before tries gets its trie from all items', () => {
     expect(trieChanges(pending('a'))).toEqual([{ itemId: 'a', recordHash: 'h-a' }]);
-    expect(trieChanges(pending('a'), [{ item_id: 'a', record_hash: 'h-a' }, { item_id: 'b', record_hash: 'h-b' }]).map((c) => c.itemId)).toEqual(['a', 'b']);
+    expect(
+      trieChanges(pending('a'), [
+        { item_id: 'a', record_hash: 'h-a' },
+        { item_id: 'b', record_hash: 'h-b' },
+      ]).map((c) => c.itemId),
+    ).toEqual(['a', 'b']);
   });
 
   it('the first version adds every item; after a version without a trie the pending items count as added; else a diff is needed', () => {
@@ -77,11 +83,25 @@ describe('cut plan', () => {
       vsParent: { added: 5, changed: 0, removed: 0 },
       qa,
       counts: [],
-      facets: { split: { train: 4, test: 1 }, model_id: { b: 2, a: 2, c: 1 }, model: { 'b@2': 2, 'a@1': 3 }, guideline: { g2: 1, g1: 4 }, annotator: { 'anon-1': 5 } },
+      facets: {
+        split: { train: 4, test: 1 },
+        model_id: { b: 2, a: 2, c: 1 },
+        model: { 'b@2': 2, 'a@1': 3 },
+        guideline: { g2: 1, g1: 4 },
+        annotator: { 'anon-1': 5 },
+      },
       sources: 5,
       reasons: [],
     });
-    expect(v).toMatchObject({ number: 1, status: 'approved', previous_version_id: null, parent_version_id: null, export_uri: '', manifest_sha256: '', export_files: [] });
+    expect(v).toMatchObject({
+      number: 1,
+      status: 'approved',
+      previous_version_id: null,
+      parent_version_id: null,
+      export_uri: '',
+      manifest_sha256: '',
+      export_files: [],
+    });
     expect(v.model_id).toBe('a'); // most items; a tie goes to the smallest id
     expect(v.split_counts).toEqual([
       { split: 'train', count: 4 },

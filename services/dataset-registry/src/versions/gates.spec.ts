@@ -34,7 +34,14 @@ describe('approval gates', () => {
   });
 
   it('counts a class over all splits for the minimum', () => {
-    expect(evaluateGates({ qa: { items: 8, meanConfidence: 1, meanAgreement: 1 }, counts, leaks: [] }, { ...policy, minItemsPerClass: 4 })).toEqual(['class "spam" has 3 items, fewer than 4']);
-    expect(evaluateGates({ qa: { items: 0, meanConfidence: 0, meanAgreement: 0 }, counts: [], leaks: [] }, { minMeanConfidence: 0, minMeanAgreement: 0, minItemsPerClass: 1, requiredClasses: [] })).toEqual(['empty version']);
+    expect(evaluateGates({ qa: { items: 8, meanConfidence: 1, meanAgreement: 1 }, counts, leaks: [] }, { ...policy, minItemsPerClass: 4 })).toEqual([
+      'class "spam" has 3 items, fewer than 4',
+    ]);
+    expect(
+      evaluateGates(
+        { qa: { items: 0, meanConfidence: 0, meanAgreement: 0 }, counts: [], leaks: [] },
+        { minMeanConfidence: 0, minMeanAgreement: 0, minItemsPerClass: 1, requiredClasses: [] },
+      ),
+    ).toEqual(['empty version']);
   });
 });

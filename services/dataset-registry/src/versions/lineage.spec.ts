@@ -39,7 +39,8 @@ describe('OpenLineage export', () => {
 
   it('describes the cut as a RunEvent with inputs and output facets', () => {
     // eslint-disable-next-line @typescript-eslint/no-explicit-any -- free-form JSON under test
-    const ev = openLineageEvent(row, { sourceEventIds: ['p1'], labelEventIds: ['l1'], trainings: [{ modelId: 'spam-filter', modelVersion: '3' }] }) as Record<string, any>;
+    type FreeJson = Record<string, any>;
+    const ev = openLineageEvent(row, { sourceEventIds: ['p1'], labelEventIds: ['l1'], trainings: [{ modelId: 'spam-filter', modelVersion: '3' }] }) as FreeJson;
     expect(ev.eventType).toBe('COMPLETE');
     expect(ev.schemaURL).toBe('https://openlineage.io/spec/2-0-2/OpenLineage.json#/$defs/RunEvent');
     expect(ev.eventTime).toBe('2024-11-23T10:00:00.000Z');
@@ -55,7 +56,12 @@ describe('OpenLineage export', () => {
     const out = ev.outputs[0];
     expect(out.facets.version.datasetVersion).toBe(row.version_id);
     expect(out.outputFacets.outputStatistics).toMatchObject({ rowCount: 120, size: 1000 });
-    expect(out.facets.labelloop_lineage).toMatchObject({ guidelineVersions: { g1: 120 }, annotators: { 'anon-1': 120 }, sourceEventIds: ['p1'], qa: { meanConfidence: 0.9 } });
+    expect(out.facets.labelloop_lineage).toMatchObject({
+      guidelineVersions: { g1: 120 },
+      annotators: { 'anon-1': 120 },
+      sourceEventIds: ['p1'],
+      qa: { meanConfidence: 0.9 },
+    });
     for (const f of [out.facets.version, out.facets.schema, out.facets.labelloop_lineage, ev.run.facets.labelloop_cut]) {
       expect(f._producer).toMatch(/^https:\/\//);
       expect(f._schemaURL).toMatch(/^https:\/\//);

@@ -75,7 +75,9 @@ export function openLineageEvent(v: VersionRow, extras: LineageExtras): Record<s
     job: {
       namespace: 'labelloop',
       name: `dataset-registry.cut.${v.dataset_id}`,
-      facets: { jobType: facet(`${SPEC}/facets/2-0-3/JobTypeJobFacet.json`, { processingType: 'STREAMING', integration: 'LABELLOOP', jobType: 'DATASET_VERSION' }) },
+      facets: {
+        jobType: facet(`${SPEC}/facets/2-0-3/JobTypeJobFacet.json`, { processingType: 'STREAMING', integration: 'LABELLOOP', jobType: 'DATASET_VERSION' }),
+      },
     },
     inputs,
     outputs: [

@@ -153,7 +153,10 @@ export class RegistryGrpc implements ServiceImpl<(typeof DatasetRegistryService)
     // from the item, which keeps the features it was predicted on (they do not change).
     outer: for await (const batch of iterateBatches(new SqlNodeStore(this.ds), row.root_hash, { afterKey })) {
       const records = await datasetRecords.byHash(this.em, [...new Set(batch.map((e) => e.recordHash))]);
-      const extra = await datasetItems.modelInputs(this.em, batch.map((e) => e.itemId));
+      const extra = await datasetItems.modelInputs(
+        this.em,
+        batch.map((e) => e.itemId),
+      );
       const byId = new Map(extra.map((x) => [x.item_id, x]));
       for (const e of batch) {
         const r = records.get(e.recordHash);
@@ -228,7 +231,11 @@ export class RegistryGrpc implements ServiceImpl<(typeof DatasetRegistryService)
     const counts = (m: Record<string, number> | undefined) => Object.fromEntries(Object.entries(m ?? {}).map(([k, n]) => [k, BigInt(n)]));
     const sourceEventIds = sources.map((s) => s.source_event_id);
     const labelEventIds = sources.map((s) => s.label_event_id).filter((x): x is string => !!x);
-    const ol = openLineageEvent(v, { sourceEventIds, labelEventIds, trainings: trainings.map((t) => ({ modelId: t.model_id, modelVersion: t.model_version })) });
+    const ol = openLineageEvent(v, {
+      sourceEventIds,
+      labelEventIds,
+      trainings: trainings.map((t) => ({ modelId: t.model_id, modelVersion: t.model_version })),
+    });
     const msg = approvedMessage(v);
     return {
       lineage: {
@@ -269,7 +276,11 @@ export class RegistryGrpc implements ServiceImpl<(typeof DatasetRegistryService)
     } catch (e) {
       throw invalidArgument('formats', (e as Error).message);
     }
-    const r = await writeExport(this.sink, { datasetId: v.dataset_id, versionId: v.version_id, formats, categories: categoriesOf(v) }, versionRecords(this.em, v.root_hash));
+    const r = await writeExport(
+      this.sink,
+      { datasetId: v.dataset_id, versionId: v.version_id, formats, categories: categoriesOf(v) },
+      versionRecords(this.em, v.root_hash),
+    );
     await datasetExports.upsert(this.em, v.dataset_id, v.version_id, formats, r);
     return {
       exportUri: r.uri,
@@ -315,7 +326,13 @@ export class RegistryGrpc implements ServiceImpl<(typeof DatasetRegistryService)
       alias,
       versionId: a.version_id,
       updatedAt: timestampFromDate(new Date(a.updated_at)),
-      history: history.map((h) => ({ versionId: h.version_id, previousVersionId: h.previous_version_id ?? '', action: h.action, movedBy: h.moved_by, movedAt: timestampFromDate(new Date(h.moved_at)) })),
+      history: history.map((h) => ({
+        versionId: h.version_id,
+        previousVersionId: h.previous_version_id ?? '',
+        action: h.action,
+        movedBy: h.moved_by,
+        movedAt: timestampFromDate(new Date(h.moved_at)),
+      })),
     };
   }
 
@@ -334,7 +351,12 @@ export class RegistryGrpc implements ServiceImpl<(typeof DatasetRegistryService)
       const before = await datasetAliasHistory.pointedTo(em, req.datasetId, req.alias, req.versionId);
       const action = !cur ? 'set' : before ? 'rollback' : 'move';
       await datasetAliases.set(em, req.datasetId, req.alias, req.versionId);
-      await datasetAliasHistory.record(em, req.datasetId, req.alias, { version_id: req.versionId, previous_version_id: cur?.version_id ?? null, action, moved_by: who });
+      await datasetAliasHistory.record(em, req.datasetId, req.alias, {
+        version_id: req.versionId,
+        previous_version_id: cur?.version_id ?? null,
+        action,
+        moved_by: who,
+      });
       return action === 'rollback';
     });
     return { alias: await this.alias(req.datasetId, req.alias), rollback };

@@ -87,7 +87,9 @@ describe('dataset registry versions (real PostgreSQL)', () => {
       message: create(LabelAcceptedSchema, {
         itemId: l.item,
         projectId: project,
-        label: l.boxes ? { value: { case: 'boxes', value: { boxes: l.boxes } } } : { value: { case: 'classification', value: { classes: l.label.split('|') } } },
+        label: l.boxes
+          ? { value: { case: 'boxes', value: { boxes: l.boxes } } }
+          : { value: { case: 'classification', value: { classes: l.label.split('|') } } },
         confidence: l.confidence ?? 0.9,
         agreement: l.agreement ?? 1,
         annotatorIds: ['alice', 'bob'],
@@ -104,7 +106,13 @@ describe('dataset registry versions (real PostgreSQL)', () => {
       }),
     };
   };
-  const apply = (s: ReturnType<typeof services>, project: string, labels: Label[]) => ds.transaction((em) => s.writer.apply(em, labels.map((l) => event(project, l))));
+  const apply = (s: ReturnType<typeof services>, project: string, labels: Label[]) =>
+    ds.transaction((em) =>
+      s.writer.apply(
+        em,
+        labels.map((l) => event(project, l)),
+      ),
+    );
   /** A cut as CutVersion makes it: the version in one transaction, then (approved) its export and announcement. */
   const cut = async (s: ReturnType<typeof services>, project: string): Promise<CutResult> => {
     const r = await ds.transaction((em) => s.cutter.cut(em, project, 'request'));
@@ -168,7 +176,12 @@ describe('dataset registry versions (real PostgreSQL)', () => {
       const recs = await records(row.version_id);
       expect(recs).toHaveLength(model.size);
       // The id is the trie root of the content, built from scratch in memory.
-      expect(await fromEntries(new MemoryNodeStore(), recs.map((x) => ({ itemId: x.itemId, recordHash: recordHash(x) })))).toBe(row.version_id);
+      expect(
+        await fromEntries(
+          new MemoryNodeStore(),
+          recs.map((x) => ({ itemId: x.itemId, recordHash: recordHash(x) })),
+        ),
+      ).toBe(row.version_id);
       expect(await verify(new SqlNodeStore(ds), row.version_id)).toBe(model.size);
       for (const x of recs) {
         const m = must(model.get(x.itemId));
@@ -199,7 +212,10 @@ describe('dataset registry versions (real PostgreSQL)', () => {
         expect(d.changed.map((e) => e.itemId)).toEqual(changed);
         expect(d.removed).toEqual([]);
         expect([row.added_items, row.changed_items, row.removed_items]).toEqual([added.length, changed.length, 0]);
-        const sources: { item_id: string }[] = await ds.query('SELECT item_id FROM dataset_version_source WHERE dataset_id = $1 AND version_id = $2 ORDER BY item_id', [project, row.version_id]);
+        const sources: { item_id: string }[] = await ds.query(
+          'SELECT item_id FROM dataset_version_source WHERE dataset_id = $1 AND version_id = $2 ORDER BY item_id',
+          [project, row.version_id],
+        );
         expect(sources.map((x) => x.item_id)).toEqual([...added, ...changed].sort());
       }
       previous = row;
@@ -221,8 +237,18 @@ describe('dataset registry versions (real PostgreSQL)', () => {
   it('assigns the same splits however the events were batched (a relabel in the same batch as the first label)', async () => {
     const s = services();
     const labels = (p: string): Label[] => [
-      ...Array.from({ length: 60 }, (_, i) => ({ item: `${p}-${i}`, label: i % 2 ? 'spam' : 'ham', content: `sha256:batching-${run}-${i}`, audit: i % 10 === 0 })),
-      ...Array.from({ length: 60 }, (_, i) => ({ item: `${p}-${i}`, label: i % 2 ? 'ham' : 'spam', content: `sha256:batching-${run}-${i}`, audit: i % 10 === 0 })),
+      ...Array.from({ length: 60 }, (_, i) => ({
+        item: `${p}-${i}`,
+        label: i % 2 ? 'spam' : 'ham',
+        content: `sha256:batching-${run}-${i}`,
+        audit: i % 10 === 0,
+      })),
+      ...Array.from({ length: 60 }, (_, i) => ({
+        item: `${p}-${i}`,
+        label: i % 2 ? 'ham' : 'spam',
+        content: `sha256:batching-${run}-${i}`,
+        audit: i % 10 === 0,
+      })),
     ];
     const one = `batch1-${run}`;
     for (const l of labels(one)) await apply(s, one, [l]); // one event per transaction
@@ -241,7 +267,10 @@ describe('dataset registry versions (real PostgreSQL)', () => {
   it('cuts nothing when nothing changed, and no new version when the content returns to a known one', async () => {
     const s = services();
     const project = `same-${run}`;
-    await apply(s, project, [{ item: `${project}-a`, label: 'spam' }, { item: `${project}-b`, label: 'ham' }]);
+    await apply(s, project, [
+      { item: `${project}-a`, label: 'spam' },
+      { item: `${project}-b`, label: 'ham' },
+    ]);
     const v1 = await cutVersion(s, project);
     expect(await cut(s, project)).toEqual({ created: false, version: expect.objectContaining({ version_id: v1.version_id }) });
     await apply(s, project, [{ item: `${project}-a`, label: 'ham' }]);
@@ -310,7 +339,9 @@ describe('dataset registry versions (real PostgreSQL)', () => {
     await apply(s, project, [{ item: `${project}-x`, label: 'spam', content: `sha256:${project}-c${b}` }]);
     const v2 = await cutVersion(s, project);
     expect(v2.status).toBe('rejected');
-    expect(v2.reasons).toEqual([`leakage: group sha256:${project}-c${b} is in ${[split(a), split(b)].sort().join(' and ')} (items ${project}-x, ${project}-y)`]);
+    expect(v2.reasons).toEqual([
+      `leakage: group sha256:${project}-c${b} is in ${[split(a), split(b)].sort().join(' and ')} (items ${project}-x, ${project}-y)`,
+    ]);
     // The leak is remembered: the next cut still fails until the group is consistent again.
     await apply(s, project, [{ item: `${project}-z`, label: 'spam' }]);
     expect((await cutVersion(s, project)).reasons[0]).toMatch(/^leakage/);
@@ -324,16 +355,33 @@ describe('dataset registry versions (real PostgreSQL)', () => {
     await apply(s, project, [
       ...Array.from({ length: 120 }, (_, i) => ({ item: `${project}-${i}`, label: i % 7 ? 'spam' : 'ham|spam', confidence: i / 120 })),
       // Box labels: the record keeps the boxes, the label is the sorted distinct box classes.
-      { item: `${project}-boxes`, label: '', boxes: [{ x: 1, y: 2, width: 3.5, height: 4, label: 'dog' }, { x: 0, y: 0, width: 1, height: 1, label: 'cat' }] },
+      {
+        item: `${project}-boxes`,
+        label: '',
+        boxes: [
+          { x: 1, y: 2, width: 3.5, height: 4, label: 'dog' },
+          { x: 0, y: 0, width: 1, height: 1, label: 'cat' },
+        ],
+      },
     ]);
     const v = await cutVersion(s, project);
     expect(v.export_files.map((f) => f.format)).toEqual(['jsonl', 'csv', 'coco', 'parquet']);
     const expected = await records(v.version_id);
-    const again = await writeExport(new LocalDirSink(dir), { datasetId: project, versionId: v.version_id, formats: ['jsonl', 'csv', 'coco', 'parquet'], categories: categoriesOf(v) }, versionRecords(ds.manager, v.version_id));
+    const again = await writeExport(
+      new LocalDirSink(dir),
+      { datasetId: project, versionId: v.version_id, formats: ['jsonl', 'csv', 'coco', 'parquet'], categories: categoriesOf(v) },
+      versionRecords(ds.manager, v.version_id),
+    );
     expect(again.manifestSha256).toBe(v.manifest_sha256); // identical bytes on re-export
     for (const f of v.export_files) expect(await readExport(f.format as never, path.join(v.export_uri.slice(7), f.name))).toEqual(expected);
     const boxed = must(expected.find((r) => r.itemId === `${project}-boxes`));
-    expect(boxed).toMatchObject({ label: 'cat|dog', boxes: [{ x: 1, y: 2, width: 3.5, height: 4, label: 'dog' }, { x: 0, y: 0, width: 1, height: 1, label: 'cat' }] });
+    expect(boxed).toMatchObject({
+      label: 'cat|dog',
+      boxes: [
+        { x: 1, y: 2, width: 3.5, height: 4, label: 'dog' },
+        { x: 0, y: 0, width: 1, height: 1, label: 'cat' },
+      ],
+    });
     expect(Object.fromEntries(v.counts.map((c) => [`${c.split}/${c.label}`, c.count]))).toMatchObject({ [`${boxed.split}/cat`]: 1 });
   });
 
@@ -369,13 +417,19 @@ describe('dataset registry versions (real PostgreSQL)', () => {
     const project = `slow-${run}`;
     const sink = new FlakySink(project);
     const s = intervalCutter(sink);
-    await apply(s, project, [{ item: `${project}-a`, label: 'spam' }, { item: `${project}-b`, label: 'ham' }]);
+    await apply(s, project, [
+      { item: `${project}-a`, label: 'spam' },
+      { item: `${project}-b`, label: 'ham' },
+    ]);
     await sleep(1100); // due: pending for REGISTRY_CUT_INTERVAL_SECONDS
     const cutting = s.worker.cutDue();
     const started = new AbortController();
-    await Promise.race([sink.entered.promise, sleep(30_000, started.signal).then(() => {
+    await Promise.race([
+      sink.entered.promise,
+      sleep(30_000, started.signal).then(() => {
         if (!started.signal.aborted) throw new Error('the upload never started');
-      })]);
+      }),
+    ]);
     started.abort();
     // The upload is under way: a label for the same dataset goes through without waiting for it.
     const applied = apply(s, project, [{ item: `${project}-c`, label: 'ham' }]).then(() => 'applied');
@@ -399,7 +453,10 @@ describe('dataset registry versions (real PostgreSQL)', () => {
     sink.failing = true;
     sink.gate.resolve();
     const s = intervalCutter(sink);
-    await apply(s, project, [{ item: `${project}-a`, label: 'spam' }, { item: `${project}-b`, label: 'ham' }]);
+    await apply(s, project, [
+      { item: `${project}-a`, label: 'spam' },
+      { item: `${project}-b`, label: 'ham' },
+    ]);
     await sleep(1100);
     await s.worker.cutDue().catch(() => undefined);
     const versions = () => ds.manager.query('SELECT * FROM dataset_version WHERE dataset_id = $1 ORDER BY number', [project]) as Promise<VersionRow[]>;
@@ -423,7 +480,15 @@ describe('dataset registry versions (real PostgreSQL)', () => {
     await old.initialize();
     try {
       await migrate(old);
-      const recs: ItemRecord[] = ['a', 'b', 'c'].map((x, i) => ({ itemId: x, inputUri: `u/${x}`, contentHash: `h${x}`, label: i ? 'spam' : 'ham', split: assignSplit(`h${x}`, false, 80, 10), confidence: 1, agreement: 1 }));
+      const recs: ItemRecord[] = ['a', 'b', 'c'].map((x, i) => ({
+        itemId: x,
+        inputUri: `u/${x}`,
+        contentHash: `h${x}`,
+        label: i ? 'spam' : 'ham',
+        split: assignSplit(`h${x}`, false, 80, 10),
+        confidence: 1,
+        agreement: 1,
+      }));
       for (const r of recs) {
         await old.query(
           `INSERT INTO dataset_item (item_id, dataset_id, record, record_hash, split, label, model_id, model_version, source_event_id, pending) VALUES ($1, 'legacy', $2, $3, $4, $5, 'm', '1', 'src', $6)`,
@@ -443,7 +508,12 @@ describe('dataset registry versions (real PostgreSQL)', () => {
         const cutter = new VersionCutter(config, new Outbox('labelloop/dataset-registry'), new LocalDirSink(dir), quiet, new Metrics('registry-test'));
         const v2 = must((await upgraded.transaction((em) => cutter.cut(em, 'legacy', 'request'))).version);
         expect(v2).toMatchObject({ number: 2, previous_version_id: 'flat-root', parent_version_id: 'flat-root', item_count: 3, status: 'approved' });
-        expect(v2.version_id).toBe(await fromEntries(new MemoryNodeStore(), recs.map((r) => ({ itemId: r.itemId, recordHash: recordHash(r) }))));
+        expect(v2.version_id).toBe(
+          await fromEntries(
+            new MemoryNodeStore(),
+            recs.map((r) => ({ itemId: r.itemId, recordHash: recordHash(r) })),
+          ),
+        );
         expect(v2.qa).toMatchObject({ items: 3, meanConfidence: 1 });
       } finally {
         await upgraded.query(`DROP SCHEMA "${legacySchema}" CASCADE`).catch(() => undefined);

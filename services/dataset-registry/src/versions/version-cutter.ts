@@ -56,7 +56,12 @@ export class VersionCutter {
     @Inject(LOGGER) private readonly logger: LoggerService,
     @Inject(METRICS) metrics: Metrics,
   ) {
-    this.versions = new Counter({ name: 'labelloop_registry_versions_total', help: 'Dataset versions cut, by status and reason', labelNames: ['status', 'reason'], registers: [metrics.registry] });
+    this.versions = new Counter({
+      name: 'labelloop_registry_versions_total',
+      help: 'Dataset versions cut, by status and reason',
+      labelNames: ['status', 'reason'],
+      registers: [metrics.registry],
+    });
     this.seconds = new Histogram({
       name: 'labelloop_registry_cut_seconds',
       help: 'Time to cut a version: trie (nodes + row) and export',
@@ -101,7 +106,8 @@ export class VersionCutter {
     const vsParent = parent?.version_id === previous?.version_id ? vsPrevious : await this.changesSince(store, parent, root, itemCount, pending.length);
 
     const qa = await datasetStats.qa(em, datasetId);
-    if (qa.items !== itemCount) this.logger.error({ msg: 'registry figures out of step with the trie', datasetId, statsItems: qa.items, trieItems: itemCount }, 'VersionCutter');
+    if (qa.items !== itemCount)
+      this.logger.error({ msg: 'registry figures out of step with the trie', datasetId, statsItems: qa.items, trieItems: itemCount }, 'VersionCutter');
     const counts = await datasetClassCounts.of(em, datasetId);
     const facets = await datasetFacets.of(em, datasetId);
     const reasons = evaluateGates(
@@ -114,15 +120,32 @@ export class VersionCutter {
       },
     );
     const sources = versionSources(pending, vsPrevious);
-    const row = await datasetVersions.insert(em, draftVersion({ datasetId, root, reason, previous, parent, itemCount, vsPrevious, vsParent, qa, counts, facets, sources: sources.length, reasons }));
+    const row = await datasetVersions.insert(
+      em,
+      draftVersion({ datasetId, root, reason, previous, parent, itemCount, vsPrevious, vsParent, qa, counts, facets, sources: sources.length, reasons }),
+    );
     await datasetVersionSources.insertMany(em, datasetId, root, sources);
-    await datasetLeaks.replace(em, datasetId, leaks.map((l) => l.groupKey));
+    await datasetLeaks.replace(
+      em,
+      datasetId,
+      leaks.map((l) => l.groupKey),
+    );
     if (row.status === 'approved' && traceparent) this.rememberTrace(datasetId, root, traceparent);
     const t1 = process.hrtime.bigint();
     this.versions.inc({ status: row.status, reason });
     this.seconds.observe({ phase: 'trie' }, Number(t1 - t0) / 1e9);
     this.logger.log(
-      { msg: `dataset version ${row.status}`, datasetId, versionId: root, number: row.number, items: itemCount, changes: changes.length, reason, reasons, trieMs: Number(t1 - t0) / 1e6 },
+      {
+        msg: `dataset version ${row.status}`,
+        datasetId,
+        versionId: root,
+        number: row.number,
+        items: itemCount,
+        changes: changes.length,
+        reason,
+        reasons,
+        trieMs: Number(t1 - t0) / 1e6,
+      },
       'VersionCutter',
     );
     return { created: true, version: row };
@@ -148,7 +171,13 @@ export class VersionCutter {
     const row = await ds.transaction(async (em) => {
       const updated = await datasetVersions.recordExport(em, datasetId, versionId, exported);
       if (!updated) return datasetVersions.get(em, datasetId, versionId);
-      await datasetExports.upsert(em, datasetId, versionId, exported.files.map((f) => f.format), exported);
+      await datasetExports.upsert(
+        em,
+        datasetId,
+        versionId,
+        exported.files.map((f) => f.format),
+        exported,
+      );
       await this.outbox.emit(em, {
         topic: Topics.datasetApproved,
         key: datasetId,

@@ -26,7 +26,12 @@ export function approvedMessage(v: VersionRow): MessageInitShape<typeof DatasetA
     modelId: v.model_id,
     splitCounts: v.split_counts.map((s) => ({ split: s.split, count: BigInt(s.count) })),
     exportFiles: v.export_files.map((f) => ({ name: f.name, format: f.format, sha256: f.sha256, bytes: BigInt(f.bytes), records: BigInt(f.records) })),
-    qa: { items: BigInt(v.qa.items ?? v.item_count), meanConfidence: v.qa.meanConfidence ?? 0, meanAgreement: v.qa.meanAgreement ?? 0, auditItems: BigInt(v.qa.auditItems ?? 0) },
+    qa: {
+      items: BigInt(v.qa.items ?? v.item_count),
+      meanConfidence: v.qa.meanConfidence ?? 0,
+      meanAgreement: v.qa.meanAgreement ?? 0,
+      auditItems: BigInt(v.qa.auditItems ?? 0),
+    },
     hashScheme: v.root_hash ? HASH_SCHEME : 'labelloop-flat-merkle-v0',
     guidelineVersions: v.guideline_versions,
     cutReason: v.cut_reason,

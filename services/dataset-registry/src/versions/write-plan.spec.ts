@@ -7,7 +7,15 @@ import { groupsOf, planWrites, touchedDatasets, WritePolicy } from './write-plan
 
 const policy: WritePolicy = { trainPct: 80, validationPct: 10, pseudonymSecret: 'test-secret' };
 let n = 0;
-const event = (l: { item: string; label: string; project?: string; content?: string; confidence?: number; annotators?: string[]; traceparent?: string }): ConsumedEvent<LabelAccepted> => ({
+const event = (l: {
+  item: string;
+  label: string;
+  project?: string;
+  content?: string;
+  confidence?: number;
+  annotators?: string[];
+  traceparent?: string;
+}): ConsumedEvent<LabelAccepted> => ({
   id: `la-${++n}`,
   envelope: {} as never,
   topic: 'labelloop.label.accepted.v1',
@@ -80,7 +88,12 @@ describe('planWrites', () => {
   });
 
   it('the same record accepted again changes no figure and leaves nothing pending', () => {
-    const plan = planWrites([event({ item: 'a', label: 'ham', annotators: [] })], [storedRow('a', 'ham', 'train')], [{ datasetId: 'ds', groupKey: 'sha256:a', split: 'train' }], policy);
+    const plan = planWrites(
+      [event({ item: 'a', label: 'ham', annotators: [] })],
+      [storedRow('a', 'ham', 'train')],
+      [{ datasetId: 'ds', groupKey: 'sha256:a', split: 'train' }],
+      policy,
+    );
     expect(plan.items[0].pending).toBe(false);
     expect(plan.becamePending).toEqual([]);
     expect(plan.classCounts).toEqual([]);
@@ -89,7 +102,12 @@ describe('planWrites', () => {
   });
 
   it('items with the same content share the split of their group, decided by the first label of the group', () => {
-    const plan = planWrites([event({ item: 'x', label: 'ham', content: 'sha256:same' }), event({ item: 'y', label: 'spam', content: 'sha256:same' })], [], [], policy);
+    const plan = planWrites(
+      [event({ item: 'x', label: 'ham', content: 'sha256:same' }), event({ item: 'y', label: 'spam', content: 'sha256:same' })],
+      [],
+      [],
+      policy,
+    );
     const split = assignSplit('sha256:same', false, 80, 10, 'ham'); // the stratum of x, the first event of the group
     expect(plan.newGroups).toEqual([{ datasetId: 'ds', groupKey: 'sha256:same', split }]);
     expect(plan.items.map((i) => i.split)).toEqual([split, split]);
@@ -105,7 +123,9 @@ describe('planWrites', () => {
 
   it('refuses an event that moves an item to another dataset, naming both', () => {
     const moved = event({ item: 'a', label: 'ham', project: 'other' });
-    expect(() => planWrites([moved], [storedRow('a', 'ham', 'train')], [], policy)).toThrow(new PoisonMessageError(moved.id, 'item a belongs to dataset ds, not other'));
+    expect(() => planWrites([moved], [storedRow('a', 'ham', 'train')], [], policy)).toThrow(
+      new PoisonMessageError(moved.id, 'item a belongs to dataset ds, not other'),
+    );
   });
 
   it('stores annotators as sorted, distinct pseudonyms, never their ids', () => {
@@ -119,7 +139,11 @@ describe('planWrites', () => {
 
 describe('batch keys', () => {
   it('touched datasets carry the traceparent of their last event; groups are listed once', () => {
-    const events = [event({ item: 'a', label: 'ham', traceparent: 't1' }), event({ item: 'b', label: 'ham', project: 'ds2', traceparent: 't2' }), event({ item: 'c', label: 'ham', traceparent: 't3', content: 'sha256:a' })];
+    const events = [
+      event({ item: 'a', label: 'ham', traceparent: 't1' }),
+      event({ item: 'b', label: 'ham', project: 'ds2', traceparent: 't2' }),
+      event({ item: 'c', label: 'ham', traceparent: 't3', content: 'sha256:a' }),
+    ];
     expect([...touchedDatasets(events)]).toEqual([
       ['ds', 't3'],
       ['ds2', 't2'],

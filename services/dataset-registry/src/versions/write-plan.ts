@@ -22,7 +22,9 @@ export function boxesOf(l: LabelAccepted): BoxRecord[] | undefined {
 }
 
 /** Running counts an item contributes to (facet → values): its split and its lineage. */
-function facetsOf(i: Pick<ItemRow, 'split' | 'guideline_version' | 'model_id' | 'model_version' | 'trigger' | 'strategy' | 'qa_policy_version' | 'annotators'>): [string, string][] {
+function facetsOf(
+  i: Pick<ItemRow, 'split' | 'guideline_version' | 'model_id' | 'model_version' | 'trigger' | 'strategy' | 'qa_policy_version' | 'annotators'>,
+): [string, string][] {
   const out: [string, string][] = [
     ['split', i.split],
     ['guideline', i.guideline_version],
@@ -107,7 +109,9 @@ export function planWrites(events: ConsumedEvent<LabelAccepted>[], stored: ItemR
     const gk = groupKeyOf({ contentHash: l.contentHash, itemId: l.itemId });
     const gKey = `${l.projectId}\u0000${gk}`;
     if (groups.has(gKey)) continue;
-    const split = existing.get(l.itemId)?.split ?? assignSplit(gk, l.auditSample, policy.trainPct, policy.validationPct, stratumOf({ label: labelOf(l), boxes: boxesOf(l) }));
+    const split =
+      existing.get(l.itemId)?.split ??
+      assignSplit(gk, l.auditSample, policy.trainPct, policy.validationPct, stratumOf({ label: labelOf(l), boxes: boxesOf(l) }));
     groups.set(gKey, split);
     newGroups.push({ datasetId: l.projectId, groupKey: gk, split });
   }
@@ -161,11 +165,23 @@ export function planWrites(events: ConsumedEvent<LabelAccepted>[], stored: ItemR
     if (old) {
       for (const c of classesOf(old.record)) add(classDelta, `${old.dataset_id}\u0000${old.split}\u0000${c}`, -1);
       for (const [f, v] of facetsOf(old)) add(facetDelta, `${old.dataset_id}\u0000${f}\u0000${v}`, -1);
-      stats.push({ datasetId: old.dataset_id, items: -1, confidence: String(-old.confidence), agreement: String(-old.agreement), auditItems: old.audit_sample ? -1 : 0 });
+      stats.push({
+        datasetId: old.dataset_id,
+        items: -1,
+        confidence: String(-old.confidence),
+        agreement: String(-old.agreement),
+        auditItems: old.audit_sample ? -1 : 0,
+      });
     }
     for (const c of classesOf(record)) add(classDelta, `${row.dataset_id}\u0000${split}\u0000${c}`, 1);
     for (const [f, v] of facetsOf(row)) add(facetDelta, `${row.dataset_id}\u0000${f}\u0000${v}`, 1);
-    stats.push({ datasetId: row.dataset_id, items: 1, confidence: String(row.confidence), agreement: String(row.agreement), auditItems: row.audit_sample ? 1 : 0 });
+    stats.push({
+      datasetId: row.dataset_id,
+      items: 1,
+      confidence: String(row.confidence),
+      agreement: String(row.agreement),
+      auditItems: row.audit_sample ? 1 : 0,
+    });
   }
 
   const nonZero = (m: Map<string, number>) => [...m].filter(([, d]) => d !== 0).map(([k, d]) => [...k.split('\u0000'), d] as [string, string, string, number]);

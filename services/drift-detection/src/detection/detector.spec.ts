@@ -66,7 +66,11 @@ describe('drift detector', () => {
   it('detects a 0.5 sigma mean shift in one feature within 500 events', () => {
     for (let seed = 1; seed <= 20; seed++) {
       const shiftAt = cfg.referenceSize + 1000;
-      const { verdicts } = run(cfg, stream(seed, (i) => ({ mean: i >= shiftAt ? 0.5 : 0 })), shiftAt + 500);
+      const { verdicts } = run(
+        cfg,
+        stream(seed, (i) => ({ mean: i >= shiftAt ? 0.5 : 0 })),
+        shiftAt + 500,
+      );
       const after = verdicts.slice(-Math.floor(500 / cfg.windowSize)); // windows fully after the shift
       const hit = after.find((v) => v.kind !== 'none' && v.result.tests.some((t) => t.feature === 'num.f0' && t.drifted));
       expect(hit).toBeDefined();
@@ -75,18 +79,30 @@ describe('drift detector', () => {
 
   it('flags a new category and a new predicted class within one window', () => {
     const at = cfg.referenceSize + 400;
-    const { verdicts } = run(cfg, stream(3, (i) => ({ newCategory: i === at + 5, newClass: i === at + 7 })), at + cfg.windowSize);
+    const { verdicts } = run(
+      cfg,
+      stream(3, (i) => ({ newCategory: i === at + 5, newClass: i === at + 7 })),
+      at + cfg.windowSize,
+    );
     const first = verdicts.find((v) => v.kind === 'opened');
-    expect(first && first.kind !== 'none' && first.result.tests.filter((t) => t.drifted).map((t) => `${t.feature}:${t.method}`).sort()).toEqual([
-      'cat.region:unseen_categories',
-      'predicted_label:new_classes',
-    ]);
+    expect(
+      first &&
+        first.kind !== 'none' &&
+        first.result.tests
+          .filter((t) => t.drifted)
+          .map((t) => `${t.feature}:${t.method}`)
+          .sort(),
+    ).toEqual(['cat.region:unseen_categories', 'predicted_label:new_classes']);
   });
 
   it('opens one episode per sustained drift and resolves it after clean windows (no alert storm)', () => {
     const start = cfg.referenceSize + 400;
     const end = start + 2000;
-    const { verdicts } = run(cfg, stream(5, (i) => ({ mean: i >= start && i < end ? 1 : 0 })), end + 1000);
+    const { verdicts } = run(
+      cfg,
+      stream(5, (i) => ({ mean: i >= start && i < end ? 1 : 0 })),
+      end + 1000,
+    );
     expect(verdicts.filter((v) => v.kind === 'opened')).toHaveLength(1);
     expect(verdicts.filter((v) => v.kind === 'resolved')).toHaveLength(1);
   });

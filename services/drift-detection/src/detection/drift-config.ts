@@ -1,5 +1,14 @@
 import { create } from '@bufbuild/protobuf';
-import { Correction, CategoricalMethod, DriftConfig, DriftConfigSchema, EmbeddingMethod, NumericMethod, PromotionReference, WindowKind } from '@labelloop/contracts';
+import {
+  Correction,
+  CategoricalMethod,
+  DriftConfig,
+  DriftConfigSchema,
+  EmbeddingMethod,
+  NumericMethod,
+  PromotionReference,
+  WindowKind,
+} from '@labelloop/contracts';
 
 /** Largest reference or window (events) a detector keeps: the memory bound per model. */
 export const MAX_EVENTS = 5000;

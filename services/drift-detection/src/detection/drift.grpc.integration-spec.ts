@@ -25,7 +25,12 @@ describe('DriftService on two replicas (real PostgreSQL)', () => {
   const sources: DataSource[] = [];
   let a: DriftGrpc;
   let b: DriftGrpc;
-  const ctx = { principal: { subject: 'ops-alice', roles: ['admin'], projects: ['*'] }, path: '', metadata: new grpc.Metadata(), signal: new AbortController().signal } as RpcContext;
+  const ctx = {
+    principal: { subject: 'ops-alice', roles: ['admin'], projects: ['*'] },
+    path: '',
+    metadata: new grpc.Metadata(),
+    signal: new AbortController().signal,
+  } as RpcContext;
 
   const replica = async (): Promise<DriftGrpc> => {
     const ds = createServiceDataSource({ url: dbUrl, schema, migrations });
@@ -65,7 +70,15 @@ describe('DriftService on two replicas (real PostgreSQL)', () => {
   it('audits config and reference changes with their content', async () => {
     await a.upsertDriftConfig({ config: create(DriftConfigSchema, { modelId: model, windowSize: 60, alpha: 0.02 }) } as never, ctx);
     const predictions = Array.from({ length: 20 }, (_, i) =>
-      create(PredictionEventSchema, { eventId: `ref-${run}-${i}`, modelId: model, modelVersion: '3', contentHash: `h-${i}`, predictedLabel: 'spam', confidence: 0.9, numericFeatures: { length: i } }),
+      create(PredictionEventSchema, {
+        eventId: `ref-${run}-${i}`,
+        modelId: model,
+        modelVersion: '3',
+        contentHash: `h-${i}`,
+        predictedLabel: 'spam',
+        confidence: 0.9,
+        numericFeatures: { length: i },
+      }),
     );
     await b.setReference({ modelId: model, modelVersion: '3', predictions } as never, ctx);
     await a.resetReference({ modelId: model } as never, ctx);
@@ -78,7 +91,12 @@ describe('DriftService on two replicas (real PostgreSQL)', () => {
       ['ops-alice', 'drift.reference.reset', model],
     ]);
     expect(entries[1].detail).toMatchObject({ config: { windowSize: 60, alpha: 0.02, referenceSize: 500 } });
-    expect(entries[2].detail).toMatchObject({ modelVersion: '3', source: 'uploaded (20 predictions)', events: 20, eventIds: predictions.map((p) => p.eventId) });
+    expect(entries[2].detail).toMatchObject({
+      modelVersion: '3',
+      source: 'uploaded (20 predictions)',
+      events: 20,
+      eventIds: predictions.map((p) => p.eventId),
+    });
     expect(entries[2].detail.sha256).toMatch(/^[0-9a-f]{64}$/);
     expect(entries[3].detail).toMatchObject({ modelVersion: '3', previousReferenceSize: 20 });
     expect(verifyChain(await readChain(sources[0], schema))).toMatchObject({ ok: true });

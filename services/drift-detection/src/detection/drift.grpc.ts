@@ -81,7 +81,8 @@ export class DriftGrpc implements Omit<ServiceImpl<(typeof DriftService)['method
     authorize(ctx.principal, OPERATE);
     if (!req.modelId) throw invalidArgument('model_id', 'is required');
     if (!req.modelVersion) throw invalidArgument('model_version', 'is required');
-    if (req.predictions.length < MIN_REFERENCE || req.predictions.length > MAX_EVENTS) throw invalidArgument('predictions', `needs ${MIN_REFERENCE} to ${MAX_EVENTS} events`);
+    if (req.predictions.length < MIN_REFERENCE || req.predictions.length > MAX_EVENTS)
+      throw invalidArgument('predictions', `needs ${MIN_REFERENCE} to ${MAX_EVENTS} events`);
     req.predictions.forEach((p, i) => {
       const problem = validatePredictionEvent(p);
       if (problem) throw invalidArgument(`predictions[${i}]`, problem);
@@ -111,7 +112,11 @@ export class DriftGrpc implements Omit<ServiceImpl<(typeof DriftService)['method
           ` (${withoutFeatures} without); a reference needs at least ${MIN_REFERENCE}`,
       );
     }
-    await this.pin(ctx, req.modelId, req.modelVersion, snaps, datasetSource(req.datasetVersionId, req.split), { datasetId: req.datasetId, datasetVersionId: req.datasetVersionId, split: req.split });
+    await this.pin(ctx, req.modelId, req.modelVersion, snaps, datasetSource(req.datasetVersionId, req.split), {
+      datasetId: req.datasetId,
+      datasetVersionId: req.datasetVersionId,
+      split: req.split,
+    });
     return { referenceSize: BigInt(snaps.length), itemsWithoutFeatures: BigInt(withoutFeatures) };
   }
 
@@ -119,7 +124,14 @@ export class DriftGrpc implements Omit<ServiceImpl<(typeof DriftService)['method
    * Replaces the model's reference and starts its windows afresh; a new model version keeps it
    * (pinned). The audit entry names the reference's events and hashes their values.
    */
-  private async pin(ctx: RpcContext, modelId: string, modelVersion: string, reference: Snap[], source: string, origin: Record<string, string> = {}): Promise<void> {
+  private async pin(
+    ctx: RpcContext,
+    modelId: string,
+    modelVersion: string,
+    reference: Snap[],
+    source: string,
+    origin: Record<string, string> = {},
+  ): Promise<void> {
     const actor = actorOf(ctx);
     await this.ds.transaction(async (em) => {
       await authorizeModels(ctx.principal, OPERATE, [modelId], modelOwners(em), { write: true });
@@ -129,7 +141,14 @@ export class DriftGrpc implements Omit<ServiceImpl<(typeof DriftService)['method
         actor,
         action: 'drift.reference.set',
         subject: modelId,
-        detail: { modelVersion, source, ...origin, events: reference.length, eventIds: reference.map((s) => s.id), sha256: createHash('sha256').update(JSON.stringify(reference)).digest('hex') },
+        detail: {
+          modelVersion,
+          source,
+          ...origin,
+          events: reference.length,
+          eventIds: reference.map((s) => s.id),
+          sha256: createHash('sha256').update(JSON.stringify(reference)).digest('hex'),
+        },
       });
     });
   }
@@ -143,7 +162,12 @@ export class DriftGrpc implements Omit<ServiceImpl<(typeof DriftService)['method
       const m = await this.repo.load(em, req.modelId, '');
       await this.repo.save(em, req.modelId, { ...m, state: emptyState(m.state.version), openAlert: null, referenceDirty: true });
       const previous = { previousReferenceSize: m.state.reference.length, previousSource: referenceSource(m.state) };
-      await appendAudit(em, { actor: actorOf(ctx), action: 'drift.reference.reset', subject: req.modelId, detail: { modelVersion: m.state.version, ...previous } });
+      await appendAudit(em, {
+        actor: actorOf(ctx),
+        action: 'drift.reference.reset',
+        subject: req.modelId,
+        detail: { modelVersion: m.state.version, ...previous },
+      });
     });
     return {};
   }

@@ -23,7 +23,11 @@ const config = (numericMethod: NumericMethod, embeddingMethod: EmbeddingMethod, 
 
 // Any finite double, with the extremes (the largest, the smallest subnormal) and small integers
 // (ties) made likely.
-const value = fc.oneof(fc.double({ noNaN: true, noDefaultInfinity: true }), fc.constantFrom(0, 5e-324, -5e-324, Number.MAX_VALUE, -Number.MAX_VALUE), fc.integer({ min: -3, max: 3 }));
+const value = fc.oneof(
+  fc.double({ noNaN: true, noDefaultInfinity: true }),
+  fc.constantFrom(0, 5e-324, -5e-324, Number.MAX_VALUE, -Number.MAX_VALUE),
+  fc.integer({ min: -3, max: 3 }),
+);
 const sample = fc.integer({ min: 20, max: 40 }).chain((n) =>
   fc.record({
     num: fc.array(value, { minLength: n, maxLength: n }),
@@ -74,11 +78,24 @@ describe('testWindow', () => {
   });
 
   it.each([
-    ['throws', () => { throw new RangeError('edges must be strictly increasing'); }, 'edges must be strictly increasing'],
+    [
+      'throws',
+      () => {
+        throw new RangeError('edges must be strictly increasing');
+      },
+      'edges must be strictly increasing',
+    ],
     ['gives NaN', () => Number.NaN, 'gave statistic NaN, p-value undefined'],
   ])('leaves out a test that %s, reports it, and lets the others decide', (_what, broken, error) => {
     const cfg = config(NumericMethod.PSI, EmbeddingMethod.OFF, CategoricalMethod.CHI2);
-    const ref = { num: Array.from({ length: 30 }, (_, i) => i), cat: Array(30).fill('a'), conf: Array(30).fill(0.9), label: Array(30).fill('ham'), emb: [], correct: [30, 30] as [number, number] };
+    const ref = {
+      num: Array.from({ length: 30 }, (_, i) => i),
+      cat: Array(30).fill('a'),
+      conf: Array(30).fill(0.9),
+      label: Array(30).fill('ham'),
+      emb: [],
+      correct: [30, 30] as [number, number],
+    };
     const win = { ...ref, label: Array(30).fill('phishing') };
     psi.mockImplementationOnce(broken);
     const r = testWindow(columnsOf(ref), columnsOf(win), cfg);

@@ -129,7 +129,10 @@ export function testWindow(ref: Columns, win: Columns, cfg: ResolvedConfig): Win
         let minP = 1;
         let stat = 0;
         for (let d = 0; d < dims; d++) {
-          const r = ksTwoSample(ref.emb.map((e) => e[d]), win.emb.map((e) => e[d]));
+          const r = ksTwoSample(
+            ref.emb.map((e) => e[d]),
+            win.emb.map((e) => e[d]),
+          );
           if (r.pValue < minP) {
             minP = r.pValue;
             stat = r.statistic;
@@ -141,7 +144,10 @@ export function testWindow(ref: Columns, win: Columns, cfg: ResolvedConfig): Win
 
   const pTests = tests.filter((t): t is typeof t & { pValue: number } => t.pValue !== undefined);
   const correction = cfg.correction === 'bh' ? benjaminiHochberg : bonferroni;
-  const { rejected } = correction(pTests.map((t) => t.pValue), cfg.alpha);
+  const { rejected } = correction(
+    pTests.map((t) => t.pValue),
+    cfg.alpha,
+  );
   pTests.forEach((t, i) => (t.drifted = rejected[i]));
   const driftedCount = tests.filter((t) => t.drifted).length;
   const driftedShare = tests.length ? driftedCount / tests.length : 0;

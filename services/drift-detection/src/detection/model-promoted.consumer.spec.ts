@@ -36,7 +36,7 @@ function consumer(answer: () => Promise<DatasetReference>, waitSeconds = 120) {
   return { c: new ModelPromotedConsumer({} as StateRepository, registry, logger, env), asked, warnings };
 }
 
-describe('a promoted model\'s reference', () => {
+describe("a promoted model's reference", () => {
   it('is the training split of the version the promotion names, up to the reference size', async () => {
     const { c, asked, warnings } = consumer(async () => ({ snaps: snaps(100), withoutFeatures: 3 }));
     const st = await c.startState('ev1', promoted, cfg);
@@ -51,25 +51,33 @@ describe('a promoted model\'s reference', () => {
     const firstEvents = resolveConfig(undefined, { referenceSize: 100, windowSize: 100, alpha: 0.01, resolveAfter: 2 });
     firstEvents.promotionReference = 'first_events';
     expect(firstEventsOf(await c.startState('ev1', promoted, firstEvents))).toEqual({ version: '7', reference: 0, pinned: false });
-    expect(firstEventsOf(await c.startState('ev2', create(ModelPromotedSchema, { modelId: 'm', modelVersion: '8' }), cfg))).toEqual({ version: '8', reference: 0, pinned: false });
+    expect(firstEventsOf(await c.startState('ev2', create(ModelPromotedSchema, { modelId: 'm', modelVersion: '8' }), cfg))).toEqual({
+      version: '8',
+      reference: 0,
+      pinned: false,
+    });
     expect(asked).toEqual([]);
   });
 
   it('is the first events, with a warning, when the version has fewer than 20 items with inputs', async () => {
     const { c, warnings } = consumer(async () => ({ snaps: snaps(19), withoutFeatures: 40 }));
     expect(firstEventsOf(await c.startState('ev1', promoted, cfg))).toEqual({ version: '7', reference: 0, pinned: false });
-    expect(warnings).toEqual(['training data has 19 items with inputs (40 without), fewer than 20: the promoted model\'s first events form its reference']);
+    expect(warnings).toEqual(["training data has 19 items with inputs (40 without), fewer than 20: the promoted model's first events form its reference"]);
   });
 
   it('is the first events, with a warning, when the registry refuses (a configuration problem)', async () => {
-    const { c, warnings } = consumer(async () => Promise.reject(new RpcError(status.FAILED_PRECONDITION, 'dataset registry: bad token (check REGISTRY_GRPC_TOKEN)')));
+    const { c, warnings } = consumer(async () =>
+      Promise.reject(new RpcError(status.FAILED_PRECONDITION, 'dataset registry: bad token (check REGISTRY_GRPC_TOKEN)')),
+    );
     expect(firstEventsOf(await c.startState('ev1', promoted, cfg))).toEqual({ version: '7', reference: 0, pinned: false });
     expect(warnings).toHaveLength(1);
   });
 
   it('waits while the registry is unreachable: the promotion fails (and is retried) until it answers', async () => {
     let up = false;
-    const { c } = consumer(async () => (up ? { snaps: snaps(50), withoutFeatures: 0 } : Promise.reject(new RpcError(status.UNAVAILABLE, 'dataset registry: connection refused'))));
+    const { c } = consumer(async () =>
+      up ? { snaps: snaps(50), withoutFeatures: 0 } : Promise.reject(new RpcError(status.UNAVAILABLE, 'dataset registry: connection refused')),
+    );
     await expect(c.startState('ev1', promoted, cfg)).rejects.toMatchObject({ code: status.UNAVAILABLE });
     await expect(c.startState('ev1', promoted, cfg)).rejects.toMatchObject({ code: status.UNAVAILABLE });
     up = true;

@@ -128,7 +128,10 @@ describe('drift-detection state across rolled-back batches (real PostgreSQL)', (
     for (const m of [a, b]) await ds.transaction((em) => small.saveConfig(em, m, create(DriftConfigSchema, { modelId: m, referenceSize: 20, windowSize: 20 })));
     const events = (m: string, from: number, to: number) => Array.from({ length: to - from }, (_, k) => event(from + k, undefined, m));
     // Alternating models: each chunk finds the other model's state evicted and reads its own back.
-    for (const [from, to] of [[0, 10], [10, 25]]) {
+    for (const [from, to] of [
+      [0, 10],
+      [10, 25],
+    ]) {
       for (const m of [a, b]) {
         await apply(events(m, from, to), false, via);
         expect(small.cachedModels).toBe(1);

@@ -100,7 +100,10 @@ export class DriftPredictionConsumer {
         dim ||= e.embedding.length || undefined;
       }
       if (verdict.kind !== 'none' && verdict.result.errors.length) {
-        this.logger.warn({ msg: 'drift tests left out of a window: they gave no answer', modelId, modelVersion: m.state.version, errors: verdict.result.errors }, 'DriftPredictionConsumer');
+        this.logger.warn(
+          { msg: 'drift tests left out of a window: they gave no answer', modelId, modelVersion: m.state.version, errors: verdict.result.errors },
+          'DriftPredictionConsumer',
+        );
       }
       if (verdict.kind === 'opened') await this.open(em, m, modelId, verdict, cfg.alpha, ev.traceparent);
       else if (verdict.kind === 'resolved') await this.resolve(em, m, modelId, ev.traceparent);
@@ -108,7 +111,10 @@ export class DriftPredictionConsumer {
     }
     retimed += detector.retimed;
     if (retimed > 0) {
-      this.logger.warn({ msg: 'events timestamped beyond arrival + DRIFT_MAX_FUTURE_SKEW_SECONDS: windowed with the events they arrived with', modelId, events: retimed }, 'DriftPredictionConsumer');
+      this.logger.warn(
+        { msg: 'events timestamped beyond arrival + DRIFT_MAX_FUTURE_SKEW_SECONDS: windowed with the events they arrived with', modelId, events: retimed },
+        'DriftPredictionConsumer',
+      );
     }
     await this.repo.save(em, modelId, m);
   }
@@ -123,15 +129,35 @@ export class DriftPredictionConsumer {
       alertId,
       modelId,
       modelVersion: m.state.version,
-      features: v.result.tests.map((t) => ({ feature: t.feature, method: t.method, statistic: t.statistic, pValue: t.pValue, threshold: t.pValue === undefined ? t.threshold : alpha, drifted: t.drifted })),
+      features: v.result.tests.map((t) => ({
+        feature: t.feature,
+        method: t.method,
+        statistic: t.statistic,
+        pValue: t.pValue,
+        threshold: t.pValue === undefined ? t.threshold : alpha,
+        drifted: t.drifted,
+      })),
       severity,
       windowStart: timestampFromMs(v.window.start),
       windowEnd: timestampFromMs(v.window.end),
       representativeEventIds: v.window.representatives,
       driftedShare: v.result.driftedShare,
     };
-    await driftAlerts.open(em, alertId, modelId, { features: message.features, severity: Severity[severity], window: v.window, driftedShare: v.result.driftedShare, testErrors: v.result.errors });
-    await this.outbox.emit(em, { topic: Topics.driftDetected, key: modelId, schema: DriftDetectedSchema, id: `drift-detected:${alertId}`, traceparent, message });
+    await driftAlerts.open(em, alertId, modelId, {
+      features: message.features,
+      severity: Severity[severity],
+      window: v.window,
+      driftedShare: v.result.driftedShare,
+      testErrors: v.result.errors,
+    });
+    await this.outbox.emit(em, {
+      topic: Topics.driftDetected,
+      key: modelId,
+      schema: DriftDetectedSchema,
+      id: `drift-detected:${alertId}`,
+      traceparent,
+      message,
+    });
   }
 
   private async resolve(em: EntityManager, m: LoadedModel, modelId: string, traceparent?: string): Promise<void> {

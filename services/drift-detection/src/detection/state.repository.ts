@@ -40,7 +40,12 @@ export class StateRepository {
   readonly defaults: DriftDefaults;
 
   constructor(@Inject(CONFIG) env: EnvConfig) {
-    this.defaults = { referenceSize: env.DRIFT_REFERENCE_SIZE, windowSize: env.DRIFT_WINDOW_SIZE, alpha: env.DRIFT_ALPHA, resolveAfter: env.DRIFT_RESOLVE_AFTER };
+    this.defaults = {
+      referenceSize: env.DRIFT_REFERENCE_SIZE,
+      windowSize: env.DRIFT_WINDOW_SIZE,
+      alpha: env.DRIFT_ALPHA,
+      resolveAfter: env.DRIFT_RESOLVE_AFTER,
+    };
     this.cacheModels = env.DRIFT_STATE_CACHE_MODELS;
   }
 
@@ -80,8 +85,12 @@ export class StateRepository {
     const cached = this.cache.get(modelId);
     this.cache.delete(modelId);
     if (cached && cached.version === Number(row.version)) return { ...cached, referenceDirty: false };
-    const [full]: { model_version: string; reference: DetectorState['reference']; window_state: Omit<DetectorState, 'reference' | 'version'>; open_alert_id: string | null }[] =
-      await em.query('SELECT model_version, reference, window_state, open_alert_id FROM drift_model_state WHERE model_id = $1', [modelId]);
+    const [full]: {
+      model_version: string;
+      reference: DetectorState['reference'];
+      window_state: Omit<DetectorState, 'reference' | 'version'>;
+      open_alert_id: string | null;
+    }[] = await em.query('SELECT model_version, reference, window_state, open_alert_id FROM drift_model_state WHERE model_id = $1', [modelId]);
     const state: DetectorState = { ...full.window_state, reference: full.reference, version: full.model_version };
     return { state, openAlert: full.open_alert_id, version: Number(row.version), exists: true, referenceDirty: false };
   }

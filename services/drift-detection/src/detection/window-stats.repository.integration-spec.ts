@@ -43,10 +43,32 @@ describe('drift window statistics (real PostgreSQL)', () => {
   });
 
   const event = (i: number, shift: number): ConsumedEvent<PredictionEvent> => {
-    const message = create(PredictionEventSchema, { eventId: `ev-${run}-${i}`, modelId: model, modelVersion: '1', predictedLabel: 'ham', confidence: 0.9, numericFeatures: { length: shift + (i % 11) } });
-    return { id: message.eventId, envelope: {} as ConsumedEvent<PredictionEvent>['envelope'], topic: 't', partition: 0, offset: String(i), key: model, message, value: Buffer.alloc(0) };
+    const message = create(PredictionEventSchema, {
+      eventId: `ev-${run}-${i}`,
+      modelId: model,
+      modelVersion: '1',
+      predictedLabel: 'ham',
+      confidence: 0.9,
+      numericFeatures: { length: shift + (i % 11) },
+    });
+    return {
+      id: message.eventId,
+      envelope: {} as ConsumedEvent<PredictionEvent>['envelope'],
+      topic: 't',
+      partition: 0,
+      offset: String(i),
+      key: model,
+      message,
+      value: Buffer.alloc(0),
+    };
   };
-  const send = (from: number, n: number, shift: number) => t.ds.transaction((em) => t.consumer.handle(Array.from({ length: n }, (_, k) => event(from + k, shift)), em));
+  const send = (from: number, n: number, shift: number) =>
+    t.ds.transaction((em) =>
+      t.consumer.handle(
+        Array.from({ length: n }, (_, k) => event(from + k, shift)),
+        em,
+      ),
+    );
 
   it('stores every tested window with its tests, newest first, and keeps the last DRIFT_WINDOW_HISTORY', async () => {
     await send(0, 20, 0); // the reference

@@ -17,7 +17,13 @@ describe('decodeIngestJson', () => {
     const [a, b] = decodeIngestJson(
       JSON.stringify({
         predictions: [
-          { eventId: 'e1', modelId: 'm', numericFeatures: { x: 1.5 }, timestamp: '2026-12-04T10:00:00Z', groundTruth: { label: 'spam', source: 'SOURCE_USER_OVERRIDE' } },
+          {
+            eventId: 'e1',
+            modelId: 'm',
+            numericFeatures: { x: 1.5 },
+            timestamp: '2026-12-04T10:00:00Z',
+            groundTruth: { label: 'spam', source: 'SOURCE_USER_OVERRIDE' },
+          },
           { event_id: 'e2', model_id: 'm', embedding: [0.5, 'NaN'] },
         ],
       }),
@@ -34,7 +40,10 @@ describe('decodeIngestJson', () => {
     expect(field('{"events": []}')).toBe('events');
     expect(field('{"predictions": {}}')).toBe('predictions');
     // A bad prediction is named by its index, the problem starting with its field, as other services say it.
-    expect(refusal('{"predictions": [{"eventId": "a"}, {"confidence": "high"}]}')).toMatchObject({ field: 'predictions[1]', message: expect.stringMatching(/^predictions\[1\]: confidence /) });
+    expect(refusal('{"predictions": [{"eventId": "a"}, {"confidence": "high"}]}')).toMatchObject({
+      field: 'predictions[1]',
+      message: expect.stringMatching(/^predictions\[1\]: confidence /),
+    });
     expect(refusal('{"predictions": [{"numericFeatures": {"x": "1a"}}]}')?.message).toMatch(/^predictions\[0\]: numeric_features /);
     expect(refusal('{"predictions": [{"modelID": "m"}]}')?.message).toBe('predictions[0]: modelID is not a field of PredictionEvent');
     expect(field('{"predictions": [{"timestamp": "yesterday"}]}')).toBe('predictions[0]');

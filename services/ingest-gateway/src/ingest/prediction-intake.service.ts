@@ -40,8 +40,18 @@ export class PredictionIntake {
   ) {
     this.admission = new Admission(config.INGEST_MAX_IN_FLIGHT, config.INGEST_MAX_IN_FLIGHT_BYTES);
     const r = [metrics.registry];
-    this.calls = new Counter({ name: 'labelloop_ingest_calls_total', help: 'Ingest calls by edge (grpc, http) and outcome (ok, invalid, denied, shed, error)', labelNames: ['edge', 'outcome'], registers: r });
-    this.events = new Counter({ name: 'labelloop_ingest_events_total', help: 'Ingested events by outcome (accepted, duplicate)', labelNames: ['outcome'], registers: r });
+    this.calls = new Counter({
+      name: 'labelloop_ingest_calls_total',
+      help: 'Ingest calls by edge (grpc, http) and outcome (ok, invalid, denied, shed, error)',
+      labelNames: ['edge', 'outcome'],
+      registers: r,
+    });
+    this.events = new Counter({
+      name: 'labelloop_ingest_events_total',
+      help: 'Ingested events by outcome (accepted, duplicate)',
+      labelNames: ['outcome'],
+      registers: r,
+    });
     const admission = this.admission;
     new Gauge({
       name: 'labelloop_ingest_in_flight_bytes',
@@ -62,7 +72,10 @@ export class PredictionIntake {
     if (typeof release !== 'function') {
       this.calls.inc({ edge, outcome: 'shed' });
       const what = release === 'requests' ? `${this.config.INGEST_MAX_IN_FLIGHT} calls` : `${this.config.INGEST_MAX_IN_FLIGHT_BYTES} request bytes`;
-      throw resourceExhausted(`the gateway holds ${what} in progress; retry after ${this.config.INGEST_RETRY_AFTER_SECONDS} s`, this.config.INGEST_RETRY_AFTER_SECONDS);
+      throw resourceExhausted(
+        `the gateway holds ${what} in progress; retry after ${this.config.INGEST_RETRY_AFTER_SECONDS} s`,
+        this.config.INGEST_RETRY_AFTER_SECONDS,
+      );
     }
     try {
       const out = await work();
@@ -87,7 +100,8 @@ export class PredictionIntake {
 
   /** Refuses the batch (FieldError `<prefix>[i]: <field> <problem>`) when a prediction is invalid or there are too many. */
   validate(predictions: PredictionEvent[], prefix: string): void {
-    if (predictions.length > this.config.INGEST_MAX_BATCH) throw new FieldError(prefix, `at most ${this.config.INGEST_MAX_BATCH} per call, got ${predictions.length}`);
+    if (predictions.length > this.config.INGEST_MAX_BATCH)
+      throw new FieldError(prefix, `at most ${this.config.INGEST_MAX_BATCH} per call, got ${predictions.length}`);
     predictions.forEach((p, i) => {
       const problem = validatePredictionEvent(p);
       if (problem) throw itemProblem(`${prefix}[${i}]`, problem);
@@ -100,8 +114,17 @@ export class PredictionIntake {
    * new here is claimed by the caller's project in the same transaction.
    */
   async write(em: EntityManager, principal: unknown, predictions: PredictionEvent[]): Promise<IngestOutcome> {
-    await authorizeModels(principal, ['service'], predictions.map((p) => p.modelId), modelOwners(em), { write: true });
-    const fresh = await this.ingested.claim(em, predictions.map((p) => p.eventId));
+    await authorizeModels(
+      principal,
+      ['service'],
+      predictions.map((p) => p.modelId),
+      modelOwners(em),
+      { write: true },
+    );
+    const fresh = await this.ingested.claim(
+      em,
+      predictions.map((p) => p.eventId),
+    );
     // A call may repeat an id: the first copy is the one written.
     const accepted = predictions.filter((p) => fresh.delete(p.eventId));
     await this.outbox.emitMany(

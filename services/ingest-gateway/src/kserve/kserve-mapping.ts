@@ -38,8 +38,10 @@ export function parseMapping(body: Json): KserveMapping {
   for (const k of Object.keys(body)) if (!known.has(k)) throw new FieldError(k, 'is not a field of the mapping');
   const m = body as unknown as KserveMapping;
   if (typeof m.modelId !== 'string' || !m.modelId) throw new FieldError('modelId', 'is required');
-  for (const k of ['modelVersion', 'projectId'] as const) if (m[k] !== undefined && (typeof m[k] !== 'string' || !m[k])) throw new FieldError(k, 'must be a non-empty string');
-  if (m.input !== undefined && (!isObj(m.input) || (m.input.features !== undefined && !strings(m.input.features)))) throw new FieldError('input.features', 'must be a list of names');
+  for (const k of ['modelVersion', 'projectId'] as const)
+    if (m[k] !== undefined && (typeof m[k] !== 'string' || !m[k])) throw new FieldError(k, 'must be a non-empty string');
+  if (m.input !== undefined && (!isObj(m.input) || (m.input.features !== undefined && !strings(m.input.features))))
+    throw new FieldError('input.features', 'must be a list of names');
   if (m.probabilities !== undefined && (!isObj(m.probabilities) || !strings(m.probabilities.classes) || m.probabilities.classes.length === 0)) {
     throw new FieldError('probabilities.classes', 'must be a non-empty list of class names');
   }
@@ -53,7 +55,8 @@ export function parseMapping(body: Json): KserveMapping {
 
 /** Rows of a V2 tensor `{name, shape, datatype, data}`: shape[0] rows of the remaining size. */
 function rowsOf(tensor: Json, where: string): Json[][] {
-  if (!isObj(tensor) || !Array.isArray(tensor.shape) || !Array.isArray(tensor.data)) throw new FieldError(where, 'is not a tensor {name, shape, datatype, data}');
+  if (!isObj(tensor) || !Array.isArray(tensor.shape) || !Array.isArray(tensor.data))
+    throw new FieldError(where, 'is not a tensor {name, shape, datatype, data}');
   const shape = tensor.shape as number[];
   const flat = (tensor.data as Json[]).flat(Infinity);
   const n = shape[0] ?? 1;
@@ -130,16 +133,25 @@ export function eventsFromInference(m: KserveMapping, x: LoggedInference): Predi
     classes = m.predictedClass ? preds.map((p) => [p]) : undefined;
   }
   const n = inputs.length;
-  for (const [what, rows] of [['probabilities', probs], ['predictedClass', classes], ['embedding', embeddings]] as const) {
+  for (const [what, rows] of [
+    ['probabilities', probs],
+    ['predictedClass', classes],
+    ['embedding', embeddings],
+  ] as const) {
     if (rows && rows.length !== n) throw new FieldError(`response (${what})`, `has ${rows.length} rows for ${n} instances`);
   }
-  const version = m.modelVersion ?? (typeof x.response.model_version === 'string' && x.response.model_version ? x.response.model_version : x.endpoint || 'default');
+  const version =
+    m.modelVersion ?? (typeof x.response.model_version === 'string' && x.response.model_version ? x.response.model_version : x.endpoint || 'default');
   const when = x.time && !Number.isNaN(Date.parse(x.time)) ? new Date(x.time) : new Date();
   const timestamp = { seconds: BigInt(Math.floor(when.getTime() / 1000)), nanos: (when.getTime() % 1000) * 1e6 };
   const origin = x.origin ?? 'kserve';
   const [serviceKey, idKey] = SOURCE_KEYS[origin];
   return inputs.map((row, i) => {
-    const e: PredictionInit & { numericFeatures: Record<string, number>; categoricalFeatures: Record<string, string>; classProbabilities: Record<string, number> } = {
+    const e: PredictionInit & {
+      numericFeatures: Record<string, number>;
+      categoricalFeatures: Record<string, string>;
+      classProbabilities: Record<string, number>;
+    } = {
       eventId: `${origin}:${x.ceId}:${i}`,
       modelId: m.modelId,
       modelVersion: version,

@@ -64,7 +64,11 @@ describe('decodeInferMessage', () => {
 
   it('names the part that is not protobuf, and a raw datatype it cannot read', () => {
     expect(() => decodeInferMessage(new TextEncoder().encode('{"inputs": []}'), 'request')).toThrow(/^request: is not a protobuf ModelInferRequest/);
-    const w = new BinaryWriter().tag(5, 2).bytes(tensorBytes('x', 'FP16', [1])).tag(7, 2).bytes(new Uint8Array(2));
+    const w = new BinaryWriter()
+      .tag(5, 2)
+      .bytes(tensorBytes('x', 'FP16', [1]))
+      .tag(7, 2)
+      .bytes(new Uint8Array(2));
     expect(() => decodeInferMessage(w.finish(), 'request')).toThrow('request.inputs[0].datatype: FP16 in raw contents is not supported');
   });
 });

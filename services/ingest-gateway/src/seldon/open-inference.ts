@@ -93,7 +93,7 @@ function raw(t: V2Tensor, bytes: Uint8Array, where: string): V2Tensor['data'] {
   };
   if (t.datatype === 'BYTES') {
     const out: string[] = [];
-    for (let o = 0; o + 4 <= bytes.length; ) {
+    for (let o = 0; o + 4 <= bytes.length;) {
       const n = v.getUint32(o, true);
       out.push(utf8.decode(bytes.subarray(o + 4, o + 4 + n)));
       o += 4 + n;

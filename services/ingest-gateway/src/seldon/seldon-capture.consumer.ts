@@ -113,7 +113,12 @@ export class SeldonCapture implements OnApplicationBootstrap, OnApplicationShutd
       const json = (headers['seldon-infer-type'] ?? '').startsWith('json/');
       const body = json ? JSON.parse(value.toString('utf8')) : decodeInferMessage(value, t.part);
       const attributes = { namespace: t.namespace, time: new Date(Number(message.timestamp)).toISOString() };
-      const out = await this.intake.pair(CAPTURE, { origin: 'seldon', id, name: t.model, part: t.part, body, attributes }, 'topic', `PUT /v1/kserve/mappings/${t.model}`);
+      const out = await this.intake.pair(
+        CAPTURE,
+        { origin: 'seldon', id, name: t.model, part: t.part, body, attributes },
+        'topic',
+        `PUT /v1/kserve/mappings/${t.model}`,
+      );
       this.records.inc({ outcome: out.status });
     } catch (e) {
       if (!(e instanceof FieldError) && !(e instanceof SyntaxError)) throw e; // retried from this record

@@ -9,7 +9,13 @@ describe('Seldon model topics', () => {
   });
 
   it('ignores pipelines, the errors topic, other namespaces and prefixes', () => {
-    for (const t of ['seldon.default.pipeline.iris.inputs', 'seldon.default.errors.errors', 'seldon.other.model.iris.inputs', 'myorg.default.model.iris.inputs', 'seldonXdefault.model.iris.inputs']) {
+    for (const t of [
+      'seldon.default.pipeline.iris.inputs',
+      'seldon.default.errors.errors',
+      'seldon.other.model.iris.inputs',
+      'myorg.default.model.iris.inputs',
+      'seldonXdefault.model.iris.inputs',
+    ]) {
       expect(parseSeldonTopic(p, t)).toBeUndefined();
     }
   });

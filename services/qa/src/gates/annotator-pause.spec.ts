@@ -18,7 +18,10 @@ const card = (c: Partial<PauseEvidenceRow>): PauseEvidenceRow => ({
 
 describe('pauseDecision', () => {
   it('pauses on gold accuracy below the floor once enough gold answers came, naming the figures', () => {
-    expect(pauseDecision(card({ answers: 10, gold_answers: 10, gold_correct: 5 }), policy)).toEqual({ accuracy: 0.5, reason: 'gold accuracy 0.50 over 10 gold items is below 0.7' });
+    expect(pauseDecision(card({ answers: 10, gold_answers: 10, gold_correct: 5 }), policy)).toEqual({
+      accuracy: 0.5,
+      reason: 'gold accuracy 0.50 over 10 gold items is below 0.7',
+    });
     expect(pauseDecision(card({ answers: 4, gold_answers: 4, gold_correct: 0 }), policy)).toBeUndefined(); // 4 < minGoldForPause
     expect(pauseDecision(card({ answers: 10, gold_answers: 10, gold_correct: 7 }), policy)).toBeUndefined(); // at the floor is not below it
   });
@@ -39,9 +42,22 @@ describe('pauseDecision', () => {
 
   it('measures a resumed annotator from the counters at the resume', () => {
     // 10 wrong gold answers before the resume, 4 right ones after: 4 fresh gold answers, too few.
-    const resumed = card({ answers: 40, gold_answers: 14, gold_correct: 4, answers_at_resume: 30, gold_answers_at_resume: 10, gold_correct_at_resume: 0, estimated_accuracy: 0.3, estimated_count: 40, pause_epoch: 1 });
+    const resumed = card({
+      answers: 40,
+      gold_answers: 14,
+      gold_correct: 4,
+      answers_at_resume: 30,
+      gold_answers_at_resume: 10,
+      gold_correct_at_resume: 0,
+      estimated_accuracy: 0.3,
+      estimated_count: 40,
+      pause_epoch: 1,
+    });
     expect(pauseDecision(resumed, policy)).toBeUndefined(); // 10 fresh answers < 20 for the estimate too
-    expect(pauseDecision({ ...resumed, gold_answers: 16, gold_correct: 4 }, policy)).toEqual({ accuracy: 4 / 6, reason: 'gold accuracy 0.67 over 6 gold items is below 0.7' });
+    expect(pauseDecision({ ...resumed, gold_answers: 16, gold_correct: 4 }, policy)).toEqual({
+      accuracy: 4 / 6,
+      reason: 'gold accuracy 0.67 over 6 gold items is below 0.7',
+    });
   });
 
   it('never pauses a paused annotator again', () => {

@@ -19,10 +19,18 @@ export class AnnotatorResumedConsumer {
 
   @Consumes(Topics.annotatorResumed, AnnotatorResumedSchema)
   async handle(events: ConsumedEvent<AnnotatorResumed>[], em: EntityManager): Promise<void> {
-    await lockProjects(em, events.map((e) => e.message.projectId));
+    await lockProjects(
+      em,
+      events.map((e) => e.message.projectId),
+    );
     for (const { message: r } of events) {
       const wasPaused = await qaAnnotators.resume(em, r.projectId, r.annotatorId);
-      await appendAudit(em, { actor: r.resumedBy || 'dispatch', action: 'annotator.resumed', subject: `${r.projectId}/${r.annotatorId}`, detail: { reason: r.reason, wasPaused } });
+      await appendAudit(em, {
+        actor: r.resumedBy || 'dispatch',
+        action: 'annotator.resumed',
+        subject: `${r.projectId}/${r.annotatorId}`,
+        detail: { reason: r.reason, wasPaused },
+      });
     }
   }
 }

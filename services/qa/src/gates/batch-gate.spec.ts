@@ -36,10 +36,19 @@ describe('judgeBatch', () => {
   });
 
   it('says what it could not check instead of failing', () => {
-    const unanimous = judgeBatch([['a', 'a'], ['a', 'a']], { answers: 0, correct: 0 }, { minBatchKappa: 0.9, minBatchGoldAccuracy: 0.9 });
+    const unanimous = judgeBatch(
+      [
+        ['a', 'a'],
+        ['a', 'a'],
+      ],
+      { answers: 0, correct: 0 },
+      { minBatchKappa: 0.9, minBatchGoldAccuracy: 0.9 },
+    );
     expect(unanimous).toMatchObject({ passed: true, kappa: null });
     expect(unanimous.reason).toBe('kappa not checked: all 2 overlap items got one class only; gold accuracy not checked: no gold answer during the batch');
-    expect(judgeBatch([['a'], ['b']], { answers: 0, correct: 0 }, { minBatchKappa: 0.9, minBatchGoldAccuracy: 0 }).reason).toBe('kappa not checked: no overlap item in the batch');
+    expect(judgeBatch([['a'], ['b']], { answers: 0, correct: 0 }, { minBatchKappa: 0.9, minBatchGoldAccuracy: 0 }).reason).toBe(
+      'kappa not checked: no overlap item in the batch',
+    );
   });
 });
 

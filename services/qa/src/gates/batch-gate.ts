@@ -53,7 +53,8 @@ export function judgeBatch(itemAnswers: ReadonlyArray<ReadonlyArray<string>>, go
     if (t.minBatchGoldAccuracy > 0) notes.push('gold accuracy not checked: no gold answer during the batch');
   } else {
     goldAccuracy = gold.correct / gold.answers;
-    if (goldAccuracy < t.minBatchGoldAccuracy) failures.push(`gold accuracy ${goldAccuracy.toFixed(3)} over ${gold.answers} gold answers is below ${t.minBatchGoldAccuracy}`);
+    if (goldAccuracy < t.minBatchGoldAccuracy)
+      failures.push(`gold accuracy ${goldAccuracy.toFixed(3)} over ${gold.answers} gold answers is below ${t.minBatchGoldAccuracy}`);
   }
   return { passed: failures.length === 0, kappa, kappaItems: rows.length, goldAnswers: gold.answers, goldAccuracy, reason: [...failures, ...notes].join('; ') };
 }

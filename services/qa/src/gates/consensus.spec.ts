@@ -61,8 +61,14 @@ describe('item gate with Dawid–Skene', () => {
       { item: 'x', annotator: 'a', label: 'spam' },
       { item: 'x', annotator: 'b', label: 'ham' },
     ];
-    expect(decideItem('x', ['spam', 'ham'], 2, window, { ...policy, method: 'majority' }).decision).toMatchObject({ outcome: 'rework', reason: expect.stringMatching(/^tie between ham, spam/) });
-    expect(decideItem('x', ['spam', 'ham'], 2, window, policy).decision).toMatchObject({ outcome: 'rework', reason: expect.stringMatching(/^consensus confidence 0\.\d+ below 0.8/) });
+    expect(decideItem('x', ['spam', 'ham'], 2, window, { ...policy, method: 'majority' }).decision).toMatchObject({
+      outcome: 'rework',
+      reason: expect.stringMatching(/^tie between ham, spam/),
+    });
+    expect(decideItem('x', ['spam', 'ham'], 2, window, policy).decision).toMatchObject({
+      outcome: 'rework',
+      reason: expect.stringMatching(/^consensus confidence 0\.\d+ below 0.8/),
+    });
   });
 
   it('never accepts a label no answer of the round gave: a reworked item is judged on its new round', () => {
@@ -80,6 +86,10 @@ describe('item gate with Dawid–Skene', () => {
     // Judged on its current round only, the item gets round 1's label.
     const scoped = roundWindow(everything, 'x', round1);
     expect(scoped.filter((a) => a.item === 'x')).toEqual(round1);
-    expect(decideItem('x', ['spam', 'spam'], 2, scoped, { ...policy, minConfidence: 0 }).decision).toMatchObject({ outcome: 'accept', label: 'spam', agreement: 1 });
+    expect(decideItem('x', ['spam', 'spam'], 2, scoped, { ...policy, minConfidence: 0 }).decision).toMatchObject({
+      outcome: 'accept',
+      label: 'spam',
+      agreement: 1,
+    });
   });
 });

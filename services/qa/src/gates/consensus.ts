@@ -14,9 +14,7 @@ export interface QaPolicy {
 
 /** Outcome of the item gate. */
 export type ItemDecision =
-  | { outcome: 'wait' }
-  | { outcome: 'rework'; reason: string }
-  | { outcome: 'accept'; label: string; confidence: number; agreement: number; method: string };
+  { outcome: 'wait' } | { outcome: 'rework'; reason: string } | { outcome: 'accept'; label: string; confidence: number; agreement: number; method: string };
 
 /** Per-annotator accuracy as estimated from the window (Dawid–Skene), for scorecards and pausing. */
 export type EstimatedAccuracy = Map<string, { accuracy: number; count: number }>;
@@ -28,12 +26,19 @@ export type EstimatedAccuracy = Map<string, { accuracy: number; count: number }>
  * vote counts for little) or from the majority share; below `minConfidence` the item is sent
  * back for review.
  */
-export function decideItem(itemId: string, itemAnswers: string[], required: number, window: Annotation[], policy: QaPolicy): { decision: ItemDecision; estimated?: EstimatedAccuracy } {
+export function decideItem(
+  itemId: string,
+  itemAnswers: string[],
+  required: number,
+  window: Annotation[],
+  policy: QaPolicy,
+): { decision: ItemDecision; estimated?: EstimatedAccuracy } {
   if (itemAnswers.length < required) return { decision: { outcome: 'wait' } };
   const vote = majorityVote(itemAnswers);
   if (policy.method === 'majority' || required < 2) {
     if (vote.tie || vote.label === null) return { decision: { outcome: 'rework', reason: `tie between ${vote.leaders.join(', ')}: escalated to a reviewer` } };
-    if (vote.share < policy.minConfidence) return { decision: { outcome: 'rework', reason: `agreement ${vote.share.toFixed(2)} below ${policy.minConfidence}` } };
+    if (vote.share < policy.minConfidence)
+      return { decision: { outcome: 'rework', reason: `agreement ${vote.share.toFixed(2)} below ${policy.minConfidence}` } };
     return { decision: { outcome: 'accept', label: String(vote.label), confidence: vote.share, agreement: vote.share, method: 'majority' } };
   }
   const ds = dawidSkene(window, { maxIter: 50, tol: 1e-6 });

@@ -62,7 +62,8 @@ export function classDisagreement(rounds: readonly { labels: readonly string[] }
 }
 
 /** Whether a class's disagreement stands out enough to ask for a guideline review; pure. */
-export const needsReview = (c: ClassDisagreement, p: GuidelinePolicy): boolean => c.items >= p.minItems && c.rate >= p.threshold && c.rate - c.baseline >= p.margin;
+export const needsReview = (c: ClassDisagreement, p: GuidelinePolicy): boolean =>
+  c.items >= p.minItems && c.rate >= p.threshold && c.rate - c.baseline >= p.margin;
 
 /** What to do with a class's review after a measurement: nothing, re-arm it, or raise it (the nth time). */
 export type ReviewAction = { kind: 'none' } | { kind: 'close' } | { kind: 'raise'; raised: number };

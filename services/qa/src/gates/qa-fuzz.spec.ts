@@ -21,12 +21,13 @@ const ids = (prefix: string, n: number) => fc.integer({ min: 0, max: n - 1 }).ma
 const windowArb = fc
   .record({ nItems: fc.integer({ min: 1, max: 12 }), nAnn: fc.integer({ min: 1, max: 6 }), nLab: fc.integer({ min: 1, max: 5 }) })
   .chain(({ nItems, nAnn, nLab }) =>
-    fc.array(fc.record({ item: ids('i', nItems), annotator: ids('w', nAnn), label: label(nLab) }), { minLength: 0, maxLength: 80 }).map((w) => ({ w, nAnn, nLab })),
+    fc
+      .array(fc.record({ item: ids('i', nItems), annotator: ids('w', nAnn), label: label(nLab) }), { minLength: 0, maxLength: 80 })
+      .map((w) => ({ w, nAnn, nLab })),
   );
 
 /** An item's round: `required` (2..6) or more answers by distinct or repeated annotators. */
-const roundArb = (nAnn: number, nLab: number) =>
-  fc.array(fc.record({ annotator: ids('w', nAnn + 2), label: label(nLab) }), { minLength: 1, maxLength: 7 });
+const roundArb = (nAnn: number, nLab: number) => fc.array(fc.record({ annotator: ids('w', nAnn + 2), label: label(nLab) }), { minLength: 1, maxLength: 7 });
 
 const policyArb = fc.record({
   method: fc.constantFrom<'majority' | 'dawid_skene'>('majority', 'dawid_skene'),
@@ -121,7 +122,7 @@ describe('QA fuzz: item gate (decideItem)', () => {
         fc.integer({ min: 0, max: 2 ** 31 - 1 }),
         (nItems, nAnn, shape, required, seed) => {
           let r = seed;
-          const rnd = () => ((r = (r * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+          const rnd = () => (r = (r * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
           const w: Annotation[] = [];
           for (let i = 0; i < nItems; i++) {
             const truth = LABELS[Math.floor(rnd() * 3)];
@@ -130,7 +131,11 @@ describe('QA fuzz: item gate (decideItem)', () => {
               w.push({ item: `i${i}`, annotator: `w${a}`, label: l });
             }
           }
-          const round = Array.from({ length: required }, (_, k) => ({ item: 'x', annotator: `w${k % nAnn}`, label: shape === 'one-class' ? 'cat' : LABELS[k % 2] }));
+          const round = Array.from({ length: required }, (_, k) => ({
+            item: 'x',
+            annotator: `w${k % nAnn}`,
+            label: shape === 'one-class' ? 'cat' : LABELS[k % 2],
+          }));
           const answers = round.map((a) => a.label);
           checkDecision(decideItem('x', answers, required, roundWindow(w, 'x', round), policy), answers, required, policy);
         },
@@ -271,14 +276,17 @@ describe('QA fuzz: the other metrics', () => {
 
   it('wilsonInterval: 0 ≤ lower ≤ p ≤ upper ≤ 1', () => {
     fc.assert(
-      fc.property(fc.integer({ min: 1, max: 1e9 }).chain((n) => fc.tuple(fc.integer({ min: 0, max: n }), fc.constant(n))), ([s, n]) => {
-        const [lo, hi] = wilsonInterval(s, n);
-        expect(Number.isFinite(lo) && Number.isFinite(hi)).toBe(true);
-        expect(lo).toBeGreaterThanOrEqual(0);
-        expect(hi).toBeLessThanOrEqual(1);
-        expect(lo).toBeLessThanOrEqual(s / n + 1e-12);
-        expect(hi).toBeGreaterThanOrEqual(s / n - 1e-12);
-      }),
+      fc.property(
+        fc.integer({ min: 1, max: 1e9 }).chain((n) => fc.tuple(fc.integer({ min: 0, max: n }), fc.constant(n))),
+        ([s, n]) => {
+          const [lo, hi] = wilsonInterval(s, n);
+          expect(Number.isFinite(lo) && Number.isFinite(hi)).toBe(true);
+          expect(lo).toBeGreaterThanOrEqual(0);
+          expect(hi).toBeLessThanOrEqual(1);
+          expect(lo).toBeLessThanOrEqual(s / n + 1e-12);
+          expect(hi).toBeGreaterThanOrEqual(s / n - 1e-12);
+        },
+      ),
       opts,
     );
   });
@@ -315,8 +323,20 @@ describe('QA fuzz: batch gate at its threshold', () => {
     return [(S - M) * M - Q * (n - 1n), den];
   }
   const noGold = { answers: 0, correct: 0 };
-  const ZERO = [['cat', 'cat', 'dog'], ['bird', 'cat', 'bird'], ['cat', 'cat', 'cat'], ['dog', 'cat', 'cat']];
-  const HALF = [['cat', 'cat'], ['dog', 'dog'], ['cat', 'bird'], ['bird', 'bird'], ['dog', 'dog'], ['bird', 'cat']];
+  const ZERO = [
+    ['cat', 'cat', 'dog'],
+    ['bird', 'cat', 'bird'],
+    ['cat', 'cat', 'cat'],
+    ['dog', 'cat', 'cat'],
+  ];
+  const HALF = [
+    ['cat', 'cat'],
+    ['dog', 'dog'],
+    ['cat', 'bird'],
+    ['bird', 'bird'],
+    ['dog', 'dog'],
+    ['bird', 'cat'],
+  ];
 
   it('the counterexamples really are exactly 0 and 1/2', () => {
     expect(exactKappa(ZERO)![0]).toBe(0n);
@@ -334,15 +354,18 @@ describe('QA fuzz: batch gate at its threshold', () => {
 
   it('property: a batch whose kappa equals the (correctly rounded) threshold passes', () => {
     fc.assert(
-      fc.property(fc.integer({ min: 2, max: 6 }).chain((n) => fc.array(fc.array(label(4), { minLength: n, maxLength: n }), { minLength: 1, maxLength: 30 })), (rows) => {
-        const e = exactKappa(rows);
-        fc.pre(e !== null);
-        const t = Number(e![0]) / Number(e![1]); // correctly rounded: both fit in 2^53
-        fc.pre(t >= -1);
-        const v = judgeBatch(rows, noGold, { minBatchKappa: t, minBatchGoldAccuracy: 0 });
-        expect(v.reason).toBe('');
-        expect(v.passed).toBe(true);
-      }),
+      fc.property(
+        fc.integer({ min: 2, max: 6 }).chain((n) => fc.array(fc.array(label(4), { minLength: n, maxLength: n }), { minLength: 1, maxLength: 30 })),
+        (rows) => {
+          const e = exactKappa(rows);
+          fc.pre(e !== null);
+          const t = Number(e![0]) / Number(e![1]); // correctly rounded: both fit in 2^53
+          fc.pre(t >= -1);
+          const v = judgeBatch(rows, noGold, { minBatchKappa: t, minBatchGoldAccuracy: 0 });
+          expect(v.reason).toBe('');
+          expect(v.passed).toBe(true);
+        },
+      ),
       opts,
     );
   });

@@ -1,5 +1,12 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { GetItemDecisionRequest, GetQaPolicyRequest, isMachineAnnotator, ListAnnotatorScorecardsRequest, QaService, UpsertQaPolicyRequest } from '@labelloop/contracts';
+import {
+  GetItemDecisionRequest,
+  GetQaPolicyRequest,
+  isMachineAnnotator,
+  ListAnnotatorScorecardsRequest,
+  QaService,
+  UpsertQaPolicyRequest,
+} from '@labelloop/contracts';
 import { appendAudit, DataSource } from '@labelloop/persistence';
 import { authorize, invalidArgument, notFound, RpcContext, ServiceImpl } from '@labelloop/rpc';
 import { DATA_SOURCE } from '@labelloop/runtime';
@@ -24,7 +31,12 @@ export class QaGrpc implements ServiceImpl<(typeof QaService)['method']> {
     try {
       const { policy, version } = await this.ds.transaction(async (em) => {
         const stored = await this.policies.put(em, p);
-        await appendAudit(em, { actor: me.subject, action: 'qa.policy.updated', subject: p.projectId, detail: { version: stored.version, policy: { ...stored.policy } } });
+        await appendAudit(em, {
+          actor: me.subject,
+          action: 'qa.policy.updated',
+          subject: p.projectId,
+          detail: { version: stored.version, policy: { ...stored.policy } },
+        });
         return stored;
       });
       return { policy: qaPolicyToProto(p.projectId, policy), version };
@@ -37,7 +49,10 @@ export class QaGrpc implements ServiceImpl<(typeof QaService)['method']> {
   async getQaPolicy(req: GetQaPolicyRequest, ctx: RpcContext) {
     if (!req.projectId) throw invalidArgument('project_id', 'is required');
     authorize(ctx.principal, ['admin', 'reviewer', 'service'], req.projectId);
-    const { policy, version } = await this.ds.transaction(async (em) => ({ policy: await this.policies.get(em, req.projectId), version: await this.policies.version(em, req.projectId) }));
+    const { policy, version } = await this.ds.transaction(async (em) => ({
+      policy: await this.policies.get(em, req.projectId),
+      version: await this.policies.version(em, req.projectId),
+    }));
     return { policy: qaPolicyToProto(req.projectId, policy), version };
   }
 

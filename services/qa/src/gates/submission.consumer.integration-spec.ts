@@ -8,7 +8,15 @@
  */
 import { randomUUID } from 'node:crypto';
 import { create, fromBinary, toBinary } from '@bufbuild/protobuf';
-import { AnnotationSubmitted, AnnotationSubmittedSchema, LabelAcceptedSchema, LabelSchema, QaPolicySchema, ReworkRequestedSchema, Topics } from '@labelloop/contracts';
+import {
+  AnnotationSubmitted,
+  AnnotationSubmittedSchema,
+  LabelAcceptedSchema,
+  LabelSchema,
+  QaPolicySchema,
+  ReworkRequestedSchema,
+  Topics,
+} from '@labelloop/contracts';
 import { ConsumedEvent, Outbox, PoisonMessageError } from '@labelloop/messaging';
 import { Metrics } from '@labelloop/observability';
 import { createServiceDataSource, DataSource, EntityManager, migrate } from '@labelloop/persistence';
@@ -39,7 +47,11 @@ describe('QA submissions in parallel partitions (real PostgreSQL)', () => {
     await ds?.destroy();
   });
 
-  const submission = (annotator: string, item: string, opts: { project?: string; label?: string; required?: number; round?: number } = {}): ConsumedEvent<AnnotationSubmitted> => {
+  const submission = (
+    annotator: string,
+    item: string,
+    opts: { project?: string; label?: string; required?: number; round?: number } = {},
+  ): ConsumedEvent<AnnotationSubmitted> => {
     const message = create(AnnotationSubmittedSchema, {
       submissionId: `sub-${annotator}-${item}-${opts.round ?? 0}`,
       itemId: `${item}-${run}`,
@@ -89,10 +101,14 @@ describe('QA submissions in parallel partitions (real PostgreSQL)', () => {
     const gate = interleaving();
     const first = [submission('anna', 'i1'), submission('ben', 'i2')];
     const second = [submission('ben', 'i3'), submission('anna', 'i4')];
-    const results = await Promise.allSettled([ds.transaction((em) => consumer.handle(first, gate(em))), ds.transaction((em) => consumer.handle(second, gate(em)))]);
+    const results = await Promise.allSettled([
+      ds.transaction((em) => consumer.handle(first, gate(em))),
+      ds.transaction((em) => consumer.handle(second, gate(em))),
+    ]);
     expect(results.map((r) => (r.status === 'rejected' ? String((r.reason as Error).message) : 'committed'))).toEqual(['committed', 'committed']);
 
-    const cards = async () => ds.query(`SELECT annotator_id, answers::int, time_spent_ms::int FROM qa_annotator WHERE project_id = $1 ORDER BY annotator_id`, [`p-${run}`]);
+    const cards = async () =>
+      ds.query(`SELECT annotator_id, answers::int, time_spent_ms::int FROM qa_annotator WHERE project_id = $1 ORDER BY annotator_id`, [`p-${run}`]);
     const expected = [
       { annotator_id: 'anna', answers: 2, time_spent_ms: 2000 },
       { annotator_id: 'ben', answers: 2, time_spent_ms: 2000 },
@@ -116,23 +132,31 @@ describe('QA submissions in parallel partitions (real PostgreSQL)', () => {
   describe('a project with a batch gate (its own QA policy)', () => {
     const project = `pb-${run}`;
     /** The item's answers, one per annotator (a, b, c), as submissions of one round. */
-    const item = (id: string, labels: string[], round = 0) => labels.map((label, k) => submission(['a', 'b', 'c'][k], id, { project, label, required: labels.length, round }));
+    const item = (id: string, labels: string[], round = 0) =>
+      labels.map((label, k) => submission(['a', 'b', 'c'][k], id, { project, label, required: labels.length, round }));
     const emitted = async () => {
       const rows: { topic: string; payload: Buffer }[] = await ds.query(`SELECT topic, payload FROM "${schema}".outbox ORDER BY id`);
-      const accepted = rows.filter((r) => r.topic === Topics.labelAccepted).map((r) => fromBinary(LabelAcceptedSchema, r.payload)).filter((m) => m.projectId === project);
-      const rework = rows.filter((r) => r.topic === Topics.reworkRequested).map((r) => fromBinary(ReworkRequestedSchema, r.payload)).filter((m) => m.projectId === project);
+      const accepted = rows
+        .filter((r) => r.topic === Topics.labelAccepted)
+        .map((r) => fromBinary(LabelAcceptedSchema, r.payload))
+        .filter((m) => m.projectId === project);
+      const rework = rows
+        .filter((r) => r.topic === Topics.reworkRequested)
+        .map((r) => fromBinary(ReworkRequestedSchema, r.payload))
+        .filter((m) => m.projectId === project);
       return { accepted, rework };
     };
     const states = async () =>
       Object.fromEntries(
-        (await ds.query(`SELECT item_id, state, round FROM "${schema}".qa_item WHERE project_id = $1 ORDER BY item_id`, [project])).map((r: { item_id: string; state: string; round: number }) => [
-          r.item_id.replace(`-${run}`, ''),
-          `${r.state}/${r.round}`,
-        ]),
+        (await ds.query(`SELECT item_id, state, round FROM "${schema}".qa_item WHERE project_id = $1 ORDER BY item_id`, [project])).map(
+          (r: { item_id: string; state: string; round: number }) => [r.item_id.replace(`-${run}`, ''), `${r.state}/${r.round}`],
+        ),
       );
 
     beforeAll(async () => {
-      await ds.transaction((em) => policies.put(em, create(QaPolicySchema, { projectId: project, method: 'majority', minConfidence: 0.5, batchSize: 3, minBatchKappa: 0.5 })));
+      await ds.transaction((em) =>
+        policies.put(em, create(QaPolicySchema, { projectId: project, method: 'majority', minConfidence: 0.5, batchSize: 3, minBatchKappa: 0.5 })),
+      );
     });
 
     it('holds items until the batch is full, then accepts them together under the policy version', async () => {
@@ -171,7 +195,12 @@ describe('QA submissions in parallel partitions (real PostgreSQL)', () => {
       // A redelivery of the batch changes nothing; the second round agrees and is accepted.
       await ds.transaction((em) => consumer.handle(events, em));
       expect((await emitted()).rework).toHaveLength(3);
-      await ds.transaction((em) => consumer.handle(['c1', 'c2', 'c3'].flatMap((i) => item(i, ['ham', 'ham', 'ham'], 1)), em));
+      await ds.transaction((em) =>
+        consumer.handle(
+          ['c1', 'c2', 'c3'].flatMap((i) => item(i, ['ham', 'ham', 'ham'], 1)),
+          em,
+        ),
+      );
       expect((await emitted()).accepted.map((a) => a.itemId.replace(`-${run}`, '')).sort()).toEqual(['b1', 'b2', 'b3', 'c1', 'c2', 'c3']);
       const batches = await ds.query(`SELECT batch_no, state, held FROM "${schema}".qa_batch WHERE project_id = $1 ORDER BY batch_no`, [project]);
       expect(batches).toEqual([

@@ -75,8 +75,18 @@ export class SubmissionConsumer {
     @Inject(METRICS) metrics: Metrics,
     private readonly policies: QaPolicyRepository,
   ) {
-    this.decisions = new Counter({ name: 'labelloop_qa_decisions_total', help: 'Item gate decisions by outcome', labelNames: ['outcome'], registers: [metrics.registry] });
-    this.batches = new Counter({ name: 'labelloop_qa_batches_total', help: 'Batch gate verdicts by outcome', labelNames: ['outcome'], registers: [metrics.registry] });
+    this.decisions = new Counter({
+      name: 'labelloop_qa_decisions_total',
+      help: 'Item gate decisions by outcome',
+      labelNames: ['outcome'],
+      registers: [metrics.registry],
+    });
+    this.batches = new Counter({
+      name: 'labelloop_qa_batches_total',
+      help: 'Batch gate verdicts by outcome',
+      labelNames: ['outcome'],
+      registers: [metrics.registry],
+    });
   }
 
   validate(s: AnnotationSubmitted): string | undefined {
@@ -92,12 +102,16 @@ export class SubmissionConsumer {
 
   @Consumes(Topics.annotationSubmitted, AnnotationSubmittedSchema)
   async handle(events: ConsumedEvent<AnnotationSubmitted>[], em: EntityManager): Promise<void> {
-    await lockProjects(em, events.map((e) => e.message.projectId));
+    await lockProjects(
+      em,
+      events.map((e) => e.message.projectId),
+    );
     for (const ev of events) {
       const s = ev.message;
       const policy = await this.policies.get(em, s.projectId);
       const key = labelKey(s.label);
-      if (key === undefined) throw new PoisonMessageError(ev.id, `QA judges classification labels with at least one class; label is ${s.label?.value.case ?? 'missing'}`);
+      if (key === undefined)
+        throw new PoisonMessageError(ev.id, `QA judges classification labels with at least one class; label is ${s.label?.value.case ?? 'missing'}`);
       await qaItems.ensure(em, s.itemId, s.projectId);
       const item = await qaItems.lock(em, s.itemId);
       const goldCorrect = s.gold ? key === labelKey(s.goldLabel) : null;
@@ -117,7 +131,12 @@ export class SubmissionConsumer {
       });
       if (!inserted) continue; // redelivered: already counted
       if (s.gold && policy.batchSize > 1) await qaAnswers.assignBatch(em, s.submissionId, await this.openBatch(em, s.projectId));
-      await qaAnnotators.countAnswer(em, s.projectId, s.annotatorId, { gold: s.gold, goldCorrect: goldCorrect === true, timeSpentMs: s.timeSpentMs, preLabelAccepted: s.preLabelAccepted });
+      await qaAnnotators.countAnswer(em, s.projectId, s.annotatorId, {
+        gold: s.gold,
+        goldCorrect: goldCorrect === true,
+        timeSpentMs: s.timeSpentMs,
+        preLabelAccepted: s.preLabelAccepted,
+      });
       if (!s.gold && item.state === 'pending') await this.decide(em, s, item.round, policy, ev.traceparent);
       await this.checkPause(em, s.projectId, s.annotatorId, policy, ev.traceparent);
     }
@@ -126,13 +145,33 @@ export class SubmissionConsumer {
   private async decide(em: EntityManager, s: AnnotationSubmitted, round: number, policy: ProjectPolicy, traceparent?: string): Promise<void> {
     const answers = await qaAnswers.ofRound(em, s.itemId, round);
     if (answers.length < s.requiredAnswers) return;
-    const recent: Annotation[] = (await qaAnswers.recent(em, s.projectId, this.config.QA_WINDOW)).map((r) => ({ item: r.item_id, annotator: r.annotator_id, label: r.label_key }));
-    const window = roundWindow(recent, s.itemId, answers.map((a) => ({ item: s.itemId, annotator: a.annotator_id, label: a.label_key })));
-    const { decision, estimated } = decideItem(s.itemId, answers.map((a) => a.label_key), s.requiredAnswers, window, policy);
+    const recent: Annotation[] = (await qaAnswers.recent(em, s.projectId, this.config.QA_WINDOW)).map((r) => ({
+      item: r.item_id,
+      annotator: r.annotator_id,
+      label: r.label_key,
+    }));
+    const window = roundWindow(
+      recent,
+      s.itemId,
+      answers.map((a) => ({ item: s.itemId, annotator: a.annotator_id, label: a.label_key })),
+    );
+    const { decision, estimated } = decideItem(
+      s.itemId,
+      answers.map((a) => a.label_key),
+      s.requiredAnswers,
+      window,
+      policy,
+    );
     if (decision.outcome === 'wait') return;
     this.decisions.inc({ outcome: decision.outcome });
     const c = this.config;
-    await checkGuidelines(em, this.outbox, s.projectId, { window: c.QA_GUIDELINE_WINDOW, minItems: c.QA_GUIDELINE_MIN_ITEMS, threshold: c.QA_GUIDELINE_DISAGREEMENT, margin: c.QA_GUIDELINE_MARGIN }, traceparent);
+    await checkGuidelines(
+      em,
+      this.outbox,
+      s.projectId,
+      { window: c.QA_GUIDELINE_WINDOW, minItems: c.QA_GUIDELINE_MIN_ITEMS, threshold: c.QA_GUIDELINE_DISAGREEMENT, margin: c.QA_GUIDELINE_MARGIN },
+      traceparent,
+    );
     if (estimated) await this.recordEstimates(em, s.projectId, estimated);
     if (decision.outcome === 'rework') {
       await this.rework(em, s.itemId, s.projectId, round, decision.reason, traceparent);
@@ -236,11 +275,26 @@ export class SubmissionConsumer {
     const answers = await qaAnswers.heldInBatch(em, projectId, batch);
     const gold = await qaAnswers.goldOfBatch(em, projectId, batch);
     const v = judgeBatch(answersByItem(items, answers), { answers: gold.n, correct: gold.correct }, policy);
-    await qaBatches.close(em, projectId, batch, { passed: v.passed, kappa: v.kappa, goldAnswers: gold.n, goldCorrect: gold.correct, reason: v.reason, policyVersion: policy.version });
+    await qaBatches.close(em, projectId, batch, {
+      passed: v.passed,
+      kappa: v.kappa,
+      goldAnswers: gold.n,
+      goldCorrect: gold.correct,
+      reason: v.reason,
+      policyVersion: policy.version,
+    });
     this.batches.inc({ outcome: v.passed ? 'passed' : 'failed' });
     for (const i of items) {
       if (v.passed) {
-        await this.accept(em, i.item_id, projectId, i.round, { label: i.final_label, confidence: i.confidence, agreement: i.agreement, method: i.method }, policy.version, traceparent);
+        await this.accept(
+          em,
+          i.item_id,
+          projectId,
+          i.round,
+          { label: i.final_label, confidence: i.confidence, agreement: i.agreement, method: i.method },
+          policy.version,
+          traceparent,
+        );
       } else {
         await this.rework(em, i.item_id, projectId, i.round, `batch ${batch} failed: ${v.reason}`, traceparent);
       }

@@ -40,7 +40,20 @@ export const qaAnswers = {
       em,
       `INSERT INTO qa_answer (submission_id, item_id, round, annotator_id, label_key, required, submission, project_id, gold, gold_correct, time_spent_ms, pre_label_accepted)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) ON CONFLICT DO NOTHING RETURNING 1`,
-      [a.submissionId, a.itemId, a.round, a.annotatorId, a.labelKey, a.required, a.submission, a.projectId, a.gold, a.goldCorrect, a.timeSpentMs, a.preLabelAccepted],
+      [
+        a.submissionId,
+        a.itemId,
+        a.round,
+        a.annotatorId,
+        a.labelKey,
+        a.required,
+        a.submission,
+        a.projectId,
+        a.gold,
+        a.goldCorrect,
+        a.timeSpentMs,
+        a.preLabelAccepted,
+      ],
     );
     return inserted.length > 0;
   },
@@ -52,12 +65,20 @@ export const qaAnswers = {
 
   /** The project's most recent non-gold answers, newest first. */
   async recent(em: EntityManager, projectId: string, limit: number): Promise<WindowAnswerRow[]> {
-    return queryRows<WindowAnswerRow>(em, `SELECT item_id, annotator_id, label_key FROM qa_answer WHERE project_id = $1 AND NOT gold ORDER BY received_at DESC LIMIT $2`, [projectId, limit]);
+    return queryRows<WindowAnswerRow>(
+      em,
+      `SELECT item_id, annotator_id, label_key FROM qa_answer WHERE project_id = $1 AND NOT gold ORDER BY received_at DESC LIMIT $2`,
+      [projectId, limit],
+    );
   },
 
   /** The (non-gold) answers of an item's round, in the order they came. */
   async ofRound(em: EntityManager, itemId: string, round: number): Promise<RoundAnswerRow[]> {
-    return queryRows<RoundAnswerRow>(em, 'SELECT annotator_id, label_key, submission FROM qa_answer WHERE item_id = $1 AND round = $2 AND NOT gold ORDER BY received_at', [itemId, round]);
+    return queryRows<RoundAnswerRow>(
+      em,
+      'SELECT annotator_id, label_key, submission FROM qa_answer WHERE item_id = $1 AND round = $2 AND NOT gold ORDER BY received_at',
+      [itemId, round],
+    );
   },
 
   /** The non-gold answers of the current round of every item held in a batch. */

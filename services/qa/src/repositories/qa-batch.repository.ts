@@ -21,7 +21,9 @@ export const qaBatches = {
 
   /** The project's open batch if it holds at least one item. */
   async openWithItems(em: EntityManager, projectId: string): Promise<number | undefined> {
-    const [open] = await queryRows<{ batch_no: number }>(em, `SELECT batch_no FROM qa_batch WHERE project_id = $1 AND state = 'open' AND held > 0`, [projectId]);
+    const [open] = await queryRows<{ batch_no: number }>(em, `SELECT batch_no FROM qa_batch WHERE project_id = $1 AND state = 'open' AND held > 0`, [
+      projectId,
+    ]);
     return open?.batch_no;
   },
 
@@ -37,7 +39,10 @@ export const qaBatches = {
 
   /** Counts one more held item; returns how many the batch holds now. */
   async addHeld(em: EntityManager, projectId: string, batch: number): Promise<number> {
-    const [{ held }] = await queryRows<{ held: number }>(em, 'UPDATE qa_batch SET held = held + 1 WHERE project_id = $1 AND batch_no = $2 RETURNING held', [projectId, batch]);
+    const [{ held }] = await queryRows<{ held: number }>(em, 'UPDATE qa_batch SET held = held + 1 WHERE project_id = $1 AND batch_no = $2 RETURNING held', [
+      projectId,
+      batch,
+    ]);
     return held;
   },
 

@@ -14,7 +14,11 @@ export interface RaisedReview {
 export const qaGuidelineReviews = {
   /** The class's review state, locked until the transaction ends; undefined when never raised. */
   async lock(em: EntityManager, projectId: string, labelClass: string): Promise<{ open: boolean; raised: number } | undefined> {
-    const [prev] = await queryRows<{ open: boolean; raised: number }>(em, 'SELECT open, raised FROM qa_guideline_review WHERE project_id = $1 AND label_class = $2 FOR UPDATE', [projectId, labelClass]);
+    const [prev] = await queryRows<{ open: boolean; raised: number }>(
+      em,
+      'SELECT open, raised FROM qa_guideline_review WHERE project_id = $1 AND label_class = $2 FOR UPDATE',
+      [projectId, labelClass],
+    );
     return prev;
   },
 

@@ -43,13 +43,10 @@ export const qaItems = {
   },
 
   async accept(em: EntityManager, itemId: string, d: QaItemFigures, policyVersion: string): Promise<void> {
-    await em.query(`UPDATE qa_item SET state = 'accepted', final_label = $2, confidence = $3, agreement = $4, policy = $5, batch_no = NULL, decided_at = now() WHERE item_id = $1`, [
-      itemId,
-      d.label,
-      d.confidence,
-      d.agreement,
-      policyVersion,
-    ]);
+    await em.query(
+      `UPDATE qa_item SET state = 'accepted', final_label = $2, confidence = $3, agreement = $4, policy = $5, batch_no = NULL, decided_at = now() WHERE item_id = $1`,
+      [itemId, d.label, d.confidence, d.agreement, policyVersion],
+    );
   },
 
   /** Opens the item's next round, pending again, with the reason it was sent back. */
@@ -78,7 +75,9 @@ export const qaItems = {
   },
 
   async decision(em: EntityManager, itemId: string): Promise<ItemDecisionRow | undefined> {
-    const [item] = await queryRows<ItemDecisionRow>(em, 'SELECT project_id, state, final_label, confidence, agreement FROM qa_item WHERE item_id = $1', [itemId]);
+    const [item] = await queryRows<ItemDecisionRow>(em, 'SELECT project_id, state, final_label, confidence, agreement FROM qa_item WHERE item_id = $1', [
+      itemId,
+    ]);
     return item;
   },
 };

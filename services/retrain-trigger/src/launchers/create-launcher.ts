@@ -37,7 +37,16 @@ export async function createLauncher(c: RetrainConfig): Promise<Launcher | undef
     case 'github_actions': {
       const token = secretFromEnv('RETRAIN_GITHUB_TOKEN');
       if (!token) throw new Error('RETRAIN_GITHUB_TOKEN (or RETRAIN_GITHUB_TOKEN_FILE) is required when RETRAIN_LAUNCHER=github_actions');
-      return new GitHubActionsLauncher({ apiUrl: c.RETRAIN_GITHUB_API_URL, repo: required(c, 'RETRAIN_GITHUB_REPO'), workflow: required(c, 'RETRAIN_GITHUB_WORKFLOW'), ref: c.RETRAIN_GITHUB_REF, token }, c.RETRAIN_WEBHOOK_TIMEOUT_MS);
+      return new GitHubActionsLauncher(
+        {
+          apiUrl: c.RETRAIN_GITHUB_API_URL,
+          repo: required(c, 'RETRAIN_GITHUB_REPO'),
+          workflow: required(c, 'RETRAIN_GITHUB_WORKFLOW'),
+          ref: c.RETRAIN_GITHUB_REF,
+          token,
+        },
+        c.RETRAIN_WEBHOOK_TIMEOUT_MS,
+      );
     }
     case 'kubeflow':
       return new KubeflowPipelinesLauncher(

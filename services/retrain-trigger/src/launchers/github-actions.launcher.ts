@@ -59,7 +59,10 @@ export class GitHubActionsLauncher implements Launcher {
         } catch {
           runId = undefined; // 204 No Content: GitHub does not say which run it started
         }
-        return { ok: true, externalId: runId === undefined ? `${this.wf.repo}@${this.wf.ref}:${this.wf.workflow}` : `${this.wf.repo}/actions/runs/${String(runId)}` };
+        return {
+          ok: true,
+          externalId: runId === undefined ? `${this.wf.repo}@${this.wf.ref}:${this.wf.workflow}` : `${this.wf.repo}/actions/runs/${String(runId)}`,
+        };
       }
       // A 403 with an exhausted rate limit is a wait, not a refusal.
       const rateLimited = res.status === 403 && res.headers.get('x-ratelimit-remaining') === '0';

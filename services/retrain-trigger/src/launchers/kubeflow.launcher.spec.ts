@@ -76,7 +76,9 @@ describe('KubeflowPipelinesLauncher', () => {
       description: 'LabelLoop retrain of spam on dataset version dv-9',
       experiment_id: 'exp-1',
       pipeline_version_reference: { pipeline_id: 'p-train', pipeline_version_id: 'v-3' },
-      runtime_config: { parameters: { run_id: 'r-1', model_id: 'spam', dataset_id: 'ds', dataset_version_id: 'dv-9', export_uri: 's3://b/dv-9.parquet', timeout_seconds: 900 } },
+      runtime_config: {
+        parameters: { run_id: 'r-1', model_id: 'spam', dataset_id: 'ds', dataset_version_id: 'dv-9', export_uri: 's3://b/dv-9.parquet', timeout_seconds: 900 },
+      },
     });
   });
 
@@ -89,10 +91,21 @@ describe('KubeflowPipelinesLauncher', () => {
 
   it('retries when KFP is unavailable, not when the token is refused', async () => {
     failWith = 503;
-    expect(await launcher().launch({ ...req, runId: 'r-2' })).toEqual({ ok: false, retriable: true, error: 'Kubeflow Pipelines answered HTTP 503: backend unavailable' });
+    expect(await launcher().launch({ ...req, runId: 'r-2' })).toEqual({
+      ok: false,
+      retriable: true,
+      error: 'Kubeflow Pipelines answered HTTP 503: backend unavailable',
+    });
     failWith = undefined;
-    expect(await launcher('wrong').launch({ ...req, runId: 'r-2' })).toEqual({ ok: false, retriable: false, error: 'Kubeflow Pipelines answered HTTP 401: missing token' });
-    expect(await new KubeflowPipelinesLauncher({ apiUrl: 'http://127.0.0.1:1/', pipelineId: 'p' }, 500).launch(req)).toMatchObject({ ok: false, retriable: true });
+    expect(await launcher('wrong').launch({ ...req, runId: 'r-2' })).toEqual({
+      ok: false,
+      retriable: false,
+      error: 'Kubeflow Pipelines answered HTTP 401: missing token',
+    });
+    expect(await new KubeflowPipelinesLauncher({ apiUrl: 'http://127.0.0.1:1/', pipelineId: 'p' }, 500).launch(req)).toMatchObject({
+      ok: false,
+      retriable: true,
+    });
   });
 
   it("reads a run's state: SUCCEEDED, FAILED or CANCELED with the reason, anything else still running", async () => {

@@ -82,7 +82,11 @@ export class KubeflowPipelinesLauncher implements Launcher {
   private async call(method: 'GET' | 'POST', url: string, body?: unknown): Promise<{ ok: true; body: unknown } | { ok: false; failure: LaunchResult }> {
     const res = await fetch(url, {
       method,
-      headers: { accept: 'application/json', ...(body ? { 'content-type': 'application/json' } : {}), ...(this.p.token ? { authorization: `Bearer ${this.p.token}` } : {}) },
+      headers: {
+        accept: 'application/json',
+        ...(body ? { 'content-type': 'application/json' } : {}),
+        ...(this.p.token ? { authorization: `Bearer ${this.p.token}` } : {}),
+      },
       body: body ? JSON.stringify(body) : undefined,
       signal: AbortSignal.timeout(this.timeoutMs),
     });
@@ -95,6 +99,9 @@ export class KubeflowPipelinesLauncher implements Launcher {
     }
     if (res.ok) return { ok: true, body: parsed };
     const message = (parsed as { message?: string; error?: string }).message ?? (parsed as { error?: string }).error ?? '';
-    return { ok: false, failure: { ok: false, retriable: retriableStatus(res.status), error: `Kubeflow Pipelines answered HTTP ${res.status}${message ? `: ${message}` : ''}` } };
+    return {
+      ok: false,
+      failure: { ok: false, retriable: retriableStatus(res.status), error: `Kubeflow Pipelines answered HTTP ${res.status}${message ? `: ${message}` : ''}` },
+    };
   }
 }

@@ -21,7 +21,17 @@ function kubeconform(manifest: object, version: string): { ok: boolean; output: 
   if (!existsSync(KUBECONFORM)) throw new Error(`${KUBECONFORM} is missing: run \`bash scripts/k8s-check.sh\` once (CI runs it before jest)`);
   const file = path.join(mkdtempSync(path.join(tmpdir(), 'job-')), 'job.json');
   writeFileSync(file, JSON.stringify(manifest));
-  const args = ['-strict', '-summary', '-output', 'text', '-kubernetes-version', version, '-schema-location', `${CACHE}/schemas/kubernetes/{{ .NormalizedKubernetesVersion }}/{{ .ResourceKind }}{{ .KindSuffix }}.json`, file];
+  const args = [
+    '-strict',
+    '-summary',
+    '-output',
+    'text',
+    '-kubernetes-version',
+    version,
+    '-schema-location',
+    `${CACHE}/schemas/kubernetes/{{ .NormalizedKubernetesVersion }}/{{ .ResourceKind }}{{ .KindSuffix }}.json`,
+    file,
+  ];
   try {
     return { ok: true, output: execFileSync(KUBECONFORM, args, { encoding: 'utf8' }) };
   } catch (e) {
@@ -52,13 +62,33 @@ describe('buildTrainingJob', () => {
     const job = buildTrainingJob(req, options);
     expect(job.metadata).toMatchObject({ name: 'labelloop-run-0123456789abcdef01234567', namespace: 'ml-training' });
     expect(job.metadata!.labels).toMatchObject({ 'labelloop.io/run-id': req.runId, 'labelloop.io/model-id': 'spam_filter_v2' });
-    expect(job.metadata!.annotations).toMatchObject({ 'labelloop.io/model-id': 'spam/filter v2', 'labelloop.io/dataset-version-id': 'dv-7f3a', 'labelloop.io/export-uri': req.exportUri });
+    expect(job.metadata!.annotations).toMatchObject({
+      'labelloop.io/model-id': 'spam/filter v2',
+      'labelloop.io/dataset-version-id': 'dv-7f3a',
+      'labelloop.io/export-uri': req.exportUri,
+    });
     expect(job.spec).toMatchObject({ backoffLimit: 2, activeDeadlineSeconds: 5400, ttlSecondsAfterFinished: 86400 });
     const pod = job.spec!.template.spec!;
     expect(pod).toMatchObject({ restartPolicy: 'Never', serviceAccountName: 'labelloop-trainer' });
     expect(pod.containers[0].image).toBe(options.image);
-    expect(pod.containers[0].args).toEqual(['train', '--run-id', req.runId, '--model-id', req.modelId, '--dataset-id', 'ds-spam', '--dataset-version-id', 'dv-7f3a', '--export-uri', req.exportUri]);
-    expect(Object.fromEntries(pod.containers[0].env!.map((e) => [e.name, e.value]))).toMatchObject({ LABELLOOP_DATASET_VERSION_ID: 'dv-7f3a', LABELLOOP_EXPORT_URI: req.exportUri, LABELLOOP_RUN_ID: req.runId });
+    expect(pod.containers[0].args).toEqual([
+      'train',
+      '--run-id',
+      req.runId,
+      '--model-id',
+      req.modelId,
+      '--dataset-id',
+      'ds-spam',
+      '--dataset-version-id',
+      'dv-7f3a',
+      '--export-uri',
+      req.exportUri,
+    ]);
+    expect(Object.fromEntries(pod.containers[0].env!.map((e) => [e.name, e.value]))).toMatchObject({
+      LABELLOOP_DATASET_VERSION_ID: 'dv-7f3a',
+      LABELLOOP_EXPORT_URI: req.exportUri,
+      LABELLOOP_RUN_ID: req.runId,
+    });
     expect(pod.containers[0].resources).toEqual(options.resources);
   });
 
@@ -75,7 +105,16 @@ describe('buildTrainingJob', () => {
             tolerations: [{ key: 'nvidia.com/gpu', operator: 'Exists', effect: 'NoSchedule' }],
             volumes: [{ name: 'scratch', emptyDir: {} }],
             containers: [
-              { name: 'train', image: 'trainer:gpu', env: [{ name: 'LABELLOOP_RUN_ID', value: 'stale' }, { name: 'EPOCHS', value: '3' }], resources: { limits: { 'nvidia.com/gpu': '1' } }, volumeMounts: [{ name: 'scratch', mountPath: '/scratch' }] },
+              {
+                name: 'train',
+                image: 'trainer:gpu',
+                env: [
+                  { name: 'LABELLOOP_RUN_ID', value: 'stale' },
+                  { name: 'EPOCHS', value: '3' },
+                ],
+                resources: { limits: { 'nvidia.com/gpu': '1' } },
+                volumeMounts: [{ name: 'scratch', mountPath: '/scratch' }],
+              },
             ],
           },
         },
@@ -85,7 +124,11 @@ describe('buildTrainingJob', () => {
     const pod = job.spec!.template.spec!;
     expect(job.metadata!.labels).toMatchObject({ team: 'ml', 'labelloop.io/run-id': req.runId });
     expect(job.spec!.backoffLimit).toBe(0);
-    expect(pod).toMatchObject({ restartPolicy: 'OnFailure', tolerations: template.spec!.template.spec!.tolerations, volumes: [{ name: 'scratch', emptyDir: {} }] });
+    expect(pod).toMatchObject({
+      restartPolicy: 'OnFailure',
+      tolerations: template.spec!.template.spec!.tolerations,
+      volumes: [{ name: 'scratch', emptyDir: {} }],
+    });
     expect(pod.containers[0]).toMatchObject({ name: 'train', image: 'trainer:gpu', resources: { limits: { 'nvidia.com/gpu': '1' } } });
     expect(pod.containers[0].env!.filter((e) => e.name === 'LABELLOOP_RUN_ID')).toEqual([{ name: 'LABELLOOP_RUN_ID', value: req.runId }]);
     expect(template.spec!.template.spec!.containers[0].env).toHaveLength(2); // the template itself is not changed

@@ -28,7 +28,12 @@ export function labelValue(s: string): string {
 }
 
 /** Job name of a run: deterministic, so a retried create answers 409 instead of starting a second job. */
-export const jobNameOf = (runId: string): string => `labelloop-${runId}`.toLowerCase().replace(/[^a-z0-9-]/g, '-').slice(0, 63).replace(/-+$/, '');
+export const jobNameOf = (runId: string): string =>
+  `labelloop-${runId}`
+    .toLowerCase()
+    .replace(/[^a-z0-9-]/g, '-')
+    .slice(0, 63)
+    .replace(/-+$/, '');
 
 /**
  * The batch/v1 Job of one training run. The run's identifiers reach the trainer three ways:
@@ -42,7 +47,12 @@ export const jobNameOf = (runId: string): string => `labelloop-${runId}`.toLower
 export function buildTrainingJob(req: LaunchRequest, o: TrainingJobOptions): V1Job {
   const t: V1Job = structuredClone(o.template ?? {});
   const name = jobNameOf(req.runId);
-  const labels = { 'app.kubernetes.io/name': 'labelloop-trainer', 'app.kubernetes.io/managed-by': 'labelloop-retrain-trigger', 'labelloop.io/run-id': labelValue(req.runId), 'labelloop.io/model-id': labelValue(req.modelId) };
+  const labels = {
+    'app.kubernetes.io/name': 'labelloop-trainer',
+    'app.kubernetes.io/managed-by': 'labelloop-retrain-trigger',
+    'labelloop.io/run-id': labelValue(req.runId),
+    'labelloop.io/model-id': labelValue(req.modelId),
+  };
   const annotations = {
     'labelloop.io/run-id': req.runId,
     'labelloop.io/model-id': req.modelId,
@@ -63,7 +73,19 @@ export function buildTrainingJob(req: LaunchRequest, o: TrainingJobOptions): V1J
     ...first,
     name: first?.name ?? 'trainer',
     image: first?.image ?? o.image,
-    args: [...(first?.args ?? o.args), '--run-id', req.runId, '--model-id', req.modelId, '--dataset-id', req.datasetId, '--dataset-version-id', req.datasetVersionId, '--export-uri', req.exportUri],
+    args: [
+      ...(first?.args ?? o.args),
+      '--run-id',
+      req.runId,
+      '--model-id',
+      req.modelId,
+      '--dataset-id',
+      req.datasetId,
+      '--dataset-version-id',
+      req.datasetVersionId,
+      '--export-uri',
+      req.exportUri,
+    ],
     env: [...(first?.env ?? []).filter((e) => !env.some((x) => x.name === e.name)), ...env],
     resources: first?.resources ?? o.resources,
   };
@@ -72,7 +94,13 @@ export function buildTrainingJob(req: LaunchRequest, o: TrainingJobOptions): V1J
     ...t,
     apiVersion: 'batch/v1',
     kind: 'Job',
-    metadata: { ...t.metadata, name, namespace: o.namespace, labels: { ...t.metadata?.labels, ...labels }, annotations: { ...t.metadata?.annotations, ...annotations } },
+    metadata: {
+      ...t.metadata,
+      name,
+      namespace: o.namespace,
+      labels: { ...t.metadata?.labels, ...labels },
+      annotations: { ...t.metadata?.annotations, ...annotations },
+    },
     spec: {
       ...t.spec,
       backoffLimit: t.spec?.backoffLimit ?? o.backoffLimit,
@@ -80,7 +108,11 @@ export function buildTrainingJob(req: LaunchRequest, o: TrainingJobOptions): V1J
       ttlSecondsAfterFinished: t.spec?.ttlSecondsAfterFinished ?? o.ttlSecondsAfterFinished,
       template: {
         ...t.spec?.template,
-        metadata: { ...t.spec?.template?.metadata, labels: { ...t.spec?.template?.metadata?.labels, ...labels }, annotations: { ...t.spec?.template?.metadata?.annotations, ...annotations } },
+        metadata: {
+          ...t.spec?.template?.metadata,
+          labels: { ...t.spec?.template?.metadata?.labels, ...labels },
+          annotations: { ...t.spec?.template?.metadata?.annotations, ...annotations },
+        },
         spec: {
           ...podSpec,
           restartPolicy: podSpec.restartPolicy ?? 'Never',

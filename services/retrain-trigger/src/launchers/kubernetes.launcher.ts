@@ -73,7 +73,11 @@ export class KubernetesLauncher implements Launcher {
       if (typeof code === 'number' && code >= 100) {
         if (code === 409) return { ok: true, externalId }; // created by an earlier attempt
         const reason = (e as { body?: unknown }).body;
-        return { ok: false, retriable: retriableStatus(code), error: `Kubernetes API answered HTTP ${code}${typeof reason === 'string' ? `: ${reason.slice(0, 300)}` : ''}` };
+        return {
+          ok: false,
+          retriable: retriableStatus(code),
+          error: `Kubernetes API answered HTTP ${code}${typeof reason === 'string' ? `: ${reason.slice(0, 300)}` : ''}`,
+        };
       }
       return { ok: false, retriable: true, error: `Kubernetes API call failed: ${(e as Error).message}` };
     } finally {

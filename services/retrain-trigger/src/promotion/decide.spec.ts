@@ -32,7 +32,10 @@ describe('decidePromotion', () => {
   it('promotes the first model when it meets the floors, and refuses one without the primary metric', () => {
     expect(decidePromotion(ev(0.7, 0.7, 0.81), undefined, rules).promote).toBe(true);
     expect(decidePromotion(ev(0.7, 0.7, 0.79), undefined, rules).promote).toBe(false);
-    expect(decidePromotion({ metrics: {}, slices: {} }, undefined, rules)).toEqual({ promote: false, reasons: ['primary metric accuracy missing from the candidate\'s evaluation'] });
+    expect(decidePromotion({ metrics: {}, slices: {} }, undefined, rules)).toEqual({
+      promote: false,
+      reasons: ["primary metric accuracy missing from the candidate's evaluation"],
+    });
   });
 
   it('takes a gain or a drop of exactly the margin as meeting it, whatever the floating-point difference', () => {
@@ -41,7 +44,11 @@ describe('decidePromotion', () => {
     const d = decidePromotion(ev(0.565, 0.89, 0.85), ev(0.56, 0.9, 0.84), exact);
     expect(d).toEqual({
       promote: true,
-      reasons: ['accuracy: 0.5650 vs champion 0.5600 (gain 0.0050, required 0.0050)', 'guard f1_spam: 0.8900 vs champion 0.9000 (drop 0.0100, allowed 0.0100)', 'class spam: accuracy 0.8500 (floor 0.8000)'],
+      reasons: [
+        'accuracy: 0.5650 vs champion 0.5600 (gain 0.0050, required 0.0050)',
+        'guard f1_spam: 0.8900 vs champion 0.9000 (drop 0.0100, allowed 0.0100)',
+        'class spam: accuracy 0.8500 (floor 0.8000)',
+      ],
     });
     // One thousandth short of either margin still fails.
     expect(decidePromotion(ev(0.564, 0.89, 0.85), ev(0.56, 0.9, 0.84), exact).promote).toBe(false);
@@ -49,10 +56,12 @@ describe('decidePromotion', () => {
   });
 
   it('promotes over a champion whose evaluation lacks the primary metric', () => {
-    expect(decidePromotion(ev(0.7, 0.7, 0.81), { metrics: {}, slices: {} }, rules)).toMatchObject({ promote: true, reasons: expect.arrayContaining(['accuracy: 0.7000 vs champion n/a (gain n/a, required 0.0100)']) });
+    expect(decidePromotion(ev(0.7, 0.7, 0.81), { metrics: {}, slices: {} }, rules)).toMatchObject({
+      promote: true,
+      reasons: expect.arrayContaining(['accuracy: 0.7000 vs champion n/a (gain n/a, required 0.0100)']),
+    });
   });
 });
-
 
 describe('decideAgainstChampion', () => {
   const none = { metrics: {}, slices: {} };
@@ -74,6 +83,9 @@ describe('decideAgainstChampion', () => {
   });
 
   it('decides on the floors alone when there is no champion at all', () => {
-    expect(decideAgainstChampion(ev(0.7, 0.7, 0.81), none, undefined, rules)).toEqual({ ...decidePromotion(ev(0.7, 0.7, 0.81), undefined, rules), champion: undefined });
+    expect(decideAgainstChampion(ev(0.7, 0.7, 0.81), none, undefined, rules)).toEqual({
+      ...decidePromotion(ev(0.7, 0.7, 0.81), undefined, rules),
+      champion: undefined,
+    });
   });
 });

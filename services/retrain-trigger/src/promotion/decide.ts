@@ -58,7 +58,9 @@ export function decidePromotion(candidate: Evaluation, champion: Evaluation | un
         failed.push(`guard ${g.metric}: missing from the candidate's evaluation`);
         continue;
       }
-      (atLeast(g.maxRegression, b - c, b, c) ? passed : failed).push(`guard ${g.metric}: ${f(c)} vs champion ${f(b)} (drop ${f(b - c)}, allowed ${f(g.maxRegression)})`);
+      (atLeast(g.maxRegression, b - c, b, c) ? passed : failed).push(
+        `guard ${g.metric}: ${f(c)} vs champion ${f(b)} (drop ${f(b - c)}, allowed ${f(g.maxRegression)})`,
+      );
     }
   }
   for (const [cls, floor] of Object.entries(rules.classFloors)) {

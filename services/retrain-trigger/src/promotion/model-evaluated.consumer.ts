@@ -66,14 +66,28 @@ export class ModelEvaluatedConsumer {
       });
       const now = timestampFromDate(new Date());
       if (promote) {
-        await modelChampions.promote(em, { modelId: e.modelId, modelVersion: e.candidateVersion, stage: policy.stage, datasetVersionId: e.datasetVersionId, metrics: e.metrics, slices: slicesOf(e.slices) });
+        await modelChampions.promote(em, {
+          modelId: e.modelId,
+          modelVersion: e.candidateVersion,
+          stage: policy.stage,
+          datasetVersionId: e.datasetVersionId,
+          metrics: e.metrics,
+          slices: slicesOf(e.slices),
+        });
         await this.outbox.emit(em, {
           topic: Topics.modelPromoted,
           key: e.modelId,
           schema: ModelPromotedSchema,
           id: `model-promoted:${ev.id}`,
           traceparent: ev.traceparent,
-          message: { modelId: e.modelId, modelVersion: e.candidateVersion, stage: policy.stage, datasetVersionId: e.datasetVersionId, previousVersion: champ?.model_version ?? '', promotedAt: now },
+          message: {
+            modelId: e.modelId,
+            modelVersion: e.candidateVersion,
+            stage: policy.stage,
+            datasetVersionId: e.datasetVersionId,
+            previousVersion: champ?.model_version ?? '',
+            promotedAt: now,
+          },
         });
       } else {
         await this.outbox.emit(em, {

@@ -94,7 +94,10 @@ export const retrainRuns = {
   },
 
   async markLaunched(q: Queryable, runId: string, attempts: number, externalId: string | null): Promise<void> {
-    await q.query(`UPDATE retrain_run SET state = 'running', attempts = $2, external_id = $3, last_error = NULL, started_at = now(), updated_at = now() WHERE run_id = $1`, [runId, attempts, externalId]);
+    await q.query(
+      `UPDATE retrain_run SET state = 'running', attempts = $2, external_id = $3, last_error = NULL, started_at = now(), updated_at = now() WHERE run_id = $1`,
+      [runId, attempts, externalId],
+    );
   },
 
   async markLaunchFailed(q: Queryable, runId: string, attempts: number, error: string): Promise<void> {
@@ -103,7 +106,10 @@ export const retrainRuns = {
 
   /** Keeps the run requested and due again after `delaySeconds`. */
   async retryLaunchIn(q: Queryable, runId: string, attempts: number, error: string, delaySeconds: number): Promise<void> {
-    await q.query(`UPDATE retrain_run SET attempts = $2, last_error = $3, next_attempt_at = now() + make_interval(secs => $4), updated_at = now() WHERE run_id = $1`, [runId, attempts, error, delaySeconds]);
+    await q.query(
+      `UPDATE retrain_run SET attempts = $2, last_error = $3, next_attempt_at = now() + make_interval(secs => $4), updated_at = now() WHERE run_id = $1`,
+      [runId, attempts, error, delaySeconds],
+    );
   },
 
   /** Marks running runs past their timeout `timed_out`; returns them. */
@@ -136,6 +142,9 @@ export const retrainRuns = {
 
   /** An evaluated candidate means its run succeeded, if no final state was reported. */
   async markEvaluated(q: Queryable, runId: string): Promise<void> {
-    await q.query(`UPDATE retrain_run SET state = 'succeeded', finished_at = now(), updated_at = now() WHERE run_id = $1 AND state IN ('requested', 'running')`, [runId]);
+    await q.query(
+      `UPDATE retrain_run SET state = 'succeeded', finished_at = now(), updated_at = now() WHERE run_id = $1 AND state IN ('requested', 'running')`,
+      [runId],
+    );
   },
 };

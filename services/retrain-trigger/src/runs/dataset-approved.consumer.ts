@@ -64,11 +64,10 @@ export class DatasetApprovedConsumer {
       const { resolved: policy } = await this.policies.get(em, d.modelId);
       const secondsSinceLastRun = await retrainRuns.secondsSinceLastRequest(em, d.modelId);
       const openDriftSeverity = await retrainDriftStates.openSeverity(em, d.modelId);
-      const decision = shouldRetrain(
-        { newItems: Number(d.newItems), counts: d.counts.map((c) => ({ label: c.label, count: Number(c.count) })) },
-        policy,
-        { secondsSinceLastRun, openDriftSeverity },
-      );
+      const decision = shouldRetrain({ newItems: Number(d.newItems), counts: d.counts.map((c) => ({ label: c.label, count: Number(c.count) })) }, policy, {
+        secondsSinceLastRun,
+        openDriftSeverity,
+      });
       if (!decision.launch) {
         this.logger.log({ msg: 'no retrain for dataset version', model: d.modelId, version: d.versionId, reason: decision.reason }, 'DatasetApproved');
         continue;

@@ -30,7 +30,12 @@ export class LaunchWorker implements Worker {
     @Inject(LOGGER) private readonly logger: LoggerService,
     @Inject(METRICS) metrics: Metrics,
   ) {
-    this.metrics = new Counter({ name: 'labelloop_retrain_runs_total', help: 'Training runs reaching a state', labelNames: ['state'], registers: [metrics.registry] });
+    this.metrics = new Counter({
+      name: 'labelloop_retrain_runs_total',
+      help: 'Training runs reaching a state',
+      labelNames: ['state'],
+      registers: [metrics.registry],
+    });
   }
 
   async start(): Promise<void> {
@@ -117,8 +122,18 @@ export class LaunchWorker implements Worker {
     return this.ds.transaction(async (em) => {
       const run = await retrainRuns.claimDue(em);
       if (!run) return false;
-      const result = await withSpan('retrain.launch', { parent: contextFromTraceparent(run.traceparent ?? undefined), kind: SpanKind.CLIENT, attributes: { 'labelloop.run_id': run.run_id } }, () =>
-        launcher.launch({ runId: run.run_id, modelId: run.model_id, datasetId: run.dataset_id, datasetVersionId: run.dataset_version_id, exportUri: run.export_uri, timeoutSeconds: run.timeout_seconds }),
+      const result = await withSpan(
+        'retrain.launch',
+        { parent: contextFromTraceparent(run.traceparent ?? undefined), kind: SpanKind.CLIENT, attributes: { 'labelloop.run_id': run.run_id } },
+        () =>
+          launcher.launch({
+            runId: run.run_id,
+            modelId: run.model_id,
+            datasetId: run.dataset_id,
+            datasetVersionId: run.dataset_version_id,
+            exportUri: run.export_uri,
+            timeoutSeconds: run.timeout_seconds,
+          }),
       );
       const next = launchOutcome(result, run.attempts + 1, this.config.RETRAIN_MAX_ATTEMPTS);
       if (next.state === 'running') {

@@ -43,7 +43,8 @@ export class PolicyRepository {
       if (!g.metric) throw new RetrainPolicyError('guards.metric', 'is required');
       nonNeg(`guards[${g.metric}].max_regression`, g.maxRegression);
     }
-    for (const [cls, v] of Object.entries(x.classFloors)) if (!(v >= 0 && v <= 1)) throw new RetrainPolicyError(`class_floors.${cls}`, `must be in [0, 1], got ${v}`);
+    for (const [cls, v] of Object.entries(x.classFloors))
+      if (!(v >= 0 && v <= 1)) throw new RetrainPolicyError(`class_floors.${cls}`, `must be in [0, 1], got ${v}`);
     const severity = x.forceOnDriftSeverity ?? 3;
     if (severity > 3) throw new RetrainPolicyError('force_on_drift_severity', 'must be 0 (never) or 1..3');
     return {

@@ -5,7 +5,16 @@ import { emptySignals, fireTriggers, WARMUP } from './triggers';
 
 const defaults = { projectId: 'p', confidenceThreshold: 0.6, auditRate: 0, microBatchSize: 50, strategy: 'least_confidence' as const };
 const ev = (i: number, over: Record<string, unknown> = {}) =>
-  create(PredictionEventSchema, { eventId: `e${i}`, modelId: 'm', modelVersion: '1', contentHash: `h${i}`, predictedLabel: i % 3 ? 'ham' : 'spam', confidence: 0.9, categoricalFeatures: { region: i % 2 ? 'eu' : 'us' }, ...over });
+  create(PredictionEventSchema, {
+    eventId: `e${i}`,
+    modelId: 'm',
+    modelVersion: '1',
+    contentHash: `h${i}`,
+    predictedLabel: i % 3 ? 'ham' : 'spam',
+    confidence: 0.9,
+    categoricalFeatures: { region: i % 2 ? 'eu' : 'us' },
+    ...over,
+  });
 
 describe('triggers', () => {
   const policy = resolvePolicy(undefined, defaults);

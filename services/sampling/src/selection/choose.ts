@@ -1,12 +1,4 @@
-import {
-  classBalancedSelect,
-  hybrid,
-  kCenterGreedy,
-  randomSample,
-  selectTopK,
-  uncertainty,
-  type UncertaintyMeasure,
-} from '@labelloop/active-learning';
+import { classBalancedSelect, hybrid, kCenterGreedy, randomSample, selectTopK, uncertainty, type UncertaintyMeasure } from '@labelloop/active-learning';
 import type { Strategy } from '../policy/policy';
 
 /** A candidate item for annotation. */
@@ -48,7 +40,12 @@ export function choose<T extends Candidate>(strategy: Strategy, candidates: read
     case 'class_balance':
       return classBalancedSelect(candidates, k);
     case 'k_center':
-      if (withEmb) return kCenterGreedy(candidates.map((c) => c.embedding), k, { centers: recent }).map((i) => candidates[i]);
+      if (withEmb)
+        return kCenterGreedy(
+          candidates.map((c) => c.embedding),
+          k,
+          { centers: recent },
+        ).map((i) => candidates[i]);
       break;
     case 'hybrid':
       if (withEmb) return hybrid(candidates, k, { centers: recent });

@@ -43,16 +43,35 @@ export class DriftAlertConsumer {
       const missing = d.representativeEventIds.filter((id) => !found.has(id));
       if (missing.length) await driftAsks.add(em, d.modelId, missing, d.alertId);
       const all = rows.map((r) => fromBinary(PredictionEventSchema, r.event));
-      const known = await this.writer.alreadyRequested(em, all.map((e) => e.contentHash));
+      const known = await this.writer.alreadyRequested(
+        em,
+        all.map((e) => e.contentHash),
+      );
       const fresh = all.filter((e) => !known.has(e.contentHash));
-      const cands = fresh.map((e) => ({ e, probs: probsOf(e.predictedLabel, e.confidence, e.classProbabilities), embedding: e.embedding.length ? Array.from(e.embedding) : undefined }));
+      const cands = fresh.map((e) => ({
+        e,
+        probs: probsOf(e.predictedLabel, e.confidence, e.classProbabilities),
+        embedding: e.embedding.length ? Array.from(e.embedding) : undefined,
+      }));
       const first = cands.filter((c) => named.has(c.e.eventId));
-      const others = choose(policy.strategy, cands.filter((c) => !named.has(c.e.eventId)), Math.max(0, policy.drift.samples - first.length), { seed: 7, recent: state.recentEmbeddings });
+      const others = choose(
+        policy.strategy,
+        cands.filter((c) => !named.has(c.e.eventId)),
+        Math.max(0, policy.drift.samples - first.length),
+        { seed: 7, recent: state.recentEmbeddings },
+      );
       const picked = [...first, ...others].slice(0, policy.drift.samples);
       const granted = state.budget.tryConsume(picked.length, Date.now());
       await this.writer.write(
         em,
-        picked.slice(0, granted).map((c) => ({ event: c.e, trigger: Trigger.DRIFT, strategy: named.has(c.e.eventId) ? 'drift_representative' : policy.strategy, score: scoreOf(policy.strategy, c), audit: false, traceparent: ev.traceparent })),
+        picked.slice(0, granted).map((c) => ({
+          event: c.e,
+          trigger: Trigger.DRIFT,
+          strategy: named.has(c.e.eventId) ? 'drift_representative' : policy.strategy,
+          score: scoreOf(policy.strategy, c),
+          audit: false,
+          traceparent: ev.traceparent,
+        })),
         policy,
       );
       await this.states.save(em, d.modelId, state);

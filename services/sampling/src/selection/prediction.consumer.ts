@@ -58,7 +58,15 @@ export class PredictionConsumer {
     await this.remember(em, modelId, evs, policy);
 
     // Events a drift alert asked for before they arrived here.
-    const asked = new Set((await driftAsks.take(em, modelId, evs.map((e) => e.message.eventId))).map((r) => r.event_id));
+    const asked = new Set(
+      (
+        await driftAsks.take(
+          em,
+          modelId,
+          evs.map((e) => e.message.eventId),
+        )
+      ).map((r) => r.event_id),
+    );
     const audits: Selection[] = [];
     const urgent: Cand[] = [];
     const rest: Cand[] = [];
@@ -75,7 +83,12 @@ export class PredictionConsumer {
       }
       if (triggers.length === 0) continue;
       seen.add(e.contentHash);
-      const c: Cand = { ev, trigger: triggers[0], probs: probsOf(e.predictedLabel, e.confidence, e.classProbabilities), embedding: e.embedding.length ? Array.from(e.embedding) : undefined };
+      const c: Cand = {
+        ev,
+        trigger: triggers[0],
+        probs: probsOf(e.predictedLabel, e.confidence, e.classProbabilities),
+        embedding: e.embedding.length ? Array.from(e.embedding) : undefined,
+      };
       (URGENT.has(triggers[0]) ? urgent : rest).push(c);
     }
     const known = await this.writer.alreadyRequested(em, [...seen]);
@@ -84,7 +97,14 @@ export class PredictionConsumer {
     const granted = state.budget.tryConsume(picked.length, Date.now());
     const selections: Selection[] = [
       ...audits.filter((a) => !known.has(a.event.contentHash)), // audits keep evaluation honest: outside the label budget
-      ...picked.slice(0, granted).map((c) => ({ event: c.ev.message, trigger: c.trigger, strategy: c.trigger === Trigger.DRIFT ? 'drift_representative' : policy.strategy, score: scoreOf(policy.strategy, c), audit: false, traceparent: c.ev.traceparent })),
+      ...picked.slice(0, granted).map((c) => ({
+        event: c.ev.message,
+        trigger: c.trigger,
+        strategy: c.trigger === Trigger.DRIFT ? 'drift_representative' : policy.strategy,
+        score: scoreOf(policy.strategy, c),
+        audit: false,
+        traceparent: c.ev.traceparent,
+      })),
     ];
     for (const c of picked.slice(0, granted)) if (c.embedding) state.recentEmbeddings.push(c.embedding);
     await this.writer.write(em, selections, policy);
@@ -101,7 +121,8 @@ export class PredictionConsumer {
       // An item a drift alert named explicitly is wanted even if it resembles a recent one.
       // Compared only with embeddings of its own dimension: a model whose embedding changed
       // size (or one odd event) must not fail the batch (cosine similarity needs equal lengths).
-      if (c.trigger !== Trigger.DRIFT && c.embedding && nearDuplicate(c.embedding, sameDimension(recent, c.embedding.length), policy.nearDuplicateThreshold)) return;
+      if (c.trigger !== Trigger.DRIFT && c.embedding && nearDuplicate(c.embedding, sameDimension(recent, c.embedding.length), policy.nearDuplicateThreshold))
+        return;
       out.push(c);
       if (c.embedding) recent.push(c.embedding);
     };

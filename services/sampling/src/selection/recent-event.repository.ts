@@ -24,7 +24,10 @@ export const recentEvents = {
         modelId,
         evs.map((e) => e.message.eventId),
         evs.map((e) => (e.message.timestamp ? timestampDate(e.message.timestamp) : new Date())),
-        Buffer.concat(evs.map((e) => e.value), at),
+        Buffer.concat(
+          evs.map((e) => e.value),
+          at,
+        ),
         starts,
         evs.map((e) => e.value.length),
       ],

@@ -34,7 +34,12 @@ export class RequestWriter {
     @Inject(OUTBOX) private readonly outbox: Outbox,
     @Inject(METRICS) metrics: Metrics,
   ) {
-    this.requests = new Counter({ name: 'labelloop_sampling_requests_total', help: 'Annotation requests by trigger', labelNames: ['trigger'], registers: [metrics.registry] });
+    this.requests = new Counter({
+      name: 'labelloop_sampling_requests_total',
+      help: 'Annotation requests by trigger',
+      labelNames: ['trigger'],
+      registers: [metrics.registry],
+    });
   }
 
   /** Content hashes (of these) that were already requested. */
