@@ -197,6 +197,7 @@ describe('project scopes: every RPC × {no token, wrong role, other project, own
         request: () => ({ modelId: model, modelVersion: '1', predictions: Array.from({ length: 20 }, (_, i) => prediction(i)) }),
       },
       { rpc: 'getDriftStatus', role: 'service', wrong: 'annotator', request: () => ({ modelId: model }) },
+      { rpc: 'listWindowStatistics', role: 'service', wrong: 'annotator', request: () => ({ modelId: model }) },
       { rpc: 'resetReference', role: 'service', wrong: 'reviewer', request: () => ({ modelId: model }) },
     ],
     'labelloop.sampling.v1.SamplingService': [
@@ -229,6 +230,14 @@ describe('project scopes: every RPC × {no token, wrong role, other project, own
           timeSpentMs: 1000,
           idempotencyKey: 'k',
         }),
+      },
+      {
+        rpc: 'releaseTask',
+        role: 'annotator',
+        wrong: 'service',
+        // The task A's annotator just submitted: only a leased task can be handed back.
+        request: async () => ({ taskId: (await task()).taskId, reason: 'scopes' }),
+        inProject: status.FAILED_PRECONDITION,
       },
     ],
     'labelloop.dataset.v1.DatasetRegistryService': [
