@@ -20,4 +20,15 @@ describe('answerFor', () => {
     expect(abstained.label).toBeUndefined();
     expect(abstained.abstainReason).toBe('rule prize does not hold');
   });
+
+  it("reads the item's resolved text, not its URI, when dispatch resolved the content", async () => {
+    const resolved = create(TaskSchema, {
+      taskId: 't',
+      itemId: 'i',
+      projectId: 'p',
+      inputUri: 'spamassassin://spam/0001',
+      contentText: 'Claim your PRIZE now',
+    });
+    expect(await answerFor({ kind: 'lf', fn }, fn.annotator, resolved)).toMatchObject({ label: 'spam' });
+  });
 });

@@ -9,16 +9,26 @@ type Client = ServiceClient<(typeof AnnotatorService)['method']>;
 /** What became of one task. */
 export type Outcome = 'label' | 'abstain' | 'error';
 
-/** Runs the machine on a task's content (what a person is shown: the task's input). */
+/**
+ * What a person is shown of the task: the item's text as dispatch resolved it (content_text,
+ * redacted per project), else its (redacted) URI when the content is a URL or could not be
+ * resolved.
+ */
+export function textOf(task: Task): string {
+  return task.contentText || task.inputUri;
+}
+
+/** Runs the machine on a task's content, as a person sees it. */
 export async function answerFor(m: ConfiguredMachine['machine'], annotator: string, task: Task): Promise<MachineAnswer> {
   const started = performance.now();
+  const text = textOf(task);
   if (m.kind === 'lf') {
-    const label = m.fn.apply({ text: task.inputUri });
+    const label = m.fn.apply({ text });
     const base = { annotator, cost: 0, latencyMs: performance.now() - started };
     return label === undefined ? { ...base, abstainReason: `rule ${m.fn.spec.name} does not hold` } : { ...base, label };
   }
-  if (m.kind === 'model') return m.model.annotate({ id: task.itemId, text: task.inputUri });
-  return m.llm.annotate(task.inputUri);
+  if (m.kind === 'model') return m.model.annotate({ id: task.itemId, text });
+  return m.llm.annotate(text);
 }
 
 /**
