@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { secret } from './load-config';
+import { flag } from './fields';
 
 const port = z.coerce.number().int().min(0).max(65535);
 const positiveInt = z.coerce.number().int().positive();
@@ -68,10 +69,7 @@ export const baseConfigSchema = z.object({
   /** Log level: error, warn, info, debug. */
   LOG_LEVEL: z.enum(['error', 'warn', 'info', 'debug']).default('info'),
   /** Kafka SASL/TLS (optional). */
-  KAFKA_SSL: z
-    .enum(['true', 'false'])
-    .default('false')
-    .transform((v) => v === 'true'),
+  KAFKA_SSL: flag(false),
   KAFKA_SASL_MECHANISM: z.enum(['scram-sha-256', 'scram-sha-512', 'plain']).optional(),
   KAFKA_SASL_USERNAME: z.string().optional(),
   /** gRPC over TLS: PEM certificate chain and key files (e.g. a mounted cert-manager Secret). */

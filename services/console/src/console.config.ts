@@ -1,16 +1,6 @@
-import { webConfigSchema, z } from '@labelloop/config';
+import { commaList, webConfigSchema, z } from '@labelloop/config';
 
 const address = z.string().min(1).optional();
-const list = z
-  .string()
-  .default('')
-  .transform((s) =>
-    s
-      .split(',')
-      .map((x) => x.trim())
-      .filter(Boolean),
-  );
-
 /**
  * The console's settings. It has no database and no Kafka: it reads the stages through their
  * gRPC APIs, with the signed-in user's bearer token, so each API's roles and scopes hold.
@@ -35,9 +25,9 @@ export const consoleConfigSchema = webConfigSchema.extend({
    * Models shown (comma-separated ids). No stage API lists models, so the console is told which
    * ones its operators watch.
    */
-  CONSOLE_MODELS: list,
+  CONSOLE_MODELS: commaList(),
   /** Annotation projects shown (comma-separated); each project's dataset has the project's id. */
-  CONSOLE_PROJECTS: list,
+  CONSOLE_PROJECTS: commaList(),
   /** Seconds between live refreshes of a page's figures (htmx polling). */
   CONSOLE_REFRESH_SECONDS: z.coerce.number().int().min(1).max(3600).default(5),
 });

@@ -1,17 +1,7 @@
 import * as path from 'node:path';
-import { baseConfigSchema, secretFromEnv, z } from '@labelloop/config';
+import { baseConfigSchema, commaList, flag, secretFromEnv, z } from '@labelloop/config';
 
 const share = z.coerce.number().min(0).max(1);
-const list = z
-  .string()
-  .default('')
-  .transform((s) =>
-    s
-      .split(',')
-      .map((x) => x.trim())
-      .filter(Boolean),
-  );
-
 /** Export formats the registry writes. */
 export const EXPORT_FORMATS = ['jsonl', 'csv', 'coco', 'parquet'] as const;
 export type ExportFormat = (typeof EXPORT_FORMATS)[number];
@@ -31,25 +21,13 @@ export const registryConfigSchema = baseConfigSchema
     /** Where exports are written (a local directory; the staging area when S3 is configured). */
     REGISTRY_EXPORT_DIR: z.string().default(path.resolve('.local/exports')),
     /** Formats written when a version is approved (comma-separated: jsonl, csv, coco, parquet). */
-    REGISTRY_EXPORT_FORMATS: z
-      .string()
-      .default(EXPORT_FORMATS.join(','))
-      .transform((s) =>
-        s
-          .split(',')
-          .map((x) => x.trim())
-          .filter(Boolean),
-      )
-      .pipe(z.array(z.enum(EXPORT_FORMATS)).min(1)),
+    REGISTRY_EXPORT_FORMATS: commaList(EXPORT_FORMATS.join(',')).pipe(z.array(z.enum(EXPORT_FORMATS)).min(1)),
     /** S3-compatible storage for exports (unset: local directory). Credentials: the AWS SDK's default chain (AWS_ACCESS_KEY_ID, ...). */
     REGISTRY_S3_BUCKET: z.string().optional(),
     REGISTRY_S3_PREFIX: z.string().default(''),
     REGISTRY_S3_ENDPOINT: z.string().url().optional(),
     REGISTRY_S3_REGION: z.string().default('us-east-1'),
-    REGISTRY_S3_FORCE_PATH_STYLE: z
-      .enum(['true', 'false'])
-      .default('false')
-      .transform((v) => v === 'true'),
+    REGISTRY_S3_FORCE_PATH_STYLE: flag(false),
     /** Split shares, in percent: train / validation; the rest is test. */
     REGISTRY_TRAIN_PCT: z.coerce.number().int().min(1).max(98).default(80),
     REGISTRY_VALIDATION_PCT: z.coerce.number().int().min(1).max(98).default(10),
@@ -59,7 +37,7 @@ export const registryConfigSchema = baseConfigSchema
     /** Approval gate: every class present (and every required class) has at least this many items. */
     REGISTRY_MIN_ITEMS_PER_CLASS: z.coerce.number().int().min(0).default(1),
     /** Classes that must be present (comma-separated). */
-    REGISTRY_REQUIRED_CLASSES: list,
+    REGISTRY_REQUIRED_CLASSES: commaList(),
   })
   .superRefine((c, ctx) => {
     const problem = pseudonymKeyProblem(c);

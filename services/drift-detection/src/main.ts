@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import { DriftService } from '@labelloop/contracts';
 import { main } from '@labelloop/runtime';
 import { migrations } from './migrations';
-import { driftServiceImpl } from './detection/drift-service.impl';
+import { DriftGrpc } from './detection/drift.grpc';
 import { driftConfigSchema } from './drift.config';
 import { DriftModule } from './drift.module';
 
@@ -17,6 +17,6 @@ main({
   // transactions, so a fetch's messages die young (run it with a 64 MiB semi-space: k8s sets it).
   coalesce: true,
   grpc: (app, server) => {
-    server.add(DriftService, driftServiceImpl(app));
+    server.add(DriftService, app.get(DriftGrpc));
   },
 });

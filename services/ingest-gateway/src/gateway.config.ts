@@ -1,4 +1,4 @@
-import { baseConfigSchema, z } from '@labelloop/config';
+import { baseConfigSchema, commaList, z } from '@labelloop/config';
 
 const positiveInt = z.coerce.number().int().positive();
 
@@ -19,15 +19,7 @@ export const gatewayConfigSchema = baseConfigSchema
      * Seldon Core 2 namespaces whose model topics (`<prefix>.<namespace>.model.<model>.inputs|outputs`)
      * are captured, comma-separated; empty (the default) turns the Seldon capture off.
      */
-    SELDON_NAMESPACES: z
-      .string()
-      .default('')
-      .transform((s) =>
-        s
-          .split(',')
-          .map((x) => x.trim())
-          .filter(Boolean),
-      ),
+    SELDON_NAMESPACES: commaList(),
     /** Seldon's Kafka `topicPrefix` (its `seldon-kafka` ConfigMap). */
     SELDON_TOPIC_PREFIX: z.string().min(1).default('seldon'),
     /** Consumer group of the Seldon capture. */

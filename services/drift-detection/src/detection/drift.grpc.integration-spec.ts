@@ -14,6 +14,7 @@ import { migrations } from '../migrations';
 import { DriftGrpc } from './drift.grpc';
 import { RegistryReader } from './registry-reader';
 import { StateRepository } from './state.repository';
+import { WindowStatsRepository } from './window-stats.repository';
 
 const dbUrl = process.env.DATABASE_URL ?? '';
 
@@ -37,7 +38,7 @@ describe('DriftService on two replicas (real PostgreSQL)', () => {
     await ds.initialize();
     await migrate(ds);
     sources.push(ds);
-    return new DriftGrpc(ds, new StateRepository(env), new RegistryReader(env));
+    return new DriftGrpc(ds, new StateRepository(env), new RegistryReader(env), new WindowStatsRepository(env));
   };
 
   beforeAll(async () => {

@@ -4,6 +4,7 @@ import {
   DriftService,
   GetDriftConfigRequest,
   GetDriftStatusRequest,
+  ListWindowStatisticsRequest,
   ResetReferenceRequest,
   SetReferenceFromDatasetRequest,
   SetReferenceRequest,
@@ -19,17 +20,32 @@ import { toSnap } from './prediction.consumer';
 import { datasetSource, RegistryReader } from './registry-reader';
 import type { Snap } from './snapshot';
 import { StateRepository } from './state.repository';
+import { windowStatsToProto } from './window-stats';
+import { WindowStatsRepository } from './window-stats.repository';
 
 const OPERATE: Role[] = ['service', 'admin'];
+/** Most windows one ListWindowStatistics call returns. */
+const MAX_WINDOWS = 1000;
 
 /** DriftService: drift state, per-model configuration and reference management; every call is checked against the model's owning project. */
 @Injectable()
-export class DriftGrpc implements Omit<ServiceImpl<(typeof DriftService)['method']>, 'listWindowStatistics'> {
+export class DriftGrpc implements ServiceImpl<(typeof DriftService)['method']> {
   constructor(
     @Inject(DATA_SOURCE) private readonly ds: DataSource,
     private readonly repo: StateRepository,
     private readonly registry: RegistryReader,
+    private readonly windows: WindowStatsRepository,
   ) {}
+
+  /** Each tested window's statistics, newest first; authorised as GetDriftStatus is. */
+  async listWindowStatistics(req: ListWindowStatisticsRequest, ctx: RpcContext) {
+    authorize(ctx.principal, OPERATE);
+    if (!req.modelId) throw invalidArgument('model_id', 'is required');
+    if (req.limit > MAX_WINDOWS) throw invalidArgument('limit', `must be at most ${MAX_WINDOWS}, got ${req.limit}`);
+    await authorizeModels(ctx.principal, OPERATE, [req.modelId], modelOwners(this.ds));
+    const rows = await this.windows.list(this.ds, req.modelId, req.limit || 100);
+    return { windows: rows.map(windowStatsToProto) };
+  }
 
   async getDriftStatus(req: GetDriftStatusRequest, ctx: RpcContext) {
     authorize(ctx.principal, OPERATE);
