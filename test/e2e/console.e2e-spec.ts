@@ -15,7 +15,6 @@ import type { AxeResults } from 'axe-core';
 import { launch, type Browser, type Page } from 'puppeteer-core';
 import {
   allTopics,
-  AnnotationSubmittedSchema,
   DatasetRegistryService,
   DispatchAdminService,
   DriftService,
@@ -30,6 +29,7 @@ import { Mulberry32 } from '@labelloop/drift-stats';
 import { createGrpcClient } from '@labelloop/rpc';
 import {
   createTestDatabase,
+  crowdSubmissions,
   eventRecord,
   eventually,
   REPO_ROOT,
@@ -38,7 +38,6 @@ import {
   startService,
   testKafka,
   testProducer,
-  topicEnds,
 } from '@labelloop/testing';
 
 const SHOTS = path.join(REPO_ROOT, 'reports', 'console');
@@ -72,7 +71,6 @@ describe('console in headless Chromium', () => {
     await startGroupsAt(
       kafka,
       STAGES.map((s) => ({ groupId: group(s), topics })),
-      await topicEnds(kafka, topics),
     );
     const env = {
       DATABASE_URL: db.url,
@@ -124,32 +122,6 @@ describe('console in headless Chromium', () => {
       },
       { key: model },
     );
-
-  /** 60 overlap items answered by ada (95 % right), grace (90 %) and linus (50 %: careless). */
-  const submissions = () => {
-    const rng = new Mulberry32(11);
-    const label = (c: string) => ({ value: { case: 'classification' as const, value: { classes: [c] } } });
-    const out = [];
-    for (let i = 0; i < 60; i++) {
-      const truth = rng.next() < 0.5 ? 'spam' : 'ham';
-      for (const [name, acc] of [
-        ['ada', 0.95],
-        ['grace', 0.9],
-        ['linus', 0.5],
-      ] as const) {
-        const answer = rng.next() < acc ? truth : truth === 'spam' ? 'ham' : 'spam';
-        const id = `${run}-${i}-${name}`;
-        out.push(
-          eventRecord(
-            AnnotationSubmittedSchema,
-            { submissionId: id, taskId: id, itemId: `${project}-${i}`, projectId: project, annotatorId: name, requiredAnswers: 3, label: label(answer) },
-            { key: `${project}-${i}` },
-          ),
-        );
-      }
-    }
-    return out;
-  };
 
   // ---- browser helpers ----
 
@@ -215,7 +187,7 @@ describe('console in headless Chromium', () => {
       // Reference, then two windows like it, then three shifted ones (windows of 50).
       await producer.send({ topic: Topics.predictionRecorded, messages: Array.from({ length: 100 }, (_, i) => prediction(100 + i, false)) });
       await producer.send({ topic: Topics.predictionRecorded, messages: Array.from({ length: 150 }, (_, i) => prediction(200 + i, true)) });
-      await producer.send({ topic: Topics.annotationSubmitted, messages: submissions() });
+      await producer.send({ topic: Topics.annotationSubmitted, messages: crowdSubmissions(run, project, new Mulberry32(11)) });
       await producer.disconnect();
       await eventually(async () => (await drift.getDriftStatus({ modelId: model })).windowsTested === 5n, 'five windows tested', 90_000, 500);
       await eventually(

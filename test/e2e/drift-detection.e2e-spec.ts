@@ -12,6 +12,7 @@ import { Client } from 'pg';
 import { createGrpcClient } from '@labelloop/rpc';
 import {
   createTestDatabase,
+  awaitEvent,
   eventRecord,
   eventually,
   readTopic,
@@ -20,7 +21,6 @@ import {
   startService,
   testKafka,
   testProducer,
-  topicEnds,
 } from '@labelloop/testing';
 
 describe('drift-detection service', () => {
@@ -43,7 +43,7 @@ describe('drift-detection service', () => {
       CONSUMER_TX_BATCH: '20',
     };
     // Start at the topics' end: what earlier runs (and benchmarks) left there is not this test's.
-    await startGroupsAt(kafka, [{ groupId: env.KAFKA_GROUP_ID, topics: [Topics.predictionRecorded, Topics.modelPromoted] }], await topicEnds(kafka));
+    await startGroupsAt(kafka, [{ groupId: env.KAFKA_GROUP_ID, topics: [Topics.predictionRecorded, Topics.modelPromoted] }]);
     svc = startService('drift-detection', env);
     await svc.ready;
     pg = new Client({ connectionString: db.url });
@@ -111,15 +111,7 @@ describe('drift-detection service', () => {
     await producer.send({ topic: Topics.predictionRecorded, messages: Array.from({ length: 50 }, (_, i) => pred(150 + i, true)) });
     await producer.disconnect();
 
-    const alert = await eventually(
-      async () => {
-        const msgs = await readTopic(kafka, Topics.driftDetected, 100_000, 3_000);
-        return msgs.map((m) => fromBinary(DriftDetectedSchema, m.value!)).find((a) => a.modelId === model);
-      },
-      'DriftDetected',
-      60_000,
-      500,
-    );
+    const alert = await awaitEvent(kafka, Topics.driftDetected, DriftDetectedSchema, (a) => a.modelId === model, 'DriftDetected', 60_000);
     expect(alert.features.find((f) => f.feature === 'num.length')).toMatchObject({ method: 'ks', drifted: true });
     const c2 = client();
     const statusAfter = await c2.getDriftStatus({ modelId: model });

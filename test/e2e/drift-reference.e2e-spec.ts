@@ -15,7 +15,6 @@
  */
 import { randomUUID } from 'node:crypto';
 import { status } from '@grpc/grpc-js';
-import { fromBinary } from '@bufbuild/protobuf';
 import { timestampFromDate } from '@bufbuild/protobuf/wkt';
 import {
   DatasetRegistryService,
@@ -31,16 +30,15 @@ import {
 import { createGrpcClient } from '@labelloop/rpc';
 import {
   createTestDatabase,
+  awaitEvent,
   eventRecord,
   eventually,
   freePort,
-  readTopic,
   ServiceProcess,
   startGroupsAt,
   startService,
   testKafka,
   testProducer,
-  topicEnds,
 } from '@labelloop/testing';
 
 describe('drift reference from a dataset version', () => {
@@ -74,15 +72,10 @@ describe('drift reference from a dataset version', () => {
       { token: `other-${run}`, subject: 'other-team', roles: ['admin'], projects: ['another-project'] },
     ]);
     // Start both groups at the topics' end: earlier runs' events are not part of this test.
-    const ends = await topicEnds(kafka);
-    await startGroupsAt(
-      kafka,
-      [
-        { groupId: `refreg-${run}`, topics: [Topics.labelAccepted, Topics.modelPromoted] },
-        { groupId: `refdrift-${run}`, topics: [Topics.predictionRecorded, Topics.modelPromoted] },
-      ],
-      ends,
-    );
+    await startGroupsAt(kafka, [
+      { groupId: `refreg-${run}`, topics: [Topics.labelAccepted, Topics.modelPromoted] },
+      { groupId: `refdrift-${run}`, topics: [Topics.predictionRecorded, Topics.modelPromoted] },
+    ]);
     // A fixed port: the registry is restarted at the same address drift detection knows.
     registryEnv = {
       DATABASE_URL: regDb.url,
@@ -265,14 +258,13 @@ describe('drift reference from a dataset version', () => {
     // Shifted inputs: DriftDetected, naming the shifted feature.
     await producer.send({ topic: Topics.predictionRecorded, messages: Array.from({ length: 100 }, (_, i) => pred(2000 + i, 4)) });
     await producer.disconnect();
-    const alert = await eventually(
-      async () => {
-        const msgs = await readTopic(kafka, Topics.driftDetected, 100_000, 3_000);
-        return msgs.map((m) => fromBinary(DriftDetectedSchema, m.value ?? Buffer.alloc(0))).find((a) => a.modelId === model);
-      },
+    const alert = await awaitEvent(
+      kafka,
+      Topics.driftDetected,
+      DriftDetectedSchema,
+      (a) => a.modelId === model,
       'DriftDetected against the dataset reference',
       60_000,
-      500,
     );
     expect(alert.features.filter((f) => f.drifted).map((f) => f.feature)).toEqual(['num.length']);
     expect(alert.representativeEventIds.every((id) => Number(id.split('-p')[1]) >= 2000)).toBe(true);
@@ -342,14 +334,13 @@ describe('drift reference from a dataset version', () => {
       topic: Topics.predictionRecorded,
       messages: [mB, mC].flatMap((m) => Array.from({ length: 200 }, (_, i) => predOf(m, '2', 4000 + i, 4))),
     });
-    const alertB = await eventually(
-      async () => {
-        const msgs = await readTopic(kafka, Topics.driftDetected, 100_000, 3_000);
-        return msgs.map((m) => fromBinary(DriftDetectedSchema, m.value ?? Buffer.alloc(0))).find((a) => a.modelId === mB);
-      },
+    const alertB = await awaitEvent(
+      kafka,
+      Topics.driftDetected,
+      DriftDetectedSchema,
+      (a) => a.modelId === mB,
       `DriftDetected for ${mB} against its training data`,
       60_000,
-      500,
     );
     expect(alertB.modelVersion).toBe('2');
     expect(alertB.features.filter((f) => f.drifted).map((f) => f.feature)).toContain('num.length');

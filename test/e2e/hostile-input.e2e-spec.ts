@@ -22,7 +22,6 @@ import {
   startService,
   testKafka,
   testProducer,
-  topicEnds,
 } from '@labelloop/testing';
 import { inboxOf } from '../fault/reconcile';
 
@@ -46,15 +45,10 @@ describe('hostile input: a poison prediction never stops a stage', () => {
       CONSUMER_TX_BATCH: '20',
       KAFKA_SESSION_TIMEOUT_MS: '6000',
     };
-    const ends = await topicEnds(kafka);
-    await startGroupsAt(
-      kafka,
-      [
-        { groupId: groups.drift, topics: [Topics.predictionRecorded, Topics.modelPromoted] },
-        { groupId: groups.sampling, topics: [Topics.predictionRecorded] },
-      ],
-      ends,
-    );
+    await startGroupsAt(kafka, [
+      { groupId: groups.drift, topics: [Topics.predictionRecorded, Topics.modelPromoted] },
+      { groupId: groups.sampling, topics: [Topics.predictionRecorded] },
+    ]);
     drift = startService('drift-detection', { ...env, KAFKA_GROUP_ID: groups.drift });
     sampling = startService('sampling', { ...env, KAFKA_GROUP_ID: groups.sampling });
     gateway = startService('ingest-gateway', env);

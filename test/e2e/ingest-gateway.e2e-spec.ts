@@ -14,7 +14,7 @@ import type { Consumer } from 'kafkajs';
 import { Client } from 'pg';
 import { IngestService, PredictionEventSchema, Topics, type PredictionEvent } from '@labelloop/contracts';
 import { createGrpcClient } from '@labelloop/rpc';
-import { createTestDatabase, eventually, ServiceProcess, startGroupsAt, startService, testKafka, topicEnds } from '@labelloop/testing';
+import { createTestDatabase, eventually, ServiceProcess, startGroupsAt, startService, testKafka } from '@labelloop/testing';
 
 describe('ingest-gateway service', () => {
   const run = randomUUID().slice(0, 8);
@@ -41,15 +41,10 @@ describe('ingest-gateway service', () => {
     const base = { DATABASE_URL: db.url, AUTH_TOKENS: JSON.stringify(tokens) };
     driftEnv = { ...base, KAFKA_GROUP_ID: `gw-drift-${run}`, KAFKA_SESSION_TIMEOUT_MS: '6000' };
     const tailGroup = `gw-tail-${run}`;
-    const ends = await topicEnds(kafka);
-    await startGroupsAt(
-      kafka,
-      [
-        { groupId: driftEnv.KAFKA_GROUP_ID, topics: [Topics.predictionRecorded, Topics.modelPromoted] },
-        { groupId: tailGroup, topics: [Topics.predictionRecorded] },
-      ],
-      ends,
-    );
+    await startGroupsAt(kafka, [
+      { groupId: driftEnv.KAFKA_GROUP_ID, topics: [Topics.predictionRecorded, Topics.modelPromoted] },
+      { groupId: tailGroup, topics: [Topics.predictionRecorded] },
+    ]);
     tail = kafka.consumer({ groupId: tailGroup });
     await tail.connect();
     await tail.subscribe({ topic: Topics.predictionRecorded, fromBeginning: true });
@@ -277,17 +272,14 @@ describe('ingest-gateway service', () => {
     };
     expect((await put(mapping)).status).toBe(200);
 
+    const v1Response = {
+      predictions: [
+        [0.1, 0.7, 0.2],
+        [0.05, 0.15, 0.8],
+      ],
+    };
     // V1 (sklearn predict_proba): the response arrives first, then the request; then the logger repeats the response.
-    expect(
-      (
-        await log('response', `${run}-v1`, {
-          predictions: [
-            [0.1, 0.7, 0.2],
-            [0.05, 0.15, 0.8],
-          ],
-        })
-      ).body,
-    ).toEqual({ status: 'pending' });
+    expect((await log('response', `${run}-v1`, v1Response)).body).toEqual({ status: 'pending' });
     expect(
       (
         await log('request', `${run}-v1`, {
@@ -298,16 +290,7 @@ describe('ingest-gateway service', () => {
         })
       ).body,
     ).toEqual({ status: 'ingested', accepted: 2, duplicates: 0 });
-    expect(
-      (
-        await log('response', `${run}-v1`, {
-          predictions: [
-            [0.1, 0.7, 0.2],
-            [0.05, 0.15, 0.8],
-          ],
-        })
-      ).body,
-    ).toEqual({ status: 'duplicate' });
+    expect((await log('response', `${run}-v1`, v1Response)).body).toEqual({ status: 'duplicate' });
     // V2 (Open Inference Protocol), request first.
     const v2Request = { id: `${run}-v2`, inputs: [{ name: 'input-0', shape: [1, 4], datatype: 'FP32', data: [5.1, 3.5, 1.4, 0.2] }] };
     const v2Response = {

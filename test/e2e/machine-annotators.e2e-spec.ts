@@ -24,7 +24,6 @@ import {
   startService,
   testKafka,
   testProducer,
-  topicEnds,
 } from '@labelloop/testing';
 import { SUBSCRIPTIONS } from '../fault/offsets';
 
@@ -75,7 +74,6 @@ describe('machine annotators through AnnotatorService', () => {
     await startGroupsAt(
       kafka,
       Object.entries(groups).map(([name, groupId]) => ({ groupId, topics: SUBSCRIPTIONS[name] ?? [] })),
-      await topicEnds(kafka),
     );
     const env = {
       DATABASE_URL: db.url,

@@ -19,7 +19,7 @@ import type { DescService } from '@bufbuild/protobuf';
 import { timestampFromDate } from '@bufbuild/protobuf/wkt';
 import * as contracts from '@labelloop/contracts';
 import { createGrpcClient } from '@labelloop/rpc';
-import { createTestDatabase, eventually, freePort, SERVICES, ServiceProcess, startGroupsAt, startService, testKafka, topicEnds } from '@labelloop/testing';
+import { createTestDatabase, eventually, freePort, SERVICES, ServiceProcess, startGroupsAt, startService, testKafka } from '@labelloop/testing';
 import { Client } from 'pg';
 
 type Role = 'service' | 'admin' | 'reviewer' | 'annotator';
@@ -314,7 +314,7 @@ describe('project scopes: every RPC × {no token, wrong role, other project, own
     pg = new Client({ connectionString: db.url });
     await pg.connect();
     const groups = SERVICES.map((s) => ({ groupId: `scopes-${run}-${s}`, topics: contracts.allTopics().map((t) => t.topic) }));
-    await startGroupsAt(kafka, groups, await topicEnds(kafka));
+    await startGroupsAt(kafka, groups);
     const registryPort = await freePort();
     const env = {
       DATABASE_URL: db.url,

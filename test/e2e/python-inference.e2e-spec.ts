@@ -11,7 +11,7 @@ import { randomUUID } from 'node:crypto';
 import * as path from 'node:path';
 import { Client } from 'pg';
 import { Topics } from '@labelloop/contracts';
-import { createTestDatabase, eventually, freePort, REPO_ROOT, ServiceProcess, startGroupsAt, startService, testKafka, topicEnds } from '@labelloop/testing';
+import { createTestDatabase, eventually, freePort, REPO_ROOT, ServiceProcess, startGroupsAt, startService, testKafka } from '@labelloop/testing';
 
 const APP = path.join(REPO_ROOT, 'sdks/python/examples/iris-fastapi');
 
@@ -44,14 +44,10 @@ describe('Python inference service and KServe capture through the gateway', () =
     };
     driftEnv = { ...env, KAFKA_GROUP_ID: `pyinf-drift-${run}`, KAFKA_SESSION_TIMEOUT_MS: '6000' };
     const samplingGroup = `pyinf-sampling-${run}`;
-    await startGroupsAt(
-      kafka,
-      [
-        { groupId: driftEnv.KAFKA_GROUP_ID, topics: [Topics.predictionRecorded, Topics.modelPromoted] },
-        { groupId: samplingGroup, topics: [Topics.predictionRecorded, Topics.driftDetected] },
-      ],
-      await topicEnds(kafka),
-    );
+    await startGroupsAt(kafka, [
+      { groupId: driftEnv.KAFKA_GROUP_ID, topics: [Topics.predictionRecorded, Topics.modelPromoted] },
+      { groupId: samplingGroup, topics: [Topics.predictionRecorded, Topics.driftDetected] },
+    ]);
     gateway = startService('ingest-gateway', env);
     drift = startService('drift-detection', driftEnv);
     sampling = startService('sampling', { ...env, KAFKA_GROUP_ID: samplingGroup });
@@ -109,29 +105,15 @@ describe('Python inference service and KServe capture through the gateway', () =
     const ceId = `${run}-${i}`;
     const x = [6.0 + (i % 3) * 0.2, 3.0, 4.0 + (i % 4) * 0.3, 1.3];
     const p = i % 2 ? [0.05, 0.8, 0.15] : [0.1, 0.3, 0.6];
+    const response = { model_name: isvc, model_version: 'v1', id: ceId, outputs: [{ name: 'output-0', shape: [1, 3], datatype: 'FP32', data: p }] };
     // The gateway takes both halves itself, whether or not drift-detection runs.
     expect(await log('request', ceId, { id: ceId, inputs: [{ name: 'input-0', shape: [1, 4], datatype: 'FP32', data: x }] })).toEqual({ status: 'pending' });
-    expect(
-      await log('response', ceId, {
-        model_name: isvc,
-        model_version: 'v1',
-        id: ceId,
-        outputs: [{ name: 'output-0', shape: [1, 3], datatype: 'FP32', data: p }],
-      }),
-    ).toMatchObject({
+    expect(await log('response', ceId, response)).toMatchObject({
       status: 'ingested',
       accepted: 1,
     });
     // The logger retries a delivery it thinks failed: a repeated half changes nothing.
-    if (i % 5 === 0)
-      expect(
-        await log('response', ceId, {
-          model_name: isvc,
-          model_version: 'v1',
-          id: ceId,
-          outputs: [{ name: 'output-0', shape: [1, 3], datatype: 'FP32', data: p }],
-        }),
-      ).toEqual({ status: 'duplicate' });
+    if (i % 5 === 0) expect(await log('response', ceId, response)).toEqual({ status: 'duplicate' });
   };
   const count = async (sql: string, params: unknown[]) => Number((await pg.query(sql, params)).rows[0].n);
   const reference = (m: string) =>

@@ -6,10 +6,20 @@
 import { randomUUID } from 'node:crypto';
 import { status } from '@grpc/grpc-js';
 import { Client } from 'pg';
-import { AnnotationRequestedSchema, AnnotationSubmittedSchema, AnnotatorService, DispatchAdminService, QaService, Topics } from '@labelloop/contracts';
+import { AnnotationRequestedSchema, AnnotatorService, DispatchAdminService, QaService, Topics } from '@labelloop/contracts';
 import { Mulberry32 } from '@labelloop/drift-stats';
 import { createGrpcClient } from '@labelloop/rpc';
-import { createTestDatabase, eventRecord, eventually, readTopic, ServiceProcess, startService, testKafka, testProducer } from '@labelloop/testing';
+import {
+  createTestDatabase,
+  crowdSubmissions,
+  eventRecord,
+  eventually,
+  readTopic,
+  ServiceProcess,
+  startService,
+  testKafka,
+  testProducer,
+} from '@labelloop/testing';
 
 describe('QA gates with dispatch', () => {
   const run = randomUUID().slice(0, 8);
@@ -97,29 +107,10 @@ describe('QA gates with dispatch', () => {
     [ada, grace, carol].forEach((c) => c.close());
   });
 
-  /** 60 overlap items answered by ada (95 % right), grace (90 %) and linus (50 %: careless). */
+  /** 60 overlap items answered by the simulated crowd (ada, grace, linus: careless). */
   const sendRounds = async (p: string, from: number, rng: Mulberry32) => {
     const producer = await testProducer(kafka);
-    const messages = [];
-    for (let i = from; i < from + 60; i++) {
-      const truth = rng.next() < 0.5 ? 'spam' : 'ham';
-      for (const [name, acc] of [
-        ['ada', 0.95],
-        ['grace', 0.9],
-        ['linus', 0.5],
-      ] as const) {
-        const answer = rng.next() < acc ? truth : truth === 'spam' ? 'ham' : 'spam';
-        const id = `${run}-${i}-${name}`;
-        messages.push(
-          eventRecord(
-            AnnotationSubmittedSchema,
-            { submissionId: id, taskId: id, itemId: `${p}-${i}`, projectId: p, annotatorId: name, requiredAnswers: 3, label: label(answer) },
-            { key: `${p}-${i}` },
-          ),
-        );
-      }
-    }
-    await producer.send({ topic: Topics.annotationSubmitted, messages });
+    await producer.send({ topic: Topics.annotationSubmitted, messages: crowdSubmissions(run, p, rng, from) });
     await producer.disconnect();
   };
   const refusedAsPaused = async (c: Awaited<ReturnType<typeof annotator>>, p: string) => {

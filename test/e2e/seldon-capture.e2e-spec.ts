@@ -14,7 +14,7 @@ import { BinaryWriter } from '@bufbuild/protobuf/wire';
 import type { Consumer, Producer } from 'kafkajs';
 import { Client } from 'pg';
 import { PredictionEventSchema, Topics, type PredictionEvent } from '@labelloop/contracts';
-import { createTestDatabase, eventually, ServiceProcess, startGroupsAt, startService, testKafka, topicEnds } from '@labelloop/testing';
+import { createTestDatabase, eventually, ServiceProcess, startGroupsAt, startService, testKafka } from '@labelloop/testing';
 
 // Field numbers of grpc_predict_v2.proto (Open Inference Protocol), written with the wire writer.
 function tensor(name: string, datatype: string, shape: number[], fp32?: number[]): Uint8Array {
@@ -85,7 +85,7 @@ describe('Seldon Core 2 capture', () => {
       SELDON_CONSUMER_GROUP: group,
     };
     const tailGroup = `seldon-tail-${run}`;
-    await startGroupsAt(kafka, [{ groupId: tailGroup, topics: [Topics.predictionRecorded] }], await topicEnds(kafka, [Topics.predictionRecorded]));
+    await startGroupsAt(kafka, [{ groupId: tailGroup, topics: [Topics.predictionRecorded] }]);
     tail = kafka.consumer({ groupId: tailGroup });
     await tail.connect();
     await tail.subscribe({ topic: Topics.predictionRecorded });

@@ -27,6 +27,7 @@ import {
 import { createGrpcClient } from '@labelloop/rpc';
 import {
   createTestDatabase,
+  awaitEvent,
   eventRecord,
   eventually,
   readTopic,
@@ -37,7 +38,6 @@ import {
   startService,
   testKafka,
   testProducer,
-  topicEnds,
 } from '@labelloop/testing';
 import { SUBSCRIPTIONS } from '../fault/offsets';
 
@@ -97,7 +97,6 @@ describe('walking skeleton: one item through all seven services', () => {
     await startGroupsAt(
       kafka,
       SERVICES.map((name) => ({ groupId: `e2e-${run}-${name}`, topics: SUBSCRIPTIONS[name] ?? [] })),
-      await topicEnds(kafka),
     );
     for (const name of SERVICES) services[name] = startService(name, { ...env, KAFKA_GROUP_ID: `e2e-${run}-${name}` });
     await Promise.all(Object.values(services).map((s) => s.ready));
@@ -163,14 +162,13 @@ describe('walking skeleton: one item through all seven services', () => {
     annotator.close();
 
     // QA accepts, the registry versions it and announces it, the retrain trigger launches.
-    const approved = await eventually(
-      async () => {
-        const msgs = await readTopic(kafka, Topics.datasetApproved, 1_000, 3_000);
-        return msgs.map((m) => fromBinary(DatasetApprovedSchema, m.value!)).find((d) => d.datasetId === project);
-      },
+    const approved = await awaitEvent(
+      kafka,
+      Topics.datasetApproved,
+      DatasetApprovedSchema,
+      (d) => d.datasetId === project,
       'DatasetApproved for the e2e project',
       120_000,
-      500,
     );
     expect(approved.itemCount).toBe(1n);
     expect(approved.modelId).toBe(modelId);
@@ -229,14 +227,13 @@ describe('walking skeleton: one item through all seven services', () => {
     await producer.send({ topic: Topics.predictionRecorded, messages: [...before, ...after] });
     await producer.disconnect();
 
-    const alert = await eventually(
-      async () => {
-        const msgs = await readTopic(kafka, Topics.driftDetected, 1_000, 3_000);
-        return msgs.map((m) => fromBinary(DriftDetectedSchema, m.value!)).find((d) => d.modelId === driftModel);
-      },
+    const alert = await awaitEvent(
+      kafka,
+      Topics.driftDetected,
+      DriftDetectedSchema,
+      (d) => d.modelId === driftModel,
       'DriftDetected for the shifted model',
       60_000,
-      500,
     );
     expect(
       alert.features

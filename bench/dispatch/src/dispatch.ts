@@ -91,6 +91,17 @@ async function timed(worker: (latencies: number[], deadline: number) => Promise<
   return { dispatched: counts.reduce((a, b) => a + b, 0), latencies, wall: (now() - t0) / 1000 };
 }
 
+function result(r: Awaited<ReturnType<typeof timed>>, submitLat: number[], openAtEnd: number): Result {
+  return {
+    dispatched: r.dispatched,
+    perSecond: r.dispatched / r.wall,
+    p50: pct(r.latencies, 50),
+    p99: pct(r.latencies, 99),
+    openAtEnd,
+    submitP50: pct(submitLat, 50),
+  };
+}
+
 async function service(dbUrl: string, pg: Client): Promise<Result> {
   const run = randomUUID().slice(0, 8);
   const tokens = Array.from({ length: ANNOTATORS }, (_, i) => ({
@@ -134,15 +145,7 @@ async function service(dbUrl: string, pg: Client): Promise<Result> {
       return n;
     });
     clients.forEach((c) => c.close());
-    const open = await taskQueues.countPending(pg, 'annotation_dispatch.annotation_task');
-    return {
-      dispatched: r.dispatched,
-      perSecond: r.dispatched / r.wall,
-      p50: pct(r.latencies, 50),
-      p99: pct(r.latencies, 99),
-      openAtEnd: open,
-      submitP50: pct(submitLat, 50),
-    };
+    return result(r, submitLat, await taskQueues.countPending(pg, 'annotation_dispatch.annotation_task'));
   } finally {
     await svc.kill();
   }
@@ -180,15 +183,7 @@ async function baseline(dbUrl: string, pg: Client): Promise<Result> {
     return n;
   });
   await Promise.all(conns.map((c) => c.end()));
-  const open = await taskQueues.countPending(pg, 'bench_baseline');
-  return {
-    dispatched: r.dispatched,
-    perSecond: r.dispatched / r.wall,
-    p50: pct(r.latencies, 50),
-    p99: pct(r.latencies, 99),
-    openAtEnd: open,
-    submitP50: pct(submitLat, 50),
-  };
+  return result(r, submitLat, await taskQueues.countPending(pg, 'bench_baseline'));
 }
 
 async function main(): Promise<void> {

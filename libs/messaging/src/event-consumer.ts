@@ -538,24 +538,22 @@ export class EventConsumer {
    * Returns the new messages, each id once (a chunk can hold the same id twice: a producer retry).
    */
   private async claimRows(em: EntityManager, topic: string, partition: number, decoded: Decoded[]): Promise<Decoded[]> {
-    const insert = async (rows: Decoded[], claim: typeof inboxRows.claimNew): Promise<{ event_id: string }[]> =>
+    const insert = async (rows: Decoded[], replayed: boolean): Promise<{ event_id: string }[]> =>
       rows.length === 0
         ? []
-        : claim(
-            em,
-            this.opts.groupId,
-            rows.map((d) => d.inboxId),
-            rows.map(() => topic),
-            rows.map(() => partition),
-            rows.map((d) => (d.ok ? d.event.offset : d.raw.offset)),
-            rows.map((d) => (d.ok ? 'applied' : 'dead-lettered')),
-          );
+        : inboxRows.claim(em, replayed, this.opts.groupId, {
+            eventIds: rows.map((d) => d.inboxId),
+            topics: rows.map(() => topic),
+            partitions: rows.map(() => partition),
+            offsets: rows.map((d) => (d.ok ? d.event.offset : d.raw.offset)),
+            outcomes: rows.map((d) => (d.ok ? 'applied' : 'dead-lettered')),
+          });
     const inserted = [
       ...(await insert(
         decoded.filter((d) => !isReplay(d)),
-        inboxRows.claimNew,
+        false,
       )),
-      ...(await insert(decoded.filter(isReplay), inboxRows.claimReplayed)),
+      ...(await insert(decoded.filter(isReplay), true)),
     ];
     const fresh = new Set(inserted.map((r) => r.event_id));
     const seen = new Set<string>();

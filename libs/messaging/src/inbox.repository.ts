@@ -15,35 +15,26 @@ const CLAIM_NEW = claimSql('ON CONFLICT DO NOTHING');
 const CLAIM_REPLAYED = claimSql(`ON CONFLICT (consumer, event_id) DO UPDATE SET outcome = EXCLUDED.outcome, kafka_partition = EXCLUDED.kafka_partition,
            kafka_offset = EXCLUDED.kafka_offset, processed_at = now() WHERE inbox.outcome = 'dead-lettered'`);
 
+/** One inbox claim's columns, one entry per event of the chunk. */
+export interface InboxClaim {
+  eventIds: string[];
+  topics: string[];
+  partitions: number[];
+  offsets: string[];
+  outcomes: string[];
+}
+
 /**
  * `inbox`: one row per consumed event id and consumer group (the default mode). The column
  * arguments hold one entry per event of the chunk.
  */
 export const inboxRows = {
-  /** Inserts the ids not yet known; returns those inserted. */
-  claimNew(
-    em: EntityManager,
-    consumer: string,
-    eventIds: string[],
-    topics: string[],
-    partitions: number[],
-    offsets: string[],
-    outcomes: string[],
-  ): Promise<{ event_id: string }[]> {
-    return em.query(CLAIM_NEW, [consumer, eventIds, topics, partitions, offsets, outcomes]);
-  },
-
-  /** Inserts replayed ids, or takes over an id whose stored outcome is dead-lettered; returns those written. */
-  claimReplayed(
-    em: EntityManager,
-    consumer: string,
-    eventIds: string[],
-    topics: string[],
-    partitions: number[],
-    offsets: string[],
-    outcomes: string[],
-  ): Promise<{ event_id: string }[]> {
-    return em.query(CLAIM_REPLAYED, [consumer, eventIds, topics, partitions, offsets, outcomes]);
+  /**
+   * Inserts the chunk's ids not yet known, or for a DLQ replay (`replayed`) also takes over an id
+   * whose stored outcome is dead-lettered; returns the ids written.
+   */
+  claim(em: EntityManager, replayed: boolean, consumer: string, rows: InboxClaim): Promise<{ event_id: string }[]> {
+    return em.query(replayed ? CLAIM_REPLAYED : CLAIM_NEW, [consumer, rows.eventIds, rows.topics, rows.partitions, rows.offsets, rows.outcomes]);
   },
 
   /**
@@ -125,34 +116,24 @@ export const inboxChunks = {
   },
 };
 
+const LOCK_OFFSET = 'SELECT next_offset FROM consumer_offset WHERE consumer = $1 AND topic = $2 AND kafka_partition = $3 FOR UPDATE';
+const INSERT_OFFSET = 'INSERT INTO consumer_offset (consumer, topic, kafka_partition, next_offset) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING';
+const SET_OFFSET = 'UPDATE consumer_offset SET next_offset = $4 WHERE consumer = $1 AND topic = $2 AND kafka_partition = $3';
+
 /** `consumer_offset`: per group and partition, the next offset the compact inbox has not applied. */
 export const consumerOffsets = {
   /** Locks the partition's row for the caller's transaction and reads it (none before the first claim). */
   lock(em: EntityManager, consumer: string, topic: string, partition: number): Promise<{ next_offset: string }[]> {
-    return em.query('SELECT next_offset FROM consumer_offset WHERE consumer = $1 AND topic = $2 AND kafka_partition = $3 FOR UPDATE', [
-      consumer,
-      topic,
-      partition,
-    ]);
+    return em.query(LOCK_OFFSET, [consumer, topic, partition]);
   },
 
   /** Creates the partition's row at `nextOffset` unless it exists. */
   insertIfAbsent(em: EntityManager, consumer: string, topic: string, partition: number, nextOffset: string): Promise<unknown> {
-    return em.query('INSERT INTO consumer_offset (consumer, topic, kafka_partition, next_offset) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING', [
-      consumer,
-      topic,
-      partition,
-      nextOffset,
-    ]);
+    return em.query(INSERT_OFFSET, [consumer, topic, partition, nextOffset]);
   },
 
   /** Moves the partition's next offset. */
   set(em: EntityManager, consumer: string, topic: string, partition: number, nextOffset: string): Promise<unknown> {
-    return em.query('UPDATE consumer_offset SET next_offset = $4 WHERE consumer = $1 AND topic = $2 AND kafka_partition = $3', [
-      consumer,
-      topic,
-      partition,
-      nextOffset,
-    ]);
+    return em.query(SET_OFFSET, [consumer, topic, partition, nextOffset]);
   },
 };

@@ -37,8 +37,10 @@ export async function topicEnds(kafka: Kafka, topics: string[] = allTopics().map
  * holds every earlier run's events (hundreds of thousands after a full test run), which a run
  * would otherwise chew through first, and which are not part of what it checks. Each group
  * joins once with all its topics, commits the ends and leaves (side by side, one client each).
+ * Without `ends`, the groups' topics' ends as they are now.
  */
-export async function startGroupsAt(kafka: Kafka, groups: { groupId: string; topics: string[] }[], ends: TopicEnds, timeoutMs = 120_000): Promise<void> {
+export async function startGroupsAt(kafka: Kafka, groups: { groupId: string; topics: string[] }[], ends?: TopicEnds, timeoutMs = 120_000): Promise<void> {
+  const at = ends ?? (await topicEnds(kafka, [...new Set(groups.flatMap((g) => g.topics))]));
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(() => reject(new Error(`starting the consumer groups at the topics' end took over ${timeoutMs} ms`)), timeoutMs);
@@ -46,7 +48,7 @@ export async function startGroupsAt(kafka: Kafka, groups: { groupId: string; top
   const work = Promise.all(
     groups.map(async ({ groupId, topics }) => {
       // A topic nothing was ever written to needs nothing: its beginning is its end.
-      const offsets = topics.flatMap((topic) => (ends.get(topic) ?? []).filter((p) => p.offset !== '0').map((p) => ({ topic, ...p })));
+      const offsets = topics.flatMap((topic) => (at.get(topic) ?? []).filter((p) => p.offset !== '0').map((p) => ({ topic, ...p })));
       if (offsets.length === 0) return;
       const c = kafka.consumer({ groupId, sessionTimeout: 10_000, heartbeatInterval: 500 });
       const joined = new Promise<void>((r) => c.on(c.events.GROUP_JOIN, () => r()));

@@ -6,3 +6,4 @@ export * from './database';
 export * from './group-offsets';
 export * from './audit';
 export * from './chat-completions-server';
+export * from './crowd';

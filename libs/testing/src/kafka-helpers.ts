@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { create, DescMessage, MessageInitShape, toBinary } from '@bufbuild/protobuf';
+import { create, DescMessage, fromBinary, MessageInitShape, MessageShape, toBinary } from '@bufbuild/protobuf';
 import { Kafka, logLevel, Producer } from 'kafkajs';
 import { envelopeHeaders, sleep } from '@labelloop/messaging';
 
@@ -66,6 +66,26 @@ export async function readTopic(
   clearTimeout(timer);
   await consumer.disconnect();
   return out;
+}
+
+/**
+ * Waits until `topic` holds an event of `schema` that `match` accepts (reading the topic from the
+ * beginning every few seconds) and returns it; throws with `what` after `timeoutMs`.
+ */
+export function awaitEvent<D extends DescMessage>(
+  kafka: Kafka,
+  topic: string,
+  schema: D,
+  match: (event: MessageShape<D>) => boolean,
+  what: string,
+  timeoutMs = 60_000,
+): Promise<MessageShape<D>> {
+  return eventually(
+    async () => (await readTopic(kafka, topic, 100_000, 3_000)).map((m) => fromBinary(schema, m.value ?? Buffer.alloc(0))).find(match),
+    what,
+    timeoutMs,
+    500,
+  );
 }
 
 /** Polls `fn` until it returns a truthy value or `timeoutMs` passes (then throws with `what`). */

@@ -20,7 +20,7 @@ import { Detector, emptyState, EvaluatedWindow } from './detector';
 import { driftAlerts } from './drift-alert.repository';
 import type { Snap } from './snapshot';
 import { LoadedModel, StateRepository } from './state.repository';
-import { windowStatsRow } from './window-stats';
+import { featureDrifts, windowStatsRow } from './window-stats';
 import { WindowStatsRepository } from './window-stats.repository';
 
 /** The detector's view of a prediction. */
@@ -129,14 +129,7 @@ export class DriftPredictionConsumer {
       alertId,
       modelId,
       modelVersion: m.state.version,
-      features: v.result.tests.map((t) => ({
-        feature: t.feature,
-        method: t.method,
-        statistic: t.statistic,
-        pValue: t.pValue,
-        threshold: t.pValue === undefined ? t.threshold : alpha,
-        drifted: t.drifted,
-      })),
+      features: featureDrifts(v, alpha),
       severity,
       windowStart: timestampFromMs(v.window.start),
       windowEnd: timestampFromMs(v.window.end),

@@ -16,28 +16,33 @@ export interface WindowStatsRow {
   alertId: string | null;
 }
 
-/**
- * A tested window as a row: each test's statistic with the threshold it was held to — alpha
- * for p-value tests (as DriftDetected reports it), the distance threshold otherwise.
- */
+/** A tested window as a row. */
 export function windowStatsRow(modelId: string, modelVersion: string, w: EvaluatedWindow, alpha: number, alertId: string | null): WindowStatsRow {
   return {
     modelId,
     modelVersion,
     windowStart: new Date(w.window.start),
     windowEnd: new Date(w.window.end),
-    features: w.result.tests.map((t) => ({
-      feature: t.feature,
-      method: t.method,
-      statistic: t.statistic,
-      pValue: t.pValue,
-      threshold: t.pValue === undefined ? t.threshold : alpha,
-      drifted: t.drifted,
-    })),
+    features: featureDrifts(w, alpha),
     driftedShare: w.result.driftedShare,
     outcome: w.kind,
     alertId,
   };
+}
+
+/**
+ * Each test's statistic with the threshold it was held to: alpha for p-value tests (as
+ * DriftDetected reports it), the distance threshold otherwise.
+ */
+export function featureDrifts(w: EvaluatedWindow, alpha: number): WindowStatsRow['features'] {
+  return w.result.tests.map((t) => ({
+    feature: t.feature,
+    method: t.method,
+    statistic: t.statistic,
+    pValue: t.pValue,
+    threshold: t.pValue === undefined ? t.threshold : alpha,
+    drifted: t.drifted,
+  }));
 }
 
 /** A stored window as the RPC returns it. */
