@@ -4,10 +4,12 @@
  * Data is seeded as production gets it (predictions and submissions on the topics, policies
  * over gRPC); every page's figures are checked against what the stage's gRPC API returns for
  * the same token. An admin resumes a paused annotator (checked through the API); a reviewer
- * pressing the same button sees annotation-dispatch's refusal. axe-core checks WCAG 2 A/AA on
+ * pressing the same button sees annotation-dispatch's refusal. The project's queue (four items
+ * requested, one answered, one leased) is shown as GetQueueStats returns it. axe-core checks WCAG 2 A/AA on
  * every page, Tab reaches the Resume button, and screenshots go to reports/console/.
  */
 import { randomUUID } from 'node:crypto';
+import { timestampDate, type Timestamp } from '@bufbuild/protobuf/wkt';
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
@@ -15,6 +17,8 @@ import type { AxeResults } from 'axe-core';
 import { launch, type Browser, type Page } from 'puppeteer-core';
 import {
   allTopics,
+  AnnotationRequestedSchema,
+  AnnotatorService,
   DatasetRegistryService,
   DispatchAdminService,
   DriftService,
@@ -248,9 +252,72 @@ describe('console in headless Chromium', () => {
       await axe(page, 'models');
       await shot(page, 'models');
 
-      // Annotation: QA's estimated accuracy per annotator; linus paused, with dispatch's reason.
+      // Annotation: the queue. Four items requested; the admin (standing in for an annotator)
+      // answers one and holds a lease on another; QA scores the answer.
+      const queueItems = [1, 2, 3, 4].map((i) => `${project}-queue-${i}`);
+      const requester = await testProducer(kafka);
+      await requester.send({
+        topic: Topics.annotationRequested,
+        messages: queueItems.map((itemId) =>
+          eventRecord(
+            AnnotationRequestedSchema,
+            { itemId, projectId: project, inputUri: `text of ${itemId}`, modelId: model, modelVersion: '1' },
+            { key: itemId },
+          ),
+        ),
+      });
+      await requester.disconnect();
+      await eventually(async () => (await dispatch.getQueueStats({ projectId: project })).waitingTasks === 4, 'four tasks queued', 60_000, 500);
+      const annotator = createGrpcClient(AnnotatorService, await addr('annotation-dispatch'), { token: admin.token });
+      try {
+        const answered = (await annotator.getNextTask({ projectId: project })).task;
+        await annotator.submitAnnotation({
+          taskId: answered?.taskId ?? '',
+          label: { value: { case: 'classification', value: { classes: ['ham'] } } },
+          timeSpentMs: 1200,
+          idempotencyKey: `${run}-queue`,
+        });
+        expect((await annotator.getNextTask({ projectId: project })).task?.taskId).not.toBe(answered?.taskId);
+      } finally {
+        annotator.close();
+      }
+      await eventually(
+        async () => (await qa.listAnnotatorScorecards({ projectId: project })).scorecards.some((c) => c.annotatorId === admin.subject),
+        'QA scoring the queue answer',
+        60_000,
+        500,
+      );
+      const queue = await dispatch.getQueueStats({ projectId: project });
+      expect(queue).toMatchObject({ waitingTasks: 2, leasedTasks: 1, answersNeeded: 3, submittedLastHour: 1 });
+      const iso = (t: Timestamp | undefined) =>
+        t
+          ? timestampDate(t)
+              .toISOString()
+              .replace(/\.\d{3}Z$/, 'Z')
+          : '—';
+      const inQueue = (field: string) => text(page, `section[data-project="${project}"] [data-field="${field}"]`);
+
+      // QA's estimated accuracy per annotator; linus paused, with dispatch's reason.
       const cards = (await qa.listAnnotatorScorecards({ projectId: project })).scorecards;
       await page.goto(`${base}/annotation`);
+      expect({
+        waiting: await inQueue('waiting_tasks'),
+        oldestWaiting: await inQueue('oldest_waiting_since'),
+        leased: await inQueue('leased_tasks'),
+        nextExpiry: await inQueue('next_lease_expiry'),
+        needed: await inQueue('answers_needed'),
+        lastHour: await inQueue('submitted_last_hour'),
+        perMinute: await inQueue('submissions_per_minute'),
+      }).toEqual({
+        waiting: String(queue.waitingTasks),
+        oldestWaiting: iso(queue.oldestWaitingSince),
+        leased: String(queue.leasedTasks),
+        nextExpiry: iso(queue.nextLeaseExpiry),
+        needed: String(queue.answersNeeded),
+        lastHour: String(queue.submittedLastHour),
+        perMinute: queue.submissionsPerMinute.toFixed(2),
+      });
+      expect(await page.$('.missing')).toBeNull();
       for (const c of cards) expect(await text(page, `[data-field="estimated_accuracy:${c.annotatorId}"]`)).toBe(c.estimatedAccuracy.toFixed(3));
       expect(await text(page, '[data-field="paused:linus"]')).toBe('paused');
       const [paused] = (await dispatch.listPausedAnnotators({ projectId: project })).annotators;
@@ -262,6 +329,8 @@ describe('console in headless Chromium', () => {
       const reviewer = await signedIn(viewer.token);
       expect(await text(reviewer, 'section[data-model] .refusal')).toMatch(/^drift-detection refused: PERMISSION_DENIED — requires role service or admin/);
       await reviewer.goto(`${base}/annotation`);
+      // The queue figures are a reviewer's to read, too.
+      expect(await text(reviewer, `section[data-project="${project}"] [data-field="waiting_tasks"]`)).toBe(String(queue.waitingTasks));
       expect(await text(reviewer, `section[data-paused-project="${project}"] .refusal`)).toMatch(/^Why paused: annotation-dispatch refused: PERMISSION_DENIED/);
       await reviewer.type('input[name="reason"]', 'looks fine to me');
       const [refused] = await Promise.all([reviewer.waitForNavigation(), reviewer.click('button[data-resume="linus"]')]);

@@ -274,6 +274,7 @@ describe('project scopes: every RPC × {no token, wrong role, other project, own
     'labelloop.annotation.v1.DispatchAdminService': [
       { rpc: 'listPausedAnnotators', role: 'admin', wrong: 'reviewer', request: () => ({ projectId: A }) },
       { rpc: 'resumeAnnotator', role: 'admin', wrong: 'reviewer', request: () => ({ projectId: A, annotatorId: 'paused-one', reason: 'retrained' }) },
+      { rpc: 'getQueueStats', role: 'reviewer', wrong: 'annotator', request: () => ({ projectId: A }) },
     ],
     'labelloop.qa.v1.QaService': [
       { rpc: 'getItemDecision', role: 'reviewer', wrong: 'annotator', request: async () => ({ itemId: await qaItem() }) },

@@ -45,6 +45,19 @@ export interface LeasedGoldTask {
   request: Buffer;
 }
 
+/** One project's queue figures, read in one statement (one snapshot). */
+export interface QueueStatsRow {
+  /** Pending, or leased with the lease lapsed: what an annotator may be given now. */
+  waiting: number;
+  /** Leased with the lease still running. */
+  leased: number;
+  oldest_waiting_since: Date | null;
+  next_lease_expiry: Date | null;
+  /** Answers stored for the project's tasks in the hour before `as_of`. */
+  submitted_last_hour: number;
+  as_of: Date;
+}
+
 /**
  * SQL condition: the annotator (bind parameter `annotator`) was never given the item and is
  * excluded from none of its tasks. Checked over all the item's tasks, not one: a task whose
@@ -229,6 +242,29 @@ export const annotationTasks = {
       [projectId, itemId, annotatorId],
     );
     return t;
+  },
+
+  /**
+   * The project's queue now: waiting tasks (pending, or with the lease lapsed, as
+   * {@link lockNextFor} sees them), open leases, and the answers stored in the last hour.
+   */
+  async queueStats(q: Queryable, projectId: string): Promise<QueueStatsRow> {
+    const [row] = await queryRows<QueueStatsRow>(
+      q,
+      `WITH open AS (
+         SELECT (state = 'leased' AND lease_expires_at > now()) AS leased, created_at, lease_expires_at
+           FROM annotation_task WHERE project_id = $1 AND state IN ('pending', 'leased')
+       )
+       SELECT (SELECT count(*) FROM open WHERE NOT leased)::int AS waiting,
+              (SELECT count(*) FROM open WHERE leased)::int AS leased,
+              (SELECT min(created_at) FROM open WHERE NOT leased) AS oldest_waiting_since,
+              (SELECT min(lease_expires_at) FROM open WHERE leased) AS next_lease_expiry,
+              (SELECT count(*) FROM submission s JOIN annotation_task t ON t.task_id = s.task_id
+                WHERE t.project_id = $1 AND s.submitted_at > now() - interval '1 hour')::int AS submitted_last_hour,
+              now() AS as_of`,
+      [projectId],
+    );
+    return row;
   },
 
   /** Leases the task to an annotator who has already answered elsewhere (Label Studio): the lease lapses at once. */

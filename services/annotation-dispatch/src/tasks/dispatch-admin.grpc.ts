@@ -1,13 +1,25 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { timestampFromDate } from '@bufbuild/protobuf/wkt';
-import { AnnotatorResumedSchema, DispatchAdminService, ListPausedAnnotatorsRequest, ResumeAnnotatorRequest, Topics } from '@labelloop/contracts';
+import {
+  AnnotatorResumedSchema,
+  DispatchAdminService,
+  GetQueueStatsRequest,
+  ListPausedAnnotatorsRequest,
+  ResumeAnnotatorRequest,
+  Topics,
+} from '@labelloop/contracts';
 import type { Outbox } from '@labelloop/messaging';
 import { appendAudit, DataSource } from '@labelloop/persistence';
-import { authorize, failedPrecondition, invalidArgument, RpcContext, ServiceImpl } from '@labelloop/rpc';
+import { authorize, failedPrecondition, invalidArgument, Role, RpcContext, ServiceImpl } from '@labelloop/rpc';
 import { DATA_SOURCE, OUTBOX } from '@labelloop/runtime';
+import { annotationTasks } from '../repositories/annotation-task.repository';
 import { annotatorPauses } from '../repositories/annotator-pause.repository';
+import { queueStatsToProto } from './queue-stats';
 
-/** DispatchAdminService: project admins see who QA paused, and resume them. */
+/** Who may read a project's queue figures: they name no annotator and change nothing. */
+const READ_QUEUE: Role[] = ['admin', 'reviewer', 'service'];
+
+/** DispatchAdminService: project admins see who QA paused, and resume them; the project's queue figures. */
 @Injectable()
 export class DispatchAdminGrpc implements ServiceImpl<(typeof DispatchAdminService)['method']> {
   constructor(
@@ -46,5 +58,12 @@ export class DispatchAdminGrpc implements ServiceImpl<(typeof DispatchAdminServi
       });
     });
     return { resumedAt: timestampFromDate(now) };
+  }
+
+  /** The project's queue: waiting tasks, open leases, the last hour's answers. */
+  async getQueueStats(req: GetQueueStatsRequest, ctx: RpcContext) {
+    if (!req.projectId) throw invalidArgument('project_id', 'is required');
+    authorize(ctx.principal, READ_QUEUE, req.projectId);
+    return queueStatsToProto(await annotationTasks.queueStats(this.ds, req.projectId));
   }
 }

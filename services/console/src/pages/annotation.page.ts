@@ -1,12 +1,13 @@
 import { Injectable } from '@nestjs/common';
+import type { GetQueueStatsResponse } from '@labelloop/contracts';
 import type { StageAnswer } from '../stages/stage-answer';
-import { missingRpc, num, refusal, when } from '../views/format';
+import { num, refusal, when } from '../views/format';
 import { html, SafeHtml } from '../views/html';
 import { table } from '../views/table';
 import { SectionedPage } from './page';
 
 /**
- * Annotation: per project, the annotators with QA's figures (Dawid–Skene estimated accuracy),
+ * Annotation: per project, the queue (annotation-dispatch's GetQueueStats), the annotators with QA's figures (Dawid–Skene estimated accuracy),
  * and the paused ones with a Resume form. The forms sit outside the live region, so a refresh
  * never clears a reason being typed.
  */
@@ -16,7 +17,6 @@ export class AnnotationPage extends SectionedPage {
   readonly title = 'Annotation';
 
   protected readonly of = 'CONSOLE_PROJECTS';
-  protected override readonly note = missingRpc('queue depth, leases and throughput per project', 'annotation-dispatch');
 
   async static(token: string): Promise<SafeHtml> {
     const sections = await Promise.all(this.config.CONSOLE_PROJECTS.map((p) => this.paused(p, token)));
@@ -29,9 +29,14 @@ export class AnnotationPage extends SectionedPage {
   }
 
   protected async section(projectId: string, token: string): Promise<SafeHtml> {
-    const a = await this.stages.call('qa', token, (c, o) => c.listAnnotatorScorecards({ projectId }, o));
-    if (!a.ok) return html`<section data-project="${projectId}"><h2>${projectId}</h2>${refusal(a)}</section>`;
+    const [q, a] = await Promise.all([
+      this.stages.call('dispatch', token, (c, o) => c.getQueueStats({ projectId }, o)),
+      this.stages.call('qa', token, (c, o) => c.listAnnotatorScorecards({ projectId }, o)),
+    ]);
+    const queue = q.ok ? queueTable(projectId, q.value) : refusal(q);
+    if (!a.ok) return html`<section data-project="${projectId}"><h2>${projectId}</h2>${queue}${refusal(a)}</section>`;
     return html`<section data-project="${projectId}"><h2>${projectId}</h2>
+${queue}
 ${table(
   `Annotators in ${projectId} (from QA)`,
   ['Annotator', 'Answers', 'Estimated accuracy (Dawid–Skene)', 'Gold accuracy', 'Agreement', 'Rework', 'Seconds per task', 'State'],
@@ -65,6 +70,26 @@ ${why.ok ? '' : refusal({ ...why, message: `Why paused: ${why.message}` })}
 ${cards.ok ? '' : refusal(cards)}
 ${table(`Annotators paused in ${projectId}`, ['Annotator', 'Why paused', 'Paused at', 'Action'], rows, 'nobody is paused.')}</section>`;
   }
+}
+
+/** The project's queue as annotation-dispatch reads it: one row, every figure with its data-field. */
+function queueTable(projectId: string, s: GetQueueStatsResponse): SafeHtml {
+  const at = (field: string, t: Parameters<typeof when>[0]) => html`<span data-field="${field}">${when(t)}</span>`;
+  return table(
+    `Queue of ${projectId} (from annotation-dispatch, as of ${when(s.asOf)})`,
+    ['Waiting tasks', 'Oldest waiting since', 'Open leases', 'Next lease expiry', 'Answers needed', 'Answers in the last hour', 'Answers per minute'],
+    [
+      [
+        { num: num(s.waitingTasks), field: 'waiting_tasks' },
+        at('oldest_waiting_since', s.oldestWaitingSince),
+        { num: num(s.leasedTasks), field: 'leased_tasks' },
+        at('next_lease_expiry', s.nextLeaseExpiry),
+        { num: num(s.answersNeeded), field: 'answers_needed' },
+        { num: num(s.submittedLastHour), field: 'submitted_last_hour' },
+        { num: num(s.submissionsPerMinute, 2), field: 'submissions_per_minute' },
+      ],
+    ],
+  );
 }
 
 function resumeForm(projectId: string, annotatorId: string): SafeHtml {

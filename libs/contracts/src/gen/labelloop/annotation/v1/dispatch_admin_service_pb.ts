@@ -12,7 +12,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file labelloop/annotation/v1/dispatch_admin_service.proto.
  */
 export const file_labelloop_annotation_v1_dispatch_admin_service: GenFile = /*@__PURE__*/
-  fileDesc("CjRsYWJlbGxvb3AvYW5ub3RhdGlvbi92MS9kaXNwYXRjaF9hZG1pbl9zZXJ2aWNlLnByb3RvEhdsYWJlbGxvb3AuYW5ub3RhdGlvbi52MSIxChtMaXN0UGF1c2VkQW5ub3RhdG9yc1JlcXVlc3QSEgoKcHJvamVjdF9pZBgBIAEoCSJcChxMaXN0UGF1c2VkQW5ub3RhdG9yc1Jlc3BvbnNlEjwKCmFubm90YXRvcnMYASADKAsyKC5sYWJlbGxvb3AuYW5ub3RhdGlvbi52MS5QYXVzZWRBbm5vdGF0b3IiZgoPUGF1c2VkQW5ub3RhdG9yEhQKDGFubm90YXRvcl9pZBgBIAEoCRIOCgZyZWFzb24YAiABKAkSLQoJcGF1c2VkX2F0GAMgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCJSChZSZXN1bWVBbm5vdGF0b3JSZXF1ZXN0EhIKCnByb2plY3RfaWQYASABKAkSFAoMYW5ub3RhdG9yX2lkGAIgASgJEg4KBnJlYXNvbhgDIAEoCSJJChdSZXN1bWVBbm5vdGF0b3JSZXNwb25zZRIuCgpyZXN1bWVkX2F0GAEgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcDKSAgoURGlzcGF0Y2hBZG1pblNlcnZpY2USgwEKFExpc3RQYXVzZWRBbm5vdGF0b3JzEjQubGFiZWxsb29wLmFubm90YXRpb24udjEuTGlzdFBhdXNlZEFubm90YXRvcnNSZXF1ZXN0GjUubGFiZWxsb29wLmFubm90YXRpb24udjEuTGlzdFBhdXNlZEFubm90YXRvcnNSZXNwb25zZRJ0Cg9SZXN1bWVBbm5vdGF0b3ISLy5sYWJlbGxvb3AuYW5ub3RhdGlvbi52MS5SZXN1bWVBbm5vdGF0b3JSZXF1ZXN0GjAubGFiZWxsb29wLmFubm90YXRpb24udjEuUmVzdW1lQW5ub3RhdG9yUmVzcG9uc2ViBnByb3RvMw", [file_google_protobuf_timestamp]);
+  fileDesc("CjRsYWJlbGxvb3AvYW5ub3RhdGlvbi92MS9kaXNwYXRjaF9hZG1pbl9zZXJ2aWNlLnByb3RvEhdsYWJlbGxvb3AuYW5ub3RhdGlvbi52MSIxChtMaXN0UGF1c2VkQW5ub3RhdG9yc1JlcXVlc3QSEgoKcHJvamVjdF9pZBgBIAEoCSJcChxMaXN0UGF1c2VkQW5ub3RhdG9yc1Jlc3BvbnNlEjwKCmFubm90YXRvcnMYASADKAsyKC5sYWJlbGxvb3AuYW5ub3RhdGlvbi52MS5QYXVzZWRBbm5vdGF0b3IiZgoPUGF1c2VkQW5ub3RhdG9yEhQKDGFubm90YXRvcl9pZBgBIAEoCRIOCgZyZWFzb24YAiABKAkSLQoJcGF1c2VkX2F0GAMgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCJSChZSZXN1bWVBbm5vdGF0b3JSZXF1ZXN0EhIKCnByb2plY3RfaWQYASABKAkSFAoMYW5ub3RhdG9yX2lkGAIgASgJEg4KBnJlYXNvbhgDIAEoCSJJChdSZXN1bWVBbm5vdGF0b3JSZXNwb25zZRIuCgpyZXN1bWVkX2F0GAEgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCIqChRHZXRRdWV1ZVN0YXRzUmVxdWVzdBISCgpwcm9qZWN0X2lkGAEgASgJIrUCChVHZXRRdWV1ZVN0YXRzUmVzcG9uc2USFQoNd2FpdGluZ190YXNrcxgBIAEoDRIUCgxsZWFzZWRfdGFza3MYAiABKA0SFgoOYW5zd2Vyc19uZWVkZWQYAyABKA0SOAoUb2xkZXN0X3dhaXRpbmdfc2luY2UYBCABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEjUKEW5leHRfbGVhc2VfZXhwaXJ5GAUgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIbChNzdWJtaXR0ZWRfbGFzdF9ob3VyGAYgASgNEh4KFnN1Ym1pc3Npb25zX3Blcl9taW51dGUYByABKAESKQoFYXNfb2YYCCABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wMoIDChREaXNwYXRjaEFkbWluU2VydmljZRKDAQoUTGlzdFBhdXNlZEFubm90YXRvcnMSNC5sYWJlbGxvb3AuYW5ub3RhdGlvbi52MS5MaXN0UGF1c2VkQW5ub3RhdG9yc1JlcXVlc3QaNS5sYWJlbGxvb3AuYW5ub3RhdGlvbi52MS5MaXN0UGF1c2VkQW5ub3RhdG9yc1Jlc3BvbnNlEnQKD1Jlc3VtZUFubm90YXRvchIvLmxhYmVsbG9vcC5hbm5vdGF0aW9uLnYxLlJlc3VtZUFubm90YXRvclJlcXVlc3QaMC5sYWJlbGxvb3AuYW5ub3RhdGlvbi52MS5SZXN1bWVBbm5vdGF0b3JSZXNwb25zZRJuCg1HZXRRdWV1ZVN0YXRzEi0ubGFiZWxsb29wLmFubm90YXRpb24udjEuR2V0UXVldWVTdGF0c1JlcXVlc3QaLi5sYWJlbGxvb3AuYW5ub3RhdGlvbi52MS5HZXRRdWV1ZVN0YXRzUmVzcG9uc2ViBnByb3RvMw", [file_google_protobuf_timestamp]);
 
 /**
  * @generated from message labelloop.annotation.v1.ListPausedAnnotatorsRequest
@@ -124,8 +124,97 @@ export const ResumeAnnotatorResponseSchema: GenMessage<ResumeAnnotatorResponse> 
   messageDesc(file_labelloop_annotation_v1_dispatch_admin_service, 4);
 
 /**
+ * @generated from message labelloop.annotation.v1.GetQueueStatsRequest
+ */
+export type GetQueueStatsRequest = Message<"labelloop.annotation.v1.GetQueueStatsRequest"> & {
+  /**
+   * @generated from field: string project_id = 1;
+   */
+  projectId: string;
+};
+
+/**
+ * Describes the message labelloop.annotation.v1.GetQueueStatsRequest.
+ * Use `create(GetQueueStatsRequestSchema)` to create a new message.
+ */
+export const GetQueueStatsRequestSchema: GenMessage<GetQueueStatsRequest> = /*@__PURE__*/
+  messageDesc(file_labelloop_annotation_v1_dispatch_admin_service, 5);
+
+/**
+ * GetQueueStatsResponse: one project's queue, read in one snapshot at `as_of`.
+ *
+ * @generated from message labelloop.annotation.v1.GetQueueStatsResponse
+ */
+export type GetQueueStatsResponse = Message<"labelloop.annotation.v1.GetQueueStatsResponse"> & {
+  /**
+   * Tasks an annotator may be given now: pending, or leased with the lease lapsed.
+   *
+   * @generated from field: uint32 waiting_tasks = 1;
+   */
+  waitingTasks: number;
+
+  /**
+   * Open leases: tasks leased to an annotator whose lease has not lapsed.
+   *
+   * @generated from field: uint32 leased_tasks = 2;
+   */
+  leasedTasks: number;
+
+  /**
+   * Answers the project still needs: one per task neither answered nor cancelled
+   * (waiting_tasks + leased_tasks; every task takes exactly one answer).
+   *
+   * @generated from field: uint32 answers_needed = 3;
+   */
+  answersNeeded: number;
+
+  /**
+   * When the oldest waiting task was queued; unset when none is waiting.
+   *
+   * @generated from field: google.protobuf.Timestamp oldest_waiting_since = 4;
+   */
+  oldestWaitingSince?: Timestamp | undefined;
+
+  /**
+   * The earliest expiry among the open leases; unset when there are none.
+   *
+   * @generated from field: google.protobuf.Timestamp next_lease_expiry = 5;
+   */
+  nextLeaseExpiry?: Timestamp | undefined;
+
+  /**
+   * Answers stored for the project's tasks in the hour before `as_of`.
+   *
+   * @generated from field: uint32 submitted_last_hour = 6;
+   */
+  submittedLastHour: number;
+
+  /**
+   * submitted_last_hour / 60.
+   *
+   * @generated from field: double submissions_per_minute = 7;
+   */
+  submissionsPerMinute: number;
+
+  /**
+   * The database's clock when the figures were read.
+   *
+   * @generated from field: google.protobuf.Timestamp as_of = 8;
+   */
+  asOf?: Timestamp | undefined;
+};
+
+/**
+ * Describes the message labelloop.annotation.v1.GetQueueStatsResponse.
+ * Use `create(GetQueueStatsResponseSchema)` to create a new message.
+ */
+export const GetQueueStatsResponseSchema: GenMessage<GetQueueStatsResponse> = /*@__PURE__*/
+  messageDesc(file_labelloop_annotation_v1_dispatch_admin_service, 6);
+
+/**
  * DispatchAdminService is what project admins call to manage the annotation workforce.
- * Callers authenticate with a bearer token and need the admin role for the project.
+ * Callers authenticate with a bearer token and need the admin role for the project (the queue
+ * figures of GetQueueStats are also readable by reviewers and services of the project).
  *
  * @generated from service labelloop.annotation.v1.DispatchAdminService
  */
@@ -150,6 +239,16 @@ export const DispatchAdminService: GenService<{
     methodKind: "unary";
     input: typeof ResumeAnnotatorRequestSchema;
     output: typeof ResumeAnnotatorResponseSchema;
+  },
+  /**
+   * The project's queue as it stands: tasks waiting, open leases, answers in the last hour.
+   *
+   * @generated from rpc labelloop.annotation.v1.DispatchAdminService.GetQueueStats
+   */
+  getQueueStats: {
+    methodKind: "unary";
+    input: typeof GetQueueStatsRequestSchema;
+    output: typeof GetQueueStatsResponseSchema;
   },
 }> = /*@__PURE__*/
   serviceDesc(file_labelloop_annotation_v1_dispatch_admin_service, 0);
