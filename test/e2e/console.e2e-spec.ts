@@ -402,4 +402,111 @@ describe('console in headless Chromium', () => {
       [drift, sampling, qa, dispatch, registry, retrain].forEach((c) => c.close());
     }
   });
+
+  it('shows agreement over time and the batch-gate results on the Quality page as GetQualityHistory returns them', async () => {
+    const qa = createGrpcClient(QaService, await addr('qa'), { token: admin.token });
+    const label = (c: string) => ({ value: { case: 'classification' as const, value: { classes: [c] } } });
+    /** One overlap item answered by eve, finn and gus. */
+    const answered = (item: string, answers: string[]) =>
+      answers.map((answer, k) => {
+        const id = `${run}-${item}-${k}`;
+        return eventRecord(
+          AnnotationSubmittedSchema,
+          {
+            submissionId: id,
+            taskId: id,
+            itemId: `${project}-${item}`,
+            projectId: project,
+            annotatorId: ['eve', 'finn', 'gus'][k],
+            requiredAnswers: 3,
+            label: label(answer),
+          },
+          { key: `${project}-${item}` },
+        );
+      });
+    const batchesJudged = async (n: number) =>
+      eventually(async () => (await qa.getQualityHistory({ projectId: project })).batches.length === n, `${n} batches judged`, 90_000, 500);
+    try {
+      // The first test's 180 answers are all judged before the project gets a batch gate.
+      await eventually(
+        async () => (await qa.listAnnotatorScorecards({ projectId: project })).scorecards.reduce((n, c) => n + c.answers, 0) === submissions().length,
+        'QA holding the first test’s answers',
+        90_000,
+        500,
+      );
+      await qa.upsertQaPolicy({ policy: { projectId: project, method: 'majority', minConfidence: 0.6, batchSize: 3, minBatchKappa: 0.2 } });
+      const producer = await testProducer(kafka);
+      // Batch 1: three unanimous items (kappa 1, passed); batch 2: three 2-1 splits, Fleiss' kappa
+      // -0.350 (P = 1/3, Pe = 41/81, as in qa's integration spec): failed. One batch at a time, so
+      // partitions cannot mix their items.
+      await producer.send({ topic: Topics.annotationSubmitted, messages: [['spam'], ['ham'], ['spam']].flatMap(([c], i) => answered(`gate-${i}`, [c, c, c])) });
+      await batchesJudged(1);
+      await producer.send({
+        topic: Topics.annotationSubmitted,
+        messages: [
+          ['spam', 'spam', 'ham'],
+          ['ham', 'ham', 'spam'],
+          ['spam', 'spam', 'ham'],
+        ].flatMap((a, i) => answered(`gate-${3 + i}`, a)),
+      });
+      await producer.disconnect();
+      await batchesJudged(2);
+      const history = await qa.getQualityHistory({ projectId: project, bucketLimit: 200, batchLimit: 20 });
+      expect(history.batches.map((b) => [b.batchNo, b.passed, b.items, b.kappa?.toFixed(3), b.minKappa, b.reason])).toEqual([
+        [2, false, 3, '-0.350', 0.2, "Fleiss' kappa -0.350 over 3 items is below 0.2"],
+        [1, true, 3, '1.000', 0.2, ''],
+      ]);
+      // 66 overlap rounds in buckets of 50, newest first.
+      expect(history.buckets.map((b) => [b.bucketNo, b.rounds])).toEqual([
+        [2, 16],
+        [1, 50],
+      ]);
+
+      // Every figure the page marks with data-field equals the RPC's.
+      const want: Record<string, string> = {};
+      for (const b of history.buckets.slice(0, 10)) {
+        Object.assign(want, {
+          [`rounds:${b.bucketNo}`]: String(b.rounds),
+          [`answers:${b.bucketNo}`]: String(b.answers),
+          [`agreeing:${b.bucketNo}`]: String(b.agreeing),
+          [`agreement:${b.bucketNo}`]: b.agreement.toFixed(3),
+          [`sent_back:${b.bucketNo}`]: String(b.sentBack),
+        });
+      }
+      for (const b of history.batches) {
+        Object.assign(want, {
+          [`batch_result:${b.batchNo}`]: b.passed ? 'passed' : 'failed',
+          [`batch_items:${b.batchNo}`]: String(b.items),
+          [`batch_kappa:${b.batchNo}`]: b.kappa === undefined ? '—' : b.kappa.toFixed(3),
+          [`batch_min_kappa:${b.batchNo}`]: b.minKappa === undefined ? '—' : b.minKappa.toFixed(2),
+          [`batch_gold_answers:${b.batchNo}`]: String(b.goldAnswers),
+          [`batch_gold_accuracy:${b.batchNo}`]: b.goldAccuracy === undefined ? '—' : b.goldAccuracy.toFixed(3),
+          [`batch_min_gold_accuracy:${b.batchNo}`]: b.minGoldAccuracy === undefined ? '—' : b.minGoldAccuracy.toFixed(2),
+        });
+      }
+      const page = await signedIn(admin.token);
+      const shown = async () => {
+        const all = await page.$$eval(`section[data-project="${project}"] [data-field]`, (els) =>
+          els.map((el) => [el.getAttribute('data-field') ?? '', (el.textContent ?? '').trim()]),
+        );
+        const byField = Object.fromEntries(all);
+        return Object.fromEntries(Object.keys(want).map((k) => [k, byField[k]]));
+      };
+      await openUntil(page, '/quality', 'quality page matching GetQualityHistory', async () => JSON.stringify(await shown()) === JSON.stringify(want));
+      expect(await shown()).toEqual(want);
+      // uPlot drew the agreement chart, one point per bucket, oldest first.
+      await page.waitForFunction(() => document.querySelectorAll('figure.chart canvas').length === 1, { timeout: 15_000 });
+      const [spec] = await page.$$eval('figure.chart [data-chart]', (els) =>
+        els.map((el) => JSON.parse((el as HTMLElement).dataset.chart ?? '{}') as { x: number[]; series: { values: number[] }[] }),
+      );
+      expect(spec.series.map((s) => s.values)).toEqual([[...history.buckets].reverse().map((b) => b.agreement)]);
+      expect(spec.x).toHaveLength(history.buckets.length);
+      expect(await page.$$eval('.missing', (els) => els.length)).toBe(0);
+      await axe(page, 'quality-history');
+      await shot(page, 'quality-history');
+      await page.browserContext().close();
+    } finally {
+      qa.close();
+    }
+  });
 });

@@ -280,6 +280,7 @@ describe('project scopes: every RPC × {no token, wrong role, other project, own
       { rpc: 'getItemDecision', role: 'reviewer', wrong: 'annotator', request: async () => ({ itemId: await qaItem() }) },
       { rpc: 'listAnnotatorScorecards', role: 'reviewer', wrong: 'annotator', request: () => ({ projectId: A }) },
       { rpc: 'getQaPolicy', role: 'reviewer', wrong: 'annotator', request: () => ({ projectId: A }) },
+      { rpc: 'getQualityHistory', role: 'reviewer', wrong: 'annotator', request: () => ({ projectId: A }) },
       {
         rpc: 'upsertQaPolicy',
         role: 'admin',

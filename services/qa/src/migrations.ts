@@ -3,6 +3,7 @@ import { QaScorecards1732420000000 } from './qa-v2.migration';
 import { QaGuidelineReviews1732460000000 } from './qa-v3.migration';
 import { QaPoliciesAndBatches1732500000000 } from './qa-v4.migration';
 import { QaAnnotatorResume1732540000000 } from './qa-v5.migration';
+import { QaQualityHistory1733390000000 } from './qa-v6.migration';
 
 /** The qa schema's migrations, oldest first: run by main.ts and by the specs that need its tables. */
 export const migrations = [
@@ -11,4 +12,5 @@ export const migrations = [
   QaGuidelineReviews1732460000000,
   QaPoliciesAndBatches1732500000000,
   QaAnnotatorResume1732540000000,
+  QaQualityHistory1733390000000,
 ];

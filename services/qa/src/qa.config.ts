@@ -28,6 +28,10 @@ export const qaConfigSchema = baseConfigSchema.extend({
   QA_GUIDELINE_DISAGREEMENT: z.coerce.number().min(0).max(1).default(0.4),
   /** ... and this much more often than the project's other rounds raises GuidelineReviewRequested. */
   QA_GUIDELINE_MARGIN: z.coerce.number().min(0).max(1).default(0.2),
+  /** Agreement history: completed overlap rounds per bucket (GetQualityHistory, the console's chart). */
+  QA_AGREEMENT_BUCKET_ROUNDS: z.coerce.number().int().min(1).max(10_000).default(50),
+  /** Agreement history: buckets kept per project (older ones are deleted as new ones open). */
+  QA_AGREEMENT_HISTORY: z.coerce.number().int().min(1).max(100_000).default(500),
 });
 /** Parsed QA config. */
 export type QaConfig = z.infer<typeof qaConfigSchema>;

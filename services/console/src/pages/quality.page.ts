@@ -1,22 +1,27 @@
 import { Injectable } from '@nestjs/common';
-import { missingRpc, num, refusal } from '../views/format';
+import { num, refusal } from '../views/format';
 import { html, SafeHtml } from '../views/html';
 import { table } from '../views/table';
 import { SectionedPage } from './page';
+import { agreementChart, agreementTable, batchTable } from './quality-charts';
+import { chart } from './window-charts';
 
-/** Quality: each project's QA policy in force and the figures QA's scorecards add up to. */
+/**
+ * Quality: each project's QA policy in force, the figures QA's scorecards add up to, agreement
+ * over time and the batch gate's verdicts.
+ */
 @Injectable()
 export class QualityPage extends SectionedPage {
   readonly path = '/quality';
   readonly title = 'Quality';
 
   protected readonly of = 'CONSOLE_PROJECTS';
-  protected override readonly note = missingRpc('agreement per project over time and batch-gate results', 'qa');
 
   protected async section(projectId: string, token: string): Promise<SafeHtml> {
-    const [policy, cards] = await Promise.all([
+    const [policy, cards, history] = await Promise.all([
       this.stages.call('qa', token, (c, o) => c.getQaPolicy({ projectId }, o)),
       this.stages.call('qa', token, (c, o) => c.listAnnotatorScorecards({ projectId }, o)),
+      this.stages.call('qa', token, (c, o) => c.getQualityHistory({ projectId, bucketLimit: 200, batchLimit: 20 }, o)),
     ]);
     let summary: SafeHtml;
     if (cards.ok) {
@@ -57,6 +62,13 @@ ${
         ],
       )
     : refusal(policy)
+}
+${
+  history.ok
+    ? html`${history.value.buckets.length > 0 ? chart(agreementChart(projectId, history.value.buckets)) : ''}
+${agreementTable(projectId, history.value.buckets)}
+${batchTable(projectId, history.value.batches)}`
+    : refusal(history)
 }</section>`;
   }
 }

@@ -2,21 +2,25 @@ import { Inject, Injectable } from '@nestjs/common';
 import {
   GetItemDecisionRequest,
   GetQaPolicyRequest,
+  GetQualityHistoryRequest,
   isMachineAnnotator,
   ListAnnotatorScorecardsRequest,
   QaService,
   UpsertQaPolicyRequest,
 } from '@labelloop/contracts';
+import { timestampFromDate } from '@bufbuild/protobuf/wkt';
 import { appendAudit, DataSource } from '@labelloop/persistence';
 import { authorize, invalidArgument, notFound, RpcContext, ServiceImpl } from '@labelloop/rpc';
 import { DATA_SOURCE } from '@labelloop/runtime';
 import { qaPolicyToProto, QaPolicyError } from '../policy/policy';
 import { QaPolicyRepository } from '../policy/policy.repository';
+import { qaAgreementBuckets } from '../repositories/qa-agreement.repository';
 import { qaAnnotators } from '../repositories/qa-annotator.repository';
 import { qaAnswers } from '../repositories/qa-answer.repository';
+import { qaBatches } from '../repositories/qa-batch.repository';
 import { qaItems } from '../repositories/qa-item.repository';
 
-/** QaService: the decision taken on an item, annotator scorecards, and each project's QA policy. */
+/** QaService: the decision taken on an item, annotator scorecards, each project's QA policy and quality history. */
 @Injectable()
 export class QaGrpc implements ServiceImpl<(typeof QaService)['method']> {
   constructor(
@@ -96,6 +100,42 @@ export class QaGrpc implements ServiceImpl<(typeof QaService)['method']> {
         rework: r.rework,
         paused: r.paused,
         isMachine: isMachineAnnotator(r.annotator_id),
+      })),
+    };
+  }
+
+  async getQualityHistory(req: GetQualityHistoryRequest, ctx: RpcContext) {
+    if (!req.projectId) throw invalidArgument('project_id', 'is required');
+    if (req.bucketLimit > 1000) throw invalidArgument('bucket_limit', 'must be at most 1000');
+    if (req.batchLimit > 200) throw invalidArgument('batch_limit', 'must be at most 200');
+    authorize(ctx.principal, ['reviewer', 'service'], req.projectId);
+    const [buckets, batches] = await Promise.all([
+      qaAgreementBuckets.newest(this.ds.manager, req.projectId, req.bucketLimit || 100),
+      qaBatches.judged(this.ds.manager, req.projectId, req.batchLimit || 20),
+    ]);
+    return {
+      buckets: buckets.map((b) => ({
+        bucketNo: b.bucket_no,
+        rounds: b.rounds,
+        answers: b.answers,
+        agreeing: b.agreeing,
+        agreement: b.answers ? b.agreeing / b.answers : 0,
+        sentBack: b.sent_back,
+        firstAt: timestampFromDate(b.first_at),
+        lastAt: timestampFromDate(b.last_at),
+      })),
+      batches: batches.map((b) => ({
+        batchNo: b.batch_no,
+        passed: b.state === 'passed',
+        items: b.held,
+        kappa: b.kappa ?? undefined,
+        minKappa: b.min_kappa ?? undefined,
+        goldAnswers: b.gold_answers ?? 0,
+        goldAccuracy: b.gold_answers ? (b.gold_correct ?? 0) / b.gold_answers : undefined,
+        minGoldAccuracy: b.min_gold_accuracy ?? undefined,
+        reason: b.reason ?? '',
+        policyVersion: b.policy ?? '',
+        closedAt: timestampFromDate(b.closed_at),
       })),
     };
   }

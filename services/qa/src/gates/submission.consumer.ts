@@ -20,10 +20,12 @@ import type { QaConfig } from '../qa.config';
 import { ProjectPolicy } from '../policy/policy';
 import { QaPolicyRepository } from '../policy/policy.repository';
 import { qaAnnotators } from '../repositories/qa-annotator.repository';
+import { qaAgreementBuckets } from '../repositories/qa-agreement.repository';
 import { qaAnswers, RoundAnswerRow } from '../repositories/qa-answer.repository';
 import { qaBatches } from '../repositories/qa-batch.repository';
 import { qaItems } from '../repositories/qa-item.repository';
 import { qaProjectLocks } from '../repositories/qa-project-lock.repository';
+import { roundAgreement } from './agreement-history';
 import { pauseDecision, pausedEventId } from './annotator-pause';
 import { answersByItem, judgeBatch } from './batch-gate';
 import { decideItem, EstimatedAccuracy, roundWindow } from './consensus';
@@ -164,6 +166,11 @@ export class SubmissionConsumer {
     );
     if (decision.outcome === 'wait') return;
     this.decisions.inc({ outcome: decision.outcome });
+    const agreed = roundAgreement(
+      answers.map((a) => a.label_key),
+      decision.outcome === 'rework',
+    );
+    if (agreed) await qaAgreementBuckets.record(em, s.projectId, agreed, this.config.QA_AGREEMENT_BUCKET_ROUNDS, this.config.QA_AGREEMENT_HISTORY);
     const c = this.config;
     await checkGuidelines(
       em,
@@ -282,6 +289,8 @@ export class SubmissionConsumer {
       goldCorrect: gold.correct,
       reason: v.reason,
       policyVersion: policy.version,
+      minKappa: policy.minBatchKappa,
+      minGoldAccuracy: policy.minBatchGoldAccuracy,
     });
     this.batches.inc({ outcome: v.passed ? 'passed' : 'failed' });
     for (const i of items) {

@@ -9,6 +9,24 @@ export interface BatchClosing {
   /** Empty when every check ran and passed (stored as NULL). */
   reason: string;
   policyVersion: string;
+  /** The thresholds in force. */
+  minKappa: number;
+  minGoldAccuracy: number;
+}
+
+/** A judged batch, as stored (thresholds are null for batches judged before they were recorded). */
+export interface JudgedBatchRow {
+  batch_no: number;
+  state: 'passed' | 'failed';
+  held: number;
+  kappa: number | null;
+  min_kappa: number | null;
+  gold_answers: number | null;
+  gold_correct: number | null;
+  min_gold_accuracy: number | null;
+  reason: string | null;
+  policy: string | null;
+  closed_at: Date;
 }
 
 /** `qa_batch`: each project's batches of held items; at most one is open. */
@@ -48,8 +66,30 @@ export const qaBatches = {
 
   async close(em: EntityManager, projectId: string, batch: number, c: BatchClosing): Promise<void> {
     await em.query(
-      `UPDATE qa_batch SET state = $3, kappa = $4, gold_answers = $5, gold_correct = $6, reason = $7, policy = $8, closed_at = now() WHERE project_id = $1 AND batch_no = $2`,
-      [projectId, batch, c.passed ? 'passed' : 'failed', c.kappa, c.goldAnswers, c.goldCorrect, c.reason || null, c.policyVersion],
+      `UPDATE qa_batch SET state = $3, kappa = $4, gold_answers = $5, gold_correct = $6, reason = $7, policy = $8, min_kappa = $9, min_gold_accuracy = $10,
+         closed_at = now() WHERE project_id = $1 AND batch_no = $2`,
+      [
+        projectId,
+        batch,
+        c.passed ? 'passed' : 'failed',
+        c.kappa,
+        c.goldAnswers,
+        c.goldCorrect,
+        c.reason || null,
+        c.policyVersion,
+        c.minKappa,
+        c.minGoldAccuracy,
+      ],
+    );
+  },
+
+  /** The project's newest `limit` judged batches, newest first. */
+  async judged(em: EntityManager, projectId: string, limit: number): Promise<JudgedBatchRow[]> {
+    return queryRows<JudgedBatchRow>(
+      em,
+      `SELECT batch_no, state, held, kappa, min_kappa, gold_answers, gold_correct, min_gold_accuracy, reason, policy, closed_at
+       FROM qa_batch WHERE project_id = $1 AND state <> 'open' ORDER BY closed_at DESC, batch_no DESC LIMIT $2`,
+      [projectId, limit],
     );
   },
 };

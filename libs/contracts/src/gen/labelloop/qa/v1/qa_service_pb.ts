@@ -4,6 +4,8 @@
 
 import type { GenFile, GenMessage, GenService } from "@bufbuild/protobuf/codegenv2";
 import { fileDesc, messageDesc, serviceDesc } from "@bufbuild/protobuf/codegenv2";
+import type { Timestamp } from "@bufbuild/protobuf/wkt";
+import { file_google_protobuf_timestamp } from "@bufbuild/protobuf/wkt";
 import type { LabelAccepted } from "./qa_pb";
 import { file_labelloop_qa_v1_qa } from "./qa_pb";
 import type { Message } from "@bufbuild/protobuf";
@@ -12,7 +14,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file labelloop/qa/v1/qa_service.proto.
  */
 export const file_labelloop_qa_v1_qa_service: GenFile = /*@__PURE__*/
-  fileDesc("CiBsYWJlbGxvb3AvcWEvdjEvcWFfc2VydmljZS5wcm90bxIPbGFiZWxsb29wLnFhLnYxIrIDCghRYVBvbGljeRISCgpwcm9qZWN0X2lkGAEgASgJEhMKBm1ldGhvZBgCIAEoCUgAiAEBEhsKDm1pbl9jb25maWRlbmNlGAMgASgBSAGIAQESHAoPYW5ub3RhdG9yX2Zsb29yGAQgASgBSAKIAQESHwoSbWluX2dvbGRfZm9yX3BhdXNlGAUgASgNSAOIAQESIgoVbWluX2Fuc3dlcnNfZm9yX3BhdXNlGAYgASgNSASIAQESFwoKYmF0Y2hfc2l6ZRgHIAEoDUgFiAEBEhwKD21pbl9iYXRjaF9rYXBwYRgIIAEoAUgGiAEBEiQKF21pbl9iYXRjaF9nb2xkX2FjY3VyYWN5GAkgASgBSAeIAQFCCQoHX21ldGhvZEIRCg9fbWluX2NvbmZpZGVuY2VCEgoQX2Fubm90YXRvcl9mbG9vckIVChNfbWluX2dvbGRfZm9yX3BhdXNlQhgKFl9taW5fYW5zd2Vyc19mb3JfcGF1c2VCDQoLX2JhdGNoX3NpemVCEgoQX21pbl9iYXRjaF9rYXBwYUIaChhfbWluX2JhdGNoX2dvbGRfYWNjdXJhY3kiQgoVVXBzZXJ0UWFQb2xpY3lSZXF1ZXN0EikKBnBvbGljeRgBIAEoCzIZLmxhYmVsbG9vcC5xYS52MS5RYVBvbGljeSJUChZVcHNlcnRRYVBvbGljeVJlc3BvbnNlEikKBnBvbGljeRgBIAEoCzIZLmxhYmVsbG9vcC5xYS52MS5RYVBvbGljeRIPCgd2ZXJzaW9uGAIgASgNIigKEkdldFFhUG9saWN5UmVxdWVzdBISCgpwcm9qZWN0X2lkGAEgASgJIlEKE0dldFFhUG9saWN5UmVzcG9uc2USKQoGcG9saWN5GAEgASgLMhkubGFiZWxsb29wLnFhLnYxLlFhUG9saWN5Eg8KB3ZlcnNpb24YAiABKA0iKQoWR2V0SXRlbURlY2lzaW9uUmVxdWVzdBIPCgdpdGVtX2lkGAEgASgJImsKF0dldEl0ZW1EZWNpc2lvblJlc3BvbnNlEg0KBXN0YXRlGAEgASgJEjAKCGFjY2VwdGVkGAIgASgLMh4ubGFiZWxsb29wLnFhLnYxLkxhYmVsQWNjZXB0ZWQSDwoHYW5zd2VycxgDIAEoDSI0Ch5MaXN0QW5ub3RhdG9yU2NvcmVjYXJkc1JlcXVlc3QSEgoKcHJvamVjdF9pZBgBIAEoCSJaCh9MaXN0QW5ub3RhdG9yU2NvcmVjYXJkc1Jlc3BvbnNlEjcKCnNjb3JlY2FyZHMYASADKAsyIy5sYWJlbGxvb3AucWEudjEuQW5ub3RhdG9yU2NvcmVjYXJkIqECChJBbm5vdGF0b3JTY29yZWNhcmQSFAoMYW5ub3RhdG9yX2lkGAEgASgJEhIKCnByb2plY3RfaWQYAiABKAkSDwoHYW5zd2VycxgDIAEoDRIRCglhZ3JlZW1lbnQYBCABKAESFQoNZ29sZF9hY2N1cmFjeRgFIAEoARIUCgxnb2xkX2Fuc3dlcnMYBiABKA0SGgoSZXN0aW1hdGVkX2FjY3VyYWN5GAcgASgBEh0KFW1lYW5fc2Vjb25kc19wZXJfdGFzaxgIIAEoARIhChlwcmVfbGFiZWxfYWNjZXB0YW5jZV9yYXRlGAkgASgBEg4KBnJld29yaxgKIAEoDRIOCgZwYXVzZWQYCyABKAgSEgoKaXNfbWFjaGluZRgMIAEoCDKsAwoJUWFTZXJ2aWNlEmQKD0dldEl0ZW1EZWNpc2lvbhInLmxhYmVsbG9vcC5xYS52MS5HZXRJdGVtRGVjaXNpb25SZXF1ZXN0GigubGFiZWxsb29wLnFhLnYxLkdldEl0ZW1EZWNpc2lvblJlc3BvbnNlEnwKF0xpc3RBbm5vdGF0b3JTY29yZWNhcmRzEi8ubGFiZWxsb29wLnFhLnYxLkxpc3RBbm5vdGF0b3JTY29yZWNhcmRzUmVxdWVzdBowLmxhYmVsbG9vcC5xYS52MS5MaXN0QW5ub3RhdG9yU2NvcmVjYXJkc1Jlc3BvbnNlEmEKDlVwc2VydFFhUG9saWN5EiYubGFiZWxsb29wLnFhLnYxLlVwc2VydFFhUG9saWN5UmVxdWVzdBonLmxhYmVsbG9vcC5xYS52MS5VcHNlcnRRYVBvbGljeVJlc3BvbnNlElgKC0dldFFhUG9saWN5EiMubGFiZWxsb29wLnFhLnYxLkdldFFhUG9saWN5UmVxdWVzdBokLmxhYmVsbG9vcC5xYS52MS5HZXRRYVBvbGljeVJlc3BvbnNlYgZwcm90bzM", [file_labelloop_qa_v1_qa]);
+  fileDesc("CiBsYWJlbGxvb3AvcWEvdjEvcWFfc2VydmljZS5wcm90bxIPbGFiZWxsb29wLnFhLnYxIrIDCghRYVBvbGljeRISCgpwcm9qZWN0X2lkGAEgASgJEhMKBm1ldGhvZBgCIAEoCUgAiAEBEhsKDm1pbl9jb25maWRlbmNlGAMgASgBSAGIAQESHAoPYW5ub3RhdG9yX2Zsb29yGAQgASgBSAKIAQESHwoSbWluX2dvbGRfZm9yX3BhdXNlGAUgASgNSAOIAQESIgoVbWluX2Fuc3dlcnNfZm9yX3BhdXNlGAYgASgNSASIAQESFwoKYmF0Y2hfc2l6ZRgHIAEoDUgFiAEBEhwKD21pbl9iYXRjaF9rYXBwYRgIIAEoAUgGiAEBEiQKF21pbl9iYXRjaF9nb2xkX2FjY3VyYWN5GAkgASgBSAeIAQFCCQoHX21ldGhvZEIRCg9fbWluX2NvbmZpZGVuY2VCEgoQX2Fubm90YXRvcl9mbG9vckIVChNfbWluX2dvbGRfZm9yX3BhdXNlQhgKFl9taW5fYW5zd2Vyc19mb3JfcGF1c2VCDQoLX2JhdGNoX3NpemVCEgoQX21pbl9iYXRjaF9rYXBwYUIaChhfbWluX2JhdGNoX2dvbGRfYWNjdXJhY3kiQgoVVXBzZXJ0UWFQb2xpY3lSZXF1ZXN0EikKBnBvbGljeRgBIAEoCzIZLmxhYmVsbG9vcC5xYS52MS5RYVBvbGljeSJUChZVcHNlcnRRYVBvbGljeVJlc3BvbnNlEikKBnBvbGljeRgBIAEoCzIZLmxhYmVsbG9vcC5xYS52MS5RYVBvbGljeRIPCgd2ZXJzaW9uGAIgASgNIigKEkdldFFhUG9saWN5UmVxdWVzdBISCgpwcm9qZWN0X2lkGAEgASgJIlEKE0dldFFhUG9saWN5UmVzcG9uc2USKQoGcG9saWN5GAEgASgLMhkubGFiZWxsb29wLnFhLnYxLlFhUG9saWN5Eg8KB3ZlcnNpb24YAiABKA0iKQoWR2V0SXRlbURlY2lzaW9uUmVxdWVzdBIPCgdpdGVtX2lkGAEgASgJImsKF0dldEl0ZW1EZWNpc2lvblJlc3BvbnNlEg0KBXN0YXRlGAEgASgJEjAKCGFjY2VwdGVkGAIgASgLMh4ubGFiZWxsb29wLnFhLnYxLkxhYmVsQWNjZXB0ZWQSDwoHYW5zd2VycxgDIAEoDSI0Ch5MaXN0QW5ub3RhdG9yU2NvcmVjYXJkc1JlcXVlc3QSEgoKcHJvamVjdF9pZBgBIAEoCSJaCh9MaXN0QW5ub3RhdG9yU2NvcmVjYXJkc1Jlc3BvbnNlEjcKCnNjb3JlY2FyZHMYASADKAsyIy5sYWJlbGxvb3AucWEudjEuQW5ub3RhdG9yU2NvcmVjYXJkIqECChJBbm5vdGF0b3JTY29yZWNhcmQSFAoMYW5ub3RhdG9yX2lkGAEgASgJEhIKCnByb2plY3RfaWQYAiABKAkSDwoHYW5zd2VycxgDIAEoDRIRCglhZ3JlZW1lbnQYBCABKAESFQoNZ29sZF9hY2N1cmFjeRgFIAEoARIUCgxnb2xkX2Fuc3dlcnMYBiABKA0SGgoSZXN0aW1hdGVkX2FjY3VyYWN5GAcgASgBEh0KFW1lYW5fc2Vjb25kc19wZXJfdGFzaxgIIAEoARIhChlwcmVfbGFiZWxfYWNjZXB0YW5jZV9yYXRlGAkgASgBEg4KBnJld29yaxgKIAEoDRIOCgZwYXVzZWQYCyABKAgSEgoKaXNfbWFjaGluZRgMIAEoCCJZChhHZXRRdWFsaXR5SGlzdG9yeVJlcXVlc3QSEgoKcHJvamVjdF9pZBgBIAEoCRIUCgxidWNrZXRfbGltaXQYAiABKA0SEwoLYmF0Y2hfbGltaXQYAyABKA0igQEKGUdldFF1YWxpdHlIaXN0b3J5UmVzcG9uc2USMQoHYnVja2V0cxgBIAMoCzIgLmxhYmVsbG9vcC5xYS52MS5BZ3JlZW1lbnRCdWNrZXQSMQoHYmF0Y2hlcxgCIAMoCzIgLmxhYmVsbG9vcC5xYS52MS5CYXRjaEdhdGVSZXN1bHQi2AEKD0FncmVlbWVudEJ1Y2tldBIRCglidWNrZXRfbm8YASABKA0SDgoGcm91bmRzGAIgASgNEg8KB2Fuc3dlcnMYAyABKA0SEAoIYWdyZWVpbmcYBCABKA0SEQoJYWdyZWVtZW50GAUgASgBEhEKCXNlbnRfYmFjaxgGIAEoDRIsCghmaXJzdF9hdBgHIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASKwoHbGFzdF9hdBgIIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAi1wIKD0JhdGNoR2F0ZVJlc3VsdBIQCghiYXRjaF9ubxgBIAEoDRIOCgZwYXNzZWQYAiABKAgSDQoFaXRlbXMYAyABKA0SEgoFa2FwcGEYBCABKAFIAIgBARIWCgltaW5fa2FwcGEYBSABKAFIAYgBARIUCgxnb2xkX2Fuc3dlcnMYBiABKA0SGgoNZ29sZF9hY2N1cmFjeRgHIAEoAUgCiAEBEh4KEW1pbl9nb2xkX2FjY3VyYWN5GAggASgBSAOIAQESDgoGcmVhc29uGAkgASgJEhYKDnBvbGljeV92ZXJzaW9uGAogASgJEi0KCWNsb3NlZF9hdBgLIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXBCCAoGX2thcHBhQgwKCl9taW5fa2FwcGFCEAoOX2dvbGRfYWNjdXJhY3lCFAoSX21pbl9nb2xkX2FjY3VyYWN5MpgECglRYVNlcnZpY2USZAoPR2V0SXRlbURlY2lzaW9uEicubGFiZWxsb29wLnFhLnYxLkdldEl0ZW1EZWNpc2lvblJlcXVlc3QaKC5sYWJlbGxvb3AucWEudjEuR2V0SXRlbURlY2lzaW9uUmVzcG9uc2USfAoXTGlzdEFubm90YXRvclNjb3JlY2FyZHMSLy5sYWJlbGxvb3AucWEudjEuTGlzdEFubm90YXRvclNjb3JlY2FyZHNSZXF1ZXN0GjAubGFiZWxsb29wLnFhLnYxLkxpc3RBbm5vdGF0b3JTY29yZWNhcmRzUmVzcG9uc2USYQoOVXBzZXJ0UWFQb2xpY3kSJi5sYWJlbGxvb3AucWEudjEuVXBzZXJ0UWFQb2xpY3lSZXF1ZXN0GicubGFiZWxsb29wLnFhLnYxLlVwc2VydFFhUG9saWN5UmVzcG9uc2USWAoLR2V0UWFQb2xpY3kSIy5sYWJlbGxvb3AucWEudjEuR2V0UWFQb2xpY3lSZXF1ZXN0GiQubGFiZWxsb29wLnFhLnYxLkdldFFhUG9saWN5UmVzcG9uc2USagoRR2V0UXVhbGl0eUhpc3RvcnkSKS5sYWJlbGxvb3AucWEudjEuR2V0UXVhbGl0eUhpc3RvcnlSZXF1ZXN0GioubGFiZWxsb29wLnFhLnYxLkdldFF1YWxpdHlIaXN0b3J5UmVzcG9uc2ViBnByb3RvMw", [file_google_protobuf_timestamp, file_labelloop_qa_v1_qa]);
 
 /**
  * QaPolicy: the quality gates of one project. A field left unset takes the service default.
@@ -335,6 +337,209 @@ export const AnnotatorScorecardSchema: GenMessage<AnnotatorScorecard> = /*@__PUR
   messageDesc(file_labelloop_qa_v1_qa_service, 9);
 
 /**
+ * @generated from message labelloop.qa.v1.GetQualityHistoryRequest
+ */
+export type GetQualityHistoryRequest = Message<"labelloop.qa.v1.GetQualityHistoryRequest"> & {
+  /**
+   * @generated from field: string project_id = 1;
+   */
+  projectId: string;
+
+  /**
+   * Newest agreement buckets to return: 0 means 100, at most 1000.
+   *
+   * @generated from field: uint32 bucket_limit = 2;
+   */
+  bucketLimit: number;
+
+  /**
+   * Newest judged batches to return: 0 means 20, at most 200.
+   *
+   * @generated from field: uint32 batch_limit = 3;
+   */
+  batchLimit: number;
+};
+
+/**
+ * Describes the message labelloop.qa.v1.GetQualityHistoryRequest.
+ * Use `create(GetQualityHistoryRequestSchema)` to create a new message.
+ */
+export const GetQualityHistoryRequestSchema: GenMessage<GetQualityHistoryRequest> = /*@__PURE__*/
+  messageDesc(file_labelloop_qa_v1_qa_service, 10);
+
+/**
+ * @generated from message labelloop.qa.v1.GetQualityHistoryResponse
+ */
+export type GetQualityHistoryResponse = Message<"labelloop.qa.v1.GetQualityHistoryResponse"> & {
+  /**
+   * Newest first.
+   *
+   * @generated from field: repeated labelloop.qa.v1.AgreementBucket buckets = 1;
+   */
+  buckets: AgreementBucket[];
+
+  /**
+   * Newest first (by closing time).
+   *
+   * @generated from field: repeated labelloop.qa.v1.BatchGateResult batches = 2;
+   */
+  batches: BatchGateResult[];
+};
+
+/**
+ * Describes the message labelloop.qa.v1.GetQualityHistoryResponse.
+ * Use `create(GetQualityHistoryResponseSchema)` to create a new message.
+ */
+export const GetQualityHistoryResponseSchema: GenMessage<GetQualityHistoryResponse> = /*@__PURE__*/
+  messageDesc(file_labelloop_qa_v1_qa_service, 11);
+
+/**
+ * AgreementBucket: consecutive completed overlap rounds (two or more required answers) of one
+ * project, accepted or sent back by the item gate; gold answers are not part of them.
+ *
+ * @generated from message labelloop.qa.v1.AgreementBucket
+ */
+export type AgreementBucket = Message<"labelloop.qa.v1.AgreementBucket"> & {
+  /**
+   * 1, 2, ... per project, in the order the rounds completed.
+   *
+   * @generated from field: uint32 bucket_no = 1;
+   */
+  bucketNo: number;
+
+  /**
+   * @generated from field: uint32 rounds = 2;
+   */
+  rounds: number;
+
+  /**
+   * @generated from field: uint32 answers = 3;
+   */
+  answers: number;
+
+  /**
+   * Answers equal to their round's most common label (a tie counts one of the tied labels).
+   *
+   * @generated from field: uint32 agreeing = 4;
+   */
+  agreeing: number;
+
+  /**
+   * agreeing / answers: the share of answers that agree with their round's majority.
+   *
+   * @generated from field: double agreement = 5;
+   */
+  agreement: number;
+
+  /**
+   * Rounds the item gate sent back (tie, low confidence).
+   *
+   * @generated from field: uint32 sent_back = 6;
+   */
+  sentBack: number;
+
+  /**
+   * When the bucket's first and last rounds completed.
+   *
+   * @generated from field: google.protobuf.Timestamp first_at = 7;
+   */
+  firstAt?: Timestamp | undefined;
+
+  /**
+   * @generated from field: google.protobuf.Timestamp last_at = 8;
+   */
+  lastAt?: Timestamp | undefined;
+};
+
+/**
+ * Describes the message labelloop.qa.v1.AgreementBucket.
+ * Use `create(AgreementBucketSchema)` to create a new message.
+ */
+export const AgreementBucketSchema: GenMessage<AgreementBucket> = /*@__PURE__*/
+  messageDesc(file_labelloop_qa_v1_qa_service, 12);
+
+/**
+ * BatchGateResult: one judged batch of the batch gate, with its figures and the thresholds in force.
+ *
+ * @generated from message labelloop.qa.v1.BatchGateResult
+ */
+export type BatchGateResult = Message<"labelloop.qa.v1.BatchGateResult"> & {
+  /**
+   * @generated from field: uint32 batch_no = 1;
+   */
+  batchNo: number;
+
+  /**
+   * @generated from field: bool passed = 2;
+   */
+  passed: boolean;
+
+  /**
+   * Items held in the batch.
+   *
+   * @generated from field: uint32 items = 3;
+   */
+  items: number;
+
+  /**
+   * Fleiss' kappa over the batch's overlap items; unset when it could not be computed.
+   *
+   * @generated from field: optional double kappa = 4;
+   */
+  kappa?: number | undefined;
+
+  /**
+   * The policy's minimum kappa; unset for batches judged before thresholds were recorded.
+   *
+   * @generated from field: optional double min_kappa = 5;
+   */
+  minKappa?: number | undefined;
+
+  /**
+   * Gold answers received while the batch was open, and their accuracy (unset when none).
+   *
+   * @generated from field: uint32 gold_answers = 6;
+   */
+  goldAnswers: number;
+
+  /**
+   * @generated from field: optional double gold_accuracy = 7;
+   */
+  goldAccuracy?: number | undefined;
+
+  /**
+   * @generated from field: optional double min_gold_accuracy = 8;
+   */
+  minGoldAccuracy?: number | undefined;
+
+  /**
+   * Why it failed, or what could not be checked; empty when every check ran and passed.
+   *
+   * @generated from field: string reason = 9;
+   */
+  reason: string;
+
+  /**
+   * The policy version the batch was judged under.
+   *
+   * @generated from field: string policy_version = 10;
+   */
+  policyVersion: string;
+
+  /**
+   * @generated from field: google.protobuf.Timestamp closed_at = 11;
+   */
+  closedAt?: Timestamp | undefined;
+};
+
+/**
+ * Describes the message labelloop.qa.v1.BatchGateResult.
+ * Use `create(BatchGateResultSchema)` to create a new message.
+ */
+export const BatchGateResultSchema: GenMessage<BatchGateResult> = /*@__PURE__*/
+  messageDesc(file_labelloop_qa_v1_qa_service, 13);
+
+/**
  * QaService exposes quality figures and each project's quality gates.
  *
  * @generated from service labelloop.qa.v1.QaService
@@ -374,6 +579,18 @@ export const QaService: GenService<{
     methodKind: "unary";
     input: typeof GetQaPolicyRequestSchema;
     output: typeof GetQaPolicyResponseSchema;
+  },
+  /**
+   * A project's agreement over time (its completed overlap rounds, in buckets of
+   * QA_AGREEMENT_BUCKET_ROUNDS; the last QA_AGREEMENT_HISTORY buckets are kept) and its latest
+   * batch-gate verdicts.
+   *
+   * @generated from rpc labelloop.qa.v1.QaService.GetQualityHistory
+   */
+  getQualityHistory: {
+    methodKind: "unary";
+    input: typeof GetQualityHistoryRequestSchema;
+    output: typeof GetQualityHistoryResponseSchema;
   },
 }> = /*@__PURE__*/
   serviceDesc(file_labelloop_qa_v1_qa_service, 0);
