@@ -361,10 +361,47 @@ describe('console in headless Chromium', () => {
       const policy = (await sampling.getSamplingPolicy({ modelId: model })).policy;
       await openUntil(page, '/sampling', 'sampling page matching the API', async () => {
         const decisions = (await sampling.listSamplingDecisions({ modelId: model, limit: 25 })).requests;
-        const shown = await page.$$eval(`section[data-model="${model}"] table:nth-of-type(2) tbody tr`, (trs) => trs.length);
+        const shown = await page.$$eval(`section[data-model="${model}"] table:nth-of-type(3) tbody tr`, (trs) => trs.length);
         return decisions.length > 0 && shown === decisions.length;
       });
       expect(await text(page, '[data-field="budget_per_hour"]')).toBe(String(policy?.budgetPerHour));
+      // Sampling budgets: each window's used, limit and left as GetSamplingBudget returns them, and
+      // every request but the audit samples charged to the budget (read again until page, budget
+      // and decisions agree: a batch may land, or the hour turn, between the reads).
+      const windowName = (w: number) => ['unspecified', 'hour', 'day', 'total'][w];
+      const budgetFigures = async () => {
+        const b = await sampling.getSamplingBudget({ modelId: model });
+        const charged = (await sampling.listSamplingDecisions({ modelId: model, limit: 1000 })).requests.filter((r) => !r.auditSample).length;
+        const want = b.budgets.flatMap((u) => [
+          [`budget_used:${windowName(u.window)}`, u.used.toString()],
+          [`budget_limit:${windowName(u.window)}`, u.limit === 0n ? 'unlimited' : u.limit.toString()],
+          [`budget_left:${windowName(u.window)}`, u.left === undefined ? '—' : u.left.toString()],
+        ]);
+        await page.goto(`${base}/sampling`);
+        const shown = await page.$$eval(`section[data-model="${model}"] [data-field^="budget_"][data-field*=":"]`, (els) =>
+          els.map((el) => [el.getAttribute('data-field'), (el.textContent ?? '').trim()]),
+        );
+        const available = await text(page, `section[data-model="${model}"] [data-field="budget_available"]`);
+        return { b, charged, want, shown, available };
+      };
+      const budget = await eventually(
+        async () => {
+          const f = await budgetFigures();
+          return JSON.stringify(f.shown) === JSON.stringify(f.want) && f.b.budgets[2]?.used === BigInt(f.charged) && f;
+        },
+        'sampling budgets matching GetSamplingBudget',
+        30_000,
+        1000,
+      );
+      expect(budget.b.budgets.map((u) => windowName(u.window))).toEqual(['hour', 'day', 'total']);
+      expect(budget.charged).toBeGreaterThan(0);
+      expect(Object.fromEntries(budget.want)).toMatchObject({
+        'budget_limit:hour': '40',
+        'budget_limit:day': 'unlimited',
+        'budget_used:total': String(budget.charged),
+      });
+      expect(budget.shown).toEqual(budget.want);
+      expect(budget.available).toBe(String(budget.b.available));
       await axe(page, 'sampling');
       await shot(page, 'sampling');
 

@@ -213,6 +213,10 @@ describe('project scopes: every RPC × {no token, wrong role, other project, own
       { rpc: 'listSamplingDecisions', role: 'reviewer', wrong: 'annotator', request: () => after(sampledItem, { modelId: model }) },
       { rpc: 'getDecision', role: 'reviewer', wrong: 'annotator', request: async () => ({ itemId: await sampledItem() }) },
     ],
+    'labelloop.sampling.v1.SamplingService#budget': [
+      // After a decision, so the budget has been spent once; read-only, like the decisions.
+      { rpc: 'getSamplingBudget', role: 'reviewer', wrong: 'annotator', request: () => after(sampledItem, { modelId: model }) },
+    ],
     'labelloop.annotation.v1.AnnotatorService': [
       {
         rpc: 'getNextTask',

@@ -36,6 +36,17 @@ describe('BudgetTracker', () => {
     expect(b.tryConsume(1, T0 + 5 * H - 23 * H)).toBe(1); // the oldest hour still kept
   });
 
+  it('reports the use of the hour and day of a time, and the total', () => {
+    const b = new BudgetTracker({ perHour: 10, perDay: 10 });
+    b.tryConsume(4, T0 + 10);
+    expect(b.tryConsume(7, T0 + H + 10)).toBe(6); // the day has 10
+    expect(b.usage(T0 + H + 20)).toEqual({ hour: 6, day: 10, total: 10 });
+    expect(b.usage(T0 + 20)).toEqual({ hour: 4, day: 10, total: 10 });
+    expect(b.usage(T0 + 2 * H)).toEqual({ hour: 0, day: 10, total: 10 }); // nothing yet this hour
+    expect(b.usage(T0 + D)).toEqual({ hour: 0, day: 0, total: 10 }); // a new day
+    expect(b.available(T0 + D)).toBe(10);
+  });
+
   it('unlimited when no cap is given; validates input', () => {
     const b = new BudgetTracker({});
     expect(b.tryConsume(1e6, T0)).toBe(1e6);

@@ -108,6 +108,16 @@ export class BudgetTracker {
   }
 
   /**
+   * Labels granted in the UTC hour and day of `nowMs`, and in total (without consuming any).
+   * A window with no grant yet, or whose bucket was already discarded, counts 0.
+   * @param nowMs - time in epoch milliseconds.
+   */
+  usage(nowMs: number): { hour: number; day: number; total: number } {
+    const { h, d } = this.bucketKeys(nowMs);
+    return { hour: this.hours.get(h) ?? 0, day: this.days.get(d) ?? 0, total: this.totalUsed };
+  }
+
+  /**
    * Request `n` labels at time `nowMs` and consume as many as the caps allow.
    * @param n - labels wanted (non-negative integer).
    * @param nowMs - time in epoch milliseconds (UTC).

@@ -1,22 +1,23 @@
 import { Injectable } from '@nestjs/common';
 import { Trigger } from '@labelloop/contracts';
-import { missingRpc, num, refusal, when } from '../views/format';
+import { num, refusal, when } from '../views/format';
 import { html, SafeHtml } from '../views/html';
 import { table } from '../views/table';
+import { budgetTable } from './budget-table';
 import { SectionedPage } from './page';
 
-/** Sampling: each model's newest decisions (trigger, strategy, score) and its budgets. */
+/** Sampling: each model's policy, its budgets used and left, and its newest decisions (trigger, strategy, score). */
 @Injectable()
 export class SamplingPage extends SectionedPage {
   readonly path = '/sampling';
   readonly title = 'Sampling';
 
   protected readonly of = 'CONSOLE_MODELS';
-  protected override readonly note = missingRpc('the budget used and left', 'sampling');
 
   protected async section(modelId: string, token: string): Promise<SafeHtml> {
-    const [policy, decisions] = await Promise.all([
+    const [policy, budget, decisions] = await Promise.all([
       this.stages.call('sampling', token, (c, o) => c.getSamplingPolicy({ modelId }, o)),
+      this.stages.call('sampling', token, (c, o) => c.getSamplingBudget({ modelId }, o)),
       this.stages.call('sampling', token, (c, o) => c.listSamplingDecisions({ modelId, limit: 25 }, o)),
     ]);
     const p = policy.ok ? policy.value.policy : undefined;
@@ -39,6 +40,7 @@ ${
       )
     : refusal(policy)
 }
+${budget.ok ? budgetTable(modelId, budget.value) : refusal(budget)}
 ${
   decisions.ok
     ? table(

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { BudgetTracker, type BudgetTrackerState } from '@labelloop/active-learning';
-import type { EntityManager } from '@labelloop/persistence';
+import { queryRows, type EntityManager, type Queryable } from '@labelloop/persistence';
 import type { ResolvedPolicy } from '../policy/policy';
 import { emptySignals, ModelSignals } from '../policy/triggers';
 
@@ -32,6 +32,12 @@ export class ModelStateRepository {
     if (!row?.signals || !row.budget) return { signals: emptySignals(), budget: new BudgetTracker(limits), recentEmbeddings: [], exists: false };
     // Usage carries over when the policy's limits change.
     return { signals: row.signals, budget: BudgetTracker.fromJSON({ ...row.budget, limits }), recentEmbeddings: row.recent_embeddings, exists: true };
+  }
+
+  /** The stored budget usage of a model, read without a lock (null before its first sampled batch). */
+  async budgetOf(q: Queryable, modelId: string): Promise<BudgetTrackerState | null> {
+    const [row] = await queryRows<{ budget: BudgetTrackerState | null }>(q, 'SELECT budget FROM sampling_model_state WHERE model_id = $1', [modelId]);
+    return row?.budget ?? null;
   }
 
   async save(em: EntityManager, modelId: string, s: ModelState): Promise<void> {

@@ -3,6 +3,7 @@ import { fromBinary } from '@bufbuild/protobuf';
 import {
   AnnotationRequestedSchema,
   GetDecisionRequest,
+  GetSamplingBudgetRequest,
   GetSamplingPolicyRequest,
   ListSamplingDecisionsRequest,
   SamplingService,
@@ -11,8 +12,10 @@ import {
 import { appendAudit, DataSource, modelOwners } from '@labelloop/persistence';
 import { authorize, authorizeModels, invalidArgument, notFound, Role, RpcContext, ServiceImpl } from '@labelloop/rpc';
 import { DATA_SOURCE } from '@labelloop/runtime';
+import { budgetUse } from '../policy/budget-use';
 import { PolicyError, policyToProto } from '../policy/policy';
 import { PolicyRepository } from '../policy/policy.repository';
+import { ModelStateRepository } from './model-state.repository';
 import { samplingDecisions } from './sampling-decision.repository';
 
 const READ: Role[] = ['service', 'reviewer'];
@@ -23,6 +26,7 @@ export class SamplingGrpc implements ServiceImpl<(typeof SamplingService)['metho
   constructor(
     @Inject(DATA_SOURCE) private readonly ds: DataSource,
     private readonly policies: PolicyRepository,
+    private readonly states: ModelStateRepository,
   ) {}
 
   async getDecision(req: GetDecisionRequest, ctx: RpcContext) {
@@ -68,5 +72,16 @@ export class SamplingGrpc implements ServiceImpl<(typeof SamplingService)['metho
     await authorizeModels(ctx.principal, ['service', 'admin'], [req.modelId], modelOwners(this.ds));
     const resolved = await this.ds.transaction((em) => this.policies.get(em, req.modelId));
     return { policy: policyToProto(req.modelId, resolved) };
+  }
+
+  async getSamplingBudget(req: GetSamplingBudgetRequest, ctx: RpcContext) {
+    authorize(ctx.principal, READ);
+    if (!req.modelId) throw invalidArgument('model_id', 'is required');
+    await authorizeModels(ctx.principal, READ, [req.modelId], modelOwners(this.ds));
+    const { policy, state } = await this.ds.transaction(async (em) => ({
+      policy: await this.policies.get(em, req.modelId),
+      state: await this.states.budgetOf(em, req.modelId),
+    }));
+    return budgetUse(req.modelId, policy, state, Date.now());
   }
 }

@@ -2,8 +2,10 @@
 // @generated from file labelloop/sampling/v1/sampling_service.proto (package labelloop.sampling.v1, syntax proto3)
 /* eslint-disable */
 
-import type { GenFile, GenMessage, GenService } from "@bufbuild/protobuf/codegenv2";
-import { fileDesc, messageDesc, serviceDesc } from "@bufbuild/protobuf/codegenv2";
+import type { GenEnum, GenFile, GenMessage, GenService } from "@bufbuild/protobuf/codegenv2";
+import { enumDesc, fileDesc, messageDesc, serviceDesc } from "@bufbuild/protobuf/codegenv2";
+import type { Timestamp } from "@bufbuild/protobuf/wkt";
+import { file_google_protobuf_timestamp } from "@bufbuild/protobuf/wkt";
 import type { AnnotationRequested } from "./annotation_request_pb";
 import { file_labelloop_sampling_v1_annotation_request } from "./annotation_request_pb";
 import type { Message } from "@bufbuild/protobuf";
@@ -12,7 +14,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file labelloop/sampling/v1/sampling_service.proto.
  */
 export const file_labelloop_sampling_v1_sampling_service: GenFile = /*@__PURE__*/
-  fileDesc("CixsYWJlbGxvb3Avc2FtcGxpbmcvdjEvc2FtcGxpbmdfc2VydmljZS5wcm90bxIVbGFiZWxsb29wLnNhbXBsaW5nLnYxIiUKEkdldERlY2lzaW9uUmVxdWVzdBIPCgdpdGVtX2lkGAEgASgJIlIKE0dldERlY2lzaW9uUmVzcG9uc2USOwoHcmVxdWVzdBgBIAEoCzIqLmxhYmVsbG9vcC5zYW1wbGluZy52MS5Bbm5vdGF0aW9uUmVxdWVzdGVkIj8KHExpc3RTYW1wbGluZ0RlY2lzaW9uc1JlcXVlc3QSEAoIbW9kZWxfaWQYASABKAkSDQoFbGltaXQYAiABKA0iXQodTGlzdFNhbXBsaW5nRGVjaXNpb25zUmVzcG9uc2USPAoIcmVxdWVzdHMYASADKAsyKi5sYWJlbGxvb3Auc2FtcGxpbmcudjEuQW5ub3RhdGlvblJlcXVlc3RlZCLiBwoOU2FtcGxpbmdQb2xpY3kSEAoIbW9kZWxfaWQYASABKAkSFwoKcHJvamVjdF9pZBgCIAEoCUgAiAEBEiMKFmxvd19jb25maWRlbmNlX2VuYWJsZWQYAyABKAhIAYgBARIhChRjb25maWRlbmNlX3RocmVzaG9sZBgEIAEoAUgCiAEBEh8KEmxvd19tYXJnaW5fZW5hYmxlZBgFIAEoCEgDiAEBEh0KEG1hcmdpbl90aHJlc2hvbGQYBiABKAFIBIgBARIaCg1kcmlmdF9lbmFibGVkGAcgASgISAWIAQESGgoNZHJpZnRfc2FtcGxlcxgIIAEoDUgGiAEBEh4KEW5ld19jbGFzc19lbmFibGVkGAkgASgISAeIAQESHwoSZWRnZV9zcGlrZV9lbmFibGVkGAogASgISAiIAQESHgoRZWRnZV9zcGlrZV9mYWN0b3IYCyABKAFICYgBARIgChNwZXJmb3JtYW5jZV9lbmFibGVkGAwgASgISAqIAQESFwoKYXVkaXRfcmF0ZRgNIAEoAUgLiAEBEhUKCHN0cmF0ZWd5GA4gASgJSAyIAQESHAoPYnVkZ2V0X3Blcl9ob3VyGA8gASgNSA2IAQESGwoOYnVkZ2V0X3Blcl9kYXkYECABKA1IDogBARIZCgxidWRnZXRfdG90YWwYESABKARID4gBARIVCghwcmlvcml0eRgSIAEoBUgQiAEBEiUKGG5lYXJfZHVwbGljYXRlX3RocmVzaG9sZBgTIAEoAUgRiAEBEh0KEG1pY3JvX2JhdGNoX3NpemUYFCABKA1IEogBAUINCgtfcHJvamVjdF9pZEIZChdfbG93X2NvbmZpZGVuY2VfZW5hYmxlZEIXChVfY29uZmlkZW5jZV90aHJlc2hvbGRCFQoTX2xvd19tYXJnaW5fZW5hYmxlZEITChFfbWFyZ2luX3RocmVzaG9sZEIQCg5fZHJpZnRfZW5hYmxlZEIQCg5fZHJpZnRfc2FtcGxlc0IUChJfbmV3X2NsYXNzX2VuYWJsZWRCFQoTX2VkZ2Vfc3Bpa2VfZW5hYmxlZEIUChJfZWRnZV9zcGlrZV9mYWN0b3JCFgoUX3BlcmZvcm1hbmNlX2VuYWJsZWRCDQoLX2F1ZGl0X3JhdGVCCwoJX3N0cmF0ZWd5QhIKEF9idWRnZXRfcGVyX2hvdXJCEQoPX2J1ZGdldF9wZXJfZGF5Qg8KDV9idWRnZXRfdG90YWxCCwoJX3ByaW9yaXR5QhsKGV9uZWFyX2R1cGxpY2F0ZV90aHJlc2hvbGRCEwoRX21pY3JvX2JhdGNoX3NpemUiVAobVXBzZXJ0U2FtcGxpbmdQb2xpY3lSZXF1ZXN0EjUKBnBvbGljeRgBIAEoCzIlLmxhYmVsbG9vcC5zYW1wbGluZy52MS5TYW1wbGluZ1BvbGljeSJVChxVcHNlcnRTYW1wbGluZ1BvbGljeVJlc3BvbnNlEjUKBnBvbGljeRgBIAEoCzIlLmxhYmVsbG9vcC5zYW1wbGluZy52MS5TYW1wbGluZ1BvbGljeSIsChhHZXRTYW1wbGluZ1BvbGljeVJlcXVlc3QSEAoIbW9kZWxfaWQYASABKAkiUgoZR2V0U2FtcGxpbmdQb2xpY3lSZXNwb25zZRI1CgZwb2xpY3kYASABKAsyJS5sYWJlbGxvb3Auc2FtcGxpbmcudjEuU2FtcGxpbmdQb2xpY3ky9QMKD1NhbXBsaW5nU2VydmljZRJkCgtHZXREZWNpc2lvbhIpLmxhYmVsbG9vcC5zYW1wbGluZy52MS5HZXREZWNpc2lvblJlcXVlc3QaKi5sYWJlbGxvb3Auc2FtcGxpbmcudjEuR2V0RGVjaXNpb25SZXNwb25zZRKCAQoVTGlzdFNhbXBsaW5nRGVjaXNpb25zEjMubGFiZWxsb29wLnNhbXBsaW5nLnYxLkxpc3RTYW1wbGluZ0RlY2lzaW9uc1JlcXVlc3QaNC5sYWJlbGxvb3Auc2FtcGxpbmcudjEuTGlzdFNhbXBsaW5nRGVjaXNpb25zUmVzcG9uc2USfwoUVXBzZXJ0U2FtcGxpbmdQb2xpY3kSMi5sYWJlbGxvb3Auc2FtcGxpbmcudjEuVXBzZXJ0U2FtcGxpbmdQb2xpY3lSZXF1ZXN0GjMubGFiZWxsb29wLnNhbXBsaW5nLnYxLlVwc2VydFNhbXBsaW5nUG9saWN5UmVzcG9uc2USdgoRR2V0U2FtcGxpbmdQb2xpY3kSLy5sYWJlbGxvb3Auc2FtcGxpbmcudjEuR2V0U2FtcGxpbmdQb2xpY3lSZXF1ZXN0GjAubGFiZWxsb29wLnNhbXBsaW5nLnYxLkdldFNhbXBsaW5nUG9saWN5UmVzcG9uc2ViBnByb3RvMw", [file_labelloop_sampling_v1_annotation_request]);
+  fileDesc("CixsYWJlbGxvb3Avc2FtcGxpbmcvdjEvc2FtcGxpbmdfc2VydmljZS5wcm90bxIVbGFiZWxsb29wLnNhbXBsaW5nLnYxIiUKEkdldERlY2lzaW9uUmVxdWVzdBIPCgdpdGVtX2lkGAEgASgJIlIKE0dldERlY2lzaW9uUmVzcG9uc2USOwoHcmVxdWVzdBgBIAEoCzIqLmxhYmVsbG9vcC5zYW1wbGluZy52MS5Bbm5vdGF0aW9uUmVxdWVzdGVkIj8KHExpc3RTYW1wbGluZ0RlY2lzaW9uc1JlcXVlc3QSEAoIbW9kZWxfaWQYASABKAkSDQoFbGltaXQYAiABKA0iXQodTGlzdFNhbXBsaW5nRGVjaXNpb25zUmVzcG9uc2USPAoIcmVxdWVzdHMYASADKAsyKi5sYWJlbGxvb3Auc2FtcGxpbmcudjEuQW5ub3RhdGlvblJlcXVlc3RlZCLiBwoOU2FtcGxpbmdQb2xpY3kSEAoIbW9kZWxfaWQYASABKAkSFwoKcHJvamVjdF9pZBgCIAEoCUgAiAEBEiMKFmxvd19jb25maWRlbmNlX2VuYWJsZWQYAyABKAhIAYgBARIhChRjb25maWRlbmNlX3RocmVzaG9sZBgEIAEoAUgCiAEBEh8KEmxvd19tYXJnaW5fZW5hYmxlZBgFIAEoCEgDiAEBEh0KEG1hcmdpbl90aHJlc2hvbGQYBiABKAFIBIgBARIaCg1kcmlmdF9lbmFibGVkGAcgASgISAWIAQESGgoNZHJpZnRfc2FtcGxlcxgIIAEoDUgGiAEBEh4KEW5ld19jbGFzc19lbmFibGVkGAkgASgISAeIAQESHwoSZWRnZV9zcGlrZV9lbmFibGVkGAogASgISAiIAQESHgoRZWRnZV9zcGlrZV9mYWN0b3IYCyABKAFICYgBARIgChNwZXJmb3JtYW5jZV9lbmFibGVkGAwgASgISAqIAQESFwoKYXVkaXRfcmF0ZRgNIAEoAUgLiAEBEhUKCHN0cmF0ZWd5GA4gASgJSAyIAQESHAoPYnVkZ2V0X3Blcl9ob3VyGA8gASgNSA2IAQESGwoOYnVkZ2V0X3Blcl9kYXkYECABKA1IDogBARIZCgxidWRnZXRfdG90YWwYESABKARID4gBARIVCghwcmlvcml0eRgSIAEoBUgQiAEBEiUKGG5lYXJfZHVwbGljYXRlX3RocmVzaG9sZBgTIAEoAUgRiAEBEh0KEG1pY3JvX2JhdGNoX3NpemUYFCABKA1IEogBAUINCgtfcHJvamVjdF9pZEIZChdfbG93X2NvbmZpZGVuY2VfZW5hYmxlZEIXChVfY29uZmlkZW5jZV90aHJlc2hvbGRCFQoTX2xvd19tYXJnaW5fZW5hYmxlZEITChFfbWFyZ2luX3RocmVzaG9sZEIQCg5fZHJpZnRfZW5hYmxlZEIQCg5fZHJpZnRfc2FtcGxlc0IUChJfbmV3X2NsYXNzX2VuYWJsZWRCFQoTX2VkZ2Vfc3Bpa2VfZW5hYmxlZEIUChJfZWRnZV9zcGlrZV9mYWN0b3JCFgoUX3BlcmZvcm1hbmNlX2VuYWJsZWRCDQoLX2F1ZGl0X3JhdGVCCwoJX3N0cmF0ZWd5QhIKEF9idWRnZXRfcGVyX2hvdXJCEQoPX2J1ZGdldF9wZXJfZGF5Qg8KDV9idWRnZXRfdG90YWxCCwoJX3ByaW9yaXR5QhsKGV9uZWFyX2R1cGxpY2F0ZV90aHJlc2hvbGRCEwoRX21pY3JvX2JhdGNoX3NpemUiVAobVXBzZXJ0U2FtcGxpbmdQb2xpY3lSZXF1ZXN0EjUKBnBvbGljeRgBIAEoCzIlLmxhYmVsbG9vcC5zYW1wbGluZy52MS5TYW1wbGluZ1BvbGljeSJVChxVcHNlcnRTYW1wbGluZ1BvbGljeVJlc3BvbnNlEjUKBnBvbGljeRgBIAEoCzIlLmxhYmVsbG9vcC5zYW1wbGluZy52MS5TYW1wbGluZ1BvbGljeSIsChhHZXRTYW1wbGluZ1BvbGljeVJlcXVlc3QSEAoIbW9kZWxfaWQYASABKAkiUgoZR2V0U2FtcGxpbmdQb2xpY3lSZXNwb25zZRI1CgZwb2xpY3kYASABKAsyJS5sYWJlbGxvb3Auc2FtcGxpbmcudjEuU2FtcGxpbmdQb2xpY3kiLAoYR2V0U2FtcGxpbmdCdWRnZXRSZXF1ZXN0EhAKCG1vZGVsX2lkGAEgASgJItsBCglCdWRnZXRVc2USMwoGd2luZG93GAEgASgOMiMubGFiZWxsb29wLnNhbXBsaW5nLnYxLkJ1ZGdldFdpbmRvdxIwCgx3aW5kb3dfc3RhcnQYAiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEi4KCndpbmRvd19lbmQYAyABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEgwKBHVzZWQYBCABKAQSDQoFbGltaXQYBSABKAQSEQoEbGVmdBgGIAEoBEgAiAEBQgcKBV9sZWZ0IsUBChlHZXRTYW1wbGluZ0J1ZGdldFJlc3BvbnNlEhAKCG1vZGVsX2lkGAEgASgJEhIKCnByb2plY3RfaWQYAiABKAkSMQoHYnVkZ2V0cxgDIAMoCzIgLmxhYmVsbG9vcC5zYW1wbGluZy52MS5CdWRnZXRVc2USKQoFYXNfb2YYBCABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEhYKCWF2YWlsYWJsZRgFIAEoBEgAiAEBQgwKCl9hdmFpbGFibGUqdQoMQnVkZ2V0V2luZG93Eh0KGUJVREdFVF9XSU5ET1dfVU5TUEVDSUZJRUQQABIWChJCVURHRVRfV0lORE9XX0hPVVIQARIVChFCVURHRVRfV0lORE9XX0RBWRACEhcKE0JVREdFVF9XSU5ET1dfVE9UQUwQAzLtBAoPU2FtcGxpbmdTZXJ2aWNlEmQKC0dldERlY2lzaW9uEikubGFiZWxsb29wLnNhbXBsaW5nLnYxLkdldERlY2lzaW9uUmVxdWVzdBoqLmxhYmVsbG9vcC5zYW1wbGluZy52MS5HZXREZWNpc2lvblJlc3BvbnNlEoIBChVMaXN0U2FtcGxpbmdEZWNpc2lvbnMSMy5sYWJlbGxvb3Auc2FtcGxpbmcudjEuTGlzdFNhbXBsaW5nRGVjaXNpb25zUmVxdWVzdBo0LmxhYmVsbG9vcC5zYW1wbGluZy52MS5MaXN0U2FtcGxpbmdEZWNpc2lvbnNSZXNwb25zZRJ/ChRVcHNlcnRTYW1wbGluZ1BvbGljeRIyLmxhYmVsbG9vcC5zYW1wbGluZy52MS5VcHNlcnRTYW1wbGluZ1BvbGljeVJlcXVlc3QaMy5sYWJlbGxvb3Auc2FtcGxpbmcudjEuVXBzZXJ0U2FtcGxpbmdQb2xpY3lSZXNwb25zZRJ2ChFHZXRTYW1wbGluZ1BvbGljeRIvLmxhYmVsbG9vcC5zYW1wbGluZy52MS5HZXRTYW1wbGluZ1BvbGljeVJlcXVlc3QaMC5sYWJlbGxvb3Auc2FtcGxpbmcudjEuR2V0U2FtcGxpbmdQb2xpY3lSZXNwb25zZRJ2ChFHZXRTYW1wbGluZ0J1ZGdldBIvLmxhYmVsbG9vcC5zYW1wbGluZy52MS5HZXRTYW1wbGluZ0J1ZGdldFJlcXVlc3QaMC5sYWJlbGxvb3Auc2FtcGxpbmcudjEuR2V0U2FtcGxpbmdCdWRnZXRSZXNwb25zZWIGcHJvdG8z", [file_google_protobuf_timestamp, file_labelloop_sampling_v1_annotation_request]);
 
 /**
  * @generated from message labelloop.sampling.v1.GetDecisionRequest
@@ -288,6 +290,159 @@ export const GetSamplingPolicyResponseSchema: GenMessage<GetSamplingPolicyRespon
   messageDesc(file_labelloop_sampling_v1_sampling_service, 8);
 
 /**
+ * @generated from message labelloop.sampling.v1.GetSamplingBudgetRequest
+ */
+export type GetSamplingBudgetRequest = Message<"labelloop.sampling.v1.GetSamplingBudgetRequest"> & {
+  /**
+   * @generated from field: string model_id = 1;
+   */
+  modelId: string;
+};
+
+/**
+ * Describes the message labelloop.sampling.v1.GetSamplingBudgetRequest.
+ * Use `create(GetSamplingBudgetRequestSchema)` to create a new message.
+ */
+export const GetSamplingBudgetRequestSchema: GenMessage<GetSamplingBudgetRequest> = /*@__PURE__*/
+  messageDesc(file_labelloop_sampling_v1_sampling_service, 9);
+
+/**
+ * One budget cap and its use. Audit samples are outside the budget and not counted here.
+ *
+ * @generated from message labelloop.sampling.v1.BudgetUse
+ */
+export type BudgetUse = Message<"labelloop.sampling.v1.BudgetUse"> & {
+  /**
+   * @generated from field: labelloop.sampling.v1.BudgetWindow window = 1;
+   */
+  window: BudgetWindow;
+
+  /**
+   * The window's bounds; unset for BUDGET_WINDOW_TOTAL.
+   *
+   * @generated from field: google.protobuf.Timestamp window_start = 2;
+   */
+  windowStart?: Timestamp | undefined;
+
+  /**
+   * @generated from field: google.protobuf.Timestamp window_end = 3;
+   */
+  windowEnd?: Timestamp | undefined;
+
+  /**
+   * Labels requested in the window (granted by the budget).
+   *
+   * @generated from field: uint64 used = 4;
+   */
+  used: bigint;
+
+  /**
+   * The cap; 0 = unlimited.
+   *
+   * @generated from field: uint64 limit = 5;
+   */
+  limit: bigint;
+
+  /**
+   * limit - used, at least 0; unset when unlimited.
+   *
+   * @generated from field: optional uint64 left = 6;
+   */
+  left?: bigint | undefined;
+};
+
+/**
+ * Describes the message labelloop.sampling.v1.BudgetUse.
+ * Use `create(BudgetUseSchema)` to create a new message.
+ */
+export const BudgetUseSchema: GenMessage<BudgetUse> = /*@__PURE__*/
+  messageDesc(file_labelloop_sampling_v1_sampling_service, 10);
+
+/**
+ * @generated from message labelloop.sampling.v1.GetSamplingBudgetResponse
+ */
+export type GetSamplingBudgetResponse = Message<"labelloop.sampling.v1.GetSamplingBudgetResponse"> & {
+  /**
+   * @generated from field: string model_id = 1;
+   */
+  modelId: string;
+
+  /**
+   * Annotation project that receives the model's requests (from its policy).
+   *
+   * @generated from field: string project_id = 2;
+   */
+  projectId: string;
+
+  /**
+   * Hour, day and total, in that order.
+   *
+   * @generated from field: repeated labelloop.sampling.v1.BudgetUse budgets = 3;
+   */
+  budgets: BudgetUse[];
+
+  /**
+   * The time the figures refer to.
+   *
+   * @generated from field: google.protobuf.Timestamp as_of = 4;
+   */
+  asOf?: Timestamp | undefined;
+
+  /**
+   * Labels the sampler would grant now (the smallest left); unset when every cap is unlimited.
+   *
+   * @generated from field: optional uint64 available = 5;
+   */
+  available?: bigint | undefined;
+};
+
+/**
+ * Describes the message labelloop.sampling.v1.GetSamplingBudgetResponse.
+ * Use `create(GetSamplingBudgetResponseSchema)` to create a new message.
+ */
+export const GetSamplingBudgetResponseSchema: GenMessage<GetSamplingBudgetResponse> = /*@__PURE__*/
+  messageDesc(file_labelloop_sampling_v1_sampling_service, 11);
+
+/**
+ * The window a budget cap counts in (fixed UTC windows, not sliding ones).
+ *
+ * @generated from enum labelloop.sampling.v1.BudgetWindow
+ */
+export enum BudgetWindow {
+  /**
+   * @generated from enum value: BUDGET_WINDOW_UNSPECIFIED = 0;
+   */
+  UNSPECIFIED = 0,
+
+  /**
+   * The current UTC clock hour [h:00, h+1:00): the policy's budget_per_hour.
+   *
+   * @generated from enum value: BUDGET_WINDOW_HOUR = 1;
+   */
+  HOUR = 1,
+
+  /**
+   * The current UTC calendar day: the policy's budget_per_day.
+   *
+   * @generated from enum value: BUDGET_WINDOW_DAY = 2;
+   */
+  DAY = 2,
+
+  /**
+   * Since the model was first sampled: the policy's budget_total.
+   *
+   * @generated from enum value: BUDGET_WINDOW_TOTAL = 3;
+   */
+  TOTAL = 3,
+}
+
+/**
+ * Describes the enum labelloop.sampling.v1.BudgetWindow.
+ */
+export const BudgetWindowSchema: GenEnum<BudgetWindow> = /*@__PURE__*/
+  enumDesc(file_labelloop_sampling_v1_sampling_service, 0);
+
+/**
  * SamplingService: per-model sampling policies, and "why this item, why now".
  *
  * @generated from service labelloop.sampling.v1.SamplingService
@@ -326,6 +481,16 @@ export const SamplingService: GenService<{
     methodKind: "unary";
     input: typeof GetSamplingPolicyRequestSchema;
     output: typeof GetSamplingPolicyResponseSchema;
+  },
+  /**
+   * A model's label budgets as the sampler enforces them now: per cap, used, limit and left.
+   *
+   * @generated from rpc labelloop.sampling.v1.SamplingService.GetSamplingBudget
+   */
+  getSamplingBudget: {
+    methodKind: "unary";
+    input: typeof GetSamplingBudgetRequestSchema;
+    output: typeof GetSamplingBudgetResponseSchema;
   },
 }> = /*@__PURE__*/
   serviceDesc(file_labelloop_sampling_v1_sampling_service, 0);
