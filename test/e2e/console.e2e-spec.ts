@@ -18,6 +18,7 @@ import { launch, type Browser, type Page } from 'puppeteer-core';
 import {
   allTopics,
   AnnotationRequestedSchema,
+  AnnotationSubmittedSchema,
   AnnotatorService,
   DatasetRegistryService,
   DispatchAdminService,
@@ -33,6 +34,7 @@ import { Mulberry32 } from '@labelloop/drift-stats';
 import { createGrpcClient } from '@labelloop/rpc';
 import {
   createTestDatabase,
+  CROWD,
   crowdSubmissions,
   eventRecord,
   eventually,
@@ -466,7 +468,11 @@ describe('console in headless Chromium', () => {
     try {
       // The first test's 180 answers are all judged before the project gets a batch gate.
       await eventually(
-        async () => (await qa.listAnnotatorScorecards({ projectId: project })).scorecards.reduce((n, c) => n + c.answers, 0) === submissions().length,
+        async () =>
+          (await qa.listAnnotatorScorecards({ projectId: project })).scorecards
+            .filter((c) => CROWD.some(([name]) => name === c.annotatorId))
+            .reduce((n, c) => n + c.answers, 0) ===
+          60 * CROWD.length,
         'QA holding the first test’s answers',
         90_000,
         500,
