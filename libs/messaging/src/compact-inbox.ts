@@ -99,7 +99,15 @@ export class CompactInbox {
       const applied: string[] = [];
       const dead: string[] = [];
       for (const [id, outcome] of seen) (outcome === 'applied' ? applied : dead).push(id);
-      await inboxChunks.insert(em, this.consumer, topic, partition, unseen[0].offset, last.toString(), applied, dead);
+      await inboxChunks.insert(em, {
+        consumer: this.consumer,
+        topic,
+        partition,
+        firstOffset: unseen[0].offset,
+        lastOffset: last.toString(),
+        appliedIds: applied,
+        deadIds: dead,
+      });
     }
     await consumerOffsets.set(em, this.consumer, topic, partition, (last + 1n).toString());
     const horizon = h;
@@ -145,15 +153,18 @@ export class CompactInbox {
     await consumerOffsets.insertIfAbsent(em, this.consumer, topic, partition, next.toString());
     if (rows.length === 0) return;
     rows.reverse();
-    await inboxChunks.insertCarriedOver(
+    await inboxChunks.insert(
       em,
-      this.consumer,
-      topic,
-      partition,
-      rows[0].kafka_offset,
-      rows[rows.length - 1].kafka_offset,
-      rows.filter((r) => r.outcome === 'applied').map((r) => r.event_id),
-      rows.filter((r) => r.outcome !== 'applied').map((r) => r.event_id),
+      {
+        consumer: this.consumer,
+        topic,
+        partition,
+        firstOffset: rows[0].kafka_offset,
+        lastOffset: rows[rows.length - 1].kafka_offset,
+        appliedIds: rows.filter((r) => r.outcome === 'applied').map((r) => r.event_id),
+        deadIds: rows.filter((r) => r.outcome !== 'applied').map((r) => r.event_id),
+      },
+      true,
     );
   }
 

@@ -58,6 +58,21 @@ export const inboxRows = {
   },
 };
 
+/** One applied chunk of a partition, as `inbox_chunk` stores it. */
+export interface InboxChunk {
+  consumer: string;
+  topic: string;
+  partition: number;
+  firstOffset: string;
+  lastOffset: string;
+  appliedIds: string[];
+  deadIds: string[];
+}
+
+const INSERT_CHUNK = `INSERT INTO inbox_chunk (consumer, topic, kafka_partition, first_offset, last_offset, applied_ids, dead_ids)
+             VALUES ($1, $2, $3, $4, $5, $6, $7)`;
+const INSERT_CARRIED_OVER = `${INSERT_CHUNK} ON CONFLICT DO NOTHING`;
+
 /** `inbox_chunk`: the compact inbox's row per applied chunk, with its applied and dead-lettered ids. */
 export const inboxChunks = {
   /** Forgets a partition's chunks (its log was replaced). */
@@ -65,38 +80,20 @@ export const inboxChunks = {
     return em.query('DELETE FROM inbox_chunk WHERE consumer = $1 AND topic = $2 AND kafka_partition = $3', [consumer, topic, partition]);
   },
 
-  /** Records one applied chunk. */
-  insert(
-    em: EntityManager,
-    consumer: string,
-    topic: string,
-    partition: number,
-    firstOffset: string,
-    lastOffset: string,
-    appliedIds: string[],
-    deadIds: string[],
-  ): Promise<unknown> {
-    return em.query(
-      `INSERT INTO inbox_chunk (consumer, topic, kafka_partition, first_offset, last_offset, applied_ids, dead_ids) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
-      [consumer, topic, partition, firstOffset, lastOffset, appliedIds, deadIds],
-    );
-  },
-
-  /** Records the ids carried over from the row-per-event inbox, unless a racing replica did. */
-  insertCarriedOver(
-    em: EntityManager,
-    consumer: string,
-    topic: string,
-    partition: number,
-    firstOffset: string,
-    lastOffset: string,
-    appliedIds: string[],
-    deadIds: string[],
-  ): Promise<unknown> {
-    return em.query(
-      `INSERT INTO inbox_chunk (consumer, topic, kafka_partition, first_offset, last_offset, applied_ids, dead_ids) VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT DO NOTHING`,
-      [consumer, topic, partition, firstOffset, lastOffset, appliedIds, deadIds],
-    );
+  /**
+   * Records one applied chunk; a chunk carried over from the row-per-event inbox (`carriedOver`)
+   * is skipped when a racing replica recorded it first.
+   */
+  insert(em: EntityManager, chunk: InboxChunk, carriedOver = false): Promise<unknown> {
+    return em.query(carriedOver ? INSERT_CARRIED_OVER : INSERT_CHUNK, [
+      chunk.consumer,
+      chunk.topic,
+      chunk.partition,
+      chunk.firstOffset,
+      chunk.lastOffset,
+      chunk.appliedIds,
+      chunk.deadIds,
+    ]);
   },
 
   /** Up to 100 of a partition's chunks that start before `before` (all when null), newest first. */
