@@ -8,33 +8,22 @@ import { randomUUID } from 'node:crypto';
 import { status } from '@grpc/grpc-js';
 import { fromBinary } from '@bufbuild/protobuf';
 import { DriftDetectedSchema, DriftService, PredictionEventSchema, Topics, WindowKind } from '@labelloop/contracts';
-import { Client } from 'pg';
+import type { Client } from 'pg';
 import { createGrpcClient } from '@labelloop/rpc';
-import {
-  createTestDatabase,
-  awaitEvent,
-  eventRecord,
-  eventually,
-  readTopic,
-  ServiceProcess,
-  startGroupsAt,
-  startService,
-  testKafka,
-  testProducer,
-} from '@labelloop/testing';
+import { awaitEvent, E2eRig, eventRecord, eventually, readTopic, ServiceProcess } from '@labelloop/testing';
 
 describe('drift-detection service', () => {
   const run = randomUUID().slice(0, 8);
   const model = `drift-svc-${run}`;
-  const kafka = testKafka();
-  let db: Awaited<ReturnType<typeof createTestDatabase>>;
+  const rig = new E2eRig();
+  const kafka = rig.kafka;
   let svc: ServiceProcess;
   let env: Record<string, string>;
   let pg: Client;
   const token = `admin-${run}`;
 
   beforeAll(async () => {
-    db = await createTestDatabase('drift');
+    const db = await rig.database('drift');
     env = {
       DATABASE_URL: db.url,
       KAFKA_GROUP_ID: `drift-${run}`,
@@ -43,17 +32,12 @@ describe('drift-detection service', () => {
       CONSUMER_TX_BATCH: '20',
     };
     // Start at the topics' end: what earlier runs (and benchmarks) left there is not this test's.
-    await startGroupsAt(kafka, [{ groupId: env.KAFKA_GROUP_ID, topics: [Topics.predictionRecorded, Topics.modelPromoted] }]);
-    svc = startService('drift-detection', env);
+    await rig.startAtEnd({ [env.KAFKA_GROUP_ID]: [Topics.predictionRecorded, Topics.modelPromoted] });
+    svc = rig.service('drift-detection', env);
     await svc.ready;
-    pg = new Client({ connectionString: db.url });
-    await pg.connect();
+    pg = await rig.pg(db.url);
   });
-  afterAll(async () => {
-    await pg?.end();
-    await svc?.kill('SIGTERM');
-    await db?.drop();
-  });
+  afterAll(() => rig.close());
 
   const frac = (i: number) => Math.abs((Math.sin(i * 12.9898) * 43758.5453) % 1);
   const pred = (i: number, shifted: boolean, extra: Record<string, unknown> = {}) =>
@@ -85,7 +69,7 @@ describe('drift-detection service', () => {
     expect(stored.config).toMatchObject({ referenceSize: 100, windowSize: 100, windowSlide: 100 });
     c1.close();
 
-    const producer = await testProducer(kafka);
+    const producer = await rig.producer();
     const bad = [
       pred(9000, false, { modelId: '' }),
       pred(9001, false, { numericFeatures: { length: Number.NaN } }),
@@ -106,7 +90,7 @@ describe('drift-detection service', () => {
 
     // Crash: the window state must come back from PostgreSQL.
     await svc.kill('SIGKILL');
-    svc = startService('drift-detection', env);
+    svc = rig.service('drift-detection', env);
     svcPort = (await svc.ready).grpcPort;
     await producer.send({ topic: Topics.predictionRecorded, messages: Array.from({ length: 50 }, (_, i) => pred(150 + i, true)) });
     await producer.disconnect();

@@ -28,28 +28,17 @@ import {
   WindowKind,
 } from '@labelloop/contracts';
 import { createGrpcClient } from '@labelloop/rpc';
-import {
-  createTestDatabase,
-  awaitEvent,
-  eventRecord,
-  eventually,
-  freePort,
-  ServiceProcess,
-  startGroupsAt,
-  startService,
-  testKafka,
-  testProducer,
-} from '@labelloop/testing';
+import { awaitEvent, E2eRig, eventRecord, eventually, freePort, ServiceProcess } from '@labelloop/testing';
 
 describe('drift reference from a dataset version', () => {
   const run = randomUUID().slice(0, 8);
   const project = `ref-${run}`;
   const model = `ref-model-${run}`;
-  const kafka = testKafka();
+  const rig = new E2eRig();
+  const kafka = rig.kafka;
   const token = `svc-${run}`;
   const WITH = 160;
   const WITHOUT = 30;
-  let dbs: Awaited<ReturnType<typeof createTestDatabase>>[] = [];
   let registry: ServiceProcess;
   let drift: ServiceProcess;
   let driftEnv: Record<string, string>;
@@ -64,18 +53,17 @@ describe('drift reference from a dataset version', () => {
   const labelOf = (i: number) => (frac(i + 7) < 0.3 ? 'spam' : 'ham');
 
   beforeAll(async () => {
-    const regDb = await createTestDatabase('refreg');
-    const driftDb = await createTestDatabase('refdrift');
-    dbs = [regDb, driftDb];
+    const regDb = await rig.database('refreg');
+    const driftDb = await rig.database('refdrift');
     const auth = JSON.stringify([
       { token, subject: 'ops', roles: ['service', 'admin'], projects: ['*'] },
       { token: `other-${run}`, subject: 'other-team', roles: ['admin'], projects: ['another-project'] },
     ]);
     // Start both groups at the topics' end: earlier runs' events are not part of this test.
-    await startGroupsAt(kafka, [
-      { groupId: `refreg-${run}`, topics: [Topics.labelAccepted, Topics.modelPromoted] },
-      { groupId: `refdrift-${run}`, topics: [Topics.predictionRecorded, Topics.modelPromoted] },
-    ]);
+    await rig.startAtEnd({
+      [`refreg-${run}`]: [Topics.labelAccepted, Topics.modelPromoted],
+      [`refdrift-${run}`]: [Topics.predictionRecorded, Topics.modelPromoted],
+    });
     // A fixed port: the registry is restarted at the same address drift detection knows.
     registryEnv = {
       DATABASE_URL: regDb.url,
@@ -85,7 +73,7 @@ describe('drift reference from a dataset version', () => {
       REGISTRY_EXPORT_DIR: `/tmp/labelloop-e2e-ref-${run}`,
       GRPC_PORT: String(await freePort()),
     };
-    registry = startService('dataset-registry', registryEnv);
+    registry = rig.service('dataset-registry', registryEnv);
     const { grpcPort } = await registry.ready;
     driftEnv = {
       DATABASE_URL: driftDb.url,
@@ -95,19 +83,15 @@ describe('drift reference from a dataset version', () => {
       REGISTRY_GRPC_TOKEN: token,
       CONSUMER_TX_BATCH: '50',
     };
-    drift = startService('drift-detection', driftEnv);
+    drift = rig.service('drift-detection', driftEnv);
     await drift.ready;
   });
 
-  afterAll(async () => {
-    await drift?.kill('SIGTERM');
-    await registry?.kill('SIGTERM');
-    for (const db of dbs) await db.drop();
-  });
+  afterAll(() => rig.close());
 
   it('pins the reference to a version, then alerts only on predictions unlike it', async () => {
     // Labeled items: WITH carry the inputs they were predicted on, WITHOUT carry none.
-    const producer = await testProducer(kafka);
+    const producer = await rig.producer();
     const accepted = (i: number, withFeatures: boolean, projectId = project) =>
       eventRecord(
         LabelAcceptedSchema,
@@ -201,7 +185,7 @@ describe('drift reference from a dataset version', () => {
 
     // A registry that refuses drift detection's token is a configuration problem, said so.
     await drift.kill('SIGTERM');
-    drift = startService('drift-detection', { ...driftEnv, REGISTRY_GRPC_TOKEN: 'not-a-token' });
+    drift = rig.service('drift-detection', { ...driftEnv, REGISTRY_GRPC_TOKEN: 'not-a-token' });
     const dBad = createGrpcClient(DriftService, `127.0.0.1:${(await drift.ready).grpcPort}`, { token });
     await expect(dBad.setReferenceFromDataset(base)).rejects.toMatchObject({
       code: status.FAILED_PRECONDITION,
@@ -210,7 +194,7 @@ describe('drift reference from a dataset version', () => {
     dBad.close();
     d.close();
     await drift.kill('SIGTERM');
-    drift = startService('drift-detection', driftEnv);
+    drift = rig.service('drift-detection', driftEnv);
     const dr = createGrpcClient(DriftService, `127.0.0.1:${(await drift.ready).grpcPort}`, { token });
 
     // The reference: the model's reference size (100) of the version's items with features.
@@ -273,7 +257,7 @@ describe('drift reference from a dataset version', () => {
     // events; then the inputs shifted and version 2, trained on this dataset version, was
     // promoted. Its reference is its training split's inputs, so the shift is still seen. Model
     // C asks for its first events instead: they are the shifted ones, and it sees no drift.
-    const promoter = await testProducer(kafka);
+    const promoter = await rig.producer();
     const promoted = (modelId: string, modelVersion: string) =>
       eventRecord(
         ModelPromotedSchema,
@@ -366,7 +350,7 @@ describe('drift reference from a dataset version', () => {
     await new Promise((r) => setTimeout(r, 4_000));
     expect(await dr.getDriftStatus({ modelId: mB })).toMatchObject({ drifting: true, referenceSource: `dataset version ${versionId} (split train)` });
     expect(drift.logs.join('\n')).toMatch(/batch failed, will retry.*dataset registry/);
-    registry = startService('dataset-registry', registryEnv);
+    registry = rig.service('dataset-registry', registryEnv);
     await registry.ready;
     const v3 = await eventually(
       async () => {

@@ -11,26 +11,16 @@ import { randomUUID } from 'node:crypto';
 import { status } from '@grpc/grpc-js';
 import { IngestService, PredictionEventSchema, Topics } from '@labelloop/contracts';
 import { createGrpcClient } from '@labelloop/rpc';
-import { Client } from 'pg';
-import {
-  createTestDatabase,
-  eventRecord,
-  eventually,
-  readTopic,
-  ServiceProcess,
-  startGroupsAt,
-  startService,
-  testKafka,
-  testProducer,
-} from '@labelloop/testing';
+import type { Client } from 'pg';
+import { E2eRig, eventRecord, eventually, readTopic, ServiceProcess } from '@labelloop/testing';
 import { inboxOf } from '../fault/reconcile';
 
 describe('hostile input: a poison prediction never stops a stage', () => {
   const run = randomUUID().slice(0, 8);
   const model = `hostile-${run}`;
-  const kafka = testKafka();
+  const rig = new E2eRig();
+  const kafka = rig.kafka;
   const token = `svc-${run}`;
-  let db: Awaited<ReturnType<typeof createTestDatabase>>;
   let drift: ServiceProcess;
   let sampling: ServiceProcess;
   let gateway: ServiceProcess;
@@ -38,29 +28,21 @@ describe('hostile input: a poison prediction never stops a stage', () => {
   const groups = { drift: `hostile-drift-${run}`, sampling: `hostile-sampling-${run}` };
 
   beforeAll(async () => {
-    db = await createTestDatabase('hostile');
+    const db = await rig.database('hostile');
     const env = {
       DATABASE_URL: db.url,
       AUTH_TOKENS: JSON.stringify([{ token, subject: 'inference', roles: ['service'], projects: ['*'] }]),
       CONSUMER_TX_BATCH: '20',
       KAFKA_SESSION_TIMEOUT_MS: '6000',
     };
-    await startGroupsAt(kafka, [
-      { groupId: groups.drift, topics: [Topics.predictionRecorded, Topics.modelPromoted] },
-      { groupId: groups.sampling, topics: [Topics.predictionRecorded] },
-    ]);
-    drift = startService('drift-detection', { ...env, KAFKA_GROUP_ID: groups.drift });
-    sampling = startService('sampling', { ...env, KAFKA_GROUP_ID: groups.sampling });
-    gateway = startService('ingest-gateway', env);
+    await rig.startAtEnd({ [groups.drift]: [Topics.predictionRecorded, Topics.modelPromoted], [groups.sampling]: [Topics.predictionRecorded] });
+    drift = rig.service('drift-detection', { ...env, KAFKA_GROUP_ID: groups.drift });
+    sampling = rig.service('sampling', { ...env, KAFKA_GROUP_ID: groups.sampling });
+    gateway = rig.service('ingest-gateway', env);
     await Promise.all([drift.ready, sampling.ready, gateway.ready]);
-    pg = new Client({ connectionString: db.url });
-    await pg.connect();
+    pg = await rig.pg(db.url);
   });
-  afterAll(async () => {
-    await pg?.end();
-    await Promise.all([drift?.kill('SIGTERM'), sampling?.kill('SIGTERM'), gateway?.kill('SIGTERM')]);
-    await db?.drop();
-  });
+  afterAll(() => rig.close());
 
   const event = (id: string, extra: Record<string, unknown> = {}) => ({
     eventId: id,
@@ -120,7 +102,7 @@ describe('hostile input: a poison prediction never stops a stage', () => {
 
     // Straight onto the topic, each between two valid events. 20,000 features: a record of
     // 100,000 (about 1.7 MB) is more than the broker's message.max.bytes takes at all.
-    const producer = await testProducer(kafka);
+    const producer = await rig.producer();
     const onTopic = hostile('topic', 20_000);
     for (const [i, h] of onTopic.entries()) {
       const ok = `${run}-topic-valid-${i}`;

@@ -7,21 +7,11 @@
  */
 import { randomUUID } from 'node:crypto';
 import { createServer as createHttpServer, Server } from 'node:http';
-import { AddressInfo, createServer } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import { fromBinary } from '@bufbuild/protobuf';
-import { Client } from 'pg';
+import type { Client } from 'pg';
 import { AnnotationRequestedSchema, AnnotationSubmittedSchema, Topics } from '@labelloop/contracts';
-import {
-  createTestDatabase,
-  eventRecord,
-  eventually,
-  labelStudioTarget,
-  readTopic,
-  ServiceProcess,
-  startService,
-  testKafka,
-  testProducer,
-} from '@labelloop/testing';
+import { E2eRig, eventRecord, eventually, freePort, labelStudioTarget, readTopic, ServiceProcess } from '@labelloop/testing';
 
 const { url: LS_URL, token: LS_TOKEN } = labelStudioTarget();
 
@@ -34,14 +24,6 @@ async function ls<T>(method: string, path: string, body?: unknown): Promise<T> {
   if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${await res.text()}`);
   return (await res.json()) as T;
 }
-
-const freePort = () =>
-  new Promise<number>((resolve) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
 
 interface LsTaskView {
   id: number;
@@ -59,8 +41,8 @@ describe('Label Studio round trip', () => {
   const orphanIds: Record<string, number> = {};
   const burst = `ls-${run}-burst`;
   const secret = `secret-${randomUUID()}`;
-  const kafka = testKafka();
-  let db: Awaited<ReturnType<typeof createTestDatabase>>;
+  const rig = new E2eRig();
+  const kafka = rig.kafka;
   let pg: Client;
   // Two replicas, as SREs scale it: both run the Label Studio sync loop; webhooks go to the first.
   let dispatch: ServiceProcess;
@@ -75,7 +57,7 @@ describe('Label Studio round trip', () => {
       throw new Error(`no Label Studio at ${LS_URL} (start it: bash deploy/local/label-studio.sh start): ${e.message}`);
     });
     expect(me.id).toBeGreaterThan(0);
-    db = await createTestDatabase('ls');
+    const db = await rig.database('ls');
     corpus = createHttpServer((req, res) =>
       req.url === '/messages/easy-ham-1/00042' ? res.writeHead(200, { 'content-type': 'text/plain; charset=utf-8' }).end(MAIL) : res.writeHead(404).end(),
     );
@@ -109,17 +91,14 @@ describe('Label Studio round trip', () => {
       LABEL_STUDIO_WEBHOOK_SECRET: secret,
       DISPATCH_CONTENT_RESOLVERS: JSON.stringify({ mailcorpus: `http://127.0.0.1:${(corpus.address() as AddressInfo).port}/messages/{path}` }),
     });
-    dispatch = startService('annotation-dispatch', env(httpPort));
-    dispatch2 = startService('annotation-dispatch', env(await freePort()));
+    dispatch = rig.service('annotation-dispatch', env(httpPort));
+    dispatch2 = rig.service('annotation-dispatch', env(await freePort()));
     await Promise.all([dispatch.ready, dispatch2.ready]);
-    pg = new Client({ connectionString: db.url });
-    await pg.connect();
+    pg = await rig.pg(db.url);
   });
   afterAll(async () => {
-    await pg?.end();
-    await Promise.all([dispatch?.kill(), dispatch2?.kill()]);
+    await rig.close();
     await new Promise((r) => (corpus ? corpus.close(r) : r(undefined)));
-    await db?.drop();
   });
 
   const lsProjectId = (of = project) =>
@@ -148,7 +127,7 @@ describe('Label Studio round trip', () => {
       .filter((m) => m.key === itemId)
       .map((m) => fromBinary(AnnotationSubmittedSchema, m.value!));
   const request = async (itemId: string, text: string, predicted: string, projectId = project) => {
-    const producer = await testProducer(kafka);
+    const producer = await rig.producer();
     await producer.send({
       topic: Topics.annotationRequested,
       messages: [
@@ -307,7 +286,7 @@ describe('Label Studio round trip', () => {
 
   it('with two replicas syncing, puts each of 30 items requested at once in Label Studio once, in one project', async () => {
     const items = Array.from({ length: 30 }, (_, i) => `item-${run}-burst-${i}`);
-    const producer = await testProducer(kafka);
+    const producer = await rig.producer();
     await producer.send({
       topic: Topics.annotationRequested,
       messages: items.map((itemId) =>

@@ -5,37 +5,27 @@
  */
 import { randomUUID } from 'node:crypto';
 import { status } from '@grpc/grpc-js';
-import { Client } from 'pg';
+import type { Client } from 'pg';
 import { AnnotationRequestedSchema, AnnotatorService, DispatchAdminService, QaService, Topics } from '@labelloop/contracts';
 import { Mulberry32 } from '@labelloop/drift-stats';
 import { createGrpcClient } from '@labelloop/rpc';
-import {
-  createTestDatabase,
-  crowdSubmissions,
-  eventRecord,
-  eventually,
-  readTopic,
-  ServiceProcess,
-  startService,
-  testKafka,
-  testProducer,
-} from '@labelloop/testing';
+import { crowdSubmissions, E2eRig, eventRecord, eventually, readTopic, ServiceProcess } from '@labelloop/testing';
 
 describe('QA gates with dispatch', () => {
   const run = randomUUID().slice(0, 8);
   const project = `qa-${run}`;
-  const kafka = testKafka();
+  const rig = new E2eRig();
+  const kafka = rig.kafka;
   const names = ['ada', 'grace', 'carol', 'linus'];
   const tokens = names.map((n) => ({ token: `${n}-${run}`, subject: n, roles: ['annotator'], projects: [project, `${project}-pause`] }));
   const svcToken = { token: `svc-${run}`, subject: 'ci', roles: ['service', 'reviewer'], projects: ['*'] };
   const adminToken = { token: `lead-${run}`, subject: 'lead', roles: ['admin'], projects: [project, `${project}-pause`] };
-  let db: Awaited<ReturnType<typeof createTestDatabase>>;
   let pg: Client;
   let qa: ServiceProcess;
   let dispatch: ServiceProcess;
 
   beforeAll(async () => {
-    db = await createTestDatabase('qa');
+    const db = await rig.database('qa');
     const env = {
       DATABASE_URL: db.url,
       AUTH_TOKENS: JSON.stringify([...tokens, svcToken, adminToken]),
@@ -44,23 +34,18 @@ describe('QA gates with dispatch', () => {
       QA_MIN_ANSWERS_FOR_PAUSE: '30',
       QA_ANNOTATOR_FLOOR: '0.7',
     };
-    qa = startService('qa', { ...env, KAFKA_GROUP_ID: `qa-${run}-qa` });
-    dispatch = startService('annotation-dispatch', { ...env, KAFKA_GROUP_ID: `qa-${run}-dispatch` });
+    qa = rig.service('qa', { ...env, KAFKA_GROUP_ID: `qa-${run}-qa` });
+    dispatch = rig.service('annotation-dispatch', { ...env, KAFKA_GROUP_ID: `qa-${run}-dispatch` });
     await Promise.all([qa.ready, dispatch.ready]);
-    pg = new Client({ connectionString: db.url });
-    await pg.connect();
+    pg = await rig.pg(db.url);
   });
-  afterAll(async () => {
-    await pg?.end();
-    await Promise.all([qa?.kill(), dispatch?.kill()]);
-    await db?.drop();
-  });
+  afterAll(() => rig.close());
 
   const annotator = async (name: string) => createGrpcClient(AnnotatorService, `127.0.0.1:${(await dispatch.ready).grpcPort}`, { token: `${name}-${run}` });
   const label = (c: string) => ({ value: { case: 'classification' as const, value: { classes: [c] } } });
 
   it('turns a tied overlap into a rework task for a third annotator, and ignores a redelivered submission', async () => {
-    const producer = await testProducer(kafka);
+    const producer = await rig.producer();
     const itemId = `item-${run}-tie`;
     await producer.send({
       topic: Topics.annotationRequested,
@@ -109,7 +94,7 @@ describe('QA gates with dispatch', () => {
 
   /** 60 overlap items answered by the simulated crowd (ada, grace, linus: careless). */
   const sendRounds = async (p: string, from: number, rng: Mulberry32) => {
-    const producer = await testProducer(kafka);
+    const producer = await rig.producer();
     await producer.send({ topic: Topics.annotationSubmitted, messages: crowdSubmissions(run, p, rng, from) });
     await producer.disconnect();
   };

@@ -7,3 +7,4 @@ export * from './group-offsets';
 export * from './audit';
 export * from './chat-completions-server';
 export * from './crowd';
+export * from './rig';
