@@ -4,7 +4,9 @@
  * inference service and training job, and the simulated workforce — run twice with the same
  * seed, entropy sampling then random sampling, each on a fresh database and fresh consumer
  * groups. It checks that the loop closes and the model recovers, and that random sampling
- * needs more labels for it.
+ * needs more labels for it. Once the entropy run has settled, with its services still up, a
+ * headless Chromium opens every page of its web console and checks the figures against the
+ * stages' APIs (lookAtConsole).
  *
  * Short version: 2 400 events at 40/s (drift after 528), a dataset version every 30 accepted
  * labels, simulated annotators 100x faster than real time; the recovery target is the demo's:
@@ -18,7 +20,10 @@
  * not about sampling.
  */
 import * as path from 'node:path';
-import { REPO_ROOT } from '@labelloop/testing';
+import type { Page } from 'puppeteer-core';
+import { DatasetRegistryService, DispatchAdminService, DriftService, QaService, RetrainService, SamplingService } from '@labelloop/contracts';
+import { createGrpcClient } from '@labelloop/rpc';
+import { ConsoleBrowser, REPO_ROOT } from '@labelloop/testing';
 
 /** The figures this test reads (see examples/loop-demo/src/figures.ts). */
 interface Figures {
@@ -46,6 +51,107 @@ interface Comparison {
 // main job is loaded by path instead (its TypeScript source, transformed by jest like this file).
 const { runComparison } = require(path.join(REPO_ROOT, 'examples/loop-demo/src/compare')) as { runComparison(o: object): Promise<Comparison> };
 
+/** What the main job hands `whileSettled` (examples/loop-demo/src/options.ts). */
+interface SettledLoop {
+  strategy: string;
+  modelId: string;
+  projectId: string;
+  consoleUrl: string;
+  adminToken: string;
+  grpc(service: string): string;
+  reportDir: string;
+}
+
+/**
+ * The console during the main job: once the entropy run has settled, with its services still
+ * up, every page is opened in headless Chromium as the run's admin and its figures are checked
+ * against the stages' gRPC APIs (read with the same token); axe-core finds no WCAG 2 A/AA
+ * violation, and the screenshots go to the run's report folder (console/).
+ */
+async function lookAtConsole(loop: SettledLoop): Promise<void> {
+  if (loop.strategy === 'random') return;
+  const { modelId, projectId } = loop;
+  const auth = { token: loop.adminToken };
+  const drift = createGrpcClient(DriftService, loop.grpc('drift-detection'), auth);
+  const sampling = createGrpcClient(SamplingService, loop.grpc('sampling'), auth);
+  const dispatch = createGrpcClient(DispatchAdminService, loop.grpc('annotation-dispatch'), auth);
+  const qa = createGrpcClient(QaService, loop.grpc('qa'), auth);
+  const registry = createGrpcClient(DatasetRegistryService, loop.grpc('dataset-registry'), auth);
+  const retrain = createGrpcClient(RetrainService, loop.grpc('retrain-trigger'), auth);
+  const browser = await ConsoleBrowser.open(loop.consoleUrl);
+  const shots = path.join(loop.reportDir, 'console');
+  const check = async (page: Page, name: string) => {
+    expect({ page: name, violations: (await browser.axe(page)).violations }).toEqual({ page: name, violations: [] });
+    await browser.shot(page, shots, name);
+  };
+  try {
+    const page = await browser.signIn(loop.adminToken);
+    expect(new URL(page.url()).pathname).toBe('/models');
+
+    // Models: the drift state as GetDriftStatus returns it (the promoted version's detector).
+    const status = await drift.getDriftStatus({ modelId });
+    await page.goto(`${loop.consoleUrl}/models`);
+    expect({
+      state: await browser.text(page, '[data-field="state"]'),
+      windows: await browser.text(page, '[data-field="windows_tested"]'),
+      referenceSize: await browser.text(page, '[data-field="reference_size"]'),
+      referenceSource: await browser.text(page, '[data-field="reference_source"]'),
+    }).toEqual({
+      state: status.drifting ? 'drifting' : 'stable',
+      windows: status.windowsTested.toString(),
+      referenceSize: status.referenceSize.toString(),
+      referenceSource: status.referenceSource,
+    });
+    await check(page, 'models');
+
+    // Sampling: the policy's hourly budget, and as many decisions as the API lists.
+    const policy = (await sampling.getSamplingPolicy({ modelId })).policy;
+    const decisions = (await sampling.listSamplingDecisions({ modelId, limit: 25 })).requests;
+    await page.goto(`${loop.consoleUrl}/sampling`);
+    expect(await browser.text(page, `section[data-model="${modelId}"] [data-field="budget_per_hour"]`)).toBe(String(policy?.budgetPerHour));
+    expect(await page.$$eval(`section[data-model="${modelId}"] table:nth-of-type(3) tbody tr`, (trs) => trs.length)).toBe(decisions.length);
+    expect(decisions.length).toBeGreaterThan(0);
+    await check(page, 'sampling');
+
+    // Annotation: QA's estimated accuracy and the pause of each of the simulated annotators.
+    const cards = (await qa.listAnnotatorScorecards({ projectId })).scorecards;
+    const paused = (await dispatch.listPausedAnnotators({ projectId })).annotators.map((a) => a.annotatorId);
+    await page.goto(`${loop.consoleUrl}/annotation`);
+    expect(cards.length).toBeGreaterThan(2);
+    for (const c of cards) {
+      expect(await browser.text(page, `[data-field="estimated_accuracy:${c.annotatorId}"]`)).toBe(c.estimatedAccuracy.toFixed(3));
+      expect(await browser.text(page, `[data-field="paused:${c.annotatorId}"]`)).toBe(paused.includes(c.annotatorId) ? 'paused' : 'active');
+    }
+    await check(page, 'annotation');
+
+    // Quality: the scorecards' answers add up on the page.
+    await page.goto(`${loop.consoleUrl}/quality`);
+    expect(await browser.text(page, '[data-field="answers"]')).toBe(String(cards.reduce((n, c) => n + c.answers, 0)));
+    await check(page, 'quality');
+
+    // Datasets: every version the registry lists, with its size.
+    const infos = (await registry.listVersions({ datasetId: projectId })).infos;
+    await page.goto(`${loop.consoleUrl}/datasets`);
+    expect(infos.length).toBeGreaterThan(1);
+    expect(await browser.texts(page, '[data-field="version_number"]')).toEqual(infos.map((i) => String(i.version?.versionNumber)));
+    expect(await browser.texts(page, '[data-field="item_count"]')).toEqual(infos.map((i) => String(i.version?.itemCount)));
+    await check(page, 'datasets');
+
+    // Retraining: the newest run and promotion decision the API lists.
+    const [runs, promotions] = [(await retrain.listRuns({ modelId })).runs, (await retrain.listPromotionDecisions({ modelId })).decisions];
+    await page.goto(`${loop.consoleUrl}/retraining`);
+    expect(runs.length).toBeGreaterThan(0);
+    expect(promotions.length).toBeGreaterThan(0);
+    const live = await browser.text(page, '#live');
+    expect(live).toContain(runs[0].runId);
+    expect(live).toContain(promotions[0].candidateVersion);
+    await check(page, 'retraining');
+  } finally {
+    await browser.close();
+    [drift, sampling, dispatch, qa, registry, retrain].forEach((c) => c.close());
+  }
+}
+
 // One short run per strategy is a noisy sample: in the runs seen, entropy's candidates ended
 // 0.1-0.9 points above the 1-point target and random's best 0.1 below to 1.2 below it. A run
 // whose comparison misses is repeated once (both strategies, fresh databases and groups), and
@@ -64,6 +170,7 @@ describe('main job (short): closed loop on SpamAssassin with drift', () => {
       resetTopics: false, // a shared broker: fresh consumer groups positioned at the end instead
       runName: `e2e-${new Date().toISOString().replace(/[:.]/g, '-').slice(0, 19)}`,
       log: (line: string) => process.stdout.write(`${line}\n`),
+      whileSettled: lookAtConsole,
     });
     const s = c.strategy;
     const r = c.random;

@@ -262,6 +262,17 @@ export async function runMainJob(partial: Partial<MainJobOptions> = {}): Promise
     out.milestone(completed ? 'stream served and the loop settled; collecting figures…' : `${problem}; collecting figures…`);
 
     await workforce.stop();
+    const settled = stack;
+    if (completed && o.whileSettled)
+      await o.whileSettled({
+        strategy: o.strategy,
+        modelId,
+        projectId,
+        consoleUrl: web.url,
+        adminToken: tokens.admin,
+        grpc: (service) => settled.grpc(service),
+        reportDir: dir,
+      });
     scorecards = (await stack.apis.qa.listAnnotatorScorecards({ projectId })).scorecards;
     referenceSource = (await stack.apis.drift.getDriftStatus({ modelId })).referenceSource;
     const rows = await pg.query(`SELECT item_id, min(created_at) AS at FROM annotation_dispatch.annotation_task WHERE project_id = $1 GROUP BY item_id`, [

@@ -3,7 +3,7 @@
  */
 import * as path from 'node:path';
 import { parseArgs as parseFlags } from 'node:util';
-import { REPO_ROOT } from '@labelloop/testing';
+import { REPO_ROOT, type SERVICES } from '@labelloop/testing';
 
 /** Selection strategies the sampling service knows. */
 export const STRATEGIES = ['least_confidence', 'margin', 'entropy', 'random', 'class_balance', 'k_center', 'hybrid'] as const;
@@ -46,6 +46,24 @@ export interface MainJobOptions {
   live: boolean;
   /** Where progress lines go (default stdout). */
   log: (line: string) => void;
+  /**
+   * Called once the loop has settled, while the services and the console still run (the main
+   * job's browser test looks at the console then); a failure is the run's problem.
+   */
+  whileSettled?: (loop: SettledLoop) => Promise<void>;
+}
+
+/** A settled run, as `whileSettled` sees it. */
+export interface SettledLoop {
+  strategy: string;
+  modelId: string;
+  projectId: string;
+  consoleUrl: string;
+  /** The run's admin token (every project). */
+  adminToken: string;
+  /** host:port of a service's gRPC API. */
+  grpc(service: (typeof SERVICES)[number]): string;
+  reportDir: string;
 }
 
 /** The defaults: the whole SpamAssassin stream at 20 events/s, a few minutes on 2 cores. */

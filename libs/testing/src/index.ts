@@ -8,3 +8,4 @@ export * from './audit';
 export * from './chat-completions-server';
 export * from './crowd';
 export * from './rig';
+export * from './browser';
