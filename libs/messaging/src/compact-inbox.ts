@@ -1,16 +1,8 @@
 import type { EntityManager } from 'typeorm';
+import type { Claimed, Inbox, InboxEntry } from './inbox';
 import { consumerOffsets, inboxChunks, inboxRows } from './inbox.repository';
 
-/** One message of a chunk, as the compact inbox sees it. */
-export interface InboxEntry {
-  /** Event id (ce_id, or a fallback naming the offset when there is none). */
-  id: string;
-  offset: string;
-  /** Goes to the DLQ rather than to the handler. */
-  dead: boolean;
-  /** Replayed from the DLQ: may re-apply an id whose earlier outcome was dead-lettered. */
-  replay: boolean;
-}
+export type { InboxEntry } from './inbox';
 
 type Outcome = 'applied' | 'dead-lettered';
 
@@ -44,7 +36,7 @@ interface Horizon {
  *    is not the one this process last wrote (a start, a rebalance, another replica's work).
  *    A re-send older than the horizon is applied again: the cost of not indexing every id.
  */
-export class CompactInbox {
+export class CompactInbox implements Inbox {
   private readonly horizons = new Map<string, Horizon>();
 
   constructor(
@@ -57,13 +49,7 @@ export class CompactInbox {
    * new (to apply or dead-letter), records them, and advances the stored offset. Call
    * `committed()` once the transaction committed, so this process's horizon follows.
    */
-  async claim(
-    em: EntityManager,
-    topic: string,
-    partition: number,
-    entries: InboxEntry[],
-    highWatermark?: string,
-  ): Promise<{ fresh: boolean[]; committed: () => void; restarted?: { from: string; stored: string } }> {
+  async claim(em: EntityManager, topic: string, partition: number, entries: InboxEntry[], highWatermark?: string): Promise<Claimed> {
     let next = await this.lockOffset(em, topic, partition);
     // The partition's log ends before the offset we stored: it is not the log we applied (the
     // topic was deleted and created again, or an unclean leader election lost its tail). Kafka

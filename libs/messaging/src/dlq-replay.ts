@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { IHeaders, Kafka } from 'kafkajs';
 import { Partitioners } from 'kafkajs';
-import { REPLAY_HEADER } from './event-consumer';
+import { REPLAY_HEADER } from './decode';
 
 /** What a replay did. */
 export interface ReplayReport {
