@@ -5,8 +5,9 @@
  * over gRPC); every page's figures are checked against what the stage's gRPC API returns for
  * the same token. An admin resumes a paused annotator (checked through the API); a reviewer
  * pressing the same button sees annotation-dispatch's refusal. The project's queue (four items
- * requested, one answered, one leased) is shown as GetQueueStats returns it. axe-core checks WCAG 2 A/AA on
- * every page, Tab reaches the Resume button, and screenshots go to reports/console/.
+ * requested, one answered, one leased) is shown as GetQueueStats returns it. The dataset gets a
+ * second version, and its diff page shows what DiffVersions returns. axe-core checks WCAG 2 A/AA
+ * on every page, Tab reaches the Resume button, and screenshots go to reports/console/.
  */
 import { randomUUID } from 'node:crypto';
 import { timestampDate, type Timestamp } from '@bufbuild/protobuf/wkt';
@@ -550,6 +551,87 @@ describe('console in headless Chromium', () => {
       await page.browserContext().close();
     } finally {
       qa.close();
+    }
+  });
+
+  it('diffs the newest dataset version against the one before it, and any two picked, as DiffVersions returns them', async () => {
+    // The reviewer's own token, for the page and for the API alike.
+    const registry = createGrpcClient(DatasetRegistryService, await addr('dataset-registry'), { token: viewer.token });
+    const cutter = createGrpcClient(DatasetRegistryService, await addr('dataset-registry'), { token: svc.token });
+    try {
+      // The first test cut a version; the Quality test's passed batch (three unanimous items) was
+      // accepted after that, so a cut now makes a second version.
+      await eventually(
+        async () => {
+          await cutter.cutVersion({ datasetId: project });
+          return (await registry.listVersions({ datasetId: project })).infos.length >= 2;
+        },
+        'a second dataset version',
+        60_000,
+        1000,
+      );
+      const infos = (await registry.listVersions({ datasetId: project })).infos;
+      const [older, newer] = infos.slice(-2).map((i) => i.version);
+      const diff = (from: string, to: string) => registry.diffVersions({ datasetId: project, fromVersionId: from, toVersionId: to, maxItems: 50 });
+      const want = await diff(older?.versionId ?? '', newer?.versionId ?? '');
+      expect(want.addedCount).toBeGreaterThan(0n);
+      expect(want.truncated).toBe(false);
+
+      const page = await signedIn(viewer.token);
+      await page.goto(`${base}/datasets`);
+      expect(await text(page, `a[data-diff="${newer?.versionId}"]`)).toBe(`diff against version ${older?.versionNumber}`);
+      await axe(page, 'datasets-two-versions');
+      await shot(page, 'datasets-two-versions');
+      const [opened] = await Promise.all([page.waitForNavigation(), page.click(`a[data-diff="${newer?.versionId}"]`)]);
+      expect(opened?.status()).toBe(200);
+      /** The counts, and every listed table by its caption (the lists, the class deltas). */
+      const shown = async () => ({
+        counts: await Promise.all(['added_count', 'removed_count', 'relabelled_count', 'changed_count'].map((f) => text(page, `[data-field="${f}"]`))),
+        tables: Object.fromEntries(
+          await page.$$eval('section[data-diff] table', (tables) =>
+            tables.map((t) => [
+              (t.querySelector('caption')?.textContent ?? '').trim(),
+              [...t.querySelectorAll('tbody tr')].map((tr) => [...tr.querySelectorAll('td')].map((td) => (td.textContent ?? '').trim())),
+            ]),
+          ),
+        ),
+      });
+      const expected = (d: typeof want) => {
+        const lists: [string, string[][]][] = [
+          ['Relabelled items', d.relabelled.map((r) => [r.itemId, r.fromLabel, r.toLabel])],
+          ['Added items', d.added.map((id) => [id])],
+          ['Removed items', d.removed.map((id) => [id])],
+          ['Items whose record changed (QA figures, input reference)', d.changed.map((id) => [id])],
+        ];
+        return {
+          counts: [d.addedCount, d.removedCount, d.relabelledCount, d.changedCount].map(String),
+          tables: Object.fromEntries([
+            ['Items changed', [[d.addedCount, d.removedCount, d.relabelledCount, d.changedCount].map(String)]],
+            [
+              'Items per class and split',
+              d.classCounts.map((c) => [c.split, c.label, String(c.fromCount), String(c.toCount), (c.delta > 0n ? '+' : '') + c.delta]),
+            ],
+            ...lists.filter(([, rows]) => rows.length > 0),
+          ]),
+        };
+      };
+      expect(await shown()).toEqual(expected(want));
+      await axe(page, 'dataset-diff');
+      await shot(page, 'dataset-diff');
+
+      // The form, by its labels: the same two versions the other way round.
+      await page.select('#diff-from', newer?.versionId ?? '');
+      await page.select('#diff-to', older?.versionId ?? '');
+      const [picked] = await Promise.all([page.waitForNavigation(), page.click('form.pick button')]);
+      expect(picked?.status()).toBe(200);
+      const back = await diff(newer?.versionId ?? '', older?.versionId ?? '');
+      expect(back.removedCount).toBe(want.addedCount);
+      expect(await shown()).toEqual(expected(back));
+      expect(await page.$$eval('label[for="diff-from"], label[for="diff-to"]', (ls) => ls.map((l) => l.textContent))).toEqual(['From version', 'To version']);
+      await page.browserContext().close();
+    } finally {
+      registry.close();
+      cutter.close();
     }
   });
 });

@@ -19,6 +19,7 @@
  * test split, rejected a candidate at the target in some runs, which is noise about promotion,
  * not about sampling.
  */
+import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import type { Page } from 'puppeteer-core';
 import { DatasetRegistryService, DispatchAdminService, DriftService, QaService, RetrainService, SamplingService } from '@labelloop/contracts';
@@ -36,6 +37,7 @@ interface Figures {
   efficiency: { reached: boolean; labelsAfterDrift: number | null };
   labels: { accepted: number; answers: number; answersWithText: number; rawAccuracy: number; acceptedAccuracy: number };
   carelessDetected: boolean;
+  drift: { alerts: number; referenceSource: string; windows: number; alertsWithoutWindow: number };
   latency: { onsetToAlertS: number | null; alertToFirstTaskS: number | null; lastLabelToPromoted: { n: number; p50: number | null } };
   reportDir: string;
 }
@@ -196,6 +198,12 @@ describe('main job (short): closed loop on SpamAssassin with drift', () => {
       expect(f.labels.answersWithText).toBe(f.labels.answers);
       // After a promotion, drift detection tests against the promoted model's training data.
       if (f.promotions.length > 0) expect(f.drift.referenceSource).toMatch(/^dataset version \S+ \(split train\)$/);
+      // The report's drift chart is drawn from the windows drift detection stored
+      // (ListWindowStatistics), each alert on the topic at the window that opened it.
+      expect(f.drift.windows).toBeGreaterThan(0);
+      expect(f.drift.alerts).toBeGreaterThan(0);
+      expect(f.drift.alertsWithoutWindow).toBe(0);
+      expect(readFileSync(path.join(f.reportDir, 'drift.svg'), 'utf8')).toContain('alert opened');
     }
     // The model recovers: the last promoted model is at least 3 points above the drifted one
     // on the held-out later groups (seen: 93.2 % after the drift, 96.8–97.5 % after the last promotion).

@@ -10,6 +10,7 @@
  * share of them used for training): the later groups are harder than the early ones, and a
  * target no amount of labels can reach would say nothing about sampling strategies.
  */
+import type { WindowStatistics } from '@labelloop/contracts';
 import type { ExportRecord } from './exports';
 import type { Evaluator } from './evaluation';
 import { isLater, recordOfUri } from './scenario';
@@ -116,8 +117,13 @@ export interface MainJobFigures {
   carelessDetected: boolean;
   /** Careful annotators QA paused (false alarms). */
   wronglyPaused: string[];
-  /** `referenceSource`: where drift detection's reference came from at the end of the run. */
-  drift: { alerts: number; falseAlarmsBeforeOnset: number; resolved: number; referenceSource: string };
+  /**
+   * `referenceSource`: where drift detection's reference came from at the end of the run.
+   * `windows`: tested windows drift detection stored (ListWindowStatistics, the drift chart);
+   * `alertsWithoutWindow`: alerts on the topic that no stored window opened (0 unless the
+   * service's retention dropped them).
+   */
+  drift: { alerts: number; falseAlarmsBeforeOnset: number; resolved: number; referenceSource: string; windows: number; alertsWithoutWindow: number };
   latency: {
     onsetToAlertS: number | null;
     windowToAlertS: number | null;
@@ -152,6 +158,8 @@ export interface RunRecord {
   exports: Map<string, ExportRecord[]>;
   /** Where the drift service's reference came from at the end (GetDriftStatus). */
   referenceSource: string;
+  /** The drift service's stored window statistics at the end (ListWindowStatistics). */
+  windows: readonly WindowStatistics[];
 }
 
 /** p50 / p99 by nearest rank. */
@@ -231,6 +239,8 @@ export function computeFigures(r: RunRecord): MainJobFigures {
 
   // Drift: the first alert whose window reaches past the onset, and the first drift-asked task.
   const alert = tap.alerts.find((a) => a.windowEnd >= onsetT);
+  // The alerts the stored window statistics show (the windows that opened an episode).
+  const openedBy = new Set(r.windows.filter((w) => w.outcome === 'opened').map((w) => w.alertId));
   const driftTasks = tap.requests
     .filter((q) => q.trigger === 'DRIFT' && alert && q.requestedAt >= alert.at - 1000)
     .map((q) => r.taskCreated.get(q.itemId) ?? NaN)
@@ -337,6 +347,8 @@ export function computeFigures(r: RunRecord): MainJobFigures {
       falseAlarmsBeforeOnset: tap.alerts.filter((a) => a.windowEnd < onsetT).length,
       resolved: tap.resolved.length,
       referenceSource: r.referenceSource,
+      windows: r.windows.length,
+      alertsWithoutWindow: new Set(tap.alerts.map((a) => a.alertId).filter((id) => !openedBy.has(id))).size,
     },
     latency: {
       onsetToAlertS: alert && Number.isFinite(onsetT) ? (alert.at - onsetT) / 1000 : null,

@@ -19,7 +19,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { Pool } from 'pg';
-import { allTopics } from '@labelloop/contracts';
+import { allTopics, type WindowStatistics } from '@labelloop/contracts';
 import { sleep } from '@labelloop/messaging';
 import { createTestDatabase, ensureLocalInfra, ensureTopics, freePort, startGroupsAt, testKafka, topicEnds } from '@labelloop/testing';
 import { Evaluator } from './evaluation';
@@ -104,6 +104,7 @@ export async function runMainJob(partial: Partial<MainJobOptions> = {}): Promise
   let problem: string | undefined;
   let scorecards: { annotatorId: string; estimatedAccuracy: number; paused: boolean; answers: number }[] = [];
   let referenceSource = '';
+  let windows: WindowStatistics[] = [];
   const taskCreated = new Map<string, number>();
   const evaluator = new Evaluator(scenario, storeDir);
   try {
@@ -275,6 +276,8 @@ export async function runMainJob(partial: Partial<MainJobOptions> = {}): Promise
       });
     scorecards = (await stack.apis.qa.listAnnotatorScorecards({ projectId })).scorecards;
     referenceSource = (await stack.apis.drift.getDriftStatus({ modelId })).referenceSource;
+    // The drift chart's statistics, as the service stored them (newest first; 1000 is the API's cap).
+    windows = (await stack.apis.drift.listWindowStatistics({ modelId, limit: 1000 })).windows.reverse();
     const rows = await pg.query(`SELECT item_id, min(created_at) AS at FROM annotation_dispatch.annotation_task WHERE project_id = $1 GROUP BY item_id`, [
       projectId,
     ]);
@@ -314,7 +317,8 @@ export async function runMainJob(partial: Partial<MainJobOptions> = {}): Promise
     taskCreated,
     exports,
     referenceSource,
+    windows,
   });
-  writeRunReport(dir, figures, { tap, scenario, evaluator });
+  writeRunReport(dir, figures, { tap, scenario, evaluator, windows });
   return figures;
 }

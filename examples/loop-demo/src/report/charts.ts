@@ -1,7 +1,8 @@
 /**
  * The report's charts, as SVG strings.
  */
-import type { WindowStat } from '../drift-windows';
+import type { WindowStatistics } from '@labelloop/contracts';
+import { timestampDate } from '@bufbuild/protobuf/wkt';
 import type { MainJobFigures } from '../figures';
 import { isLater, recordOfUri } from '../scenario';
 import type { Served, Tap } from '../tap';
@@ -89,26 +90,40 @@ export function accuracyOverLabels(runs: { name: string; color: string; f: MainJ
   });
 }
 
-/** Drift statistics per window (recomputed, see drift-windows.ts) with the service's alerts. */
-export function driftOverTime(windows: WindowStat[], served: readonly Served[], tap: Tap, alpha: number): string {
+/**
+ * Drift statistics per window as drift-detection stored them (DriftService.ListWindowStatistics,
+ * oldest first): −log10 p of each test that has a p-value, a cross where the service judged the
+ * test drifted (after its multiple-testing correction), and the windows that opened or resolved
+ * an episode. A window sits at the last served event at or before its end.
+ */
+export function driftOverTime(windows: readonly WindowStatistics[], served: readonly Served[], tap: Tap): string {
   const lp = (p: number) => Math.min(20, -Math.log10(Math.max(p, 1e-300)));
-  // A new model version starts a new reference: break the lines there.
-  const pts = (k: keyof WindowStat['p']): [number, number][] =>
-    windows.flatMap((w, i): [number, number][] =>
-      i > 0 && windows[i - 1].version !== w.version
-        ? [
-            [w.endIndex, NaN],
-            [w.endIndex, lp(w.p[k])],
-          ]
-        : [[w.endIndex, lp(w.p[k])]],
-    );
-  const indexAt = (t: number) =>
-    Math.max(
-      0,
-      served.findIndex((s) => s.t >= t),
-    );
-  const markers: Marker[] = tap.alerts.map((a) => ({ x: indexAt(a.windowEnd), y: 19, color: C.red, shape: 'triangle' as const, label: 'service alert' }));
-  for (const r of tap.resolved) markers.push({ x: indexAt(r.at), y: 0, color: C.green, shape: 'circle', label: 'resolved' });
+  // Windows come oldest first, so one pass over the served events places them all.
+  let last = 0;
+  const xs = windows.map((w) => {
+    const end = w.windowEnd ? timestampDate(w.windowEnd).getTime() : NaN;
+    while (last + 1 < served.length && served[last + 1].t <= end) last++;
+    return last;
+  });
+  const palette = [C.blue, C.orange, C.brown, C.purple, C.grey, C.green];
+  const keys = [...new Set(windows.flatMap((w) => w.features.filter((f) => f.pValue !== undefined).map((f) => `${f.feature} (${f.method})`)))];
+  const markers: Marker[] = [];
+  const series: Series[] = keys.map((key, k) => {
+    const color = palette[k % palette.length];
+    // A new model version starts a new reference: break the line there.
+    const points = windows.flatMap((w, i): [number, number][] => {
+      const f = w.features.find((x) => `${x.feature} (${x.method})` === key);
+      if (f?.pValue === undefined) return [[xs[i], NaN]];
+      if (f.drifted) markers.push({ x: xs[i], y: lp(f.pValue), color, shape: 'cross' });
+      const point: [number, number] = [xs[i], lp(f.pValue)];
+      return i > 0 && windows[i - 1].modelVersion !== w.modelVersion ? [[xs[i], NaN], point] : [point];
+    });
+    return { name: key, color, points, dots: true };
+  });
+  windows.forEach((w, i) => {
+    if (w.outcome === 'opened') markers.push({ x: xs[i], y: 19, color: C.red, shape: 'triangle', label: 'alert opened' });
+    if (w.outcome === 'resolved') markers.push({ x: xs[i], y: 0, color: C.green, shape: 'circle', label: 'resolved' });
+  });
   const vRules: Rule[] = [];
   const onset = served.findIndex((s) => isLater(s.uri));
   if (onset >= 0) vRules.push({ at: onset, label: 'drift onset', color: C.red });
@@ -116,18 +131,17 @@ export function driftOverTime(windows: WindowStat[], served: readonly Served[], 
     const i = served.findIndex((s) => s.version === p.version);
     if (i >= 0) vRules.push({ at: i, label: `${p.version} serving (new reference)`, color: C.green });
   }
+  // The service's α and the Bonferroni level of the newest window's p-value tests, as a guide.
+  const newest = windows.at(-1)?.features.filter((f) => f.pValue !== undefined) ?? [];
+  const alpha = newest[0]?.threshold;
   return lineChart({
-    title: "Drift statistics per window (−log10 p, capped at 20) and the drift service's alerts",
+    title: 'Drift statistics per window (−log10 p, capped at 20; × = judged drifted) as drift detection stored them',
     xLabel: 'production event index',
     yLabel: '−log10 p-value',
     x: [0, Math.max(served.length, 1)],
     y: [0, 21],
-    series: [
-      { name: 'predicted label (χ²)', color: C.blue, points: pts('predictedLabel'), dots: true },
-      { name: 'confidence (KS)', color: C.orange, points: pts('confidence'), dots: true },
-      { name: 'embedding (per-dim KS, Bonferroni)', color: C.brown, points: pts('embedding'), dots: true },
-    ],
-    hRules: [{ at: -Math.log10(alpha / 4), label: `alarm level: α ${alpha} / 4 tests`, color: C.red }],
+    series,
+    hRules: alpha ? [{ at: -Math.log10(alpha / newest.length), label: `α ${alpha} / ${newest.length} tests (newest window)`, color: C.red }] : [],
     vRules,
     markers,
   });

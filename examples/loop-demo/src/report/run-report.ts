@@ -4,7 +4,7 @@
  */
 import { writeFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { driftWindows } from '../drift-windows';
+import type { WindowStatistics } from '@labelloop/contracts';
 import type { Evaluator } from '../evaluation';
 import type { MainJobFigures, Quantiles } from '../figures';
 import type { Scenario } from '../scenario';
@@ -57,14 +57,20 @@ export function headline(f: MainJobFigures): string[] {
   return lines;
 }
 
-/** Writes summary.md, the charts and figures.json for one run. */
-export function writeRunReport(dir: string, f: MainJobFigures, ctx: { tap: Tap; scenario: Scenario; evaluator: Evaluator }): void {
+/**
+ * Writes summary.md, the charts and figures.json for one run. `windows`: drift detection's
+ * stored per-window statistics (ListWindowStatistics), oldest first.
+ */
+export function writeRunReport(
+  dir: string,
+  f: MainJobFigures,
+  ctx: { tap: Tap; scenario: Scenario; evaluator: Evaluator; windows: readonly WindowStatistics[] },
+): void {
   const { referenceSize, windowSize } = driftWindowing(ctx.scenario.driftAt);
-  const windows = driftWindows(ctx.tap.served, referenceSize, windowSize);
   const held = (v: string) => ctx.evaluator.version(v);
   writeFileSync(path.join(dir, 'accuracy-over-time.svg'), accuracyOverTime(f, ctx.tap, held));
   writeFileSync(path.join(dir, 'accuracy-over-labels.svg'), accuracyOverLabels([{ name: f.strategy, color: '#1f77b4', f }]));
-  writeFileSync(path.join(dir, 'drift.svg'), driftOverTime(windows, ctx.tap.served, ctx.tap, 0.01));
+  writeFileSync(path.join(dir, 'drift.svg'), driftOverTime(ctx.windows, ctx.tap.served, ctx.tap));
   writeFileSync(path.join(dir, 'annotators.svg'), annotatorChart(f));
   writeFileSync(path.join(dir, 'latency.svg'), latencyChart(f));
   writeFileSync(path.join(dir, 'figures.json'), JSON.stringify(f, null, 2));
@@ -115,7 +121,8 @@ ${f.candidates.map((c) => row(c.version, c.datasetVersion, `${c.labels} (${c.lab
 ${f.drift.alerts} alert(s) (${f.drift.falseAlarmsBeforeOnset} before the onset), ${f.drift.resolved} resolved by clean windows; a promotion also closes
 the episode and starts a new reference: the promoted model's training split (up to ${referenceSize} items), the first ${referenceSize}
 events of the first version. Tumbling windows of ${windowSize}. Reference at the end of the run: ${f.drift.referenceSource || 'unknown'}.
-The chart recomputes the detector's tests per window from the served predictions (the service keeps alerts, not per-window statistics).
+The chart shows each tested window's statistics as drift detection stored them (\`ListWindowStatistics\`: ${f.drift.windows} window(s); the service
+keeps the last \`DRIFT_WINDOW_HISTORY\` of a model, 500 by default).
 
 ![drift statistics](drift.svg)
 

@@ -5,7 +5,10 @@ import { html, SafeHtml } from '../views/html';
 import { table } from '../views/table';
 import { SectionedPage } from './page';
 
-/** Datasets (one per project): versions with sizes and exports, the newest version's lineage. */
+/**
+ * Datasets (one per project): versions with sizes and exports, each linked to its diff against
+ * the version before it, and the newest version's lineage.
+ */
 @Injectable()
 export class DatasetsPage extends SectionedPage {
   readonly path = '/datasets';
@@ -37,13 +40,19 @@ export class DatasetsPage extends SectionedPage {
       );
     }
     return html`<section data-dataset="${datasetId}"><h2>${datasetId}</h2>
-${table(`Versions of ${datasetId}`, ['Version', 'Id', 'Status', 'Items', 'New items', 'Splits', 'Created', 'Export'], infos.map(row), 'no versions yet.')}
+${table(
+  `Versions of ${datasetId}`,
+  ['Version', 'Id', 'Status', 'Items', 'New items', 'Splits', 'Created', 'Export', 'Changes'],
+  infos.map((i, k) => row(i, infos[k - 1])),
+  'no versions yet.',
+)}
 ${lineageHtml}</section>`;
   }
 }
 
-function row(i: VersionInfo): (string | SafeHtml | { num: string; field?: string })[] {
+function row(i: VersionInfo, previous: VersionInfo | undefined): (string | SafeHtml | { num: string; field?: string })[] {
   const v = i.version;
+  const from = previous?.version;
   const splits = (v?.splitCounts ?? []).map((s) => `${s.split} ${s.count}`).join(', ');
   const uri = v?.exportUri ?? '';
   const link = /^https?:\/\//.test(uri) ? html`<a href="${uri}">${uri}</a>` : uri ? html`<code>${uri}</code>` : '—';
@@ -56,5 +65,12 @@ function row(i: VersionInfo): (string | SafeHtml | { num: string; field?: string
     splits || '—',
     when(i.createdAt),
     link,
+    from && v ? diffLink(v.datasetId, from.versionId, v.versionId, `diff against version ${num(from.versionNumber)}`) : '—',
   ];
+}
+
+/** A link to the diff page (DiffVersions) of two versions; `data-diff` names the later one. */
+function diffLink(datasetId: string, from: string, to: string, text: string): SafeHtml {
+  const query = new URLSearchParams({ dataset: datasetId, from, to });
+  return html`<a href="/datasets/diff?${query.toString()}" data-diff="${to}">${text}</a>`;
 }

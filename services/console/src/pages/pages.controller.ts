@@ -1,4 +1,4 @@
-import { Body, Controller, Get, Inject, Post, Req, Res } from '@nestjs/common';
+import { Body, Controller, Get, Inject, Post, Query, Req, Res } from '@nestjs/common';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { CONFIG } from '@labelloop/runtime';
 import type { ConsoleConfig } from '../console.config';
@@ -7,7 +7,9 @@ import { html, SafeHtml } from '../views/html';
 import { layout } from '../views/layout';
 import { refusal } from '../views/format';
 import { HTML, pathOf, redirect, respond } from '../views/respond';
+import { httpStatusOf } from '../stages/stage-answer';
 import { AnnotationPage } from './annotation.page';
+import { DatasetDiffPage, type DiffQuery } from './dataset-diff.page';
 import { DatasetsPage } from './datasets.page';
 import { ModelsPage } from './models.page';
 import type { ConsolePage } from './page';
@@ -30,6 +32,7 @@ export class PagesController {
     quality: QualityPage,
     datasets: DatasetsPage,
     retraining: RetrainingPage,
+    private readonly diff: DatasetDiffPage,
   ) {
     this.pages = new Map([models, annotation, sampling, quality, datasets, retraining].map((p) => [p.path, p]));
   }
@@ -44,6 +47,16 @@ export class PagesController {
     const token = tokenFromCookieHeader(req.headers.cookie);
     if (!token) return redirect(res, '/login');
     await this.send(res, 200, pathOf(req), token);
+  }
+
+  /** The diff of two versions of a dataset (`?dataset=…&from=…&to=…`), as the signed-in user. */
+  @Get('datasets/diff')
+  async datasetDiff(@Req() req: IncomingMessage, @Res() res: ServerResponse, @Query() query: DiffQuery): Promise<void> {
+    const token = tokenFromCookieHeader(req.headers.cookie);
+    if (!token) return redirect(res, '/login');
+    const view = await this.diff.render(token, query);
+    // Part of the Datasets menu entry; a diff of two versions never changes, so no live refresh.
+    respond(res, view.status, HTML, layout({ path: '/datasets', title: view.title, signedIn: true, refreshSeconds: 0, body: view.body }).value);
   }
 
   @Get(PATHS.map((p) => `${p}/live`))
@@ -74,7 +87,7 @@ export class PagesController {
     const message = answer.ok
       ? html`<p class="notice" role="status" id="resume-result">Resumed ${annotatorId} in ${projectId}.</p>`
       : html`<div id="resume-result">${refusal({ ...answer, message: `Resume ${annotatorId} refused. ${answer.message}` })}</div>`;
-    const status = answer.ok ? 200 : answer.code === 'PERMISSION_DENIED' ? 403 : answer.code === 'UNAUTHENTICATED' ? 401 : 409;
+    const status = answer.ok ? 200 : httpStatusOf(answer.code, 409);
     await this.send(res, status, '/annotation', token, message);
   }
 

@@ -14,3 +14,10 @@ export function stageRefusal(stage: string, e: unknown): { ok: false; stage: str
   const verb = code === 'PERMISSION_DENIED' || code === 'UNAUTHENTICATED' ? 'refused' : 'answered';
   return { ok: false, stage, code, message: `${stage} ${verb}: ${code} — ${details}` };
 }
+
+const HTTP_STATUS: Record<string, number> = { INVALID_ARGUMENT: 400, UNAUTHENTICATED: 401, PERMISSION_DENIED: 403, NOT_FOUND: 404 };
+
+/** The HTTP status of a page showing a stage's refusal: the gRPC status's counterpart, else `otherwise`. */
+export function httpStatusOf(code: string, otherwise: number): number {
+  return HTTP_STATUS[code] ?? otherwise;
+}

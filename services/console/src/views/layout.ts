@@ -13,6 +13,7 @@ export const PAGES = [
 /**
  * A whole page: menu, sign-in state and the live region, which htmx replaces with
  * `<path>/live` every `refreshSeconds` (the figures only; forms keep their state).
+ * `refreshSeconds` 0: figures that do not change (e.g. a diff of two versions), no refresh.
  */
 export function layout(opts: { path: string; title: string; signedIn: boolean; refreshSeconds: number; body: SafeHtml; before?: SafeHtml }): SafeHtml {
   const nav = PAGES.map((p) => html`<li><a href="${p.path}"${p.path === opts.path ? new SafeHtml(' aria-current="page"') : ''}>${p.title}</a></li>`);
@@ -38,7 +39,11 @@ ${opts.signedIn ? html`<form method="post" action="/logout" class="signout"><but
 <main id="content">
 <h1>${opts.title}</h1>
 ${opts.before}
-<div id="live" hx-get="${opts.path}/live" hx-trigger="every ${opts.refreshSeconds}s" hx-swap="innerHTML">${opts.body}</div>
+${
+  opts.refreshSeconds > 0
+    ? html`<div id="live" hx-get="${opts.path}/live" hx-trigger="every ${opts.refreshSeconds}s" hx-swap="innerHTML">${opts.body}</div>`
+    : html`<div id="live">${opts.body}</div>`
+}
 </main>
 </body>
 </html>`;
