@@ -11,11 +11,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import { timestampDate, type Timestamp } from '@bufbuild/protobuf/wkt';
-import { execFileSync } from 'node:child_process';
-import { mkdirSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import type { AxeResults } from 'axe-core';
-import { launch, type Browser, type Page } from 'puppeteer-core';
+import type { Page } from 'puppeteer-core';
 import {
   allTopics,
   AnnotationRequestedSchema,
@@ -33,52 +30,30 @@ import {
 } from '@labelloop/contracts';
 import { Mulberry32 } from '@labelloop/drift-stats';
 import { createGrpcClient } from '@labelloop/rpc';
-import {
-  createTestDatabase,
-  CROWD,
-  crowdSubmissions,
-  eventRecord,
-  eventually,
-  REPO_ROOT,
-  ServiceProcess,
-  startGroupsAt,
-  startService,
-  testKafka,
-  testProducer,
-} from '@labelloop/testing';
+import { ConsoleBrowser, CROWD, crowdSubmissions, E2eRig, eventRecord, eventually, REPO_ROOT, ServiceProcess } from '@labelloop/testing';
 
 const SHOTS = path.join(REPO_ROOT, 'reports', 'console');
 const STAGES = ['drift-detection', 'sampling', 'annotation-dispatch', 'qa', 'dataset-registry', 'retrain-trigger'] as const;
-
-/** Debian's chromium (scripts/install.sh installs it). */
-function chromiumPath(): string {
-  return process.env.CHROMIUM_PATH ?? execFileSync('sh', ['-c', 'command -v chromium || command -v chromium-browser'], { encoding: 'utf8' }).trim();
-}
 
 describe('console in headless Chromium', () => {
   const run = randomUUID().slice(0, 8);
   const model = `console-model-${run}`;
   const project = `console-${run}`;
-  const kafka = testKafka();
+  const rig = new E2eRig();
   const admin = { token: `admin-${run}`, subject: 'lead', roles: ['admin'], projects: ['*'] };
   const viewer = { token: `viewer-${run}`, subject: 'viewer', roles: ['reviewer'], projects: [project] };
   const svc = { token: `svc-${run}`, subject: 'ci', roles: ['service', 'reviewer'], projects: ['*'] };
-  let db: Awaited<ReturnType<typeof createTestDatabase>>;
   const procs = new Map<string, ServiceProcess>();
-  let browser: Browser;
+  let browser: ConsoleBrowser;
   let base: string;
   const addr = async (name: string) => `127.0.0.1:${(await (procs.get(name) as ServiceProcess).ready).grpcPort}`;
 
   beforeAll(async () => {
-    mkdirSync(SHOTS, { recursive: true });
-    db = await createTestDatabase('console');
+    const db = await rig.database('console');
     const topics = allTopics().map((t) => t.topic);
     const group = (name: string) => `console-${run}-${name}`;
     // Start at the topics' end: earlier runs' events are not this test's.
-    await startGroupsAt(
-      kafka,
-      STAGES.map((s) => ({ groupId: group(s), topics })),
-    );
+    await rig.startAtEnd(Object.fromEntries(STAGES.map((s) => [group(s), topics])));
     const env = {
       DATABASE_URL: db.url,
       AUTH_TOKENS: JSON.stringify([admin, viewer, svc]),
@@ -88,9 +63,9 @@ describe('console in headless Chromium', () => {
       QA_ANNOTATOR_FLOOR: '0.7',
       REGISTRY_EXPORT_DIR: path.join(REPO_ROOT, '.local', `console-exports-${run}`),
     };
-    for (const s of STAGES) procs.set(s, startService(s, { ...env, KAFKA_GROUP_ID: group(s) }));
+    for (const s of STAGES) procs.set(s, rig.service(s, { ...env, KAFKA_GROUP_ID: group(s) }));
     await Promise.all([...procs.values()].map((p) => p.ready));
-    const consoleProc = startService('console', {
+    const consoleProc = rig.service('console', {
       CONSOLE_DRIFT_GRPC_ADDRESS: await addr('drift-detection'),
       CONSOLE_SAMPLING_GRPC_ADDRESS: await addr('sampling'),
       CONSOLE_DISPATCH_GRPC_ADDRESS: await addr('annotation-dispatch'),
@@ -103,12 +78,11 @@ describe('console in headless Chromium', () => {
     });
     procs.set('console', consoleProc);
     base = `http://127.0.0.1:${(await consoleProc.ready).httpPort}`;
-    browser = await launch({ executablePath: chromiumPath(), headless: true, args: ['--no-sandbox', '--disable-dev-shm-usage'] });
+    browser = await ConsoleBrowser.open(base);
   });
   afterAll(async () => {
     await browser?.close();
-    await Promise.all([...procs.values()].map((p) => p.kill()));
-    await db?.drop();
+    await rig.close();
   });
 
   // ---- seeding, through the public topics and APIs ----
@@ -133,42 +107,19 @@ describe('console in headless Chromium', () => {
   // ---- browser helpers ----
 
   const signedIn = async (token: string): Promise<Page> => {
-    const ctx = await browser.createBrowserContext();
-    const page = await ctx.newPage();
-    await page.setViewport({ width: 1280, height: 900 });
-    await page.goto(`${base}/login`);
-    await page.type('#token', token);
-    await Promise.all([page.waitForNavigation(), page.click('form.login button')]);
+    const page = await browser.signIn(token);
     expect(new URL(page.url()).pathname).toBe('/models');
     return page;
   };
-  const text = (page: Page, selector: string) => page.$eval(selector, (el) => (el.textContent ?? '').trim());
-  const texts = (page: Page, selector: string) => page.$$eval(selector, (els) => els.map((el) => (el.textContent ?? '').trim()));
-  /** Reloads `pagePath` until `check` holds (the stages finish their work asynchronously). */
-  const openUntil = async (page: Page, pagePath: string, what: string, check: () => Promise<boolean>) =>
-    eventually(
-      async () => {
-        await page.goto(`${base}${pagePath}`);
-        return check().catch(() => false);
-      },
-      what,
-      90_000,
-      1000,
-    );
+  const text = (page: Page, selector: string) => browser.text(page, selector);
+  const texts = (page: Page, selector: string) => browser.texts(page, selector);
+  const openUntil = (page: Page, pagePath: string, what: string, check: () => Promise<boolean>) => browser.openUntil(page, pagePath, what, check);
   const axe = async (page: Page, name: string) => {
-    await page.addScriptTag({ content: readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8') });
-    const results = (await page.evaluate(() =>
-      (window as unknown as { axe: { run(ctx: unknown, o: unknown): Promise<AxeResults> } }).axe.run(document, {
-        runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa'] },
-      }),
-    )) as AxeResults;
-    expect({ page: name, violations: results.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`) }).toEqual({
-      page: name,
-      violations: [],
-    });
-    expect(results.passes.length).toBeGreaterThan(5);
+    const found = await browser.axe(page);
+    expect({ page: name, violations: found.violations }).toEqual({ page: name, violations: [] });
+    expect(found.passes).toBeGreaterThan(5);
   };
-  const shot = (page: Page, name: string) => page.screenshot({ path: path.join(SHOTS, `${name}.png`) as `${string}.png`, fullPage: true });
+  const shot = (page: Page, name: string) => browser.shot(page, SHOTS, name);
 
   it('shows each page with the figures the APIs return, resumes as admin, refuses a reviewer, and passes axe', async () => {
     const drift = createGrpcClient(DriftService, await addr('drift-detection'), { token: admin.token });
@@ -189,7 +140,7 @@ describe('console in headless Chromium', () => {
           strategy: 'least_confidence',
         },
       });
-      const producer = await testProducer(kafka);
+      const producer = await rig.producer();
       await producer.send({ topic: Topics.predictionRecorded, messages: Array.from({ length: 100 }, (_, i) => prediction(i, false)) });
       // Reference, then two windows like it, then three shifted ones (windows of 50).
       await producer.send({ topic: Topics.predictionRecorded, messages: Array.from({ length: 100 }, (_, i) => prediction(100 + i, false)) });
@@ -258,7 +209,7 @@ describe('console in headless Chromium', () => {
       // Annotation: the queue. Four items requested; the admin (standing in for an annotator)
       // answers one and holds a lease on another; QA scores the answer.
       const queueItems = [1, 2, 3, 4].map((i) => `${project}-queue-${i}`);
-      const requester = await testProducer(kafka);
+      const requester = await rig.producer();
       await requester.send({
         topic: Topics.annotationRequested,
         messages: queueItems.map((itemId) =>
@@ -479,7 +430,7 @@ describe('console in headless Chromium', () => {
         500,
       );
       await qa.upsertQaPolicy({ policy: { projectId: project, method: 'majority', minConfidence: 0.6, batchSize: 3, minBatchKappa: 0.2 } });
-      const producer = await testProducer(kafka);
+      const producer = await rig.producer();
       // Batch 1: three unanimous items (kappa 1, passed); batch 2: three 2-1 splits, Fleiss' kappa
       // -0.350 (P = 1/3, Pe = 41/81, as in qa's integration spec): failed. One batch at a time, so
       // partitions cannot mix their items.
