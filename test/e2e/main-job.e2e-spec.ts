@@ -60,6 +60,7 @@ interface SettledLoop {
   projectId: string;
   consoleUrl: string;
   adminToken: string;
+  viewerToken: string;
   grpc(service: string): string;
   reportDir: string;
 }
@@ -104,6 +105,24 @@ async function lookAtConsole(loop: SettledLoop): Promise<void> {
       referenceSize: status.referenceSize.toString(),
       referenceSource: status.referenceSource,
     });
+    // Accuracy per window: measured on the predictions readers reported (--feedback-rate), and
+    // estimated without labels (CBPE) once 100 of the version's were seen; the newest window's on the page.
+    const windows = (await drift.listWindowStatistics({ modelId, limit: 1000 })).windows;
+    expect(windows.filter((w) => w.measuredAccuracy !== undefined).length).toBeGreaterThan(windows.length / 2);
+    expect(windows.some((w) => w.estimatedAccuracy !== undefined && w.calibrationPredictions >= 100)).toBe(true);
+    const pct = (v: number) => `${(v * 100).toFixed(1)} %`;
+    const [newest] = windows;
+    expect({
+      estimated: await browser.texts(page, 'p > [data-field="estimated_accuracy"]'),
+      calibration: await browser.text(page, 'p > [data-field="calibration_predictions"]'),
+      measured: await browser.texts(page, 'p > [data-field="measured_accuracy"]'),
+      charts: await browser.texts(page, 'figcaption'),
+    }).toEqual({
+      estimated: newest.estimatedAccuracy === undefined ? [] : [pct(newest.estimatedAccuracy)],
+      calibration: String(newest.calibrationPredictions),
+      measured: newest.measuredAccuracy === undefined ? [] : [pct(newest.measuredAccuracy)],
+      charts: expect.arrayContaining([expect.stringMatching(/^Accuracy per window/)]),
+    });
     await check(page, 'models');
 
     // Sampling: the policy's hourly budget, and as many decisions as the API lists.
@@ -125,6 +144,25 @@ async function lookAtConsole(loop: SettledLoop): Promise<void> {
       expect(await browser.text(page, `[data-field="paused:${c.annotatorId}"]`)).toBe(paused.includes(c.annotatorId) ? 'paused' : 'active');
     }
     await check(page, 'annotation');
+
+    // The careless annotator QA paused: a reviewer's Resume is refused in the API's words and
+    // changes nothing; the admin's resumes them (the run's figures were read before this).
+    const careless = paused[0];
+    expect(careless).toBeDefined();
+    const reviewer = await browser.signIn(loop.viewerToken);
+    await reviewer.goto(`${loop.consoleUrl}/annotation`);
+    await reviewer.type(`form:has(button[data-resume="${careless}"]) input[name="reason"]`, 'looks fine to me');
+    await Promise.all([reviewer.waitForNavigation(), reviewer.click(`button[data-resume="${careless}"]`)]);
+    expect(await browser.text(reviewer, '#resume-result')).toMatch(new RegExp(`^Resume ${careless} refused\\. annotation-dispatch refused: PERMISSION_DENIED`));
+    expect((await dispatch.listPausedAnnotators({ projectId })).annotators.map((a) => a.annotatorId)).toContain(careless);
+    await check(reviewer, 'annotation-refused');
+    await reviewer.browserContext().close();
+    await page.goto(`${loop.consoleUrl}/annotation`);
+    await page.type(`form:has(button[data-resume="${careless}"]) input[name="reason"]`, 'retrained on the guidelines');
+    await Promise.all([page.waitForNavigation(), page.click(`button[data-resume="${careless}"]`)]);
+    expect(await browser.text(page, '#resume-result')).toBe(`Resumed ${careless} in ${projectId}.`);
+    expect((await dispatch.listPausedAnnotators({ projectId })).annotators.map((a) => a.annotatorId)).not.toContain(careless);
+    await check(page, 'annotation-resumed');
 
     // Quality: the scorecards' answers add up on the page.
     await page.goto(`${loop.consoleUrl}/quality`);

@@ -77,7 +77,13 @@ export async function runMainJob(partial: Partial<MainJobOptions> = {}): Promise
 
   const token = () => randomBytes(12).toString('hex');
   const profiles = defaultProfiles(() => token());
-  const tokens: Tokens = { admin: token(), worker: token(), drift: token(), annotators: profiles.map((p) => ({ name: p.name, token: p.token })) };
+  const tokens: Tokens = {
+    admin: token(),
+    viewer: token(),
+    worker: token(),
+    drift: token(),
+    annotators: profiles.map((p) => ({ name: p.name, token: p.token })),
+  };
   const services = ['drift-detection', 'sampling', 'annotation-dispatch', 'qa', 'dataset-registry', 'retrain-trigger'];
   const tapGroup = `mainjob-${tag}-tap`;
   const promotionGroup = `mainjob-${tag}-inference`;
@@ -160,6 +166,7 @@ export async function runMainJob(partial: Partial<MainJobOptions> = {}): Promise
       PROMOTION_GROUP_ID: promotionGroup,
       EVENTS_PER_SECOND: String(o.eventsPerSecond),
       BURST: String(o.burst),
+      FEEDBACK_RATE: String(o.feedbackRate),
     });
     const inf = inference;
     cleanup.unshift(() => inf.kill());
@@ -263,17 +270,6 @@ export async function runMainJob(partial: Partial<MainJobOptions> = {}): Promise
     out.milestone(completed ? 'stream served and the loop settled; collecting figures…' : `${problem}; collecting figures…`);
 
     await workforce.stop();
-    const settled = stack;
-    if (completed && o.whileSettled)
-      await o.whileSettled({
-        strategy: o.strategy,
-        modelId,
-        projectId,
-        consoleUrl: web.url,
-        adminToken: tokens.admin,
-        grpc: (service) => settled.grpc(service),
-        reportDir: dir,
-      });
     scorecards = (await stack.apis.qa.listAnnotatorScorecards({ projectId })).scorecards;
     referenceSource = (await stack.apis.drift.getDriftStatus({ modelId })).referenceSource;
     // The drift chart's statistics, as the service stored them (newest first; 1000 is the API's cap).
@@ -282,6 +278,19 @@ export async function runMainJob(partial: Partial<MainJobOptions> = {}): Promise
       projectId,
     ]);
     for (const r of rows.rows as { item_id: string; at: Date }[]) taskCreated.set(r.item_id, new Date(r.at).getTime());
+    // After the figures are read: what the hook does (an admin resuming an annotator) is not the run's.
+    const settled = stack;
+    if (completed && o.whileSettled)
+      await o.whileSettled({
+        strategy: o.strategy,
+        modelId,
+        projectId,
+        consoleUrl: web.url,
+        adminToken: tokens.admin,
+        viewerToken: tokens.viewer,
+        grpc: (service) => settled.grpc(service),
+        reportDir: dir,
+      });
   } catch (e) {
     problem = (e as Error).message;
     out.end();

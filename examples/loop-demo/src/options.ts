@@ -26,6 +26,12 @@ export interface MainJobOptions {
   labelsPerBurst: number;
   /** Unbiased random audit share (go to the registry's test split). */
   auditRate: number;
+  /**
+   * Share of predictions whose reader reports the true label (delayed ground truth): drift
+   * detection measures accuracy on them and calibrates its label-free estimate. They do not
+   * steer sampling (its performance trigger is off), so two runs differ only in the strategy.
+   */
+  feedbackRate: number;
   /** Dataset registry: cut a version after this many new accepted labels (REGISTRY_CUT_EVERY). */
   cutEvery: number;
   /** Recovered = within this much (absolute) of the pre-drift accuracy (capped, see figures.ts). */
@@ -47,8 +53,9 @@ export interface MainJobOptions {
   /** Where progress lines go (default stdout). */
   log: (line: string) => void;
   /**
-   * Called once the loop has settled, while the services and the console still run (the main
-   * job's browser test looks at the console then); a failure is the run's problem.
+   * Called once the loop has settled and its figures are read, while the services and the
+   * console still run (the main job's browser test looks at the console then); a failure is
+   * the run's problem.
    */
   whileSettled?: (loop: SettledLoop) => Promise<void>;
 }
@@ -61,6 +68,8 @@ export interface SettledLoop {
   consoleUrl: string;
   /** The run's admin token (every project). */
   adminToken: string;
+  /** A reviewer's token for the run's project. */
+  viewerToken: string;
   /** host:port of a service's gRPC API. */
   grpc(service: (typeof SERVICES)[number]): string;
   reportDir: string;
@@ -77,6 +86,7 @@ export function defaultOptions(): MainJobOptions {
     burst: 50,
     labelsPerBurst: 5,
     auditRate: 0.02,
+    feedbackRate: 0.2,
     cutEvery: 50,
     recoveryGap: 0.01,
     minImprovement: 0.005,
@@ -104,6 +114,7 @@ const NUMERIC = {
   burst: 'burst',
   'labels-per-burst': 'labelsPerBurst',
   'audit-rate': 'auditRate',
+  'feedback-rate': 'feedbackRate',
   'cut-every': 'cutEvery',
   'recovery-gap': 'recoveryGap',
   'min-improvement': 'minImprovement',
@@ -142,5 +153,6 @@ export function parseArgs(argv: string[], base = defaultOptions()): Cli {
   }
   if (!(STRATEGIES as readonly string[]).includes(o.strategy)) throw new Error(`--strategy must be one of ${STRATEGIES.join(', ')}`);
   if (o.events < 200) throw new Error('--events must be at least 200');
+  if (!(o.feedbackRate >= 0 && o.feedbackRate <= 1)) throw new Error('--feedback-rate must be in [0, 1]');
   return { options: o, compareRandom: values['compare-random'] === true };
 }

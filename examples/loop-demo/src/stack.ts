@@ -10,6 +10,8 @@ import type { MainJobOptions } from './options';
 /** Bearer tokens of one run. */
 export interface Tokens {
   admin: string;
+  /** A reviewer of the project: reads what reviewers may, resumes nobody. */
+  viewer: string;
   worker: string;
   /** Drift detection's token at the registry (reads a promoted model's training data). */
   drift: string;
@@ -61,6 +63,7 @@ export async function startStack(
     DATABASE_URL: run.databaseUrl,
     AUTH_TOKENS: JSON.stringify([
       { token: run.tokens.admin, subject: 'main-job', roles: ['admin'], projects: ['*'] },
+      { token: run.tokens.viewer, subject: 'viewer', roles: ['reviewer'], projects: [run.projectId] },
       { token: run.tokens.worker, subject: 'retrain-worker', roles: ['service'], projects: ['*'] },
       { token: run.tokens.drift, subject: 'drift-detection', roles: ['service'], projects: ['*'] },
       ...run.tokens.annotators.map((a) => ({ token: a.token, subject: a.name, roles: ['annotator'], projects: [run.projectId] })),
@@ -125,7 +128,9 @@ export const groupOf = (tag: string, service: string): string => `mainjob-${tag}
 /**
  * The policies of the run, set through the services' APIs: every prediction is a candidate
  * (confidence threshold 1) and the strategy alone picks `labelsPerBurst` of each burst, so two
- * runs differ only in the strategy; a standing random audit feeds the registry's test split.
+ * runs differ only in the strategy (the performance trigger, which would sample predictions that
+ * delayed ground truth contradicts, is off); a standing random audit feeds the registry's test
+ * split.
  * The retrain policy promotes a candidate that beats the champion's accuracy by
  * `minImprovement` on the version's held-out split.
  */
@@ -140,6 +145,7 @@ export async function configurePolicies(apis: Apis, o: MainJobOptions, modelId: 
       lowConfidenceEnabled: true,
       confidenceThreshold: 1,
       edgeSpikeEnabled: false,
+      performanceEnabled: false,
       driftEnabled: true,
       driftSamples: 10,
     },

@@ -14,12 +14,13 @@
  * and keeps listening for promotions after the stream until SIGTERM.
  *
  * Environment: KAFKA_BROKERS, MODEL_ID, PROJECT_ID, SCENARIO_FILE, MODEL_STORE_DIR (required);
- * PROMOTION_GROUP_ID, EVENTS_PER_SECOND (20), BURST (50), TRAIN_EPOCHS (5).
+ * PROMOTION_GROUP_ID, EVENTS_PER_SECOND (20), BURST (50), TRAIN_EPOCHS (5), FEEDBACK_RATE (0: the
+ * share of messages whose reader reports them as spam or not, sent as delayed ground truth).
  */
 import { Kafka, logLevel } from 'kafkajs';
 import { PredictionRecorder } from '@labelloop/sdk';
 import { loadModel, saveModel, TextClassifier } from '@labelloop/text-model';
-import { predictionEvent, ServingContext } from './predict';
+import { hasFeedback, predictionEvent, ServingContext } from './predict';
 import { listenForPromotions } from './promotions';
 import { corpusById, inputUriOf, readScenario } from './scenario';
 
@@ -39,6 +40,9 @@ async function main(): Promise<void> {
   const scenario = readScenario(env('SCENARIO_FILE'));
   const corpus = corpusById();
   const text = (id: string) => corpus.get(id)?.text ?? '';
+  const feedbackRate = Number(env('FEEDBACK_RATE', '0'));
+  if (!(feedbackRate >= 0 && feedbackRate <= 1)) throw new Error(`FEEDBACK_RATE must be in [0, 1], got ${feedbackRate}`);
+  const truth = (id: string) => (hasFeedback(id, scenario.seed, feedbackRate) ? corpus.get(id)?.label : undefined);
 
   // 1. The first model, trained on the early groups only.
   let model = TextClassifier.train(
@@ -77,7 +81,7 @@ async function main(): Promise<void> {
   const t0 = Date.now();
   for (let i = 0, k = 0; i < scenario.stream.length && !stopping; i += burst, k++) {
     await sleepUntil(t0 + (k * burst * 1000) / rate);
-    for (const id of scenario.stream.slice(i, i + burst)) recorder.record(predictionEvent(model, text(id), inputUriOf(id), ctx));
+    for (const id of scenario.stream.slice(i, i + burst)) recorder.record(predictionEvent(model, text(id), inputUriOf(id), ctx, truth(id)));
     await recorder.flush();
     log({ msg: 'served', served: Math.min(i + burst, scenario.stream.length), version: ctx.modelVersion });
   }

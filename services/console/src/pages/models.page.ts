@@ -1,19 +1,21 @@
 import { Injectable } from '@nestjs/common';
 import type { WindowStatistics } from '@labelloop/contracts';
-import { refusal, missingRpc, num, when } from '../views/format';
+import { refusal, num, when } from '../views/format';
 import { html, SafeHtml } from '../views/html';
 import { table } from '../views/table';
 import { SectionedPage } from './page';
-import { chart, windowCharts, windowTable } from './window-charts';
+import { chart, percent, windowCharts, windowTable } from './window-charts';
 
-/** Models: drift state per model, the open alert with each test's statistic, the reference in use. */
+/**
+ * Models: drift state per model, the open alert with each test's statistic, the reference in
+ * use, and accuracy per window (estimated without labels, measured where labels came).
+ */
 @Injectable()
 export class ModelsPage extends SectionedPage {
   readonly path = '/models';
   readonly title = 'Models';
 
   protected readonly of = 'CONSOLE_MODELS';
-  protected override readonly note = missingRpc('estimated vs measured accuracy per model', 'drift-detection or retrain-trigger');
 
   protected async section(modelId: string, token: string): Promise<SafeHtml> {
     const [a, w] = await Promise.all([
@@ -39,12 +41,31 @@ ${table(
     ],
   ],
 )}
+${w.ok ? accuracy(windows) : ''}
 ${s.drifting && s.openAlert ? alert(s.modelId, s.openAlert.alertId, windows) : html`<p>No open drift alert.</p>`}
 ${w.ok ? '' : refusal(w)}
-${charts ? html`${chart(charts.statistics)}${chart(charts.share)}` : ''}
+${charts ? html`${charts.accuracy ? chart(charts.accuracy) : ''}${chart(charts.statistics)}${chart(charts.share)}` : ''}
 ${w.ok ? windowTable(modelId, windows) : ''}
 </section>`;
   }
+}
+
+/**
+ * The newest window's accuracy: CBPE's estimate (calibrated on the version's first labelled
+ * predictions) beside the share right among its predictions that came with ground truth.
+ */
+function accuracy(windows: WindowStatistics[]): SafeHtml {
+  const w = windows[0];
+  if (!w) return html``;
+  const estimated =
+    w.estimatedAccuracy === undefined
+      ? html`no estimate yet (<span data-field="calibration_predictions">${num(w.calibrationPredictions)}</span> of the 100 labelled predictions it is calibrated on)`
+      : html`estimated <strong data-field="estimated_accuracy">${percent(w.estimatedAccuracy)}</strong> (CBPE, calibrated on <span data-field="calibration_predictions">${num(w.calibrationPredictions)}</span> labelled predictions of version ${w.modelVersion})`;
+  const measured =
+    w.measuredAccuracy === undefined
+      ? html`no prediction in it carried ground truth`
+      : html`measured <strong data-field="measured_accuracy">${percent(w.measuredAccuracy)}</strong> on its <span data-field="labelled_predictions">${num(w.labelledPredictions)}</span> predictions with ground truth`;
+  return html`<p>Accuracy of the newest window: ${estimated}; ${measured}.</p>`;
 }
 
 /** The open alert: the window that opened it, with each test's statistic (ListWindowStatistics). */

@@ -20,5 +20,19 @@ describe('windowCharts', () => {
       { label: 'b (ks)', values: [0.3, 0.1, null] },
     ]);
     expect(c.share.series[0].values).toEqual([0.5, 0, 1]);
+    expect(c.accuracy).toBeUndefined();
+  });
+
+  it('draws estimated and measured accuracy as two series, gaps where a window had none', () => {
+    const a = win(1000, { a: 0.1 }, 0);
+    a.estimatedAccuracy = 0.91;
+    const b = win(2000, { a: 0.1 }, 0);
+    b.estimatedAccuracy = 0.83;
+    b.measuredAccuracy = 0.8;
+    const c = windowCharts('m', [b, a]);
+    expect(c.accuracy?.series).toEqual([
+      { label: 'estimated (CBPE)', values: [0.91, 0.83] },
+      { label: 'measured', values: [null, 0.8] },
+    ]);
   });
 });

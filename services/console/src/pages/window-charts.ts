@@ -16,7 +16,7 @@ export interface ChartSpec {
  * window's test time in seconds, made strictly increasing (uPlot needs it); one series per
  * feature's statistic, and one of the share of features that drifted.
  */
-export function windowCharts(modelId: string, windows: WindowStatistics[]): { statistics: ChartSpec; share: ChartSpec } {
+export function windowCharts(modelId: string, windows: WindowStatistics[]): { statistics: ChartSpec; share: ChartSpec; accuracy?: ChartSpec } {
   const oldestFirst = [...windows].reverse();
   const x: number[] = [];
   for (const w of oldestFirst) {
@@ -30,7 +30,20 @@ export function windowCharts(modelId: string, windows: WindowStatistics[]): { st
     label,
     values: oldestFirst.map((w) => w.features.find((f) => key(f) === label)?.statistic ?? null),
   }));
+  const estimated = oldestFirst.map((w) => w.estimatedAccuracy ?? null);
+  const measured = oldestFirst.map((w) => w.measuredAccuracy ?? null);
+  const anyAccuracy = [...estimated, ...measured].some((v) => v !== null);
   return {
+    accuracy: anyAccuracy
+      ? {
+          title: `Accuracy per window, ${modelId}: estimated without labels (CBPE) and measured on labelled predictions`,
+          x,
+          series: [
+            { label: 'estimated (CBPE)', values: estimated },
+            { label: 'measured', values: measured },
+          ],
+        }
+      : undefined,
     statistics: { title: `Test statistic per window, ${modelId}`, x, series },
     share: {
       title: `Share of features drifted per window, ${modelId}`,
@@ -39,6 +52,9 @@ export function windowCharts(modelId: string, windows: WindowStatistics[]): { st
     },
   };
 }
+
+/** An accuracy as a percentage with one decimal. */
+export const percent = (v: number): string => `${num(v * 100, 1)} %`;
 
 /** A chart container: the figure's caption names it for screen readers; the table below gives the figures. */
 export function chart(spec: ChartSpec): SafeHtml {
@@ -49,12 +65,14 @@ export function chart(spec: ChartSpec): SafeHtml {
 export function windowTable(modelId: string, windows: WindowStatistics[], rows = 10): SafeHtml {
   return table(
     `Newest tested windows of ${modelId} (of ${windows.length} kept)`,
-    ['Tested at', 'Model version', 'Outcome', 'Drifted share', 'Failed tests'],
+    ['Tested at', 'Model version', 'Outcome', 'Drifted share', 'Estimated accuracy', 'Measured accuracy (labelled)', 'Failed tests'],
     windows.slice(0, rows).map((w) => [
       when(w.testedAt),
       w.modelVersion,
       w.outcome,
       { num: num(w.driftedShare, 3) },
+      { num: w.estimatedAccuracy === undefined ? '—' : percent(w.estimatedAccuracy), field: 'estimated_accuracy' },
+      { num: w.measuredAccuracy === undefined ? '—' : `${percent(w.measuredAccuracy)} (${num(w.labelledPredictions)})`, field: 'measured_accuracy' },
       w.features
         .filter((f) => f.drifted)
         .map((f) => `${f.feature} (${f.method} ${num(f.statistic, 3)})`)

@@ -1,3 +1,4 @@
+import { addCalibration, Calibration, windowAccuracy, WindowAccuracy } from './accuracy';
 import { MAX_EMBEDDING_SAMPLE, MAX_EVENTS, ResolvedConfig } from './drift-config';
 import { testWindow, WindowResult } from './feature-tests';
 import { columns, Columns, Snap } from './snapshot';
@@ -25,12 +26,15 @@ export interface DetectorState {
   pinned?: boolean;
   /** Where a pinned reference came from (shown by GetDriftStatus). */
   source?: string;
+  /** This version's labelled predictions that calibrate its accuracy estimate (see accuracy.ts). */
+  calibration?: Calibration;
 }
 
 /** What an evaluated window decided. */
 export interface EvaluatedWindow {
   kind: 'opened' | 'resolved' | 'tested';
   result: WindowResult;
+  accuracy: WindowAccuracy;
   window: { start: number; end: number; representatives: string[] };
 }
 
@@ -74,6 +78,14 @@ function columnsOfReference(reference: Snap[]): Columns {
   return cols;
 }
 
+/** A reference event keeps the inputs and the prediction, not the class probabilities or the truth. */
+export function withoutOutputs(s: Snap): Snap {
+  const r = { ...s };
+  delete r.probs;
+  delete r.truth;
+  return r;
+}
+
 /** Runs one model's windows against its reference. */
 export class Detector {
   /** Events whose time lay beyond their arrival + the allowed skew (see `observe`). */
@@ -103,8 +115,9 @@ export class Detector {
       s = { ...s, t: st.window.at(-1)?.t ?? (st.lastEvalT || arrivalMs) };
       this.retimed++;
     }
+    addCalibration(st, s);
     if (st.reference.length < this.cfg.referenceSize && !st.pinned) {
-      st.reference.push(s);
+      st.reference.push(s.probs || s.truth !== undefined ? withoutOutputs(s) : s);
       return { kind: 'none' };
     }
     st.window.push(s);
@@ -130,6 +143,7 @@ export class Detector {
     const st = this.state;
     const win = st.window;
     const result = testWindow(columnsOfReference(st.reference), columns(win, MAX_EMBEDDING_SAMPLE), this.cfg);
+    const accuracy = windowAccuracy(st.calibration, win);
     const representatives = [...win]
       .sort((a, b) => (a.conf ?? 1) - (b.conf ?? 1))
       .slice(0, REPRESENTATIVES)
@@ -142,15 +156,15 @@ export class Detector {
       st.cleanWindows = 0;
       if (!st.drifting) {
         st.drifting = true;
-        return { kind: 'opened', result, window: bounds };
+        return { kind: 'opened', result, accuracy, window: bounds };
       }
-      return { kind: 'tested', result, window: bounds };
+      return { kind: 'tested', result, accuracy, window: bounds };
     }
     if (st.drifting && ++st.cleanWindows >= this.cfg.resolveAfter) {
       st.drifting = false;
       st.cleanWindows = 0;
-      return { kind: 'resolved', result, window: bounds };
+      return { kind: 'resolved', result, accuracy, window: bounds };
     }
-    return { kind: 'tested', result, window: bounds };
+    return { kind: 'tested', result, accuracy, window: bounds };
   }
 }

@@ -15,7 +15,7 @@ import { appendAudit, DataSource, modelOwners } from '@labelloop/persistence';
 import { authorize, authorizeModels, claimless, failedPrecondition, invalidArgument, notFound, Principal, Role, RpcContext, ServiceImpl } from '@labelloop/rpc';
 import { DATA_SOURCE } from '@labelloop/runtime';
 import { configToProto, DriftConfigError, MAX_EVENTS, MIN_REFERENCE } from './drift-config';
-import { emptyState, pinnedState, referenceSource } from './detector';
+import { emptyState, pinnedState, referenceSource, withoutOutputs } from './detector';
 import { toSnap } from './prediction.consumer';
 import { datasetSource, RegistryReader } from './registry-reader';
 import type { Snap } from './snapshot';
@@ -103,7 +103,13 @@ export class DriftGrpc implements ServiceImpl<(typeof DriftService)['method']> {
       const problem = validatePredictionEvent(p);
       if (problem) throw invalidArgument(`predictions[${i}]`, problem);
     });
-    await this.pin(ctx, req.modelId, req.modelVersion, req.predictions.map(toSnap), `uploaded (${req.predictions.length} predictions)`);
+    await this.pin(
+      ctx,
+      req.modelId,
+      req.modelVersion,
+      req.predictions.map((p) => withoutOutputs(toSnap(p, false))),
+      `uploaded (${req.predictions.length} predictions)`,
+    );
     return { referenceSize: BigInt(req.predictions.length) };
   }
 

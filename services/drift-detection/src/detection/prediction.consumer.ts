@@ -16,6 +16,7 @@ import { ConsumedEvent, Outbox, PoisonMessageError } from '@labelloop/messaging'
 import type { EntityManager } from '@labelloop/persistence';
 import { CONFIG, LOGGER, OUTBOX, Consumes } from '@labelloop/runtime';
 import type { DriftConfig } from '../drift.config';
+import { MAX_CBPE_CLASSES } from './accuracy';
 import { Detector, emptyState, EvaluatedWindow } from './detector';
 import { driftAlerts } from './drift-alert.repository';
 import type { Snap } from './snapshot';
@@ -23,8 +24,12 @@ import { LoadedModel, StateRepository } from './state.repository';
 import { featureDrifts, windowStatsRow } from './window-stats';
 import { WindowStatsRepository } from './window-stats.repository';
 
-/** The detector's view of a prediction. */
-export function toSnap(e: PredictionEvent): Snap {
+/**
+ * The detector's view of a prediction. `calibrates`: its ground truth may calibrate the accuracy
+ * estimate (not when it was served by another version than the detector's: a pinned reference
+ * still sees the old version's last predictions after a promotion).
+ */
+export function toSnap(e: PredictionEvent, calibrates = true): Snap {
   const s: Snap = {
     id: e.eventId,
     t: e.timestamp ? timestampDate(e.timestamp).getTime() : Date.now(),
@@ -34,7 +39,13 @@ export function toSnap(e: PredictionEvent): Snap {
     label: e.predictedLabel,
   };
   if (e.embedding.length) s.emb = Array.from(e.embedding);
-  if (e.groundTruth && e.groundTruth.source !== GroundTruth_Source.UNSPECIFIED) s.correct = e.groundTruth.label === e.predictedLabel ? 1 : 0;
+  if (e.groundTruth && e.groundTruth.source !== GroundTruth_Source.UNSPECIFIED) {
+    s.correct = e.groundTruth.label === e.predictedLabel ? 1 : 0;
+    if (calibrates) s.truth = e.groundTruth.label;
+  }
+  let classes = 0;
+  for (const k in e.classProbabilities) if (k && ++classes > MAX_CBPE_CLASSES) break;
+  if (classes >= 2 && classes <= MAX_CBPE_CLASSES) s.probs = e.classProbabilities;
   return s;
 }
 
@@ -94,7 +105,7 @@ export class DriftPredictionConsumer {
         throw new PoisonMessageError(ev.id, `embedding has length ${e.embedding.length}, model ${modelId} expects ${dim}`);
       }
       const before = m.state.reference.length;
-      const verdict = detector.observe(toSnap(e), arrivalMs);
+      const verdict = detector.observe(toSnap(e, e.modelVersion === m.state.version), arrivalMs);
       if (m.state.reference.length !== before) {
         m.referenceDirty = true;
         dim ||= e.embedding.length || undefined;

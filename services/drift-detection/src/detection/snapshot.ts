@@ -11,6 +11,10 @@ export interface Snap {
   emb?: number[];
   /** 1 when delayed ground truth / a user override agreed with the prediction, 0 when not. */
   correct?: 0 | 1;
+  /** The model's class probabilities (window events of models with at most MAX_CBPE_CLASSES classes; never in a reference). */
+  probs?: Record<string, number>;
+  /** The ground-truth label, when it came with the prediction (calibrates the accuracy estimate). */
+  truth?: string;
 }
 
 /** Confidence below which a prediction counts as low-confidence for the spike test. */

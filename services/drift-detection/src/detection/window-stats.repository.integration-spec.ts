@@ -5,7 +5,8 @@
 import type { LoggerService } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { create } from '@bufbuild/protobuf';
-import { DriftConfigSchema, PredictionEvent, PredictionEventSchema } from '@labelloop/contracts';
+import { DriftConfigSchema, GroundTruth_Source, PredictionEvent, PredictionEventSchema } from '@labelloop/contracts';
+import { cbpeAccuracy, fitCbpe, Mulberry32 } from '@labelloop/drift-stats';
 import { ConsumedEvent, Outbox } from '@labelloop/messaging';
 import { createServiceDataSource, migrate } from '@labelloop/persistence';
 import { driftConfigSchema } from '../drift.config';
@@ -92,5 +93,56 @@ describe('drift window statistics (real PostgreSQL)', () => {
     expect(got.map((w) => w.outcome)).toEqual(['tested', 'tested', 'opened']);
     expect(Number((await t.ds.query(`SELECT count(*) FROM "${t.schema}".drift_window_stats`))[0].count)).toBe(3);
     expect(got.every((w) => w.alertId === opened.alertId)).toBe(true);
+  });
+
+  it("stores each window's measured and CBPE-estimated accuracy, calibrated on labelled predictions kept across restarts", async () => {
+    const m2 = `m2-${run}`;
+    await t.ds.transaction((em) =>
+      new StateRepository(driftConfigSchema.parse({ KAFKA_BROKERS: '127.0.0.1:1', DATABASE_URL: process.env.DATABASE_URL })).saveConfig(
+        em,
+        m2,
+        create(DriftConfigSchema, { modelId: m2, referenceSize: 20, windowSize: 100, alpha: 0.01 }),
+      ),
+    );
+    const rng = new Mulberry32(11);
+    const rows: { p: number[]; y: number; predicted: number }[] = [];
+    const predictions = (from: number, n: number, labelled: boolean) =>
+      Array.from({ length: n }, (_, k) => {
+        const spam = rng.next();
+        const truth = rng.next() < 0.5 + 0.6 * (spam - 0.5) ? 'spam' : 'ham';
+        const predicted = spam >= 0.5 ? 'spam' : 'ham';
+        rows.push({ p: [1 - spam, spam], y: truth === 'spam' ? 1 : 0, predicted: predicted === 'spam' ? 1 : 0 });
+        const ev = event(from + k, 0);
+        Object.assign(ev.message, {
+          modelId: m2,
+          predictedLabel: predicted,
+          confidence: Math.max(spam, 1 - spam),
+          classProbabilities: { ham: 1 - spam, spam },
+          groundTruth: labelled ? { label: truth, source: GroundTruth_Source.DELAYED_LABEL } : undefined,
+        });
+        return ev;
+      });
+    // The reference and one window, every prediction labelled: 120 calibration rows.
+    await t.ds.transaction((em) => t.consumer.handle(predictions(1000, 120, true), em));
+    const labelled = rows.slice(20);
+    // A restarted replica (no cached state: the calibration is read back) tests the next window, with no labels.
+    const consumer = new DriftPredictionConsumer(
+      new StateRepository(driftConfigSchema.parse({ KAFKA_BROKERS: '127.0.0.1:1', DATABASE_URL: process.env.DATABASE_URL })),
+      new Outbox('labelloop/drift-detection'),
+      { log: () => undefined, warn: () => undefined, error: () => undefined } as unknown as LoggerService,
+      { DRIFT_MAX_FUTURE_SKEW_SECONDS: 300 },
+      t.windows,
+    );
+    await t.ds.transaction((em) => consumer.handle(predictions(2000, 100, false), em));
+    const [unlabelled, first] = await t.windows.list(t.ds, m2, 10);
+    expect(first.accuracy).toMatchObject({ labelled: 100, calibration: 120, measured: labelled.filter((r) => r.y === r.predicted).length / 100 });
+    const model = fitCbpe({ probabilities: rows.slice(0, 120).map((r) => r.p), truth: rows.slice(0, 120).map((r) => r.y) });
+    const expected = cbpeAccuracy(
+      model,
+      rows.slice(120).map((r) => ({ probabilities: r.p, predicted: r.predicted })),
+    );
+    expect(unlabelled.accuracy.measured).toBeUndefined();
+    expect(unlabelled.accuracy).toMatchObject({ labelled: 0, calibration: 120 });
+    expect(unlabelled.accuracy.estimated).toBeCloseTo(expected, 12);
   });
 });

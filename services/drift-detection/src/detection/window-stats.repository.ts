@@ -14,6 +14,10 @@ interface Row {
   drifted_share: number;
   outcome: WindowStatsRow['outcome'];
   alert_id: string | null;
+  estimated_accuracy: number | null;
+  measured_accuracy: number | null;
+  labelled_predictions: number;
+  calibration_predictions: number;
 }
 
 /** Every query of drift_window_stats: each model's last DRIFT_WINDOW_HISTORY tested windows. */
@@ -27,9 +31,23 @@ export class WindowStatsRepository {
    */
   async record(em: EntityManager, w: WindowStatsRow): Promise<void> {
     await em.query(
-      `INSERT INTO drift_window_stats (model_id, model_version, window_start, window_end, features, drifted_share, outcome, alert_id)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
-      [w.modelId, w.modelVersion, w.windowStart, w.windowEnd, JSON.stringify(w.features), w.driftedShare, w.outcome, w.alertId],
+      `INSERT INTO drift_window_stats (model_id, model_version, window_start, window_end, features, drifted_share, outcome, alert_id,
+         estimated_accuracy, measured_accuracy, labelled_predictions, calibration_predictions)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
+      [
+        w.modelId,
+        w.modelVersion,
+        w.windowStart,
+        w.windowEnd,
+        JSON.stringify(w.features),
+        w.driftedShare,
+        w.outcome,
+        w.alertId,
+        w.accuracy.estimated ?? null,
+        w.accuracy.measured ?? null,
+        w.accuracy.labelled,
+        w.accuracy.calibration,
+      ],
     );
     await em.query(
       `DELETE FROM drift_window_stats WHERE model_id = $1 AND id < (
@@ -51,6 +69,12 @@ export class WindowStatsRepository {
       driftedShare: r.drifted_share,
       outcome: r.outcome,
       alertId: r.alert_id,
+      accuracy: {
+        estimated: r.estimated_accuracy ?? undefined,
+        measured: r.measured_accuracy ?? undefined,
+        labelled: r.labelled_predictions,
+        calibration: r.calibration_predictions,
+      },
     }));
   }
 }

@@ -1,6 +1,7 @@
 import type { MessageInitShape } from '@bufbuild/protobuf';
 import { timestampFromDate, timestampFromMs } from '@bufbuild/protobuf/wkt';
 import type { FeatureDrift, WindowStatisticsSchema } from '@labelloop/contracts';
+import type { WindowAccuracy } from './accuracy';
 import type { EvaluatedWindow } from './detector';
 
 /** One tested window as stored in drift_window_stats. */
@@ -14,6 +15,7 @@ export interface WindowStatsRow {
   driftedShare: number;
   outcome: EvaluatedWindow['kind'];
   alertId: string | null;
+  accuracy: WindowAccuracy;
 }
 
 /** A tested window as a row. */
@@ -27,6 +29,7 @@ export function windowStatsRow(modelId: string, modelVersion: string, w: Evaluat
     driftedShare: w.result.driftedShare,
     outcome: w.kind,
     alertId,
+    accuracy: w.accuracy,
   };
 }
 
@@ -57,5 +60,9 @@ export function windowStatsToProto(r: WindowStatsRow): MessageInitShape<typeof W
     driftedShare: r.driftedShare,
     outcome: r.outcome,
     alertId: r.alertId ?? '',
+    estimatedAccuracy: r.accuracy.estimated,
+    measuredAccuracy: r.accuracy.measured,
+    labelledPredictions: r.accuracy.labelled,
+    calibrationPredictions: r.accuracy.calibration,
   };
 }
