@@ -111,6 +111,10 @@ export interface MainJobFigures {
     answersWithText: number;
     rawAccuracy: number;
     acceptedAccuracy: number;
+    /** People's answers per accepted label (the cost of a label in people). */
+    humanAnswersPerLabel: number;
+    /** Answers of machine annotators (annotator ids `machine:…`, from QA's scorecards). */
+    machineAnswers: number;
   };
   annotators: { name: string; careless: boolean; configured: number; realized: number; answers: number; estimated: number | null; paused: boolean }[];
   /** Every careless annotator was paused by QA. */
@@ -121,9 +125,19 @@ export interface MainJobFigures {
    * `referenceSource`: where drift detection's reference came from at the end of the run.
    * `windows`: tested windows drift detection stored (ListWindowStatistics, the drift chart);
    * `alertsWithoutWindow`: alerts on the topic that no stored window opened (0 unless the
-   * service's retention dropped them).
+   * service's retention dropped them). `alertsAfterRecovery`: alerts opened after the promotion
+   * that recovered (null: none did); `driftingAtEnd`: the model's drift state when the run ended.
    */
-  drift: { alerts: number; falseAlarmsBeforeOnset: number; resolved: number; referenceSource: string; windows: number; alertsWithoutWindow: number };
+  drift: {
+    alerts: number;
+    falseAlarmsBeforeOnset: number;
+    resolved: number;
+    referenceSource: string;
+    windows: number;
+    alertsWithoutWindow: number;
+    alertsAfterRecovery: number | null;
+    driftingAtEnd: boolean;
+  };
   latency: {
     onsetToAlertS: number | null;
     windowToAlertS: number | null;
@@ -156,8 +170,9 @@ export interface RunRecord {
   taskCreated: Map<string, number>;
   /** Each dataset version's exported records. */
   exports: Map<string, ExportRecord[]>;
-  /** Where the drift service's reference came from at the end (GetDriftStatus). */
+  /** Where the drift service's reference came from at the end, and whether it was drifting (GetDriftStatus). */
   referenceSource: string;
+  driftingAtEnd: boolean;
   /** The drift service's stored window statistics at the end (ListWindowStatistics). */
   windows: readonly WindowStatistics[];
 }
@@ -235,6 +250,7 @@ export function computeFigures(r: RunRecord): MainJobFigures {
   const rec = promotions.find((p) => p.heldOutLater >= target);
   const eff = [...candidates].sort((a, b) => a.labelsAfterDrift - b.labelsAfterDrift).find((c) => c.heldOutLater >= target);
   const acceptedList = [...tap.accepted.entries()];
+  const recoveredAt = rec ? tap.promoted.find((p) => p.version === rec.version)?.at : undefined;
   const finalVersion = tap.promoted.at(-1)?.version ?? initial;
 
   // Drift: the first alert whose window reaches past the onset, and the first drift-asked task.
@@ -338,6 +354,8 @@ export function computeFigures(r: RunRecord): MainJobFigures {
       answersWithText: totals.shownText,
       rawAccuracy: totals.answers ? totals.correct / totals.answers : NaN,
       acceptedAccuracy: acceptedList.length ? acceptedList.filter(([, a]) => a.label === truthOf(a.uri)).length / acceptedList.length : NaN,
+      humanAnswersPerLabel: acceptedList.length ? totals.answers / acceptedList.length : NaN,
+      machineAnswers: r.scorecards.filter((c) => c.annotatorId.startsWith('machine:')).reduce((n, c) => n + c.answers, 0),
     },
     annotators,
     carelessDetected: annotators.filter((a) => a.careless).every((a) => a.paused),
@@ -349,6 +367,8 @@ export function computeFigures(r: RunRecord): MainJobFigures {
       referenceSource: r.referenceSource,
       windows: r.windows.length,
       alertsWithoutWindow: new Set(tap.alerts.map((a) => a.alertId).filter((id) => !openedBy.has(id))).size,
+      alertsAfterRecovery: recoveredAt === undefined ? null : tap.alerts.filter((a) => a.at > recoveredAt).length,
+      driftingAtEnd: r.driftingAtEnd,
     },
     latency: {
       onsetToAlertS: alert && Number.isFinite(onsetT) ? (alert.at - onsetT) / 1000 : null,

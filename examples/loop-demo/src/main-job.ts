@@ -110,6 +110,7 @@ export async function runMainJob(partial: Partial<MainJobOptions> = {}): Promise
   let problem: string | undefined;
   let scorecards: { annotatorId: string; estimatedAccuracy: number; paused: boolean; answers: number }[] = [];
   let referenceSource = '';
+  let driftingAtEnd = false;
   let windows: WindowStatistics[] = [];
   const taskCreated = new Map<string, number>();
   const evaluator = new Evaluator(scenario, storeDir);
@@ -271,7 +272,9 @@ export async function runMainJob(partial: Partial<MainJobOptions> = {}): Promise
 
     await workforce.stop();
     scorecards = (await stack.apis.qa.listAnnotatorScorecards({ projectId })).scorecards;
-    referenceSource = (await stack.apis.drift.getDriftStatus({ modelId })).referenceSource;
+    const driftStatus = await stack.apis.drift.getDriftStatus({ modelId });
+    referenceSource = driftStatus.referenceSource;
+    driftingAtEnd = driftStatus.drifting;
     // The drift chart's statistics, as the service stored them (newest first; 1000 is the API's cap).
     windows = (await stack.apis.drift.listWindowStatistics({ modelId, limit: 1000 })).windows.reverse();
     const rows = await pg.query(`SELECT item_id, min(created_at) AS at FROM annotation_dispatch.annotation_task WHERE project_id = $1 GROUP BY item_id`, [
@@ -326,6 +329,7 @@ export async function runMainJob(partial: Partial<MainJobOptions> = {}): Promise
     taskCreated,
     exports,
     referenceSource,
+    driftingAtEnd,
     windows,
   });
   writeRunReport(dir, figures, { tap, scenario, evaluator, windows });

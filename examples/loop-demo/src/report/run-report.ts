@@ -45,6 +45,8 @@ export function headline(f: MainJobFigures): string[] {
     `labels spent to recover (${f.strategy}): ${recoveryText(f)}`,
     `labels a trained model needed to reach the target, promoted or not (${f.strategy}): ${efficiencyText(f)}`,
     `label accuracy: accepted after QA ${pct(f.labels.acceptedAccuracy, 2)} (${f.labels.accepted} labels) vs raw workforce ${pct(f.labels.rawAccuracy, 2)} (${f.labels.answers} answers)`,
+    `answers per accepted label: ${f.labels.humanAnswersPerLabel.toFixed(2)} from people (${f.labels.answers} human answers for ${f.labels.accepted} labels); machine answers: ${f.labels.machineAnswers}`,
+    `drift after recovery: ${f.drift.alertsAfterRecovery === null ? 'no promotion recovered' : `${f.drift.alertsAfterRecovery} alert(s) opened after the recovering promotion`}; state at the end: ${f.drift.driftingAtEnd ? 'DRIFTING' : 'stable'} (reference: ${f.drift.referenceSource || 'none'})`,
     `careless annotator ${f.annotators
       .filter((a) => a.careless)
       .map((a) => a.name)
