@@ -266,7 +266,16 @@ describe('drift reference from a dataset version', () => {
       );
     const [mB, mC] = [`${model}-b`, `${model}-c`];
     const trainWithFeatures = listed.filter((i) => i.split === 'train' && i.features).length;
-    await dr.upsertDriftConfig({ config: { modelId: mB, referenceSize: 100, windowSize: 100, windowKind: WindowKind.COUNT, alpha: 0.001 } });
+    await dr.upsertDriftConfig({
+      config: {
+        modelId: mB,
+        referenceSize: 100,
+        windowSize: 100,
+        windowKind: WindowKind.COUNT,
+        alpha: 0.001,
+        promotionReference: PromotionReference.TRAINING_DATA,
+      },
+    });
     await dr.upsertDriftConfig({
       config: {
         modelId: mC,
@@ -274,6 +283,7 @@ describe('drift reference from a dataset version', () => {
         windowSize: 100,
         windowKind: WindowKind.COUNT,
         alpha: 0.001,
+        // The default; said explicitly so the case does not change with it.
         promotionReference: PromotionReference.FIRST_EVENTS,
       },
     });

@@ -98,7 +98,7 @@ export function resolveConfig(c: DriftConfig | undefined, d: DriftDefaults): Res
     distanceThreshold: inRange('distance_threshold', cfg.distanceThreshold || 0.1, 1e-6, 10),
     driftShare: inRange('drift_share', cfg.driftShare, 0, 1),
     resolveAfter: inRange('resolve_after', cfg.resolveAfter || d.resolveAfter, 1, 1000),
-    promotionReference: cfg.promotionReference === PromotionReference.FIRST_EVENTS ? 'first_events' : 'training_data',
+    promotionReference: cfg.promotionReference === PromotionReference.TRAINING_DATA ? 'training_data' : 'first_events',
   };
   if (windowKind === 'time') {
     inRange('window_seconds', resolved.windowSeconds, 1, 30 * 86400);

@@ -5,7 +5,7 @@
  */
 import { create } from '@bufbuild/protobuf';
 import type { LoggerService } from '@nestjs/common';
-import { ModelPromotedSchema } from '@labelloop/contracts';
+import { DriftConfigSchema, ModelPromotedSchema, PromotionReference } from '@labelloop/contracts';
 import { RpcError, status } from '@labelloop/rpc';
 import type { DriftConfig as EnvConfig } from '../drift.config';
 import { resolveConfig } from './drift-config';
@@ -15,7 +15,9 @@ import type { DatasetReference, DatasetSelector, RegistryReader } from './regist
 import type { Snap } from './snapshot';
 import type { StateRepository } from './state.repository';
 
-const cfg = resolveConfig(undefined, { referenceSize: 100, windowSize: 100, alpha: 0.01, resolveAfter: 2 });
+const defaults = { referenceSize: 100, windowSize: 100, alpha: 0.01, resolveAfter: 2 };
+/** A model that asks for its training data as the reference after a promotion. */
+const cfg = resolveConfig(create(DriftConfigSchema, { promotionReference: PromotionReference.TRAINING_DATA }), defaults);
 const promoted = create(ModelPromotedSchema, { modelId: 'm', modelVersion: '7', datasetVersionId: 'v-abc' });
 /** The promoted version's first events will form its reference. */
 const firstEventsOf = (st: DetectorState) => ({ version: st.version, reference: st.reference.length, pinned: st.pinned ?? false });
@@ -46,11 +48,12 @@ describe("a promoted model's reference", () => {
     expect(warnings).toEqual([]);
   });
 
-  it('is the first events when the model asks for them, or the promotion names no dataset version', async () => {
+  it('is the first events by default (a training split chosen by active learning is no sample of production), when asked, or without a dataset version', async () => {
     const { c, asked } = consumer(async () => ({ snaps: snaps(100), withoutFeatures: 0 }));
-    const firstEvents = resolveConfig(undefined, { referenceSize: 100, windowSize: 100, alpha: 0.01, resolveAfter: 2 });
-    firstEvents.promotionReference = 'first_events';
-    expect(firstEventsOf(await c.startState('ev1', promoted, firstEvents))).toEqual({ version: '7', reference: 0, pinned: false });
+    const byDefault = resolveConfig(undefined, defaults);
+    const asks = resolveConfig(create(DriftConfigSchema, { promotionReference: PromotionReference.FIRST_EVENTS }), defaults);
+    expect(firstEventsOf(await c.startState('ev0', promoted, byDefault))).toEqual({ version: '7', reference: 0, pinned: false });
+    expect(firstEventsOf(await c.startState('ev1', promoted, asks))).toEqual({ version: '7', reference: 0, pinned: false });
     expect(firstEventsOf(await c.startState('ev2', create(ModelPromotedSchema, { modelId: 'm', modelVersion: '8' }), cfg))).toEqual({
       version: '8',
       reference: 0,

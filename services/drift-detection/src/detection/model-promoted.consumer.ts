@@ -20,11 +20,14 @@ const TRANSIENT = new Set<number>([status.UNAVAILABLE, status.DEADLINE_EXCEEDED,
  * A promoted model starts a new reference, and any open episode of the old model is closed
  * without an alert (it no longer applies).
  *
- * The reference is the inputs of the promoted model's training split, read from the dataset
- * registry (ModelPromoted names the version), unless the model's config asks for its first
- * events. First events alone would hide a drift that began shortly before the promotion: the
- * drifted events would become the new normal. Without a registry, or with fewer than 20 items
- * carrying inputs, the promoted version's first events form it. While the registry is
+ * By default the reference is the promoted version's first events: production as the new model
+ * serves it. A training split is chosen by active learning, hard cases over-represented, so
+ * testing production against it raises alerts that are no drift (seen in the main job: an
+ * embedding alert after each promotion, the state DRIFTING to the end). A model trained on
+ * representative data can ask for its training split instead (`promotion_reference:
+ * TRAINING_DATA`), which keeps a drift that began shortly before the promotion visible: it is
+ * read from the dataset registry (ModelPromoted names the version); without a registry, or with
+ * fewer than 20 items carrying inputs, the first events form it. While the registry is
  * unreachable the promotion is retried (the consumer backs off), never skipped; after
  * DRIFT_PROMOTION_REGISTRY_WAIT_SECONDS it falls back to first events (logged), so a long
  * registry outage does not stall drift detection.

@@ -739,7 +739,7 @@ export const CorrectionSchema: GenEnum<Correction> = /*@__PURE__*/
  */
 export enum PromotionReference {
   /**
-   * The default: TRAINING_DATA.
+   * The default: FIRST_EVENTS.
    *
    * @generated from enum value: PROMOTION_REFERENCE_UNSPECIFIED = 0;
    */
@@ -748,14 +748,16 @@ export enum PromotionReference {
   /**
    * The inputs of the promoted model's training split, read from the dataset registry; the
    * model's first events when the registry is not configured or the version has fewer than
-   * 20 items with inputs. Drift that began before the promotion stays visible.
+   * 20 items with inputs. Drift that began before the promotion stays visible, but a training
+   * split chosen by active learning is no sample of production: use it for models trained on
+   * representative data.
    *
    * @generated from enum value: PROMOTION_REFERENCE_TRAINING_DATA = 1;
    */
   TRAINING_DATA = 1,
 
   /**
-   * The promoted version's first reference_size events.
+   * The promoted version's first reference_size events: production as the new model serves it.
    *
    * @generated from enum value: PROMOTION_REFERENCE_FIRST_EVENTS = 2;
    */
