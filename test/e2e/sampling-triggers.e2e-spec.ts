@@ -202,4 +202,53 @@ describe('sampling triggers', () => {
     expect(burstLow.slice(spikeFrom).every((i) => trig.get(`${run}-s${i}`) === Trigger.EDGE_CASE_SPIKE)).toBe(true);
     client.close();
   });
+
+  it('spends drift labels only on alerts whose estimated accuracy fell, when the policy says so', async () => {
+    const careful = `${model}-cbpe`;
+    const client = createGrpcClient(SamplingService, `127.0.0.1:${(await svc.ready).grpcPort}`, { token });
+    await client.upsertSamplingPolicy({
+      policy: { modelId: careful, driftNeedsAccuracyDrop: true, lowConfidenceEnabled: false, auditRate: 0, edgeSpikeEnabled: false, strategy: 'entropy' },
+    });
+    // Confident predictions no trigger picks; then three alerts, each naming one of them: a
+    // covariate shift whose estimated accuracy held, an estimated drop, and one with no estimate.
+    const ev = (i: number) => pred(i, { modelId: careful, contentHash: `sha256:${run}-c${i}` }, `${run}-c${i}`);
+    const cbpe = (drifted: boolean) => ({ feature: 'estimated_accuracy', method: 'cbpe_drop', statistic: drifted ? 0.12 : -0.01, threshold: 0.05, drifted });
+    const confidence = { feature: 'confidence', method: 'ks', statistic: 0.4, pValue: 1e-9, threshold: 0.01, drifted: true };
+    const alert = (k: number, features: object[]) =>
+      eventRecord(
+        DriftDetectedSchema,
+        {
+          alertId: `c${k}-${run}`,
+          modelId: careful,
+          representativeEventIds: [`${run}-c${k}`],
+          features,
+          windowStart: timestampFromDate(new Date(0)),
+          windowEnd: timestampFromDate(new Date(1000)),
+        } as never,
+        { key: careful },
+      );
+    const producer = await testProducer(kafka);
+    await producer.send({ topic: Topics.predictionRecorded, messages: [0, 1, 2].map(ev) });
+    await producer.send({
+      topic: Topics.driftDetected,
+      messages: [alert(0, [confidence, cbpe(false)]), alert(1, [confidence, cbpe(true)]), alert(2, [confidence])],
+    });
+    await producer.disconnect();
+    let reqs: Awaited<ReturnType<typeof client.listSamplingDecisions>>['requests'] = [];
+    // The alerts share a key, so they are handled in order: once the last one has spent, the first one's turn is over.
+    await eventually(
+      async () => {
+        reqs = (await client.listSamplingDecisions({ modelId: careful, limit: 100 })).requests;
+        return reqs.some((r) => r.sourceEventId === `${run}-c2`);
+      },
+      'the alert without an estimate spent',
+      120_000,
+      500,
+    ).catch(() => undefined);
+    expect(reqs.map((r) => [r.sourceEventId, r.trigger]).sort()).toEqual([
+      [`${run}-c1`, Trigger.DRIFT],
+      [`${run}-c2`, Trigger.DRIFT],
+    ]);
+    client.close();
+  });
 });

@@ -65,6 +65,34 @@ describe('window accuracy', () => {
     }
   });
 
+  it('fails the cbpe_drop test when the estimate falls 0.05 below the calibration, not when a shift leaves accuracy be', () => {
+    const estimatedTest = (v: EvaluatedWindow) => v.result.tests.find((t) => t.feature === 'estimated_accuracy');
+    for (const seed of [4, 5, 6]) {
+      const next = predictions(seed);
+      const small = resolveConfig(undefined, { referenceSize: 500, windowSize: 200, alpha: 0.01, resolveAfter: 2 });
+      const d = new Detector(emptyState('v1'), small);
+      const windows = (n: number, spread: number, floor: number, labelRate: number) => {
+        const out: EvaluatedWindow[] = [];
+        for (let k = 0; k < n; k++) {
+          const v = d.observe(next(spread, labelRate, floor).snap);
+          if (v.kind !== 'none') out.push(v);
+        }
+        return out;
+      };
+      // Calibration period (500 reference events, then 20 windows), 30 % labelled; the test speaks once calibrated.
+      const calm = windows(4500, 0.5, 0, 0.3).filter((v) => estimatedTest(v));
+      expect(calm.length).toBeGreaterThan(10);
+      expect(calm.filter((v) => estimatedTest(v)?.drifted)).toEqual([]);
+      // Scores move to the extremes: a covariate shift the confidence test sees, accuracy rises (0.65 -> 0.73).
+      const shifted = windows(2000, 0.5, 0.25, 0);
+      expect(shifted.every((v) => estimatedTest(v)?.drifted === false)).toBe(true);
+      expect(shifted.some((v) => v.result.tests.some((t) => t.feature === 'confidence' && t.drifted))).toBe(true);
+      // Scores move towards 0.5: accuracy falls (0.65 -> 0.575), no label comes, the estimate sees it.
+      const unsure = windows(2000, 0.25, 0, 0);
+      expect(unsure.every((v) => estimatedTest(v)?.drifted === true)).toBe(true);
+    }
+  });
+
   it('measures the labelled share of a window and gives no estimate before enough labelled predictions', () => {
     const next = predictions(7);
     const window = Array.from({ length: 300 }, () => next(0.5, 0.3).snap);

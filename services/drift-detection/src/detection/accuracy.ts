@@ -39,6 +39,8 @@ export interface WindowAccuracy {
   labelled: number;
   /** Labelled predictions the estimate was calibrated on. */
   calibration: number;
+  /** Share right among those labelled predictions: what the estimate is compared with. */
+  calibrationAccuracy?: number;
 }
 
 /** A prediction's class probabilities in the calibration's class order, or undefined when its classes differ. */
@@ -103,6 +105,19 @@ export function windowAccuracy(calibration: Calibration | undefined, window: rea
     const p = predicted >= 0 ? ordered(calibration.classes, s.probs) : undefined;
     if (p) rows.push({ probabilities: p, predicted });
   }
-  if (rows.length > 0) out.estimated = cbpeAccuracy(modelOf(calibration), rows);
+  if (rows.length === 0) return out;
+  out.estimated = cbpeAccuracy(modelOf(calibration), rows);
+  out.calibrationAccuracy = calibrationAccuracy(calibration);
   return out;
+}
+
+/** Share of the calibration's labelled predictions whose most probable class was the truth. */
+function calibrationAccuracy(c: Calibration): number {
+  let right = 0;
+  for (const r of c.rows) {
+    let best = 0;
+    for (let k = 1; k < r.p.length; k++) if (r.p[k] > r.p[best]) best = k;
+    if (best === r.y) right++;
+  }
+  return right / c.rows.length;
 }

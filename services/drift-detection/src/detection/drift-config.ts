@@ -34,6 +34,8 @@ export interface ResolvedConfig {
   distanceThreshold: number;
   driftShare: number;
   resolveAfter: number;
+  /** Estimated accuracy this far below the calibration's fails the window's cbpe_drop test. */
+  accuracyDropThreshold: number;
   /** What a promoted model's reference is: its training split's inputs, or its first events. */
   promotionReference: 'training_data' | 'first_events';
 }
@@ -98,6 +100,7 @@ export function resolveConfig(c: DriftConfig | undefined, d: DriftDefaults): Res
     distanceThreshold: inRange('distance_threshold', cfg.distanceThreshold || 0.1, 1e-6, 10),
     driftShare: inRange('drift_share', cfg.driftShare, 0, 1),
     resolveAfter: inRange('resolve_after', cfg.resolveAfter || d.resolveAfter, 1, 1000),
+    accuracyDropThreshold: inRange('accuracy_drop_threshold', cfg.accuracyDropThreshold || 0.05, 1e-6, 1),
     promotionReference: cfg.promotionReference === PromotionReference.TRAINING_DATA ? 'training_data' : 'first_events',
   };
   if (windowKind === 'time') {
@@ -131,6 +134,7 @@ export function configToProto(modelId: string, r: ResolvedConfig): DriftConfig {
     distanceThreshold: r.distanceThreshold,
     driftShare: r.driftShare,
     resolveAfter: r.resolveAfter,
+    accuracyDropThreshold: r.accuracyDropThreshold,
     promotionReference: r.promotionReference === 'first_events' ? PromotionReference.FIRST_EVENTS : PromotionReference.TRAINING_DATA,
   });
 }

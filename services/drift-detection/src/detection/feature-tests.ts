@@ -10,6 +10,7 @@ import {
   psiCategorical,
   unseenCategories,
 } from '@labelloop/drift-stats';
+import type { WindowAccuracy } from './accuracy';
 import type { ResolvedConfig } from './drift-config';
 import type { Columns } from './snapshot';
 
@@ -62,7 +63,7 @@ function rateIncrease(ref: [number, number], win: [number, number]): { statistic
  * alarms; distance checks compare with their thresholds; unseen categories and new predicted
  * classes are flagged outright.
  */
-export function testWindow(ref: Columns, win: Columns, cfg: ResolvedConfig): WindowResult {
+export function testWindow(ref: Columns, win: Columns, cfg: ResolvedConfig, accuracy?: WindowAccuracy): WindowResult {
   const tests: TestOutcome[] = [];
   const errors: TestError[] = [];
   const guarded = (feature: string, method: string, run: () => TestOutcome | undefined) => {
@@ -120,6 +121,11 @@ export function testWindow(ref: Columns, win: Columns, cfg: ResolvedConfig): Win
   addP('low_confidence_rate', 'rate_increase', () => rateIncrease(ref.low, win.low));
   // Performance: accuracy from delayed ground truth / user overrides (error rate increase).
   addP('error_rate', 'rate_increase', () => rateIncrease([ref.correct[1] - ref.correct[0], ref.correct[1]], [win.correct[1] - win.correct[0], win.correct[1]]));
+  // Performance without labels: CBPE's estimate against the accuracy it was calibrated on.
+  if (accuracy?.estimated !== undefined && accuracy.calibrationAccuracy !== undefined) {
+    const { estimated, calibrationAccuracy } = accuracy;
+    addThreshold('estimated_accuracy', 'cbpe_drop', () => calibrationAccuracy - estimated, cfg.accuracyDropThreshold);
+  }
   // Embeddings.
   if (cfg.embeddingMethod !== 'off' && ref.emb.length >= MIN_SAMPLE && win.emb.length >= MIN_SAMPLE && ref.emb[0].length === win.emb[0].length) {
     if (cfg.embeddingMethod === 'mmd') addP('embedding', 'mmd', () => mmdPermutationTest(ref.emb, win.emb, { permutations: 200, seed: 42 }));

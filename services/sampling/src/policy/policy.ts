@@ -11,7 +11,8 @@ export interface ResolvedPolicy {
   projectId: string;
   lowConfidence: { enabled: boolean; threshold: number };
   lowMargin: { enabled: boolean; threshold: number };
-  drift: { enabled: boolean; samples: number };
+  /** `needsAccuracyDrop`: spend only on alerts whose estimated accuracy fell, or that have no estimate. */
+  drift: { enabled: boolean; samples: number; needsAccuracyDrop: boolean };
   newClass: { enabled: boolean };
   edgeSpike: { enabled: boolean; factor: number };
   performance: { enabled: boolean };
@@ -63,7 +64,11 @@ export function resolvePolicy(p: SamplingPolicy | undefined, d: PolicyDefaults):
     projectId: x.projectId ?? d.projectId,
     lowConfidence: { enabled: x.lowConfidenceEnabled ?? true, threshold: unit('confidence_threshold', x.confidenceThreshold ?? d.confidenceThreshold) },
     lowMargin: { enabled: x.lowMarginEnabled ?? false, threshold: unit('margin_threshold', x.marginThreshold ?? 0.1) },
-    drift: { enabled: x.driftEnabled ?? true, samples: within('drift_samples', x.driftSamples ?? 20, 1, 1000) },
+    drift: {
+      enabled: x.driftEnabled ?? true,
+      samples: within('drift_samples', x.driftSamples ?? 20, 1, 1000),
+      needsAccuracyDrop: x.driftNeedsAccuracyDrop ?? false,
+    },
     newClass: { enabled: x.newClassEnabled ?? true },
     edgeSpike: { enabled: x.edgeSpikeEnabled ?? true, factor: within('edge_spike_factor', x.edgeSpikeFactor ?? 2, 1.01, 100) },
     performance: { enabled: x.performanceEnabled ?? true },
@@ -87,6 +92,7 @@ export function policyToProto(modelId: string, r: ResolvedPolicy): SamplingPolic
     marginThreshold: r.lowMargin.threshold,
     driftEnabled: r.drift.enabled,
     driftSamples: r.drift.samples,
+    driftNeedsAccuracyDrop: r.drift.needsAccuracyDrop,
     newClassEnabled: r.newClass.enabled,
     edgeSpikeEnabled: r.edgeSpike.enabled,
     edgeSpikeFactor: r.edgeSpike.factor,

@@ -1,4 +1,4 @@
-import { GroundTruth_Source, PredictionEvent, Trigger } from '@labelloop/contracts';
+import { DriftDetected, GroundTruth_Source, PredictionEvent, Trigger } from '@labelloop/contracts';
 import type { ResolvedPolicy } from './policy';
 
 /** What the sampler remembers about a model between batches (bounded). */
@@ -67,4 +67,17 @@ export function fireTriggers(e: PredictionEvent, policy: ResolvedPolicy, s: Mode
   s.lowRateShort += Math.max(SHORT_ALPHA, 1 / n) * (x - s.lowRateShort);
   s.seen++;
   return out;
+}
+
+/**
+ * Whether a drift alert spends drift labels under the policy. With `needsAccuracyDrop`, an alert
+ * whose CBPE test (`estimated_accuracy`, drift detection's label-free accuracy estimate) passed
+ * is a covariate shift the model copes with: it spends nothing. An alert without an estimate
+ * (no calibration yet, no class probabilities) spends as any alert.
+ */
+export function alertSpends(policy: Pick<ResolvedPolicy, 'drift'>, alert: Pick<DriftDetected, 'features'>): boolean {
+  if (!policy.drift.enabled) return false;
+  if (!policy.drift.needsAccuracyDrop) return true;
+  const estimate = alert.features.find((f) => f.feature === 'estimated_accuracy');
+  return estimate === undefined || estimate.drifted;
 }

@@ -5,6 +5,7 @@ import type { ConsumedEvent } from '@labelloop/messaging';
 import { Consumes } from '@labelloop/runtime';
 import type { EntityManager } from '@labelloop/persistence';
 import { PolicyRepository } from '../policy/policy.repository';
+import { alertSpends } from '../policy/triggers';
 import { choose, probsOf, scoreOf } from './choose';
 import { driftAsks } from './drift-ask.repository';
 import { ModelStateRepository } from './model-state.repository';
@@ -14,7 +15,8 @@ import { RequestWriter } from './request.writer';
 /**
  * A drift alert asks for labels from the drifted window: the representative events it names
  * come first, then the policy's strategy fills up to `drift_samples` from the window's other
- * recent events. Budget and deduplication apply as for any trigger.
+ * recent events. Budget and deduplication apply as for any trigger. A policy with
+ * `drift_needs_accuracy_drop` spends nothing on an alert whose estimated accuracy held.
  */
 @Controller()
 export class DriftAlertConsumer {
@@ -33,7 +35,7 @@ export class DriftAlertConsumer {
     for (const ev of events) {
       const d = ev.message;
       const policy = await this.policies.get(em, d.modelId);
-      if (!policy.drift.enabled) continue;
+      if (!alertSpends(policy, d)) continue;
       const state = await this.states.load(em, d.modelId, policy);
       const start = d.windowStart ? new Date(Number(d.windowStart.seconds) * 1000) : new Date(0);
       const end = d.windowEnd ? new Date(Number(d.windowEnd.seconds) * 1000 + 1000) : new Date();
