@@ -75,6 +75,7 @@ export class SubmissionConsumer {
   private readonly batches: Counter<'outcome'>;
   private readonly answers: Counter<'project' | 'annotator'>;
   private readonly accepted: Counter<'project'>;
+  private readonly requested: Counter<'project'>;
 
   constructor(
     @Inject(CONFIG) private readonly config: QaConfig,
@@ -84,13 +85,15 @@ export class SubmissionConsumer {
   ) {
     const counter = <L extends string>(name: string, help: string, labelNames: L[]) =>
       new Counter<L>({ name, help, labelNames, registers: [metrics.registry] });
-    this.decisions = counter('labelloop_qa_decisions_total', 'Item gate decisions by outcome (more_answers: adaptive overlap asked for one more)', ['outcome']);
+    this.decisions = counter('labelloop_qa_decisions_total', 'Item gate decisions by outcome', ['outcome']);
     this.batches = counter('labelloop_qa_batches_total', 'Batch gate verdicts by outcome', ['outcome']);
     this.answers = counter('labelloop_qa_answers_total', 'Answers stored per project (gold excluded), by people (annotator="human") or machines', [
       'project',
       'annotator',
     ]);
     this.accepted = counter('labelloop_qa_labels_accepted_total', 'Items accepted per project', ['project']);
+    // Not a decision: kept out of labelloop_qa_decisions_total, whose rework share the alerts watch.
+    this.requested = counter('labelloop_qa_answers_requested_total', 'Extra answers adaptive overlap asked for, per project', ['project']);
   }
 
   validate(s: AnnotationSubmitted): string | undefined {
@@ -172,12 +175,13 @@ export class SubmissionConsumer {
     );
     const decision = nextOverlapStep(gate, answers.length, maxAnswers);
     if (decision.outcome === 'wait') return;
-    this.decisions.inc({ outcome: decision.outcome });
     if (decision.outcome === 'more_answers') {
+      this.requested.inc({ project: s.projectId });
       if (estimated) await this.recordEstimates(em, s.projectId, estimated);
       await this.requestAnswer(em, s, round, answers, decision, maxAnswers, traceparent);
       return;
     }
+    this.decisions.inc({ outcome: decision.outcome });
     const agreed = roundAgreement(
       answers.map((a) => a.label_key),
       decision.outcome === 'rework',
