@@ -1,7 +1,8 @@
 /**
  * qa and annotation-dispatch as processes on the real broker and database: a failed gate
  * produces a rework task that another annotator gets; a redelivered submission changes no
- * figure; a careless annotator is detected (Dawid–Skene) and paused from new tasks.
+ * figure; a careless annotator is detected (Dawid–Skene) and paused from new tasks; with
+ * adaptive overlap a tie gets one more task instead of a rework.
  */
 import { randomUUID } from 'node:crypto';
 import { status } from '@grpc/grpc-js';
@@ -17,9 +18,9 @@ describe('QA gates with dispatch', () => {
   const rig = new E2eRig();
   const kafka = rig.kafka;
   const names = ['ada', 'grace', 'carol', 'linus'];
-  const tokens = names.map((n) => ({ token: `${n}-${run}`, subject: n, roles: ['annotator'], projects: [project, `${project}-pause`] }));
+  const tokens = names.map((n) => ({ token: `${n}-${run}`, subject: n, roles: ['annotator'], projects: [project, `${project}-pause`, `${project}-adaptive`] }));
   const svcToken = { token: `svc-${run}`, subject: 'ci', roles: ['service', 'reviewer'], projects: ['*'] };
-  const adminToken = { token: `lead-${run}`, subject: 'lead', roles: ['admin'], projects: [project, `${project}-pause`] };
+  const adminToken = { token: `lead-${run}`, subject: 'lead', roles: ['admin'], projects: [project, `${project}-pause`, `${project}-adaptive`] };
   let pg: Client;
   let qa: ServiceProcess;
   let dispatch: ServiceProcess;
@@ -89,6 +90,60 @@ describe('QA gates with dispatch', () => {
     expect(after.filter((r) => r.annotator_id !== 'carol')).toEqual(before);
     expect(Number((await pg.query(`SELECT count(*) FROM qa.qa_answer WHERE item_id = $1`, [itemId])).rows[0].count)).toBe(3);
     await producer.disconnect();
+    [ada, grace, carol].forEach((c) => c.close());
+  });
+
+  it('with adaptive overlap, asks for a third answer on a tie instead of a rework, and accepts on it', async () => {
+    const p = `${project}-adaptive`;
+    const qaAddr = `127.0.0.1:${(await qa.ready).grpcPort}`;
+    const lead = createGrpcClient(QaService, qaAddr, { token: adminToken.token });
+    await lead.upsertQaPolicy({ policy: { projectId: p, method: 'majority', minConfidence: 0.6, maxAnswers: 3 } });
+    lead.close();
+    const itemId = `item-${run}-adaptive`;
+    const producer = await rig.producer();
+    await producer.send({
+      topic: Topics.annotationRequested,
+      messages: [eventRecord(AnnotationRequestedSchema, { itemId, projectId: p, modelId: 'm', modelVersion: '1', inputUri: 'x://2' }, { key: itemId })],
+    });
+    await producer.disconnect();
+    const [ada, grace, carol] = [await annotator('ada'), await annotator('grace'), await annotator('carol')];
+    const t1 = await eventually(async () => (await ada.getNextTask({ projectId: p })).task, 'task for ada');
+    const t2 = await eventually(async () => (await grace.getNextTask({ projectId: p })).task, 'task for grace');
+    await ada.submitAnnotation({ taskId: t1.taskId, label: label('spam'), timeSpentMs: 1000, idempotencyKey: 'a' });
+    await grace.submitAnnotation({ taskId: t2.taskId, label: label('ham'), timeSpentMs: 1000, idempotencyKey: 'g' });
+
+    // The tie asks for one more answer: dispatch's third task of the item, not a rework task.
+    const third = await eventually(async () => (await carol.getNextTask({ projectId: p })).task, 'third task for carol', 60_000, 300);
+    expect(third.itemId).toBe(itemId);
+    const tasks = (
+      await pg.query(`SELECT task_key, kind, required_answers FROM annotation_dispatch.annotation_task WHERE item_id = $1 ORDER BY task_key`, [itemId])
+    ).rows;
+    expect(tasks).toEqual([
+      { task_key: `${itemId}#1`, kind: 'label', required_answers: 2 },
+      { task_key: `${itemId}#2`, kind: 'label', required_answers: 2 },
+      { task_key: `${itemId}#3`, kind: 'label', required_answers: 3 },
+    ]);
+    expect((await ada.getNextTask({ projectId: p })).task).toBeUndefined();
+    await carol.submitAnnotation({ taskId: third.taskId, label: label('spam'), timeSpentMs: 1000, idempotencyKey: 'c' });
+    const item = await eventually(
+      async () =>
+        (await pg.query(`SELECT state, round, final_label, answers_requested FROM qa.qa_item WHERE item_id = $1`, [itemId])).rows.find(
+          (r) => r.state === 'accepted',
+        ),
+      'item accepted on three answers',
+      60_000,
+      300,
+    );
+    expect(item).toEqual({ state: 'accepted', round: 0, final_label: 'spam', answers_requested: 1 });
+    const reviewer = createGrpcClient(QaService, qaAddr, { token: svcToken.token });
+    expect(await reviewer.getAnswerCost({ projectId: p })).toMatchObject({
+      acceptedLabels: 1,
+      humanAnswers: 3,
+      machineAnswers: 0,
+      humanAnswersPerAcceptedLabel: 3,
+      answersRequested: 1,
+    });
+    reviewer.close();
     [ada, grace, carol].forEach((c) => c.close());
   });
 
@@ -207,7 +262,8 @@ describe('QA gates with dispatch', () => {
       expect(got).toMatchObject({ version: 2, policy: { method: 'majority', batchSize: 1, minBatchKappa: 0 } });
 
       const audit = await pg.query(
-        `SELECT actor, action, subject, detail->>'version' AS version FROM qa.audit_log WHERE action = 'qa.policy.updated' ORDER BY seq`,
+        `SELECT actor, action, subject, detail->>'version' AS version FROM qa.audit_log WHERE action = 'qa.policy.updated' AND subject = $1 ORDER BY seq`,
+        [project],
       );
       expect(audit.rows).toEqual([
         { actor: 'lead', action: 'qa.policy.updated', subject: project, version: '1' },

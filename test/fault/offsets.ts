@@ -7,7 +7,7 @@ import { Topics } from '@labelloop/contracts';
 export const SUBSCRIPTIONS: Record<string, string[]> = {
   'drift-detection': [Topics.predictionRecorded, Topics.modelPromoted],
   sampling: [Topics.predictionRecorded, Topics.driftDetected],
-  'annotation-dispatch': [Topics.annotationRequested, Topics.labelAccepted, Topics.reworkRequested, Topics.annotatorPaused],
+  'annotation-dispatch': [Topics.annotationRequested, Topics.labelAccepted, Topics.reworkRequested, Topics.answersRequested, Topics.annotatorPaused],
   qa: [Topics.annotationSubmitted, Topics.annotatorResumed],
   'dataset-registry': [Topics.labelAccepted, Topics.modelPromoted],
   'retrain-trigger': [Topics.datasetApproved, Topics.driftDetected, Topics.driftResolved, Topics.modelEvaluated],

@@ -7,6 +7,7 @@ import { PredictionEventSchema } from './gen/labelloop/inference/v1/prediction_p
 import {
   AnnotatorPausedSchema,
   AnnotatorResumedSchema,
+  AnswersRequestedSchema,
   GuidelineReviewRequestedSchema,
   LabelAcceptedSchema,
   ReworkRequestedSchema,
@@ -27,6 +28,7 @@ export const TOPIC_SCHEMAS: Readonly<Record<Topic, DescMessage>> = {
   [Topics.annotationRequested]: AnnotationRequestedSchema,
   [Topics.annotationSubmitted]: AnnotationSubmittedSchema,
   [Topics.labelAccepted]: LabelAcceptedSchema,
+  [Topics.answersRequested]: AnswersRequestedSchema,
   [Topics.reworkRequested]: ReworkRequestedSchema,
   [Topics.annotatorPaused]: AnnotatorPausedSchema,
   [Topics.annotatorResumed]: AnnotatorResumedSchema,

@@ -17,6 +17,11 @@ export const Topics = {
   annotationSubmitted: 'labelloop.annotation.submitted.v1',
   /** LabelAccepted, key = item id. */
   labelAccepted: 'labelloop.label.accepted.v1',
+  /**
+   * AnswersRequested, key = item id. QA asks dispatch for one more answer on an item whose
+   * consensus is still below the project's gate (adaptive overlap, QaPolicy.max_answers).
+   */
+  answersRequested: 'labelloop.annotation.answers_requested.v1',
   /** ReworkRequested, key = item id. */
   reworkRequested: 'labelloop.rework.requested.v1',
   /** AnnotatorPaused, key = annotator id. */

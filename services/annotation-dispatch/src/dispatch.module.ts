@@ -8,13 +8,21 @@ import { LabelStudioWorker } from './label-studio/label-studio.worker';
 import { GoldLoader } from './tasks/gold.loader';
 import { AnnotatorGrpc } from './tasks/annotator.grpc';
 import { AnnotatorPausedConsumer } from './tasks/annotator-paused.consumer';
-import { LabelAcceptedConsumer, ReworkConsumer } from './tasks/qa-feedback.consumer';
+import { AnswersRequestedConsumer, LabelAcceptedConsumer, ReworkConsumer } from './tasks/qa-feedback.consumer';
 import { RequestConsumer } from './tasks/request.consumer';
 import { TaskService } from './tasks/task.service';
 
 /** The annotation dispatch stage: task queues, leases, the annotator API. */
 @Module({
-  controllers: [AnnotatorPausedConsumer, RequestConsumer, LabelAcceptedConsumer, ReworkConsumer, LabelStudioWebhookController, AnnotatorHttp],
+  controllers: [
+    AnnotatorPausedConsumer,
+    RequestConsumer,
+    LabelAcceptedConsumer,
+    ReworkConsumer,
+    AnswersRequestedConsumer,
+    LabelStudioWebhookController,
+    AnnotatorHttp,
+  ],
   providers: [ContentResolver, DispatchAdminGrpc, TaskService, AnnotatorGrpc, LabelStudioConnector, LabelStudioWorker, GoldLoader],
 })
 export class DispatchModule {}

@@ -4,9 +4,14 @@ import { create } from '@bufbuild/protobuf';
 import { AnnotationRequested, AnnotationRequestedSchema, Topics } from '@labelloop/contracts';
 import type { ConsumedEvent } from '@labelloop/messaging';
 import { createServiceDataSource, DataSource, migrate } from '@labelloop/persistence';
-import type { DispatchConfig } from '../src/dispatch.config';
+import type { LoggerService } from '@nestjs/common';
+import { Outbox } from '@labelloop/messaging';
+import { Metrics } from '@labelloop/observability';
+import { ContentResolver } from '../src/content/content.resolver';
+import { DispatchConfig, dispatchConfigSchema } from '../src/dispatch.config';
 import { migrations } from '../src/migrations';
 import { RequestConsumer } from '../src/tasks/request.consumer';
+import { TaskService } from '../src/tasks/task.service';
 
 /** A fresh schema with the dispatch migrations applied, on the test database; `drop` removes it. */
 export async function dispatchSchema(prefix: string): Promise<{ ds: DataSource; drop(): Promise<void> }> {
@@ -37,4 +42,14 @@ export async function requestItems(ds: DataSource, config: DispatchConfig, reque
     })),
   );
   await ds.transaction((em) => new RequestConsumer(config).handle(events, em));
+}
+
+/** Dispatch's config for a spec on the test database (classes ham and spam), with `env` on top. */
+export function testConfig(env: Record<string, string> = {}): DispatchConfig {
+  return dispatchConfigSchema.parse({ KAFKA_BROKERS: '127.0.0.1:1', DATABASE_URL: process.env.DATABASE_URL, DISPATCH_LABEL_CLASSES: 'ham,spam', ...env });
+}
+
+/** The task service as the gRPC and HTTP edges use it, writing to `outbox`, its content resolver quiet. */
+export function testTaskService(ds: DataSource, config: DispatchConfig, outbox: Outbox, metrics = new Metrics('annotation-dispatch')): TaskService {
+  return new TaskService(ds, outbox, config, metrics, new ContentResolver(config, metrics, { warn: () => undefined } as unknown as LoggerService));
 }

@@ -4,6 +4,7 @@ import { QaGuidelineReviews1732460000000 } from './qa-v3.migration';
 import { QaPoliciesAndBatches1732500000000 } from './qa-v4.migration';
 import { QaAnnotatorResume1732540000000 } from './qa-v5.migration';
 import { QaQualityHistory1733390000000 } from './qa-v6.migration';
+import { QaAdaptiveOverlap1733480000000 } from './qa-v7.migration';
 
 /** The qa schema's migrations, oldest first: run by main.ts and by the specs that need its tables. */
 export const migrations = [
@@ -13,4 +14,5 @@ export const migrations = [
   QaPoliciesAndBatches1732500000000,
   QaAnnotatorResume1732540000000,
   QaQualityHistory1733390000000,
+  QaAdaptiveOverlap1733480000000,
 ];

@@ -16,6 +16,11 @@ export const qaConfigSchema = baseConfigSchema.extend({
   QA_MIN_BATCH_KAPPA: z.coerce.number().min(-1).max(1).default(0),
   /** Batch gate default: minimum accuracy of the gold answers received while a batch was open. */
   QA_MIN_BATCH_GOLD_ACCURACY: z.coerce.number().min(0).max(1).default(0),
+  /**
+   * Adaptive overlap default: the most answers an item's first round may get, one more at a time
+   * while its consensus is below the gate (0: off, dispatch's fixed overlap decides).
+   */
+  QA_MAX_ANSWERS: z.coerce.number().int().min(0).max(20).default(0),
   /** Answers of a project (most recent) the Dawid–Skene estimate runs over. */
   QA_WINDOW: z.coerce.number().int().min(10).max(20000).default(2000),
   /** Version tag of the QA policy, recorded on every accepted label. */

@@ -33,6 +33,18 @@ export interface RequestedTasks {
   traceparents: (string | null)[];
 }
 
+/** A task queued after QA's verdict on an item: a rework task, or one more overlap task. */
+export interface FollowUpTask {
+  taskKey: string;
+  itemId: string;
+  kind: 'rework' | 'label';
+  priorityBoost: number;
+  /** The answers QA waits for on the item, carried on the task's submission. */
+  requiredAnswers: number;
+  excludeAnnotatorIds: string[];
+  traceparent: string | null;
+}
+
 /** A gold task leased straight to its annotator. */
 export interface LeasedGoldTask {
   taskId: string;
@@ -178,17 +190,19 @@ export const annotationTasks = {
   },
 
   /**
-   * Queues one rework task for the item (a copy of its first task, 10 priority points higher,
-   * one answer, kept away from `excludeAnnotatorIds`); undefined when `taskKey` was queued before.
+   * Queues one more task for the item, a copy of its first task (its request, project and
+   * guideline version) with `priorityBoost` points more priority, kept away from `excludeAnnotatorIds`:
+   * a rework task (one answer) or an extra overlap task (adaptive overlap). Undefined when
+   * `taskKey` exists already (a redelivered event) or the item has no task to copy.
    */
-  async queueRework(q: Queryable, taskKey: string, itemId: string, excludeAnnotatorIds: string[], traceparent: string | null): Promise<string | undefined> {
+  async queueFollowUp(q: Queryable, t: FollowUpTask): Promise<string | undefined> {
     const [inserted] = await queryRows<{ task_id: string }>(
       q,
       `INSERT INTO annotation_task (task_id, task_key, item_id, project_id, kind, state, priority, required_answers, guideline_version, exclude_annotators, request, traceparent)
-         SELECT gen_random_uuid()::text, $1, item_id, project_id, 'rework', 'pending', priority + 10, 1, guideline_version, $2::text[], request, $3
+         SELECT gen_random_uuid()::text, $1, item_id, project_id, $5, 'pending', priority + $6, $7, guideline_version, $2::text[], request, $3
            FROM annotation_task WHERE item_id = $4 ORDER BY created_at LIMIT 1
          ON CONFLICT (task_key) DO NOTHING RETURNING task_id`,
-      [taskKey, excludeAnnotatorIds, traceparent, itemId],
+      [t.taskKey, t.excludeAnnotatorIds, t.traceparent, t.itemId, t.kind, t.priorityBoost, t.requiredAnswers],
     );
     return inserted?.task_id;
   },

@@ -33,8 +33,8 @@ export const taskTransitions = {
     await q.query(`INSERT INTO task_transition (task_id, from_state, to_state, actor, reason) VALUES ($1, 'submitted', 'rework', 'qa', $2)`, [taskId, reason]);
   },
 
-  /** Logs the rework task QA queued. */
-  async logReworkQueued(q: Queryable, taskId: string, reason: string): Promise<void> {
+  /** Logs a task QA queued (a rework task, or one more answer under adaptive overlap). */
+  async logQueuedByQa(q: Queryable, taskId: string, reason: string): Promise<void> {
     await q.query(`INSERT INTO task_transition (task_id, from_state, to_state, actor, reason) VALUES ($1, NULL, 'pending', 'qa', $2)`, [taskId, reason]);
   },
 

@@ -1,11 +1,22 @@
 import { createHash } from 'node:crypto';
 import { Controller } from '@nestjs/common';
-import { LabelAccepted, LabelAcceptedSchema, ReworkRequested, ReworkRequestedSchema, Topics } from '@labelloop/contracts';
+import {
+  AnswersRequested,
+  AnswersRequestedSchema,
+  LabelAccepted,
+  LabelAcceptedSchema,
+  ReworkRequested,
+  ReworkRequestedSchema,
+  Topics,
+} from '@labelloop/contracts';
 import type { ConsumedEvent } from '@labelloop/messaging';
 import { Consumes } from '@labelloop/runtime';
 import type { EntityManager } from '@labelloop/persistence';
 import { annotationTasks } from '../repositories/annotation-task.repository';
 import { taskTransitions } from '../repositories/task-transition.repository';
+
+/** Priority points a task QA queued gets over the item's first: an item QA waits on goes first. */
+const FOLLOW_UP_PRIORITY = 10;
 
 /** QA accepted an item: its submitted tasks are accepted. */
 @Controller()
@@ -38,8 +49,57 @@ export class ReworkConsumer {
       const moved = await annotationTasks.reworkSubmitted(em, r.itemId);
       for (const taskId of moved) await taskTransitions.logReworked(em, taskId, r.reason);
       const taskKey = `${r.itemId}#rework-${createHash('sha256').update(ev.id).digest('hex').slice(0, 12)}`;
-      const queued = await annotationTasks.queueRework(em, taskKey, r.itemId, r.excludeAnnotatorIds, ev.traceparent ?? null);
-      if (queued) await taskTransitions.logReworkQueued(em, queued, r.reason);
+      const queued = await annotationTasks.queueFollowUp(em, {
+        taskKey,
+        itemId: r.itemId,
+        kind: 'rework',
+        priorityBoost: FOLLOW_UP_PRIORITY,
+        requiredAnswers: 1,
+        excludeAnnotatorIds: r.excludeAnnotatorIds,
+        traceparent: ev.traceparent ?? null,
+      });
+      if (queued) await taskTransitions.logQueuedByQa(em, queued, r.reason);
+    }
+  }
+}
+
+/**
+ * The private key of the extra task that brings an item's round to `target` answers: in the
+ * first round `<item>#<target>`, the next number after the request's `<item>#1..k`, so a
+ * redelivered AnswersRequested (or a request the initial overlap already covers) creates nothing.
+ */
+export function extraTaskKey(itemId: string, round: number, target: number): string {
+  return round === 0 ? `${itemId}#${target}` : `${itemId}#r${round}-${target}`;
+}
+
+/**
+ * Adaptive overlap: QA asks for one more answer on an item below its gate. One task is queued,
+ * a copy of the item's first task whose submission tells QA to expect `target_answers`, kept
+ * away from the annotators who answered (who are also never given an item twice).
+ */
+@Controller()
+export class AnswersRequestedConsumer {
+  validate(r: AnswersRequested): string | undefined {
+    if (!r.itemId) return 'item_id is required';
+    if (r.targetAnswers < 2) return 'target_answers must be at least 2';
+    return undefined;
+  }
+
+  @Consumes(Topics.answersRequested, AnswersRequestedSchema)
+  async handle(events: ConsumedEvent<AnswersRequested>[], em: EntityManager): Promise<void> {
+    for (const ev of events) {
+      const r = ev.message;
+      const reason = `answer ${r.targetAnswers} of at most ${r.maxAnswers}: ${r.reason}`;
+      const queued = await annotationTasks.queueFollowUp(em, {
+        taskKey: extraTaskKey(r.itemId, r.round, r.targetAnswers),
+        itemId: r.itemId,
+        kind: 'label',
+        priorityBoost: FOLLOW_UP_PRIORITY,
+        requiredAnswers: r.targetAnswers,
+        excludeAnnotatorIds: r.excludeAnnotatorIds,
+        traceparent: ev.traceparent ?? null,
+      });
+      if (queued) await taskTransitions.logQueuedByQa(em, queued, reason);
     }
   }
 }

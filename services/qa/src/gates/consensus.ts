@@ -12,6 +12,9 @@ export interface QaPolicy {
   minAnswersForPause: number;
 }
 
+/** Ends the reason of a rework only a reviewer can settle (a tie, a posterior nobody answered). */
+export const TO_REVIEWER = ': escalated to a reviewer';
+
 /** Outcome of the item gate. */
 export type ItemDecision =
   { outcome: 'wait' } | { outcome: 'rework'; reason: string } | { outcome: 'accept'; label: string; confidence: number; agreement: number; method: string };
@@ -24,7 +27,9 @@ export type EstimatedAccuracy = Map<string, { accuracy: number; count: number }>
  * consensus label and its confidence come from Dawid–Skene over the project's recent answers
  * (which weighs each annotator by their estimated confusion matrix, so a careless annotator's
  * vote counts for little) or from the majority share; below `minConfidence` the item is sent
- * back for review.
+ * back for review. A single answer (a reviewer's, or k = 1) is taken as it is, unless
+ * `weighSingleAnswer` (adaptive overlap): then Dawid–Skene weighs it by its annotator's estimated
+ * skill, so one answer of a careless annotator falls below the gate and asks for another.
  */
 export function decideItem(
   itemId: string,
@@ -32,11 +37,12 @@ export function decideItem(
   required: number,
   window: Annotation[],
   policy: QaPolicy,
+  weighSingleAnswer = false,
 ): { decision: ItemDecision; estimated?: EstimatedAccuracy } {
   if (itemAnswers.length < required) return { decision: { outcome: 'wait' } };
   const vote = majorityVote(itemAnswers);
-  if (policy.method === 'majority' || required < 2) {
-    if (vote.tie || vote.label === null) return { decision: { outcome: 'rework', reason: `tie between ${vote.leaders.join(', ')}: escalated to a reviewer` } };
+  if (policy.method === 'majority' || (required < 2 && !weighSingleAnswer)) {
+    if (vote.tie || vote.label === null) return { decision: { outcome: 'rework', reason: `tie between ${vote.leaders.join(', ')}${TO_REVIEWER}` } };
     if (vote.share < policy.minConfidence)
       return { decision: { outcome: 'rework', reason: `agreement ${vote.share.toFixed(2)} below ${policy.minConfidence}` } };
     return { decision: { outcome: 'accept', label: String(vote.label), confidence: vote.share, agreement: vote.share, method: 'majority' } };
@@ -50,7 +56,7 @@ export function decideItem(
   // the window, or annotators estimated worse than chance). Accepting it would put a label on
   // the item that no answer of the round stands behind: a reviewer decides instead.
   if (!itemAnswers.includes(label)) {
-    return { decision: { outcome: 'rework', reason: `Dawid–Skene favours ${label}, which no answer of this round gave: escalated to a reviewer` }, estimated };
+    return { decision: { outcome: 'rework', reason: `Dawid–Skene favours ${label}, which no answer of this round gave${TO_REVIEWER}` }, estimated };
   }
   const agreement = itemAnswers.filter((a) => a === label).length / itemAnswers.length;
   if (item.confidence < policy.minConfidence) {

@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import {
+  GetAnswerCostRequest,
   GetItemDecisionRequest,
   GetQaPolicyRequest,
   GetQualityHistoryRequest,
@@ -137,6 +138,22 @@ export class QaGrpc implements ServiceImpl<(typeof QaService)['method']> {
         policyVersion: b.policy ?? '',
         closedAt: timestampFromDate(b.closed_at),
       })),
+    };
+  }
+
+  async getAnswerCost(req: GetAnswerCostRequest, ctx: RpcContext) {
+    if (!req.projectId) throw invalidArgument('project_id', 'is required');
+    authorize(ctx.principal, ['reviewer', 'service'], req.projectId);
+    const { answers, items } = await this.ds.transaction('REPEATABLE READ', async (em) => ({
+      answers: await qaAnswers.countByKind(em, req.projectId),
+      items: await qaItems.costOfProject(em, req.projectId),
+    }));
+    return {
+      acceptedLabels: items.accepted,
+      humanAnswers: answers.human,
+      machineAnswers: answers.machine,
+      humanAnswersPerAcceptedLabel: items.accepted ? answers.human / items.accepted : 0,
+      answersRequested: items.requested,
     };
   }
 }

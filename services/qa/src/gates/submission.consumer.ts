@@ -6,6 +6,8 @@ import {
   AnnotationSubmitted,
   AnnotationSubmittedSchema,
   AnnotatorPausedSchema,
+  AnswersRequestedSchema,
+  isMachineAnnotator,
   Label,
   LabelAcceptedSchema,
   ReworkRequestedSchema,
@@ -25,6 +27,7 @@ import { qaAnswers, RoundAnswerRow } from '../repositories/qa-answer.repository'
 import { qaBatches } from '../repositories/qa-batch.repository';
 import { qaItems } from '../repositories/qa-item.repository';
 import { qaProjectLocks } from '../repositories/qa-project-lock.repository';
+import { nextOverlapStep, type MoreAnswers } from './adaptive-overlap';
 import { roundAgreement } from './agreement-history';
 import { pauseDecision, pausedEventId } from './annotator-pause';
 import { answersByItem, judgeBatch } from './batch-gate';
@@ -70,6 +73,9 @@ interface Acceptance {
 export class SubmissionConsumer {
   private readonly decisions: Counter<'outcome'>;
   private readonly batches: Counter<'outcome'>;
+  private readonly answers: Counter<'project' | 'annotator'>;
+  private readonly accepted: Counter<'project'>;
+  private readonly requested: Counter<'project'>;
 
   constructor(
     @Inject(CONFIG) private readonly config: QaConfig,
@@ -77,18 +83,17 @@ export class SubmissionConsumer {
     @Inject(METRICS) metrics: Metrics,
     private readonly policies: QaPolicyRepository,
   ) {
-    this.decisions = new Counter({
-      name: 'labelloop_qa_decisions_total',
-      help: 'Item gate decisions by outcome',
-      labelNames: ['outcome'],
-      registers: [metrics.registry],
-    });
-    this.batches = new Counter({
-      name: 'labelloop_qa_batches_total',
-      help: 'Batch gate verdicts by outcome',
-      labelNames: ['outcome'],
-      registers: [metrics.registry],
-    });
+    const counter = <L extends string>(name: string, help: string, labelNames: L[]) =>
+      new Counter<L>({ name, help, labelNames, registers: [metrics.registry] });
+    this.decisions = counter('labelloop_qa_decisions_total', 'Item gate decisions by outcome', ['outcome']);
+    this.batches = counter('labelloop_qa_batches_total', 'Batch gate verdicts by outcome', ['outcome']);
+    this.answers = counter('labelloop_qa_answers_total', 'Answers stored per project (gold excluded), by people (annotator="human") or machines', [
+      'project',
+      'annotator',
+    ]);
+    this.accepted = counter('labelloop_qa_labels_accepted_total', 'Items accepted per project', ['project']);
+    // Not a decision: kept out of labelloop_qa_decisions_total, whose rework share the alerts watch.
+    this.requested = counter('labelloop_qa_answers_requested_total', 'Extra answers adaptive overlap asked for, per project', ['project']);
   }
 
   validate(s: AnnotationSubmitted): string | undefined {
@@ -132,6 +137,7 @@ export class SubmissionConsumer {
         preLabelAccepted: s.preLabelAccepted,
       });
       if (!inserted) continue; // redelivered: already counted
+      if (!s.gold) this.answers.inc({ project: s.projectId, annotator: isMachineAnnotator(s.annotatorId) ? 'machine' : 'human' });
       if (s.gold && policy.batchSize > 1) await qaAnswers.assignBatch(em, s.submissionId, await this.openBatch(em, s.projectId));
       await qaAnnotators.countAnswer(em, s.projectId, s.annotatorId, {
         gold: s.gold,
@@ -157,14 +163,24 @@ export class SubmissionConsumer {
       s.itemId,
       answers.map((a) => ({ item: s.itemId, annotator: a.annotator_id, label: a.label_key })),
     );
-    const { decision, estimated } = decideItem(
+    // Adaptive overlap works on an item's first round; a rework round is a reviewer's to settle.
+    const maxAnswers = round === 0 ? policy.maxAnswers : 0;
+    const { decision: gate, estimated } = decideItem(
       s.itemId,
       answers.map((a) => a.label_key),
       s.requiredAnswers,
       window,
       policy,
+      maxAnswers > 0,
     );
+    const decision = nextOverlapStep(gate, answers.length, maxAnswers);
     if (decision.outcome === 'wait') return;
+    if (decision.outcome === 'more_answers') {
+      this.requested.inc({ project: s.projectId });
+      if (estimated) await this.recordEstimates(em, s.projectId, estimated);
+      await this.requestAnswer(em, s, round, answers, decision, maxAnswers, traceparent);
+      return;
+    }
     this.decisions.inc({ outcome: decision.outcome });
     const agreed = roundAgreement(
       answers.map((a) => a.label_key),
@@ -214,6 +230,7 @@ export class SubmissionConsumer {
     if (!won) throw new Error(`item ${itemId} accepted "${d.label}", which no answer of round ${round} gave`);
     const winner = fromBinary(AnnotationSubmittedSchema, won.submission);
     await qaItems.accept(em, itemId, d, policyVersion);
+    this.accepted.inc({ project: projectId });
     await qaAnnotators.countDecided(
       em,
       projectId,
@@ -245,6 +262,41 @@ export class SubmissionConsumer {
         guidelineVersion: winner.guidelineVersion,
         auditSample: winner.auditSample,
         features: winner.features,
+      },
+    });
+  }
+
+  /**
+   * Adaptive overlap: asks dispatch for one more answer on the item (the round stays open). The
+   * event id names the item, round and target, and the answer that completed the count is
+   * stored once by its submission id, so no redelivery asks twice.
+   */
+  private async requestAnswer(
+    em: EntityManager,
+    s: AnnotationSubmitted,
+    round: number,
+    answers: RoundAnswerRow[],
+    more: MoreAnswers,
+    maxAnswers: number,
+    traceparent?: string,
+  ): Promise<void> {
+    await qaItems.countAnswersRequested(em, s.itemId);
+    await this.outbox.emit(em, {
+      topic: Topics.answersRequested,
+      key: s.itemId,
+      schema: AnswersRequestedSchema,
+      id: `answers-requested:${s.itemId}:${round}:${more.target}`,
+      traceparent,
+      message: {
+        itemId: s.itemId,
+        projectId: s.projectId,
+        round,
+        answers: answers.length,
+        targetAnswers: more.target,
+        maxAnswers,
+        reason: more.reason,
+        excludeAnnotatorIds: [...new Set(answers.map((a) => a.annotator_id))],
+        requestedAt: timestampFromDate(new Date()),
       },
     });
   }

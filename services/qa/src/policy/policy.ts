@@ -11,6 +11,11 @@ export interface ProjectPolicy extends QaPolicy {
   minBatchKappa: number;
   /** Batch gate: accuracy of the gold answers received while the batch was open at least this. */
   minBatchGoldAccuracy: number;
+  /**
+   * Adaptive overlap: the most answers an item's first round may get; below the gate after its
+   * required answers it gets one more at a time up to this (0: off, the fixed overlap decides).
+   */
+  maxAnswers: number;
   /** "<project>/v<n>" for a stored policy, the service's QA_POLICY_VERSION for the defaults. */
   version: string;
 }
@@ -24,6 +29,9 @@ export class QaPolicyError extends Error {
     super(`${field}: ${problem}`);
   }
 }
+
+/** The largest max_answers a policy may set (dispatch's DISPATCH_OVERLAP has the same bound). */
+export const MAX_ANSWERS = 20;
 
 const METHODS = ['dawid_skene', 'majority'] as const;
 
@@ -43,6 +51,7 @@ export function defaultPolicy(c: QaConfig): ProjectPolicy {
     batchSize: c.QA_BATCH_SIZE,
     minBatchKappa: c.QA_MIN_BATCH_KAPPA,
     minBatchGoldAccuracy: c.QA_MIN_BATCH_GOLD_ACCURACY,
+    maxAnswers: c.QA_MAX_ANSWERS,
     version: c.QA_POLICY_VERSION,
   };
 }
@@ -64,6 +73,7 @@ export function resolveQaPolicy(p: QaPolicyMessage, defaults: ProjectPolicy, ver
     batchSize: within('batch_size', p.batchSize ?? defaults.batchSize, 1, 10_000),
     minBatchKappa: within('min_batch_kappa', p.minBatchKappa ?? defaults.minBatchKappa, -1, 1),
     minBatchGoldAccuracy: within('min_batch_gold_accuracy', p.minBatchGoldAccuracy ?? defaults.minBatchGoldAccuracy, 0, 1),
+    maxAnswers: within('max_answers', p.maxAnswers ?? defaults.maxAnswers, 0, MAX_ANSWERS),
     version,
   };
 }
@@ -80,5 +90,6 @@ export function qaPolicyToProto(projectId: string, r: ProjectPolicy): QaPolicyMe
     batchSize: r.batchSize,
     minBatchKappa: r.minBatchKappa,
     minBatchGoldAccuracy: r.minBatchGoldAccuracy,
+    maxAnswers: r.maxAnswers,
   });
 }

@@ -1,3 +1,4 @@
+import { MACHINE_ANNOTATOR_PREFIX } from '@labelloop/contracts';
 import { EntityManager, queryRows } from '@labelloop/persistence';
 
 /** An answer to store, keyed by its submission id. */
@@ -113,6 +114,17 @@ export const qaAnswers = {
       GROUP BY item_id, round ORDER BY max(last_at) DESC LIMIT $2`,
       [projectId, limit],
     );
+  },
+
+  /** The project's non-gold answers, by people and by machine annotators (ids starting `machine:`). */
+  async countByKind(em: EntityManager, projectId: string): Promise<{ human: number; machine: number }> {
+    const [row] = await queryRows<{ human: number; machine: number }>(
+      em,
+      `SELECT count(*) FILTER (WHERE annotator_id NOT LIKE $2)::int AS human, count(*) FILTER (WHERE annotator_id LIKE $2)::int AS machine
+         FROM qa_answer WHERE project_id = $1 AND NOT gold`,
+      [projectId, `${MACHINE_ANNOTATOR_PREFIX}%`],
+    );
+    return row;
   },
 
   /** Answers received for an item, all rounds. */

@@ -54,6 +54,22 @@ export const qaItems = {
     await em.query(`UPDATE qa_item SET state = 'pending', round = round + 1, reason = $2, batch_no = NULL WHERE item_id = $1`, [itemId, reason]);
   },
 
+  /** Counts one more answer asked for the item (adaptive overlap); it stays pending. */
+  async countAnswersRequested(em: EntityManager, itemId: string): Promise<void> {
+    await em.query('UPDATE qa_item SET answers_requested = answers_requested + 1 WHERE item_id = $1', [itemId]);
+  },
+
+  /** The project's accepted items, and the extra answers adaptive overlap asked for over all its items. */
+  async costOfProject(em: EntityManager, projectId: string): Promise<{ accepted: number; requested: number }> {
+    const [row] = await queryRows<{ accepted: number; requested: number }>(
+      em,
+      `SELECT count(*) FILTER (WHERE state = 'accepted')::int AS accepted, coalesce(sum(answers_requested), 0)::int AS requested
+         FROM qa_item WHERE project_id = $1`,
+      [projectId],
+    );
+    return row;
+  },
+
   async hold(em: EntityManager, itemId: string, d: QaItemFigures & { method: string }, batch: number): Promise<void> {
     await em.query(`UPDATE qa_item SET state = 'held', final_label = $2, confidence = $3, agreement = $4, method = $5, batch_no = $6 WHERE item_id = $1`, [
       itemId,

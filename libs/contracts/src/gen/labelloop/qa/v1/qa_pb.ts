@@ -16,7 +16,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file labelloop/qa/v1/qa.proto.
  */
 export const file_labelloop_qa_v1_qa: GenFile = /*@__PURE__*/
-  fileDesc("ChhsYWJlbGxvb3AvcWEvdjEvcWEucHJvdG8SD2xhYmVsbG9vcC5xYS52MSLlAwoNTGFiZWxBY2NlcHRlZBIPCgdpdGVtX2lkGAEgASgJEhIKCnByb2plY3RfaWQYAiABKAkSLQoFbGFiZWwYAyABKAsyHi5sYWJlbGxvb3AuYW5ub3RhdGlvbi52MS5MYWJlbBISCgpjb25maWRlbmNlGAQgASgBEhUKDWFubm90YXRvcl9pZHMYBSADKAkSEQoJYWdyZWVtZW50GAYgASgBEhkKEXFhX3BvbGljeV92ZXJzaW9uGAcgASgJEi8KC2FjY2VwdGVkX2F0GAggASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIQCghtb2RlbF9pZBgJIAEoCRIVCg1tb2RlbF92ZXJzaW9uGAogASgJEg8KB3RyaWdnZXIYCyABKAkSEAoIc3RyYXRlZ3kYDCABKAkSFwoPc291cmNlX2V2ZW50X2lkGA0gASgJEhEKCWlucHV0X3VyaRgOIAEoCRIUCgxjb250ZW50X2hhc2gYDyABKAkSGQoRZ3VpZGVsaW5lX3ZlcnNpb24YECABKAkSFAoMYXVkaXRfc2FtcGxlGBEgASgIEjcKCGZlYXR1cmVzGBIgASgLMiUubGFiZWxsb29wLmluZmVyZW5jZS52MS5GZWF0dXJlVmVjdG9yIpcBCg9SZXdvcmtSZXF1ZXN0ZWQSDwoHaXRlbV9pZBgBIAEoCRISCgpwcm9qZWN0X2lkGAIgASgJEg4KBnJlYXNvbhgDIAEoCRIdChVleGNsdWRlX2Fubm90YXRvcl9pZHMYBCADKAkSMAoMcmVxdWVzdGVkX2F0GAUgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCKMAQoPQW5ub3RhdG9yUGF1c2VkEhQKDGFubm90YXRvcl9pZBgBIAEoCRISCgpwcm9qZWN0X2lkGAIgASgJEg4KBnJlYXNvbhgDIAEoCRIQCghhY2N1cmFjeRgEIAEoARItCglwYXVzZWRfYXQYBSABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wIpABChBBbm5vdGF0b3JSZXN1bWVkEhQKDGFubm90YXRvcl9pZBgBIAEoCRISCgpwcm9qZWN0X2lkGAIgASgJEhIKCnJlc3VtZWRfYnkYAyABKAkSDgoGcmVhc29uGAQgASgJEi4KCnJlc3VtZWRfYXQYBSABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wIqcBChhHdWlkZWxpbmVSZXZpZXdSZXF1ZXN0ZWQSEgoKcHJvamVjdF9pZBgBIAEoCRITCgtsYWJlbF9jbGFzcxgCIAEoCRIZChFkaXNhZ3JlZW1lbnRfcmF0ZRgDIAEoARIVCg1iYXNlbGluZV9yYXRlGAQgASgBEjAKDHJlcXVlc3RlZF9hdBgFIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXBiBnByb3RvMw", [file_google_protobuf_timestamp, file_labelloop_annotation_v1_annotation, file_labelloop_inference_v1_prediction]);
+  fileDesc("ChhsYWJlbGxvb3AvcWEvdjEvcWEucHJvdG8SD2xhYmVsbG9vcC5xYS52MSLlAwoNTGFiZWxBY2NlcHRlZBIPCgdpdGVtX2lkGAEgASgJEhIKCnByb2plY3RfaWQYAiABKAkSLQoFbGFiZWwYAyABKAsyHi5sYWJlbGxvb3AuYW5ub3RhdGlvbi52MS5MYWJlbBISCgpjb25maWRlbmNlGAQgASgBEhUKDWFubm90YXRvcl9pZHMYBSADKAkSEQoJYWdyZWVtZW50GAYgASgBEhkKEXFhX3BvbGljeV92ZXJzaW9uGAcgASgJEi8KC2FjY2VwdGVkX2F0GAggASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIQCghtb2RlbF9pZBgJIAEoCRIVCg1tb2RlbF92ZXJzaW9uGAogASgJEg8KB3RyaWdnZXIYCyABKAkSEAoIc3RyYXRlZ3kYDCABKAkSFwoPc291cmNlX2V2ZW50X2lkGA0gASgJEhEKCWlucHV0X3VyaRgOIAEoCRIUCgxjb250ZW50X2hhc2gYDyABKAkSGQoRZ3VpZGVsaW5lX3ZlcnNpb24YECABKAkSFAoMYXVkaXRfc2FtcGxlGBEgASgIEjcKCGZlYXR1cmVzGBIgASgLMiUubGFiZWxsb29wLmluZmVyZW5jZS52MS5GZWF0dXJlVmVjdG9yIpcBCg9SZXdvcmtSZXF1ZXN0ZWQSDwoHaXRlbV9pZBgBIAEoCRISCgpwcm9qZWN0X2lkGAIgASgJEg4KBnJlYXNvbhgDIAEoCRIdChVleGNsdWRlX2Fubm90YXRvcl9pZHMYBCADKAkSMAoMcmVxdWVzdGVkX2F0GAUgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCLlAQoQQW5zd2Vyc1JlcXVlc3RlZBIPCgdpdGVtX2lkGAEgASgJEhIKCnByb2plY3RfaWQYAiABKAkSDQoFcm91bmQYAyABKA0SDwoHYW5zd2VycxgEIAEoDRIWCg50YXJnZXRfYW5zd2VycxgFIAEoDRITCgttYXhfYW5zd2VycxgGIAEoDRIOCgZyZWFzb24YByABKAkSHQoVZXhjbHVkZV9hbm5vdGF0b3JfaWRzGAggAygJEjAKDHJlcXVlc3RlZF9hdBgJIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAijAEKD0Fubm90YXRvclBhdXNlZBIUCgxhbm5vdGF0b3JfaWQYASABKAkSEgoKcHJvamVjdF9pZBgCIAEoCRIOCgZyZWFzb24YAyABKAkSEAoIYWNjdXJhY3kYBCABKAESLQoJcGF1c2VkX2F0GAUgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCKQAQoQQW5ub3RhdG9yUmVzdW1lZBIUCgxhbm5vdGF0b3JfaWQYASABKAkSEgoKcHJvamVjdF9pZBgCIAEoCRISCgpyZXN1bWVkX2J5GAMgASgJEg4KBnJlYXNvbhgEIAEoCRIuCgpyZXN1bWVkX2F0GAUgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCKnAQoYR3VpZGVsaW5lUmV2aWV3UmVxdWVzdGVkEhIKCnByb2plY3RfaWQYASABKAkSEwoLbGFiZWxfY2xhc3MYAiABKAkSGQoRZGlzYWdyZWVtZW50X3JhdGUYAyABKAESFQoNYmFzZWxpbmVfcmF0ZRgEIAEoARIwCgxyZXF1ZXN0ZWRfYXQYBSABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wYgZwcm90bzM", [file_google_protobuf_timestamp, file_labelloop_annotation_v1_annotation, file_labelloop_inference_v1_prediction]);
 
 /**
  * LabelAccepted is a final label that passed the quality gates.
@@ -174,6 +174,81 @@ export const ReworkRequestedSchema: GenMessage<ReworkRequested> = /*@__PURE__*/
   messageDesc(file_labelloop_qa_v1_qa, 1);
 
 /**
+ * AnswersRequested: the item's answers so far left its consensus below the project's gate
+ * (confidence below min_confidence, a tie, or a posterior favouring a label nobody gave) and
+ * the project's policy allows more answers (adaptive overlap, QaPolicy.max_answers): dispatch
+ * queues one more task of the item, whose submission carries required_answers = target_answers.
+ * Topic: labelloop.annotation.answers_requested.v1, key = item_id.
+ *
+ * @generated from message labelloop.qa.v1.AnswersRequested
+ */
+export type AnswersRequested = Message<"labelloop.qa.v1.AnswersRequested"> & {
+  /**
+   * @generated from field: string item_id = 1;
+   */
+  itemId: string;
+
+  /**
+   * @generated from field: string project_id = 2;
+   */
+  projectId: string;
+
+  /**
+   * QA's round of the item (0 until it is first sent back).
+   *
+   * @generated from field: uint32 round = 3;
+   */
+  round: number;
+
+  /**
+   * Answers of the round QA has so far.
+   *
+   * @generated from field: uint32 answers = 4;
+   */
+  answers: number;
+
+  /**
+   * The answers QA now waits for: answers + 1, never above max_answers.
+   *
+   * @generated from field: uint32 target_answers = 5;
+   */
+  targetAnswers: number;
+
+  /**
+   * The project's maximum (QaPolicy.max_answers) when QA asked.
+   *
+   * @generated from field: uint32 max_answers = 6;
+   */
+  maxAnswers: number;
+
+  /**
+   * Why the answers so far were not enough, e.g. "consensus confidence 0.55 below 0.7".
+   *
+   * @generated from field: string reason = 7;
+   */
+  reason: string;
+
+  /**
+   * The annotators who already answered the round: the new task must not go to them.
+   *
+   * @generated from field: repeated string exclude_annotator_ids = 8;
+   */
+  excludeAnnotatorIds: string[];
+
+  /**
+   * @generated from field: google.protobuf.Timestamp requested_at = 9;
+   */
+  requestedAt?: Timestamp | undefined;
+};
+
+/**
+ * Describes the message labelloop.qa.v1.AnswersRequested.
+ * Use `create(AnswersRequestedSchema)` to create a new message.
+ */
+export const AnswersRequestedSchema: GenMessage<AnswersRequested> = /*@__PURE__*/
+  messageDesc(file_labelloop_qa_v1_qa, 2);
+
+/**
  * AnnotatorPaused: QA stopped giving new tasks to an annotator whose measured accuracy fell
  * below the project's floor. Topic: labelloop.annotator.paused.v1, key = annotator_id.
  *
@@ -211,7 +286,7 @@ export type AnnotatorPaused = Message<"labelloop.qa.v1.AnnotatorPaused"> & {
  * Use `create(AnnotatorPausedSchema)` to create a new message.
  */
 export const AnnotatorPausedSchema: GenMessage<AnnotatorPaused> = /*@__PURE__*/
-  messageDesc(file_labelloop_qa_v1_qa, 2);
+  messageDesc(file_labelloop_qa_v1_qa, 3);
 
 /**
  * AnnotatorResumed: an admin gave a paused annotator work again (DispatchAdminService).
@@ -253,7 +328,7 @@ export type AnnotatorResumed = Message<"labelloop.qa.v1.AnnotatorResumed"> & {
  * Use `create(AnnotatorResumedSchema)` to create a new message.
  */
 export const AnnotatorResumedSchema: GenMessage<AnnotatorResumed> = /*@__PURE__*/
-  messageDesc(file_labelloop_qa_v1_qa, 3);
+  messageDesc(file_labelloop_qa_v1_qa, 4);
 
 /**
  * GuidelineReviewRequested: disagreement on one class spiked; the guideline may be unclear.
@@ -293,5 +368,5 @@ export type GuidelineReviewRequested = Message<"labelloop.qa.v1.GuidelineReviewR
  * Use `create(GuidelineReviewRequestedSchema)` to create a new message.
  */
 export const GuidelineReviewRequestedSchema: GenMessage<GuidelineReviewRequested> = /*@__PURE__*/
-  messageDesc(file_labelloop_qa_v1_qa, 4);
+  messageDesc(file_labelloop_qa_v1_qa, 5);
 

@@ -14,7 +14,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file labelloop/qa/v1/qa_service.proto.
  */
 export const file_labelloop_qa_v1_qa_service: GenFile = /*@__PURE__*/
-  fileDesc("CiBsYWJlbGxvb3AvcWEvdjEvcWFfc2VydmljZS5wcm90bxIPbGFiZWxsb29wLnFhLnYxIrIDCghRYVBvbGljeRISCgpwcm9qZWN0X2lkGAEgASgJEhMKBm1ldGhvZBgCIAEoCUgAiAEBEhsKDm1pbl9jb25maWRlbmNlGAMgASgBSAGIAQESHAoPYW5ub3RhdG9yX2Zsb29yGAQgASgBSAKIAQESHwoSbWluX2dvbGRfZm9yX3BhdXNlGAUgASgNSAOIAQESIgoVbWluX2Fuc3dlcnNfZm9yX3BhdXNlGAYgASgNSASIAQESFwoKYmF0Y2hfc2l6ZRgHIAEoDUgFiAEBEhwKD21pbl9iYXRjaF9rYXBwYRgIIAEoAUgGiAEBEiQKF21pbl9iYXRjaF9nb2xkX2FjY3VyYWN5GAkgASgBSAeIAQFCCQoHX21ldGhvZEIRCg9fbWluX2NvbmZpZGVuY2VCEgoQX2Fubm90YXRvcl9mbG9vckIVChNfbWluX2dvbGRfZm9yX3BhdXNlQhgKFl9taW5fYW5zd2Vyc19mb3JfcGF1c2VCDQoLX2JhdGNoX3NpemVCEgoQX21pbl9iYXRjaF9rYXBwYUIaChhfbWluX2JhdGNoX2dvbGRfYWNjdXJhY3kiQgoVVXBzZXJ0UWFQb2xpY3lSZXF1ZXN0EikKBnBvbGljeRgBIAEoCzIZLmxhYmVsbG9vcC5xYS52MS5RYVBvbGljeSJUChZVcHNlcnRRYVBvbGljeVJlc3BvbnNlEikKBnBvbGljeRgBIAEoCzIZLmxhYmVsbG9vcC5xYS52MS5RYVBvbGljeRIPCgd2ZXJzaW9uGAIgASgNIigKEkdldFFhUG9saWN5UmVxdWVzdBISCgpwcm9qZWN0X2lkGAEgASgJIlEKE0dldFFhUG9saWN5UmVzcG9uc2USKQoGcG9saWN5GAEgASgLMhkubGFiZWxsb29wLnFhLnYxLlFhUG9saWN5Eg8KB3ZlcnNpb24YAiABKA0iKQoWR2V0SXRlbURlY2lzaW9uUmVxdWVzdBIPCgdpdGVtX2lkGAEgASgJImsKF0dldEl0ZW1EZWNpc2lvblJlc3BvbnNlEg0KBXN0YXRlGAEgASgJEjAKCGFjY2VwdGVkGAIgASgLMh4ubGFiZWxsb29wLnFhLnYxLkxhYmVsQWNjZXB0ZWQSDwoHYW5zd2VycxgDIAEoDSI0Ch5MaXN0QW5ub3RhdG9yU2NvcmVjYXJkc1JlcXVlc3QSEgoKcHJvamVjdF9pZBgBIAEoCSJaCh9MaXN0QW5ub3RhdG9yU2NvcmVjYXJkc1Jlc3BvbnNlEjcKCnNjb3JlY2FyZHMYASADKAsyIy5sYWJlbGxvb3AucWEudjEuQW5ub3RhdG9yU2NvcmVjYXJkIqECChJBbm5vdGF0b3JTY29yZWNhcmQSFAoMYW5ub3RhdG9yX2lkGAEgASgJEhIKCnByb2plY3RfaWQYAiABKAkSDwoHYW5zd2VycxgDIAEoDRIRCglhZ3JlZW1lbnQYBCABKAESFQoNZ29sZF9hY2N1cmFjeRgFIAEoARIUCgxnb2xkX2Fuc3dlcnMYBiABKA0SGgoSZXN0aW1hdGVkX2FjY3VyYWN5GAcgASgBEh0KFW1lYW5fc2Vjb25kc19wZXJfdGFzaxgIIAEoARIhChlwcmVfbGFiZWxfYWNjZXB0YW5jZV9yYXRlGAkgASgBEg4KBnJld29yaxgKIAEoDRIOCgZwYXVzZWQYCyABKAgSEgoKaXNfbWFjaGluZRgMIAEoCCJZChhHZXRRdWFsaXR5SGlzdG9yeVJlcXVlc3QSEgoKcHJvamVjdF9pZBgBIAEoCRIUCgxidWNrZXRfbGltaXQYAiABKA0SEwoLYmF0Y2hfbGltaXQYAyABKA0igQEKGUdldFF1YWxpdHlIaXN0b3J5UmVzcG9uc2USMQoHYnVja2V0cxgBIAMoCzIgLmxhYmVsbG9vcC5xYS52MS5BZ3JlZW1lbnRCdWNrZXQSMQoHYmF0Y2hlcxgCIAMoCzIgLmxhYmVsbG9vcC5xYS52MS5CYXRjaEdhdGVSZXN1bHQi2AEKD0FncmVlbWVudEJ1Y2tldBIRCglidWNrZXRfbm8YASABKA0SDgoGcm91bmRzGAIgASgNEg8KB2Fuc3dlcnMYAyABKA0SEAoIYWdyZWVpbmcYBCABKA0SEQoJYWdyZWVtZW50GAUgASgBEhEKCXNlbnRfYmFjaxgGIAEoDRIsCghmaXJzdF9hdBgHIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASKwoHbGFzdF9hdBgIIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAi1wIKD0JhdGNoR2F0ZVJlc3VsdBIQCghiYXRjaF9ubxgBIAEoDRIOCgZwYXNzZWQYAiABKAgSDQoFaXRlbXMYAyABKA0SEgoFa2FwcGEYBCABKAFIAIgBARIWCgltaW5fa2FwcGEYBSABKAFIAYgBARIUCgxnb2xkX2Fuc3dlcnMYBiABKA0SGgoNZ29sZF9hY2N1cmFjeRgHIAEoAUgCiAEBEh4KEW1pbl9nb2xkX2FjY3VyYWN5GAggASgBSAOIAQESDgoGcmVhc29uGAkgASgJEhYKDnBvbGljeV92ZXJzaW9uGAogASgJEi0KCWNsb3NlZF9hdBgLIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXBCCAoGX2thcHBhQgwKCl9taW5fa2FwcGFCEAoOX2dvbGRfYWNjdXJhY3lCFAoSX21pbl9nb2xkX2FjY3VyYWN5MpgECglRYVNlcnZpY2USZAoPR2V0SXRlbURlY2lzaW9uEicubGFiZWxsb29wLnFhLnYxLkdldEl0ZW1EZWNpc2lvblJlcXVlc3QaKC5sYWJlbGxvb3AucWEudjEuR2V0SXRlbURlY2lzaW9uUmVzcG9uc2USfAoXTGlzdEFubm90YXRvclNjb3JlY2FyZHMSLy5sYWJlbGxvb3AucWEudjEuTGlzdEFubm90YXRvclNjb3JlY2FyZHNSZXF1ZXN0GjAubGFiZWxsb29wLnFhLnYxLkxpc3RBbm5vdGF0b3JTY29yZWNhcmRzUmVzcG9uc2USYQoOVXBzZXJ0UWFQb2xpY3kSJi5sYWJlbGxvb3AucWEudjEuVXBzZXJ0UWFQb2xpY3lSZXF1ZXN0GicubGFiZWxsb29wLnFhLnYxLlVwc2VydFFhUG9saWN5UmVzcG9uc2USWAoLR2V0UWFQb2xpY3kSIy5sYWJlbGxvb3AucWEudjEuR2V0UWFQb2xpY3lSZXF1ZXN0GiQubGFiZWxsb29wLnFhLnYxLkdldFFhUG9saWN5UmVzcG9uc2USagoRR2V0UXVhbGl0eUhpc3RvcnkSKS5sYWJlbGxvb3AucWEudjEuR2V0UXVhbGl0eUhpc3RvcnlSZXF1ZXN0GioubGFiZWxsb29wLnFhLnYxLkdldFF1YWxpdHlIaXN0b3J5UmVzcG9uc2ViBnByb3RvMw", [file_google_protobuf_timestamp, file_labelloop_qa_v1_qa]);
+  fileDesc("CiBsYWJlbGxvb3AvcWEvdjEvcWFfc2VydmljZS5wcm90bxIPbGFiZWxsb29wLnFhLnYxItwDCghRYVBvbGljeRISCgpwcm9qZWN0X2lkGAEgASgJEhMKBm1ldGhvZBgCIAEoCUgAiAEBEhsKDm1pbl9jb25maWRlbmNlGAMgASgBSAGIAQESHAoPYW5ub3RhdG9yX2Zsb29yGAQgASgBSAKIAQESHwoSbWluX2dvbGRfZm9yX3BhdXNlGAUgASgNSAOIAQESIgoVbWluX2Fuc3dlcnNfZm9yX3BhdXNlGAYgASgNSASIAQESFwoKYmF0Y2hfc2l6ZRgHIAEoDUgFiAEBEhwKD21pbl9iYXRjaF9rYXBwYRgIIAEoAUgGiAEBEiQKF21pbl9iYXRjaF9nb2xkX2FjY3VyYWN5GAkgASgBSAeIAQESGAoLbWF4X2Fuc3dlcnMYCiABKA1ICIgBAUIJCgdfbWV0aG9kQhEKD19taW5fY29uZmlkZW5jZUISChBfYW5ub3RhdG9yX2Zsb29yQhUKE19taW5fZ29sZF9mb3JfcGF1c2VCGAoWX21pbl9hbnN3ZXJzX2Zvcl9wYXVzZUINCgtfYmF0Y2hfc2l6ZUISChBfbWluX2JhdGNoX2thcHBhQhoKGF9taW5fYmF0Y2hfZ29sZF9hY2N1cmFjeUIOCgxfbWF4X2Fuc3dlcnMiQgoVVXBzZXJ0UWFQb2xpY3lSZXF1ZXN0EikKBnBvbGljeRgBIAEoCzIZLmxhYmVsbG9vcC5xYS52MS5RYVBvbGljeSJUChZVcHNlcnRRYVBvbGljeVJlc3BvbnNlEikKBnBvbGljeRgBIAEoCzIZLmxhYmVsbG9vcC5xYS52MS5RYVBvbGljeRIPCgd2ZXJzaW9uGAIgASgNIigKEkdldFFhUG9saWN5UmVxdWVzdBISCgpwcm9qZWN0X2lkGAEgASgJIlEKE0dldFFhUG9saWN5UmVzcG9uc2USKQoGcG9saWN5GAEgASgLMhkubGFiZWxsb29wLnFhLnYxLlFhUG9saWN5Eg8KB3ZlcnNpb24YAiABKA0iKQoWR2V0SXRlbURlY2lzaW9uUmVxdWVzdBIPCgdpdGVtX2lkGAEgASgJImsKF0dldEl0ZW1EZWNpc2lvblJlc3BvbnNlEg0KBXN0YXRlGAEgASgJEjAKCGFjY2VwdGVkGAIgASgLMh4ubGFiZWxsb29wLnFhLnYxLkxhYmVsQWNjZXB0ZWQSDwoHYW5zd2VycxgDIAEoDSI0Ch5MaXN0QW5ub3RhdG9yU2NvcmVjYXJkc1JlcXVlc3QSEgoKcHJvamVjdF9pZBgBIAEoCSJaCh9MaXN0QW5ub3RhdG9yU2NvcmVjYXJkc1Jlc3BvbnNlEjcKCnNjb3JlY2FyZHMYASADKAsyIy5sYWJlbGxvb3AucWEudjEuQW5ub3RhdG9yU2NvcmVjYXJkIqECChJBbm5vdGF0b3JTY29yZWNhcmQSFAoMYW5ub3RhdG9yX2lkGAEgASgJEhIKCnByb2plY3RfaWQYAiABKAkSDwoHYW5zd2VycxgDIAEoDRIRCglhZ3JlZW1lbnQYBCABKAESFQoNZ29sZF9hY2N1cmFjeRgFIAEoARIUCgxnb2xkX2Fuc3dlcnMYBiABKA0SGgoSZXN0aW1hdGVkX2FjY3VyYWN5GAcgASgBEh0KFW1lYW5fc2Vjb25kc19wZXJfdGFzaxgIIAEoARIhChlwcmVfbGFiZWxfYWNjZXB0YW5jZV9yYXRlGAkgASgBEg4KBnJld29yaxgKIAEoDRIOCgZwYXVzZWQYCyABKAgSEgoKaXNfbWFjaGluZRgMIAEoCCJZChhHZXRRdWFsaXR5SGlzdG9yeVJlcXVlc3QSEgoKcHJvamVjdF9pZBgBIAEoCRIUCgxidWNrZXRfbGltaXQYAiABKA0SEwoLYmF0Y2hfbGltaXQYAyABKA0igQEKGUdldFF1YWxpdHlIaXN0b3J5UmVzcG9uc2USMQoHYnVja2V0cxgBIAMoCzIgLmxhYmVsbG9vcC5xYS52MS5BZ3JlZW1lbnRCdWNrZXQSMQoHYmF0Y2hlcxgCIAMoCzIgLmxhYmVsbG9vcC5xYS52MS5CYXRjaEdhdGVSZXN1bHQi2AEKD0FncmVlbWVudEJ1Y2tldBIRCglidWNrZXRfbm8YASABKA0SDgoGcm91bmRzGAIgASgNEg8KB2Fuc3dlcnMYAyABKA0SEAoIYWdyZWVpbmcYBCABKA0SEQoJYWdyZWVtZW50GAUgASgBEhEKCXNlbnRfYmFjaxgGIAEoDRIsCghmaXJzdF9hdBgHIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASKwoHbGFzdF9hdBgIIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAi1wIKD0JhdGNoR2F0ZVJlc3VsdBIQCghiYXRjaF9ubxgBIAEoDRIOCgZwYXNzZWQYAiABKAgSDQoFaXRlbXMYAyABKA0SEgoFa2FwcGEYBCABKAFIAIgBARIWCgltaW5fa2FwcGEYBSABKAFIAYgBARIUCgxnb2xkX2Fuc3dlcnMYBiABKA0SGgoNZ29sZF9hY2N1cmFjeRgHIAEoAUgCiAEBEh4KEW1pbl9nb2xkX2FjY3VyYWN5GAggASgBSAOIAQESDgoGcmVhc29uGAkgASgJEhYKDnBvbGljeV92ZXJzaW9uGAogASgJEi0KCWNsb3NlZF9hdBgLIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXBCCAoGX2thcHBhQgwKCl9taW5fa2FwcGFCEAoOX2dvbGRfYWNjdXJhY3lCFAoSX21pbl9nb2xkX2FjY3VyYWN5IioKFEdldEFuc3dlckNvc3RSZXF1ZXN0EhIKCnByb2plY3RfaWQYASABKAkipQEKFUdldEFuc3dlckNvc3RSZXNwb25zZRIXCg9hY2NlcHRlZF9sYWJlbHMYASABKA0SFQoNaHVtYW5fYW5zd2VycxgCIAEoDRIXCg9tYWNoaW5lX2Fuc3dlcnMYAyABKA0SKAogaHVtYW5fYW5zd2Vyc19wZXJfYWNjZXB0ZWRfbGFiZWwYBCABKAESGQoRYW5zd2Vyc19yZXF1ZXN0ZWQYBSABKA0y+AQKCVFhU2VydmljZRJkCg9HZXRJdGVtRGVjaXNpb24SJy5sYWJlbGxvb3AucWEudjEuR2V0SXRlbURlY2lzaW9uUmVxdWVzdBooLmxhYmVsbG9vcC5xYS52MS5HZXRJdGVtRGVjaXNpb25SZXNwb25zZRJ8ChdMaXN0QW5ub3RhdG9yU2NvcmVjYXJkcxIvLmxhYmVsbG9vcC5xYS52MS5MaXN0QW5ub3RhdG9yU2NvcmVjYXJkc1JlcXVlc3QaMC5sYWJlbGxvb3AucWEudjEuTGlzdEFubm90YXRvclNjb3JlY2FyZHNSZXNwb25zZRJhCg5VcHNlcnRRYVBvbGljeRImLmxhYmVsbG9vcC5xYS52MS5VcHNlcnRRYVBvbGljeVJlcXVlc3QaJy5sYWJlbGxvb3AucWEudjEuVXBzZXJ0UWFQb2xpY3lSZXNwb25zZRJYCgtHZXRRYVBvbGljeRIjLmxhYmVsbG9vcC5xYS52MS5HZXRRYVBvbGljeVJlcXVlc3QaJC5sYWJlbGxvb3AucWEudjEuR2V0UWFQb2xpY3lSZXNwb25zZRJqChFHZXRRdWFsaXR5SGlzdG9yeRIpLmxhYmVsbG9vcC5xYS52MS5HZXRRdWFsaXR5SGlzdG9yeVJlcXVlc3QaKi5sYWJlbGxvb3AucWEudjEuR2V0UXVhbGl0eUhpc3RvcnlSZXNwb25zZRJeCg1HZXRBbnN3ZXJDb3N0EiUubGFiZWxsb29wLnFhLnYxLkdldEFuc3dlckNvc3RSZXF1ZXN0GiYubGFiZWxsb29wLnFhLnYxLkdldEFuc3dlckNvc3RSZXNwb25zZWIGcHJvdG8z", [file_google_protobuf_timestamp, file_labelloop_qa_v1_qa]);
 
 /**
  * QaPolicy: the quality gates of one project. A field left unset takes the service default.
@@ -81,6 +81,16 @@ export type QaPolicy = Message<"labelloop.qa.v1.QaPolicy"> & {
    * @generated from field: optional double min_batch_gold_accuracy = 9;
    */
   minBatchGoldAccuracy?: number | undefined;
+
+  /**
+   * Adaptive overlap: while an item's consensus is below the item gate after its required
+   * answers, ask dispatch for one more answer (AnswersRequested), up to this many answers in
+   * all; at the maximum and still below the gate, the item is sent back as without it.
+   * 0 (the default): off, the item is decided on dispatch's fixed overlap. At most 20.
+   *
+   * @generated from field: optional uint32 max_answers = 10;
+   */
+  maxAnswers?: number | undefined;
 };
 
 /**
@@ -540,6 +550,73 @@ export const BatchGateResultSchema: GenMessage<BatchGateResult> = /*@__PURE__*/
   messageDesc(file_labelloop_qa_v1_qa_service, 13);
 
 /**
+ * @generated from message labelloop.qa.v1.GetAnswerCostRequest
+ */
+export type GetAnswerCostRequest = Message<"labelloop.qa.v1.GetAnswerCostRequest"> & {
+  /**
+   * @generated from field: string project_id = 1;
+   */
+  projectId: string;
+};
+
+/**
+ * Describes the message labelloop.qa.v1.GetAnswerCostRequest.
+ * Use `create(GetAnswerCostRequestSchema)` to create a new message.
+ */
+export const GetAnswerCostRequestSchema: GenMessage<GetAnswerCostRequest> = /*@__PURE__*/
+  messageDesc(file_labelloop_qa_v1_qa_service, 14);
+
+/**
+ * GetAnswerCostResponse: answers the project's items received (gold answers excluded: they
+ * measure annotators, not items), split by who gave them.
+ *
+ * @generated from message labelloop.qa.v1.GetAnswerCostResponse
+ */
+export type GetAnswerCostResponse = Message<"labelloop.qa.v1.GetAnswerCostResponse"> & {
+  /**
+   * Items QA accepted.
+   *
+   * @generated from field: uint32 accepted_labels = 1;
+   */
+  acceptedLabels: number;
+
+  /**
+   * Answers by people (annotator ids not starting with "machine:").
+   *
+   * @generated from field: uint32 human_answers = 2;
+   */
+  humanAnswers: number;
+
+  /**
+   * Answers by machine annotators ("machine:<kind>-<name>@<version>").
+   *
+   * @generated from field: uint32 machine_answers = 3;
+   */
+  machineAnswers: number;
+
+  /**
+   * human_answers / accepted_labels (0 while nothing is accepted).
+   *
+   * @generated from field: double human_answers_per_accepted_label = 4;
+   */
+  humanAnswersPerAcceptedLabel: number;
+
+  /**
+   * Extra answers adaptive overlap asked for (AnswersRequested events emitted).
+   *
+   * @generated from field: uint32 answers_requested = 5;
+   */
+  answersRequested: number;
+};
+
+/**
+ * Describes the message labelloop.qa.v1.GetAnswerCostResponse.
+ * Use `create(GetAnswerCostResponseSchema)` to create a new message.
+ */
+export const GetAnswerCostResponseSchema: GenMessage<GetAnswerCostResponse> = /*@__PURE__*/
+  messageDesc(file_labelloop_qa_v1_qa_service, 15);
+
+/**
  * QaService exposes quality figures and each project's quality gates.
  *
  * @generated from service labelloop.qa.v1.QaService
@@ -591,6 +668,17 @@ export const QaService: GenService<{
     methodKind: "unary";
     input: typeof GetQualityHistoryRequestSchema;
     output: typeof GetQualityHistoryResponseSchema;
+  },
+  /**
+   * What a project's labels cost in answers: accepted labels, human and machine answers, and
+   * the extra answers adaptive overlap asked for.
+   *
+   * @generated from rpc labelloop.qa.v1.QaService.GetAnswerCost
+   */
+  getAnswerCost: {
+    methodKind: "unary";
+    input: typeof GetAnswerCostRequestSchema;
+    output: typeof GetAnswerCostResponseSchema;
   },
 }> = /*@__PURE__*/
   serviceDesc(file_labelloop_qa_v1_qa_service, 0);
