@@ -32,6 +32,15 @@ export interface MainJobOptions {
    * steer sampling (its performance trigger is off), so two runs differ only in the strategy.
    */
   feedbackRate: number;
+  /** Answers dispatch asks for per item at first (DISPATCH_OVERLAP). */
+  overlap: number;
+  /**
+   * Adaptive overlap (QaPolicy.max_answers): while an item's consensus is below `gate`, QA asks
+   * for one more answer, up to this many in all; 0 = off (the fixed `overlap` decides).
+   */
+  maxAnswers: number;
+  /** QA's item gate: minimum consensus confidence (QaPolicy.min_confidence). */
+  gate: number;
   /** Dataset registry: cut a version after this many new accepted labels (REGISTRY_CUT_EVERY). */
   cutEvery: number;
   /** Recovered = within this much (absolute) of the pre-drift accuracy (capped, see figures.ts). */
@@ -87,6 +96,9 @@ export function defaultOptions(): MainJobOptions {
     labelsPerBurst: 5,
     auditRate: 0.02,
     feedbackRate: 0.2,
+    overlap: 3,
+    maxAnswers: 0,
+    gate: 0.7,
     cutEvery: 50,
     recoveryGap: 0.01,
     minImprovement: 0.005,
@@ -115,6 +127,9 @@ const NUMERIC = {
   'labels-per-burst': 'labelsPerBurst',
   'audit-rate': 'auditRate',
   'feedback-rate': 'feedbackRate',
+  overlap: 'overlap',
+  'max-answers': 'maxAnswers',
+  gate: 'gate',
   'cut-every': 'cutEvery',
   'recovery-gap': 'recoveryGap',
   'min-improvement': 'minImprovement',
@@ -154,5 +169,9 @@ export function parseArgs(argv: string[], base = defaultOptions()): Cli {
   if (!(STRATEGIES as readonly string[]).includes(o.strategy)) throw new Error(`--strategy must be one of ${STRATEGIES.join(', ')}`);
   if (o.events < 200) throw new Error('--events must be at least 200');
   if (!(o.feedbackRate >= 0 && o.feedbackRate <= 1)) throw new Error('--feedback-rate must be in [0, 1]');
+  if (!(Number.isInteger(o.overlap) && o.overlap >= 1 && o.overlap <= 10)) throw new Error('--overlap must be an integer in [1, 10]');
+  if (!(Number.isInteger(o.maxAnswers) && o.maxAnswers >= 0 && o.maxAnswers <= 20)) throw new Error('--max-answers must be an integer in [0, 20]');
+  if (o.maxAnswers > 0 && o.maxAnswers < o.overlap) throw new Error('--max-answers must be at least --overlap');
+  if (!(o.gate >= 0 && o.gate <= 1)) throw new Error('--gate must be in [0, 1]');
   return { options: o, compareRandom: values['compare-random'] === true };
 }

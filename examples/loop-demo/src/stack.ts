@@ -71,7 +71,7 @@ export async function startStack(
     DRIFT_REFERENCE_SIZE: String(referenceSize),
     DRIFT_WINDOW_SIZE: String(windowSize),
     SAMPLING_PROJECT_ID: run.projectId,
-    DISPATCH_OVERLAP: '3',
+    DISPATCH_OVERLAP: String(o.overlap),
     DISPATCH_LABEL_CLASSES: 'ham,spam',
     // Annotators are shown the message behind spamassassin://… (corpus-server.ts), not the URI.
     DISPATCH_CONTENT_RESOLVERS: run.contentResolvers,
@@ -150,6 +150,8 @@ export async function configurePolicies(apis: Apis, o: MainJobOptions, modelId: 
       driftSamples: 10,
     },
   });
+  // QA's item gate, and adaptive overlap when asked for: one more answer while an item is below the gate.
+  await apis.qa.upsertQaPolicy({ policy: { projectId, minConfidence: o.gate, maxAnswers: o.maxAnswers } });
   await apis.retrain.upsertRetrainPolicy({
     policy: {
       modelId,

@@ -98,8 +98,9 @@ Accuracy is measured on fixed held-out sets: 600 early-group messages (20 % of e
 The ceiling is the same recipe trained with every later-stream message of this run labelled, 70 % of
 them used for training as the registry's split does: the later groups are harder (hard-ham-1), so the
 target is capped there. "Post-drift labels" are accepted labels on
-messages served after the drift onset, counted in the dataset version the model was trained on; each
-accepted label took three answers (overlap 3), more when QA sent it back.
+messages served after the drift onset, counted in the dataset version the model was trained on; an
+accepted label took ${f.labels.humanAnswersPerLabel.toFixed(2)} answers from people on average (dispatch's overlap, plus the
+extra answers adaptive overlap asked for and those of items QA sent back).
 
 ![accuracy over time](accuracy-over-time.svg)
 
