@@ -285,6 +285,7 @@ describe('project scopes: every RPC × {no token, wrong role, other project, own
       { rpc: 'listAnnotatorScorecards', role: 'reviewer', wrong: 'annotator', request: () => ({ projectId: A }) },
       { rpc: 'getQaPolicy', role: 'reviewer', wrong: 'annotator', request: () => ({ projectId: A }) },
       { rpc: 'getQualityHistory', role: 'reviewer', wrong: 'annotator', request: () => ({ projectId: A }) },
+      { rpc: 'getAnswerCost', role: 'reviewer', wrong: 'annotator', request: () => ({ projectId: A }) },
       {
         rpc: 'upsertQaPolicy',
         role: 'admin',
