@@ -1,10 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import type { WindowStatistics } from '@labelloop/contracts';
-import { refusal, num, when } from '../views/format';
+import { num, percent, refusal, when } from '../views/format';
 import { html, SafeHtml } from '../views/html';
 import { table } from '../views/table';
 import { SectionedPage } from './page';
-import { chart, percent, windowCharts, windowTable } from './window-charts';
+import { chart, windowCharts, windowTable } from './window-charts';
 
 /**
  * Models: drift state per model, the open alert with each test's statistic, the reference in

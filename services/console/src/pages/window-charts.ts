@@ -1,7 +1,7 @@
 import { timestampMs } from '@bufbuild/protobuf/wkt';
 import type { WindowStatistics } from '@labelloop/contracts';
 import { html, SafeHtml } from '../views/html';
-import { num, when } from '../views/format';
+import { num, percent, when } from '../views/format';
 import { table } from '../views/table';
 
 /** A uPlot chart spec, read by assets/console-charts.js from `data-chart`. */
@@ -53,9 +53,6 @@ export function windowCharts(modelId: string, windows: WindowStatistics[]): { st
   };
 }
 
-/** An accuracy as a percentage with one decimal. */
-export const percent = (v: number): string => `${num(v * 100, 1)} %`;
-
 /** A chart container: the figure's caption names it for screen readers; the table below gives the figures. */
 export function chart(spec: ChartSpec): SafeHtml {
   return html`<figure class="chart"><figcaption>${spec.title}</figcaption><div data-chart="${JSON.stringify(spec)}"></div></figure>`;
@@ -71,7 +68,7 @@ export function windowTable(modelId: string, windows: WindowStatistics[], rows =
       w.modelVersion,
       w.outcome,
       { num: num(w.driftedShare, 3) },
-      { num: w.estimatedAccuracy === undefined ? '—' : percent(w.estimatedAccuracy), field: 'estimated_accuracy' },
+      { num: percent(w.estimatedAccuracy), field: 'estimated_accuracy' },
       { num: w.measuredAccuracy === undefined ? '—' : `${percent(w.measuredAccuracy)} (${num(w.labelledPredictions)})`, field: 'measured_accuracy' },
       w.features
         .filter((f) => f.drifted)

@@ -9,7 +9,7 @@ import { Mulberry32 } from '@labelloop/drift-stats';
 import { CALIBRATION_MIN, CALIBRATION_SIZE, windowAccuracy } from './accuracy';
 import { resolveConfig } from './drift-config';
 import { Detector, emptyState, EvaluatedWindow } from './detector';
-import type { Snap } from './snapshot';
+import { columns, type Snap } from './snapshot';
 
 /**
  * An overconfident spam model: it says P(spam) = p, the truth is spam with probability
@@ -97,14 +97,14 @@ describe('window accuracy', () => {
     const next = predictions(7);
     const window = Array.from({ length: 300 }, () => next(0.5, 0.3).snap);
     const labelled = window.filter((s) => s.correct !== undefined);
-    const a = windowAccuracy({ classes: ['ham', 'spam'], rows: [] }, window);
+    const a = windowAccuracy({ classes: ['ham', 'spam'], rows: [] }, window, columns(window, 1).correct);
     expect(a.labelled).toBe(labelled.length);
     expect(a.measured).toBeCloseTo(labelled.filter((s) => s.correct === 1).length / labelled.length, 12);
     expect(a.estimated).toBeUndefined();
     const rows = Array.from({ length: CALIBRATION_MIN - 1 }, (_, i) => ({ p: [0.2, 0.8], y: i % 2 }));
-    expect(windowAccuracy({ classes: ['ham', 'spam'], rows }, window).estimated).toBeUndefined();
+    expect(windowAccuracy({ classes: ['ham', 'spam'], rows }, window, columns(window, 1).correct).estimated).toBeUndefined();
     rows.push({ p: [0.7, 0.3], y: 0 });
-    expect(windowAccuracy({ classes: ['ham', 'spam'], rows }, window).estimated).toBeGreaterThan(0);
+    expect(windowAccuracy({ classes: ['ham', 'spam'], rows }, window, columns(window, 1).correct).estimated).toBeGreaterThan(0);
   });
 
   it('leaves out predictions whose classes differ from the calibration', () => {

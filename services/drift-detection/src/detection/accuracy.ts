@@ -75,26 +75,27 @@ export function addCalibration(st: DetectorState, s: Snap): void {
   if (y >= 0 && p) c.rows.push({ p, y });
 }
 
-/** Fitted calibrations, by rows array: refitted only while the calibration fills up. */
-const fitted = new WeakMap<object, { length: number; model: CbpeModel }>();
+/** A calibration's fitted curves and the accuracy of its rows, by rows array: refitted only while it fills up. */
+const fitted = new WeakMap<object, { length: number; model: CbpeModel; accuracy: number }>();
 
-function modelOf(c: Calibration): CbpeModel {
+function fitOf(c: Calibration): { model: CbpeModel; accuracy: number } {
   const hit = fitted.get(c.rows);
-  if (hit && hit.length === c.rows.length) return hit.model;
-  const model = fitCbpe({ probabilities: c.rows.map((r) => r.p), truth: c.rows.map((r) => r.y) });
-  fitted.set(c.rows, { length: c.rows.length, model });
-  return model;
+  if (hit && hit.length === c.rows.length) return hit;
+  const fit = {
+    length: c.rows.length,
+    model: fitCbpe({ probabilities: c.rows.map((r) => r.p), truth: c.rows.map((r) => r.y) }),
+    accuracy: calibrationAccuracy(c),
+  };
+  fitted.set(c.rows, fit);
+  return fit;
 }
 
-/** The window's estimated and measured accuracy. */
-export function windowAccuracy(calibration: Calibration | undefined, window: readonly Snap[]): WindowAccuracy {
-  let right = 0;
-  let labelled = 0;
-  for (const s of window) {
-    if (s.correct === undefined) continue;
-    labelled++;
-    right += s.correct;
-  }
+/**
+ * The window's estimated and measured accuracy.
+ * @param correct - the window's predictions with ground truth: [right, labelled] (its column view's `correct`)
+ */
+export function windowAccuracy(calibration: Calibration | undefined, window: readonly Snap[], correct: readonly [number, number]): WindowAccuracy {
+  const [right, labelled] = correct;
   const out: WindowAccuracy = { labelled, calibration: calibration?.rows.length ?? 0 };
   if (labelled > 0) out.measured = right / labelled;
   if (!calibration || calibration.rows.length < CALIBRATION_MIN) return out;
@@ -106,8 +107,9 @@ export function windowAccuracy(calibration: Calibration | undefined, window: rea
     if (p) rows.push({ probabilities: p, predicted });
   }
   if (rows.length === 0) return out;
-  out.estimated = cbpeAccuracy(modelOf(calibration), rows);
-  out.calibrationAccuracy = calibrationAccuracy(calibration);
+  const fit = fitOf(calibration);
+  out.estimated = cbpeAccuracy(fit.model, rows);
+  out.calibrationAccuracy = fit.accuracy;
   return out;
 }
 

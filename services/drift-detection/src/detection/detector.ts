@@ -142,8 +142,9 @@ export class Detector {
   private evaluate(tumbling: boolean): Verdict {
     const st = this.state;
     const win = st.window;
-    const accuracy = windowAccuracy(st.calibration, win);
-    const result = testWindow(columnsOfReference(st.reference), columns(win, MAX_EMBEDDING_SAMPLE), this.cfg, accuracy);
+    const cols = columns(win, MAX_EMBEDDING_SAMPLE);
+    const accuracy = windowAccuracy(st.calibration, win, cols.correct);
+    const result = testWindow(columnsOfReference(st.reference), cols, this.cfg, accuracy);
     const representatives = [...win]
       .sort((a, b) => (a.conf ?? 1) - (b.conf ?? 1))
       .slice(0, REPRESENTATIVES)
