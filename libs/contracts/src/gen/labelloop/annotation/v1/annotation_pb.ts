@@ -14,7 +14,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file labelloop/annotation/v1/annotation.proto.
  */
 export const file_labelloop_annotation_v1_annotation: GenFile = /*@__PURE__*/
-  fileDesc("CihsYWJlbGxvb3AvYW5ub3RhdGlvbi92MS9hbm5vdGF0aW9uLnByb3RvEhdsYWJlbGxvb3AuYW5ub3RhdGlvbi52MSLTAQoFTGFiZWwSRgoOY2xhc3NpZmljYXRpb24YASABKAsyLC5sYWJlbGxvb3AuYW5ub3RhdGlvbi52MS5DbGFzc2lmaWNhdGlvbkxhYmVsSAASNAoFc3BhbnMYAiABKAsyIy5sYWJlbGxvb3AuYW5ub3RhdGlvbi52MS5TcGFuTGFiZWxzSAASMwoFYm94ZXMYAyABKAsyIi5sYWJlbGxvb3AuYW5ub3RhdGlvbi52MS5Cb3hMYWJlbHNIABIOCgR0ZXh0GAQgASgJSABCBwoFdmFsdWUiJgoTQ2xhc3NpZmljYXRpb25MYWJlbBIPCgdjbGFzc2VzGAEgAygJIjoKClNwYW5MYWJlbHMSLAoFc3BhbnMYASADKAsyHS5sYWJlbGxvb3AuYW5ub3RhdGlvbi52MS5TcGFuIjEKBFNwYW4SDQoFc3RhcnQYASABKA0SCwoDZW5kGAIgASgNEg0KBWxhYmVsGAMgASgJIjgKCUJveExhYmVscxIrCgVib3hlcxgBIAMoCzIcLmxhYmVsbG9vcC5hbm5vdGF0aW9uLnYxLkJveCJJCgNCb3gSCQoBeBgBIAEoARIJCgF5GAIgASgBEg0KBXdpZHRoGAMgASgBEg4KBmhlaWdodBgEIAEoARINCgVsYWJlbBgFIAEoCSL+BQoTQW5ub3RhdGlvblN1Ym1pdHRlZBIVCg1zdWJtaXNzaW9uX2lkGAEgASgJEg8KB3Rhc2tfaWQYAiABKAkSDwoHaXRlbV9pZBgDIAEoCRISCgpwcm9qZWN0X2lkGAQgASgJEhQKDGFubm90YXRvcl9pZBgFIAEoCRItCgVsYWJlbBgGIAEoCzIeLmxhYmVsbG9vcC5hbm5vdGF0aW9uLnYxLkxhYmVsEhgKEHJlcXVpcmVkX2Fuc3dlcnMYByABKA0SDAoEZ29sZBgIIAEoCBIyCgpnb2xkX2xhYmVsGAkgASgLMh4ubGFiZWxsb29wLmFubm90YXRpb24udjEuTGFiZWwSGgoScHJlX2xhYmVsX2FjY2VwdGVkGAogASgIEhUKDXRpbWVfc3BlbnRfbXMYCyABKA0SGQoRZ3VpZGVsaW5lX3ZlcnNpb24YDCABKAkSMAoMc3VibWl0dGVkX2F0GA0gASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIQCghtb2RlbF9pZBgOIAEoCRIVCg1tb2RlbF92ZXJzaW9uGA8gASgJEg8KB3RyaWdnZXIYECABKAkSEAoIc3RyYXRlZ3kYESABKAkSFwoPc291cmNlX2V2ZW50X2lkGBIgASgJEhEKCWlucHV0X3VyaRgTIAEoCRIUCgxjb250ZW50X2hhc2gYFCABKAkSFAoMYXVkaXRfc2FtcGxlGBUgASgIEmEKE21vZGVsX3Byb2JhYmlsaXRpZXMYFiADKAsyRC5sYWJlbGxvb3AuYW5ub3RhdGlvbi52MS5Bbm5vdGF0aW9uU3VibWl0dGVkLk1vZGVsUHJvYmFiaWxpdGllc0VudHJ5EjcKCGZlYXR1cmVzGBcgASgLMiUubGFiZWxsb29wLmluZmVyZW5jZS52MS5GZWF0dXJlVmVjdG9yGjkKF01vZGVsUHJvYmFiaWxpdGllc0VudHJ5EgsKA2tleRgBIAEoCRINCgV2YWx1ZRgCIAEoAToCOAFiBnByb3RvMw", [file_google_protobuf_timestamp, file_labelloop_inference_v1_prediction]);
+  fileDesc("CihsYWJlbGxvb3AvYW5ub3RhdGlvbi92MS9hbm5vdGF0aW9uLnByb3RvEhdsYWJlbGxvb3AuYW5ub3RhdGlvbi52MSKTAgoFTGFiZWwSRgoOY2xhc3NpZmljYXRpb24YASABKAsyLC5sYWJlbGxvb3AuYW5ub3RhdGlvbi52MS5DbGFzc2lmaWNhdGlvbkxhYmVsSAASNAoFc3BhbnMYAiABKAsyIy5sYWJlbGxvb3AuYW5ub3RhdGlvbi52MS5TcGFuTGFiZWxzSAASMwoFYm94ZXMYAyABKAsyIi5sYWJlbGxvb3AuYW5ub3RhdGlvbi52MS5Cb3hMYWJlbHNIABIOCgR0ZXh0GAQgASgJSAASPgoKcHJlZmVyZW5jZRgFIAEoCzIoLmxhYmVsbG9vcC5hbm5vdGF0aW9uLnYxLlByZWZlcmVuY2VMYWJlbEgAQgcKBXZhbHVlIiYKE0NsYXNzaWZpY2F0aW9uTGFiZWwSDwoHY2xhc3NlcxgBIAMoCSI6CgpTcGFuTGFiZWxzEiwKBXNwYW5zGAEgAygLMh0ubGFiZWxsb29wLmFubm90YXRpb24udjEuU3BhbiIxCgRTcGFuEg0KBXN0YXJ0GAEgASgNEgsKA2VuZBgCIAEoDRINCgVsYWJlbBgDIAEoCSI4CglCb3hMYWJlbHMSKwoFYm94ZXMYASADKAsyHC5sYWJlbGxvb3AuYW5ub3RhdGlvbi52MS5Cb3giSQoDQm94EgkKAXgYASABKAESCQoBeRgCIAEoARINCgV3aWR0aBgDIAEoARIOCgZoZWlnaHQYBCABKAESDQoFbGFiZWwYBSABKAkiIQoPUHJlZmVyZW5jZUxhYmVsEg4KBmNob3NlbhgBIAEoCSL5BgoTQW5ub3RhdGlvblN1Ym1pdHRlZBIVCg1zdWJtaXNzaW9uX2lkGAEgASgJEg8KB3Rhc2tfaWQYAiABKAkSDwoHaXRlbV9pZBgDIAEoCRISCgpwcm9qZWN0X2lkGAQgASgJEhQKDGFubm90YXRvcl9pZBgFIAEoCRItCgVsYWJlbBgGIAEoCzIeLmxhYmVsbG9vcC5hbm5vdGF0aW9uLnYxLkxhYmVsEhgKEHJlcXVpcmVkX2Fuc3dlcnMYByABKA0SDAoEZ29sZBgIIAEoCBIyCgpnb2xkX2xhYmVsGAkgASgLMh4ubGFiZWxsb29wLmFubm90YXRpb24udjEuTGFiZWwSGgoScHJlX2xhYmVsX2FjY2VwdGVkGAogASgIEhUKDXRpbWVfc3BlbnRfbXMYCyABKA0SGQoRZ3VpZGVsaW5lX3ZlcnNpb24YDCABKAkSMAoMc3VibWl0dGVkX2F0GA0gASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIQCghtb2RlbF9pZBgOIAEoCRIVCg1tb2RlbF92ZXJzaW9uGA8gASgJEg8KB3RyaWdnZXIYECABKAkSEAoIc3RyYXRlZ3kYESABKAkSFwoPc291cmNlX2V2ZW50X2lkGBIgASgJEhEKCWlucHV0X3VyaRgTIAEoCRIUCgxjb250ZW50X2hhc2gYFCABKAkSFAoMYXVkaXRfc2FtcGxlGBUgASgIEmEKE21vZGVsX3Byb2JhYmlsaXRpZXMYFiADKAsyRC5sYWJlbGxvb3AuYW5ub3RhdGlvbi52MS5Bbm5vdGF0aW9uU3VibWl0dGVkLk1vZGVsUHJvYmFiaWxpdGllc0VudHJ5EjcKCGZlYXR1cmVzGBcgASgLMiUubGFiZWxsb29wLmluZmVyZW5jZS52MS5GZWF0dXJlVmVjdG9yEhQKDGNvbnRlbnRfdGV4dBgYIAEoCRITCgtpbWFnZV93aWR0aBgZIAEoDRIUCgxpbWFnZV9oZWlnaHQYGiABKA0SFgoOc2NoZW1hX3ZlcnNpb24YGyABKA0SIAoYc3VwZXJzZWRlc19zdWJtaXNzaW9uX2lkGBwgASgJGjkKF01vZGVsUHJvYmFiaWxpdGllc0VudHJ5EgsKA2tleRgBIAEoCRINCgV2YWx1ZRgCIAEoAToCOAFiBnByb3RvMw", [file_google_protobuf_timestamp, file_labelloop_inference_v1_prediction]);
 
 /**
  * Label is one annotator's answer, in the shape of the project's schema.
@@ -49,6 +49,12 @@ export type Label = Message<"labelloop.annotation.v1.Label"> & {
      */
     value: string;
     case: "text";
+  } | {
+    /**
+     * @generated from field: labelloop.annotation.v1.PreferenceLabel preference = 5;
+     */
+    value: PreferenceLabel;
+    case: "preference";
   } | { case: undefined; value?: undefined };
 };
 
@@ -181,6 +187,28 @@ export const BoxSchema: GenMessage<Box> = /*@__PURE__*/
   messageDesc(file_labelloop_annotation_v1_annotation, 5);
 
 /**
+ * PreferenceLabel: which of an item's two model outputs is better (RLHF-style feedback). The
+ * item's content is a JSON object {"prompt": "...", "a": "...", "b": "..."}.
+ *
+ * @generated from message labelloop.annotation.v1.PreferenceLabel
+ */
+export type PreferenceLabel = Message<"labelloop.annotation.v1.PreferenceLabel"> & {
+  /**
+   * "a" or "b".
+   *
+   * @generated from field: string chosen = 1;
+   */
+  chosen: string;
+};
+
+/**
+ * Describes the message labelloop.annotation.v1.PreferenceLabel.
+ * Use `create(PreferenceLabelSchema)` to create a new message.
+ */
+export const PreferenceLabelSchema: GenMessage<PreferenceLabel> = /*@__PURE__*/
+  messageDesc(file_labelloop_annotation_v1_annotation, 6);
+
+/**
  * AnnotationSubmitted carries one accepted submission of one task.
  * Topic: labelloop.annotation.submitted.v1, key = item_id.
  *
@@ -311,6 +339,42 @@ export type AnnotationSubmitted = Message<"labelloop.annotation.v1.AnnotationSub
    * @generated from field: labelloop.inference.v1.FeatureVector features = 23;
    */
   features?: FeatureVector | undefined;
+
+  /**
+   * The item's text as the annotator saw it (redacted), for task types whose export needs it
+   * (spans, free text, preference pairs); empty when the content is a URL (images).
+   *
+   * @generated from field: string content_text = 24;
+   */
+  contentText: string;
+
+  /**
+   * The pixel size of an image item, from the prediction's metadata (image_width, image_height);
+   * 0 when unknown. COCO and YOLO exports need it.
+   *
+   * @generated from field: uint32 image_width = 25;
+   */
+  imageWidth: number;
+
+  /**
+   * @generated from field: uint32 image_height = 26;
+   */
+  imageHeight: number;
+
+  /**
+   * The version of the project's label schema the task was created under.
+   *
+   * @generated from field: uint32 schema_version = 27;
+   */
+  schemaVersion: number;
+
+  /**
+   * Set when this submission replaces an earlier one of the same task by the same annotator (an
+   * edit made in Label Studio after submitting): QA drops the earlier answer and recomputes.
+   *
+   * @generated from field: string supersedes_submission_id = 28;
+   */
+  supersedesSubmissionId: string;
 };
 
 /**
@@ -318,5 +382,5 @@ export type AnnotationSubmitted = Message<"labelloop.annotation.v1.AnnotationSub
  * Use `create(AnnotationSubmittedSchema)` to create a new message.
  */
 export const AnnotationSubmittedSchema: GenMessage<AnnotationSubmitted> = /*@__PURE__*/
-  messageDesc(file_labelloop_annotation_v1_annotation, 6);
+  messageDesc(file_labelloop_annotation_v1_annotation, 7);
 
