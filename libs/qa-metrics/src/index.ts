@@ -15,4 +15,5 @@ export { spanPRF, type PRF, type Span, type SpanPRFOptions, type SpanPRFResult }
 export { majorityVote, type MajorityVoteResult } from './majority-vote';
 export { dawidSkene, type Annotation, type DawidSkeneAnnotator, type DawidSkeneItem, type DawidSkeneOptions, type DawidSkeneResult } from './dawid-skene';
 export { goldAccuracy, wilsonInterval, type GoldAccuracy, type GoldAccuracyOptions, type GoldLabels } from './gold-accuracy';
+export { cautiousPosterior, type SkillEvidence } from './cautious-posterior';
 export { findLabelIssues, type LabelIssues } from './label-issues';

@@ -172,6 +172,7 @@ export class SubmissionConsumer {
       window,
       policy,
       maxAnswers > 0,
+      maxAnswers > answers.length,
     );
     const decision = nextOverlapStep(gate, answers.length, maxAnswers);
     if (decision.outcome === 'wait') return;
