@@ -21,7 +21,7 @@ import * as path from 'node:path';
 import { Pool } from 'pg';
 import { allTopics, type WindowStatistics } from '@labelloop/contracts';
 import { sleep } from '@labelloop/messaging';
-import { createTestDatabase, ensureLocalInfra, ensureTopics, freePort, startGroupsAt, testKafka, topicEnds } from '@labelloop/testing';
+import { createTestDatabase, ensureLocalInfra, ensureTopics, freePort, startGroupsAt, startService, testKafka, topicEnds } from '@labelloop/testing';
 import { Evaluator } from './evaluation';
 import { readExport, type ExportRecord } from './exports';
 import { computeFigures, type MainJobFigures } from './figures';
@@ -29,6 +29,7 @@ import { resetTopics, startExample, type ExampleProcess } from './infra';
 import { defaultOptions, type MainJobOptions } from './options';
 import { writeRunReport } from './report/run-report';
 import { startCorpusServer } from './corpus-server';
+import { machineAnnotatorsConfig, machineIdentities, startModelEndpoint } from './machines';
 import { buildScenario, recordOfUri, writeScenario } from './scenario';
 import { startConsole } from './console';
 import { configurePolicies, groupOf, REGISTRY_SPLIT, startStack, type Stack, type Tokens } from './stack';
@@ -83,6 +84,7 @@ export async function runMainJob(partial: Partial<MainJobOptions> = {}): Promise
     worker: token(),
     drift: token(),
     annotators: profiles.map((p) => ({ name: p.name, token: p.token })),
+    machines: o.machines ? machineIdentities().map((m) => ({ identity: m.identity, token: token() })) : [],
   };
   const services = ['drift-detection', 'sampling', 'annotation-dispatch', 'qa', 'dataset-registry', 'retrain-trigger'];
   const tapGroup = `mainjob-${tag}-tap`;
@@ -151,6 +153,22 @@ export async function runMainJob(partial: Partial<MainJobOptions> = {}): Promise
     const w = worker;
     cleanup.unshift(() => w.kill());
     await worker.ready;
+
+    if (o.machines) {
+      const endpoint = await startModelEndpoint(storeDir);
+      cleanup.unshift(() => endpoint.close());
+      const ids = machineIdentities();
+      const machine = startService('machine-annotator', {
+        DISPATCH_GRPC_ADDRESS: stack.grpc('annotation-dispatch'),
+        MACHINE_ANNOTATORS: machineAnnotatorsConfig(projectId, endpoint.url),
+        MACHINE_IDLE_MS: '50',
+        LOG_LEVEL: 'warn',
+        ...Object.fromEntries(ids.map((m, i) => [m.tokenEnv, tokens.machines[i].token])),
+      });
+      stack.services.push(machine);
+      await machine.ready;
+      out.milestone(`machine annotators answer first: ${ids.map((m) => m.identity).join(', ')}`);
+    }
 
     workforce = new Workforce(stack.grpc('annotation-dispatch'), projectId, profiles, truth, o.seed, o.humanSpeedup);
     workforce.start();

@@ -41,6 +41,11 @@ export interface MainJobOptions {
   maxAnswers: number;
   /** QA's item gate: minimum consensus confidence (QaPolicy.min_confidence). */
   gate: number;
+  /**
+   * Machine annotators answer first (services/machine-annotator): labeling functions and a model
+   * annotator asking the newest candidate (machines.ts). QA weighs them by Dawid–Skene like anyone.
+   */
+  machines: boolean;
   /** Dataset registry: cut a version after this many new accepted labels (REGISTRY_CUT_EVERY). */
   cutEvery: number;
   /** Recovered = within this much (absolute) of the pre-drift accuracy (capped, see figures.ts). */
@@ -99,6 +104,7 @@ export function defaultOptions(): MainJobOptions {
     overlap: 3,
     maxAnswers: 0,
     gate: 0.7,
+    machines: false,
     cutEvery: 50,
     recoveryGap: 0.01,
     minImprovement: 0.005,
@@ -146,6 +152,8 @@ export function parseArgs(argv: string[], base = defaultOptions()): Cli {
       'keep-topics': { type: 'boolean' },
       'reset-topics': { type: 'boolean' },
       'keep-database': { type: 'boolean' },
+      machines: { type: 'boolean' },
+      'no-machines': { type: 'boolean' },
       strategy: { type: 'string' },
       'run-name': { type: 'string' },
       'report-dir': { type: 'string' },
@@ -156,6 +164,8 @@ export function parseArgs(argv: string[], base = defaultOptions()): Cli {
   if (values['keep-topics']) o.resetTopics = false;
   if (values['reset-topics']) o.resetTopics = true;
   if (values['keep-database']) o.dropDatabase = false;
+  if (values.machines) o.machines = true;
+  if (values['no-machines']) o.machines = false;
   if (typeof values.strategy === 'string') o.strategy = values.strategy;
   if (typeof values['run-name'] === 'string') o.runName = values['run-name'];
   if (typeof values['report-dir'] === 'string') o.reportRoot = path.resolve(values['report-dir']);

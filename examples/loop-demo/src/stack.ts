@@ -16,6 +16,8 @@ export interface Tokens {
   /** Drift detection's token at the registry (reads a promoted model's training data). */
   drift: string;
   annotators: { name: string; token: string }[];
+  /** Machine annotators (identity = the token's subject), when the run has them. */
+  machines: { identity: string; token: string }[];
 }
 
 /** Clients of the services' gRPC APIs (admin token). */
@@ -67,6 +69,7 @@ export async function startStack(
       { token: run.tokens.worker, subject: 'retrain-worker', roles: ['service'], projects: ['*'] },
       { token: run.tokens.drift, subject: 'drift-detection', roles: ['service'], projects: ['*'] },
       ...run.tokens.annotators.map((a) => ({ token: a.token, subject: a.name, roles: ['annotator'], projects: [run.projectId] })),
+      ...run.tokens.machines.map((m) => ({ token: m.token, subject: m.identity, roles: ['annotator'], projects: [run.projectId] })),
     ]),
     DRIFT_REFERENCE_SIZE: String(referenceSize),
     DRIFT_WINDOW_SIZE: String(windowSize),
