@@ -17,7 +17,7 @@ import {
   Topics,
 } from '@labelloop/contracts';
 import type { ConsumedEvent } from '@labelloop/messaging';
-import { boxes, boxTuples, preference as pref, spans, spanTuples, text } from '../../test/labels.factory';
+import { boxes, boxTuples, classes, preference as pref, spans, spanTuples, text } from '../../test/labels.factory';
 import { type QaRig, qaRig } from '../../test/qa-rig';
 
 describe('QA for every task type (real PostgreSQL)', () => {
@@ -123,6 +123,17 @@ describe('QA for every task type (real PostgreSQL)', () => {
     await qa.deliver(answer('pair', 'a1', pref('b'), 3), answer('pair', 'a2', pref('a'), 3), answer('pair', 'a3', pref('b'), 3));
     const [l] = await accepted('pair');
     expect(l.label?.value).toEqual({ case: 'preference', value: expect.objectContaining({ chosen: 'b' }) });
+  });
+
+  it('accepts the classes a majority gave in a multi-label round', async () => {
+    await qa.deliver(
+      answer('topics', 'a1', classes('news', 'sport'), 3),
+      answer('topics', 'a2', classes('news'), 3),
+      answer('topics', 'a3', classes('sport', 'news', 'tech'), 3),
+    );
+    const [l] = await accepted('topics');
+    expect(l.label?.value).toEqual({ case: 'classification', value: expect.objectContaining({ classes: ['news', 'sport'] }) });
+    expect(l.qaPolicyVersion).toMatch(/\/multi_label_majority$/);
   });
 
   it('accepts free text two annotators gave alike, as the first of them wrote it', async () => {
