@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { boxes, boxTuples, type BoxTuple as B, classes, preference as pref, spans, spanTuples, type SpanTuple as S, text } from '../../test/labels.factory';
+import { boxes, boxTuples, classes, preference as pref, spans, spanTuples, type SpanTuple as S, text } from '../../test/labels.factory';
 import { labelFromKey, labelKey } from './label-kinds';
 import { boxConsensus, decideStructured, goldCorrect, multiLabelConsensus, spanConsensus } from './structured-consensus';
 
