@@ -186,6 +186,20 @@ describe('QA for every task type (real PostgreSQL)', () => {
     expect(answers.n).toBe(3);
   });
 
+  it('holds span items in a batch and accepts their consensus when the batch’s mean agreement passes', async () => {
+    const batched = `${project}-batch`;
+    await qa.ds.transaction((em) =>
+      qa.policies.put(em, create(QaPolicySchema, { projectId: batched, method: 'majority', minConfidence: 0.6, batchSize: 2, minBatchKappa: 0.7 })),
+    );
+    const inBatch = (item: string, annotator: string, label: Label) => answer(item, annotator, label, 2, { projectId: batched });
+    await qa.deliver(inBatch('b1', 'a1', spans([0, 4, 'PER'])), inBatch('b1', 'a2', spans([0, 4, 'PER'])));
+    expect(await accepted('b1')).toEqual([]);
+    await qa.deliver(inBatch('b2', 'a1', spans([2, 6, 'ORG'], [9, 12, 'LOC'])), inBatch('b2', 'a2', spans([2, 6, 'ORG'])));
+    // Agreement 1 and 2/3: mean 0.83 ≥ 0.7, so both are accepted with their consensus spans.
+    expect((await accepted('b1')).map((l) => spanTuples(l.label))).toEqual([[[0, 4, 'PER']]]);
+    expect((await accepted('b2')).map((l) => spanTuples(l.label))).toEqual([[[2, 6, 'ORG']]]);
+  });
+
   it('scores gold span answers by F1 against the gold label', async () => {
     const gold = spans([0, 3, 'PER'], [5, 9, 'LOC'], [10, 14, 'LOC'], [15, 19, 'LOC'], [20, 24, 'ORG']);
     await qa.deliver(
