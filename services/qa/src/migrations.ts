@@ -5,6 +5,7 @@ import { QaPoliciesAndBatches1732500000000 } from './qa-v4.migration';
 import { QaAnnotatorResume1732540000000 } from './qa-v5.migration';
 import { QaQualityHistory1733390000000 } from './qa-v6.migration';
 import { QaAdaptiveOverlap1733480000000 } from './qa-v7.migration';
+import { QaTaskTypes1733500000000 } from './qa-v8.migration';
 
 /** The qa schema's migrations, oldest first: run by main.ts and by the specs that need its tables. */
 export const migrations = [
@@ -15,4 +16,5 @@ export const migrations = [
   QaAnnotatorResume1732540000000,
   QaQualityHistory1733390000000,
   QaAdaptiveOverlap1733480000000,
+  QaTaskTypes1733500000000,
 ];

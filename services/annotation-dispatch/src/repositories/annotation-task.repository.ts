@@ -43,6 +43,8 @@ export interface FollowUpTask {
   requiredAnswers: number;
   excludeAnnotatorIds: string[];
   traceparent: string | null;
+  /** The task's AnnotationRequested (protobuf bytes) when it differs from the item's first task's (a review's pre-label). */
+  request?: Buffer;
 }
 
 /** A gold task leased straight to its annotator. */
@@ -199,12 +201,18 @@ export const annotationTasks = {
     const [inserted] = await queryRows<{ task_id: string }>(
       q,
       `INSERT INTO annotation_task (task_id, task_key, item_id, project_id, kind, state, priority, required_answers, guideline_version, exclude_annotators, request, traceparent)
-         SELECT gen_random_uuid()::text, $1, item_id, project_id, $5, 'pending', priority + $6, $7, guideline_version, $2::text[], request, $3
+         SELECT gen_random_uuid()::text, $1, item_id, project_id, $5, 'pending', priority + $6, $7, guideline_version, $2::text[], coalesce($8, request), $3
            FROM annotation_task WHERE item_id = $4 ORDER BY created_at LIMIT 1
          ON CONFLICT (task_key) DO NOTHING RETURNING task_id`,
-      [t.taskKey, t.excludeAnnotatorIds, t.traceparent, t.itemId, t.kind, t.priorityBoost, t.requiredAnswers],
+      [t.taskKey, t.excludeAnnotatorIds, t.traceparent, t.itemId, t.kind, t.priorityBoost, t.requiredAnswers, t.request ?? null],
     );
     return inserted?.task_id;
+  },
+
+  /** The AnnotationRequested (protobuf bytes) of the item's first task; undefined for an unknown item. */
+  async firstRequest(q: Queryable, itemId: string): Promise<Buffer | undefined> {
+    const [row] = await queryRows<{ request: Buffer }>(q, 'SELECT request FROM annotation_task WHERE item_id = $1 ORDER BY created_at LIMIT 1', [itemId]);
+    return row?.request;
   },
 
   /** Returns the annotator's open leases in the project to the queue, and keeps her away from those tasks. */

@@ -3,7 +3,8 @@
  * real PostgreSQL: QA's AnswersRequested for an item queues exactly one more task, which only an
  * annotator who has not answered the item gets and whose submission tells QA to expect the new
  * number of answers; the same event delivered again, or sent again under another id, queues
- * nothing more.
+ * nothing more. A free-text review request queues the reviewer's task with the answer to
+ * review as its pre-label.
  */
 import { randomUUID } from 'node:crypto';
 import { create, fromBinary } from '@bufbuild/protobuf';
@@ -133,5 +134,49 @@ describe('adaptive overlap: one more task per AnswersRequested (real Kafka + Pos
     expect(caraTask?.itemId).toBe(item);
     const fromCara = (await submitted()).filter((s) => s.annotatorId === 'cara');
     expect(fromCara.map((s) => [s.itemId, s.requiredAnswers])).toEqual([[item, 3]]);
+  });
+
+  it('queues a free-text review with the first answer as the task’s pre-label, once', async () => {
+    const item = `item-${run}-review`;
+    await requestItems(db.ds, config, [{ itemId: item, projectId: project, inputUri: 'Describe the picture', priority: 9 }]);
+    expect((await answer('dan'))?.itemId).toBe(item);
+    expect((await answer('eve'))?.itemId).toBe(item);
+    const review = {
+      itemId: item,
+      projectId: project,
+      round: 0,
+      answers: 2,
+      targetAnswers: 3,
+      reason: 'no two of 2 free-text answers agree',
+      excludeAnnotatorIds: ['dan', 'eve'],
+      review: true,
+      reviewText: 'A red bus on a bridge',
+    };
+    const producer = await testProducer(kafka);
+    try {
+      await producer.send({
+        topic,
+        messages: [
+          eventRecord(AnswersRequestedSchema, review, { key: item, id: `answers-requested:${item}:0:3` }),
+          eventRecord(AnswersRequestedSchema, review, { key: item, id: `answers-requested:${item}:0:3:again` }),
+        ],
+      });
+    } finally {
+      await producer.disconnect();
+    }
+    await eventually(async () => (await tasksOf(item)).some((t) => t.task_key === `${item}#3`), 'the review task is queued');
+    expect((await tasksOf(item)).map((t) => [t.task_key, t.required_answers, t.state])).toEqual([
+      [`${item}#1`, 2, 'submitted'],
+      [`${item}#2`, 2, 'submitted'],
+      [`${item}#3`, 3, 'pending'],
+    ]);
+    // The reviewer sees the first answer as the pre-label (the item's own pre-label was "ham").
+    const reviewerTask = await tasks.nextTask('fay', project);
+    expect([reviewerTask?.itemId, reviewerTask?.preLabel]).toEqual([item, 'A red bus on a bridge']);
+    const log: { reason: string }[] = await db.ds.query(
+      `SELECT tr.reason FROM task_transition tr JOIN annotation_task t ON t.task_id = tr.task_id WHERE t.task_key = $1 AND tr.actor = 'qa'`,
+      [`${item}#3`],
+    );
+    expect(log).toEqual([{ reason: 'review of the first answer: no two of 2 free-text answers agree' }]);
   });
 });

@@ -1,17 +1,20 @@
 import { createHash } from 'node:crypto';
 import { Controller } from '@nestjs/common';
+import { create, fromBinary, toBinary } from '@bufbuild/protobuf';
 import {
+  AnnotationRequestedSchema,
   AnswersRequested,
   AnswersRequestedSchema,
   LabelAccepted,
   LabelAcceptedSchema,
+  PreLabelSchema,
   ReworkRequested,
   ReworkRequestedSchema,
   Topics,
 } from '@labelloop/contracts';
 import type { ConsumedEvent } from '@labelloop/messaging';
 import { Consumes } from '@labelloop/runtime';
-import type { EntityManager } from '@labelloop/persistence';
+import type { EntityManager, Queryable } from '@labelloop/persistence';
 import { annotationTasks } from '../repositories/annotation-task.repository';
 import { taskTransitions } from '../repositories/task-transition.repository';
 
@@ -73,15 +76,30 @@ export function extraTaskKey(itemId: string, round: number, target: number): str
 }
 
 /**
+ * The request of a free-text review task: the item's first task's, with the answer to review as
+ * its pre-label (what the reviewer sees, accepts or edits); undefined for an unknown item.
+ */
+export async function reviewRequest(q: Queryable, itemId: string, reviewText: string): Promise<Buffer | undefined> {
+  const first = await annotationTasks.firstRequest(q, itemId);
+  if (!first) return undefined;
+  const request = fromBinary(AnnotationRequestedSchema, first);
+  request.preLabel = create(PreLabelSchema, { predictedLabel: reviewText, confidence: 1 });
+  return Buffer.from(toBinary(AnnotationRequestedSchema, request));
+}
+
+/**
  * Adaptive overlap: QA asks for one more answer on an item below its gate. One task is queued,
  * a copy of the item's first task whose submission tells QA to expect `target_answers`, kept
- * away from the annotators who answered (who are also never given an item twice).
+ * away from the annotators who answered (who are also never given an item twice). A free-text
+ * review (`review`) is such a task with the answer to review as its pre-label: the reviewer
+ * accepts or edits it, and QA takes the reviewer's answer as the item's text.
  */
 @Controller()
 export class AnswersRequestedConsumer {
   validate(r: AnswersRequested): string | undefined {
     if (!r.itemId) return 'item_id is required';
     if (r.targetAnswers < 2) return 'target_answers must be at least 2';
+    if (r.review && !r.reviewText) return 'a review needs review_text';
     return undefined;
   }
 
@@ -89,8 +107,9 @@ export class AnswersRequestedConsumer {
   async handle(events: ConsumedEvent<AnswersRequested>[], em: EntityManager): Promise<void> {
     for (const ev of events) {
       const r = ev.message;
-      const reason = `answer ${r.targetAnswers} of at most ${r.maxAnswers}: ${r.reason}`;
+      const reason = r.review ? `review of the first answer: ${r.reason}` : `answer ${r.targetAnswers} of at most ${r.maxAnswers}: ${r.reason}`;
       const queued = await annotationTasks.queueFollowUp(em, {
+        request: r.review ? await reviewRequest(em, r.itemId, r.reviewText) : undefined,
         taskKey: extraTaskKey(r.itemId, r.round, r.targetAnswers),
         itemId: r.itemId,
         kind: 'label',

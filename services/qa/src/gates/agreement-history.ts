@@ -8,10 +8,12 @@ export interface RoundAgreement {
 
 /**
  * The agreement figures of a completed round, or undefined for a round that has no overlap
- * (fewer than two answers: agreement is not defined); pure.
+ * (fewer than two answers: agreement is not defined); pure. `agreeing` overrides the count of
+ * answers equal to the most common one (spans and boxes: the answers agreeing with the consensus).
  */
-export function roundAgreement(labels: readonly string[], sentBack: boolean): RoundAgreement | undefined {
+export function roundAgreement(labels: readonly string[], sentBack: boolean, agreeing?: number): RoundAgreement | undefined {
   if (labels.length < 2) return undefined;
+  if (agreeing !== undefined) return { answers: labels.length, agreeing, sentBack };
   const counts = new Map<string, number>();
   for (const l of labels) counts.set(l, (counts.get(l) ?? 0) + 1);
   return { answers: labels.length, agreeing: Math.max(...counts.values()), sentBack };

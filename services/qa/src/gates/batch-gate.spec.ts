@@ -52,6 +52,31 @@ describe('judgeBatch', () => {
   });
 });
 
+describe('judgeBatch with span, box and free-text items', () => {
+  const t = { minBatchKappa: 0.6, minBatchGoldAccuracy: 0 };
+  it('checks their mean agreement against the kappa minimum', () => {
+    expect(judgeBatch([], { answers: 0, correct: 0 }, t, [0.9, 0.7])).toMatchObject({ passed: true, kappa: null, reason: '' });
+    expect(judgeBatch([], { answers: 0, correct: 0 }, t, [0.5, 0.6])).toMatchObject({
+      passed: false,
+      reason: 'mean agreement 0.550 over 2 span, box or text items is below 0.6',
+    });
+  });
+
+  it('still judges the classification items of the batch by kappa', () => {
+    const v = judgeBatch(
+      [
+        ['a', 'b'],
+        ['b', 'a'],
+      ],
+      { answers: 0, correct: 0 },
+      t,
+      [1],
+    );
+    expect(v.passed).toBe(false);
+    expect(v.reason).toMatch(/^Fleiss' kappa -?\d/);
+  });
+});
+
 describe('answersByItem', () => {
   it("lists each held item's answers in the items' order, keeping items without answers and dropping answers of other items", () => {
     const items = [{ item_id: 'a' }, { item_id: 'b' }, { item_id: 'c' }];

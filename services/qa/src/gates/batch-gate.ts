@@ -28,17 +28,31 @@ export interface BatchThresholds {
  * all of them). It is not defined when the batch has no overlap item, or when every answer
  * is the same class (chance agreement is 1); the kappa check is then skipped and the reason
  * says so. The gold check is skipped when no gold answer arrived during the batch.
+ *
+ * Items of spans, boxes, multi-label classes and free text (`structuredAgreement`: each such
+ * overlap item's agreement, mean pairwise F1 or the free-text match share) have no categories
+ * for a kappa: their mean agreement is checked against the same minimum instead.
  */
-export function judgeBatch(itemAnswers: ReadonlyArray<ReadonlyArray<string>>, gold: { answers: number; correct: number }, t: BatchThresholds): BatchVerdict {
+export function judgeBatch(
+  itemAnswers: ReadonlyArray<ReadonlyArray<string>>,
+  gold: { answers: number; correct: number },
+  t: BatchThresholds,
+  structuredAgreement: readonly number[] = [],
+): BatchVerdict {
   const failures: string[] = [];
   const notes: string[] = [];
+  if (structuredAgreement.length > 0) {
+    const m = structuredAgreement.reduce((a, b) => a + b, 0) / structuredAgreement.length;
+    if (m < t.minBatchKappa)
+      failures.push(`mean agreement ${m.toFixed(3)} over ${structuredAgreement.length} span, box or text items is below ${t.minBatchKappa}`);
+  }
   const sizes = new Map<number, number>();
   for (const a of itemAnswers) if (a.length >= 2) sizes.set(a.length, (sizes.get(a.length) ?? 0) + 1);
   const n = [...sizes].sort((x, y) => y[1] - x[1] || y[0] - x[0])[0]?.[0];
   const rows = n === undefined ? [] : itemAnswers.filter((a) => a.length === n);
   let kappa: number | null = null;
   if (rows.length === 0) {
-    notes.push('kappa not checked: no overlap item in the batch');
+    if (structuredAgreement.length === 0) notes.push('kappa not checked: no overlap item in the batch');
   } else {
     const classes = [...new Set(rows.flat())].sort();
     const k = fleissKappa(rows.map((r) => classes.map((c) => r.filter((x) => x === c).length)));

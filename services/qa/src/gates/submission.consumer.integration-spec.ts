@@ -120,12 +120,12 @@ describe('QA submissions in parallel partitions (real PostgreSQL)', () => {
     expect(await cards()).toEqual(expected);
   });
 
-  it('dead-letters a submission whose label QA cannot judge, naming its kind, and writes nothing for it', async () => {
+  it('dead-letters a submission whose label QA cannot judge, naming the field, and writes nothing for it', async () => {
     const spans = submission('cara', 'sp1');
-    spans.message.label = create(LabelSchema, { value: { case: 'spans', value: { spans: [{ start: 0, end: 4, label: 'ORG' }] } } });
+    spans.message.label = create(LabelSchema, { value: { case: 'spans', value: { spans: [{ start: 4, end: 4, label: 'ORG' }] } } });
     const err = await ds.transaction((em) => consumer.handle([spans], em)).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(PoisonMessageError);
-    expect(err).toMatchObject({ eventId: spans.id, reason: 'QA judges classification labels with at least one class; label is spans' });
+    expect(err).toMatchObject({ eventId: spans.id, reason: 'QA cannot judge this label: label.spans.spans[0] needs end > start' });
     expect(await ds.query(`SELECT 1 FROM qa_item WHERE item_id = $1`, [`sp1-${run}`])).toEqual([]);
   });
 

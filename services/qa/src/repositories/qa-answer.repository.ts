@@ -17,10 +17,14 @@ export interface NewAnswer {
   goldCorrect: boolean | null;
   timeSpentMs: number;
   preLabelAccepted: boolean;
+  /** A reviewer's answer (free text: it arrived while the item's round waited for a review). */
+  review: boolean;
 }
 
 /** One stored answer of an item's round. */
 export interface RoundAnswerRow {
+  submission_id: string;
+  review: boolean;
   annotator_id: string;
   label_key: string;
   submission: Buffer;
@@ -39,8 +43,8 @@ export const qaAnswers = {
   async insert(em: EntityManager, a: NewAnswer): Promise<boolean> {
     const inserted = await queryRows<{ '?column?': number }>(
       em,
-      `INSERT INTO qa_answer (submission_id, item_id, round, annotator_id, label_key, required, submission, project_id, gold, gold_correct, time_spent_ms, pre_label_accepted)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) ON CONFLICT DO NOTHING RETURNING 1`,
+      `INSERT INTO qa_answer (submission_id, item_id, round, annotator_id, label_key, required, submission, project_id, gold, gold_correct, time_spent_ms, pre_label_accepted, review)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) ON CONFLICT DO NOTHING RETURNING 1`,
       [
         a.submissionId,
         a.itemId,
@@ -54,9 +58,40 @@ export const qaAnswers = {
         a.goldCorrect,
         a.timeSpentMs,
         a.preLabelAccepted,
+        a.review,
       ],
     );
     return inserted.length > 0;
+  },
+
+  /** Whether the submission is stored, or was replaced by an edit (a late or repeated copy). */
+  async known(em: EntityManager, itemId: string, submissionId: string): Promise<boolean> {
+    const rows = await queryRows<{ '?column?': number }>(
+      em,
+      'SELECT 1 FROM qa_answer WHERE item_id = $1 AND (submission_id = $2 OR $2 = ANY(superseded)) LIMIT 1',
+      [itemId, submissionId],
+    );
+    return rows.length > 0;
+  },
+
+  /**
+   * Replaces the stored answer `replaced` of the item by an edit of it, in place (its round,
+   * order and review flag stay); returns the answer's round, or undefined when it is not stored.
+   */
+  async replace(em: EntityManager, replaced: string, a: NewAnswer): Promise<{ round: number } | undefined> {
+    const [row] = await queryRows<{ round: number }>(
+      em,
+      `UPDATE qa_answer SET submission_id = $3, label_key = $4, submission = $5, gold_correct = $6, time_spent_ms = $7, pre_label_accepted = $8,
+              superseded = superseded || ARRAY[$1]
+        WHERE submission_id = $1 AND item_id = $2 AND annotator_id = $9 RETURNING round`,
+      [replaced, a.itemId, a.submissionId, a.labelKey, a.submission, a.goldCorrect, a.timeSpentMs, a.preLabelAccepted, a.annotatorId],
+    );
+    return row;
+  },
+
+  /** Records that an answer replaced `replaced`, which was never stored: a late copy of it is known as replaced. */
+  async markSuperseded(em: EntityManager, submissionId: string, replaced: string): Promise<void> {
+    await em.query('UPDATE qa_answer SET superseded = superseded || ARRAY[$2] WHERE submission_id = $1', [submissionId, replaced]);
   },
 
   /** Counts a (gold) answer towards a batch. */
@@ -77,7 +112,7 @@ export const qaAnswers = {
   async ofRound(em: EntityManager, itemId: string, round: number): Promise<RoundAnswerRow[]> {
     return queryRows<RoundAnswerRow>(
       em,
-      'SELECT annotator_id, label_key, submission FROM qa_answer WHERE item_id = $1 AND round = $2 AND NOT gold ORDER BY received_at',
+      'SELECT submission_id, review, annotator_id, label_key, submission FROM qa_answer WHERE item_id = $1 AND round = $2 AND NOT gold ORDER BY received_at, submission_id',
       [itemId, round],
     );
   },

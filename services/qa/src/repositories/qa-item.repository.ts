@@ -10,8 +10,20 @@ export interface QaItemFigures {
   agreement: number;
 }
 
+/** An item as its decision reads it, locked. */
+export interface LockedItemRow {
+  state: QaItemState;
+  round: number;
+  /** Free text: its round waits for a reviewer's answer. */
+  review_requested: boolean;
+  final_label: string | null;
+  /** The label emitted when it was accepted (protobuf bytes); null before, or for items accepted before it was recorded. */
+  accepted_label: Buffer | null;
+}
+
 /** An item held in a batch, with the figures its item gate gave. */
 export interface HeldItemRow {
+  label_kind: string | null;
   item_id: string;
   round: number;
   final_label: string;
@@ -37,21 +49,43 @@ export const qaItems = {
   },
 
   /** The item's state and round, locked until the transaction ends. */
-  async lock(em: EntityManager, itemId: string): Promise<{ state: QaItemState; round: number }> {
-    const [item] = await queryRows<{ state: QaItemState; round: number }>(em, 'SELECT state, round FROM qa_item WHERE item_id = $1 FOR UPDATE', [itemId]);
+  async lock(em: EntityManager, itemId: string): Promise<LockedItemRow> {
+    const [item] = await queryRows<LockedItemRow>(
+      em,
+      'SELECT state, round, review_requested, final_label, accepted_label FROM qa_item WHERE item_id = $1 FOR UPDATE',
+      [itemId],
+    );
     return item;
   },
 
-  async accept(em: EntityManager, itemId: string, d: QaItemFigures, policyVersion: string): Promise<void> {
+  /**
+   * Marks the item accepted with its figures and the label emitted (protobuf bytes); also what a
+   * relabel (an edit that changed the accepted label) writes.
+   */
+  async accept(em: EntityManager, itemId: string, d: QaItemFigures, policyVersion: string, label: Buffer): Promise<void> {
     await em.query(
-      `UPDATE qa_item SET state = 'accepted', final_label = $2, confidence = $3, agreement = $4, policy = $5, batch_no = NULL, decided_at = now() WHERE item_id = $1`,
-      [itemId, d.label, d.confidence, d.agreement, policyVersion],
+      `UPDATE qa_item SET state = 'accepted', final_label = $2, confidence = $3, agreement = $4, policy = $5, batch_no = NULL, decided_at = now(),
+              review_requested = false, accepted_label = $6 WHERE item_id = $1`,
+      [itemId, d.label, d.confidence, d.agreement, policyVersion, label],
     );
+  },
+
+  /** Records the kind of the item's answers (what its batch gate checks). */
+  async setKind(em: EntityManager, itemId: string, kind: string): Promise<void> {
+    await em.query('UPDATE qa_item SET label_kind = $2 WHERE item_id = $1', [itemId, kind]);
+  },
+
+  /** Free text: the item's round now waits for a reviewer's answer. */
+  async requestReview(em: EntityManager, itemId: string): Promise<void> {
+    await em.query('UPDATE qa_item SET review_requested = true WHERE item_id = $1', [itemId]);
   },
 
   /** Opens the item's next round, pending again, with the reason it was sent back. */
   async rework(em: EntityManager, itemId: string, reason: string): Promise<void> {
-    await em.query(`UPDATE qa_item SET state = 'pending', round = round + 1, reason = $2, batch_no = NULL WHERE item_id = $1`, [itemId, reason]);
+    await em.query(`UPDATE qa_item SET state = 'pending', round = round + 1, reason = $2, batch_no = NULL, review_requested = false WHERE item_id = $1`, [
+      itemId,
+      reason,
+    ]);
   },
 
   /** Counts one more answer asked for the item (adaptive overlap); it stays pending. */
@@ -85,7 +119,7 @@ export const qaItems = {
   async heldInBatch(em: EntityManager, projectId: string, batch: number): Promise<HeldItemRow[]> {
     return queryRows<HeldItemRow>(
       em,
-      `SELECT item_id, round, final_label, confidence, agreement, method FROM qa_item WHERE project_id = $1 AND batch_no = $2 AND state = 'held' ORDER BY item_id`,
+      `SELECT item_id, round, final_label, confidence, agreement, method, label_kind FROM qa_item WHERE project_id = $1 AND batch_no = $2 AND state = 'held' ORDER BY item_id`,
       [projectId, batch],
     );
   },
