@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { EXPORT_FORMATS } from '../registry.config';
+import { DEFAULT_EXPORT_FORMATS } from '../registry.config';
 import { ItemRecord, recordHash } from '../versions/content-address';
 import { manifestNameOf, normaliseFormats, writeExport } from './exporter';
 import { FILE_NAMES, parseCsv, readExport } from './formats';
@@ -43,11 +43,11 @@ describe('exports', () => {
 
   it('round-trips every format: read back equals written', async () => {
     const rs = records(2503);
-    const r = await writeExport(new LocalDirSink(dir), { datasetId: 'proj/1', versionId: 'v1', formats: [...EXPORT_FORMATS] }, batches(rs, 700));
+    const r = await writeExport(new LocalDirSink(dir), { datasetId: 'proj/1', versionId: 'v1', formats: [...DEFAULT_EXPORT_FORMATS] }, batches(rs, 700));
     expect(r.uri).toBe(`file://${path.join(dir, 'proj%2F1', 'v1')}`);
     expect(r.manifestName).toBe('manifest.json');
     const target = r.uri.slice('file://'.length);
-    for (const f of EXPORT_FORMATS) {
+    for (const f of DEFAULT_EXPORT_FORMATS) {
       const back = await readExport(f, path.join(target, FILE_NAMES[f]));
       expect({ format: f, back }).toEqual({ format: f, back: rs });
       // Record hashes survive the trip too (the numbers are bit-identical).
@@ -83,7 +83,7 @@ describe('exports', () => {
   it('names partial exports apart so they never overwrite the announced manifest', async () => {
     expect(normaliseFormats(['parquet', 'jsonl', 'jsonl'])).toEqual(['jsonl', 'parquet']);
     expect(manifestNameOf(['jsonl', 'parquet'])).toBe('manifest.jsonl+parquet.json');
-    expect(manifestNameOf([...EXPORT_FORMATS])).toBe('manifest.json');
+    expect(manifestNameOf([...DEFAULT_EXPORT_FORMATS])).toBe('manifest.json');
     expect(() => normaliseFormats(['xml'])).toThrow('unknown export format "xml"');
     const r = await writeExport(new LocalDirSink(dir), { datasetId: 'd', versionId: 'v', formats: ['csv'] }, batches(records(10), 4));
     expect(r.manifestName).toBe('manifest.csv.json');

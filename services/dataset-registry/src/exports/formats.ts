@@ -1,26 +1,37 @@
 import { createReadStream } from 'node:fs';
-import { FileHandle, open, readFile } from 'node:fs/promises';
+import { FileHandle, mkdir, open, readFile } from 'node:fs/promises';
+import * as path from 'node:path';
 import type { ExportFormat } from '../registry.config';
 import { BoxRecord, canonicalJson, ItemRecord } from '../versions/content-address';
+import { HfWriter, PreferenceWriter, SpansWriter, YoloWriter } from './task-formats';
 
-/** File name of each format inside a version's export directory. */
-export const FILE_NAMES: Record<ExportFormat, string> = {
+/** The single-file formats that hold every record, and their file names in a version's export directory. */
+export type RecordFormat = 'jsonl' | 'csv' | 'coco' | 'parquet';
+export const FILE_NAMES: Record<RecordFormat, string> = {
   jsonl: 'data.jsonl',
   csv: 'data.csv',
   coco: 'coco.json',
   parquet: 'data.parquet',
 };
 
-/** Streams records of one version into one file. */
+/** What a format wrote: its files (paths relative to the export directory) and the items it left out. */
+export interface WrittenFormat {
+  files: { name: string; records: number }[];
+  skipped?: number;
+  /** Why items were left out (e.g. YOLO: box items without an image size). */
+  note?: string;
+}
+
+/** Streams records of one version into the files of one format. */
 export interface FormatWriter {
   readonly format: ExportFormat;
   write(records: ItemRecord[]): Promise<void>;
-  /** Finishes the file; returns how many records it holds. */
-  close(): Promise<number>;
+  /** Finishes the files. */
+  close(): Promise<WrittenFormat>;
 }
 
 /** Buffered text output to a file. */
-class TextOut {
+export class TextOut {
   private parts: string[] = [];
   private pending = 0;
   private constructor(
@@ -28,6 +39,7 @@ class TextOut {
     private readonly fh: FileHandle,
   ) {}
   static async open(file: string): Promise<TextOut> {
+    await mkdir(path.dirname(file), { recursive: true });
     return new TextOut(file, await open(file, 'w'));
   }
   async write(s: string): Promise<void> {
@@ -58,9 +70,9 @@ class JsonlWriter implements FormatWriter {
     for (const r of records) await this.out.write(canonicalJson(r) + '\n');
     this.n += records.length;
   }
-  async close(): Promise<number> {
+  async close(): Promise<WrittenFormat> {
     await this.out.close();
-    return this.n;
+    return { files: [{ name: FILE_NAMES[this.format], records: this.n }] };
   }
 }
 
@@ -95,9 +107,9 @@ class CsvWriter implements FormatWriter {
     }
     this.n += records.length;
   }
-  async close(): Promise<number> {
+  async close(): Promise<WrittenFormat> {
     await this.out.close();
-    return this.n;
+    return { files: [{ name: FILE_NAMES[this.format], records: this.n }] };
   }
 }
 
@@ -146,8 +158,9 @@ export async function readCsv(file: string): Promise<ItemRecord[]> {
 }
 
 // ---------------------------------------------------------------------------------------------
-// COCO: one image per item (file_name = input URI; width/height are not known to the registry
-// and are omitted), one category per class (ids 1..K in name order). Box items get one
+// COCO: one image per classification or box item (file_name = input URI; width/height from the
+// LabelAccepted event when it carried them, else omitted), one category per class (ids 1..K in
+// name order). Span, free-text and preference items are left out (counted as skipped). Box items get one
 // annotation per box with `bbox` [x, y, width, height] and `area`; classification items get
 // one annotation per class with only `category_id` (no bbox: a COCO-style image-level label).
 // LabelLoop fields ride along as `labelloop_*` keys on images so the file round-trips.
@@ -161,6 +174,8 @@ interface CocoImage {
   labelloop_confidence: number;
   labelloop_agreement: number;
   labelloop_label_type: 'classification' | 'boxes';
+  width?: number;
+  height?: number;
 }
 interface CocoAnnotation {
   id: number;
@@ -209,8 +224,14 @@ class CocoWriter implements FormatWriter {
     return id;
   }
 
+  private skipped = 0;
+
   async write(records: ItemRecord[]): Promise<void> {
     for (const r of records) {
+      if (r.spans || r.text !== undefined || r.chosen !== undefined) {
+        this.skipped++;
+        continue;
+      }
       const imageId = ++this.n;
       const boxes = r.boxes && r.boxes.length > 0 ? r.boxes : undefined;
       const image: CocoImage = {
@@ -222,6 +243,7 @@ class CocoWriter implements FormatWriter {
         labelloop_confidence: r.confidence,
         labelloop_agreement: r.agreement,
         labelloop_label_type: boxes ? 'boxes' : 'classification',
+        ...(r.imageWidth && r.imageHeight ? { width: r.imageWidth, height: r.imageHeight } : {}),
       };
       await this.out.write((this.firstImage ? '' : ',') + JSON.stringify(image));
       this.firstImage = false;
@@ -242,7 +264,7 @@ class CocoWriter implements FormatWriter {
     }
   }
 
-  async close(): Promise<number> {
+  async close(): Promise<WrittenFormat> {
     await this.side.close();
     await this.out.write('],"annotations":[');
     await this.out.flush();
@@ -252,7 +274,10 @@ class CocoWriter implements FormatWriter {
     await this.out.close();
     const { rm } = await import('node:fs/promises');
     await rm(this.side.path, { force: true });
-    return this.n;
+    return {
+      files: [{ name: FILE_NAMES.coco, records: this.n }],
+      ...(this.skipped ? { skipped: this.skipped, note: 'span, free-text and preference items are not images: left out of COCO' } : {}),
+    };
   }
 }
 
@@ -277,6 +302,10 @@ export async function readCoco(file: string): Promise<ItemRecord[]> {
       confidence: img.labelloop_confidence,
       agreement: img.labelloop_agreement,
     };
+    if (img.width && img.height) {
+      r.imageWidth = img.width;
+      r.imageHeight = img.height;
+    }
     if (img.labelloop_label_type === 'boxes') {
       r.boxes = anns.map((a) => {
         const [x, y, width, height] = a.bbox ?? [0, 0, 0, 0];
@@ -345,9 +374,9 @@ class ParquetFileWriter implements FormatWriter {
     }
     this.n += records.length;
   }
-  async close(): Promise<number> {
+  async close(): Promise<WrittenFormat> {
     await this.w.close();
-    return this.n;
+    return { files: [{ name: FILE_NAMES.parquet, records: this.n }] };
   }
 }
 
@@ -377,8 +406,9 @@ export async function readParquet(file: string): Promise<ItemRecord[]> {
   return out;
 }
 
-/** Opens a writer of `format` at `file` (a temporary name; the caller renames it). */
-export async function openWriter(format: ExportFormat, file: string, ctx: { info: Record<string, string>; categories: string[] }): Promise<FormatWriter> {
+/** Opens a writer of `format` whose files go into `dir` (a temporary directory; the caller moves them into place). */
+export async function openWriter(format: ExportFormat, dir: string, ctx: { info: Record<string, string>; categories: string[] }): Promise<FormatWriter> {
+  const file = format in FILE_NAMES ? path.join(dir, FILE_NAMES[format as RecordFormat]) : '';
   switch (format) {
     case 'jsonl':
       return new JsonlWriter(await TextOut.open(file));
@@ -388,11 +418,19 @@ export async function openWriter(format: ExportFormat, file: string, ctx: { info
       return new CocoWriter(await TextOut.open(file), await TextOut.open(`${file}.annotations`), ctx.info, ctx.categories).start();
     case 'parquet':
       return ParquetFileWriter.open(file);
+    case 'yolo':
+      return new YoloWriter(dir, ctx.categories);
+    case 'spans':
+      return new SpansWriter(await TextOut.open(path.join(dir, 'spans.jsonl')));
+    case 'hf':
+      return new HfWriter(dir, ctx.info);
+    case 'preference':
+      return new PreferenceWriter(await TextOut.open(path.join(dir, 'preference.jsonl')));
   }
 }
 
 /** Reads back a file written by `openWriter` (used by the round-trip tests and by tools). */
-export function readExport(format: ExportFormat, file: string): Promise<ItemRecord[]> {
+export function readExport(format: RecordFormat, file: string): Promise<ItemRecord[]> {
   switch (format) {
     case 'jsonl':
       return readJsonl(file);
