@@ -10,10 +10,11 @@ import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { create, fromBinary } from '@bufbuild/protobuf';
-import { DatasetApprovedSchema, LabelAccepted, LabelAcceptedSchema, LabelSchema } from '@labelloop/contracts';
+import { fromBinary } from '@bufbuild/protobuf';
+import { DatasetApprovedSchema } from '@labelloop/contracts';
 import { diff, fromEntries, MemoryNodeStore, SqlNodeStore, verify } from '@labelloop/merkle-dataset';
-import { ConsumedEvent, Outbox, sleep } from '@labelloop/messaging';
+import { Outbox, sleep } from '@labelloop/messaging';
+import { labelEvents, TestLabel } from '../testing/label-events';
 import { Metrics } from '@labelloop/observability';
 import { createServiceDataSource, DataSource, migrate } from '@labelloop/persistence';
 import { writeExport } from '../exports/exporter';
@@ -42,7 +43,6 @@ describe('dataset registry versions (real PostgreSQL)', () => {
   const schema = `regtest_${run}`;
   let ds: DataSource;
   let dir: string;
-  let n = 0;
 
   const configOf = (env: Record<string, string> = {}): RegistryConfig =>
     registryConfigSchema.parse({ KAFKA_BROKERS: '127.0.0.1:1', DATABASE_URL: dbUrl, REGISTRY_EXPORT_DIR: dir, REGISTRY_EXPORT_FORMATS: 'jsonl', ...env });
@@ -66,64 +66,8 @@ describe('dataset registry versions (real PostgreSQL)', () => {
     await rm(dir, { recursive: true, force: true });
   });
 
-  interface Label {
-    item: string;
-    label: string;
-    content?: string;
-    confidence?: number;
-    agreement?: number;
-    audit?: boolean;
-    boxes?: { x: number; y: number; width: number; height: number; label: string }[];
-    spans?: { start: number; end: number; label: string }[];
-    text?: string;
-    chosen?: string;
-    contentText?: string;
-    size?: [number, number];
-  }
-  const labelOfTest = (l: Label): LabelAccepted['label'] =>
-    create(LabelSchema, {
-      value: l.boxes
-        ? { case: 'boxes', value: { boxes: l.boxes } }
-        : l.spans
-          ? { case: 'spans', value: { spans: l.spans } }
-          : l.text !== undefined
-            ? { case: 'text', value: l.text }
-            : l.chosen !== undefined
-              ? { case: 'preference', value: { chosen: l.chosen } }
-              : { case: 'classification', value: { classes: l.label.split('|') } },
-    });
-  const event = (project: string, l: Label): ConsumedEvent<LabelAccepted> => {
-    const id = `la-${run}-${++n}`;
-    return {
-      id,
-      envelope: {} as never,
-      topic: 'labelloop.label.accepted.v1',
-      partition: 0,
-      offset: String(n),
-      key: l.item,
-      message: create(LabelAcceptedSchema, {
-        itemId: l.item,
-        projectId: project,
-        label: labelOfTest(l),
-        contentText: l.contentText ?? '',
-        imageWidth: l.size?.[0] ?? 0,
-        imageHeight: l.size?.[1] ?? 0,
-        confidence: l.confidence ?? 0.9,
-        agreement: l.agreement ?? 1,
-        annotatorIds: ['alice', 'bob'],
-        modelId: 'm',
-        modelVersion: '1',
-        trigger: 'low_confidence',
-        strategy: 'uncertainty',
-        sourceEventId: `src-${l.item}`,
-        inputUri: `corpus://${l.item}`,
-        contentHash: l.content ?? `sha256:${l.item}`,
-        guidelineVersion: 'g1',
-        auditSample: l.audit ?? false,
-        qaPolicyVersion: 'qa1',
-      }),
-    };
-  };
+  type Label = TestLabel;
+  const event = labelEvents(run);
   const apply = (s: ReturnType<typeof services>, project: string, labels: Label[]) =>
     ds.transaction((em) =>
       s.writer.apply(
