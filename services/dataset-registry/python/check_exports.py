@@ -3,7 +3,8 @@
 Usage: python check_exports.py <export dir>   (a version's folder: coco.json, hf/, spans.jsonl, ...)
 Run by src/exports/readers.integration-spec.ts, which compares the output with the version's
 records. Libraries (requirements.txt, through venv.sh): pycocotools (COCO), datasets (the
-Hugging Face folder, and the span and preference JSONL via load_dataset("json")).
+Hugging Face folder, and the span and preference JSONL via load_dataset("json")), pyarrow
+(data.parquet) and pandas (data.csv).
 """
 import json
 import os
@@ -18,6 +19,8 @@ os.environ.setdefault("HF_HOME", tempfile.mkdtemp(prefix="labelloop-hf-"))
 os.environ.setdefault("HF_HUB_DISABLE_TELEMETRY", "1")
 
 import datasets  # noqa: E402
+import pandas  # noqa: E402
+import pyarrow.parquet  # noqa: E402
 import pycocotools  # noqa: E402
 from pycocotools.coco import COCO  # noqa: E402
 from pycocotools.cocoeval import COCOeval  # noqa: E402
@@ -72,6 +75,10 @@ def main(root):
         out["coco"] = coco_summary(root / "coco.json")
     if (root / "hf" / "README.md").exists():
         out["hf"] = dataset_summary(datasets.load_dataset(str(root / "hf")))
+    if (root / "data.parquet").exists():
+        out["parquet"] = pyarrow.parquet.read_table(root / "data.parquet").to_pylist()
+    if (root / "data.csv").exists():
+        out["csv"] = pandas.read_csv(root / "data.csv", dtype=str, keep_default_na=False).to_dict("records")
     for name in ("spans", "preference"):
         f = root / f"{name}.jsonl"
         if f.exists() and f.stat().st_size > 0:

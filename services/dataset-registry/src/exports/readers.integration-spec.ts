@@ -3,7 +3,8 @@
  * consumer and CutVersion do) re-load with the libraries users load them with, from PyPI:
  * pycocotools reads COCO (and COCOeval scores the ground truth against itself at AP 1), the
  * Hugging Face `datasets` library loads the `hf` folder with the features its dataset card
- * declares, and the span and preference JSONL through `load_dataset("json")`.
+ * declares, the span and preference JSONL through `load_dataset("json")`, `data.parquet` with
+ * pyarrow and `data.csv` with pandas.
  * Python side: services/dataset-registry/python/check_exports.py, in the virtualenv that
  * python/venv.sh makes once (pinned requirements.txt; about 30–40 s of pip the first time).
  */
@@ -19,11 +20,12 @@ import { createServiceDataSource, DataSource, migrate } from '@labelloop/persist
 import { migrations } from '../migrations';
 import { registryConfigSchema } from '../registry.config';
 import { labelEvents, TestLabel } from '../testing/label-events';
-import { ItemRecord, preferencePairOf } from '../versions/content-address';
+import { ItemRecord, labelTypeOf, preferencePairOf } from '../versions/content-address';
 import { ItemWriter } from '../versions/item-writer';
 import { VersionCutter } from '../versions/version-cutter';
 import { versionRecords } from '../versions/version-row';
 import { LocalDirSink } from './sink';
+import { parquetRowOf } from './formats';
 import { hfRow } from './task-formats';
 
 const noop = () => undefined;
@@ -45,6 +47,8 @@ interface ReaderOutput {
   hf: Record<string, Loaded>;
   spans: Record<string, Loaded>;
   preference: Record<string, Loaded>;
+  parquet: Record<string, unknown>[];
+  csv: Record<string, string>[];
 }
 
 describe('registry exports re-load with pycocotools and datasets (real PostgreSQL, PyPI readers)', () => {
@@ -65,7 +69,7 @@ describe('registry exports re-load with pycocotools and datasets (real PostgreSQ
       KAFKA_BROKERS: '127.0.0.1:1',
       DATABASE_URL: process.env.DATABASE_URL,
       REGISTRY_EXPORT_DIR: dir,
-      REGISTRY_EXPORT_FORMATS: 'jsonl,coco,yolo,spans,hf,preference',
+      REGISTRY_EXPORT_FORMATS: 'jsonl,csv,coco,parquet,yolo,spans,hf,preference',
     });
     const writer = new ItemWriter(config, quiet);
     const cutter = new VersionCutter(config, new Outbox('labelloop/dataset-registry'), new LocalDirSink(dir), quiet, new Metrics('registry-readers'));
@@ -185,6 +189,15 @@ describe('registry exports re-load with pycocotools and datasets (real PostgreSQ
         const p = preferencePairOf(r.contentText);
         return { prompt: p?.prompt, chosen: r.chosen === 'a' ? p?.a : p?.b, rejected: r.chosen === 'a' ? p?.b : p?.a, item_id: r.itemId, split: r.split };
       }),
+    );
+  });
+
+  it('pyarrow reads data.parquet and pandas reads data.csv: every item with the label of its type', () => {
+    const t = (r: ItemRecord) => labelTypeOf(r);
+    // Columns an item does not have are null in the file.
+    expect(out.parquet).toEqual(records.map((r) => Object.fromEntries(Object.entries(parquetRowOf(r)).map(([k, v]) => [k, v ?? null]))));
+    expect(out.csv.map((c) => [c.item_id, c.label_type, c.text, c.chosen, c.content_text, c.image_width, c.spans && JSON.parse(c.spans)])).toEqual(
+      records.map((r) => [r.itemId, t(r), r.text ?? '', r.chosen ?? '', r.contentText ?? '', String(r.imageWidth ?? ''), r.spans ?? '']),
     );
   });
 });
