@@ -18,6 +18,7 @@ bash deploy/local/up.sh
 bash deploy/local/label-studio.sh start   # real Label Studio from PyPI (venv cached under .local)
 bash scripts/install-prometheus.sh
 bash sdks/python/venv.sh >/dev/null   # the Python SDK's venv (PyPI); test/e2e/python-sdk.e2e-spec.ts runs its pytest suite
+bash services/dataset-registry/python/venv.sh >/dev/null   # pycocotools and datasets (PyPI): exports/readers.integration-spec.ts re-loads exports with them
 
 mkdir -p reports
 status=0

@@ -2,9 +2,11 @@ import * as path from 'node:path';
 import { baseConfigSchema, commaList, flag, secretFromEnv, z } from '@labelloop/config';
 
 const share = z.coerce.number().min(0).max(1);
-/** Export formats the registry writes. */
-export const EXPORT_FORMATS = ['jsonl', 'csv', 'coco', 'parquet'] as const;
+/** Export formats the registry writes (README, "Exports"). */
+export const EXPORT_FORMATS = ['jsonl', 'csv', 'coco', 'parquet', 'yolo', 'spans', 'hf', 'preference'] as const;
 export type ExportFormat = (typeof EXPORT_FORMATS)[number];
+/** Formats written at approval unless REGISTRY_EXPORT_FORMATS says otherwise, and by ExportVersion without formats. */
+export const DEFAULT_EXPORT_FORMATS: readonly ExportFormat[] = ['jsonl', 'csv', 'coco', 'parquet'];
 
 /** Dataset registry settings. */
 export const registryConfigSchema = baseConfigSchema
@@ -20,8 +22,8 @@ export const registryConfigSchema = baseConfigSchema
     REGISTRY_CUT_POLL_MS: z.coerce.number().int().positive().default(5000),
     /** Where exports are written (a local directory; the staging area when S3 is configured). */
     REGISTRY_EXPORT_DIR: z.string().default(path.resolve('.local/exports')),
-    /** Formats written when a version is approved (comma-separated: jsonl, csv, coco, parquet). */
-    REGISTRY_EXPORT_FORMATS: commaList(EXPORT_FORMATS.join(',')).pipe(z.array(z.enum(EXPORT_FORMATS)).min(1)),
+    /** Formats written when a version is approved (comma-separated: jsonl, csv, coco, parquet, yolo, spans, hf, preference). */
+    REGISTRY_EXPORT_FORMATS: commaList(DEFAULT_EXPORT_FORMATS.join(',')).pipe(z.array(z.enum(EXPORT_FORMATS)).min(1)),
     /** S3-compatible storage for exports (unset: local directory). Credentials: the AWS SDK's default chain (AWS_ACCESS_KEY_ID, ...). */
     REGISTRY_S3_BUCKET: z.string().optional(),
     REGISTRY_S3_PREFIX: z.string().default(''),

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { EXPORT_FORMATS } from '../registry.config';
+import { DEFAULT_EXPORT_FORMATS } from '../registry.config';
 import { ItemRecord, recordHash } from '../versions/content-address';
 import { manifestNameOf, normaliseFormats, writeExport } from './exporter';
 import { FILE_NAMES, parseCsv, readExport } from './formats';
@@ -10,7 +10,7 @@ import { LocalDirSink } from './sink';
 
 const sha = (b: Buffer | string) => createHash('sha256').update(b).digest('hex');
 
-/** Classification (single and multi-label) and box records with awkward text. */
+/** Records of every task type (classification single and multi-label, boxes with and without an image size, spans, free text, preference) with awkward text. */
 function records(n: number): ItemRecord[] {
   return Array.from({ length: n }, (_, i) => {
     const base = {
@@ -26,8 +26,14 @@ function records(n: number): ItemRecord[] {
         { x: i + 0.5, y: 2, width: 10.25, height: 3, label: 'dog' },
         { x: 1, y: 1 / 3, width: 0, height: 7, label: i % 2 ? 'car' : 'dog' },
       ];
-      return { ...base, label: [...new Set(boxes.map((b) => b.label))].sort().join('|'), boxes };
+      const size = i % 10 === 0 ? { imageWidth: 640, imageHeight: 480 + i } : {};
+      return { ...base, label: [...new Set(boxes.map((b) => b.label))].sort().join('|'), boxes, ...size };
     }
+    const text = `Ada, "Bo"\n${i} in Rome — ç`;
+    if (i > 11 && i % 11 === 1) return { ...base, label: i % 2 ? 'LOC' : '', contentText: text, spans: i % 2 ? [{ start: 13, end: 17, label: 'LOC' }] : [] };
+    if (i > 11 && i % 11 === 2) return { ...base, label: '', contentText: text, text: i % 4 ? `Answer, "${i}"\r\n` : '' };
+    if (i > 11 && i % 11 === 3) return { ...base, label: 'a', chosen: 'a', contentText: JSON.stringify({ prompt: 'p', a: 'x', b: 'y' }) };
+    if (i > 11 && i % 11 === 4) return { ...base, label: 'spam', contentText: text };
     return { ...base, label: i % 7 === 0 ? 'ham|spam' : i % 2 ? 'spam' : 'ham' };
   });
 }
@@ -43,15 +49,17 @@ describe('exports', () => {
 
   it('round-trips every format: read back equals written', async () => {
     const rs = records(2503);
-    const r = await writeExport(new LocalDirSink(dir), { datasetId: 'proj/1', versionId: 'v1', formats: [...EXPORT_FORMATS] }, batches(rs, 700));
+    const r = await writeExport(new LocalDirSink(dir), { datasetId: 'proj/1', versionId: 'v1', formats: [...DEFAULT_EXPORT_FORMATS] }, batches(rs, 700));
     expect(r.uri).toBe(`file://${path.join(dir, 'proj%2F1', 'v1')}`);
     expect(r.manifestName).toBe('manifest.json');
     const target = r.uri.slice('file://'.length);
-    for (const f of EXPORT_FORMATS) {
+    for (const f of DEFAULT_EXPORT_FORMATS) {
       const back = await readExport(f, path.join(target, FILE_NAMES[f]));
-      expect({ format: f, back }).toEqual({ format: f, back: rs });
+      // COCO holds the images (classification and box items) only.
+      const expected = f === 'coco' ? rs.filter((r) => !r.spans && r.text === undefined && r.chosen === undefined) : rs;
+      expect({ format: f, back }).toEqual({ format: f, back: expected });
       // Record hashes survive the trip too (the numbers are bit-identical).
-      expect(back.map(recordHash)).toEqual(rs.map(recordHash));
+      expect(back.map(recordHash)).toEqual(expected.map(recordHash));
     }
     // JSONL lines are the canonical JSON of each record: sha256(line) is its record hash.
     const lines = (await readFile(path.join(target, 'data.jsonl'), 'utf8')).split('\n').filter(Boolean);
@@ -72,7 +80,7 @@ describe('exports', () => {
       const bytes = await readFile(path.join(target, f.name));
       expect(sha(bytes)).toBe(f.sha256);
       expect(bytes.length).toBe(f.bytes);
-      expect(f.records).toBe(300);
+      expect(f.records).toBe(f.format === 'coco' ? rs.filter((r) => !r.spans && r.text === undefined && r.chosen === undefined).length : 300);
     }
     // Exporting the same version again produces identical bytes (a retried transaction is harmless).
     const b = await writeExport(new LocalDirSink(dir), { datasetId: 'd', versionId: 'v', formats: [] }, batches(rs, 17));
@@ -83,7 +91,7 @@ describe('exports', () => {
   it('names partial exports apart so they never overwrite the announced manifest', async () => {
     expect(normaliseFormats(['parquet', 'jsonl', 'jsonl'])).toEqual(['jsonl', 'parquet']);
     expect(manifestNameOf(['jsonl', 'parquet'])).toBe('manifest.jsonl+parquet.json');
-    expect(manifestNameOf([...EXPORT_FORMATS])).toBe('manifest.json');
+    expect(manifestNameOf([...DEFAULT_EXPORT_FORMATS])).toBe('manifest.json');
     expect(() => normaliseFormats(['xml'])).toThrow('unknown export format "xml"');
     const r = await writeExport(new LocalDirSink(dir), { datasetId: 'd', versionId: 'v', formats: ['csv'] }, batches(records(10), 4));
     expect(r.manifestName).toBe('manifest.csv.json');

@@ -1,10 +1,10 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { rename, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import * as path from 'node:path';
-import { EXPORT_FORMATS, ExportFormat } from '../registry.config';
+import { DEFAULT_EXPORT_FORMATS, EXPORT_FORMATS, ExportFormat } from '../registry.config';
 import { HASH_SCHEME, ItemRecord } from '../versions/content-address';
-import { FILE_NAMES, FormatWriter, openWriter } from './formats';
+import { FormatWriter, openWriter } from './formats';
 import type { ExportSink } from './sink';
 
 /** One exported file, as listed in the manifest. */
@@ -14,6 +14,9 @@ export interface ExportFileInfo {
   sha256: string;
   bytes: number;
   records: number;
+  /** Items the format left out, and why (e.g. YOLO: box items without an image size). */
+  skipped?: number;
+  note?: string;
 }
 
 /** Where an export landed. */
@@ -25,20 +28,21 @@ export interface ExportResult {
   files: ExportFileInfo[];
 }
 
-/** Formats in canonical order, without duplicates. */
+/** Formats in canonical order, without duplicates (none: the default four). */
 export function normaliseFormats(formats: readonly string[]): ExportFormat[] {
-  const set = new Set(formats.length ? formats : EXPORT_FORMATS);
+  const set = new Set<string>(formats.length ? formats : DEFAULT_EXPORT_FORMATS);
   for (const f of set) if (!(EXPORT_FORMATS as readonly string[]).includes(f)) throw new Error(`unknown export format ${JSON.stringify(f)}`);
   return EXPORT_FORMATS.filter((f) => set.has(f));
 }
 
 /**
- * The manifest's name: `manifest.json` for an export in all four formats, else
- * `manifest.<f1>+<f2>.json`, so a partial export never overwrites the manifest whose
- * checksum DatasetApproved announced.
+ * The manifest's name: `manifest.json` for an export in the default four formats (jsonl, csv,
+ * coco, parquet), else `manifest.<f1>+<f2>.json`, so an export in other formats never
+ * overwrites the manifest whose checksum DatasetApproved announced.
  */
 export function manifestNameOf(formats: ExportFormat[]): string {
-  return formats.length === EXPORT_FORMATS.length ? 'manifest.json' : `manifest.${formats.join('+')}.json`;
+  const isDefault = formats.length === DEFAULT_EXPORT_FORMATS.length && DEFAULT_EXPORT_FORMATS.every((f) => formats.includes(f));
+  return isDefault ? 'manifest.json' : `manifest.${formats.join('+')}.json`;
 }
 
 async function sha256File(file: string): Promise<{ sha256: string; bytes: number }> {
@@ -70,15 +74,32 @@ export async function writeExport(
     hash_scheme: HASH_SCHEME,
   };
   const writers: FormatWriter[] = [];
+  // Every file is written under its final relative name inside a temporary directory, then
+  // renamed into place once all formats are complete.
+  const tmpDir = path.join(dir, `.${tmpTag}`);
   try {
-    for (const f of formats) writers.push(await openWriter(f, path.join(dir, `${FILE_NAMES[f]}.${tmpTag}`), { info, categories: req.categories ?? [] }));
-    for await (const batch of batches) for (const w of writers) await w.write(batch);
+    await mkdir(tmpDir, { recursive: true });
+    for (const f of formats) writers.push(await openWriter(f, tmpDir, { info, categories: req.categories ?? [] }));
+    let records = 0;
+    for await (const batch of batches) {
+      records += batch.length;
+      for (const w of writers) await w.write(batch);
+    }
     const files: ExportFileInfo[] = [];
     for (const w of writers) {
-      const records = await w.close();
-      const name = FILE_NAMES[w.format];
-      await rename(path.join(dir, `${name}.${tmpTag}`), path.join(dir, name));
-      files.push({ name, format: w.format, records, ...(await sha256File(path.join(dir, name))) });
+      const out = await w.close();
+      for (const file of out.files) {
+        const target = path.join(dir, file.name);
+        await mkdir(path.dirname(target), { recursive: true });
+        await rename(path.join(tmpDir, file.name), target);
+        files.push({
+          name: file.name,
+          format: w.format,
+          records: file.records,
+          ...(await sha256File(target)),
+          ...(out.skipped ? { skipped: out.skipped, note: out.note } : {}),
+        });
+      }
     }
     const manifestName = manifestNameOf(formats);
     const manifest =
@@ -88,8 +109,8 @@ export async function writeExport(
           versionId: req.versionId,
           hashScheme: HASH_SCHEME,
           order: 'sha256(item_id) ascending',
-          records: files[0]?.records ?? 0,
-          files: files.map((f) => ({ name: f.name, format: f.format, sha256: f.sha256, bytes: f.bytes, records: f.records })),
+          records,
+          files: files.map((f) => ({ name: f.name, format: f.format, sha256: f.sha256, bytes: f.bytes, records: f.records, skipped: f.skipped, note: f.note })),
         },
         null,
         2,
@@ -98,11 +119,7 @@ export async function writeExport(
     await rename(path.join(dir, `${manifestName}.${tmpTag}`), path.join(dir, manifestName));
     const uri = await sink.publish(req.datasetId, req.versionId, dir, [...files.map((f) => f.name), manifestName]);
     return { uri, manifestName, manifestSha256: createHash('sha256').update(manifest).digest('hex'), files };
-  } catch (e) {
-    for (const f of formats) {
-      await rm(path.join(dir, `${FILE_NAMES[f]}.${tmpTag}`), { force: true });
-      await rm(path.join(dir, `${FILE_NAMES[f]}.${tmpTag}.annotations`), { force: true });
-    }
-    throw e;
+  } finally {
+    await rm(tmpDir, { recursive: true, force: true });
   }
 }

@@ -1,26 +1,37 @@
 import { createReadStream } from 'node:fs';
-import { FileHandle, open, readFile } from 'node:fs/promises';
+import { FileHandle, mkdir, open, readFile } from 'node:fs/promises';
+import * as path from 'node:path';
 import type { ExportFormat } from '../registry.config';
-import { BoxRecord, canonicalJson, ItemRecord } from '../versions/content-address';
+import { BoxRecord, canonicalJson, ItemRecord, LabelType, labelTypeOf, SpanRecord } from '../versions/content-address';
+import { HfWriter, PreferenceWriter, SpansWriter, YoloWriter } from './task-formats';
 
-/** File name of each format inside a version's export directory. */
-export const FILE_NAMES: Record<ExportFormat, string> = {
+/** The single-file formats that hold every record, and their file names in a version's export directory. */
+export type RecordFormat = 'jsonl' | 'csv' | 'coco' | 'parquet';
+export const FILE_NAMES: Record<RecordFormat, string> = {
   jsonl: 'data.jsonl',
   csv: 'data.csv',
   coco: 'coco.json',
   parquet: 'data.parquet',
 };
 
-/** Streams records of one version into one file. */
+/** What a format wrote: its files (paths relative to the export directory) and the items it left out. */
+export interface WrittenFormat {
+  files: { name: string; records: number }[];
+  skipped?: number;
+  /** Why items were left out (e.g. YOLO: box items without an image size). */
+  note?: string;
+}
+
+/** Streams records of one version into the files of one format. */
 export interface FormatWriter {
   readonly format: ExportFormat;
   write(records: ItemRecord[]): Promise<void>;
-  /** Finishes the file; returns how many records it holds. */
-  close(): Promise<number>;
+  /** Finishes the files. */
+  close(): Promise<WrittenFormat>;
 }
 
 /** Buffered text output to a file. */
-class TextOut {
+export class TextOut {
   private parts: string[] = [];
   private pending = 0;
   private constructor(
@@ -28,6 +39,7 @@ class TextOut {
     private readonly fh: FileHandle,
   ) {}
   static async open(file: string): Promise<TextOut> {
+    await mkdir(path.dirname(file), { recursive: true });
     return new TextOut(file, await open(file, 'w'));
   }
   async write(s: string): Promise<void> {
@@ -58,9 +70,9 @@ class JsonlWriter implements FormatWriter {
     for (const r of records) await this.out.write(canonicalJson(r) + '\n');
     this.n += records.length;
   }
-  async close(): Promise<number> {
+  async close(): Promise<WrittenFormat> {
     await this.out.close();
-    return this.n;
+    return { files: [{ name: FILE_NAMES[this.format], records: this.n }] };
   }
 }
 
@@ -73,10 +85,66 @@ export async function readJsonl(file: string): Promise<ItemRecord[]> {
 }
 
 // ---------------------------------------------------------------------------------------------
-// CSV (RFC 4180): numbers in shortest round-trip form, boxes as a JSON array (empty cell for
-// classification items).
+// The label fields of the task types other than classification and boxes, as flat columns
+// (CSV and Parquet): the task type, spans, free-text answer, chosen side, item text, image size.
 
-export const CSV_COLUMNS = ['item_id', 'input_uri', 'content_hash', 'label', 'split', 'confidence', 'agreement', 'boxes'] as const;
+interface TypeColumns {
+  label_type: LabelType;
+  spans?: SpanRecord[];
+  text?: string;
+  chosen?: string;
+  content_text?: string;
+  image_width?: number;
+  image_height?: number;
+}
+
+function typeColumnsOf(r: ItemRecord): TypeColumns {
+  return {
+    label_type: labelTypeOf(r),
+    spans: r.spans,
+    text: r.text,
+    chosen: r.chosen,
+    content_text: r.contentText,
+    image_width: r.imageWidth,
+    image_height: r.imageHeight,
+  };
+}
+
+/** Puts the columns of `typeColumnsOf` back on a record (absent or empty columns stay absent, except the type's own field). */
+function withTypeColumns(r: ItemRecord, c: TypeColumns): ItemRecord {
+  if (c.label_type === 'spans') r.spans = (c.spans ?? []).map((s) => ({ start: s.start, end: s.end, label: s.label }));
+  if (c.label_type === 'text') r.text = c.text ?? '';
+  if (c.label_type === 'preference') r.chosen = c.chosen ?? '';
+  if (c.content_text) r.contentText = c.content_text;
+  if (c.image_width && c.image_height) {
+    r.imageWidth = c.image_width;
+    r.imageHeight = c.image_height;
+  }
+  return r;
+}
+
+// ---------------------------------------------------------------------------------------------
+// CSV (RFC 4180): numbers in shortest round-trip form, boxes and spans as JSON arrays (empty
+// cells for items without them), then the task type, free-text answer, chosen side, item text
+// and image size.
+
+export const CSV_COLUMNS = [
+  'item_id',
+  'input_uri',
+  'content_hash',
+  'label',
+  'split',
+  'confidence',
+  'agreement',
+  'boxes',
+  'label_type',
+  'spans',
+  'text',
+  'chosen',
+  'content_text',
+  'image_width',
+  'image_height',
+] as const;
 
 const csvCell = (v: string) => (/[",\r\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v);
 
@@ -90,14 +158,26 @@ class CsvWriter implements FormatWriter {
   }
   async write(records: ItemRecord[]): Promise<void> {
     for (const r of records) {
-      const cells = [r.itemId, r.inputUri, r.contentHash, r.label, r.split, String(r.confidence), String(r.agreement), r.boxes ? JSON.stringify(r.boxes) : ''];
+      const t = typeColumnsOf(r);
+      const cells = [
+        ...[r.itemId, r.inputUri, r.contentHash, r.label, r.split, String(r.confidence), String(r.agreement), r.boxes ? JSON.stringify(r.boxes) : ''],
+        ...[
+          t.label_type,
+          t.spans ? JSON.stringify(t.spans) : '',
+          t.text ?? '',
+          t.chosen ?? '',
+          t.content_text ?? '',
+          String(t.image_width ?? ''),
+          String(t.image_height ?? ''),
+        ],
+      ];
       await this.out.write(cells.map(csvCell).join(',') + '\r\n');
     }
     this.n += records.length;
   }
-  async close(): Promise<number> {
+  async close(): Promise<WrittenFormat> {
     await this.out.close();
-    return this.n;
+    return { files: [{ name: FILE_NAMES[this.format], records: this.n }] };
   }
 }
 
@@ -141,13 +221,22 @@ export async function readCsv(file: string): Promise<ItemRecord[]> {
   return rows.map((c) => {
     const r: ItemRecord = { itemId: c[0], inputUri: c[1], contentHash: c[2], label: c[3], split: c[4], confidence: Number(c[5]), agreement: Number(c[6]) };
     if (c[7]) r.boxes = JSON.parse(c[7]) as BoxRecord[];
-    return r;
+    return withTypeColumns(r, {
+      label_type: c[8] as LabelType,
+      spans: c[9] ? (JSON.parse(c[9]) as SpanRecord[]) : undefined,
+      text: c[10],
+      chosen: c[11],
+      content_text: c[12],
+      image_width: Number(c[13]) || undefined,
+      image_height: Number(c[14]) || undefined,
+    });
   });
 }
 
 // ---------------------------------------------------------------------------------------------
-// COCO: one image per item (file_name = input URI; width/height are not known to the registry
-// and are omitted), one category per class (ids 1..K in name order). Box items get one
+// COCO: one image per classification or box item (file_name = input URI; width/height from the
+// LabelAccepted event when it carried them, else omitted), one category per class (ids 1..K in
+// name order). Span, free-text and preference items are left out (counted as skipped). Box items get one
 // annotation per box with `bbox` [x, y, width, height] and `area`; classification items get
 // one annotation per class with only `category_id` (no bbox: a COCO-style image-level label).
 // LabelLoop fields ride along as `labelloop_*` keys on images so the file round-trips.
@@ -161,6 +250,9 @@ interface CocoImage {
   labelloop_confidence: number;
   labelloop_agreement: number;
   labelloop_label_type: 'classification' | 'boxes';
+  labelloop_content_text?: string;
+  width?: number;
+  height?: number;
 }
 interface CocoAnnotation {
   id: number;
@@ -209,8 +301,14 @@ class CocoWriter implements FormatWriter {
     return id;
   }
 
+  private skipped = 0;
+
   async write(records: ItemRecord[]): Promise<void> {
     for (const r of records) {
+      if (r.spans || r.text !== undefined || r.chosen !== undefined) {
+        this.skipped++;
+        continue;
+      }
       const imageId = ++this.n;
       const boxes = r.boxes && r.boxes.length > 0 ? r.boxes : undefined;
       const image: CocoImage = {
@@ -222,6 +320,8 @@ class CocoWriter implements FormatWriter {
         labelloop_confidence: r.confidence,
         labelloop_agreement: r.agreement,
         labelloop_label_type: boxes ? 'boxes' : 'classification',
+        ...(r.contentText ? { labelloop_content_text: r.contentText } : {}),
+        ...(r.imageWidth && r.imageHeight ? { width: r.imageWidth, height: r.imageHeight } : {}),
       };
       await this.out.write((this.firstImage ? '' : ',') + JSON.stringify(image));
       this.firstImage = false;
@@ -242,7 +342,7 @@ class CocoWriter implements FormatWriter {
     }
   }
 
-  async close(): Promise<number> {
+  async close(): Promise<WrittenFormat> {
     await this.side.close();
     await this.out.write('],"annotations":[');
     await this.out.flush();
@@ -252,7 +352,10 @@ class CocoWriter implements FormatWriter {
     await this.out.close();
     const { rm } = await import('node:fs/promises');
     await rm(this.side.path, { force: true });
-    return this.n;
+    return {
+      files: [{ name: FILE_NAMES.coco, records: this.n }],
+      ...(this.skipped ? { skipped: this.skipped, note: 'span, free-text and preference items are not images: left out of COCO' } : {}),
+    };
   }
 }
 
@@ -277,6 +380,11 @@ export async function readCoco(file: string): Promise<ItemRecord[]> {
       confidence: img.labelloop_confidence,
       agreement: img.labelloop_agreement,
     };
+    if (img.labelloop_content_text) r.contentText = img.labelloop_content_text;
+    if (img.width && img.height) {
+      r.imageWidth = img.width;
+      r.imageHeight = img.height;
+    }
     if (img.labelloop_label_type === 'boxes') {
       r.boxes = anns.map((a) => {
         const [x, y, width, height] = a.bbox ?? [0, 0, 0, 0];
@@ -291,8 +399,9 @@ export async function readCoco(file: string): Promise<ItemRecord[]> {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Parquet (via @dsnp/parquetjs): flat columns plus `boxes` as a repeated group
-// {x, y, width, height, label} (empty for classification items); SNAPPY-compressed.
+// Parquet (via @dsnp/parquetjs): the CSV's columns, with `boxes` as a repeated group
+// {x, y, width, height, label} and `spans` as a repeated group {start, end, label} (empty for
+// items without them), the others optional; SNAPPY-compressed.
 
 type Parquet = typeof import('@dsnp/parquetjs');
 let parquetModule: Promise<Parquet> | undefined;
@@ -319,7 +428,37 @@ async function parquetSchema() {
         label: { type: 'UTF8' },
       },
     },
+    label_type: { type: 'UTF8' },
+    spans: {
+      repeated: true,
+      fields: {
+        start: { type: 'INT32' },
+        end: { type: 'INT32' },
+        label: { type: 'UTF8' },
+      },
+    },
+    text: { type: 'UTF8', optional: true, compression: 'SNAPPY' },
+    chosen: { type: 'UTF8', optional: true },
+    content_text: { type: 'UTF8', optional: true, compression: 'SNAPPY' },
+    image_width: { type: 'INT32', optional: true },
+    image_height: { type: 'INT32', optional: true },
   });
+}
+
+/** The Parquet row of a record (columns an item does not have are undefined: null in the file). */
+export function parquetRowOf(r: ItemRecord): Record<string, unknown> {
+  return {
+    item_id: r.itemId,
+    input_uri: r.inputUri,
+    content_hash: r.contentHash,
+    label: r.label,
+    split: r.split,
+    confidence: r.confidence,
+    agreement: r.agreement,
+    boxes: r.boxes ?? [],
+    ...typeColumnsOf(r),
+    spans: r.spans ?? [],
+  };
 }
 
 class ParquetFileWriter implements FormatWriter {
@@ -332,22 +471,13 @@ class ParquetFileWriter implements FormatWriter {
   }
   async write(records: ItemRecord[]): Promise<void> {
     for (const r of records) {
-      await this.w.appendRow({
-        item_id: r.itemId,
-        input_uri: r.inputUri,
-        content_hash: r.contentHash,
-        label: r.label,
-        split: r.split,
-        confidence: r.confidence,
-        agreement: r.agreement,
-        boxes: r.boxes ?? [],
-      });
+      await this.w.appendRow(parquetRowOf(r));
     }
     this.n += records.length;
   }
-  async close(): Promise<number> {
+  async close(): Promise<WrittenFormat> {
     await this.w.close();
-    return this.n;
+    return { files: [{ name: FILE_NAMES.parquet, records: this.n }] };
   }
 }
 
@@ -369,7 +499,7 @@ export async function readParquet(file: string): Promise<ItemRecord[]> {
       };
       const boxes = (row.boxes as BoxRecord[] | undefined) ?? [];
       if (boxes.length > 0) r.boxes = boxes.map((b) => ({ x: b.x, y: b.y, width: b.width, height: b.height, label: b.label }));
-      out.push(r);
+      out.push(withTypeColumns(r, row as unknown as TypeColumns));
     }
   } finally {
     await reader.close();
@@ -377,8 +507,9 @@ export async function readParquet(file: string): Promise<ItemRecord[]> {
   return out;
 }
 
-/** Opens a writer of `format` at `file` (a temporary name; the caller renames it). */
-export async function openWriter(format: ExportFormat, file: string, ctx: { info: Record<string, string>; categories: string[] }): Promise<FormatWriter> {
+/** Opens a writer of `format` whose files go into `dir` (a temporary directory; the caller moves them into place). */
+export async function openWriter(format: ExportFormat, dir: string, ctx: { info: Record<string, string>; categories: string[] }): Promise<FormatWriter> {
+  const file = format in FILE_NAMES ? path.join(dir, FILE_NAMES[format as RecordFormat]) : '';
   switch (format) {
     case 'jsonl':
       return new JsonlWriter(await TextOut.open(file));
@@ -388,11 +519,19 @@ export async function openWriter(format: ExportFormat, file: string, ctx: { info
       return new CocoWriter(await TextOut.open(file), await TextOut.open(`${file}.annotations`), ctx.info, ctx.categories).start();
     case 'parquet':
       return ParquetFileWriter.open(file);
+    case 'yolo':
+      return new YoloWriter(dir, ctx.categories);
+    case 'spans':
+      return new SpansWriter(await TextOut.open(path.join(dir, 'spans.jsonl')));
+    case 'hf':
+      return new HfWriter(dir, ctx.info);
+    case 'preference':
+      return new PreferenceWriter(await TextOut.open(path.join(dir, 'preference.jsonl')));
   }
 }
 
 /** Reads back a file written by `openWriter` (used by the round-trip tests and by tools). */
-export function readExport(format: ExportFormat, file: string): Promise<ItemRecord[]> {
+export function readExport(format: RecordFormat, file: string): Promise<ItemRecord[]> {
   switch (format) {
     case 'jsonl':
       return readJsonl(file);

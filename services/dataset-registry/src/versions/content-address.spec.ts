@@ -1,5 +1,5 @@
 import { applyChanges, diff, fromEntries, MemoryNodeStore } from '@labelloop/merkle-dataset';
-import { assignSplit, canonicalJson, classesOf, groupKeyOf, ItemRecord, pseudonymise, recordHash } from './content-address';
+import { assignSplit, canonicalJson, classesOf, groupKeyOf, ItemRecord, labelKeyOf, labelTypeOf, pseudonymise, recordHash } from './content-address';
 
 const rec = (i: number, label = i % 2 ? 'spam' : 'ham'): ItemRecord => ({
   itemId: `item-${i}`,
@@ -99,6 +99,64 @@ describe('content addressing', () => {
     expect(p).toBe(pseudonymise('secret', 'alice'));
     expect(p).not.toBe(pseudonymise('other-secret', 'alice'));
     expect(p).not.toContain('alice');
+  });
+});
+
+describe('records of every task type', () => {
+  const base: ItemRecord = { itemId: 'i', inputUri: 'u', contentHash: 'h', label: '', split: 'train', confidence: 1, agreement: 1 };
+  const spans: ItemRecord = {
+    ...base,
+    label: 'LOC|PER',
+    contentText: 'Ada in Rome',
+    spans: [
+      { start: 0, end: 3, label: 'PER' },
+      { start: 7, end: 11, label: 'LOC' },
+    ],
+  };
+  const text: ItemRecord = { ...base, contentText: 'Summarise.', text: '' };
+  const pref: ItemRecord = { ...base, label: 'a', chosen: 'a', contentText: '{"prompt":"p","a":"x","b":"y"}' };
+
+  it('a classification record without the new fields hashes as before: absent fields are not part of its JSON', () => {
+    const r: ItemRecord = { ...base, label: 'spam' };
+    expect(canonicalJson(r)).toBe('{"agreement":1,"confidence":1,"contentHash":"h","inputUri":"u","itemId":"i","label":"spam","split":"train"}');
+    expect(recordHash({ ...r, spans: undefined, text: undefined })).toBe(recordHash(r));
+  });
+
+  it('any change of a label is a change of the label key and of the record hash (a relabel), not of the other fields', () => {
+    const variants = [
+      {
+        ...spans,
+        spans: [
+          { start: 0, end: 3, label: 'PER' },
+          { start: 7, end: 11, label: 'GPE' },
+        ],
+      },
+      {
+        ...spans,
+        spans: [
+          { start: 0, end: 2, label: 'PER' },
+          { start: 7, end: 11, label: 'LOC' },
+        ],
+      },
+      { ...text, text: 'Short.' },
+      { ...pref, label: 'b', chosen: 'b' },
+    ];
+    for (const [before, after] of [
+      [spans, variants[0]],
+      [spans, variants[1]],
+      [text, variants[2]],
+      [pref, variants[3]],
+    ]) {
+      expect(labelKeyOf(after)).not.toBe(labelKeyOf(before));
+      expect(recordHash(after)).not.toBe(recordHash(before));
+    }
+    expect(labelKeyOf({ ...spans, confidence: 0.5 })).toBe(labelKeyOf(spans)); // a QA figure is not a relabel
+    expect(labelKeyOf(text)).not.toBe(labelKeyOf({ ...base })); // an empty answer is an answer, not no label
+  });
+
+  it('names the task type and the classes an item counts towards', () => {
+    expect([base, spans, text, pref].map(labelTypeOf)).toEqual(['classification', 'spans', 'text', 'preference']);
+    expect([spans, text, pref, { ...spans, spans: [] }].map(classesOf)).toEqual([['LOC', 'PER'], [], ['a'], []]);
   });
 });
 

@@ -15,10 +15,26 @@ export interface BoxRecord {
   label: string;
 }
 
+/** One labelled character range `[start, end)` of a span-labelled item's text. */
+export interface SpanRecord {
+  start: number;
+  end: number;
+  label: string;
+}
+
 /**
  * The fields of an item that define a dataset's content: input reference, content hash, final
- * label, QA figures and split. Box-labelled items also carry their boxes (`label` is then the
- * sorted distinct box classes joined with `|`).
+ * label, QA figures and split, plus the whole label of the other task types, so any change of
+ * the label is a change of the record (a relabel):
+ * - box items carry `boxes` (`label` = the sorted distinct box classes joined with `|`) and,
+ *   when the event had it, the image size (`imageWidth`, `imageHeight`, pixels);
+ * - span items carry `spans` (`label` = the sorted distinct span labels joined with `|`, empty
+ *   for a text without entities) and the text the offsets point into (`contentText`);
+ * - free-text items carry the answer in `text` (`label` is empty) and `contentText`;
+ * - preference items carry `chosen` (`a` or `b`, also the `label`) and `contentText`, the
+ *   item's JSON `{"prompt","a","b"}`.
+ * Fields that are absent are left out of the record (and of its hash), so records of
+ * classification items hash as they always did.
  */
 export interface ItemRecord {
   itemId: string;
@@ -29,6 +45,27 @@ export interface ItemRecord {
   confidence: number;
   agreement: number;
   boxes?: BoxRecord[];
+  spans?: SpanRecord[];
+  text?: string;
+  chosen?: string;
+  contentText?: string;
+  imageWidth?: number;
+  imageHeight?: number;
+}
+
+/** The task type of a record, from the label fields it carries. */
+export type LabelType = 'classification' | 'spans' | 'boxes' | 'text' | 'preference';
+export function labelTypeOf(r: Pick<ItemRecord, 'boxes' | 'spans' | 'text' | 'chosen'>): LabelType {
+  if (r.boxes) return 'boxes';
+  if (r.spans) return 'spans';
+  if (r.text !== undefined) return 'text';
+  if (r.chosen !== undefined) return 'preference';
+  return 'classification';
+}
+
+/** The whole label of a record (canonical JSON): two records are the same label iff these are equal. */
+export function labelKeyOf(r: Pick<ItemRecord, 'label' | 'boxes' | 'spans' | 'text' | 'chosen'>): string {
+  return canonicalJson({ label: r.label, boxes: r.boxes, spans: r.spans, text: r.text, chosen: r.chosen });
 }
 
 const sha256 = (s: string | Buffer) => createHash('sha256').update(s).digest('hex');
@@ -51,14 +88,19 @@ export function recordHash(r: ItemRecord): string {
   return sha256(canonicalJson(r));
 }
 
-/** The classes an item counts towards: its label, or each distinct box class. */
-export function classesOf(r: Pick<ItemRecord, 'label' | 'boxes'>): string[] {
+/**
+ * The classes an item counts towards: its label, each distinct box or span class, the chosen
+ * side of a preference; none for free text and for a text without entities.
+ */
+export function classesOf(r: Pick<ItemRecord, 'label' | 'boxes' | 'spans' | 'text'>): string[] {
   if (r.boxes && r.boxes.length > 0) return [...new Set(r.boxes.map((b) => b.label))].sort();
+  if (r.spans) return [...new Set(r.spans.map((s) => s.label))].sort();
+  if (r.text !== undefined) return [];
   return [r.label];
 }
 
 /** The class a new split group is stratified by: the first class of its first item. */
-export function stratumOf(r: Pick<ItemRecord, 'label' | 'boxes'>): string {
+export function stratumOf(r: Pick<ItemRecord, 'label' | 'boxes' | 'spans' | 'text'>): string {
   return classesOf(r)[0] ?? '';
 }
 
@@ -97,4 +139,16 @@ export function groupKeyOf(item: { contentHash?: string; source?: string; itemId
 /** Pseudonym of an annotator id: HMAC-SHA256 with the registry's secret, not reversible without it. */
 export function pseudonymise(secret: string, annotatorId: string): string {
   return `anon-${createHmac('sha256', secret).update(annotatorId).digest('hex').slice(0, 20)}`;
+}
+
+/** The prompt and the two outputs of a preference item (its content text), or undefined when it is not that JSON. */
+export function preferencePairOf(contentText: string | undefined): { prompt: string; a: string; b: string } | undefined {
+  if (!contentText) return undefined;
+  try {
+    const v = JSON.parse(contentText) as Record<string, unknown>;
+    if (v && typeof v.prompt === 'string' && typeof v.a === 'string' && typeof v.b === 'string') return { prompt: v.prompt, a: v.a, b: v.b };
+  } catch {
+    // not JSON
+  }
+  return undefined;
 }

@@ -34,6 +34,7 @@ import { datasetVersionItems } from '../repositories/dataset-version-item.reposi
 import { datasetVersionSources } from '../repositories/dataset-version-source.repository';
 import { datasetVersions } from '../repositories/dataset-version.repository';
 import { modelTrainings, TrainingRow } from '../repositories/model-training.repository';
+import { labelKeyOf } from './content-address';
 import { openLineageEvent } from './lineage';
 import { VersionCutter } from './version-cutter';
 import { approvedMessage, categoriesOf, VersionRow, versionInfo, versionRecords } from './version-row';
@@ -195,7 +196,7 @@ export class RegistryGrpc implements ServiceImpl<(typeof DatasetRegistryService)
       const before = records.get(c.before);
       const after = records.get(c.after);
       if (!before || !after) throw new Error(`record of ${c.itemId} is missing`);
-      if (before.label !== after.label || JSON.stringify(before.boxes ?? null) !== JSON.stringify(after.boxes ?? null)) {
+      if (labelKeyOf(before) !== labelKeyOf(after)) {
         relabelled.push({ itemId: c.itemId, fromLabel: before.label, toLabel: after.label });
       } else changed.push(c.itemId);
     }

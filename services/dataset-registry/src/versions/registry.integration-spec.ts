@@ -10,10 +10,11 @@ import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { create, fromBinary } from '@bufbuild/protobuf';
-import { DatasetApprovedSchema, LabelAccepted, LabelAcceptedSchema } from '@labelloop/contracts';
+import { fromBinary } from '@bufbuild/protobuf';
+import { DatasetApprovedSchema } from '@labelloop/contracts';
 import { diff, fromEntries, MemoryNodeStore, SqlNodeStore, verify } from '@labelloop/merkle-dataset';
-import { ConsumedEvent, Outbox, sleep } from '@labelloop/messaging';
+import { Outbox, sleep } from '@labelloop/messaging';
+import { labelEvents, TestLabel } from '../testing/label-events';
 import { Metrics } from '@labelloop/observability';
 import { createServiceDataSource, DataSource, migrate } from '@labelloop/persistence';
 import { writeExport } from '../exports/exporter';
@@ -42,7 +43,6 @@ describe('dataset registry versions (real PostgreSQL)', () => {
   const schema = `regtest_${run}`;
   let ds: DataSource;
   let dir: string;
-  let n = 0;
 
   const configOf = (env: Record<string, string> = {}): RegistryConfig =>
     registryConfigSchema.parse({ KAFKA_BROKERS: '127.0.0.1:1', DATABASE_URL: dbUrl, REGISTRY_EXPORT_DIR: dir, REGISTRY_EXPORT_FORMATS: 'jsonl', ...env });
@@ -66,46 +66,8 @@ describe('dataset registry versions (real PostgreSQL)', () => {
     await rm(dir, { recursive: true, force: true });
   });
 
-  interface Label {
-    item: string;
-    label: string;
-    content?: string;
-    confidence?: number;
-    agreement?: number;
-    audit?: boolean;
-    boxes?: { x: number; y: number; width: number; height: number; label: string }[];
-  }
-  const event = (project: string, l: Label): ConsumedEvent<LabelAccepted> => {
-    const id = `la-${run}-${++n}`;
-    return {
-      id,
-      envelope: {} as never,
-      topic: 'labelloop.label.accepted.v1',
-      partition: 0,
-      offset: String(n),
-      key: l.item,
-      message: create(LabelAcceptedSchema, {
-        itemId: l.item,
-        projectId: project,
-        label: l.boxes
-          ? { value: { case: 'boxes', value: { boxes: l.boxes } } }
-          : { value: { case: 'classification', value: { classes: l.label.split('|') } } },
-        confidence: l.confidence ?? 0.9,
-        agreement: l.agreement ?? 1,
-        annotatorIds: ['alice', 'bob'],
-        modelId: 'm',
-        modelVersion: '1',
-        trigger: 'low_confidence',
-        strategy: 'uncertainty',
-        sourceEventId: `src-${l.item}`,
-        inputUri: `corpus://${l.item}`,
-        contentHash: l.content ?? `sha256:${l.item}`,
-        guidelineVersion: 'g1',
-        auditSample: l.audit ?? false,
-        qaPolicyVersion: 'qa1',
-      }),
-    };
-  };
+  type Label = TestLabel;
+  const event = labelEvents(run);
   const apply = (s: ReturnType<typeof services>, project: string, labels: Label[]) =>
     ds.transaction((em) =>
       s.writer.apply(
@@ -383,6 +345,82 @@ describe('dataset registry versions (real PostgreSQL)', () => {
       ],
     });
     expect(Object.fromEntries(v.counts.map((c) => [`${c.split}/${c.label}`, c.count]))).toMatchObject({ [`${boxed.split}/cat`]: 1 });
+  });
+
+  it('keeps every label type with the item; a changed label of an item already in a version is one relabel, not a second item', async () => {
+    const s = services();
+    const project = `types-${run}`;
+    const text = 'Ada Lovelace lived in London.';
+    const pair = JSON.stringify({ prompt: 'Say hi', a: 'Hi!', b: 'Go away.' });
+    const first: Label[] = [
+      {
+        item: `${project}-ner`,
+        label: '',
+        contentText: text,
+        spans: [
+          { start: 22, end: 28, label: 'LOC' },
+          { start: 0, end: 12, label: 'PER' },
+        ],
+      },
+      { item: `${project}-img`, label: '', size: [640, 480], boxes: [{ x: 10, y: 20, width: 100, height: 50, label: 'dog' }] },
+      { item: `${project}-free`, label: '', contentText: 'Summarise: cats.', text: 'Cats are small.' },
+      { item: `${project}-pref`, label: '', contentText: pair, chosen: 'a' },
+      { item: `${project}-cls`, label: 'spam', contentText: 'Buy now' },
+    ];
+    await apply(s, project, first);
+    const v1 = await cutVersion(s, project);
+    expect(v1.status).toBe('approved');
+    const r1 = new Map((await records(v1.version_id)).map((r) => [r.itemId, r]));
+    expect(r1.get(`${project}-ner`)).toMatchObject({
+      label: 'LOC|PER',
+      contentText: text,
+      spans: [
+        { start: 0, end: 12, label: 'PER' },
+        { start: 22, end: 28, label: 'LOC' },
+      ],
+    });
+    expect(r1.get(`${project}-img`)).toMatchObject({ label: 'dog', imageWidth: 640, imageHeight: 480 });
+    expect(r1.get(`${project}-free`)).toMatchObject({ label: '', text: 'Cats are small.', contentText: 'Summarise: cats.' });
+    expect(r1.get(`${project}-pref`)).toMatchObject({ label: 'a', chosen: 'a', contentText: pair });
+    expect(Object.fromEntries(v1.counts.map((c) => [c.label, c.count]))).toEqual({ LOC: 1, PER: 1, dog: 1, a: 1, spam: 1 });
+
+    // Edits after acceptance: the span's type, the free text, the preferred side. The same item
+    // arrives again (a second LabelAccepted), twice for the span item.
+    await apply(s, project, [
+      {
+        ...first[0],
+        spans: [
+          { start: 0, end: 12, label: 'PER' },
+          { start: 22, end: 28, label: 'GPE' },
+        ],
+      },
+    ]);
+    await apply(s, project, [
+      {
+        ...first[0],
+        spans: [
+          { start: 0, end: 12, label: 'PER' },
+          { start: 22, end: 28, label: 'GPE' },
+        ],
+      },
+      { ...first[2], text: 'Cats are small mammals.' },
+      { ...first[3], chosen: 'b' },
+      first[4], // unchanged: not a change
+    ]);
+    const v2 = await cutVersion(s, project);
+    expect(v2.number).toBe(v1.number + 1);
+    const recs2 = await records(v2.version_id);
+    expect(recs2).toHaveLength(first.length);
+    const d = await diff(new SqlNodeStore(ds), v1.version_id, v2.version_id);
+    expect(d.added).toEqual([]);
+    expect(d.changed.map((c) => c.itemId).sort()).toEqual([`${project}-free`, `${project}-ner`, `${project}-pref`]);
+    expect([v2.added_items, v2.changed_items, v2.removed_items]).toEqual([0, 3, 0]);
+    const r2 = new Map(recs2.map((r) => [r.itemId, r]));
+    expect(r2.get(`${project}-ner`)?.label).toBe('GPE|PER');
+    expect(r2.get(`${project}-free`)?.text).toBe('Cats are small mammals.');
+    expect(r2.get(`${project}-pref`)?.chosen).toBe('b');
+    expect(r2.get(`${project}-ner`)?.split).toBe(r1.get(`${project}-ner`)?.split);
+    expect(Object.fromEntries(v2.counts.map((c) => [c.label, c.count]))).toEqual({ GPE: 1, PER: 1, dog: 1, b: 1, spam: 1 });
   });
 
   const deferred = () => {

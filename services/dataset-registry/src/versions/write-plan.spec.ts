@@ -1,42 +1,15 @@
-import { create } from '@bufbuild/protobuf';
-import { LabelAccepted, LabelAcceptedSchema } from '@labelloop/contracts';
+import type { LabelAccepted } from '@labelloop/contracts';
 import { ConsumedEvent, PoisonMessageError } from '@labelloop/messaging';
 import type { ItemRow } from '../repositories/dataset-item.repository';
+import { labelEvents, TestLabel } from '../testing/label-events';
 import { assignSplit, ItemRecord, recordHash } from './content-address';
 import { groupsOf, planWrites, touchedDatasets, WritePolicy } from './write-plan';
 
 const policy: WritePolicy = { trainPct: 80, validationPct: 10, pseudonymSecret: 'test-secret' };
-let n = 0;
-const event = (l: {
-  item: string;
-  label: string;
-  project?: string;
-  content?: string;
-  confidence?: number;
-  annotators?: string[];
-  traceparent?: string;
-}): ConsumedEvent<LabelAccepted> => ({
-  id: `la-${++n}`,
-  envelope: {} as never,
-  topic: 'labelloop.label.accepted.v1',
-  partition: 0,
-  offset: String(n),
-  key: l.item,
-  value: Buffer.alloc(0),
+const build = labelEvents('write-plan');
+const event = (l: TestLabel & { project?: string; traceparent?: string }): ConsumedEvent<LabelAccepted> => ({
+  ...build(l.project ?? 'ds', { annotators: ['alice'], ...l }),
   traceparent: l.traceparent,
-  message: create(LabelAcceptedSchema, {
-    itemId: l.item,
-    projectId: l.project ?? 'ds',
-    label: { value: { case: 'classification', value: { classes: l.label.split('|') } } },
-    confidence: l.confidence ?? 0.9,
-    agreement: 1,
-    annotatorIds: l.annotators ?? ['alice'],
-    modelId: 'm',
-    modelVersion: '1',
-    sourceEventId: `src-${l.item}`,
-    inputUri: `corpus://${l.item}`,
-    contentHash: l.content ?? `sha256:${l.item}`,
-  }),
 });
 /** The stored row of an item written earlier with `label` into `split`. */
 const storedRow = (item: string, label: string, split: string, over: Partial<ItemRow> = {}): ItemRow => {
@@ -51,12 +24,12 @@ const storedRow = (item: string, label: string, split: string, over: Partial<Ite
     confidence: 0.9,
     agreement: 1,
     audit_sample: false,
-    guideline_version: '',
+    guideline_version: 'g1',
     model_id: 'm',
     model_version: '1',
-    trigger: '',
-    strategy: '',
-    qa_policy_version: '',
+    trigger: 'low_confidence',
+    strategy: 'uncertainty',
+    qa_policy_version: 'qa1',
     annotators: [],
     pending: false,
     ...over,
@@ -73,9 +46,10 @@ describe('planWrites', () => {
   });
 
   it('a relabel of a stored item moves its class count from the old class to the new one and keeps its split', () => {
-    const plan = planWrites([event({ item: 'a', label: 'spam', confidence: 0.5 })], [storedRow('a', 'ham', 'validation')], [], policy);
+    const relabel = event({ item: 'a', label: 'spam', confidence: 0.5 });
+    const plan = planWrites([relabel], [storedRow('a', 'ham', 'validation')], [], policy);
     expect(plan.items).toHaveLength(1);
-    expect(plan.items[0]).toMatchObject({ label: 'spam', split: 'validation', pending: true, label_event_id: `la-${n}` });
+    expect(plan.items[0]).toMatchObject({ label: 'spam', split: 'validation', pending: true, label_event_id: relabel.id });
     expect(plan.classCounts).toEqual([
       { datasetId: 'ds', split: 'validation', label: 'ham', delta: -1 },
       { datasetId: 'ds', split: 'validation', label: 'spam', delta: 1 },

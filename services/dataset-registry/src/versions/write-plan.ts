@@ -8,17 +8,51 @@ import type { ItemRow, ItemWrite } from '../repositories/dataset-item.repository
 import type { StatsContribution } from '../repositories/dataset-stats.repository';
 import { assignSplit, BoxRecord, classesOf, groupKeyOf, ItemRecord, pseudonymise, recordHash, stratumOf } from './content-address';
 
-/** The classification label of an event (classes sorted, joined with `|`), or the box classes. */
+/**
+ * The label of an event as the record keeps it: `label` (classes sorted and joined with `|`,
+ * the distinct box or span classes, the chosen side of a preference, empty for free text) and
+ * the type's own fields (boxes, spans, text, chosen) with the item's text and image size when
+ * the event carried them. Undefined when the event has no label.
+ */
+export function labelFieldsOf(
+  l: LabelAccepted,
+): Pick<ItemRecord, 'label' | 'boxes' | 'spans' | 'text' | 'chosen' | 'contentText' | 'imageWidth' | 'imageHeight'> | undefined {
+  const v = l.label?.value;
+  const distinct = (xs: { label: string }[]) => [...new Set(xs.map((x) => x.label))].sort().join('|');
+  const context = {
+    ...(l.contentText ? { contentText: l.contentText } : {}),
+    ...(l.imageWidth > 0 && l.imageHeight > 0 ? { imageWidth: l.imageWidth, imageHeight: l.imageHeight } : {}),
+  };
+  switch (v?.case) {
+    case 'classification':
+      return { label: [...v.value.classes].sort().join('|'), ...context };
+    case 'boxes': {
+      const boxes = v.value.boxes.map((b) => ({ x: b.x, y: b.y, width: b.width, height: b.height, label: b.label }));
+      return { label: distinct(boxes), boxes, ...context };
+    }
+    case 'spans': {
+      const spans = v.value.spans
+        .map((s) => ({ start: s.start, end: s.end, label: s.label }))
+        .sort((a, b) => a.start - b.start || a.end - b.end || (a.label < b.label ? -1 : a.label > b.label ? 1 : 0));
+      return { label: distinct(spans), spans, ...context };
+    }
+    case 'text':
+      return { label: '', text: v.value, ...context };
+    case 'preference':
+      return { label: v.value.chosen, chosen: v.value.chosen, ...context };
+    default:
+      return undefined;
+  }
+}
+
+/** The `label` of an event's record (see labelFieldsOf); empty when it has none. */
 export function labelOf(l: LabelAccepted): string {
-  if (l.label?.value.case === 'classification') return [...l.label.value.value.classes].sort().join('|');
-  if (l.label?.value.case === 'boxes') return [...new Set(l.label.value.value.boxes.map((b) => b.label))].sort().join('|');
-  return '';
+  return labelFieldsOf(l)?.label ?? '';
 }
 
 /** The boxes of a box-labelled event. */
 export function boxesOf(l: LabelAccepted): BoxRecord[] | undefined {
-  if (l.label?.value.case !== 'boxes') return undefined;
-  return l.label.value.value.boxes.map((b) => ({ x: b.x, y: b.y, width: b.width, height: b.height, label: b.label }));
+  return labelFieldsOf(l)?.boxes;
 }
 
 /** Running counts an item contributes to (facet → values): its split and its lineage. */
@@ -110,8 +144,7 @@ export function planWrites(events: ConsumedEvent<LabelAccepted>[], stored: ItemR
     const gKey = `${l.projectId}\u0000${gk}`;
     if (groups.has(gKey)) continue;
     const split =
-      existing.get(l.itemId)?.split ??
-      assignSplit(gk, l.auditSample, policy.trainPct, policy.validationPct, stratumOf({ label: labelOf(l), boxes: boxesOf(l) }));
+      existing.get(l.itemId)?.split ?? assignSplit(gk, l.auditSample, policy.trainPct, policy.validationPct, stratumOf(labelFieldsOf(l) ?? { label: '' }));
     groups.set(gKey, split);
     newGroups.push({ datasetId: l.projectId, groupKey: gk, split });
   }
@@ -128,12 +161,19 @@ export function planWrites(events: ConsumedEvent<LabelAccepted>[], stored: ItemR
     const l = ev.message;
     const old = existing.get(id);
     const gk = groupKeyOf({ contentHash: l.contentHash, itemId: id });
-    const boxes = boxesOf(l);
-    const label = labelOf(l);
+    const fields = labelFieldsOf(l) ?? { label: '' };
+    const label = fields.label;
     const split = old?.split ?? groups.get(`${l.projectId}\u0000${gk}`);
     if (!split) throw new Error(`no split for group ${gk}`);
-    const record: ItemRecord = { itemId: id, inputUri: l.inputUri, contentHash: l.contentHash, label, split, confidence: l.confidence, agreement: l.agreement };
-    if (boxes) record.boxes = boxes;
+    const record: ItemRecord = {
+      itemId: id,
+      inputUri: l.inputUri,
+      contentHash: l.contentHash,
+      split,
+      confidence: l.confidence,
+      agreement: l.agreement,
+      ...fields,
+    };
     const hash = recordHash(record);
     const row: ItemWrite = {
       item_id: id,

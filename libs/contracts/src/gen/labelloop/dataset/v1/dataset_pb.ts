@@ -225,14 +225,15 @@ export const SplitCountSchema: GenMessage<SplitCount> = /*@__PURE__*/
  */
 export type ExportFile = Message<"labelloop.dataset.v1.ExportFile"> & {
   /**
-   * File name relative to export_uri.
+   * File name relative to export_uri (may contain "/", e.g. yolo/data.yaml).
    *
    * @generated from field: string name = 1;
    */
   name: string;
 
   /**
-   * "jsonl", "csv", "coco" or "parquet" ("manifest" for the manifest itself).
+   * "jsonl", "csv", "coco", "parquet", "yolo", "spans", "hf" or "preference" ("manifest" for
+   * the manifest itself). yolo and hf are folders of several files, one ExportFile each.
    *
    * @generated from field: string format = 2;
    */

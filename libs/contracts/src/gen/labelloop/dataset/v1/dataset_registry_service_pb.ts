@@ -547,7 +547,8 @@ export type ExportVersionRequest = Message<"labelloop.dataset.v1.ExportVersionRe
   versionId: string;
 
   /**
-   * "jsonl", "csv", "coco", "parquet"; empty: all four.
+   * "jsonl", "csv", "coco", "parquet", "yolo", "spans", "hf", "preference"; empty: the first
+   * four (dataset-registry README, "Exports").
    *
    * @generated from field: repeated string formats = 3;
    */
