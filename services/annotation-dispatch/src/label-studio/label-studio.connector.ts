@@ -2,7 +2,7 @@ import { fromBinary } from '@bufbuild/protobuf';
 import { Inject, Injectable } from '@nestjs/common';
 import type { LoggerService } from '@nestjs/common';
 import { AnnotationRequestedSchema } from '@labelloop/contracts';
-import { appendAudit, DataSource, EntityManager } from '@labelloop/persistence';
+import { appendAudit, DataSource } from '@labelloop/persistence';
 import { RpcError } from '@labelloop/rpc';
 import { CONFIG, DATA_SOURCE, LOGGER } from '@labelloop/runtime';
 import { annotatorView, displayText } from '../content/annotator-view';
@@ -17,7 +17,7 @@ import { lsProjects } from '../repositories/ls-project.repository';
 import { taskTransitions } from '../repositories/task-transition.repository';
 import { annotatorText } from '../tasks/redaction';
 import { TaskService } from '../tasks/task.service';
-import { LabelStudioClient, LabelStudioError, LsAnnotation, LsImportTask } from './label-studio.client';
+import { LabelStudioClient, LabelStudioError, LsAnnotation, LsImportTask, LsTask } from './label-studio.client';
 import { labelingConfig, LsContentMode, predictionResult, resultToLabel } from './labeling-config';
 import { itemsToImport, lsAnnotatorId } from './sync-plan';
 
@@ -29,6 +29,9 @@ const CONTENT_CONCURRENCY = 8;
 
 /** Text in a task's data: `text` for text projects, a `data:` URL in `url` for URL projects. */
 const lsContent = (mode: LsContentMode, text: string) => (mode === 'url' ? { url: `data:text/plain;charset=utf-8,${encodeURIComponent(text)}` } : { text });
+
+/** The text a Label Studio task showed its annotator (text projects), if any. */
+export const shownText = (t: Pick<LsTask, 'data'>): string | undefined => (typeof t.data.text === 'string' ? t.data.text : undefined);
 
 /** Title of the Label Studio project that mirrors a LabelLoop project (also how one is adopted after a crash). */
 export const lsProjectTitle = (projectId: string) => `labelloop:${projectId}`;
@@ -98,7 +101,7 @@ export class LabelStudioConnector {
     for (const t of lsTasks) {
       const itemId = t.data.item_id;
       if (typeof itemId !== 'string') continue;
-      for (const a of t.annotations ?? []) outcomes.push(await this.ingest(projectId, itemId, a, 'poll'));
+      for (const a of t.annotations ?? []) outcomes.push(await this.ingest(projectId, itemId, a, 'poll', shownText(t)));
     }
     const due = await annotationTasks.notInLabelStudio(this.ds, projectId);
     const fresh = itemsToImport(due, lsTasks);
@@ -129,7 +132,7 @@ export class LabelStudioConnector {
       existing ??
       (await client.createProject(
         title,
-        labelingConfig(this.tasks.schema, this.contentMode(projectId)),
+        labelingConfig((await this.tasks.schemas.latest(this.ds, projectId)).schema, this.contentMode(projectId)),
         `LabelLoop project ${projectId}: items sampled for annotation, with the model's pre-label.`,
       ));
     const { LABEL_STUDIO_WEBHOOK_URL: url, LABEL_STUDIO_WEBHOOK_SECRET: secret } = this.config;
@@ -161,7 +164,7 @@ export class LabelStudioConnector {
    * and a metric), and the item's task stays open for another annotator. When the item has no
    * open task left (its k answers are in) the annotation is recorded as `surplus`.
    */
-  async ingest(projectId: string, itemId: string, a: LsAnnotation, via: 'webhook' | 'poll'): Promise<IngestOutcome> {
+  async ingest(projectId: string, itemId: string, a: LsAnnotation, via: 'webhook' | 'poll', shown?: string): Promise<IngestOutcome> {
     const annotatorId = lsAnnotatorId(a);
     return this.ds.transaction(async (em) => {
       const claimed = await lsAnnotations.claim(em, a.id, itemId, annotatorId, via);
@@ -169,10 +172,15 @@ export class LabelStudioConnector {
       const record = (outcome: LsAnnotationOutcome, detail?: string, submissionId?: string) =>
         lsAnnotations.record(em, a.id, outcome, detail ?? null, submissionId ?? null).then(() => outcome);
       if (a.was_cancelled) return record('cancelled', 'skipped in Label Studio');
+      // The answer fills the item's oldest open task, and is checked against that task's schema
+      // version (the latest one when no task is open: the answer is surplus anyway).
+      const open = await annotationTasks.lockOpenOfItem(em, projectId, itemId, annotatorId);
+      const version = open ? open.schema_version : (await this.tasks.schemas.latest(em, projectId)).version;
+      const schema = await this.tasks.schemas.of(em, projectId, version);
       let label;
       try {
-        label = resultToLabel(a.result);
-        checkLabel(label, this.tasks.schema);
+        label = resultToLabel(a.result, schema);
+        checkLabel(label, schema, { textLength: schema.kind === 'spans' ? shown?.length : undefined });
       } catch (e) {
         if (e instanceof RpcError) return record('refused', e.message);
         throw e;
@@ -193,25 +201,18 @@ export class LabelStudioConnector {
         );
         return record('refused', paused);
       }
-      const taskId = await this.leaseOpenTask(em, projectId, itemId, annotatorId);
-      if (!taskId) return record('surplus', 'the item has no open task left');
+      if (!open) return record('surplus', 'the item has no open task left');
+      await annotationTasks.leaseAnswered(em, open.task_id, annotatorId);
+      await taskTransitions.logLabelStudioLease(em, open.task_id, open.state, annotatorId);
       const { submissionId } = await this.tasks.submitIn(em, annotatorId, () => undefined, {
-        taskId,
+        taskId: open.task_id,
         label,
         timeSpentMs: Math.max(0, Math.round((a.lead_time ?? 0) * 1000)),
         idempotencyKey: `label-studio:${a.id}`,
+        contentText: shown,
       });
       return record('submitted', undefined, submissionId);
     });
-  }
-
-  /** Leases an open task of the item to the Label Studio annotator (never one who already answered it). */
-  private async leaseOpenTask(em: EntityManager, projectId: string, itemId: string, annotatorId: string): Promise<string | undefined> {
-    const t = await annotationTasks.lockOpenOfItem(em, projectId, itemId, annotatorId);
-    if (!t) return undefined;
-    await annotationTasks.leaseAnswered(em, t.task_id, annotatorId);
-    await taskTransitions.logLabelStudioLease(em, t.task_id, t.state, annotatorId);
-    return t.task_id;
   }
 
   /** How the project's Label Studio tasks show items: by URL for LABEL_STUDIO_URL_PROJECTS, else as text. */

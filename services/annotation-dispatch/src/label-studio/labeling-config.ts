@@ -21,6 +21,7 @@ export type LsContentMode = 'text' | 'url';
  * multi-label projects).
  */
 export function labelingConfig(schema: ProjectLabelSchema, mode: LsContentMode = 'text'): string {
+  if (schema.kind !== 'classification') throw new Error(`no Label Studio config for ${schema.kind} projects yet`);
   if (schema.classes.length === 0) throw new Error('a Label Studio project needs the list of classes (DISPATCH_LABEL_CLASSES)');
   const choices = schema.classes.map((c) => `    <Choice value="${xmlAttr(c)}"/>`).join('\n');
   return [
@@ -50,7 +51,7 @@ export function predictionResult(predictedClass: string): LsResult[] {
  * A Label Studio annotation result as a LabelLoop label. A result that is not our Choices
  * control is refused with INVALID_ARGUMENT naming the field (the schema check names the rest).
  */
-export function resultToLabel(result: LsResult[] | undefined): Label {
+export function resultToLabel(result: LsResult[] | undefined, _schema?: ProjectLabelSchema): Label {
   const region = (result ?? []).find((r) => r.from_name === LS_FROM_NAME);
   if (!region) throw invalidArgument('annotation.result', `has no "${LS_FROM_NAME}" choice`);
   if (region.type !== 'choices' || !Array.isArray(region.value?.choices))
