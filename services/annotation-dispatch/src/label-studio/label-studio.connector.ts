@@ -1,8 +1,9 @@
+import { createHash } from 'node:crypto';
 import { fromBinary } from '@bufbuild/protobuf';
 import { Inject, Injectable } from '@nestjs/common';
 import type { LoggerService } from '@nestjs/common';
 import { AnnotationRequestedSchema } from '@labelloop/contracts';
-import { appendAudit, DataSource } from '@labelloop/persistence';
+import { appendAudit, DataSource, EntityManager } from '@labelloop/persistence';
 import { RpcError } from '@labelloop/rpc';
 import { CONFIG, DATA_SOURCE, LOGGER } from '@labelloop/runtime';
 import { annotatorView, displayText } from '../content/annotator-view';
@@ -18,17 +19,26 @@ import { taskTransitions } from '../repositories/task-transition.repository';
 import { annotatorText } from '../tasks/redaction';
 import { TaskService } from '../tasks/task.service';
 import { LabelStudioClient, LabelStudioError, LsAnnotation, LsImportTask, LsTask } from './label-studio.client';
-import { labelingConfig, LsContentMode, predictionResult, resultToLabel } from './labeling-config';
+import { labelingConfig, LsContentMode, LsResult, predictionResult, resultToLabel } from './labeling-config';
 import { itemsToImport, lsAnnotatorId } from './sync-plan';
 
-/** What became of one Label Studio annotation: a recorded outcome, or `duplicate` (seen before). */
-export type IngestOutcome = LsAnnotationOutcome | 'duplicate';
+/**
+ * What became of one Label Studio annotation: a recorded outcome, `superseded` (an edit of a
+ * submitted annotation, stored as a superseding submission), or `duplicate` (nothing new).
+ */
+export type IngestOutcome = LsAnnotationOutcome | 'superseded' | 'duplicate';
 
 /** Items whose content is resolved at once during an import (custom-scheme fetches run in parallel). */
 const CONTENT_CONCURRENCY = 8;
 
 /** Text in a task's data: `text` for text projects, a `data:` URL in `url` for URL projects. */
 const lsContent = (mode: LsContentMode, text: string) => (mode === 'url' ? { url: `data:text/plain;charset=utf-8,${encodeURIComponent(text)}` } : { text });
+
+/** A digest of an annotation's result: tells an edit that changed the answer from one that did not. */
+export const resultHash = (result: LsResult[] | undefined): string =>
+  createHash('sha256')
+    .update(JSON.stringify((result ?? []).map((r) => [r.from_name, r.to_name, r.type, r.value])))
+    .digest('hex');
 
 /** The text a Label Studio task showed its annotator (text projects), if any. */
 export const shownText = (t: Pick<LsTask, 'data'>): string | undefined => (typeof t.data.text === 'string' ? t.data.text : undefined);
@@ -168,9 +178,12 @@ export class LabelStudioConnector {
     const annotatorId = lsAnnotatorId(a);
     return this.ds.transaction(async (em) => {
       const claimed = await lsAnnotations.claim(em, a.id, itemId, annotatorId, via);
-      if (!claimed) return 'duplicate';
+      if (!claimed) return this.applyEdit(em, a, shown);
       const record = (outcome: LsAnnotationOutcome, detail?: string, submissionId?: string) =>
-        lsAnnotations.record(em, a.id, outcome, detail ?? null, submissionId ?? null).then(() => outcome);
+        lsAnnotations
+          .record(em, a.id, outcome, detail ?? null, submissionId ?? null)
+          .then(() => lsAnnotations.markApplied(em, a.id, a.updated_at ?? null, resultHash(a.result)))
+          .then(() => outcome);
       if (a.was_cancelled) return record('cancelled', 'skipped in Label Studio');
       // The answer fills the item's oldest open task, and is checked against that task's schema
       // version (the latest one when no task is open: the answer is surplus anyway).
@@ -213,6 +226,53 @@ export class LabelStudioConnector {
       });
       return record('submitted', undefined, submissionId);
     });
+  }
+
+  /**
+   * An annotation seen before: when it was submitted and Label Studio now has a later version
+   * (updated_at past the one applied) with a different result, that version becomes a new
+   * submission superseding the last one applied, with an id derived from the annotation and its
+   * version, so the webhook and the poll that both bring it write it once. A version with the same
+   * result (say, only the time spent changed) is noted and submits nothing; so is the first look
+   * at an annotation stored before versions were kept (it becomes the baseline). Edits of refused,
+   * surplus or cancelled annotations are not taken.
+   */
+  private async applyEdit(em: EntityManager, a: LsAnnotation, shown?: string): Promise<IngestOutcome> {
+    const applied = await lsAnnotations.lockApplied(em, a.id);
+    if (!applied || applied.outcome !== 'submitted' || !applied.submission_id || !a.updated_at) return 'duplicate';
+    const hash = resultHash(a.result);
+    if (applied.applied_updated_at && new Date(a.updated_at) <= applied.applied_updated_at) return 'duplicate';
+    if (!applied.applied_updated_at || hash === applied.applied_result_hash) {
+      await lsAnnotations.markApplied(em, a.id, a.updated_at, hash);
+      return 'duplicate';
+    }
+    const submissionId = `sub-${createHash('sha256')
+      .update(`label-studio|${a.id}|${new Date(a.updated_at).toISOString()}|${hash}`)
+      .digest('hex')
+      .slice(0, 24)}`;
+    try {
+      const task = await this.tasks.supersedeIn(em, {
+        supersedes: applied.submission_id,
+        submissionId,
+        label: resultToLabel(a.result, await this.schemaOfSubmission(em, applied.submission_id)),
+        timeSpentMs: Math.max(0, Math.round((a.lead_time ?? 0) * 1000)),
+        contentText: shown,
+      });
+      await lsAnnotations.markApplied(em, a.id, a.updated_at, hash, task.submissionId);
+      return task.duplicate ? 'duplicate' : 'superseded';
+    } catch (e) {
+      if (!(e instanceof RpcError)) throw e;
+      // An off-schema edit keeps the answer as it was; it is noted once, not retried every poll.
+      this.logger.warn({ msg: 'Label Studio edit refused', lsAnnotation: a.id, reason: e.message }, 'LabelStudioConnector');
+      await lsAnnotations.markApplied(em, a.id, a.updated_at, hash);
+      return 'refused';
+    }
+  }
+
+  /** The schema the task of a stored submission was created under. */
+  private async schemaOfSubmission(em: EntityManager, submissionId: string) {
+    const version = await annotationTasks.schemaOfSubmission(em, submissionId);
+    return this.tasks.schemas.of(em, version.project_id, version.schema_version);
   }
 
   /** How the project's Label Studio tasks show items: by URL for LABEL_STUDIO_URL_PROJECTS, else as text. */

@@ -145,6 +145,16 @@ export const annotationTasks = {
     return row;
   },
 
+  /** The project and schema version of the task a submission answered. */
+  async schemaOfSubmission(q: Queryable, submissionId: string): Promise<Pick<AnnotationTaskRow, 'project_id' | 'schema_version'>> {
+    const [row] = await queryRows<Pick<AnnotationTaskRow, 'project_id' | 'schema_version'>>(
+      q,
+      'SELECT t.project_id, t.schema_version FROM submission s JOIN annotation_task t ON t.task_id = s.task_id WHERE s.submission_id = $1',
+      [submissionId],
+    );
+    return row;
+  },
+
   /** The task as it stands (not locked). */
   async find(q: Queryable, taskId: string): Promise<AnnotationTaskRow | undefined> {
     const [task] = await queryRows<AnnotationTaskRow>(q, 'SELECT * FROM annotation_task WHERE task_id = $1', [taskId]);
@@ -283,7 +293,7 @@ export const annotationTasks = {
               (SELECT min(created_at) FROM open WHERE NOT leased) AS oldest_waiting_since,
               (SELECT min(lease_expires_at) FROM open WHERE leased) AS next_lease_expiry,
               (SELECT count(*) FROM submission s JOIN annotation_task t ON t.task_id = s.task_id
-                WHERE t.project_id = $1 AND s.submitted_at > now() - interval '1 hour')::int AS submitted_last_hour,
+                WHERE t.project_id = $1 AND s.supersedes_submission_id IS NULL AND s.submitted_at > now() - interval '1 hour')::int AS submitted_last_hour,
               now() AS as_of`,
       [projectId],
     );

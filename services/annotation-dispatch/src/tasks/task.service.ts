@@ -12,7 +12,6 @@ import {
   TaskSchema,
   Topics,
   isMachineAnnotator,
-  Trigger,
 } from '@labelloop/contracts';
 import type { Outbox } from '@labelloop/messaging';
 import type { Metrics } from '@labelloop/observability';
@@ -34,6 +33,7 @@ import { goldInterval, goldTaskKey, isGoldTurn } from './gold-injection';
 import { pauseRefusal } from './qa-pause';
 import { annotatorText } from './redaction';
 import { holderRefusal, isRetryOf, lapsedHolders, releasedState } from './task-rules';
+import { submittedEvent } from './submitted-event';
 import { assertTransition } from './task-state';
 
 /** A submission as the annotator sent it. */
@@ -230,37 +230,80 @@ export class TaskService {
       id: `annotation-submitted:${submissionId}`,
       // The item's journey is one trace: continue the trace the request arrived with.
       traceparent: task.traceparent ?? undefined,
-      message: {
+      message: submittedEvent(task, request, {
         submissionId,
-        taskId: task.task_id,
-        itemId: task.item_id,
-        projectId: task.project_id,
         annotatorId,
         label,
-        requiredAnswers: task.required_answers,
-        gold: task.kind === 'gold',
         goldLabel: goldAnswer ? fromBinary(LabelPb, goldAnswer) : undefined,
         preLabelAccepted,
         timeSpentMs: input.timeSpentMs,
-        guidelineVersion: task.guideline_version,
-        submittedAt: timestampFromDate(new Date()),
-        modelId: request.modelId,
-        modelVersion: request.modelVersion,
-        trigger: Trigger[request.trigger],
-        strategy: request.strategy,
-        sourceEventId: request.sourceEventId,
-        inputUri: request.inputUri,
-        contentHash: request.contentHash,
-        auditSample: request.auditSample,
-        modelProbabilities: request.preLabel?.classProbabilities ?? {},
-        features: request.features,
         contentText,
-        imageWidth: request.imageWidth,
-        imageHeight: request.imageHeight,
-        schemaVersion: task.schema_version,
-      },
+      }),
     });
     return { submissionId, duplicate: false };
+  }
+
+  /**
+   * Stores an edit of a stored answer (made in Label Studio after submitting) as a new submission
+   * of the same task and annotator that supersedes it, and emits its AnnotationSubmitted with
+   * `supersedes_submission_id`, in the caller's transaction. The label is checked against the
+   * task's schema version like any answer. `submissionId` is the caller's deterministic id of the
+   * edit; an edit stored before (same id) returns `duplicate` and writes nothing.
+   */
+  async supersedeIn(
+    em: EntityManager,
+    e: { supersedes: string; submissionId: string; label: Label | undefined; timeSpentMs: number; contentText?: string },
+  ): Promise<{ submissionId: string; duplicate: boolean }> {
+    if (await submissions.byId(em, e.submissionId)) return { submissionId: e.submissionId, duplicate: true };
+    const prev = await submissions.byId(em, e.supersedes);
+    if (!prev) throw notFound(`submission ${e.supersedes}`);
+    const task = await annotationTasks.lock(em, prev.task_id);
+    if (!task) throw notFound(`task ${prev.task_id}`);
+    const request = fromBinary(AnnotationRequestedSchema, task.request);
+    const schema = await this.schemas.of(em, task.project_id, task.schema_version);
+    checkLabel(e.label, schema, {
+      textLength: schema.kind === 'spans' ? e.contentText?.length : undefined,
+      imageWidth: request.imageWidth,
+      imageHeight: request.imageHeight,
+    });
+    const label = e.label;
+    const preLabelAccepted = this.matchesPreLabel(label, request);
+    await submissions.insert(em, {
+      submissionId: e.submissionId,
+      taskId: task.task_id,
+      itemId: task.item_id,
+      annotatorId: prev.annotator_id,
+      label: Buffer.from(toBinary(LabelPb, label)),
+      idempotencyKey: null,
+      preLabelAccepted,
+      timeSpentMs: e.timeSpentMs,
+      supersedesSubmissionId: e.supersedes,
+    });
+    await appendAudit(em, {
+      actor: prev.annotator_id,
+      action: 'label.edited',
+      subject: task.task_id,
+      detail: { itemId: task.item_id, submissionId: e.submissionId, supersedes: e.supersedes, machine: isMachineAnnotator(prev.annotator_id) },
+    });
+    const goldAnswer = task.kind === 'gold' ? await goldItems.answerOf(em, task.project_id, task.item_id) : undefined;
+    await this.outbox.emit(em, {
+      topic: Topics.annotationSubmitted,
+      key: task.item_id,
+      schema: AnnotationSubmittedSchema,
+      id: `annotation-submitted:${e.submissionId}`,
+      traceparent: task.traceparent ?? undefined,
+      message: submittedEvent(task, request, {
+        submissionId: e.submissionId,
+        annotatorId: prev.annotator_id,
+        label,
+        goldLabel: goldAnswer ? fromBinary(LabelPb, goldAnswer) : undefined,
+        preLabelAccepted,
+        timeSpentMs: e.timeSpentMs,
+        contentText: isTextTask(schema) ? (e.contentText ?? '') : '',
+        supersedesSubmissionId: e.supersedes,
+      }),
+    });
+    return { submissionId: e.submissionId, duplicate: false };
   }
 
   /**
