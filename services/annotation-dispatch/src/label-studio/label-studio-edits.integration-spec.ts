@@ -19,6 +19,8 @@ import { ContentResolver } from '../content/content.resolver';
 import { Metrics } from '@labelloop/observability';
 import { LabelStudioClient, LsAnnotation } from './label-studio.client';
 import { LabelStudioConnector } from './label-studio.connector';
+import { labelingConfig } from './labeling-config';
+import type { ProjectLabelSchema } from '../labels/label-schema';
 
 const { url: LS_URL, token: LS_TOKEN } = labelStudioTarget();
 
@@ -83,5 +85,21 @@ describe('Label Studio: an edit after submitting', () => {
     expect((await connector.sync(project)).outcomes).toEqual(['superseded']);
     const third = (await events())[2];
     expect(third.supersedesSubmissionId).toBe(edit.submissionId);
+  });
+});
+
+/** The labeling config generated for each task type, as the real Label Studio 1.23.2 validates it on project creation. */
+describe('Label Studio accepts the config of every task type', () => {
+  const run = randomUUID().slice(0, 8);
+  const client = new LabelStudioClient(LS_URL, LS_TOKEN);
+  it.each<[string, ProjectLabelSchema]>([
+    ['classification', { kind: 'classification', classes: ['ham', 'spam'], multiLabel: true }],
+    ['spans', { kind: 'spans', spanLabels: ['PER', 'ORG'] }],
+    ['boxes', { kind: 'boxes', boxLabels: ['cat', 'dog'] }],
+    ['text', { kind: 'text', maxLength: 200 }],
+    ['preference', { kind: 'preference' }],
+  ])('%s', async (kind, schema) => {
+    const id = await client.createProject(`labelloop-config-check:${run}:${kind}`, labelingConfig(schema), 'config check');
+    expect(id).toBeGreaterThan(0);
   });
 });

@@ -10,7 +10,7 @@ import { annotatorView, displayText } from '../content/annotator-view';
 import { ContentResolver } from '../content/content.resolver';
 import { mapLimit } from '../content/map-limit';
 import type { DispatchConfig } from '../dispatch.config';
-import { checkLabel } from '../labels/label-schema';
+import { checkLabel, isTextTask, ProjectLabelSchema } from '../labels/label-schema';
 import { annotationTasks } from '../repositories/annotation-task.repository';
 import { lsAnnotations, LsAnnotationOutcome } from '../repositories/ls-annotation.repository';
 import { lsItems } from '../repositories/ls-item.repository';
@@ -40,8 +40,27 @@ export const resultHash = (result: LsResult[] | undefined): string =>
     .update(JSON.stringify((result ?? []).map((r) => [r.from_name, r.to_name, r.type, r.value])))
     .digest('hex');
 
-/** The text a Label Studio task showed its annotator (text projects), if any. */
-export const shownText = (t: Pick<LsTask, 'data'>): string | undefined => (typeof t.data.text === 'string' ? t.data.text : undefined);
+/**
+ * A preference item's content, JSON {"prompt", "a", "b"}, as the task data Pairwise shows; content
+ * that is not such JSON is shown as the prompt, with both sides empty.
+ */
+export function pairOf(text: string): { prompt: string; a: string; b: string } {
+  try {
+    const p = JSON.parse(text) as Record<string, unknown>;
+    if (typeof p.a === 'string' && typeof p.b === 'string') return { prompt: typeof p.prompt === 'string' ? p.prompt : '', a: p.a, b: p.b };
+  } catch {
+    // not JSON: shown as it is
+  }
+  return { prompt: text, a: '', b: '' };
+}
+
+/** The text a Label Studio task showed its annotator: `text`, or a pair's JSON {"prompt", "a", "b"}; undefined for images and URL projects. */
+export function shownText(t: Pick<LsTask, 'data'>): string | undefined {
+  const { text, prompt, a, b } = t.data;
+  if (typeof text === 'string') return text;
+  if (typeof a === 'string' && typeof b === 'string') return JSON.stringify({ prompt, a, b });
+  return undefined;
+}
 
 /** Title of the Label Studio project that mirrors a LabelLoop project (also how one is adopted after a crash). */
 export const lsProjectTitle = (projectId: string) => `labelloop:${projectId}`;
@@ -115,7 +134,10 @@ export class LabelStudioConnector {
     }
     const due = await annotationTasks.notInLabelStudio(this.ds, projectId);
     const fresh = itemsToImport(due, lsTasks);
-    if (fresh.length > 0) await client.importTasks(lsProjectId, await mapLimit(fresh, CONTENT_CONCURRENCY, (d) => this.toImport(projectId, d)));
+    if (fresh.length > 0) {
+      const { schema } = await this.tasks.schemas.latest(this.ds, projectId);
+      await client.importTasks(lsProjectId, await mapLimit(fresh, CONTENT_CONCURRENCY, (d) => this.toImport(projectId, schema, d)));
+    }
     if (due.length > 0)
       await lsItems.record(
         this.ds,
@@ -286,15 +308,25 @@ export class LabelStudioConnector {
    * at a URL is fetched by the service, so it is redacted too); URL projects get `data.url`, with
    * text content as a `data:` URL. An unresolved item shows its URI and why.
    */
-  private async toImport(projectId: string, d: { item_id: string; kind: string; request: Buffer }): Promise<LsImportTask> {
+  private async toImport(projectId: string, schema: ProjectLabelSchema, d: { item_id: string; kind: string; request: Buffer }): Promise<LsImportTask> {
     const r = fromBinary(AnnotationRequestedSchema, d.request);
-    const mode = this.contentMode(projectId);
+    // Text task types always get the text itself: span offsets refer to it.
+    const mode = isTextTask(schema) ? 'text' : this.contentMode(projectId);
     const unredacted = this.config.DISPATCH_PII_REDACTION_OFF;
-    const view = annotatorView(await this.content.resolve(d.item_id, r.inputUri, mode), projectId, unredacted);
-    const shown = mode === 'url' && view.url ? { url: view.url } : lsContent(mode, displayText(view, annotatorText(r.inputUri, projectId, unredacted)));
+    const view = annotatorView(await this.content.resolve(d.item_id, r.inputUri, schema.kind === 'boxes' ? 'url' : mode), projectId, unredacted);
+    const text = displayText(view, annotatorText(r.inputUri, projectId, unredacted));
+    const shown =
+      schema.kind === 'boxes'
+        ? { image: view.url || text }
+        : schema.kind === 'preference'
+          ? pairOf(text)
+          : mode === 'url' && view.url
+            ? { url: view.url }
+            : lsContent(mode, text);
     const predicted = r.preLabel?.predictedLabel;
-    // Gold and blind re-label items are shown without the model's suggestion.
-    const showPreLabel = (d.kind === 'label' || d.kind === 'rework') && !!predicted;
+    // Gold and blind re-label items are shown without the model's suggestion; only a predicted
+    // class has a pre-annotation.
+    const showPreLabel = schema.kind === 'classification' && (d.kind === 'label' || d.kind === 'rework') && !!predicted;
     return {
       data: { ...shown, item_id: d.item_id, model_id: r.modelId, model_version: r.modelVersion },
       predictions: showPreLabel
