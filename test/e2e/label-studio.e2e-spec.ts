@@ -11,19 +11,11 @@ import type { AddressInfo } from 'node:net';
 import { fromBinary } from '@bufbuild/protobuf';
 import type { Client } from 'pg';
 import { AnnotationRequestedSchema, AnnotationSubmittedSchema, Topics } from '@labelloop/contracts';
-import { E2eRig, eventRecord, eventually, freePort, labelStudioTarget, readTopic, ServiceProcess } from '@labelloop/testing';
+import { E2eRig, eventRecord, eventually, freePort, labelStudioApi, labelStudioTarget, readTopic, ServiceProcess } from '@labelloop/testing';
 
 const { url: LS_URL, token: LS_TOKEN } = labelStudioTarget();
 
-async function ls<T>(method: string, path: string, body?: unknown): Promise<T> {
-  const res = await fetch(`${LS_URL}${path}`, {
-    method,
-    headers: { Authorization: `Token ${LS_TOKEN}`, 'Content-Type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${await res.text()}`);
-  return (await res.json()) as T;
-}
+const ls = labelStudioApi;
 
 interface LsTaskView {
   id: number;

@@ -279,6 +279,14 @@ describe('project scopes: every RPC × {no token, wrong role, other project, own
       { rpc: 'listPausedAnnotators', role: 'admin', wrong: 'reviewer', request: () => ({ projectId: A }) },
       { rpc: 'resumeAnnotator', role: 'admin', wrong: 'reviewer', request: () => ({ projectId: A, annotatorId: 'paused-one', reason: 'retrained' }) },
       { rpc: 'getQueueStats', role: 'reviewer', wrong: 'annotator', request: () => ({ projectId: A }) },
+      {
+        rpc: 'putLabelSchema',
+        role: 'admin',
+        wrong: 'reviewer',
+        // The classes the deployment default has, so the project's other rows answer as before.
+        request: () => ({ projectId: A, schema: { taskType: contracts.TaskType.CLASSIFICATION, classes: ['ham', 'spam'] } }),
+      },
+      { rpc: 'getLabelSchema', role: 'reviewer', wrong: 'annotator', request: () => ({ projectId: A }) },
     ],
     'labelloop.qa.v1.QaService': [
       { rpc: 'getItemDecision', role: 'reviewer', wrong: 'annotator', request: async () => ({ itemId: await qaItem() }) },

@@ -61,3 +61,15 @@ export function labelStudioTarget(): { url: string; token: string } {
     token: process.env.LABEL_STUDIO_TOKEN ?? 'labelloop-local-label-studio-token',
   };
 }
+
+/** One call to the test Label Studio's REST API ({@link labelStudioTarget}), as a person's client would make it; throws on an HTTP error. */
+export async function labelStudioApi<T>(method: string, path: string, body?: unknown): Promise<T> {
+  const { url, token } = labelStudioTarget();
+  const res = await fetch(`${url}${path}`, {
+    method,
+    headers: { Authorization: `Token ${token}`, 'Content-Type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${await res.text()}`);
+  return (await res.json()) as T;
+}

@@ -3,7 +3,7 @@ import { sameSecret } from '@labelloop/rpc';
 import { CONFIG } from '@labelloop/runtime';
 import type { DispatchConfig } from '../dispatch.config';
 import type { LsAnnotation, LsTask } from './label-studio.client';
-import { IngestOutcome, LabelStudioConnector } from './label-studio.connector';
+import { IngestOutcome, LabelStudioConnector, shownText } from './label-studio.connector';
 
 /** The body Label Studio posts for ANNOTATION_CREATED / ANNOTATIONS_CREATED. */
 interface LsWebhookPayload {
@@ -39,8 +39,9 @@ export class LabelStudioWebhookController {
     const annotations = [...(body.annotations ?? []), ...(body.annotation ? [body.annotation] : [])] as (LsAnnotation & { task?: number })[];
     const outcomes: IngestOutcome[] = [];
     for (const a of annotations) {
-      const itemId = (a.task !== undefined ? tasks.get(a.task) : body.task)?.data.item_id;
-      if (typeof itemId === 'string') outcomes.push(await this.connector.ingest(projectId, itemId, a, 'webhook'));
+      const task = a.task !== undefined ? tasks.get(a.task) : body.task;
+      const itemId = task?.data.item_id;
+      if (task && typeof itemId === 'string') outcomes.push(await this.connector.ingest(projectId, itemId, a, 'webhook', shownText(task)));
     }
     return { outcomes };
   }

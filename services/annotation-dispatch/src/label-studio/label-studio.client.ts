@@ -9,6 +9,8 @@ export interface LsAnnotation {
   was_cancelled?: boolean;
   /** Seconds the annotator spent. */
   lead_time?: number | null;
+  /** When the annotation was last changed (ISO 8601); later than what was applied = an edit. */
+  updated_at?: string | null;
 }
 
 /** A Label Studio task with its data and annotations. */
@@ -89,7 +91,7 @@ export class LabelStudioClient {
       headers,
       send_payload: true,
       send_for_all_actions: false,
-      actions: ['ANNOTATION_CREATED', 'ANNOTATIONS_CREATED'],
+      actions: ['ANNOTATION_CREATED', 'ANNOTATIONS_CREATED', 'ANNOTATION_UPDATED'],
       is_active: true,
     });
   }

@@ -37,7 +37,9 @@ export class LabelStudioWorker implements Worker {
       try {
         const r = await this.connector.syncAll();
         const submitted = r.outcomes.filter((o) => o === 'submitted').length;
-        if (r.imported || submitted) this.logger.log({ msg: 'Label Studio sync', imported: r.imported, submitted }, 'LabelStudioWorker');
+        const superseded = r.outcomes.filter((o) => o === 'superseded').length;
+        if (r.imported || submitted || superseded)
+          this.logger.log({ msg: 'Label Studio sync', imported: r.imported, submitted, superseded }, 'LabelStudioWorker');
       } catch (e) {
         this.logger.warn({ msg: 'Label Studio sync failed; retrying next round', error: (e as Error).message }, 'LabelStudioWorker');
       }

@@ -1,5 +1,6 @@
 import { Queryable, queryRows } from '@labelloop/persistence';
 import type { TaskState } from '../tasks/task-state';
+import { latestSchemaVersion } from './label-schema.repository';
 
 /** An `annotation_task` row. */
 export interface AnnotationTaskRow {
@@ -19,6 +20,8 @@ export interface AnnotationTaskRow {
   /** AnnotationRequested, protobuf-encoded. */
   request: Buffer;
   traceparent: string | null;
+  /** The project's label schema version when the task was created (0 = the deployment default). */
+  schema_version: number;
   created_at: Date;
   updated_at: Date;
 }
@@ -137,11 +140,27 @@ export const annotationTasks = {
   async insertLeasedGold(q: Queryable, g: LeasedGoldTask): Promise<AnnotationTaskRow> {
     const [row] = await queryRows<AnnotationTaskRow>(
       q,
-      `INSERT INTO annotation_task (task_id, task_key, item_id, project_id, kind, state, annotator_id, lease_expires_at, required_answers, guideline_version, request)
-       VALUES ($1, $8, $2, $3, 'gold', 'leased', $4, now() + make_interval(secs => $5), 1, $6, $7) RETURNING *`,
+      `INSERT INTO annotation_task (task_id, task_key, item_id, project_id, kind, state, annotator_id, lease_expires_at, required_answers, guideline_version, request, schema_version)
+       VALUES ($1, $8, $2, $3, 'gold', 'leased', $4, now() + make_interval(secs => $5), 1, $6, $7, ${latestSchemaVersion('$3')}) RETURNING *`,
       [g.taskId, g.itemId, g.projectId, g.annotatorId, g.leaseSeconds, g.guidelineVersion, g.request, g.taskKey],
     );
     return row;
+  },
+
+  /** The project and schema version of the task a submission answered. */
+  async schemaOfSubmission(q: Queryable, submissionId: string): Promise<Pick<AnnotationTaskRow, 'project_id' | 'schema_version'>> {
+    const [row] = await queryRows<Pick<AnnotationTaskRow, 'project_id' | 'schema_version'>>(
+      q,
+      'SELECT t.project_id, t.schema_version FROM submission s JOIN annotation_task t ON t.task_id = s.task_id WHERE s.submission_id = $1',
+      [submissionId],
+    );
+    return row;
+  },
+
+  /** The task as it stands (not locked). */
+  async find(q: Queryable, taskId: string): Promise<AnnotationTaskRow | undefined> {
+    const [task] = await queryRows<AnnotationTaskRow>(q, 'SELECT * FROM annotation_task WHERE task_id = $1', [taskId]);
+    return task;
   },
 
   /** The task, locked for an update in this transaction. */
@@ -161,8 +180,8 @@ export const annotationTasks = {
   async createRequested(q: Queryable, t: RequestedTasks, requiredAnswers: number, guidelineVersion: string): Promise<string[]> {
     const inserted = await queryRows<{ task_id: string }>(
       q,
-      `INSERT INTO annotation_task (task_id, task_key, item_id, project_id, state, priority, required_answers, guideline_version, request, traceparent)
-       SELECT gen_random_uuid()::text, t.task_key, t.item_id, t.project_id, 'pending', t.priority, $5, $6, t.request, t.traceparent
+      `INSERT INTO annotation_task (task_id, task_key, item_id, project_id, state, priority, required_answers, guideline_version, request, traceparent, schema_version)
+       SELECT gen_random_uuid()::text, t.task_key, t.item_id, t.project_id, 'pending', t.priority, $5, $6, t.request, t.traceparent, ${latestSchemaVersion('t.project_id')}
        FROM unnest($1::text[], $2::text[], $3::text[], $4::int[], $7::bytea[], $8::text[])
          AS t(task_key, item_id, project_id, priority, request, traceparent)
        ON CONFLICT (task_key) DO NOTHING RETURNING task_id`,
@@ -200,8 +219,8 @@ export const annotationTasks = {
   async queueFollowUp(q: Queryable, t: FollowUpTask): Promise<string | undefined> {
     const [inserted] = await queryRows<{ task_id: string }>(
       q,
-      `INSERT INTO annotation_task (task_id, task_key, item_id, project_id, kind, state, priority, required_answers, guideline_version, exclude_annotators, request, traceparent)
-         SELECT gen_random_uuid()::text, $1, item_id, project_id, $5, 'pending', priority + $6, $7, guideline_version, $2::text[], coalesce($8, request), $3
+      `INSERT INTO annotation_task (task_id, task_key, item_id, project_id, kind, state, priority, required_answers, guideline_version, exclude_annotators, request, traceparent, schema_version)
+         SELECT gen_random_uuid()::text, $1, item_id, project_id, $5, 'pending', priority + $6, $7, guideline_version, $2::text[], coalesce($8, request), $3, schema_version
            FROM annotation_task WHERE item_id = $4 ORDER BY created_at LIMIT 1
          ON CONFLICT (task_key) DO NOTHING RETURNING task_id`,
       [t.taskKey, t.excludeAnnotatorIds, t.traceparent, t.itemId, t.kind, t.priorityBoost, t.requiredAnswers, t.request ?? null],
@@ -253,10 +272,10 @@ export const annotationTasks = {
     projectId: string,
     itemId: string,
     annotatorId: string,
-  ): Promise<Pick<AnnotationTaskRow, 'task_id' | 'state'> | undefined> {
-    const [t] = await queryRows<Pick<AnnotationTaskRow, 'task_id' | 'state'>>(
+  ): Promise<Pick<AnnotationTaskRow, 'task_id' | 'state' | 'schema_version'> | undefined> {
+    const [t] = await queryRows<Pick<AnnotationTaskRow, 'task_id' | 'state' | 'schema_version'>>(
       q,
-      `SELECT task_id, state FROM annotation_task t
+      `SELECT task_id, state, schema_version FROM annotation_task t
         WHERE t.project_id = $1 AND t.item_id = $2
           AND (t.state = 'pending' OR (t.state = 'leased' AND t.lease_expires_at <= now()))
           AND ${notGivenBefore('t.item_id', '$3')}
@@ -282,7 +301,7 @@ export const annotationTasks = {
               (SELECT min(created_at) FROM open WHERE NOT leased) AS oldest_waiting_since,
               (SELECT min(lease_expires_at) FROM open WHERE leased) AS next_lease_expiry,
               (SELECT count(*) FROM submission s JOIN annotation_task t ON t.task_id = s.task_id
-                WHERE t.project_id = $1 AND s.submitted_at > now() - interval '1 hour')::int AS submitted_last_hour,
+                WHERE t.project_id = $1 AND s.supersedes_submission_id IS NULL AND s.submitted_at > now() - interval '1 hour')::int AS submitted_last_hour,
               now() AS as_of`,
       [projectId],
     );

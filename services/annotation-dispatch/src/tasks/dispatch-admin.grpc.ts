@@ -3,15 +3,20 @@ import { timestampFromDate } from '@bufbuild/protobuf/wkt';
 import {
   AnnotatorResumedSchema,
   DispatchAdminService,
+  GetLabelSchemaRequest,
   GetQueueStatsRequest,
   ListPausedAnnotatorsRequest,
+  PutLabelSchemaRequest,
   ResumeAnnotatorRequest,
   Topics,
 } from '@labelloop/contracts';
 import type { Outbox } from '@labelloop/messaging';
 import { appendAudit, DataSource } from '@labelloop/persistence';
-import { authorize, failedPrecondition, invalidArgument, Role, RpcContext, ServiceImpl } from '@labelloop/rpc';
-import { DATA_SOURCE, OUTBOX } from '@labelloop/runtime';
+import { authorize, failedPrecondition, invalidArgument, notFound, Role, RpcContext, ServiceImpl } from '@labelloop/rpc';
+import { CONFIG, DATA_SOURCE, OUTBOX } from '@labelloop/runtime';
+import type { DispatchConfig } from '../dispatch.config';
+import { LabelSchemaStore } from '../labels/label-schema.store';
+import { schemaFromSpec, schemaToSpec } from '../labels/schema-spec';
 import { annotationTasks } from '../repositories/annotation-task.repository';
 import { annotatorPauses } from '../repositories/annotator-pause.repository';
 import { queueStatsToProto } from './queue-stats';
@@ -19,13 +24,24 @@ import { queueStatsToProto } from './queue-stats';
 /** Who may read a project's queue figures: they name no annotator and change nothing. */
 const READ_QUEUE: Role[] = ['admin', 'reviewer', 'service'];
 
-/** DispatchAdminService: project admins see who QA paused, and resume them; the project's queue figures. */
+/** Who may read a project's label schema (tools that render tasks need it; it names nobody). */
+const READ_SCHEMA: Role[] = ['admin', 'reviewer', 'service'];
+
+/**
+ * DispatchAdminService: project admins see who QA paused, and resume them; the project's queue
+ * figures; the project's label schema, versioned.
+ */
 @Injectable()
 export class DispatchAdminGrpc implements ServiceImpl<(typeof DispatchAdminService)['method']> {
+  private readonly schemas: LabelSchemaStore;
+
   constructor(
     @Inject(DATA_SOURCE) private readonly ds: DataSource,
     @Inject(OUTBOX) private readonly outbox: Outbox,
-  ) {}
+    @Inject(CONFIG) config: DispatchConfig,
+  ) {
+    this.schemas = new LabelSchemaStore(config);
+  }
 
   async listPausedAnnotators(req: ListPausedAnnotatorsRequest, ctx: RpcContext) {
     if (!req.projectId) throw invalidArgument('project_id', 'is required');
@@ -65,5 +81,28 @@ export class DispatchAdminGrpc implements ServiceImpl<(typeof DispatchAdminServi
     if (!req.projectId) throw invalidArgument('project_id', 'is required');
     authorize(ctx.principal, READ_QUEUE, req.projectId);
     return queueStatsToProto(await annotationTasks.queueStats(this.ds, req.projectId));
+  }
+
+  /** Stores a new version of the project's label schema with its audit entry, in one transaction (admin only). */
+  async putLabelSchema(req: PutLabelSchemaRequest, ctx: RpcContext) {
+    if (!req.projectId) throw invalidArgument('project_id', 'is required');
+    const me = authorize(ctx.principal, ['admin'], req.projectId);
+    const schema = schemaFromSpec(req.schema);
+    const { row, created } = await this.ds.transaction((em) => this.schemas.put(em, req.projectId, schema, me.subject));
+    return { version: row.version, createdAt: timestampFromDate(row.created_at), created };
+  }
+
+  /** The project's label schema, latest or at a version; version 0 = no stored schema (the default). */
+  async getLabelSchema(req: GetLabelSchemaRequest, ctx: RpcContext) {
+    if (!req.projectId) throw invalidArgument('project_id', 'is required');
+    authorize(ctx.principal, READ_SCHEMA, req.projectId);
+    const found = await this.schemas.get(this.ds, req.projectId, req.version);
+    if (!found) throw notFound(`label schema version ${req.version} of project ${req.projectId}`);
+    return {
+      version: found.version,
+      schema: schemaToSpec(found.schema),
+      createdAt: found.row ? timestampFromDate(found.row.created_at) : undefined,
+      createdBy: found.row?.created_by ?? '',
+    };
   }
 }

@@ -32,16 +32,17 @@ export class GoldLoader implements Worker {
   async start(): Promise<void> {
     if (!this.config.DISPATCH_GOLD_FILE) return;
     const entries = JSON.parse(readFileSync(this.config.DISPATCH_GOLD_FILE, 'utf8')) as GoldEntry[];
-    const rows = entries.map((g, i) => {
+    const rows: (GoldEntry & { answer: Buffer })[] = [];
+    for (const [i, g] of entries.entries()) {
       if (!g.projectId || !g.itemId || !g.inputUri) throw new Error(`DISPATCH_GOLD_FILE[${i}]: projectId, itemId and inputUri are required`);
       const answer = create(LabelPb, { value: { case: 'classification', value: { classes: g.classes ?? [] } } });
       try {
-        checkLabel(answer, this.tasks.schema);
+        checkLabel(answer, (await this.tasks.schemas.latest(this.ds, g.projectId)).schema);
       } catch (e) {
         throw new Error(`DISPATCH_GOLD_FILE[${i}] (${g.itemId}): ${(e as Error).message}`);
       }
-      return { ...g, answer: Buffer.from(toBinary(LabelPb, answer)) };
-    });
+      rows.push({ ...g, answer: Buffer.from(toBinary(LabelPb, answer)) });
+    }
     await this.ds.transaction(async (em) => {
       for (const r of rows) {
         await goldItems.upsert(em, r);

@@ -38,7 +38,7 @@ describe('GetQueueStats', () => {
     const metrics = new Metrics('annotation-dispatch');
     const outbox = new Outbox('labelloop/annotation-dispatch');
     tasks = new TaskService(ds, outbox, config, metrics, new ContentResolver(config, metrics, { warn: () => undefined } as unknown as LoggerService));
-    admin = new DispatchAdminGrpc(ds, outbox);
+    admin = new DispatchAdminGrpc(ds, outbox, config);
   });
   afterAll(() => db?.drop());
 

@@ -12,7 +12,6 @@ import {
   TaskSchema,
   Topics,
   isMachineAnnotator,
-  Trigger,
 } from '@labelloop/contracts';
 import type { Outbox } from '@labelloop/messaging';
 import type { Metrics } from '@labelloop/observability';
@@ -23,7 +22,8 @@ import { Counter } from 'prom-client';
 import { annotatorView } from '../content/annotator-view';
 import { ContentResolver } from '../content/content.resolver';
 import type { DispatchConfig } from '../dispatch.config';
-import { checkLabel, ProjectLabelSchema } from '../labels/label-schema';
+import { checkLabel, isTextTask } from '../labels/label-schema';
+import { LabelSchemaStore } from '../labels/label-schema.store';
 import { AnnotationTaskRow, annotationTasks } from '../repositories/annotation-task.repository';
 import { annotatorPauses } from '../repositories/annotator-pause.repository';
 import { goldItems } from '../repositories/gold-item.repository';
@@ -33,6 +33,7 @@ import { goldInterval, goldTaskKey, isGoldTurn } from './gold-injection';
 import { pauseRefusal } from './qa-pause';
 import { annotatorText } from './redaction';
 import { holderRefusal, isRetryOf, lapsedHolders, releasedState } from './task-rules';
+import { submittedEvent } from './submitted-event';
 import { assertTransition } from './task-state';
 
 /** A submission as the annotator sent it. */
@@ -41,6 +42,11 @@ export interface SubmitInput {
   label: Label | undefined;
   timeSpentMs: number;
   idempotencyKey: string;
+  /**
+   * The item's text exactly as the annotator saw it, when the caller knows it (Label Studio's
+   * task data); otherwise it is resolved and redacted here for text task types.
+   */
+  contentText?: string;
 }
 
 /**
@@ -52,6 +58,8 @@ export interface SubmitInput {
 export class TaskService {
   /** Answers refused before they were stored, by reason and by the path they came through. */
   readonly refusals: Counter<'reason' | 'via'>;
+  /** Project label schemas by version (the task's version decides what an answer may be). */
+  readonly schemas: LabelSchemaStore;
 
   constructor(
     @Inject(DATA_SOURCE) private readonly ds: DataSource,
@@ -66,16 +74,12 @@ export class TaskService {
       labelNames: ['reason', 'via'],
       registers: [metrics.registry],
     });
+    this.schemas = new LabelSchemaStore(config);
   }
 
   /** Why the annotator may not work or answer in the project now ({@link pauseRefusal}), or undefined. */
   async pauseRefusal(em: EntityManager, projectId: string, annotatorId: string): Promise<string | undefined> {
     return pauseRefusal(projectId, await annotatorPauses.of(em, projectId, annotatorId));
-  }
-
-  /** The label schema every project of this deployment uses. */
-  get schema(): ProjectLabelSchema {
-    return { kind: 'classification', classes: this.config.DISPATCH_LABEL_CLASSES, multiLabel: this.config.DISPATCH_MULTI_LABEL };
   }
 
   /**
@@ -142,7 +146,22 @@ export class TaskService {
    * the pause; a retry of an answer stored before the pause still returns the first result.
    */
   async submit(annotatorId: string, projectScope: (projectId: string) => void, input: SubmitInput): Promise<{ submissionId: string; duplicate: boolean }> {
-    return this.ds.transaction((em) => this.submitIn(em, annotatorId, projectScope, input));
+    // The text is resolved before the transaction: a slow content source holds no locks.
+    const contentText = input.contentText ?? (await this.shownText(input.taskId));
+    return this.ds.transaction((em) => this.submitIn(em, annotatorId, projectScope, { ...input, contentText }));
+  }
+
+  /**
+   * The text the annotator of a text task type (spans, text, preference) was shown: the item's
+   * content resolved as text and redacted as in {@link toTask}; undefined for other task types,
+   * an unknown task, or content that could not be resolved.
+   */
+  private async shownText(taskId: string): Promise<string | undefined> {
+    const task = await annotationTasks.find(this.ds, taskId);
+    if (!task || !isTextTask(await this.schemas.of(this.ds, task.project_id, task.schema_version))) return undefined;
+    const request = fromBinary(AnnotationRequestedSchema, task.request);
+    const view = annotatorView(await this.content.resolve(task.item_id, request.inputUri, 'text'), task.project_id, this.config.DISPATCH_PII_REDACTION_OFF);
+    return view.note ? undefined : view.text;
   }
 
   /** {@link submit} inside the caller's transaction (external platforms record their own id with it). */
@@ -168,9 +187,15 @@ export class TaskService {
     const refusal = holderRefusal(task, annotatorId);
     if (refusal) throw refusal;
     assertTransition(task.state, 'submitted');
-    checkLabel(input.label, this.schema);
-
     const request = fromBinary(AnnotationRequestedSchema, task.request);
+    const schema = await this.schemas.of(em, task.project_id, task.schema_version);
+    const contentText = isTextTask(schema) ? (input.contentText ?? '') : '';
+    checkLabel(input.label, schema, {
+      textLength: schema.kind === 'spans' && input.contentText !== undefined ? input.contentText.length : undefined,
+      imageWidth: request.imageWidth,
+      imageHeight: request.imageHeight,
+    });
+
     const submissionId = `sub-${createHash('sha256').update(`${input.taskId}|${annotatorId}`).digest('hex').slice(0, 24)}`;
     const label = input.label;
     const preLabelAccepted = this.matchesPreLabel(label, request);
@@ -205,33 +230,80 @@ export class TaskService {
       id: `annotation-submitted:${submissionId}`,
       // The item's journey is one trace: continue the trace the request arrived with.
       traceparent: task.traceparent ?? undefined,
-      message: {
+      message: submittedEvent(task, request, {
         submissionId,
-        taskId: task.task_id,
-        itemId: task.item_id,
-        projectId: task.project_id,
         annotatorId,
         label,
-        requiredAnswers: task.required_answers,
-        gold: task.kind === 'gold',
         goldLabel: goldAnswer ? fromBinary(LabelPb, goldAnswer) : undefined,
         preLabelAccepted,
         timeSpentMs: input.timeSpentMs,
-        guidelineVersion: task.guideline_version,
-        submittedAt: timestampFromDate(new Date()),
-        modelId: request.modelId,
-        modelVersion: request.modelVersion,
-        trigger: Trigger[request.trigger],
-        strategy: request.strategy,
-        sourceEventId: request.sourceEventId,
-        inputUri: request.inputUri,
-        contentHash: request.contentHash,
-        auditSample: request.auditSample,
-        modelProbabilities: request.preLabel?.classProbabilities ?? {},
-        features: request.features,
-      },
+        contentText,
+      }),
     });
     return { submissionId, duplicate: false };
+  }
+
+  /**
+   * Stores an edit of a stored answer (made in Label Studio after submitting) as a new submission
+   * of the same task and annotator that supersedes it, and emits its AnnotationSubmitted with
+   * `supersedes_submission_id`, in the caller's transaction. The label is checked against the
+   * task's schema version like any answer. `submissionId` is the caller's deterministic id of the
+   * edit; an edit stored before (same id) returns `duplicate` and writes nothing.
+   */
+  async supersedeIn(
+    em: EntityManager,
+    e: { supersedes: string; submissionId: string; label: Label | undefined; timeSpentMs: number; contentText?: string },
+  ): Promise<{ submissionId: string; duplicate: boolean }> {
+    if (await submissions.byId(em, e.submissionId)) return { submissionId: e.submissionId, duplicate: true };
+    const prev = await submissions.byId(em, e.supersedes);
+    if (!prev) throw notFound(`submission ${e.supersedes}`);
+    const task = await annotationTasks.lock(em, prev.task_id);
+    if (!task) throw notFound(`task ${prev.task_id}`);
+    const request = fromBinary(AnnotationRequestedSchema, task.request);
+    const schema = await this.schemas.of(em, task.project_id, task.schema_version);
+    checkLabel(e.label, schema, {
+      textLength: schema.kind === 'spans' ? e.contentText?.length : undefined,
+      imageWidth: request.imageWidth,
+      imageHeight: request.imageHeight,
+    });
+    const label = e.label;
+    const preLabelAccepted = this.matchesPreLabel(label, request);
+    await submissions.insert(em, {
+      submissionId: e.submissionId,
+      taskId: task.task_id,
+      itemId: task.item_id,
+      annotatorId: prev.annotator_id,
+      label: Buffer.from(toBinary(LabelPb, label)),
+      idempotencyKey: null,
+      preLabelAccepted,
+      timeSpentMs: e.timeSpentMs,
+      supersedesSubmissionId: e.supersedes,
+    });
+    await appendAudit(em, {
+      actor: prev.annotator_id,
+      action: 'label.edited',
+      subject: task.task_id,
+      detail: { itemId: task.item_id, submissionId: e.submissionId, supersedes: e.supersedes, machine: isMachineAnnotator(prev.annotator_id) },
+    });
+    const goldAnswer = task.kind === 'gold' ? await goldItems.answerOf(em, task.project_id, task.item_id) : undefined;
+    await this.outbox.emit(em, {
+      topic: Topics.annotationSubmitted,
+      key: task.item_id,
+      schema: AnnotationSubmittedSchema,
+      id: `annotation-submitted:${e.submissionId}`,
+      traceparent: task.traceparent ?? undefined,
+      message: submittedEvent(task, request, {
+        submissionId: e.submissionId,
+        annotatorId: prev.annotator_id,
+        label,
+        goldLabel: goldAnswer ? fromBinary(LabelPb, goldAnswer) : undefined,
+        preLabelAccepted,
+        timeSpentMs: e.timeSpentMs,
+        contentText: isTextTask(schema) ? (e.contentText ?? '') : '',
+        supersedesSubmissionId: e.supersedes,
+      }),
+    });
+    return { submissionId: e.submissionId, duplicate: false };
   }
 
   /**
@@ -261,7 +333,10 @@ export class TaskService {
   /** The task as the annotator gets it: redacted URI, its content (text or a URL, or a note), the pre-label where shown. */
   private async toTask(row: AnnotationTaskRow): Promise<Task> {
     const request = fromBinary(AnnotationRequestedSchema, row.request);
-    const view = annotatorView(await this.content.resolve(row.item_id, request.inputUri, 'url'), row.project_id, this.config.DISPATCH_PII_REDACTION_OFF);
+    // Text task types show the (redacted) text itself: span offsets and the text an answer is
+    // about must be the text the service knows, not a page the browser loaded.
+    const use = isTextTask(await this.schemas.of(this.ds, row.project_id, row.schema_version)) ? 'text' : 'url';
+    const view = annotatorView(await this.content.resolve(row.item_id, request.inputUri, use), row.project_id, this.config.DISPATCH_PII_REDACTION_OFF);
     // Blind overlap and gold tasks hide the model's suggestion.
     const showPreLabel = row.kind === 'label' || row.kind === 'rework';
     return create(TaskSchema, {

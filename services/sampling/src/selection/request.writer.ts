@@ -9,6 +9,7 @@ import type { EntityManager } from '@labelloop/persistence';
 import { METRICS, OUTBOX } from '@labelloop/runtime';
 import type { ResolvedPolicy } from '../policy/policy';
 import { samplingDecisions } from './sampling-decision.repository';
+import { imageSizeOf } from './image-size';
 import { itemIdOf } from './select';
 
 /** One item chosen for annotation, and why. */
@@ -71,6 +72,7 @@ export class RequestWriter {
         requestedAt: now,
         projectId: e.metadata.project_id || policy.projectId,
         features: { numeric: e.numericFeatures, categorical: e.categoricalFeatures, embedding: e.embedding },
+        ...imageSizeOf(e.metadata),
       });
     });
     const inserted = await samplingDecisions.insertNew(em, reqs);

@@ -2,8 +2,8 @@
 // @generated from file labelloop/annotation/v1/dispatch_admin_service.proto (package labelloop.annotation.v1, syntax proto3)
 /* eslint-disable */
 
-import type { GenFile, GenMessage, GenService } from "@bufbuild/protobuf/codegenv2";
-import { fileDesc, messageDesc, serviceDesc } from "@bufbuild/protobuf/codegenv2";
+import type { GenEnum, GenFile, GenMessage, GenService } from "@bufbuild/protobuf/codegenv2";
+import { enumDesc, fileDesc, messageDesc, serviceDesc } from "@bufbuild/protobuf/codegenv2";
 import type { Timestamp } from "@bufbuild/protobuf/wkt";
 import { file_google_protobuf_timestamp } from "@bufbuild/protobuf/wkt";
 import type { Message } from "@bufbuild/protobuf";
@@ -12,7 +12,177 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file labelloop/annotation/v1/dispatch_admin_service.proto.
  */
 export const file_labelloop_annotation_v1_dispatch_admin_service: GenFile = /*@__PURE__*/
-  fileDesc("CjRsYWJlbGxvb3AvYW5ub3RhdGlvbi92MS9kaXNwYXRjaF9hZG1pbl9zZXJ2aWNlLnByb3RvEhdsYWJlbGxvb3AuYW5ub3RhdGlvbi52MSIxChtMaXN0UGF1c2VkQW5ub3RhdG9yc1JlcXVlc3QSEgoKcHJvamVjdF9pZBgBIAEoCSJcChxMaXN0UGF1c2VkQW5ub3RhdG9yc1Jlc3BvbnNlEjwKCmFubm90YXRvcnMYASADKAsyKC5sYWJlbGxvb3AuYW5ub3RhdGlvbi52MS5QYXVzZWRBbm5vdGF0b3IiZgoPUGF1c2VkQW5ub3RhdG9yEhQKDGFubm90YXRvcl9pZBgBIAEoCRIOCgZyZWFzb24YAiABKAkSLQoJcGF1c2VkX2F0GAMgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCJSChZSZXN1bWVBbm5vdGF0b3JSZXF1ZXN0EhIKCnByb2plY3RfaWQYASABKAkSFAoMYW5ub3RhdG9yX2lkGAIgASgJEg4KBnJlYXNvbhgDIAEoCSJJChdSZXN1bWVBbm5vdGF0b3JSZXNwb25zZRIuCgpyZXN1bWVkX2F0GAEgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCIqChRHZXRRdWV1ZVN0YXRzUmVxdWVzdBISCgpwcm9qZWN0X2lkGAEgASgJIrUCChVHZXRRdWV1ZVN0YXRzUmVzcG9uc2USFQoNd2FpdGluZ190YXNrcxgBIAEoDRIUCgxsZWFzZWRfdGFza3MYAiABKA0SFgoOYW5zd2Vyc19uZWVkZWQYAyABKA0SOAoUb2xkZXN0X3dhaXRpbmdfc2luY2UYBCABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEjUKEW5leHRfbGVhc2VfZXhwaXJ5GAUgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIbChNzdWJtaXR0ZWRfbGFzdF9ob3VyGAYgASgNEh4KFnN1Ym1pc3Npb25zX3Blcl9taW51dGUYByABKAESKQoFYXNfb2YYCCABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wMoIDChREaXNwYXRjaEFkbWluU2VydmljZRKDAQoUTGlzdFBhdXNlZEFubm90YXRvcnMSNC5sYWJlbGxvb3AuYW5ub3RhdGlvbi52MS5MaXN0UGF1c2VkQW5ub3RhdG9yc1JlcXVlc3QaNS5sYWJlbGxvb3AuYW5ub3RhdGlvbi52MS5MaXN0UGF1c2VkQW5ub3RhdG9yc1Jlc3BvbnNlEnQKD1Jlc3VtZUFubm90YXRvchIvLmxhYmVsbG9vcC5hbm5vdGF0aW9uLnYxLlJlc3VtZUFubm90YXRvclJlcXVlc3QaMC5sYWJlbGxvb3AuYW5ub3RhdGlvbi52MS5SZXN1bWVBbm5vdGF0b3JSZXNwb25zZRJuCg1HZXRRdWV1ZVN0YXRzEi0ubGFiZWxsb29wLmFubm90YXRpb24udjEuR2V0UXVldWVTdGF0c1JlcXVlc3QaLi5sYWJlbGxvb3AuYW5ub3RhdGlvbi52MS5HZXRRdWV1ZVN0YXRzUmVzcG9uc2ViBnByb3RvMw", [file_google_protobuf_timestamp]);
+  fileDesc("CjRsYWJlbGxvb3AvYW5ub3RhdGlvbi92MS9kaXNwYXRjaF9hZG1pbl9zZXJ2aWNlLnByb3RvEhdsYWJlbGxvb3AuYW5ub3RhdGlvbi52MSKqAQoPTGFiZWxTY2hlbWFTcGVjEjQKCXRhc2tfdHlwZRgBIAEoDjIhLmxhYmVsbG9vcC5hbm5vdGF0aW9uLnYxLlRhc2tUeXBlEg8KB2NsYXNzZXMYAiADKAkSEwoLbXVsdGlfbGFiZWwYAyABKAgSEwoLc3Bhbl9sYWJlbHMYBCADKAkSEgoKYm94X2xhYmVscxgFIAMoCRISCgptYXhfbGVuZ3RoGAYgASgNImUKFVB1dExhYmVsU2NoZW1hUmVxdWVzdBISCgpwcm9qZWN0X2lkGAEgASgJEjgKBnNjaGVtYRgCIAEoCzIoLmxhYmVsbG9vcC5hbm5vdGF0aW9uLnYxLkxhYmVsU2NoZW1hU3BlYyJqChZQdXRMYWJlbFNjaGVtYVJlc3BvbnNlEg8KB3ZlcnNpb24YASABKA0SLgoKY3JlYXRlZF9hdBgCIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASDwoHY3JlYXRlZBgDIAEoCCI8ChVHZXRMYWJlbFNjaGVtYVJlcXVlc3QSEgoKcHJvamVjdF9pZBgBIAEoCRIPCgd2ZXJzaW9uGAIgASgNIqcBChZHZXRMYWJlbFNjaGVtYVJlc3BvbnNlEg8KB3ZlcnNpb24YASABKA0SOAoGc2NoZW1hGAIgASgLMigubGFiZWxsb29wLmFubm90YXRpb24udjEuTGFiZWxTY2hlbWFTcGVjEi4KCmNyZWF0ZWRfYXQYAyABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEhIKCmNyZWF0ZWRfYnkYBCABKAkiMQobTGlzdFBhdXNlZEFubm90YXRvcnNSZXF1ZXN0EhIKCnByb2plY3RfaWQYASABKAkiXAocTGlzdFBhdXNlZEFubm90YXRvcnNSZXNwb25zZRI8Cgphbm5vdGF0b3JzGAEgAygLMigubGFiZWxsb29wLmFubm90YXRpb24udjEuUGF1c2VkQW5ub3RhdG9yImYKD1BhdXNlZEFubm90YXRvchIUCgxhbm5vdGF0b3JfaWQYASABKAkSDgoGcmVhc29uGAIgASgJEi0KCXBhdXNlZF9hdBgDIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAiUgoWUmVzdW1lQW5ub3RhdG9yUmVxdWVzdBISCgpwcm9qZWN0X2lkGAEgASgJEhQKDGFubm90YXRvcl9pZBgCIAEoCRIOCgZyZWFzb24YAyABKAkiSQoXUmVzdW1lQW5ub3RhdG9yUmVzcG9uc2USLgoKcmVzdW1lZF9hdBgBIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAiKgoUR2V0UXVldWVTdGF0c1JlcXVlc3QSEgoKcHJvamVjdF9pZBgBIAEoCSK1AgoVR2V0UXVldWVTdGF0c1Jlc3BvbnNlEhUKDXdhaXRpbmdfdGFza3MYASABKA0SFAoMbGVhc2VkX3Rhc2tzGAIgASgNEhYKDmFuc3dlcnNfbmVlZGVkGAMgASgNEjgKFG9sZGVzdF93YWl0aW5nX3NpbmNlGAQgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBI1ChFuZXh0X2xlYXNlX2V4cGlyeRgFIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASGwoTc3VibWl0dGVkX2xhc3RfaG91chgGIAEoDRIeChZzdWJtaXNzaW9uc19wZXJfbWludXRlGAcgASgBEikKBWFzX29mGAggASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCqbAQoIVGFza1R5cGUSGQoVVEFTS19UWVBFX1VOU1BFQ0lGSUVEEAASHAoYVEFTS19UWVBFX0NMQVNTSUZJQ0FUSU9OEAESEwoPVEFTS19UWVBFX1NQQU5TEAISEwoPVEFTS19UWVBFX0JPWEVTEAMSEgoOVEFTS19UWVBFX1RFWFQQBBIYChRUQVNLX1RZUEVfUFJFRkVSRU5DRRAFMugEChREaXNwYXRjaEFkbWluU2VydmljZRKDAQoUTGlzdFBhdXNlZEFubm90YXRvcnMSNC5sYWJlbGxvb3AuYW5ub3RhdGlvbi52MS5MaXN0UGF1c2VkQW5ub3RhdG9yc1JlcXVlc3QaNS5sYWJlbGxvb3AuYW5ub3RhdGlvbi52MS5MaXN0UGF1c2VkQW5ub3RhdG9yc1Jlc3BvbnNlEnQKD1Jlc3VtZUFubm90YXRvchIvLmxhYmVsbG9vcC5hbm5vdGF0aW9uLnYxLlJlc3VtZUFubm90YXRvclJlcXVlc3QaMC5sYWJlbGxvb3AuYW5ub3RhdGlvbi52MS5SZXN1bWVBbm5vdGF0b3JSZXNwb25zZRJuCg1HZXRRdWV1ZVN0YXRzEi0ubGFiZWxsb29wLmFubm90YXRpb24udjEuR2V0UXVldWVTdGF0c1JlcXVlc3QaLi5sYWJlbGxvb3AuYW5ub3RhdGlvbi52MS5HZXRRdWV1ZVN0YXRzUmVzcG9uc2UScQoOUHV0TGFiZWxTY2hlbWESLi5sYWJlbGxvb3AuYW5ub3RhdGlvbi52MS5QdXRMYWJlbFNjaGVtYVJlcXVlc3QaLy5sYWJlbGxvb3AuYW5ub3RhdGlvbi52MS5QdXRMYWJlbFNjaGVtYVJlc3BvbnNlEnEKDkdldExhYmVsU2NoZW1hEi4ubGFiZWxsb29wLmFubm90YXRpb24udjEuR2V0TGFiZWxTY2hlbWFSZXF1ZXN0Gi8ubGFiZWxsb29wLmFubm90YXRpb24udjEuR2V0TGFiZWxTY2hlbWFSZXNwb25zZWIGcHJvdG8z", [file_google_protobuf_timestamp]);
+
+/**
+ * LabelSchemaSpec: the labels a project's annotators may give. Only the fields of its task type
+ * may be set.
+ *
+ * @generated from message labelloop.annotation.v1.LabelSchemaSpec
+ */
+export type LabelSchemaSpec = Message<"labelloop.annotation.v1.LabelSchemaSpec"> & {
+  /**
+   * @generated from field: labelloop.annotation.v1.TaskType task_type = 1;
+   */
+  taskType: TaskType;
+
+  /**
+   * Classification: the allowed classes (at least one, no repeats).
+   *
+   * @generated from field: repeated string classes = 2;
+   */
+  classes: string[];
+
+  /**
+   * Classification: several classes per item allowed.
+   *
+   * @generated from field: bool multi_label = 3;
+   */
+  multiLabel: boolean;
+
+  /**
+   * Spans: the allowed span labels.
+   *
+   * @generated from field: repeated string span_labels = 4;
+   */
+  spanLabels: string[];
+
+  /**
+   * Boxes: the allowed box labels.
+   *
+   * @generated from field: repeated string box_labels = 5;
+   */
+  boxLabels: string[];
+
+  /**
+   * Text: the longest answer, in characters (1..100000).
+   *
+   * @generated from field: uint32 max_length = 6;
+   */
+  maxLength: number;
+};
+
+/**
+ * Describes the message labelloop.annotation.v1.LabelSchemaSpec.
+ * Use `create(LabelSchemaSpecSchema)` to create a new message.
+ */
+export const LabelSchemaSpecSchema: GenMessage<LabelSchemaSpec> = /*@__PURE__*/
+  messageDesc(file_labelloop_annotation_v1_dispatch_admin_service, 0);
+
+/**
+ * @generated from message labelloop.annotation.v1.PutLabelSchemaRequest
+ */
+export type PutLabelSchemaRequest = Message<"labelloop.annotation.v1.PutLabelSchemaRequest"> & {
+  /**
+   * @generated from field: string project_id = 1;
+   */
+  projectId: string;
+
+  /**
+   * @generated from field: labelloop.annotation.v1.LabelSchemaSpec schema = 2;
+   */
+  schema?: LabelSchemaSpec | undefined;
+};
+
+/**
+ * Describes the message labelloop.annotation.v1.PutLabelSchemaRequest.
+ * Use `create(PutLabelSchemaRequestSchema)` to create a new message.
+ */
+export const PutLabelSchemaRequestSchema: GenMessage<PutLabelSchemaRequest> = /*@__PURE__*/
+  messageDesc(file_labelloop_annotation_v1_dispatch_admin_service, 1);
+
+/**
+ * @generated from message labelloop.annotation.v1.PutLabelSchemaResponse
+ */
+export type PutLabelSchemaResponse = Message<"labelloop.annotation.v1.PutLabelSchemaResponse"> & {
+  /**
+   * The version holding the schema (1, 2, ... per project).
+   *
+   * @generated from field: uint32 version = 1;
+   */
+  version: number;
+
+  /**
+   * @generated from field: google.protobuf.Timestamp created_at = 2;
+   */
+  createdAt?: Timestamp | undefined;
+
+  /**
+   * False when the latest version already held this schema and nothing was stored.
+   *
+   * @generated from field: bool created = 3;
+   */
+  created: boolean;
+};
+
+/**
+ * Describes the message labelloop.annotation.v1.PutLabelSchemaResponse.
+ * Use `create(PutLabelSchemaResponseSchema)` to create a new message.
+ */
+export const PutLabelSchemaResponseSchema: GenMessage<PutLabelSchemaResponse> = /*@__PURE__*/
+  messageDesc(file_labelloop_annotation_v1_dispatch_admin_service, 2);
+
+/**
+ * @generated from message labelloop.annotation.v1.GetLabelSchemaRequest
+ */
+export type GetLabelSchemaRequest = Message<"labelloop.annotation.v1.GetLabelSchemaRequest"> & {
+  /**
+   * @generated from field: string project_id = 1;
+   */
+  projectId: string;
+
+  /**
+   * 0 = the latest.
+   *
+   * @generated from field: uint32 version = 2;
+   */
+  version: number;
+};
+
+/**
+ * Describes the message labelloop.annotation.v1.GetLabelSchemaRequest.
+ * Use `create(GetLabelSchemaRequestSchema)` to create a new message.
+ */
+export const GetLabelSchemaRequestSchema: GenMessage<GetLabelSchemaRequest> = /*@__PURE__*/
+  messageDesc(file_labelloop_annotation_v1_dispatch_admin_service, 3);
+
+/**
+ * @generated from message labelloop.annotation.v1.GetLabelSchemaResponse
+ */
+export type GetLabelSchemaResponse = Message<"labelloop.annotation.v1.GetLabelSchemaResponse"> & {
+  /**
+   * 0 = no stored schema: the deployment's default.
+   *
+   * @generated from field: uint32 version = 1;
+   */
+  version: number;
+
+  /**
+   * @generated from field: labelloop.annotation.v1.LabelSchemaSpec schema = 2;
+   */
+  schema?: LabelSchemaSpec | undefined;
+
+  /**
+   * Unset for version 0.
+   *
+   * @generated from field: google.protobuf.Timestamp created_at = 3;
+   */
+  createdAt?: Timestamp | undefined;
+
+  /**
+   * The admin who stored it; empty for version 0.
+   *
+   * @generated from field: string created_by = 4;
+   */
+  createdBy: string;
+};
+
+/**
+ * Describes the message labelloop.annotation.v1.GetLabelSchemaResponse.
+ * Use `create(GetLabelSchemaResponseSchema)` to create a new message.
+ */
+export const GetLabelSchemaResponseSchema: GenMessage<GetLabelSchemaResponse> = /*@__PURE__*/
+  messageDesc(file_labelloop_annotation_v1_dispatch_admin_service, 4);
 
 /**
  * @generated from message labelloop.annotation.v1.ListPausedAnnotatorsRequest
@@ -29,7 +199,7 @@ export type ListPausedAnnotatorsRequest = Message<"labelloop.annotation.v1.ListP
  * Use `create(ListPausedAnnotatorsRequestSchema)` to create a new message.
  */
 export const ListPausedAnnotatorsRequestSchema: GenMessage<ListPausedAnnotatorsRequest> = /*@__PURE__*/
-  messageDesc(file_labelloop_annotation_v1_dispatch_admin_service, 0);
+  messageDesc(file_labelloop_annotation_v1_dispatch_admin_service, 5);
 
 /**
  * @generated from message labelloop.annotation.v1.ListPausedAnnotatorsResponse
@@ -46,7 +216,7 @@ export type ListPausedAnnotatorsResponse = Message<"labelloop.annotation.v1.List
  * Use `create(ListPausedAnnotatorsResponseSchema)` to create a new message.
  */
 export const ListPausedAnnotatorsResponseSchema: GenMessage<ListPausedAnnotatorsResponse> = /*@__PURE__*/
-  messageDesc(file_labelloop_annotation_v1_dispatch_admin_service, 1);
+  messageDesc(file_labelloop_annotation_v1_dispatch_admin_service, 6);
 
 /**
  * PausedAnnotator: one annotator QA paused in one project.
@@ -75,7 +245,7 @@ export type PausedAnnotator = Message<"labelloop.annotation.v1.PausedAnnotator">
  * Use `create(PausedAnnotatorSchema)` to create a new message.
  */
 export const PausedAnnotatorSchema: GenMessage<PausedAnnotator> = /*@__PURE__*/
-  messageDesc(file_labelloop_annotation_v1_dispatch_admin_service, 2);
+  messageDesc(file_labelloop_annotation_v1_dispatch_admin_service, 7);
 
 /**
  * @generated from message labelloop.annotation.v1.ResumeAnnotatorRequest
@@ -104,7 +274,7 @@ export type ResumeAnnotatorRequest = Message<"labelloop.annotation.v1.ResumeAnno
  * Use `create(ResumeAnnotatorRequestSchema)` to create a new message.
  */
 export const ResumeAnnotatorRequestSchema: GenMessage<ResumeAnnotatorRequest> = /*@__PURE__*/
-  messageDesc(file_labelloop_annotation_v1_dispatch_admin_service, 3);
+  messageDesc(file_labelloop_annotation_v1_dispatch_admin_service, 8);
 
 /**
  * @generated from message labelloop.annotation.v1.ResumeAnnotatorResponse
@@ -121,7 +291,7 @@ export type ResumeAnnotatorResponse = Message<"labelloop.annotation.v1.ResumeAnn
  * Use `create(ResumeAnnotatorResponseSchema)` to create a new message.
  */
 export const ResumeAnnotatorResponseSchema: GenMessage<ResumeAnnotatorResponse> = /*@__PURE__*/
-  messageDesc(file_labelloop_annotation_v1_dispatch_admin_service, 4);
+  messageDesc(file_labelloop_annotation_v1_dispatch_admin_service, 9);
 
 /**
  * @generated from message labelloop.annotation.v1.GetQueueStatsRequest
@@ -138,7 +308,7 @@ export type GetQueueStatsRequest = Message<"labelloop.annotation.v1.GetQueueStat
  * Use `create(GetQueueStatsRequestSchema)` to create a new message.
  */
 export const GetQueueStatsRequestSchema: GenMessage<GetQueueStatsRequest> = /*@__PURE__*/
-  messageDesc(file_labelloop_annotation_v1_dispatch_admin_service, 5);
+  messageDesc(file_labelloop_annotation_v1_dispatch_admin_service, 10);
 
 /**
  * GetQueueStatsResponse: one project's queue, read in one snapshot at `as_of`.
@@ -209,7 +379,60 @@ export type GetQueueStatsResponse = Message<"labelloop.annotation.v1.GetQueueSta
  * Use `create(GetQueueStatsResponseSchema)` to create a new message.
  */
 export const GetQueueStatsResponseSchema: GenMessage<GetQueueStatsResponse> = /*@__PURE__*/
-  messageDesc(file_labelloop_annotation_v1_dispatch_admin_service, 6);
+  messageDesc(file_labelloop_annotation_v1_dispatch_admin_service, 11);
+
+/**
+ * TaskType: what annotators of a project produce.
+ *
+ * @generated from enum labelloop.annotation.v1.TaskType
+ */
+export enum TaskType {
+  /**
+   * @generated from enum value: TASK_TYPE_UNSPECIFIED = 0;
+   */
+  UNSPECIFIED = 0,
+
+  /**
+   * One class (or several, multi_label) per item.
+   *
+   * @generated from enum value: TASK_TYPE_CLASSIFICATION = 1;
+   */
+  CLASSIFICATION = 1,
+
+  /**
+   * Labelled character ranges of the item's text (NER).
+   *
+   * @generated from enum value: TASK_TYPE_SPANS = 2;
+   */
+  SPANS = 2,
+
+  /**
+   * Labelled bounding boxes on an image, in pixels.
+   *
+   * @generated from enum value: TASK_TYPE_BOXES = 3;
+   */
+  BOXES = 3,
+
+  /**
+   * Free text written by the annotator.
+   *
+   * @generated from enum value: TASK_TYPE_TEXT = 4;
+   */
+  TEXT = 4,
+
+  /**
+   * Which of two model outputs is better; the item is JSON {"prompt", "a", "b"}.
+   *
+   * @generated from enum value: TASK_TYPE_PREFERENCE = 5;
+   */
+  PREFERENCE = 5,
+}
+
+/**
+ * Describes the enum labelloop.annotation.v1.TaskType.
+ */
+export const TaskTypeSchema: GenEnum<TaskType> = /*@__PURE__*/
+  enumDesc(file_labelloop_annotation_v1_dispatch_admin_service, 0);
 
 /**
  * DispatchAdminService is what project admins call to manage the annotation workforce.
@@ -249,6 +472,30 @@ export const DispatchAdminService: GenService<{
     methodKind: "unary";
     input: typeof GetQueueStatsRequestSchema;
     output: typeof GetQueueStatsResponseSchema;
+  },
+  /**
+   * Stores a new version of the project's label schema (audited `label_schema.created`). Putting
+   * the schema the latest version already holds stores nothing and returns that version. New tasks
+   * are created under the latest version; a task keeps the version it was created under.
+   * INVALID_ARGUMENT naming the field when the schema is not usable.
+   *
+   * @generated from rpc labelloop.annotation.v1.DispatchAdminService.PutLabelSchema
+   */
+  putLabelSchema: {
+    methodKind: "unary";
+    input: typeof PutLabelSchemaRequestSchema;
+    output: typeof PutLabelSchemaResponseSchema;
+  },
+  /**
+   * The project's label schema: the latest version, or the version asked for. A project with no
+   * stored schema answers version 0, the deployment's default (classification, DISPATCH_LABEL_CLASSES).
+   *
+   * @generated from rpc labelloop.annotation.v1.DispatchAdminService.GetLabelSchema
+   */
+  getLabelSchema: {
+    methodKind: "unary";
+    input: typeof GetLabelSchemaRequestSchema;
+    output: typeof GetLabelSchemaResponseSchema;
   },
 }> = /*@__PURE__*/
   serviceDesc(file_labelloop_annotation_v1_dispatch_admin_service, 0);
