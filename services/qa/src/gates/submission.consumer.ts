@@ -9,6 +9,7 @@ import {
   AnswersRequestedSchema,
   isMachineAnnotator,
   Label,
+  labelAcceptedId,
   LabelAcceptedSchema,
   ReworkRequestedSchema,
   Topics,
@@ -241,7 +242,7 @@ export class SubmissionConsumer {
       topic: Topics.labelAccepted,
       key: itemId,
       schema: LabelAcceptedSchema,
-      id: `label-accepted:${itemId}`,
+      id: labelAcceptedId(projectId, itemId),
       traceparent,
       message: {
         itemId,
