@@ -1,7 +1,7 @@
 import type { Kafka } from 'kafkajs';
 import type { Pool } from 'pg';
 import { DescMessage, fromBinary, MessageShape } from '@bufbuild/protobuf';
-import { DatasetApprovedSchema, DatasetRegistryService, dlqTopic, RetrainRequestedSchema, Topics } from '@labelloop/contracts';
+import { DatasetApprovedSchema, DatasetRegistryService, dlqTopic, labelAcceptedId, RetrainRequestedSchema, Topics } from '@labelloop/contracts';
 import { createGrpcClient } from '@labelloop/rpc';
 import type { TopicEnds } from '@labelloop/testing';
 import {
@@ -334,7 +334,7 @@ export async function reconcile(ctx: Ctx): Promise<Reconciliation> {
 
   // 6. Dispatch applied every rework (one new task each) and every acceptance.
   const reworkIds = qaItems.flatMap((q) => Array.from({ length: q.round }, (_, r) => `rework-requested:${q.item_id}:${r}`));
-  const acceptIds = accepted.map((q) => `label-accepted:${q.item_id}`);
+  const acceptIds = accepted.map((q) => labelAcceptedId(plan.projectId, q.item_id));
   const dispInbox = await inboxes.anyTopic(pg, 'annotation_dispatch', [...reworkIds, ...acceptIds]);
   checks.push(
     compare(

@@ -21,3 +21,4 @@ export * from './storable';
 export * from './prediction-decoder';
 export * from './webhook-signature';
 export * from './annotator-identity';
+export * from './event-ids';

@@ -39,7 +39,7 @@ export interface PendingItem {
   label_event_id: string | null;
 }
 
-/** `dataset_item`: the latest record of each item, with its group, QA figures, lineage and model inputs. */
+/** `dataset_item`: the latest record of each item of each dataset, with its group, QA figures, lineage and model inputs. */
 export const datasetItems = {
   /** Items changed since the last cut. */
   async pendingCount(em: EntityManager, datasetId: string): Promise<number> {
@@ -68,14 +68,14 @@ export const datasetItems = {
     await em.query('UPDATE dataset_item SET pending = false WHERE dataset_id = $1 AND pending', [datasetId]);
   },
 
-  /** The items with these ids, locked for update until the transaction ends. */
-  async lockMany(em: EntityManager, itemIds: string[]): Promise<ItemRow[]> {
+  /** These items (dataset, item id) as stored, locked for update until the transaction ends. */
+  async lockMany(em: EntityManager, keys: { datasetId: string; itemId: string }[]): Promise<ItemRow[]> {
     return queryRows<ItemRow>(
       em,
       `SELECT item_id, dataset_id, record, record_hash, split, group_key, confidence, agreement, audit_sample, guideline_version,
               model_id, model_version, trigger, strategy, qa_policy_version, annotators, pending
-         FROM dataset_item WHERE item_id = ANY($1::text[]) FOR UPDATE`,
-      [itemIds],
+         FROM dataset_item WHERE (dataset_id, item_id) IN (SELECT * FROM unnest($1::text[], $2::text[])) FOR UPDATE`,
+      [keys.map((k) => k.datasetId), keys.map((k) => k.itemId)],
     );
   },
 
@@ -87,7 +87,7 @@ export const datasetItems = {
                                  group_key, confidence, agreement, audit_sample, guideline_version, trigger, strategy, qa_policy_version, annotators, pending, features, updated_at)
        SELECT *, now() FROM unnest($1::text[], $2::text[], $3::jsonb[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[],
                             $11::text[], $12::float8[], $13::float8[], $14::boolean[], $15::text[], $16::text[], $17::text[], $18::text[], $19::jsonb[], $20::boolean[], $21::bytea[])
-       ON CONFLICT (item_id) DO UPDATE SET record = EXCLUDED.record, record_hash = EXCLUDED.record_hash, label = EXCLUDED.label,
+       ON CONFLICT (dataset_id, item_id) DO UPDATE SET record = EXCLUDED.record, record_hash = EXCLUDED.record_hash, label = EXCLUDED.label,
          model_id = EXCLUDED.model_id, model_version = EXCLUDED.model_version, source_event_id = EXCLUDED.source_event_id, label_event_id = EXCLUDED.label_event_id,
          group_key = EXCLUDED.group_key, confidence = EXCLUDED.confidence, agreement = EXCLUDED.agreement, audit_sample = EXCLUDED.audit_sample,
          guideline_version = EXCLUDED.guideline_version, trigger = EXCLUDED.trigger, strategy = EXCLUDED.strategy, qa_policy_version = EXCLUDED.qa_policy_version,
@@ -118,12 +118,12 @@ export const datasetItems = {
     );
   },
 
-  /** The model inputs of items (features as predicted on, model version). */
-  async modelInputs(em: EntityManager, itemIds: string[]): Promise<{ item_id: string; features: Buffer | null; model_version: string }[]> {
+  /** The model inputs of a dataset's items (features as predicted on, model version). */
+  async modelInputs(em: EntityManager, datasetId: string, itemIds: string[]): Promise<{ item_id: string; features: Buffer | null; model_version: string }[]> {
     return queryRows<{ item_id: string; features: Buffer | null; model_version: string }>(
       em,
-      'SELECT item_id, features, model_version FROM dataset_item WHERE item_id = ANY($1)',
-      [itemIds],
+      'SELECT item_id, features, model_version FROM dataset_item WHERE dataset_id = $1 AND item_id = ANY($2)',
+      [datasetId, itemIds],
     );
   },
 };

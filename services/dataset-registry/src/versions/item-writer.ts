@@ -37,7 +37,10 @@ export class ItemWriter {
   async apply(em: EntityManager, events: ConsumedEvent<LabelAccepted>[]): Promise<Map<string, string | undefined>> {
     const touched = touchedDatasets(events);
     for (const ds of [...touched.keys()].sort()) await datasetHeads.lock(em, ds);
-    const stored = await datasetItems.lockMany(em, [...latestPerItem(events).keys()]);
+    const stored = await datasetItems.lockMany(
+      em,
+      [...latestPerItem(events).values()].map((ev) => ({ datasetId: ev.message.projectId, itemId: ev.message.itemId })),
+    );
     const storedGroups = await datasetGroups.splits(em, groupsOf(events));
     const plan = planWrites(events, stored, storedGroups, {
       trainPct: this.config.REGISTRY_TRAIN_PCT,

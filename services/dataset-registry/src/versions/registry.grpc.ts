@@ -156,6 +156,7 @@ export class RegistryGrpc implements ServiceImpl<(typeof DatasetRegistryService)
       const records = await datasetRecords.byHash(this.em, [...new Set(batch.map((e) => e.recordHash))]);
       const extra = await datasetItems.modelInputs(
         this.em,
+        row.dataset_id,
         batch.map((e) => e.itemId),
       );
       const byId = new Map(extra.map((x) => [x.item_id, x]));

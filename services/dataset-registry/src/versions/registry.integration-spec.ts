@@ -541,7 +541,11 @@ describe('dataset registry versions (real PostgreSQL)', () => {
       const upgraded = createServiceDataSource({ url: dbUrl, schema: legacySchema, migrations });
       await upgraded.initialize();
       try {
-        expect(await migrate(upgraded)).toEqual(['RegistryTrieVersions1732450000000', 'RegistryItemFeatures1732540000000']);
+        expect(await migrate(upgraded)).toEqual([
+          'RegistryTrieVersions1732450000000',
+          'RegistryItemFeatures1732540000000',
+          'RegistryItemPerDataset1733460000000',
+        ]);
         const config = configOf();
         const cutter = new VersionCutter(config, new Outbox('labelloop/dataset-registry'), new LocalDirSink(dir), quiet, new Metrics('registry-test'));
         const v2 = must((await upgraded.transaction((em) => cutter.cut(em, 'legacy', 'request'))).version);

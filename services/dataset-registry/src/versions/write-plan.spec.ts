@@ -1,5 +1,5 @@
 import type { LabelAccepted } from '@labelloop/contracts';
-import { ConsumedEvent, PoisonMessageError } from '@labelloop/messaging';
+import type { ConsumedEvent } from '@labelloop/messaging';
 import type { ItemRow } from '../repositories/dataset-item.repository';
 import { labelEvents, TestLabel } from '../testing/label-events';
 import { assignSplit, ItemRecord, recordHash } from './content-address';
@@ -95,11 +95,14 @@ describe('planWrites', () => {
     expect(plan.newGroups).toEqual([]);
   });
 
-  it('refuses an event that moves an item to another dataset, naming both', () => {
-    const moved = event({ item: 'a', label: 'ham', project: 'other' });
-    expect(() => planWrites([moved], [storedRow('a', 'ham', 'train')], [], policy)).toThrow(
-      new PoisonMessageError(moved.id, 'item a belongs to dataset ds, not other'),
-    );
+  it('takes the same item id in another dataset as another item, leaving the stored one alone', () => {
+    // Item ids come from the content alone: the same input accepted in project `other` too.
+    const plan = planWrites([event({ item: 'a', label: 'spam', project: 'other' })], [storedRow('a', 'ham', 'train')], [], policy);
+    expect(plan.items.map((i) => [i.dataset_id, i.item_id, i.pending])).toEqual([['other', 'a', true]]);
+    expect(plan.becamePending).toEqual(['other']);
+    // Nothing is taken out of dataset `ds`.
+    expect(plan.stats.map((c) => [c.datasetId, c.items])).toEqual([['other', 1]]);
+    expect(plan.classCounts.every((c) => c.datasetId === 'other' && c.delta === 1)).toBe(true);
   });
 
   it('stores annotators as sorted, distinct pseudonyms, never their ids', () => {

@@ -1,6 +1,6 @@
 import { toBinary } from '@bufbuild/protobuf';
 import { FeatureVectorSchema, hasFeatures, type LabelAccepted } from '@labelloop/contracts';
-import { ConsumedEvent, PoisonMessageError } from '@labelloop/messaging';
+import type { ConsumedEvent } from '@labelloop/messaging';
 import type { ClassCountDelta } from '../repositories/dataset-class-count.repository';
 import type { FacetDelta } from '../repositories/dataset-facet.repository';
 import type { GroupSplit } from '../repositories/dataset-group.repository';
@@ -72,10 +72,19 @@ function facetsOf(
   return out.filter(([, v]) => v !== '' && v !== '@');
 }
 
-/** The last event of each item in a batch (a later label of the same item supersedes an earlier one), in order of first appearance. */
+/**
+ * Key of an item in its dataset. Item ids come from the content alone, so the same id may be
+ * an item of several datasets (the same input accepted in several projects).
+ */
+export const itemKey = (datasetId: string, itemId: string): string => `${datasetId}\u0000${itemId}`;
+
+/**
+ * The last event of each item of each dataset in a batch (a later label of the same item
+ * supersedes an earlier one), by {@link itemKey}, in order of first appearance.
+ */
 export function latestPerItem(events: ConsumedEvent<LabelAccepted>[]): Map<string, ConsumedEvent<LabelAccepted>> {
   const last = new Map<string, ConsumedEvent<LabelAccepted>>();
-  for (const ev of events) last.set(ev.message.itemId, ev);
+  for (const ev of events) last.set(itemKey(ev.message.projectId, ev.message.itemId), ev);
   return last;
 }
 
@@ -122,18 +131,12 @@ export interface WritePlan {
  * Plans the writes of a batch of accepted labels, given the stored rows of its items and the
  * stored splits of its groups. An item's split never changes; a group's split is decided
  * once, from the first event of the group in partition order (not the last event of the
- * batch), so it does not depend on how events were batched. Throws PoisonMessageError when
- * an event moves an item to another dataset.
+ * batch), so it does not depend on how events were batched. Datasets are independent: the
+ * same item id in another dataset is another item.
  */
 export function planWrites(events: ConsumedEvent<LabelAccepted>[], stored: ItemRow[], storedGroups: GroupSplit[], policy: WritePolicy): WritePlan {
   const last = latestPerItem(events);
-  const existing = new Map(stored.map((r) => [r.item_id, r]));
-  for (const ev of last.values()) {
-    const old = existing.get(ev.message.itemId);
-    if (old && old.dataset_id !== ev.message.projectId) {
-      throw new PoisonMessageError(ev.id, `item ${ev.message.itemId} belongs to dataset ${old.dataset_id}, not ${ev.message.projectId}`);
-    }
-  }
+  const existing = new Map(stored.map((r) => [itemKey(r.dataset_id, r.item_id), r]));
 
   // Split groups: an existing group keeps its split; a new one gets a hashed, class-stratified split.
   const groups = new Map(storedGroups.map((g) => [`${g.datasetId}\u0000${g.groupKey}`, g.split]));
@@ -144,7 +147,8 @@ export function planWrites(events: ConsumedEvent<LabelAccepted>[], stored: ItemR
     const gKey = `${l.projectId}\u0000${gk}`;
     if (groups.has(gKey)) continue;
     const split =
-      existing.get(l.itemId)?.split ?? assignSplit(gk, l.auditSample, policy.trainPct, policy.validationPct, stratumOf(labelFieldsOf(l) ?? { label: '' }));
+      existing.get(itemKey(l.projectId, l.itemId))?.split ??
+      assignSplit(gk, l.auditSample, policy.trainPct, policy.validationPct, stratumOf(labelFieldsOf(l) ?? { label: '' }));
     groups.set(gKey, split);
     newGroups.push({ datasetId: l.projectId, groupKey: gk, split });
   }
@@ -157,9 +161,10 @@ export function planWrites(events: ConsumedEvent<LabelAccepted>[], stored: ItemR
   const becamePending = new Set<string>();
   const add = (m: Map<string, number>, k: string, d: number) => m.set(k, (m.get(k) ?? 0) + d);
 
-  for (const [id, ev] of last) {
+  for (const [key, ev] of last) {
     const l = ev.message;
-    const old = existing.get(id);
+    const id = l.itemId;
+    const old = existing.get(key);
     const gk = groupKeyOf({ contentHash: l.contentHash, itemId: id });
     const fields = labelFieldsOf(l) ?? { label: '' };
     const label = fields.label;

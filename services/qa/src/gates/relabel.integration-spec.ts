@@ -87,13 +87,13 @@ describe('edits after acceptance relabel once (real Kafka + PostgreSQL)', () => 
     const events = await accepted();
     expect(events.map((e) => [e.id, spanTuples(e.m.label)])).toEqual([
       [
-        `label-accepted:${item}`,
+        `label-accepted:${project}:${item}`,
         [
           [0, 3, 'PER'],
           [8, 12, 'LOC'],
         ],
       ],
-      [`label-accepted:${item}:${item}/a2-v2`, [[0, 3, 'PER']]],
+      [`label-accepted:${project}:${item}:${item}/a2-v2`, [[0, 3, 'PER']]],
     ]);
     const [n] = await qa.ds.query(`SELECT count(*)::int AS n FROM qa_answer WHERE item_id = $1`, [item]);
     expect(n.n).toBe(3);

@@ -171,6 +171,13 @@ describe('QA submissions in parallel partitions (real PostgreSQL)', () => {
         ['b2', `${project}/v1/majority`],
         ['b3', `${project}/v1/majority`],
       ]);
+      // Their ids name the project as well as the item (item ids come from the content alone):
+      // the same input accepted in another project is another event, not a redelivery of this one.
+      const ids: { id: string }[] = await ds.query(
+        `SELECT headers->>'ce_id' AS id FROM "${schema}".outbox WHERE topic = $1 AND headers->>'ce_id' LIKE '%:b_-' || $2 ORDER BY 1`,
+        [Topics.labelAccepted, run],
+      );
+      expect(ids.map((r) => r.id)).toEqual(['b1', 'b2', 'b3'].map((i) => `label-accepted:${project}:${i}-${run}`));
       expect(await states()).toEqual({ b1: 'accepted/0', b2: 'accepted/0', b3: 'accepted/0' });
     });
 

@@ -9,6 +9,7 @@ import {
   AnswersRequestedSchema,
   isMachineAnnotator,
   type Label,
+  labelAcceptedId,
   LabelAcceptedSchema,
   LabelSchema,
   ReworkRequestedSchema,
@@ -329,7 +330,7 @@ export class SubmissionConsumer {
       policy.version,
       traceparent,
       answers,
-      `label-accepted:${s.itemId}:${s.submissionId}`,
+      `${labelAcceptedId(s.projectId, s.itemId)}:${s.submissionId}`,
     );
   }
 
@@ -370,7 +371,7 @@ export class SubmissionConsumer {
       topic: Topics.labelAccepted,
       key: itemId,
       schema: LabelAcceptedSchema,
-      id: relabelId ?? `label-accepted:${itemId}`,
+      id: relabelId ?? labelAcceptedId(projectId, itemId),
       traceparent,
       message: {
         itemId,

@@ -179,8 +179,8 @@ describe('QA for every task type (real PostgreSQL)', () => {
     await qa.deliver({ ...answer('edit', 'a2', A, 3), id: `late-${run}` });
     const events = await emitted('edit');
     expect(events.map((e) => [e.id, spanTuples(e.m.label).length])).toEqual([
-      [`label-accepted:edit-${run}`, 2],
-      [`label-accepted:edit-${run}:edit/a2-v2`, 1],
+      [`label-accepted:${project}:edit-${run}`, 2],
+      [`label-accepted:${project}:edit-${run}:edit/a2-v2`, 1],
     ]);
     const [answers] = await qa.ds.query(`SELECT count(*)::int AS n FROM qa_answer WHERE item_id = $1`, [`edit-${run}`]);
     expect(answers.n).toBe(3);
