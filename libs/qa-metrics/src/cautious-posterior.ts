@@ -29,31 +29,18 @@ export function cautiousPosterior(
 ): number {
   if (!(Number.isInteger(classes) && classes >= 2)) throw new RangeError(`classes must be an integer ≥ 2, got ${classes}`);
   const floor = 1 / classes + 1e-9;
-  // log P(answers | true = label) − log P(answers | true = c) for one other class c, summed over
-  // answers; all other classes are alike under the one-coin model except the ones answered.
-  const others = new Map<Label, number>(); // class -> log-likelihood ratio accumulated against it
-  let logOwn = 0;
-  const contributions: { agree: boolean; answer: Label; p: number }[] = [];
-  for (const a of answers) {
+  const judged = answers.map((a) => {
     const e = skill.get(a.annotator);
     const [lo, hi] = e && e.total > 0 ? wilsonInterval(Math.min(e.correct, e.total), e.total, z) : [0, 1];
-    const agree = a.label === label;
-    const p = Math.min(1 - 1e-6, Math.max(floor, agree ? lo : hi));
-    contributions.push({ agree, answer: a.label, p });
-    logOwn += Math.log(agree ? p : (1 - p) / (classes - 1));
-  }
-  // The likelihood of the answers under each other class: answered classes individually, and
-  // the unanswered ones (all alike) as one term times their number.
-  const answered = new Set(contributions.filter((c) => !c.agree).map((c) => c.answer));
-  for (const c of answered) {
-    let l = 0;
-    for (const x of contributions) l += Math.log(x.answer === c ? x.p : (1 - x.p) / (classes - 1));
-    others.set(c, l);
-  }
-  let logRest = 0;
-  for (const x of contributions) logRest += Math.log((1 - x.p) / (classes - 1));
+    return { answer: a.label, p: Math.min(1 - 1e-6, Math.max(floor, a.label === label ? lo : hi)) };
+  });
+  // log P(answers | true class c) under the one-coin model; `undefined` stands for any class
+  // nobody answered (all alike, so one term times their number).
+  const logLikelihood = (c: Label | undefined) => judged.reduce((l, x) => l + Math.log(x.answer === c ? x.p : (1 - x.p) / (classes - 1)), 0);
+  const logOwn = logLikelihood(label);
+  const answered = new Set(judged.map((x) => x.answer).filter((a) => a !== label));
   const unanswered = classes - 1 - answered.size;
-  const terms = [logOwn, ...others.values(), ...(unanswered > 0 ? [logRest + Math.log(unanswered)] : [])];
+  const terms = [logOwn, ...[...answered].map(logLikelihood), ...(unanswered > 0 ? [logLikelihood(undefined) + Math.log(unanswered)] : [])];
   const max = Math.max(...terms);
   const total = terms.reduce((s, t) => s + Math.exp(t - max), 0);
   return Math.exp(logOwn - max) / total;
